@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pipeline: packs from the drivers are validated (senml), grouped and
+ * committed once per loop iteration (store); status and error reports go to
+ * the hub over the uplink.
+ */
+#ifndef WG_CORE_H
+#define WG_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+
+typedef struct wg_core_s wg_core_t;
+
+/* Called once when a stop has finished; @status is the exit status. */
+typedef void (*wg_core_stopped_cb)(wg_core_t *core, int status);
+
+typedef struct wg_counters_s {
+  uint64_t packs_received;
+  uint64_t packs_rejected;
+  uint64_t readings_stored;
+  uint64_t readings_duplicate;
+  uint64_t store_errors;
+  uint64_t errors_suppressed; /* reports not sent for the rate limit */
+} wg_counters_t;
+
+/*
+ * Create the core on @loop. It takes @cfg over (also on error). Returns 0,
+ * WG_ENOMEM, or WG_EIO when the database cannot be opened.
+ */
+int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg);
+
+/* Connect the drivers and start the timers. Returns 0 or a WG_E* code. */
+int wg_core_start(wg_core_t *core);
+
+/*
+ * Stop as DESIGN.md section 3 says: stop taking input, commit, publish the
+ * offline status and wait up to 5 s for the broker to acknowledge it, close
+ * everything. @cb runs at the end; then wg_core_free() may be called.
+ */
+void wg_core_stop(wg_core_t *core, wg_core_stopped_cb cb);
+
+/*
+ * Take the patients of @cfg (SIGHUP). Connections stay up; keys other than
+ * the patients and unknown_devices need a restart and are logged if changed.
+ * Takes @cfg over.
+ */
+void wg_core_reload(wg_core_t *core, wg_config_t *cfg);
+
+/* After a stop has finished (or before start). */
+void wg_core_free(wg_core_t *core);
+
+/*
+ * Take a pack from @device over @transport ("mqtt", "coap") received now.
+ * Its readings are committed with the current loop iteration's group.
+ * Returns 0, or WG_ENODEV, WG_ETOOBIG, WG_EINVAL with the reason in @err;
+ * a rejected pack has been counted, logged and reported.
+ */
+int wg_core_ingest(wg_core_t *core, const char *transport, const char *device,
+                   const void *payload, size_t len, char *err, size_t errlen);
+
+/*
+ * The status JSON (DESIGN.md section 7); free() it. NULL when out of memory.
+ * Without @with_counters it is the will's form: no counters, no ts.
+ */
+char *wg_core_status_json(const wg_core_t *core, bool online,
+                          bool with_counters);
+
+/* The loop the core runs on. */
+uv_loop_t *wg_core_loop(const wg_core_t *core);
+
+const wg_counters_t *wg_core_counters(const wg_core_t *core);
+
+/*
+ * The device id in @topic, matched against the ingest filter @filter (one
+ * '+' level). Writes it to @out and returns 0, or WG_EINVAL when the topic
+ * does not match or the id is not a valid device id.
+ */
+int wg_core_device_from_topic(const char *filter, const char *topic, char *out,
+                              size_t outlen);
+
+#endif

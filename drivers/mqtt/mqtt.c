@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MQTT driver: one libmosquitto client driven by the daemon's libuv
+ * loop. The socket is watched with a uv_poll_t and serviced with
+ * mosquitto_loop_read()/mosquitto_loop_write(); keepalive runs from a timer
+ * through mosquitto_loop_misc(). Nothing here blocks the loop: the connect
+ * itself (name resolution included) runs on libuv's thread pool while the
+ * loop leaves the client alone, and a lost session is retried with capped
+ * exponential backoff.
+ */
+#include <errno.h>
+#include <mosquitto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "wardgate/log.h"
+#include "wardgate/mqtt.h"
+
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 10000
+#define MISC_INTERVAL_MS 1000
+/* Packets read per poll callback before the loop gets to commit. */
+#define READ_BUDGET 4096
+
+typedef struct mqtt_s {
+  wg_driver_t *drv;
+  uv_loop_t *loop;
+  struct mosquitto *mosq;
+  uv_poll_t *poll; /* one per socket; NULL while there is none */
+  uv_timer_t misc_timer;
+  uv_timer_t retry_timer;
+  uv_work_t connect_req;
+  wg_close_cb close_cb;
+  int connect_rc;
+  int handles_open; /* timers still to be closed */
+  int events;       /* what poll is armed for */
+  unsigned backoff_ms;
+  bool started;
+  bool connecting; /* connect_req owns mosq */
+  bool connected;
+  bool paused;
+  bool closing;
+  wg_complaint_t complaint;
+  /* Copies of the options. */
+  char *host;
+  int port;
+  int keepalive_s;
+  char **subs;
+  size_t nsubs;
+} mqtt_t;
+
+static void start_connect(mqtt_t *m);
+static void poll_cb(uv_poll_t *h, int status, int events);
+
+static const char *mosq_reason(int rc) {
+  return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
+}
+
+static int map_error(int rc) {
+  switch (rc) {
+  case MOSQ_ERR_SUCCESS:
+    return 0;
+  case MOSQ_ERR_NOMEM:
+    return WG_ENOMEM;
+  case MOSQ_ERR_NO_CONN:
+  case MOSQ_ERR_CONN_LOST:
+    return WG_ENOCONN;
+  case MOSQ_ERR_PAYLOAD_SIZE:
+    return WG_ETOOBIG;
+  case MOSQ_ERR_TLS:
+    return WG_ETLS;
+  case MOSQ_ERR_AUTH:
+  case MOSQ_ERR_CONN_REFUSED:
+    return WG_EAUTH;
+  case MOSQ_ERR_INVAL:
+  case MOSQ_ERR_MALFORMED_UTF8:
+    return WG_EINVAL;
+  default:
+    return WG_EIO;
+  }
+}
+
+static void poll_close_cb(uv_handle_t *h) { free(h); }
+
+static void drop_poll(mqtt_t *m) {
+  if (m->poll != NULL) {
+    uv_close((uv_handle_t *)m->poll, poll_close_cb);
+    m->poll = NULL;
+  }
+}
+
+/* Arm the poll for reading (unless paused) and for writing when needed. */
+static void update_poll(mqtt_t *m) {
+  int events = 0;
+
+  if (m->poll == NULL)
+    return;
+  if (!m->paused)
+    events |= UV_READABLE;
+  if (mosquitto_want_write(m->mosq))
+    events |= UV_WRITABLE;
+  if (events == m->events)
+    return;
+  m->events = events;
+  if (events == 0)
+    uv_poll_stop(m->poll);
+  else
+    uv_poll_start(m->poll, events, poll_cb);
+}
+
+static void schedule_retry(mqtt_t *m) {
+  unsigned delay = m->backoff_ms;
+
+  if (m->closing)
+    return;
+  /* Up to a quarter of jitter, so a fleet of gateways does not reconnect
+   * to the hub in step after an outage. */
+  delay += (unsigned)rand() % (delay / 4 + 1);
+  m->backoff_ms = m->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+                                                      : m->backoff_ms * 2;
+  uv_timer_start(&m->retry_timer, (uv_timer_cb)start_connect, delay, 0);
+}
+
+static void poll_cb(uv_poll_t *h, int status, int events) {
+  mqtt_t *m = h->data;
+  int rc = MOSQ_ERR_SUCCESS;
+
+  /* On a poll error let libmosquitto find the socket error itself. */
+  if (status < 0)
+    events = UV_READABLE;
+  if (events & UV_WRITABLE) {
+    rc = mosquitto_loop_write(m->mosq, 1);
+    if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
+      return; /* on_disconnect has run */
+  }
+  if (events & UV_READABLE) {
+    int fd = mosquitto_socket(m->mosq);
+    /*
+     * mosquitto_loop_read() reads about one packet per call; drain what the
+     * kernel holds so that one loop iteration, and so one group commit,
+     * takes in a whole burst. The budget keeps a flood from starving the
+     * loop's other work.
+     */
+    for (int i = 0; i < READ_BUDGET && !m->paused; i++) {
+      int avail = 0;
+      rc = mosquitto_loop_read(m->mosq, 1);
+      if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
+        return;
+      if (ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0)
+        break;
+    }
+  }
+  update_poll(m);
+}
+
+static void misc_cb(uv_timer_t *t) {
+  mqtt_t *m = t->data;
+
+  if (m->connecting || m->poll == NULL)
+    return;
+  mosquitto_loop_misc(m->mosq); /* on_disconnect runs on a keepalive loss */
+  update_poll(m);
+}
+
+static void connect_work(uv_work_t *req) {
+  mqtt_t *m = req->data;
+  m->connect_rc =
+      mosquitto_connect_async(m->mosq, m->host, m->port, m->keepalive_s);
+}
+
+static void connect_done(uv_work_t *req, int status) {
+  mqtt_t *m = req->data;
+  int fd;
+
+  m->connecting = false;
+  if (m->closing) {
+    /* close() waited for us; finish it. */
+    m->drv->ops->close(m->drv, m->close_cb);
+    return;
+  }
+  if (status != 0 || m->connect_rc != MOSQ_ERR_SUCCESS) {
+    wg_complain(&m->complaint, LOG_WARNING,
+                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label,
+                m->host, m->port,
+                status != 0 ? uv_strerror(status) : mosq_reason(m->connect_rc));
+    schedule_retry(m);
+    return;
+  }
+  fd = mosquitto_socket(m->mosq);
+  m->poll = malloc(sizeof(*m->poll));
+  if (m->poll == NULL || uv_poll_init_socket(m->loop, m->poll, fd) != 0) {
+    free(m->poll);
+    m->poll = NULL;
+    wg_log(LOG_ERR, "mqtt: %s: cannot watch socket", m->drv->label);
+    mosquitto_disconnect(m->mosq);
+    schedule_retry(m);
+    return;
+  }
+  m->poll->data = m;
+  m->events = UV_READABLE;
+  uv_poll_start(m->poll, UV_READABLE, poll_cb);
+  update_poll(m);
+}
+
+static void start_connect(mqtt_t *m) {
+  if (m->closing || m->connecting)
+    return;
+  m->connecting = true;
+  m->connect_req.data = m;
+  if (uv_queue_work(m->loop, &m->connect_req, connect_work, connect_done) !=
+      0) {
+    m->connecting = false;
+    schedule_retry(m);
+  }
+}
+
+static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
+  mqtt_t *m = obj;
+  (void)mosq;
+
+  if (rc != 0) {
+    wg_complain(&m->complaint, LOG_ERR, "mqtt: %s: %s:%d refused: %s",
+                m->drv->label, m->host, m->port, mosquitto_connack_string(rc));
+    return; /* libmosquitto closes the socket; on_disconnect follows */
+  }
+  wg_log(LOG_INFO, "mqtt: %s: connected to %s:%d", m->drv->label, m->host,
+         m->port);
+  m->connected = true;
+  m->backoff_ms = BACKOFF_MIN_MS;
+  for (size_t i = 0; i < m->nsubs; i++) {
+    int src = mosquitto_subscribe(mosq, NULL, m->subs[i], 1);
+    if (src != MOSQ_ERR_SUCCESS)
+      wg_log(LOG_ERR, "mqtt: %s: subscribe %s: %s", m->drv->label, m->subs[i],
+             mosquitto_strerror(src));
+  }
+  if (m->drv->cbs->connected)
+    m->drv->cbs->connected(m->drv);
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc) {
+  mqtt_t *m = obj;
+  bool was = m->connected;
+  (void)mosq;
+
+  /* libmosquitto has closed the socket; forget our watcher of it. */
+  drop_poll(m);
+  m->connected = false;
+  if (m->closing)
+    return;
+  if (was)
+    wg_log(LOG_WARNING, "mqtt: %s: connection to %s:%d lost: %s",
+           m->drv->label, m->host, m->port, mosq_reason(rc));
+  if (was && m->drv->cbs->disconnected)
+    m->drv->cbs->disconnected(m->drv);
+  if (!m->paused)
+    schedule_retry(m);
+}
+
+static void on_message(struct mosquitto *mosq, void *obj,
+                       const struct mosquitto_message *msg) {
+  mqtt_t *m = obj;
+  (void)mosq;
+
+  if (m->drv->cbs->message)
+    m->drv->cbs->message(m->drv, msg->topic, msg->payload,
+                         (size_t)msg->payloadlen);
+}
+
+static void on_publish(struct mosquitto *mosq, void *obj, int mid) {
+  mqtt_t *m = obj;
+  (void)mosq;
+
+  if (m->drv->cbs->published)
+    m->drv->cbs->published(m->drv, mid);
+}
+
+static int mqtt_start(wg_driver_t *drv, uv_loop_t *loop) {
+  mqtt_t *m = drv->impl;
+
+  m->loop = loop;
+  uv_timer_init(loop, &m->misc_timer);
+  uv_timer_init(loop, &m->retry_timer);
+  m->misc_timer.data = m;
+  m->retry_timer.data = m;
+  m->handles_open = 2;
+  m->started = true;
+  uv_timer_start(&m->misc_timer, misc_cb, MISC_INTERVAL_MS, MISC_INTERVAL_MS);
+  start_connect(m);
+  return 0;
+}
+
+static int mqtt_publish(wg_driver_t *drv, const char *topic,
+                        const void *payload, size_t len, int qos, bool retain,
+                        int *mid) {
+  mqtt_t *m = drv->impl;
+  int rc;
+
+  if (m->closing)
+    return WG_ECLOSING;
+  if (m->connecting || (qos == 0 && !m->connected))
+    return WG_ENOCONN;
+  if (len > 268435455)
+    return WG_ETOOBIG;
+  rc = mosquitto_publish(m->mosq, mid, topic, (int)len, payload, qos, retain);
+  update_poll(m);
+  return map_error(rc);
+}
+
+static void mqtt_pause(wg_driver_t *drv, bool paused) {
+  mqtt_t *m = drv->impl;
+
+  if (m->paused == paused)
+    return;
+  m->paused = paused;
+  wg_log(LOG_INFO, "mqtt: %s: input %s", drv->label,
+         paused ? "paused" : "resumed");
+  update_poll(m);
+  /* A session lost while paused is retried once input is wanted again. */
+  if (!paused && m->started && !m->connecting && m->poll == NULL &&
+      !uv_is_active((uv_handle_t *)&m->retry_timer))
+    start_connect(m);
+}
+
+static bool mqtt_is_connected(const wg_driver_t *drv) {
+  const mqtt_t *m = drv->impl;
+  return m->connected;
+}
+
+static void free_mqtt(mqtt_t *m) {
+  if (m->mosq)
+    mosquitto_destroy(m->mosq);
+  for (size_t i = 0; i < m->nsubs; i++)
+    free(m->subs[i]);
+  free(m->subs);
+  free(m->host);
+  free(m);
+}
+
+static void timer_close_cb(uv_handle_t *h) {
+  mqtt_t *m = h->data;
+  wg_driver_t *drv = m->drv;
+
+  if (--m->handles_open > 0)
+    return;
+  wg_close_cb cb = m->close_cb;
+  drv->impl = NULL;
+  free_mqtt(m);
+  if (cb)
+    cb(drv);
+}
+
+/*
+ * The second half of close, from the loop rather than from inside a
+ * libmosquitto callback (close may be called from on_publish): there
+ * mosquitto_disconnect() would only queue the DISCONNECT, the socket would
+ * close without it, and the broker would publish the will.
+ */
+static void close_step(uv_timer_t *t) {
+  mqtt_t *m = t->data;
+
+  if (m->poll != NULL) {
+    /* A clean DISCONNECT: the broker discards the will. */
+    mosquitto_disconnect(m->mosq);
+    drop_poll(m);
+  }
+  m->connected = false;
+  uv_close((uv_handle_t *)&m->misc_timer, timer_close_cb);
+  uv_close((uv_handle_t *)&m->retry_timer, timer_close_cb);
+}
+
+static void mqtt_close(wg_driver_t *drv, wg_close_cb cb) {
+  mqtt_t *m = drv->impl;
+
+  m->closing = true;
+  m->close_cb = cb;
+  if (!m->started) {
+    drv->impl = NULL;
+    free_mqtt(m);
+    if (cb)
+      cb(drv);
+    return;
+  }
+  if (m->connecting)
+    return; /* connect_done() calls us again */
+  uv_timer_stop(&m->misc_timer);
+  uv_timer_start(&m->retry_timer, close_step, 0, 0);
+}
+
+static const wg_driver_ops_t mqtt_ops = {
+    WG_DRIVER_ABI, "mqtt",  mqtt_start,  mqtt_publish,
+    mqtt_pause,    mqtt_is_connected,     mqtt_close,
+};
+
+static char *dup_opt(const char *s, bool *fail) {
+  char *d;
+  if (s == NULL)
+    return NULL;
+  if ((d = strdup(s)) == NULL)
+    *fail = true;
+  return d;
+}
+
+int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
+                        const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
+                        void *data) {
+  static bool lib_ready;
+  bool oom = false;
+  mqtt_t *m;
+  int rc;
+
+  if (!lib_ready) {
+    mosquitto_lib_init();
+    lib_ready = true;
+  }
+  memset(drv, 0, sizeof(*drv));
+  m = calloc(1, sizeof(*m));
+  if (m == NULL)
+    return WG_ENOMEM;
+  drv->ops = &mqtt_ops;
+  drv->cbs = cbs;
+  drv->label = label;
+  drv->data = data;
+  drv->impl = m;
+  m->drv = drv;
+  m->backoff_ms = BACKOFF_MIN_MS;
+  m->complaint.interval_s = 60;
+  m->port = opts->port;
+  m->keepalive_s = opts->keepalive_s;
+  m->host = dup_opt(opts->host, &oom);
+  if (opts->nsubscriptions > 0) {
+    m->subs = calloc(opts->nsubscriptions, sizeof(*m->subs));
+    oom |= m->subs == NULL;
+    for (size_t i = 0; m->subs && i < opts->nsubscriptions; i++, m->nsubs++)
+      m->subs[i] = dup_opt(opts->subscriptions[i], &oom);
+  }
+  if (oom)
+    goto nomem;
+
+  m->mosq = mosquitto_new(opts->client_id, opts->clean_session, m);
+  if (m->mosq == NULL)
+    goto nomem;
+  mosquitto_connect_callback_set(m->mosq, on_connect);
+  mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
+  mosquitto_message_callback_set(m->mosq, on_message);
+  mosquitto_publish_callback_set(m->mosq, on_publish);
+  if (opts->username &&
+      (rc = mosquitto_username_pw_set(m->mosq, opts->username,
+                                      opts->password)) != MOSQ_ERR_SUCCESS)
+    goto fail;
+  if (opts->will_topic &&
+      (rc = mosquitto_will_set(
+           m->mosq, opts->will_topic, (int)strlen(opts->will_payload),
+           opts->will_payload, 1, opts->will_retain)) != MOSQ_ERR_SUCCESS)
+    goto fail;
+  if (opts->ca_file || opts->cert_file || opts->key_file) {
+    rc = mosquitto_tls_set(m->mosq, opts->ca_file, NULL, opts->cert_file,
+                           opts->key_file, NULL);
+    if (rc != MOSQ_ERR_SUCCESS)
+      goto fail;
+  }
+  return 0;
+
+nomem:
+  rc = MOSQ_ERR_NOMEM;
+fail:
+  wg_log(LOG_ERR, "mqtt: %s: %s", label, mosq_reason(rc));
+  free_mqtt(m);
+  memset(drv, 0, sizeof(*drv));
+  return map_error(rc);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* The MQTT driver: libmosquitto on the daemon's libuv loop. */
+#ifndef WARDGATE_MQTT_H
+#define WARDGATE_MQTT_H
+
+#include "wardgate/driver.h"
+
+typedef struct wg_mqtt_opts_s {
+  const char *host;
+  int port;
+  const char *client_id; /* required: sessions are persistent */
+  const char *username;  /* NULL: anonymous */
+  const char *password;
+  const char *ca_file; /* any of the three set: TLS on */
+  const char *cert_file;
+  const char *key_file;
+  int keepalive_s;
+  bool clean_session;
+  const char *const *subscriptions; /* topic filters, subscribed QoS 1 */
+  size_t nsubscriptions;
+  const char *will_topic; /* NULL: no will */
+  const char *will_payload;
+  bool will_retain;
+} wg_mqtt_opts_t;
+
+/*
+ * Set up @drv as an MQTT connection with @opts (copied). @label names it in
+ * log lines. Returns 0, or WG_ENOMEM, WG_EINVAL or WG_ETLS (the reason is
+ * logged); on error @drv needs no close.
+ */
+int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
+                        const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
+                        void *data);
+
+#endif

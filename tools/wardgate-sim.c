@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wardgate-sim: simulated home devices. For each of N patients it runs a
+ * pulse oximeter, a blood-pressure cuff, a thermometer, an observation
+ * tablet (respiration rate, consciousness), a smart cup and a fall sensor,
+ * each publishing SenML packs to wardgate/dev/<id>/senml with plausible
+ * vitals, plus scripted events (--fall, --desat) for demonstrations and
+ * tests. Device ids are <kind>-<patient number>, e.g. oxi-1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <mosquitto.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_EVENTS 64
+
+typedef struct event_s {
+  int patient; /* 1-based */
+  double at;   /* seconds after start */
+  bool fall;   /* else desaturation */
+} event_t;
+
+typedef struct sim_s {
+  const char *host;
+  int port;
+  const char *prefix;
+  const char *username;
+  const char *password;
+  int patients;
+  double rate; /* packs per second in all */
+  double duration;
+  long count;
+  int qos;
+  bool quiet;
+  bool print_config;
+  event_t events[MAX_EVENTS];
+  int nevents;
+} sim_t;
+
+static const char *const kinds[] = {"oxi", "bp", "temp", "obs", "cup", "fall"};
+#define NKINDS 6
+
+static volatile sig_atomic_t stop;
+static atomic_long acked; /* PUBACKs received */
+
+static void on_publish(struct mosquitto *m, void *obj, int mid) {
+  (void)m;
+  (void)obj;
+  (void)mid;
+  atomic_fetch_add(&acked, 1);
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop = 1;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double jitter(double spread) {
+  return ((double)rand() / RAND_MAX - 0.5) * 2 * spread;
+}
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "Usage: wardgate-sim [options]\n"
+          "  -h, --host HOST        broker host (127.0.0.1)\n"
+          "  -p, --port PORT        broker port (1883)\n"
+          "  -n, --patients N       simulated patients (3)\n"
+          "  -r, --rate R           packs per second, all devices (2)\n"
+          "  -d, --duration S       stop after S seconds (0: until Ctrl-C)\n"
+          "  -c, --count N          stop after N packs\n"
+          "      --fall P@T         patient P falls T seconds after start\n"
+          "      --desat P@T        patient P desaturates (SpO2 84-87 %%) "
+          "from T s on\n"
+          "      --prefix TOPIC     topic prefix (wardgate/dev)\n"
+          "  -u, --username U       broker user; password in "
+          "WARDGATE_SIM_PASSWORD\n"
+          "      --print-patients   print the patients as config JSON, exit\n"
+          "  -q, --quiet            no line per pack\n");
+}
+
+static bool parse_event(sim_t *s, const char *arg, bool fall) {
+  event_t *e;
+  char *end;
+
+  if (s->nevents == MAX_EVENTS)
+    return false;
+  e = &s->events[s->nevents];
+  e->patient = (int)strtol(arg, &end, 10);
+  if (*end != '@' || e->patient < 1)
+    return false;
+  e->at = strtod(end + 1, &end);
+  if (*end != '\0' || e->at < 0)
+    return false;
+  e->fall = fall;
+  s->nevents++;
+  return true;
+}
+
+static void print_patients(const sim_t *s) {
+  printf("[\n");
+  for (int p = 1; p <= s->patients; p++) {
+    printf("    {\"id\": \"p-%03d\", \"devices\": [", p);
+    for (int k = 0; k < NKINDS; k++)
+      printf("%s\"%s-%d\"", k ? ", " : "", kinds[k], p);
+    printf("]}%s\n", p < s->patients ? "," : "");
+  }
+  printf("  ]\n");
+}
+
+static bool desaturated(const sim_t *s, int patient, double t) {
+  for (int i = 0; i < s->nevents; i++)
+    if (!s->events[i].fall && s->events[i].patient == patient &&
+        t >= s->events[i].at)
+      return true;
+  return false;
+}
+
+/* Writes the pack of device @kind of @patient into @buf. */
+static int make_pack(const sim_t *s, char *buf, size_t len, int kind,
+                     int patient, double t, double bt) {
+  switch (kind) {
+  case 0: {
+    double spo2 = desaturated(s, patient, t) ? 85.5 + jitter(1.5)
+                                              : 96.5 + jitter(1.5);
+    return snprintf(buf, len,
+                    "[{\"bn\":\"urn:dev:oxi-%d:\",\"bt\":%.3f,\"n\":\"spo2\","
+                    "\"u\":\"%%\",\"v\":%.0f},{\"n\":\"hr\",\"u\":\"beat/min\","
+                    "\"v\":%.0f}]",
+                    patient, bt, spo2, 74 + jitter(8));
+  }
+  case 1:
+    return snprintf(buf, len,
+                    "[{\"bn\":\"urn:dev:bp-%d:\",\"bt\":%.3f,\"n\":\"sbp\","
+                    "\"u\":\"mmHg\",\"v\":%.0f},{\"n\":\"dbp\",\"u\":\"mmHg\","
+                    "\"v\":%.0f}]",
+                    patient, bt, 124 + jitter(10), 78 + jitter(6));
+  case 2:
+    return snprintf(buf, len,
+                    "[{\"bn\":\"urn:dev:temp-%d:\",\"bt\":%.3f,\"n\":\"temp\","
+                    "\"u\":\"Cel\",\"v\":%.1f},{\"n\":\"battery\",\"u\":\"%%EL\","
+                    "\"v\":%.0f}]",
+                    patient, bt, 36.8 + jitter(0.3), 80 + jitter(10));
+  case 3:
+    return snprintf(buf, len,
+                    "[{\"bn\":\"urn:dev:obs-%d:\",\"bt\":%.3f,\"n\":\"rr\","
+                    "\"u\":\"1/min\",\"v\":%.0f},{\"n\":\"acvpu\",\"vs\":\"A\"}"
+                    ",{\"n\":\"o2\",\"vb\":false}]",
+                    patient, bt, 15 + jitter(2));
+  case 4:
+    return snprintf(buf, len,
+                    "[{\"bn\":\"urn:dev:cup-%d:\",\"bt\":%.3f,\"n\":"
+                    "\"fluid_intake\",\"u\":\"ml\",\"v\":%.0f},{\"n\":\"battery\","
+                    "\"u\":\"%%EL\",\"v\":%.0f}]",
+                    patient, bt, 150 + jitter(50), 60 + jitter(10));
+  default:
+    return snprintf(buf, len,
+                    "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.3f,\"n\":\"fall\","
+                    "\"vb\":false},{\"n\":\"battery\",\"u\":\"%%EL\",\"v\":%.0f}]",
+                    patient, bt, 90 + jitter(5));
+  }
+}
+
+static long published_total;
+
+static int publish(struct mosquitto *m, const sim_t *s, const char *device,
+                   const char *payload) {
+  char topic[256];
+  int rc;
+
+  snprintf(topic, sizeof(topic), "%s/%s/senml", s->prefix, device);
+  rc = mosquitto_publish(m, NULL, topic, (int)strlen(payload), payload, s->qos,
+                         false);
+  if (rc == MOSQ_ERR_SUCCESS)
+    published_total++;
+  if (rc != MOSQ_ERR_SUCCESS)
+    fprintf(stderr, "wardgate-sim: publish %s: %s\n", topic,
+            mosquitto_strerror(rc));
+  else if (!s->quiet)
+    printf("%s %s\n", device, payload);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"host", required_argument, NULL, 'h'},
+      {"port", required_argument, NULL, 'p'},
+      {"patients", required_argument, NULL, 'n'},
+      {"rate", required_argument, NULL, 'r'},
+      {"duration", required_argument, NULL, 'd'},
+      {"count", required_argument, NULL, 'c'},
+      {"fall", required_argument, NULL, 'F'},
+      {"desat", required_argument, NULL, 'D'},
+      {"prefix", required_argument, NULL, 'P'},
+      {"username", required_argument, NULL, 'u'},
+      {"print-patients", no_argument, NULL, 'C'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'H'},
+      {NULL, 0, NULL, 0}};
+  sim_t s = {"127.0.0.1", 1883, "wardgate/dev", NULL, NULL, 3, 2, 0, 0, 1,
+             false, false, {{0, 0, false}}, 0};
+  struct mosquitto *m;
+  double start, next;
+  long sent = 0;
+  bool fallen[MAX_EVENTS] = {false};
+  int ch, rc;
+
+  while ((ch = getopt_long(argc, argv, "h:p:n:r:d:c:u:q", opts, NULL)) != -1) {
+    switch (ch) {
+    case 'h':
+      s.host = optarg;
+      break;
+    case 'p':
+      s.port = atoi(optarg);
+      break;
+    case 'n':
+      s.patients = atoi(optarg);
+      break;
+    case 'r':
+      s.rate = strtod(optarg, NULL);
+      break;
+    case 'd':
+      s.duration = strtod(optarg, NULL);
+      break;
+    case 'c':
+      s.count = atol(optarg);
+      break;
+    case 'F':
+    case 'D':
+      if (!parse_event(&s, optarg, ch == 'F')) {
+        fprintf(stderr, "wardgate-sim: bad event %s (want P@SECONDS)\n",
+                optarg);
+        return 2;
+      }
+      break;
+    case 'P':
+      s.prefix = optarg;
+      break;
+    case 'u':
+      s.username = optarg;
+      s.password = getenv("WARDGATE_SIM_PASSWORD");
+      break;
+    case 'C':
+      s.print_config = true;
+      break;
+    case 'q':
+      s.quiet = true;
+      break;
+    case 'H':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (s.patients < 1 || s.patients > 100000 || s.rate <= 0 || s.port < 1 ||
+      s.port > 65535) {
+    usage(stderr);
+    return 2;
+  }
+  if (s.print_config) {
+    print_patients(&s);
+    return 0;
+  }
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  srand((unsigned)time(NULL));
+  mosquitto_lib_init();
+  m = mosquitto_new(NULL, true, NULL);
+  if (m == NULL) {
+    fprintf(stderr, "wardgate-sim: out of memory\n");
+    return 1;
+  }
+  mosquitto_max_inflight_messages_set(m, 1000);
+  mosquitto_publish_callback_set(m, on_publish);
+  if (s.username)
+    mosquitto_username_pw_set(m, s.username, s.password);
+  rc = mosquitto_connect(m, s.host, s.port, 30);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    fprintf(stderr, "wardgate-sim: connect %s:%d: %s\n", s.host, s.port,
+            rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+    return 1;
+  }
+  mosquitto_loop_start(m);
+
+  start = next = now_s();
+  while (!stop) {
+    double t = now_s() - start;
+    char payload[512], device[64];
+    int slot = (int)(sent % (s.patients * (NKINDS - 1)));
+    int patient = slot / (NKINDS - 1) + 1, kind = slot % (NKINDS - 1);
+
+    if ((s.duration > 0 && t >= s.duration) || (s.count && sent >= s.count))
+      break;
+    for (int i = 0; i < s.nevents; i++) {
+      if (!s.events[i].fall || fallen[i] || t < s.events[i].at ||
+          s.events[i].patient > s.patients)
+        continue;
+      fallen[i] = true;
+      snprintf(device, sizeof(device), "fall-%d", s.events[i].patient);
+      snprintf(payload, sizeof(payload),
+               "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.3f,\"n\":\"fall\","
+               "\"vb\":true}]",
+               s.events[i].patient, now_s());
+      publish(m, &s, device, payload);
+    }
+    /* The fall sensors report rarely; the other devices share the rate. */
+    make_pack(&s, payload, sizeof(payload), kind, patient, t, now_s());
+    snprintf(device, sizeof(device), "%s-%d", kinds[kind], patient);
+    if (publish(m, &s, device, payload) == MOSQ_ERR_SUCCESS)
+      sent++;
+    next += 1.0 / s.rate;
+    double wait = next - now_s();
+    if (wait > 0) {
+      struct timespec ts = {(time_t)wait,
+                            (long)((wait - floor(wait)) * 1e9)};
+      nanosleep(&ts, NULL);
+    }
+  }
+  /* Wait (up to 10 s) for the broker to acknowledge what was sent. */
+  for (int i = 0; i < 500 && s.qos > 0 && atomic_load(&acked) < published_total;
+       i++) {
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+  }
+  mosquitto_disconnect(m);
+  mosquitto_loop_stop(m, false);
+  mosquitto_destroy(m);
+  mosquitto_lib_cleanup();
+  if (!s.quiet)
+    fprintf(stderr, "wardgate-sim: %ld packs sent\n", sent);
+  return 0;
+}
