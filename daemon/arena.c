@@ -13,7 +13,8 @@ struct wg_arena_block_s {
 };
 
 #define ARENA_DEFAULT_BLOCK (16 * 1024)
-#define ALIGN_UP(n) (((n) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
+#define ALIGN_UP(n)                                                            \
+  (((n) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
 
 void *wg_arena_alloc(wg_arena_t *a, size_t n) {
   wg_arena_block_t *b = a->head;

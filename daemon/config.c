@@ -207,8 +207,7 @@ static void check_readable(ctx_t *c, const char *path, const char *file) {
   fclose(f);
 }
 
-static const char *read_password(ctx_t *c, const char *path,
-                                 const char *file) {
+static const char *read_password(ctx_t *c, const char *path, const char *file) {
   char buf[512];
   size_t n;
   FILE *f;
@@ -231,8 +230,7 @@ static const char *read_password(ctx_t *c, const char *path,
 
 static void parse_tls(ctx_t *c, const char *path, const cJSON *obj,
                       wg_mqtt_conf_t *m) {
-  static const char *const keys[] = {"ca_file", "cert_file", "key_file",
-                                     NULL};
+  static const char *const keys[] = {"ca_file", "cert_file", "key_file", NULL};
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "tls");
   char sub[PATH_MAX_LEN], leaf[PATH_MAX_LEN];
 
@@ -282,8 +280,8 @@ static void parse_mqtt(ctx_t *c, const char *path, const cJSON *obj,
       "host",          "port", "topic",       "client_id", "username",
       "password_file", "tls",  "keepalive_s", NULL};
   static const char *const uplink_keys[] = {
-      "host", "port", "client_id", "username", "password_file",
-      "tls",  "keepalive_s",       NULL};
+      "host",          "port", "client_id",   "username",
+      "password_file", "tls",  "keepalive_s", NULL};
   char sub[PATH_MAX_LEN];
 
   if (!check_object(c, path, obj, ingest ? ingest_keys : uplink_keys))
@@ -291,8 +289,8 @@ static void parse_mqtt(ctx_t *c, const char *path, const cJSON *obj,
   m->host = get_string(c, path, obj, "host", "127.0.0.1", false, false);
   m->port = (int)get_number(c, path, obj, "port", 1883, 1, 65535, true, false);
   if (ingest) {
-    m->topic = get_string(c, path, obj, "topic", "wardgate/dev/+/senml",
-                          false, false);
+    m->topic =
+        get_string(c, path, obj, "topic", "wardgate/dev/+/senml", false, false);
     if (m->topic && !topic_filter_ok(m->topic)) {
       join(sub, path, "topic");
       problem(c, sub,
@@ -355,7 +353,7 @@ static int cmp_checkpoint(const void *a, const void *b) {
 
 static void parse_thresholds(ctx_t *c, const char *path, const cJSON *arr,
                              wg_patient_t *p) {
-  static const char *const keys[] = {"name", "below",   "above",
+  static const char *const keys[] = {"name",     "below",   "above",
                                      "severity", "confirm", NULL};
   static const char *const sevs[] = {"emergency", "high", "medium", "low",
                                      NULL};
@@ -435,8 +433,7 @@ static void parse_intake(ctx_t *c, const char *path, const cJSON *arr,
       join(leaf, cpath, cp->string);
       if (sec < 0)
         problem(c, leaf, "time must be \"HH:MM\" or \"HH:MM:SS\"");
-      if (!cJSON_IsNumber(cp) || !(cp->valuedouble > 0) ||
-          cp->valuedouble > 1)
+      if (!cJSON_IsNumber(cp) || !(cp->valuedouble > 0) || cp->valuedouble > 1)
         problem(c, leaf, "fraction must be a number above 0 and at most 1");
       it->checkpoints[k].second_of_day = sec;
       it->checkpoints[k++].fraction = cJSON_IsNumber(cp) ? cp->valuedouble : 0;
@@ -496,7 +493,7 @@ static const cJSON *get_array(ctx_t *c, const char *path, const cJSON *obj,
 
 static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
                           wg_patient_t *p) {
-  static const char *const keys[] = {"id",     "devices", "news2",
+  static const char *const keys[] = {"id",         "devices", "news2",
                                      "thresholds", "intake",  "expect",
                                      "escalation", NULL};
   static const char *const news2_keys[] = {"scale", "window_min", NULL};
@@ -530,8 +527,9 @@ static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
       char leaf[PATH_MAX_LEN];
       join_index(leaf, sub, i);
       if (!cJSON_IsString(d) || !id_ok(d->valuestring, ".:")) {
-        problem(c, leaf, "must be a device id: 1-64 characters of "
-                         "A-Z a-z 0-9 _ - . :");
+        problem(c, leaf,
+                "must be a device id: 1-64 characters of "
+                "A-Z a-z 0-9 _ - . :");
       } else if (p->devices) {
         p->devices[i] = keep(c, d->valuestring);
       }
@@ -596,10 +594,16 @@ static void check_unique(ctx_t *c, const wg_config_t *cfg) {
 }
 
 static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
-  static const char *const keys[] = {
-      "gateway_id",        "database",        "durability", "retention_days",
-      "status_interval_s", "unknown_devices", "ingest",     "uplink",
-      "patients",          NULL};
+  static const char *const keys[] = {"gateway_id",
+                                     "database",
+                                     "durability",
+                                     "retention_days",
+                                     "status_interval_s",
+                                     "unknown_devices",
+                                     "ingest",
+                                     "uplink",
+                                     "patients",
+                                     NULL};
   static const char *const ingest_keys[] = {"mqtt", "coap", NULL};
   static const char *const uplink_keys[] = {"mqtt", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};

@@ -179,8 +179,7 @@ static void publish_json(wg_core_t *c, const char *topic, cJSON *obj, int qos,
   free(text);
 }
 
-char *wg_core_status_json(const wg_core_t *c, bool online,
-                          bool with_counters) {
+char *wg_core_status_json(const wg_core_t *c, bool online, bool with_counters) {
   cJSON *o = cJSON_CreateObject(), *n;
   char *text;
 
@@ -544,8 +543,7 @@ int wg_core_start(wg_core_t *c) {
   uv_prepare_start(&c->commit_prepare, prepare_cb);
 
   /* The uplink first, so that the hub hears of the gateway before input. */
-  snprintf(uplink_id, sizeof(uplink_id), "wardgate-%s-uplink",
-           cfg->gateway_id);
+  snprintf(uplink_id, sizeof(uplink_id), "wardgate-%s-uplink", cfg->gateway_id);
   /* The will cannot know the counters at the time it fires: none. */
   c->will = wg_core_status_json(c, false, false);
   if (c->will == NULL)
@@ -555,8 +553,7 @@ int wg_core_start(wg_core_t *c) {
   o.will_topic = c->topic_status;
   o.will_payload = c->will;
   o.will_retain = true;
-  if ((rc = wg_mqtt_driver_init(&c->uplink, "uplink", &o, &uplink_cbs, c)) !=
-      0)
+  if ((rc = wg_mqtt_driver_init(&c->uplink, "uplink", &o, &uplink_cbs, c)) != 0)
     return rc;
   c->uplink_on = true;
   c->drivers_open++;
@@ -573,8 +570,8 @@ int wg_core_start(wg_core_t *c) {
     c->subscription = cfg->ingest_mqtt.topic;
     o.subscriptions = &c->subscription;
     o.nsubscriptions = 1;
-    if ((rc = wg_mqtt_driver_init(&c->ingest, "ingest", &o, &ingest_cbs,
-                                  c)) != 0)
+    if ((rc = wg_mqtt_driver_init(&c->ingest, "ingest", &o, &ingest_cbs, c)) !=
+        0)
       return rc;
     c->ingest_on = true;
     c->drivers_open++;
@@ -589,8 +586,9 @@ int wg_core_start(wg_core_t *c) {
                  (uint64_t)(cfg->status_interval_s * 1000),
                  (uint64_t)(cfg->status_interval_s * 1000));
   uv_timer_start(&c->prune_timer, prune_cb, 5000, PRUNE_INTERVAL_MS);
-  wg_log(LOG_INFO, "core: gateway %s started: %zu patients, %zu devices, "
-                   "database %s",
+  wg_log(LOG_INFO,
+         "core: gateway %s started: %zu patients, %zu devices, "
+         "database %s",
          cfg->gateway_id, cfg->npatients, c->ndevices, cfg->database);
   return 0;
 }

@@ -28,16 +28,15 @@ typedef struct daemon_s {
 } daemon_t;
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "Usage: wardgated -c FILE [--log-level debug|info|warning|error]\n"
-          "       wardgated --check-config -c FILE\n"
-          "       wardgated --version\n"
-          "\n"
-          "  -c, --config FILE    the configuration file\n"
-          "      --check-config   validate the configuration and exit\n"
-          "      --log-level L    debug, info (default), warning or error\n"
-          "  -V, --version        print the version and exit\n"
-          "  -h, --help           this text\n");
+  fprintf(f, "Usage: wardgated -c FILE [--log-level debug|info|warning|error]\n"
+             "       wardgated --check-config -c FILE\n"
+             "       wardgated --version\n"
+             "\n"
+             "  -c, --config FILE    the configuration file\n"
+             "      --check-config   validate the configuration and exit\n"
+             "      --log-level L    debug, info (default), warning or error\n"
+             "  -V, --version        print the version and exit\n"
+             "  -h, --help           this text\n");
 }
 
 static void print_problem(void *ud, const char *line) {
@@ -74,8 +73,10 @@ static void signal_cb(uv_signal_t *s, int signum) {
     if (wg_config_load(d->config_path, &cfg, log_problem, NULL) == 0)
       wg_core_reload(d->core, cfg);
     else
-      wg_log(LOG_ERR, "main: %s has errors; keeping the running "
-                      "configuration", d->config_path);
+      wg_log(LOG_ERR,
+             "main: %s has errors; keeping the running "
+             "configuration",
+             d->config_path);
     sd_notify(0, "READY=1");
     return;
   }
@@ -182,8 +183,8 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 1;
   }
-  if (wg_config_load(d.config_path, &cfg,
-                     check ? print_problem : log_problem, NULL) != 0)
+  if (wg_config_load(d.config_path, &cfg, check ? print_problem : log_problem,
+                     NULL) != 0)
     return 1;
   if (check) {
     wg_config_free(cfg);

@@ -12,7 +12,8 @@
 #include "jsonstrict.h"
 #include "wardgate/error.h"
 
-/* A pack is an array of records of fields: three levels, room for extensions. */
+/* A pack is an array of records of fields: three levels, room for extensions.
+ */
 #define SENML_MAX_DEPTH 16
 
 typedef enum { KIND_NUM, KIND_BOOL, KIND_STR } value_kind_t;
@@ -36,13 +37,25 @@ static const key_def_t keys[] = {
     {"rr", KIND_NUM, "1/min", 0, 80, {{"breath/min", 1, 0}}},
     {"spo2", KIND_NUM, "%", 0, 100, {{NULL, 0, 0}}},
     {"o2", KIND_BOOL, "", 0, 0, {{NULL, 0, 0}}},
-    {"sbp", KIND_NUM, "mmHg", 40, 300,
+    {"sbp",
+     KIND_NUM,
+     "mmHg",
+     40,
+     300,
      {{"kPa", 7.50061683, 0}, {"Pa", 0.00750061683, 0}}},
-    {"dbp", KIND_NUM, "mmHg", 20, 200,
+    {"dbp",
+     KIND_NUM,
+     "mmHg",
+     20,
+     200,
      {{"kPa", 7.50061683, 0}, {"Pa", 0.00750061683, 0}}},
     {"hr", KIND_NUM, "beat/min", 0, 300, {{"1/min", 1, 0}}},
     {"acvpu", KIND_STR, "", 0, 0, {{NULL, 0, 0}}},
-    {"temp", KIND_NUM, "Cel", 25, 45,
+    {"temp",
+     KIND_NUM,
+     "Cel",
+     25,
+     45,
      {{"K", 1, -273.15}, {"degF", 5.0 / 9.0, -32.0 * 5.0 / 9.0}}},
     {"fall", KIND_BOOL, "", 0, 0, {{NULL, 0, 0}}},
     {"fluid_intake", KIND_NUM, "l", 0, 10, {{"ml", 0.001, 0}}},
@@ -103,8 +116,8 @@ typedef struct parse_s {
   int index; /* record being parsed, for messages */
 } parse_t;
 
-__attribute__((format(printf, 2, 3))) static int
-reject(parse_t *p, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int reject(parse_t *p,
+                                                        const char *fmt, ...) {
   int off = snprintf(p->err, p->errlen, "record %d: ", p->index);
   va_list ap;
 
@@ -117,7 +130,8 @@ reject(parse_t *p, const char *fmt, ...) {
 }
 
 static bool name_char_ok(char c, bool first) {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+      (c >= '0' && c <= '9'))
     return true;
   return !first && (c == '-' || c == ':' || c == '.' || c == '/' || c == '_');
 }
@@ -175,8 +189,8 @@ static int fields(parse_t *p, const cJSON *obj, base_t *base, record_t *r) {
         base->bv = f->valuedouble;
       else if (strcmp(f->string, "bs") == 0)
         base->bs = f->valuedouble;
-      else if (f->valuedouble != floor(f->valuedouble) ||
-               f->valuedouble < 1 || f->valuedouble > 10)
+      else if (f->valuedouble != floor(f->valuedouble) || f->valuedouble < 1 ||
+               f->valuedouble > 10)
         return reject(p, "unsupported SenML version (bver)");
       break;
     case 'n':
@@ -252,8 +266,7 @@ static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
   if (!isfinite(t))
     return reject(p, "time out of range in \"%s\"", name);
   if (t > now + WG_SENML_MAX_FUTURE_S)
-    return reject(p, "time more than 5 minutes in the future in \"%s\"",
-                  name);
+    return reject(p, "time more than 5 minutes in the future in \"%s\"", name);
 
   memset(out, 0, sizeof(*out));
   out->ts = t;

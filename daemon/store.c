@@ -118,8 +118,7 @@ static int migrate(wg_store_t *s) {
     snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", version + 1);
     if ((rc = exec(s, "BEGIN IMMEDIATE")) != 0)
       return rc;
-    if ((rc = exec(s, migrations[version])) != 0 ||
-        (rc = exec(s, sql)) != 0) {
+    if ((rc = exec(s, migrations[version])) != 0 || (rc = exec(s, sql)) != 0) {
       exec(s, "ROLLBACK");
       return rc;
     }
@@ -130,8 +129,8 @@ static int migrate(wg_store_t *s) {
 }
 
 static int prepare(wg_store_t *s, sqlite3_stmt **st, const char *sql) {
-  int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
-                              NULL);
+  int rc =
+      sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
   if (rc != SQLITE_OK) {
     wg_log(LOG_ERR, "store: prepare %s: %s", sql, sqlite3_errmsg(s->db));
     return map_rc(rc);
@@ -149,10 +148,9 @@ int wg_store_open(wg_store_t **out, const char *path,
   if (s == NULL)
     return WG_ENOMEM;
   s->complaint.interval_s = 10;
-  rc = sqlite3_open_v2(path, &s->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                           SQLITE_OPEN_NOMUTEX,
-                       NULL);
+  rc = sqlite3_open_v2(
+      path, &s->db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     wg_log(LOG_ERR, "store: cannot open %s: %s", path,
            s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));

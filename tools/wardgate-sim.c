@@ -133,8 +133,8 @@ static int make_pack(const sim_t *s, char *buf, size_t len, int kind,
                      int patient, double t, double bt) {
   switch (kind) {
   case 0: {
-    double spo2 = desaturated(s, patient, t) ? 85.5 + jitter(1.5)
-                                              : 96.5 + jitter(1.5);
+    double spo2 =
+        desaturated(s, patient, t) ? 85.5 + jitter(1.5) : 96.5 + jitter(1.5);
     return snprintf(buf, len,
                     "[{\"bn\":\"urn:dev:oxi-%d:\",\"bt\":%.3f,\"n\":\"spo2\","
                     "\"u\":\"%%\",\"v\":%.0f},{\"n\":\"hr\",\"u\":\"beat/min\","
@@ -148,11 +148,12 @@ static int make_pack(const sim_t *s, char *buf, size_t len, int kind,
                     "\"v\":%.0f}]",
                     patient, bt, 124 + jitter(10), 78 + jitter(6));
   case 2:
-    return snprintf(buf, len,
-                    "[{\"bn\":\"urn:dev:temp-%d:\",\"bt\":%.3f,\"n\":\"temp\","
-                    "\"u\":\"Cel\",\"v\":%.1f},{\"n\":\"battery\",\"u\":\"%%EL\","
-                    "\"v\":%.0f}]",
-                    patient, bt, 36.8 + jitter(0.3), 80 + jitter(10));
+    return snprintf(
+        buf, len,
+        "[{\"bn\":\"urn:dev:temp-%d:\",\"bt\":%.3f,\"n\":\"temp\","
+        "\"u\":\"Cel\",\"v\":%.1f},{\"n\":\"battery\",\"u\":\"%%EL\","
+        "\"v\":%.0f}]",
+        patient, bt, 36.8 + jitter(0.3), 80 + jitter(10));
   case 3:
     return snprintf(buf, len,
                     "[{\"bn\":\"urn:dev:obs-%d:\",\"bt\":%.3f,\"n\":\"rr\","
@@ -160,16 +161,18 @@ static int make_pack(const sim_t *s, char *buf, size_t len, int kind,
                     ",{\"n\":\"o2\",\"vb\":false}]",
                     patient, bt, 15 + jitter(2));
   case 4:
-    return snprintf(buf, len,
-                    "[{\"bn\":\"urn:dev:cup-%d:\",\"bt\":%.3f,\"n\":"
-                    "\"fluid_intake\",\"u\":\"ml\",\"v\":%.0f},{\"n\":\"battery\","
-                    "\"u\":\"%%EL\",\"v\":%.0f}]",
-                    patient, bt, 150 + jitter(50), 60 + jitter(10));
+    return snprintf(
+        buf, len,
+        "[{\"bn\":\"urn:dev:cup-%d:\",\"bt\":%.3f,\"n\":"
+        "\"fluid_intake\",\"u\":\"ml\",\"v\":%.0f},{\"n\":\"battery\","
+        "\"u\":\"%%EL\",\"v\":%.0f}]",
+        patient, bt, 150 + jitter(50), 60 + jitter(10));
   default:
-    return snprintf(buf, len,
-                    "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.3f,\"n\":\"fall\","
-                    "\"vb\":false},{\"n\":\"battery\",\"u\":\"%%EL\",\"v\":%.0f}]",
-                    patient, bt, 90 + jitter(5));
+    return snprintf(
+        buf, len,
+        "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.3f,\"n\":\"fall\","
+        "\"vb\":false},{\"n\":\"battery\",\"u\":\"%%EL\",\"v\":%.0f}]",
+        patient, bt, 90 + jitter(5));
   }
 }
 
@@ -209,8 +212,8 @@ int main(int argc, char **argv) {
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'H'},
       {NULL, 0, NULL, 0}};
-  sim_t s = {"127.0.0.1", 1883, "wardgate/dev", NULL, NULL, 3, 2, 0, 0, 1,
-             false, false, {{0, 0, false}}, 0};
+  sim_t s = {"127.0.0.1", 1883,  "wardgate/dev",  NULL, NULL, 3, 2, 0, 0, 1,
+             false,       false, {{0, 0, false}}, 0};
   struct mosquitto *m;
   double start, next;
   long sent = 0;
@@ -326,8 +329,7 @@ int main(int argc, char **argv) {
     next += 1.0 / s.rate;
     double wait = next - now_s();
     if (wait > 0) {
-      struct timespec ts = {(time_t)wait,
-                            (long)((wait - floor(wait)) * 1e9)};
+      struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
       nanosleep(&ts, NULL);
     }
   }

@@ -117,8 +117,8 @@ static void schedule_retry(mqtt_t *m) {
   /* Up to a quarter of jitter, so a fleet of gateways does not reconnect
    * to the hub in step after an outage. */
   delay += (unsigned)rand() % (delay / 4 + 1);
-  m->backoff_ms = m->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-                                                      : m->backoff_ms * 2;
+  m->backoff_ms =
+      m->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : m->backoff_ms * 2;
   uv_timer_start(&m->retry_timer, (uv_timer_cb)start_connect, delay, 0);
 }
 
@@ -181,8 +181,8 @@ static void connect_done(uv_work_t *req, int status) {
   }
   if (status != 0 || m->connect_rc != MOSQ_ERR_SUCCESS) {
     wg_complain(&m->complaint, LOG_WARNING,
-                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label,
-                m->host, m->port,
+                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label, m->host,
+                m->port,
                 status != 0 ? uv_strerror(status) : mosq_reason(m->connect_rc));
     schedule_retry(m);
     return;
@@ -249,8 +249,8 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc) {
   if (m->closing)
     return;
   if (was)
-    wg_log(LOG_WARNING, "mqtt: %s: connection to %s:%d lost: %s",
-           m->drv->label, m->host, m->port, mosq_reason(rc));
+    wg_log(LOG_WARNING, "mqtt: %s: connection to %s:%d lost: %s", m->drv->label,
+           m->host, m->port, mosq_reason(rc));
   if (was && m->drv->cbs->disconnected)
     m->drv->cbs->disconnected(m->drv);
   if (!m->paused)
@@ -388,8 +388,8 @@ static void mqtt_close(wg_driver_t *drv, wg_close_cb cb) {
 }
 
 static const wg_driver_ops_t mqtt_ops = {
-    WG_DRIVER_ABI, "mqtt",  mqtt_start,  mqtt_publish,
-    mqtt_pause,    mqtt_is_connected,     mqtt_close,
+    WG_DRIVER_ABI,     "mqtt",     mqtt_start, mqtt_publish, mqtt_pause,
+    mqtt_is_connected, mqtt_close,
 };
 
 static char *dup_opt(const char *s, bool *fail) {

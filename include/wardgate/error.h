@@ -26,7 +26,7 @@ typedef enum {
   WG__ERR_FIRST = -100,
   WG_ERRNO_MAP(XX)
 #undef XX
-  WG__ERR_LAST
+      WG__ERR_LAST
 } wg_errno_t;
 
 /* A static description of an error code; never NULL. */

@@ -28,7 +28,7 @@ int wg_log_level_parse(const char *name);
  */
 typedef struct wg_complaint_s {
   double interval_s;
-  double last;          /* monotonic seconds of the last line */
+  double last; /* monotonic seconds of the last line */
   unsigned long suppressed;
 } wg_complaint_t;
 

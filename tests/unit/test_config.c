@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+#include <unistd.h>
+
+#include "config.h"
+#include "test.h"
+#include "wardgate/error.h"
+
+static char problems[8192];
+static int nproblems;
+static char path[64];
+static wg_config_t *cfg;
+
+static void collect(void *ud, const char *line) {
+  (void)ud;
+  strncat(problems, line, sizeof(problems) - strlen(problems) - 2);
+  strcat(problems, "\n");
+  nproblems++;
+}
+
+static int load_text(const char *text) {
+  FILE *f;
+
+  wg_config_free(cfg);
+  cfg = NULL;
+  problems[0] = '\0';
+  nproblems = 0;
+  snprintf(path, sizeof(path), "/tmp/wg-test-config-%d.json", (int)getpid());
+  f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+  return wg_config_load(path, &cfg, collect, NULL);
+}
+
+/* The shape every test starts from; %s is spliced into the top level. */
+static int load_with(const char *extra_top, const char *patient_extra) {
+  char text[4096];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",%s\"ingest\":{\"mqtt\":{}},"
+           "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
+           "\"devices\":[\"oxi-1\"]%s}]}",
+           extra_top, patient_extra);
+  return load_text(text);
+}
+
+static char expect_buf[512];
+static const char *expect(const char *tail) {
+  snprintf(expect_buf, sizeof(expect_buf), "%s: %s", path, tail);
+  return expect_buf;
+}
+
+static void example_file_passes(void) {
+  ASSERT_EQ(wg_config_load(WG_SOURCE_DIR "/config/wardgate.json", &cfg, collect,
+                           NULL),
+            0);
+  ASSERT_STR_EQ(cfg->gateway_id, "gw-0001");
+  ASSERT_EQ(cfg->npatients, 1);
+  ASSERT_EQ(cfg->patients[0].nthresholds, 2);
+  ASSERT_EQ(cfg->patients[0].thresholds[0].confirm, 2);
+  ASSERT_EQ(cfg->patients[0].intake[0].ncheckpoints, 3);
+  ASSERT_EQ(cfg->patients[0].intake[0].checkpoints[1].second_of_day, 16 * 3600);
+  ASSERT(!cfg->ingest_coap_on);
+  wg_config_free(cfg);
+  cfg = NULL;
+}
+
+static void defaults(void) {
+  ASSERT_EQ(load_with("", ""), 0);
+  ASSERT_STR_EQ(cfg->database, "/var/lib/wardgate/wardgate.db");
+  ASSERT_EQ(cfg->durability, WG_DURABILITY_POWER);
+  ASSERT_EQ(cfg->retention_days, 30);
+  ASSERT_NEAR(cfg->status_interval_s, 60, 0);
+  ASSERT(!cfg->accept_unknown_devices);
+  ASSERT_STR_EQ(cfg->ingest_mqtt.host, "127.0.0.1");
+  ASSERT_EQ(cfg->ingest_mqtt.port, 1883);
+  ASSERT_STR_EQ(cfg->ingest_mqtt.topic, "wardgate/dev/+/senml");
+  ASSERT(cfg->ingest_mqtt.client_id == NULL);
+  ASSERT_EQ(cfg->uplink_mqtt.keepalive_s, 30);
+  ASSERT_EQ(cfg->patients[0].news2_scale, 1);
+  ASSERT_NEAR(cfg->patients[0].news2_window_min, 60, 0);
+  ASSERT_NEAR(cfg->patients[0].ack_timeout_min[WG_SEV_EMERGENCY], 5, 0);
+  ASSERT_NEAR(cfg->patients[0].ack_timeout_min[WG_SEV_LOW], 120, 0);
+}
+
+static void comments_allowed(void) {
+  ASSERT_EQ(load_text("// leading\n{\"gateway_id\":\"gw-1\", /* inline */\n"
+                      "\"ingest\":{\"mqtt\":{\"host\":\"a//b\"}},\n"
+                      "\"uplink\":{\"mqtt\":{}}, // trailing\n"
+                      "\"patients\":[]}\n"),
+            0);
+  /* A comment marker inside a string is part of the string. */
+  ASSERT_STR_EQ(cfg->ingest_mqtt.host, "a//b");
+}
+
+static void type_errors(void) {
+  ASSERT_EQ(load_with("\"retention_days\":\"30\",\"durability\":1,", ""),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("retention_days: must be a number\n"));
+  ASSERT_CONTAINS(problems, expect("durability: must be one of \"power\", "
+                                   "\"process\"\n"));
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
+                      "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p\","
+                      "\"devices\":\"oxi-1\"}]}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices: must be an array"));
+  ASSERT_EQ(load_with("", ",\"thresholds\":[{\"name\":\"spo2\",\"below\":"
+                          "\"90\",\"severity\":\"high\"}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].thresholds[0].below: must be a number"));
+}
+
+static void range_errors(void) {
+  ASSERT_EQ(load_with("\"retention_days\":0,\"status_interval_s\":0.5,", ""),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("retention_days: must be between 1 and 36500 (got "
+                         "0)"));
+  ASSERT_CONTAINS(problems, expect("status_interval_s: must be between 1"));
+  ASSERT_EQ(load_with("", ",\"news2\":{\"scale\":3}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].news2.scale: must be between "
+                                   "1 and 2 (got 3)"));
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{\"port\":"
+                      "65536}},\"uplink\":{\"mqtt\":{\"port\":1.5}},"
+                      "\"patients\":[]}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("ingest.mqtt.port: must be between"));
+  ASSERT_CONTAINS(problems, expect("uplink.mqtt.port: must be a whole number"));
+  ASSERT_EQ(load_with("\"gateway_id\":\"gw 1\",", ""), WG_EINVAL);
+}
+
+static void unknown_keys(void) {
+  ASSERT_EQ(load_with("\"durablity\":\"power\",", ",\"devics\":[]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("durablity: unknown key\n"));
+  ASSERT_CONTAINS(problems, expect("patients[0].devics: unknown key\n"));
+  ASSERT_EQ(load_with("", ",\"escalation\":{\"ack_timeout_min\":{\"hgh\":3}}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].escalation.ack_timeout_min.hgh: unknown "
+                         "key"));
+}
+
+static void missing_required(void) {
+  ASSERT_EQ(load_text("{\"ingest\":{},\"patients\":[{\"devices\":[]}]}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("gateway_id: required\n"));
+  ASSERT_CONTAINS(problems, expect("uplink: required\n"));
+  ASSERT_CONTAINS(problems, expect("ingest: needs \"mqtt\" or \"coap\"\n"));
+  ASSERT_CONTAINS(problems, expect("patients[0].id: required\n"));
+  ASSERT_EQ(load_text("{\"gateway_id\":\"g\",\"ingest\":{\"mqtt\":{}},"
+                      "\"uplink\":{\"mqtt\":null}}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("uplink.mqtt: required\n"));
+  ASSERT_CONTAINS(problems, expect("patients: required"));
+  ASSERT_EQ(load_with("", ",\"thresholds\":[{\"name\":\"hr\",\"above\":1}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].thresholds[0].severity: required"));
+}
+
+static void bad_json(void) {
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",}"), WG_EINVAL);
+  ASSERT_EQ(nproblems, 1);
+  ASSERT_CONTAINS(problems, expect("invalid JSON"));
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\"} {}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, "trailing bytes");
+  ASSERT_EQ(load_text("{\"gateway_id\":\"a\",\"gateway_id\":\"b\"}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, "duplicate member name \"gateway_id\"");
+  ASSERT_EQ(load_text(""), WG_EINVAL);
+  ASSERT_EQ(load_text("[]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, "must be an object");
+}
+
+static void unreadable_files(void) {
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{"
+                      "\"username\":\"u\",\"password_file\":\"/nonexistent/"
+                      "pw\"}},\"uplink\":{\"mqtt\":{\"tls\":{\"ca_file\":"
+                      "\"/nonexistent/ca.pem\"}}},\"patients\":[]}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("ingest.mqtt.password_file: cannot read "
+                         "/nonexistent/pw: No such file or directory\n"));
+  ASSERT_CONTAINS(problems,
+                  expect("uplink.mqtt.tls.ca_file: cannot read "
+                         "/nonexistent/ca.pem: No such file or directory\n"));
+  ASSERT_EQ(wg_config_load("/nonexistent/config.json", &cfg, collect, NULL),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, "/nonexistent/config.json: cannot read");
+}
+
+static void password_file_read(void) {
+  char text[512], pw[64];
+  FILE *f;
+
+  snprintf(pw, sizeof(pw), "/tmp/wg-test-pw-%d", (int)getpid());
+  f = fopen(pw, "w");
+  fputs("s3cret\n", f);
+  fclose(f);
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},\"uplink\":{"
+           "\"mqtt\":{\"username\":\"gw\",\"password_file\":\"%s\"}},"
+           "\"patients\":[]}",
+           pw);
+  ASSERT_EQ(load_text(text), 0);
+  ASSERT_STR_EQ(cfg->uplink_mqtt.password, "s3cret");
+  /* A password file needs a user name to go with it. */
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},\"uplink\":{"
+           "\"mqtt\":{\"password_file\":\"%s\"}},\"patients\":[]}",
+           pw);
+  ASSERT_EQ(load_text(text), WG_EINVAL);
+  ASSERT_CONTAINS(problems, "needs a username");
+  unlink(pw);
+}
+
+static void devices_unique(void) {
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
+                      "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
+                      "\"devices\":[\"a\",\"b\"]},{\"id\":\"p-1\",\"devices\":"
+                      "[\"c\",\"a\"]}]}"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[1].id: \"p-1\" is also "
+                                   "patients[0].id"));
+  ASSERT_CONTAINS(problems, expect("patients[1].devices[1]: \"a\" is also "
+                                   "patients[0].devices[0]"));
+}
+
+static void every_problem_reported(void) {
+  ASSERT_EQ(load_text("{\"gateway_id\":\"\",\"retention_days\":-1,\"x\":1,"
+                      "\"ingest\":{\"mqtt\":{\"topic\":\"a/#\"}},"
+                      "\"uplink\":{\"mqtt\":{}},\"patients\":[]}"),
+            WG_EINVAL);
+  ASSERT_EQ(nproblems, 4);
+  ASSERT_CONTAINS(problems, expect("ingest.mqtt.topic: must have exactly one "
+                                   "'+' level"));
+}
+
+static void rule_settings(void) {
+  ASSERT_EQ(
+      load_with("", ",\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":"
+                    "1.5,\"checkpoints\":{\"20:00\":0.75,\"12:00:30\":0.25}}],"
+                    "\"expect\":[{\"name\":\"spo2\",\"every_min\":\"news2\"},{"
+                    "\"name\":\"hr\",\"every_min\":0.05}],\"escalation\":{"
+                    "\"ack_timeout_min\":{\"high\":0.05}}"),
+      0);
+  ASSERT_EQ(cfg->patients[0].intake[0].checkpoints[0].second_of_day,
+            12 * 3600 + 30);
+  ASSERT_NEAR(cfg->patients[0].intake[0].checkpoints[1].fraction, 0.75, 0);
+  ASSERT(cfg->patients[0].expect[0].follow_news2);
+  ASSERT_NEAR(cfg->patients[0].expect[1].every_min, 0.05, 0);
+  ASSERT_NEAR(cfg->patients[0].ack_timeout_min[WG_SEV_HIGH], 0.05, 0);
+  ASSERT_NEAR(cfg->patients[0].ack_timeout_min[WG_SEV_MEDIUM], 30, 0);
+  ASSERT_EQ(load_with("", ",\"intake\":[{\"name\":\"fluid_intake\","
+                          "\"daily_target\":1,\"checkpoints\":{\"12:60\":0.5,"
+                          "\"1:00\":2}}]"),
+            WG_EINVAL);
+  ASSERT_EQ(nproblems, 3);
+}
+
+static void cleanup(void) {
+  wg_config_free(cfg);
+  cfg = NULL;
+  unlink(path);
+}
+
+TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
+          T(type_errors), T(range_errors), T(unknown_keys), T(missing_required),
+          T(bad_json), T(unreadable_files), T(password_file_read),
+          T(devices_unique), T(every_problem_reported), T(rule_settings),
+          T(cleanup))

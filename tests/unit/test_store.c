@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "test.h"
+#include "wardgate/error.h"
+
+static char db[64];
+
+static void remove_db(void) {
+  char p[80];
+  unlink(db);
+  snprintf(p, sizeof(p), "%s-wal", db);
+  unlink(p);
+  snprintf(p, sizeof(p), "%s-shm", db);
+  unlink(p);
+}
+
+static long long query_int(const char *sql) {
+  sqlite3 *h;
+  sqlite3_stmt *st;
+  long long v = -1;
+
+  if (sqlite3_open(db, &h) != SQLITE_OK)
+    return -2;
+  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(h);
+  return v;
+}
+
+static wg_reading_t reading(const char *name, double value, double ts) {
+  wg_reading_t r = {0};
+  r.device_id = "oxi-1";
+  r.patient_id = "p-1";
+  r.name = name;
+  r.unit = "%";
+  r.value = value;
+  r.flags = WG_READING_HAS_VALUE;
+  r.ts = ts;
+  return r;
+}
+
+static void schema_created_and_reopened(void) {
+  wg_store_t *s;
+  wg_reading_t r = reading("spo2", 97, 1000);
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_POWER), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 1001), 1);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("PRAGMA user_version"), WG_STORE_SCHEMA_VERSION);
+  ASSERT_EQ(query_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                      "'readings'"),
+            1);
+  /* Reopening keeps the data and migrates nothing. */
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings WHERE name = 'spo2' AND "
+                      "value = 97 AND unit = '%' AND ts = 1000 AND received = "
+                      "1001 AND patient_id = 'p-1'"),
+            1);
+}
+
+static void wal_mode(void) {
+  wg_store_t *s;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_POWER), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT journal_mode = 'wal' FROM pragma_journal_mode"),
+            1);
+}
+
+static void readings_columns(void) {
+  wg_store_t *s;
+  wg_reading_t r = {0};
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  r.device_id = "fall-1";
+  r.name = "fall";
+  r.unit = "";
+  r.vb = true;
+  r.flags = WG_READING_HAS_VB;
+  r.ts = 5;
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 6), 1);
+  r.name = "label";
+  r.vs = "kitchen";
+  r.flags = WG_READING_HAS_SUM;
+  r.sum = 2.5;
+  ASSERT_EQ(wg_store_put_reading(s, &r, 6), 1);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings WHERE name = 'fall' AND "
+                      "vb = 1 AND value IS NULL AND unit = '' AND patient_id "
+                      "IS NULL"),
+            1);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings WHERE name = 'label' AND "
+                      "vs = 'kitchen' AND sum = 2.5 AND vb IS NULL"),
+            1);
+}
+
+static void duplicates_stored_once(void) {
+  wg_store_t *s;
+  wg_reading_t r = reading("spo2", 97, 2000);
+  wg_reading_t other_unit = reading("spo2", 97, 2000);
+
+  other_unit.unit = "x";
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 2), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &other_unit, 2), 1);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  /* Again in a later transaction, as after a retransmission. */
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 3), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 2);
+}
+
+static void rollback_discards(void) {
+  wg_store_t *s;
+  wg_reading_t r = reading("hr", 60, 3000);
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+  wg_store_rollback(s);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 0);
+}
+
+static void retention_prunes_in_batches(void) {
+  wg_store_t *s;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (int i = 0; i < 25; i++) {
+    wg_reading_t r = reading("hr", 60, 100 + i); /* ts 100..124 */
+    ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+  }
+  ASSERT_EQ(wg_store_commit(s), 0);
+  /* Older than 120: 20 readings, in batches of 8. */
+  ASSERT_EQ(wg_store_prune(s, 120, 8), 8);
+  ASSERT_EQ(wg_store_prune(s, 120, 8), 8);
+  ASSERT_EQ(wg_store_prune(s, 120, 8), 4);
+  ASSERT_EQ(wg_store_prune(s, 120, 8), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 5);
+  ASSERT_EQ(query_int("SELECT min(ts) FROM readings"), 120);
+}
+
+static void newer_schema_refused(void) {
+  wg_store_t *s;
+  sqlite3 *h;
+
+  remove_db();
+  ASSERT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+  sqlite3_exec(h, "PRAGMA user_version=99", NULL, NULL, NULL);
+  sqlite3_close(h);
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_POWER), WG_EIO);
+  ASSERT(s == NULL);
+}
+
+static void locked_database_reported_busy(void) {
+  wg_store_t *s;
+  sqlite3 *h;
+  wg_reading_t r = reading("hr", 61, 4000);
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  /* Another writer holds the lock: begin fails fast, nothing blocks. */
+  ASSERT_EQ(wg_store_begin(s), WG_EBUSY);
+  sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close(h);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_store_close(s);
+}
+
+static void unopenable_path(void) {
+  wg_store_t *s;
+  ASSERT_EQ(wg_store_open(&s, "/nonexistent/dir/x.db", WG_DURABILITY_POWER),
+            WG_EIO);
+}
+
+static void cleanup(void) { remove_db(); }
+
+static void setup(void) {
+  snprintf(db, sizeof(db), "/tmp/wg-test-store-%d.db", (int)getpid());
+}
+
+TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
+          T(readings_columns), T(duplicates_stored_once), T(rollback_discards),
+          T(retention_prunes_in_batches), T(newer_schema_refused),
+          T(locked_database_reported_busy), T(unopenable_path), T(cleanup))
