@@ -109,6 +109,8 @@ static void update_poll(mqtt_t *m) {
     uv_poll_start(m->poll, events, poll_cb);
 }
 
+static void retry_cb(uv_timer_t *t) { start_connect(t->data); }
+
 static void schedule_retry(mqtt_t *m) {
   unsigned delay = m->backoff_ms;
 
@@ -119,7 +121,7 @@ static void schedule_retry(mqtt_t *m) {
   delay += (unsigned)rand() % (delay / 4 + 1);
   m->backoff_ms =
       m->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : m->backoff_ms * 2;
-  uv_timer_start(&m->retry_timer, (uv_timer_cb)start_connect, delay, 0);
+  uv_timer_start(&m->retry_timer, retry_cb, delay, 0);
 }
 
 static void poll_cb(uv_poll_t *h, int status, int events) {

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the integration tests: a private mosquitto on an ephemeral
+# loopback port, the daemon under test, subscribers, and clean-up of every
+# process on exit. Sourced by each test; needs WG_BIN (the build directory).
+set -eu
+
+: "${WG_BIN:?WG_BIN must point at the build directory}"
+WARDGATED="$WG_BIN/wardgated"
+FREEPORT="$WG_BIN/tests/freeport"
+SIM="$WG_BIN/wardgate-sim"
+T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-it.XXXXXX")
+PIDS=""
+TEST_NAME=$(basename "$0" .sh)
+
+log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+fail() {
+  log "FAIL: $*"
+  for f in "$T"/*.log; do
+    [ -f "$f" ] || continue
+    echo "---- $f (last 40 lines)" >&2
+    tail -n 40 "$f" >&2
+  done
+  exit 1
+}
+
+cleanup() {
+  local p
+  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+  sleep 0.2
+  for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+track() { PIDS="$PIDS $1"; }
+untrack() { PIDS=$(printf '%s\n' $PIDS | grep -vx "$1" | tr '\n' ' '); }
+
+# wait_until SECONDS COMMAND...: poll the command until it succeeds.
+wait_until() {
+  local limit=$1 i=0
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ "$i" -le $((limit * 10)) ] || return 1
+    sleep 0.1
+  done
+}
+
+# start_broker NAME [PORT]: a mosquitto on 127.0.0.1, persistent, so that
+# sessions and queued messages survive its restart. Sets <NAME>_PORT and
+# <NAME>_PID.
+start_broker() {
+  local name=$1 port=${2:-} try pid
+  mkdir -p "$T/$name"
+  for try in 1 2 3 4 5; do
+    [ -n "$port" ] || port=$("$FREEPORT")
+    cat >"$T/$name/mosquitto.conf" <<CONF
+# As root mosquitto would switch to its own user and lose the test directory.
+user $(id -un)
+listener $port 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $T/$name/
+max_queued_messages 1000000
+max_inflight_messages 100
+log_dest file $T/$name.log
+log_type error
+log_type warning
+log_type notice
+CONF
+    mosquitto -c "$T/$name/mosquitto.conf" 2>>"$T/$name.log" &
+    pid=$!
+    if wait_until 5 port_open "$port"; then
+      eval "${name}_PORT=$port ${name}_PID=$pid"
+      track "$pid"
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    [ -z "${2:-}" ] || break
+    port=""
+  done
+  fail "mosquitto $name did not start"
+}
+
+stop_broker() {
+  local name=$1 pid
+  eval "pid=\${${name}_PID}"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  untrack "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# write_config FILE [EXTRA_TOP_LEVEL_JSON] [PATIENTS_JSON]: a configuration
+# for the brokers INGEST and UPLINK (UPLINK defaults to INGEST).
+write_config() {
+  local file=$1 extra=${2:-} patients=${3:-}
+  local up=${UPLINK_PORT:-$INGEST_PORT}
+  [ -n "$patients" ] || patients='[{"id":"p-001","devices":["oxi-1","bp-1","temp-1","obs-1","cup-1","fall-1"]},{"id":"p-002","devices":["oxi-2","bp-2","temp-2","obs-2","cup-2","fall-2"]}]'
+  cat >"$file" <<CONF
+// written by $TEST_NAME
+{
+  "gateway_id": "gw-test",
+  "database": "$T/wardgate.db",
+  "durability": "process",
+  $extra
+  "ingest": { "mqtt": { "host": "127.0.0.1", "port": $INGEST_PORT } },
+  "uplink": { "mqtt": { "host": "127.0.0.1", "port": $up, "keepalive_s": 5 } },
+  "patients": $patients
+}
+CONF
+}
+
+# start_daemon CONFIG: runs wardgated; waits until both sessions are up.
+start_daemon() {
+  local cfg=$1
+  "$WARDGATED" -c "$cfg" --log-level debug >>"$T/wardgated.log" 2>&1 &
+  DAEMON_PID=$!
+  track "$DAEMON_PID"
+  wait_until 20 daemon_connected || fail "wardgated did not connect"
+}
+
+daemon_connected() {
+  local n
+  n=$(grep -c 'connected to' "$T/wardgated.log" 2>/dev/null || true)
+  [ "${n:-0}" -ge "$((CONNECTS_SEEN + 2))" ]
+}
+CONNECTS_SEEN=0
+
+# stop_daemon [SIGNAL]: signals the daemon, waits, sets DAEMON_STATUS.
+stop_daemon() {
+  local sig=${1:-TERM}
+  CONNECTS_SEEN=$(grep -c 'connected to' "$T/wardgated.log" 2>/dev/null || true)
+  kill "-$sig" "$DAEMON_PID"
+  DAEMON_STATUS=0
+  wait "$DAEMON_PID" || DAEMON_STATUS=$?
+  untrack "$DAEMON_PID"
+}
+
+daemon_alive() { kill -0 "$DAEMON_PID" 2>/dev/null; }
+
+sql() { sqlite3 -batch -noheader "$T/wardgate.db" "$1"; }
+
+count_readings() { sql "SELECT count(*) FROM readings ${1:-}"; }
+
+readings_at_least() { [ "$(count_readings "${2:-}")" -ge "$1" ]; }
+
+# pub DEVICE PAYLOAD: QoS 1 on the ingest broker.
+pub() {
+  mosquitto_pub -h 127.0.0.1 -p "$INGEST_PORT" -q 1 \
+    -t "wardgate/dev/$1/senml" -m "$2"
+}
+
+# subscribe NAME TOPIC [PORT]: a subscriber writing "topic payload" lines
+# to $T/NAME.sub.
+subscribe() {
+  local port=${3:-${UPLINK_PORT:-$INGEST_PORT}}
+  mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -v -t "$2" >"$T/$1.sub" 2>&1 &
+  track $!
+  eval "SUB_$1=$!"
+  sleep 0.3
+}
+
+sub_has() { grep -q -- "$2" "$T/$1.sub"; }
+
+# retained TOPIC [PORT]: the retained message on TOPIC, or nothing.
+retained() {
+  local port=${2:-${UPLINK_PORT:-$INGEST_PORT}}
+  timeout 3 mosquitto_sub -h 127.0.0.1 -p "$port" -t "$1" -C 1 -W 2 \
+    --retained-only 2>/dev/null || true
+}
+
+now() { date +%s.%N | cut -c1-14; }

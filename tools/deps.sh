@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# Sourced by tools/demo.sh and tools/test.sh: installs the Debian 12 packages
+# a step needs when they are missing.
+
+WG_PKGS_BUILD="cmake pkg-config gcc make libc6-dev libuv1-dev libmosquitto-dev
+  libcoap3-dev libsqlite3-dev libcjson-dev libsystemd-dev"
+WG_PKGS_RUN="mosquitto mosquitto-clients sqlite3"
+WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format"
+
+# wg_need_packages PKG...: apt-get install those not installed yet.
+wg_need_packages() {
+  local missing="" p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+      missing="$missing $p"
+  done
+  [ -n "$missing" ] || return 0
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "Installing:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >&2
+  # shellcheck disable=SC2086
+  $sudo apt-get install -y -q --no-install-recommends $missing >&2
+}
