@@ -55,15 +55,19 @@ problem(ctx_t *c, const char *path, const char *fmt, ...) {
   c->fn(c->ud, line);
 }
 
+/* Key paths are for messages: a very long one is shortened, marked "...". */
+static void mark_truncated(char *out, int n) {
+  if (n < 0 || n >= PATH_MAX_LEN)
+    memcpy(out + PATH_MAX_LEN - 4, "...", 4);
+}
+
 static void join(char *out, const char *path, const char *key) {
-  if (path[0])
-    snprintf(out, PATH_MAX_LEN, "%s.%s", path, key);
-  else
-    snprintf(out, PATH_MAX_LEN, "%s", key);
+  mark_truncated(out, path[0] ? snprintf(out, PATH_MAX_LEN, "%s.%s", path, key)
+                              : snprintf(out, PATH_MAX_LEN, "%s", key));
 }
 
 static void join_index(char *out, const char *path, int i) {
-  snprintf(out, PATH_MAX_LEN, "%s[%d]", path, i);
+  mark_truncated(out, snprintf(out, PATH_MAX_LEN, "%s[%d]", path, i));
 }
 
 static const char *keep(ctx_t *c, const char *s) {

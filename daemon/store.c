@@ -103,7 +103,7 @@ static int user_version(wg_store_t *s, int *version) {
 
 static int migrate(wg_store_t *s) {
   char sql[64];
-  int version, rc;
+  int version = 0, rc;
 
   if ((rc = user_version(s, &version)) != 0)
     return rc;
