@@ -191,7 +191,10 @@ int main(int argc, char **argv) {
     printf("%s: OK\n", d.config_path);
     return 0;
   }
-  /* A hub or device that goes away must not kill us through SIGPIPE. */
+  /* A hub or device that goes away must not kill us through SIGPIPE, nor a
+   * file size limit through SIGXFSZ: the write fails instead, and a failed
+   * commit is retried like a full disk. */
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
   return run(&d, cfg);
 }

@@ -68,6 +68,32 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * The time for the next pack of device @slot: now, but always after its
+ * previous pack, so that a burst never repeats a (device, time) pair, which
+ * the gateway would rightly store once.
+ */
+static double unique_time(int slot) {
+  static double *last;
+  static int nlast;
+  double t = now_s();
+
+  if (slot >= nlast) {
+    int n = slot + 64;
+    double *v = realloc(last, (size_t)n * sizeof(*v));
+    if (v == NULL)
+      return t;
+    memset(v + nlast, 0, (size_t)(n - nlast) * sizeof(*v));
+    last = v;
+    nlast = n;
+  }
+  if (t < last[slot] + 1e-6)
+    t = last[slot] + 1e-6;
+  t = round(t * 1e6) / 1e6;
+  last[slot] = t;
+  return t;
+}
+
 static double jitter(double spread) {
   return ((double)rand() / RAND_MAX - 0.5) * 2 * spread;
 }
@@ -136,41 +162,41 @@ static int make_pack(const sim_t *s, char *buf, size_t len, int kind,
     double spo2 =
         desaturated(s, patient, t) ? 85.5 + jitter(1.5) : 96.5 + jitter(1.5);
     return snprintf(buf, len,
-                    "[{\"bn\":\"urn:dev:oxi-%d:\",\"bt\":%.3f,\"n\":\"spo2\","
+                    "[{\"bn\":\"urn:dev:oxi-%d:\",\"bt\":%.6f,\"n\":\"spo2\","
                     "\"u\":\"%%\",\"v\":%.0f},{\"n\":\"hr\",\"u\":\"beat/min\","
                     "\"v\":%.0f}]",
                     patient, bt, spo2, 74 + jitter(8));
   }
   case 1:
     return snprintf(buf, len,
-                    "[{\"bn\":\"urn:dev:bp-%d:\",\"bt\":%.3f,\"n\":\"sbp\","
+                    "[{\"bn\":\"urn:dev:bp-%d:\",\"bt\":%.6f,\"n\":\"sbp\","
                     "\"u\":\"mmHg\",\"v\":%.0f},{\"n\":\"dbp\",\"u\":\"mmHg\","
                     "\"v\":%.0f}]",
                     patient, bt, 124 + jitter(10), 78 + jitter(6));
   case 2:
     return snprintf(
         buf, len,
-        "[{\"bn\":\"urn:dev:temp-%d:\",\"bt\":%.3f,\"n\":\"temp\","
+        "[{\"bn\":\"urn:dev:temp-%d:\",\"bt\":%.6f,\"n\":\"temp\","
         "\"u\":\"Cel\",\"v\":%.1f},{\"n\":\"battery\",\"u\":\"%%EL\","
         "\"v\":%.0f}]",
         patient, bt, 36.8 + jitter(0.3), 80 + jitter(10));
   case 3:
     return snprintf(buf, len,
-                    "[{\"bn\":\"urn:dev:obs-%d:\",\"bt\":%.3f,\"n\":\"rr\","
+                    "[{\"bn\":\"urn:dev:obs-%d:\",\"bt\":%.6f,\"n\":\"rr\","
                     "\"u\":\"1/min\",\"v\":%.0f},{\"n\":\"acvpu\",\"vs\":\"A\"}"
                     ",{\"n\":\"o2\",\"vb\":false}]",
                     patient, bt, 15 + jitter(2));
   case 4:
     return snprintf(
         buf, len,
-        "[{\"bn\":\"urn:dev:cup-%d:\",\"bt\":%.3f,\"n\":"
+        "[{\"bn\":\"urn:dev:cup-%d:\",\"bt\":%.6f,\"n\":"
         "\"fluid_intake\",\"u\":\"ml\",\"v\":%.0f},{\"n\":\"battery\","
         "\"u\":\"%%EL\",\"v\":%.0f}]",
         patient, bt, 150 + jitter(50), 60 + jitter(10));
   default:
     return snprintf(
         buf, len,
-        "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.3f,\"n\":\"fall\","
+        "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.6f,\"n\":\"fall\","
         "\"vb\":false},{\"n\":\"battery\",\"u\":\"%%EL\",\"v\":%.0f}]",
         patient, bt, 90 + jitter(5));
   }
@@ -316,13 +342,14 @@ int main(int argc, char **argv) {
       fallen[i] = true;
       snprintf(device, sizeof(device), "fall-%d", s.events[i].patient);
       snprintf(payload, sizeof(payload),
-               "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.3f,\"n\":\"fall\","
+               "[{\"bn\":\"urn:dev:fall-%d:\",\"bt\":%.6f,\"n\":\"fall\","
                "\"vb\":true}]",
                s.events[i].patient, now_s());
       publish(m, &s, device, payload);
     }
     /* The fall sensors report rarely; the other devices share the rate. */
-    make_pack(&s, payload, sizeof(payload), kind, patient, t, now_s());
+    make_pack(&s, payload, sizeof(payload), kind, patient, t,
+              unique_time(slot));
     snprintf(device, sizeof(device), "%s-%d", kinds[kind], patient);
     if (publish(m, &s, device, payload) == MOSQ_ERR_SUCCESS)
       sent++;
