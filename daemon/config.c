@@ -15,19 +15,13 @@
 #define CONFIG_MAX_BYTES (4 * 1024 * 1024)
 #define PATH_MAX_LEN 256
 
-static const char *const severity_names[WG_SEV_COUNT] = {"emergency", "high",
-                                                         "medium", "low"};
+/* NULL-terminated, so that it also serves as a list of keys and choices. */
+static const char *const severity_names[WG_SEV_COUNT + 1] = {
+    "emergency", "high", "medium", "low", NULL};
 static const double default_ack_timeout_min[WG_SEV_COUNT] = {5, 10, 30, 120};
 
 const char *wg_severity_name(wg_severity_t s) {
   return (unsigned)s < WG_SEV_COUNT ? severity_names[s] : "unknown";
-}
-
-int wg_severity_parse(const char *name) {
-  for (int i = 0; i < WG_SEV_COUNT; i++)
-    if (strcmp(name, severity_names[i]) == 0)
-      return i;
-  return -1;
 }
 
 typedef struct ctx_s {
@@ -166,13 +160,17 @@ static double get_number(ctx_t *c, const char *path, const cJSON *obj,
 
 /* One of @choices (NULL-terminated); returns its index or @def. */
 static int get_choice(ctx_t *c, const char *path, const cJSON *obj,
-                      const char *key, int def, const char *const *choices) {
+                      const char *key, int def, const char *const *choices,
+                      bool required) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   char sub[PATH_MAX_LEN], list[128] = "";
 
   join(sub, path, key);
-  if (v == NULL)
+  if (v == NULL) {
+    if (required)
+      problem(c, sub, "required");
     return def;
+  }
   if (cJSON_IsString(v))
     for (int i = 0; choices[i]; i++)
       if (strcmp(v->valuestring, choices[i]) == 0)
@@ -355,128 +353,107 @@ static int cmp_checkpoint(const void *a, const void *b) {
          (x->second_of_day < y->second_of_day);
 }
 
-static void parse_thresholds(ctx_t *c, const char *path, const cJSON *arr,
-                             wg_patient_t *p) {
-  static const char *const keys[] = {"name",     "below",   "above",
-                                     "severity", "confirm", NULL};
-  static const char *const sevs[] = {"emergency", "high", "medium", "low",
-                                     NULL};
-  const cJSON *t;
+/* Parses one object of an array into @elem. */
+typedef void (*parse_elem_fn)(ctx_t *c, const char *path, const cJSON *obj,
+                              void *elem);
+
+/*
+ * An array of objects with the members @keys, each parsed by @fn into an
+ * element of @size bytes. Returns the elements (zeroed first) and sets *n.
+ */
+static void *parse_objects(ctx_t *c, const char *path, const cJSON *arr,
+                           size_t size, size_t *n, const char *const *keys,
+                           parse_elem_fn fn) {
+  unsigned char *v;
+  const cJSON *o;
   int i = 0;
 
-  p->nthresholds = (size_t)cJSON_GetArraySize(arr);
-  p->thresholds = alloc_array(c, p->nthresholds, sizeof(*p->thresholds));
-  if (p->thresholds == NULL)
-    return;
-  cJSON_ArrayForEach(t, arr) {
-    wg_threshold_t *th = &p->thresholds[i];
+  *n = (size_t)cJSON_GetArraySize(arr);
+  v = alloc_array(c, *n, size);
+  if (v == NULL)
+    return NULL;
+  cJSON_ArrayForEach(o, arr) {
     char sub[PATH_MAX_LEN];
-    join_index(sub, path, i++);
-    if (!check_object(c, sub, t, keys))
-      continue;
-    th->name = get_string(c, sub, t, "name", NULL, true, false);
-    th->has_below = cJSON_GetObjectItemCaseSensitive(t, "below") != NULL;
-    th->has_above = cJSON_GetObjectItemCaseSensitive(t, "above") != NULL;
-    th->below = get_number(c, sub, t, "below", 0, -1e9, 1e9, false, false);
-    th->above = get_number(c, sub, t, "above", 0, -1e9, 1e9, false, false);
-    if (!th->has_below && !th->has_above)
-      problem(c, sub, "needs \"below\", \"above\" or both");
-    else if (th->has_below && th->has_above && th->below >= th->above)
-      problem(c, sub, "\"below\" must be less than \"above\"");
-    if (cJSON_GetObjectItemCaseSensitive(t, "severity") == NULL) {
-      char leaf[PATH_MAX_LEN];
-      join(leaf, sub, "severity");
-      problem(c, leaf, "required");
-    }
-    th->severity =
-        (wg_severity_t)get_choice(c, sub, t, "severity", WG_SEV_MEDIUM, sevs);
-    th->confirm = (int)get_number(c, sub, t, "confirm", 1, 1, 100, true, false);
+    join_index(sub, path, i);
+    if (check_object(c, sub, o, keys))
+      fn(c, sub, o, v + (size_t)i * size);
+    i++;
   }
+  return v;
 }
 
-static void parse_intake(ctx_t *c, const char *path, const cJSON *arr,
-                         wg_patient_t *p) {
-  static const char *const keys[] = {"name", "daily_target", "checkpoints",
-                                     NULL};
-  const cJSON *in;
-  int i = 0;
+static void parse_threshold(ctx_t *c, const char *path, const cJSON *t,
+                            void *elem) {
+  wg_threshold_t *th = elem;
 
-  p->nintake = (size_t)cJSON_GetArraySize(arr);
-  p->intake = alloc_array(c, p->nintake, sizeof(*p->intake));
-  if (p->intake == NULL)
-    return;
-  cJSON_ArrayForEach(in, arr) {
-    wg_intake_t *it = &p->intake[i];
-    const cJSON *cps, *cp;
-    char sub[PATH_MAX_LEN], cpath[PATH_MAX_LEN];
-    size_t k = 0;
-
-    join_index(sub, path, i++);
-    if (!check_object(c, sub, in, keys))
-      continue;
-    it->name = get_string(c, sub, in, "name", NULL, true, false);
-    it->daily_target =
-        get_number(c, sub, in, "daily_target", 1, 1e-6, 1e6, false, true);
-    join(cpath, sub, "checkpoints");
-    cps = cJSON_GetObjectItemCaseSensitive(in, "checkpoints");
-    if (cps == NULL) {
-      problem(c, cpath, "required");
-      continue;
-    }
-    if (!cJSON_IsObject(cps) || cps->child == NULL) {
-      problem(c, cpath, "must be an object of \"HH:MM\": fraction");
-      continue;
-    }
-    it->ncheckpoints = (size_t)cJSON_GetArraySize(cps);
-    it->checkpoints = alloc_array(c, it->ncheckpoints, sizeof(wg_checkpoint_t));
-    if (it->checkpoints == NULL)
-      continue;
-    cJSON_ArrayForEach(cp, cps) {
-      char leaf[PATH_MAX_LEN];
-      int sec = parse_clock(cp->string);
-      join(leaf, cpath, cp->string);
-      if (sec < 0)
-        problem(c, leaf, "time must be \"HH:MM\" or \"HH:MM:SS\"");
-      if (!cJSON_IsNumber(cp) || !(cp->valuedouble > 0) || cp->valuedouble > 1)
-        problem(c, leaf, "fraction must be a number above 0 and at most 1");
-      it->checkpoints[k].second_of_day = sec;
-      it->checkpoints[k++].fraction = cJSON_IsNumber(cp) ? cp->valuedouble : 0;
-    }
-    qsort(it->checkpoints, it->ncheckpoints, sizeof(wg_checkpoint_t),
-          cmp_checkpoint);
-  }
+  th->name = get_string(c, path, t, "name", NULL, true, false);
+  th->has_below = cJSON_GetObjectItemCaseSensitive(t, "below") != NULL;
+  th->has_above = cJSON_GetObjectItemCaseSensitive(t, "above") != NULL;
+  th->below = get_number(c, path, t, "below", 0, -1e9, 1e9, false, false);
+  th->above = get_number(c, path, t, "above", 0, -1e9, 1e9, false, false);
+  if (!th->has_below && !th->has_above)
+    problem(c, path, "needs \"below\", \"above\" or both");
+  else if (th->has_below && th->has_above && th->below >= th->above)
+    problem(c, path, "\"below\" must be less than \"above\"");
+  th->severity = (wg_severity_t)get_choice(c, path, t, "severity",
+                                           WG_SEV_MEDIUM, severity_names, true);
+  th->confirm = (int)get_number(c, path, t, "confirm", 1, 1, 100, true, false);
 }
 
-static void parse_expect(ctx_t *c, const char *path, const cJSON *arr,
-                         wg_patient_t *p) {
-  static const char *const keys[] = {"name", "every_min", NULL};
-  const cJSON *e;
-  int i = 0;
+static void parse_intake(ctx_t *c, const char *path, const cJSON *in,
+                         void *elem) {
+  wg_intake_t *it = elem;
+  const cJSON *cps, *cp;
+  char cpath[PATH_MAX_LEN];
+  size_t k = 0;
 
-  p->nexpect = (size_t)cJSON_GetArraySize(arr);
-  p->expect = alloc_array(c, p->nexpect, sizeof(*p->expect));
-  if (p->expect == NULL)
+  it->name = get_string(c, path, in, "name", NULL, true, false);
+  it->daily_target =
+      get_number(c, path, in, "daily_target", 1, 1e-6, 1e6, false, true);
+  join(cpath, path, "checkpoints");
+  cps = cJSON_GetObjectItemCaseSensitive(in, "checkpoints");
+  if (cps == NULL) {
+    problem(c, cpath, "required");
     return;
-  cJSON_ArrayForEach(e, arr) {
-    wg_expect_t *x = &p->expect[i];
-    const cJSON *every;
-    char sub[PATH_MAX_LEN];
+  }
+  if (!cJSON_IsObject(cps) || cps->child == NULL) {
+    problem(c, cpath, "must be an object of \"HH:MM\": fraction");
+    return;
+  }
+  it->ncheckpoints = (size_t)cJSON_GetArraySize(cps);
+  it->checkpoints = alloc_array(c, it->ncheckpoints, sizeof(wg_checkpoint_t));
+  if (it->checkpoints == NULL)
+    return;
+  cJSON_ArrayForEach(cp, cps) {
+    char leaf[PATH_MAX_LEN];
+    int sec = parse_clock(cp->string);
+    join(leaf, cpath, cp->string);
+    if (sec < 0)
+      problem(c, leaf, "time must be \"HH:MM\" or \"HH:MM:SS\"");
+    if (!cJSON_IsNumber(cp) || !(cp->valuedouble > 0) || cp->valuedouble > 1)
+      problem(c, leaf, "fraction must be a number above 0 and at most 1");
+    it->checkpoints[k].second_of_day = sec;
+    it->checkpoints[k++].fraction = cJSON_IsNumber(cp) ? cp->valuedouble : 0;
+  }
+  qsort(it->checkpoints, it->ncheckpoints, sizeof(wg_checkpoint_t),
+        cmp_checkpoint);
+}
 
-    join_index(sub, path, i++);
-    if (!check_object(c, sub, e, keys))
-      continue;
-    x->name = get_string(c, sub, e, "name", NULL, true, false);
-    every = cJSON_GetObjectItemCaseSensitive(e, "every_min");
-    if (cJSON_IsString(every) && strcmp(every->valuestring, "news2") == 0) {
-      x->follow_news2 = true;
-    } else if (every != NULL && !cJSON_IsNumber(every)) {
-      char leaf[PATH_MAX_LEN];
-      join(leaf, sub, "every_min");
-      problem(c, leaf, "must be a number of minutes or \"news2\"");
-    } else {
-      x->every_min =
-          get_number(c, sub, e, "every_min", 0, 0.001, 525600, false, true);
-    }
+static void parse_expect(ctx_t *c, const char *path, const cJSON *e,
+                         void *elem) {
+  wg_expect_t *x = elem;
+  const cJSON *every = cJSON_GetObjectItemCaseSensitive(e, "every_min");
+
+  x->name = get_string(c, path, e, "name", NULL, true, false);
+  if (cJSON_IsString(every) && strcmp(every->valuestring, "news2") == 0) {
+    x->follow_news2 = true;
+  } else if (every != NULL && !cJSON_IsNumber(every)) {
+    char leaf[PATH_MAX_LEN];
+    join(leaf, path, "every_min");
+    problem(c, leaf, "must be a number of minutes or \"news2\"");
+  } else {
+    x->every_min =
+        get_number(c, path, e, "every_min", 0, 0.001, 525600, false, true);
   }
 }
 
@@ -502,8 +479,11 @@ static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
                                      "escalation", NULL};
   static const char *const news2_keys[] = {"scale", "window_min", NULL};
   static const char *const esc_keys[] = {"ack_timeout_min", NULL};
-  static const char *const sev_keys[] = {"emergency", "high", "medium", "low",
-                                         NULL};
+  static const char *const threshold_keys[] = {"name",     "below",   "above",
+                                               "severity", "confirm", NULL};
+  static const char *const intake_keys[] = {"name", "daily_target",
+                                            "checkpoints", NULL};
+  static const char *const expect_keys[] = {"name", "every_min", NULL};
   const cJSON *a, *n;
   char sub[PATH_MAX_LEN];
 
@@ -549,11 +529,15 @@ static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
         get_number(c, sub, n, "window_min", 60, 0.001, 10080, false, false);
   }
   if ((a = get_array(c, path, obj, "thresholds", sub)) != NULL)
-    parse_thresholds(c, sub, a, p);
+    p->thresholds =
+        parse_objects(c, sub, a, sizeof(*p->thresholds), &p->nthresholds,
+                      threshold_keys, parse_threshold);
   if ((a = get_array(c, path, obj, "intake", sub)) != NULL)
-    parse_intake(c, sub, a, p);
+    p->intake = parse_objects(c, sub, a, sizeof(*p->intake), &p->nintake,
+                              intake_keys, parse_intake);
   if ((a = get_array(c, path, obj, "expect", sub)) != NULL)
-    parse_expect(c, sub, a, p);
+    p->expect = parse_objects(c, sub, a, sizeof(*p->expect), &p->nexpect,
+                              expect_keys, parse_expect);
 
   n = cJSON_GetObjectItemCaseSensitive(obj, "escalation");
   join(sub, path, "escalation");
@@ -561,7 +545,7 @@ static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(n, "ack_timeout_min");
     char tpath[PATH_MAX_LEN];
     join(tpath, sub, "ack_timeout_min");
-    if (t != NULL && check_object(c, tpath, t, sev_keys))
+    if (t != NULL && check_object(c, tpath, t, severity_names))
       for (int s = 0; s < WG_SEV_COUNT; s++)
         p->ack_timeout_min[s] =
             get_number(c, tpath, t, severity_names[s],
@@ -621,14 +605,14 @@ static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
     problem(c, "gateway_id", "must be 1-64 characters of A-Z a-z 0-9 _ -");
   cfg->database = get_string(c, "", root, "database",
                              "/var/lib/wardgate/wardgate.db", false, false);
-  cfg->durability =
-      (wg_durability_t)get_choice(c, "", root, "durability", 0, durabilities);
+  cfg->durability = (wg_durability_t)get_choice(c, "", root, "durability", 0,
+                                                durabilities, false);
   cfg->retention_days =
       (int)get_number(c, "", root, "retention_days", 30, 1, 36500, true, false);
   cfg->status_interval_s =
       get_number(c, "", root, "status_interval_s", 60, 1, 86400, false, false);
   cfg->accept_unknown_devices =
-      get_choice(c, "", root, "unknown_devices", 0, unknown) == 1;
+      get_choice(c, "", root, "unknown_devices", 0, unknown, false) == 1;
 
   in = cJSON_GetObjectItemCaseSensitive(root, "ingest");
   if (in == NULL) {
@@ -769,13 +753,4 @@ void wg_config_free(wg_config_t *cfg) {
     return;
   wg_arena_free(&cfg->arena);
   free(cfg);
-}
-
-const wg_patient_t *wg_config_find_device(const wg_config_t *cfg,
-                                          const char *device_id) {
-  for (size_t i = 0; i < cfg->npatients; i++)
-    for (size_t d = 0; d < cfg->patients[i].ndevices; d++)
-      if (strcmp(cfg->patients[i].devices[d], device_id) == 0)
-        return &cfg->patients[i];
-  return NULL;
 }

@@ -19,9 +19,8 @@ typedef enum {
   WG_SEV_COUNT
 } wg_severity_t;
 
-/* "emergency", "high", ...; and back (-1 when unknown). */
+/* "emergency", "high", "medium", "low". */
 const char *wg_severity_name(wg_severity_t s);
-int wg_severity_parse(const char *name);
 
 typedef enum { WG_DURABILITY_POWER, WG_DURABILITY_PROCESS } wg_durability_t;
 
@@ -122,9 +121,5 @@ int wg_config_load(const char *path, wg_config_t **out, wg_config_error_fn err,
                    void *ud);
 
 void wg_config_free(wg_config_t *cfg);
-
-/* The patient that @device_id belongs to, or NULL. Linear; for tools. */
-const wg_patient_t *wg_config_find_device(const wg_config_t *cfg,
-                                          const char *device_id);
 
 #endif

@@ -96,4 +96,13 @@ static void ingest_counts_and_rejects(void) {
   unlink(dbpath);
 }
 
-TEST_MAIN(T(device_from_topic), T(ingest_counts_and_rejects))
+static void error_names(void) {
+  ASSERT_STR_EQ(wg_strerror(WG_EINVAL), "invalid argument");
+  ASSERT_STR_EQ(wg_err_name(WG_EINVAL), "WG_EINVAL");
+  ASSERT_STR_EQ(wg_err_name(WG_EAUTH), "WG_EAUTH");
+  ASSERT_STR_EQ(wg_strerror(0), "success");
+  ASSERT_STR_EQ(wg_err_name(-12345), "WG_EUNKNOWN");
+  ASSERT(WG_ENOMEM < 0 && WG_EAUTH < 0);
+}
+
+TEST_MAIN(T(device_from_topic), T(ingest_counts_and_rejects), T(error_names))
