@@ -25,7 +25,7 @@ static const wg_reading_t *find(const char *name, int nth) {
   return NULL;
 }
 
-/* RFC 8428 section 5.1.1: a single data point. */
+/* RFC 8428 section 5 examples. A single data point. */
 static void rfc_single_datapoint(void) {
   ASSERT_EQ(parse("[{\"n\":\"urn:dev:ow:10e2073a01080063\",\"u\":\"Cel\","
                   "\"v\":23.1}]"),
@@ -37,7 +37,7 @@ static void rfc_single_datapoint(void) {
   ASSERT_NEAR(out.v[0].ts, NOW, 1e-6); /* no time: received now */
 }
 
-/* 5.1.2: multiple data points, names from bn + n. */
+/* Multiple data points, names from bn + n. */
 static void rfc_multiple_datapoints(void) {
   ASSERT_EQ(parse("[{\"bn\":\"urn:dev:ow:10e2073a01080063:\",\"n\":\"voltage\","
                   "\"u\":\"V\",\"v\":120.1},{\"n\":\"current\",\"u\":\"A\","
@@ -49,7 +49,7 @@ static void rfc_multiple_datapoints(void) {
   ASSERT_STR_EQ(out.v[1].unit, "A");
 }
 
-/* 5.1.3: base time, base unit, bver and relative t. */
+/* Multiple measurements: base time, base unit, bver and relative t. */
 static void rfc_multiple_measurements(void) {
   ASSERT_EQ(
       parse("[{\"bn\":\"urn:dev:ow:10e2073a0108006:\",\"bt\":1.276020076001e+"
@@ -66,7 +66,7 @@ static void rfc_multiple_measurements(void) {
   ASSERT_NEAR(out.v[6].ts, 1276020076.001, 1e-6);
 }
 
-/* 5.1.5: records without n take bn as their name. */
+/* Multiple types of measurement: records without n take bn as their name. */
 static void rfc_multiple_types_of_measurement(void) {
   ASSERT_EQ(
       parse("[{\"bn\":\"urn:dev:ow:10e2073a01080063:\",\"bt\":1.320067464e"
@@ -81,7 +81,7 @@ static void rfc_multiple_types_of_measurement(void) {
   ASSERT_NEAR(out.v[3].ts, 1320067464.0 + 60, 1e-6);
 }
 
-/* 5.1.6: a collection of resources; battery is a known key. */
+/* A collection of resources; battery is a known key. */
 static void rfc_collection_of_resources(void) {
   ASSERT_EQ(
       parse("[{\"bn\":\"urn:dev:ow:10e2073a01080063:\",\"bt\":1.320078429e"
@@ -95,9 +95,9 @@ static void rfc_collection_of_resources(void) {
   ASSERT_STR_EQ(out.v[2].unit, "%EL");
 }
 
-/* 5.1.4-style string, boolean and data values. A record whose key is "temp"
- * is body temperature here, so the RFC's 23.1 Cel room temperature is out of
- * range; the other value types are stored as they come. */
+/* Multiple data types: string, boolean and data values. A record whose key is
+ * "temp" is body temperature here, so the RFC's 23.1 Cel room temperature is
+ * out of range; the other value types are stored as they come. */
 static void rfc_multiple_data_types(void) {
   ASSERT_EQ(parse("[{\"bn\":\"urn:dev:ow:10e2073a01080063:\",\"n\":\"temp\","
                   "\"u\":\"Cel\",\"v\":23.1},{\"n\":\"label\",\"vs\":\"Machine "
