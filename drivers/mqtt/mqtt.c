@@ -41,7 +41,8 @@ typedef struct mqtt_s {
   bool connected;
   bool paused;
   bool closing;
-  wg_complaint_t complaint;
+  wg_complaint_t complaint;     /* connection failures */
+  wg_complaint_t lib_complaint; /* libmosquitto's own log */
   /* Copies of the options. */
   char *host;
   int port;
@@ -52,6 +53,7 @@ typedef struct mqtt_s {
 
 static void start_connect(mqtt_t *m);
 static void poll_cb(uv_poll_t *h, int status, int events);
+static void session_lost(mqtt_t *m, int rc);
 
 static const char *mosq_reason(int rc) {
   return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
@@ -131,10 +133,15 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
   /* On a poll error let libmosquitto find the socket error itself. */
   if (status < 0)
     events = UV_READABLE;
+  /*
+   * After an error libmosquitto has usually called on_disconnect already; a
+   * failed TLS handshake is the exception: the socket is closed but no
+   * callback runs. Either way the watcher must go.
+   */
   if (events & UV_WRITABLE) {
     rc = mosquitto_loop_write(m->mosq, 1);
     if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
-      return; /* on_disconnect has run */
+      goto failed;
   }
   if (events & UV_READABLE) {
     int fd = mosquitto_socket(m->mosq);
@@ -148,12 +155,17 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
       int avail = 0;
       rc = mosquitto_loop_read(m->mosq, 1);
       if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
-        return;
+        goto failed;
       if (ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0)
         break;
     }
   }
   update_poll(m);
+  return;
+
+failed:
+  if (m->poll == h)
+    session_lost(m, rc);
 }
 
 static void misc_cb(uv_timer_t *t) {
@@ -240,12 +252,13 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
     m->drv->cbs->connected(m->drv);
 }
 
-static void on_disconnect(struct mosquitto *mosq, void *obj, int rc) {
-  mqtt_t *m = obj;
+/*
+ * The session is gone: libmosquitto has closed the socket (or never got it
+ * past the TLS handshake). Forget our watcher of it and try again later.
+ */
+static void session_lost(mqtt_t *m, int rc) {
   bool was = m->connected;
-  (void)mosq;
 
-  /* libmosquitto has closed the socket; forget our watcher of it. */
   drop_poll(m);
   m->connected = false;
   if (m->closing)
@@ -253,10 +266,30 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc) {
   if (was)
     wg_log(LOG_WARNING, "mqtt: %s: connection to %s:%d lost: %s", m->drv->label,
            m->host, m->port, mosq_reason(rc));
+  else
+    wg_complain(&m->complaint, LOG_WARNING,
+                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label, m->host,
+                m->port, mosq_reason(rc));
   if (was && m->drv->cbs->disconnected)
     m->drv->cbs->disconnected(m->drv);
   if (!m->paused)
     schedule_retry(m);
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc) {
+  (void)mosq;
+  session_lost(obj, rc);
+}
+
+/* libmosquitto's own errors (a TLS handshake that failed, and why). */
+static void on_log(struct mosquitto *mosq, void *obj, int level,
+                   const char *str) {
+  mqtt_t *m = obj;
+  (void)mosq;
+
+  if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+    wg_complain(&m->lib_complaint, LOG_WARNING, "mqtt: %s: %s", m->drv->label,
+                str);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj,
@@ -427,6 +460,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->drv = drv;
   m->backoff_ms = BACKOFF_MIN_MS;
   m->complaint.interval_s = 60;
+  m->lib_complaint.interval_s = 60;
   m->port = opts->port;
   m->keepalive_s = opts->keepalive_s;
   m->host = dup_opt(opts->host, &oom);
@@ -446,6 +480,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
   mosquitto_message_callback_set(m->mosq, on_message);
   mosquitto_publish_callback_set(m->mosq, on_publish);
+  mosquitto_log_callback_set(m->mosq, on_log);
   if (opts->username &&
       (rc = mosquitto_username_pw_set(m->mosq, opts->username,
                                       opts->password)) != MOSQ_ERR_SUCCESS)
