@@ -45,4 +45,8 @@ sed -i "s#\"database\": \"[^\"]*\"#\"database\": \"$T/no/such/dir/x.db\"#" "$T/r
 status=0
 timeout 10 "$WARDGATED" -c "$T/run.json" >"$T/out" 2>&1 || status=$?
 [ "$status" = 2 ] || fail "unopenable database: exit $status, want 2"
+grep -q '^wardgated: error: store: cannot open' "$T/out" || fail "terminal form: $(cat "$T/out")"
+# Under systemd each line carries its sd-daemon priority prefix instead.
+JOURNAL_STREAM=8:1234 timeout 10 "$WARDGATED" -c "$T/run.json" >"$T/out" 2>&1 || true
+grep -q '^<3>store: cannot open' "$T/out" || fail "journal form: $(cat "$T/out")"
 log "ok"
