@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+#include "alerts.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wardgate/error.h"
+
+static const char *const state_names[] = {"raised", "updated", "escalated",
+                                          "acknowledged", "cleared"};
+
+const char *wg_alert_state_name(wg_alert_state_t s) {
+  return (unsigned)s <= WG_ALERT_CLEARED ? state_names[s] : "unknown";
+}
+
+int wg_alert_state_parse(const char *name) {
+  for (int i = 0; i <= WG_ALERT_CLEARED; i++)
+    if (strcmp(name, state_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq) {
+  memset(a, 0, sizeof(*a));
+  if (strlen(gateway) >= sizeof(a->gateway))
+    return WG_EINVAL;
+  strcpy(a->gateway, gateway);
+  a->next_seq = next_seq ? next_seq : 1;
+  return 0;
+}
+
+void wg_alerts_free(wg_alerts_t *a) {
+  free(a->open);
+  a->open = NULL;
+  a->nopen = a->cap = 0;
+}
+
+static wg_alert_t *add_open(wg_alerts_t *a) {
+  if (a->nopen == a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 16;
+    wg_alert_t *v = realloc(a->open, cap * sizeof(*v));
+    if (v == NULL)
+      return NULL;
+    a->open = v;
+    a->cap = cap;
+  }
+  memset(&a->open[a->nopen], 0, sizeof(wg_alert_t));
+  return &a->open[a->nopen++];
+}
+
+/* Closed alerts leave the open set; the store keeps them. */
+static void remove_open(wg_alerts_t *a, wg_alert_t *al) {
+  size_t i = (size_t)(al - a->open);
+  memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(*al));
+  a->nopen--;
+}
+
+int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
+  wg_alert_t *al = add_open(a);
+  if (al == NULL)
+    return WG_ENOMEM;
+  *al = *alert;
+  al->open = true;
+  if (alert->seq >= a->next_seq)
+    a->next_seq = alert->seq + 1;
+  return 0;
+}
+
+static wg_alert_t *find(const wg_alerts_t *a, const char *patient,
+                        wg_rule_t rule, const char *key) {
+  for (size_t i = 0; i < a->nopen; i++)
+    if (a->open[i].rule == rule && strcmp(a->open[i].patient, patient) == 0 &&
+        strcmp(a->open[i].key, key) == 0)
+      return &a->open[i];
+  return NULL;
+}
+
+const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
+                                 wg_rule_t rule, const char *key) {
+  return find(a, patient, rule, key);
+}
+
+static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
+  if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
+    memmove(&al->evidence[0], &al->evidence[1],
+            (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
+    al->nevidence--;
+  }
+  al->evidence[al->nevidence++] = *e;
+}
+
+static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
+                 wg_alert_event_t *ev, const char *cause) {
+  al->state = state;
+  al->ts = now;
+  ev->alert = *al;
+  snprintf(ev->cause, sizeof(ev->cause), "%s", cause);
+}
+
+int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
+                    const double ack_timeout_min[WG_SEV_COUNT], double now,
+                    wg_alert_event_t *ev) {
+  wg_alert_t *al = find(a, patient, v->rule, v->key);
+  char cause[256];
+
+  if (v->kind == WG_VERDICT_CLEAR) {
+    if (al == NULL)
+      return 0;
+    add_evidence(al, &v->evidence);
+    snprintf(cause, sizeof(cause), "condition cleared: %s", v->summary);
+    al->open = false;
+    al->next_escalation = 0;
+    emit(al, WG_ALERT_CLEARED, now, ev, cause);
+    remove_open(a, al);
+    return 1;
+  }
+
+  if (al != NULL) {
+    /* A repeat: new evidence on the same alert, never a second alert. */
+    al->repeats++;
+    add_evidence(al, &v->evidence);
+    snprintf(al->summary, sizeof(al->summary), "%s", v->summary);
+    snprintf(al->device, sizeof(al->device), "%s", v->evidence.device);
+    if (v->severity != al->severity) {
+      snprintf(cause, sizeof(cause), "severity %s -> %s: %s",
+               wg_severity_name(al->severity), wg_severity_name(v->severity),
+               v->summary);
+      /* A more urgent severity brings its shorter deadline forward. */
+      al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
+      if (!al->acknowledged && v->severity < al->severity &&
+          now + al->ack_timeout_s < al->next_escalation)
+        al->next_escalation = now + al->ack_timeout_s;
+      al->severity = v->severity;
+    } else {
+      snprintf(cause, sizeof(cause), "repeat: %s", v->summary);
+    }
+    emit(al, WG_ALERT_UPDATED, now, ev, cause);
+    return 1;
+  }
+
+  if ((al = add_open(a)) == NULL)
+    return WG_ENOMEM;
+  al->seq = a->next_seq++;
+  snprintf(al->id, sizeof(al->id), "%s-%06" PRIu64, a->gateway, al->seq);
+  snprintf(al->gateway, sizeof(al->gateway), "%s", a->gateway);
+  snprintf(al->patient, sizeof(al->patient), "%s", patient);
+  snprintf(al->device, sizeof(al->device), "%s", v->evidence.device);
+  snprintf(al->key, sizeof(al->key), "%s", v->key);
+  snprintf(al->summary, sizeof(al->summary), "%s", v->summary);
+  al->rule = v->rule;
+  al->severity = v->severity;
+  al->raised = now;
+  al->open = true;
+  al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
+  al->next_escalation = now + al->ack_timeout_s;
+  add_evidence(al, &v->evidence);
+  snprintf(cause, sizeof(cause), "raised: %s", v->summary);
+  emit(al, WG_ALERT_RAISED, now, ev, cause);
+  return 1;
+}
+
+static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
+  for (size_t i = 0; i < a->nopen; i++)
+    if (strcmp(a->open[i].id, id) == 0)
+      return &a->open[i];
+  return NULL;
+}
+
+int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
+                  wg_alert_event_t *ev) {
+  wg_alert_t *al = find_id(a, id);
+  char cause[256];
+
+  if (al == NULL)
+    return WG_EINVAL;
+  if (al->acknowledged)
+    return 0;
+  al->acknowledged = true;
+  al->next_escalation = 0;
+  snprintf(al->acked_by, sizeof(al->acked_by), "%s", by);
+  snprintf(cause, sizeof(cause), "acknowledged by %s", by);
+  /* An event has nothing left to wait for; a condition stays open (not
+   * escalated any more) until it clears. */
+  if (wg_rule_is_event(al->rule))
+    al->open = false;
+  emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
+  if (!al->open)
+    remove_open(a, al);
+  return 1;
+}
+
+int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
+  wg_alert_t *due = NULL;
+  char cause[256];
+
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_alert_t *al = &a->open[i];
+    if (al->next_escalation > 0 && al->next_escalation <= now &&
+        (due == NULL || al->next_escalation < due->next_escalation))
+      due = al;
+  }
+  if (due == NULL)
+    return 0;
+  due->escalation++;
+  snprintf(cause, sizeof(cause), "not acknowledged within %g min",
+           due->ack_timeout_s / 60.0);
+  /* The next deadline keeps the cadence from the first, however late the
+   * timer fired; never in the past, so one call escalates once. */
+  due->next_escalation += due->ack_timeout_s;
+  if (due->next_escalation <= now)
+    due->next_escalation =
+        now + fmax(due->ack_timeout_s, 0.001); /* guard a zero timeout */
+  emit(due, WG_ALERT_ESCALATED, now, ev, cause);
+  return 1;
+}
+
+double wg_alerts_next_deadline(const wg_alerts_t *a) {
+  double next = 0;
+
+  for (size_t i = 0; i < a->nopen; i++) {
+    double d = a->open[i].next_escalation;
+    if (d > 0 && (next == 0 || d < next))
+      next = d;
+  }
+  return next;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+char *wg_alert_to_json(const wg_alert_t *al) {
+  cJSON *o = cJSON_CreateObject(), *ev;
+  char *text;
+
+  if (o == NULL)
+    return NULL;
+  cJSON_AddStringToObject(o, "id", al->id);
+  cJSON_AddStringToObject(o, "gateway", al->gateway);
+  cJSON_AddStringToObject(o, "patient", al->patient);
+  cJSON_AddStringToObject(o, "device", al->device);
+  cJSON_AddStringToObject(o, "rule", wg_rule_name(al->rule));
+  cJSON_AddStringToObject(o, "severity", wg_severity_name(al->severity));
+  cJSON_AddStringToObject(o, "state", wg_alert_state_name(al->state));
+  cJSON_AddNumberToObject(o, "escalation", al->escalation);
+  cJSON_AddNumberToObject(o, "ts", al->ts);
+  cJSON_AddNumberToObject(o, "raised", al->raised);
+  cJSON_AddStringToObject(o, "summary", al->summary);
+  ev = cJSON_AddArrayToObject(o, "evidence");
+  for (size_t i = 0; ev != NULL && i < al->nevidence; i++) {
+    const wg_evidence_t *e = &al->evidence[i];
+    cJSON *x = cJSON_CreateObject();
+    if (x == NULL)
+      break;
+    cJSON_AddStringToObject(x, "n", e->n);
+    if (e->flags & WG_READING_HAS_VALUE)
+      cJSON_AddNumberToObject(x, "v", e->v);
+    if (e->flags & WG_READING_HAS_VB)
+      cJSON_AddBoolToObject(x, "vb", e->vb);
+    if (e->u[0])
+      cJSON_AddStringToObject(x, "u", e->u);
+    cJSON_AddNumberToObject(x, "t", e->t);
+    cJSON_AddStringToObject(x, "device", e->device);
+    cJSON_AddItemToArray(ev, x);
+  }
+  cJSON_AddNumberToObject(o, "repeats", al->repeats);
+  cJSON_AddStringToObject(o, "key", al->key);
+  cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
+  if (al->acknowledged)
+    cJSON_AddStringToObject(o, "by", al->acked_by);
+  cJSON_AddNumberToObject(o, "ack_timeout_s", al->ack_timeout_s);
+  if (al->next_escalation > 0)
+    cJSON_AddNumberToObject(o, "escalates_at", al->next_escalation);
+  text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static bool copy_str(const cJSON *o, const char *key, char *out, size_t len,
+                     bool required) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsString(v))
+    return !required;
+  snprintf(out, len, "%s", v->valuestring);
+  return true;
+}
+
+static double get_num(const cJSON *o, const char *key, double def) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+int wg_alert_from_json(const char *json, wg_alert_t *al) {
+  cJSON *o = cJSON_Parse(json);
+  char rule[32] = "", sev[32] = "", state[32] = "";
+  const cJSON *ev, *e;
+  const char *dash;
+  int r, s, st, rc = WG_EINVAL;
+
+  memset(al, 0, sizeof(*al));
+  if (!cJSON_IsObject(o))
+    goto done;
+  if (!copy_str(o, "id", al->id, sizeof(al->id), true) ||
+      !copy_str(o, "gateway", al->gateway, sizeof(al->gateway), true) ||
+      !copy_str(o, "patient", al->patient, sizeof(al->patient), true) ||
+      !copy_str(o, "device", al->device, sizeof(al->device), false) ||
+      !copy_str(o, "rule", rule, sizeof(rule), true) ||
+      !copy_str(o, "severity", sev, sizeof(sev), true) ||
+      !copy_str(o, "state", state, sizeof(state), true) ||
+      !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
+      !copy_str(o, "key", al->key, sizeof(al->key), true) ||
+      !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false))
+    goto done;
+  if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
+    goto done;
+  for (s = 0; s < WG_SEV_COUNT; s++)
+    if (strcmp(sev, wg_severity_name((wg_severity_t)s)) == 0)
+      break;
+  if (s == WG_SEV_COUNT || (dash = strrchr(al->id, '-')) == NULL)
+    goto done;
+  al->seq = strtoull(dash + 1, NULL, 10);
+  al->rule = (wg_rule_t)r;
+  al->severity = (wg_severity_t)s;
+  al->state = (wg_alert_state_t)st;
+  al->escalation = (int)get_num(o, "escalation", 0);
+  al->repeats = (int)get_num(o, "repeats", 0);
+  al->ts = get_num(o, "ts", 0);
+  al->raised = get_num(o, "raised", 0);
+  al->ack_timeout_s = get_num(o, "ack_timeout_s", 0);
+  al->next_escalation = get_num(o, "escalates_at", 0);
+  al->acknowledged =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
+  ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
+  cJSON_ArrayForEach(e, ev) {
+    wg_evidence_t *x;
+    const cJSON *vb = cJSON_GetObjectItemCaseSensitive(e, "vb");
+    if (al->nevidence == WG_ALERT_EVIDENCE_MAX)
+      break;
+    x = &al->evidence[al->nevidence++];
+    copy_str(e, "n", x->n, sizeof(x->n), false);
+    copy_str(e, "u", x->u, sizeof(x->u), false);
+    copy_str(e, "device", x->device, sizeof(x->device), false);
+    x->t = get_num(e, "t", 0);
+    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "v"))) {
+      x->v = get_num(e, "v", 0);
+      x->flags |= WG_READING_HAS_VALUE;
+    }
+    if (cJSON_IsBool(vb)) {
+      x->vb = cJSON_IsTrue(vb);
+      x->flags |= WG_READING_HAS_VB;
+    }
+  }
+  rc = 0;
+
+done:
+  cJSON_Delete(o);
+  return rc;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The alert lifecycle (DESIGN.md section 8): one open alert per (patient,
+ * rule, key); a repeat updates it; escalation when no one acknowledges it in
+ * time; an ack stops escalation (and closes an event rule's alert); a clear
+ * closes a condition rule's alert. Pure: the time is a parameter and every
+ * change comes back as an event for the caller to store and publish.
+ */
+#ifndef WG_ALERTS_H
+#define WG_ALERTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+#define WG_ALERT_EVIDENCE_MAX 8
+
+typedef enum {
+  WG_ALERT_RAISED,
+  WG_ALERT_UPDATED,
+  WG_ALERT_ESCALATED,
+  WG_ALERT_ACKNOWLEDGED,
+  WG_ALERT_CLEARED
+} wg_alert_state_t;
+
+/* "raised", "updated", ...; and back (-1 when unknown). */
+const char *wg_alert_state_name(wg_alert_state_t s);
+int wg_alert_state_parse(const char *name);
+
+typedef struct wg_alert_s {
+  char id[96]; /* <gateway_id>-<sequence of 6 or more digits> */
+  uint64_t seq;
+  char gateway[65];
+  char patient[65];
+  char device[65];
+  wg_rule_t rule;
+  char key[96];
+  wg_severity_t severity;
+  wg_alert_state_t state; /* of the last event */
+  int escalation;
+  int repeats;
+  double raised;
+  double ts;              /* of the last event */
+  double ack_timeout_s;   /* for its severity, from the patient */
+  double next_escalation; /* 0 once acknowledged */
+  bool acknowledged;
+  bool open;
+  char acked_by[65];
+  char summary[160];
+  wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
+  size_t nevidence;
+} wg_alert_t;
+
+/* One change of an alert: a snapshot after it, and why. */
+typedef struct wg_alert_event_s {
+  wg_alert_t alert;
+  char cause[256];
+} wg_alert_event_t;
+
+typedef struct wg_alerts_s {
+  char gateway[65];
+  uint64_t next_seq;
+  wg_alert_t *open; /* the open alerts */
+  size_t nopen;
+  size_t cap;
+} wg_alerts_t;
+
+/*
+ * @next_seq continues the sequence of ids across restarts (one more than the
+ * largest stored). Returns 0 or WG_EINVAL for a bad gateway id.
+ */
+int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq);
+void wg_alerts_free(wg_alerts_t *a);
+
+/* Take back an open alert from the store at start. 0 or WG_ENOMEM. */
+int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert);
+
+/* The open alert for (patient, rule, key), or NULL. */
+const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
+                                 wg_rule_t rule, const char *key);
+
+/*
+ * Apply verdict @v about @patient at @now; @ack_timeout_min is the patient's
+ * per severity. Returns 1 with *ev set when the verdict changed an alert
+ * (raised, updated, cleared), 0 when it changed nothing (a clear with no
+ * open alert), or WG_ENOMEM.
+ */
+int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
+                    const double ack_timeout_min[WG_SEV_COUNT], double now,
+                    wg_alert_event_t *ev);
+
+/*
+ * An acknowledgement of @id by @by at @now. Returns 1 with *ev set, 0 when
+ * the alert was already acknowledged (nothing changes), or WG_EINVAL when no
+ * open alert has that id (unknown, or already closed).
+ */
+int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
+                  wg_alert_event_t *ev);
+
+/*
+ * Escalate the first alert whose acknowledgement is overdue at @now (due at
+ * exactly raised + ack timeout, then every timeout after). Returns 1 with
+ * *ev set, or 0 when none is due; call again until 0.
+ */
+int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev);
+
+/* The earliest escalation deadline, or 0 when none is pending. */
+double wg_alerts_next_deadline(const wg_alerts_t *a);
+
+/*
+ * The alert event JSON of DESIGN.md section 7 for @al; free() it. NULL when
+ * out of memory.
+ */
+char *wg_alert_to_json(const wg_alert_t *al);
+
+/*
+ * Parse what wg_alert_to_json() wrote back into @al (for the store's copy of
+ * open alerts). Returns 0 or WG_EINVAL.
+ */
+int wg_alert_from_json(const char *json, wg_alert_t *al);
+
+#endif

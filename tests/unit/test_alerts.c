@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+#include "alerts.h"
+#include "test.h"
+#include "wardgate/error.h"
+
+#define T0 1763900000.0
+
+/* Escalation timeouts in minutes: emergency 5, high 10, medium 30, low 120. */
+static const double timeouts[WG_SEV_COUNT] = {5, 10, 30, 120};
+
+static wg_verdict_t verdict(wg_verdict_kind_t kind, wg_rule_t rule,
+                            wg_severity_t sev, const char *key) {
+  wg_verdict_t v;
+  memset(&v, 0, sizeof(v));
+  v.kind = kind;
+  v.rule = rule;
+  v.severity = sev;
+  snprintf(v.key, sizeof(v.key), "%s", key);
+  snprintf(v.summary, sizeof(v.summary), "%s %s", wg_rule_name(rule), key);
+  snprintf(v.evidence.n, sizeof(v.evidence.n), "%s", key);
+  snprintf(v.evidence.device, sizeof(v.evidence.device), "dev-1");
+  v.evidence.flags = WG_READING_HAS_VB;
+  v.evidence.vb = true;
+  return v;
+}
+
+static wg_alerts_t a;
+static wg_alert_event_t ev;
+
+static void raise_repeat_escalate_ack(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  char id[96];
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_RAISED);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000001");
+  ASSERT_EQ(ev.alert.escalation, 0);
+  ASSERT_EQ(ev.alert.repeats, 0);
+  ASSERT_NEAR(ev.alert.raised, T0, 0);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 600, 1e-9);
+  snprintf(id, sizeof(id), "%s", ev.alert.id);
+
+  /* A second fall while open: the same alert, updated, repeats 1. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 60, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(ev.alert.id, id);
+  ASSERT_EQ(ev.alert.repeats, 1);
+  ASSERT_EQ(ev.alert.nevidence, 2);
+  ASSERT_EQ(a.nopen, 1);
+  /* A repeat does not move the deadline. */
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 600, 1e-9);
+
+  /* Escalation at exactly the timeout, not a moment before. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 599.999, &ev), 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 600, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_ESCALATED);
+  ASSERT_EQ(ev.alert.escalation, 1);
+  ASSERT_CONTAINS(ev.cause, "not acknowledged within 10 min");
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 600, &ev), 0);
+  /* Again and again, on the same cadence. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1199, &ev), 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1200, &ev), 1);
+  ASSERT_EQ(ev.alert.escalation, 2);
+
+  /* The ack stops escalation and, for an event rule, closes the alert. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-7", T0 + 1300, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_ACKNOWLEDGED);
+  ASSERT_STR_EQ(ev.alert.acked_by, "nurse-7");
+  ASSERT(!ev.alert.open);
+  ASSERT_EQ(a.nopen, 0);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 99999, &ev), 0);
+  /* A second ack of a closed alert changes nothing. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-8", T0 + 1400, &ev), WG_EINVAL);
+
+  /* A fall after that is a new alert. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 2000, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_RAISED);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000002");
+  wg_alerts_free(&a);
+}
+
+static void condition_ack_then_clear(void) {
+  wg_verdict_t low =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<90");
+  wg_verdict_t ok =
+      verdict(WG_VERDICT_CLEAR, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<90");
+  char id[96];
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 41), 0);
+  /* Clearing with nothing open: no event. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &ok, timeouts, T0, &ev), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &low, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000041");
+  snprintf(id, sizeof(id), "%s", ev.alert.id);
+  /* Another patient, same rule and key: a separate alert. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &low, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000042");
+  ASSERT_EQ(a.nopen, 2);
+
+  /* Ack: stays open (the condition holds), no more escalation. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", T0 + 10, &ev), 1);
+  ASSERT(ev.alert.open);
+  ASSERT_EQ(a.nopen, 2);
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", T0 + 11, &ev), 0); /* idempotent */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000042"); /* only the other one */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 0);
+  /* A repeat while acknowledged updates, still without escalation. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &low, timeouts, T0 + 20, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT(ev.alert.acknowledged);
+
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &ok, timeouts, T0 + 30, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_CLEARED);
+  ASSERT_STR_EQ(ev.alert.id, id);
+  ASSERT(!ev.alert.open);
+  ASSERT_EQ(a.nopen, 1);
+  /* Ack after clear: the alert is no longer open; nothing changes. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-b", T0 + 40, &ev), WG_EINVAL);
+  ASSERT_EQ(a.nopen, 1);
+  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-999999", "dr-b", T0, &ev), WG_EINVAL);
+  wg_alerts_free(&a);
+}
+
+static void severity_change_updates(void) {
+  wg_verdict_t med =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_MEDIUM, "news2");
+  wg_verdict_t emer =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_EMERGENCY, "news2");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &med, timeouts, T0, &ev), 1);
+  ASSERT_NEAR(ev.alert.next_escalation, T0 + 1800, 1e-9);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &emer, timeouts, T0 + 60, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_EQ(ev.alert.severity, WG_SEV_EMERGENCY);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000001");
+  ASSERT_CONTAINS(ev.cause, "severity medium -> emergency");
+  /* The emergency deadline (5 min) comes forward. */
+  ASSERT_NEAR(ev.alert.next_escalation, T0 + 60 + 300, 1e-9);
+  ASSERT_EQ(a.nopen, 1);
+  wg_alerts_free(&a);
+}
+
+static void late_timer_escalates_once(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0, &ev), 1);
+  /* The box slept through three deadlines: one escalation now, the next
+   * one a full timeout later. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 2000, &ev), 1);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 2000, &ev), 0);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 2600, 1e-9);
+  wg_alerts_free(&a);
+}
+
+static void ids_unique_across_restart(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  wg_alert_t back;
+  char *json;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 3; i++) {
+    char patient[16];
+    snprintf(patient, sizeof(patient), "p-%d", i);
+    ASSERT_EQ(wg_alerts_apply(&a, patient, &fall, timeouts, T0, &ev), 1);
+  }
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000003");
+  /* What the store keeps is the published JSON; it must come back whole. */
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT(json != NULL);
+  ASSERT_CONTAINS(json, "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\","
+                        "\"patient\":\"p-2\",\"device\":\"dev-1\",\"rule\":"
+                        "\"fall\",\"severity\":\"high\",\"state\":\"raised\","
+                        "\"escalation\":0,");
+  ASSERT_CONTAINS(json, "\"evidence\":[{\"n\":\"fall\",\"vb\":true,");
+  wg_alerts_free(&a);
+
+  /* A restart: the sequence resumes after the restored alert. */
+  ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+  free(json);
+  ASSERT_EQ(back.seq, 3);
+  ASSERT_STR_EQ(back.patient, "p-2");
+  ASSERT_EQ(back.rule, WG_RULE_FALL);
+  ASSERT_EQ(back.severity, WG_SEV_HIGH);
+  ASSERT_NEAR(back.next_escalation, T0 + 600, 1e-6);
+  ASSERT_EQ(back.nevidence, 1);
+  ASSERT_EQ(back.evidence[0].vb, 1);
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_restore(&a, &back), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-9", &fall, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000004");
+  /* The restored alert is still the open one for p-2. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000003");
+  /* Past a million the id grows a digit; it never wraps. */
+  wg_alerts_free(&a);
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1000000), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-1000000");
+  ASSERT_EQ(wg_alert_from_json("{\"id\":1}", &back), WG_EINVAL);
+  ASSERT_EQ(wg_alert_from_json("not json", &back), WG_EINVAL);
+  wg_alerts_free(&a);
+}
+
+static void evidence_bounded(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 20; i++) {
+    fall.evidence.t = T0 + i;
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + i, &ev), 1);
+  }
+  ASSERT_EQ(ev.alert.repeats, 19);
+  ASSERT_EQ(ev.alert.nevidence, WG_ALERT_EVIDENCE_MAX);
+  /* The newest evidence is kept. */
+  ASSERT_NEAR(ev.alert.evidence[WG_ALERT_EVIDENCE_MAX - 1].t, T0 + 19, 0);
+  wg_alerts_free(&a);
+}
+
+TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
+          T(severity_change_updates), T(late_timer_escalates_once),
+          T(ids_unique_across_restart), T(evidence_bounded))
