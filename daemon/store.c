@@ -26,6 +26,36 @@ static const char *const migrations[] = {
     " received REAL NOT NULL,"
     " UNIQUE(device_id, name, unit, ts));"
     "CREATE INDEX readings_ts ON readings(ts);",
+    /* 1 -> 2: alerts, their audit trail, and the outbox to the hub. */
+    "CREATE TABLE alerts("
+    " id TEXT PRIMARY KEY,"
+    " patient_id TEXT,"
+    " rule TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " raised REAL NOT NULL,"
+    " updated REAL NOT NULL,"
+    " payload TEXT NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " open INTEGER NOT NULL);"
+    "CREATE INDEX alerts_open ON alerts(open) WHERE open = 1;"
+    "CREATE TABLE alert_events("
+    " id INTEGER PRIMARY KEY,"
+    " alert_id TEXT NOT NULL,"
+    " ts REAL NOT NULL,"
+    " state TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " escalation INTEGER NOT NULL,"
+    " cause TEXT NOT NULL,"
+    " payload TEXT NOT NULL);"
+    "CREATE INDEX alert_events_alert ON alert_events(alert_id, ts);"
+    "CREATE TABLE outbox("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " topic TEXT NOT NULL,"
+    " payload TEXT NOT NULL,"
+    " alert_id TEXT,"
+    " state TEXT,"
+    " created REAL NOT NULL);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -42,7 +72,48 @@ struct wg_store_s {
   sqlite3_stmt *rollback;
   sqlite3_stmt *put_reading;
   sqlite3_stmt *prune;
+  sqlite3_stmt *put_alert;
+  sqlite3_stmt *put_alert_event;
+  sqlite3_stmt *outbox_add;
+  sqlite3_stmt *outbox_delete;
+  sqlite3_stmt *outbox_compact;
+  sqlite3_stmt *outbox_count;
+  sqlite3_stmt *outbox_next;
+  sqlite3_stmt *alerts_open;
+  sqlite3_stmt *alert_max_seq;
+  sqlite3_stmt *alert_known;
 };
+
+/* Every statement: prepared at open, finalized at close. */
+#define STORE_STATEMENTS(XX)                                                   \
+  XX(begin, "BEGIN IMMEDIATE")                                                 \
+  XX(commit, "COMMIT")                                                         \
+  XX(rollback, "ROLLBACK")                                                     \
+  XX(put_reading,                                                              \
+     "INSERT OR IGNORE INTO readings(device_id, patient_id, name, value, vb,"  \
+     " vs, vd, sum, unit, ts, received)"                                       \
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")                  \
+  XX(prune, "DELETE FROM readings WHERE id IN (SELECT id FROM readings"        \
+            " WHERE ts < ?1 ORDER BY ts LIMIT ?2)")                            \
+  XX(put_alert,                                                                \
+     "INSERT INTO alerts(id, patient_id, rule, severity, state, raised,"       \
+     " updated, payload, seq, open) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"    \
+     " ?9, ?10) ON CONFLICT(id) DO UPDATE SET severity = ?4, state = ?5,"      \
+     " updated = ?7, payload = ?8, open = ?10")                                \
+  XX(put_alert_event,                                                          \
+     "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
+     " cause, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                    \
+  XX(outbox_add, "INSERT INTO outbox(topic, payload, alert_id, state,"         \
+                 " created) VALUES(?1, ?2, ?3, ?4, ?5)")                       \
+  XX(outbox_delete, "DELETE FROM outbox WHERE seq = ?1")                       \
+  XX(outbox_compact, "DELETE FROM outbox WHERE alert_id = ?1 AND state IN"     \
+                     " ('updated', 'escalated')")                              \
+  XX(outbox_count, "SELECT count(*) FROM outbox")                              \
+  XX(outbox_next, "SELECT seq, topic, payload FROM outbox WHERE seq > ?1"      \
+                  " ORDER BY seq LIMIT ?2")                                    \
+  XX(alerts_open, "SELECT payload FROM alerts WHERE open = 1 ORDER BY seq")    \
+  XX(alert_max_seq, "SELECT coalesce(max(seq), 0) FROM alerts")                \
+  XX(alert_known, "SELECT 1 FROM alerts WHERE id = ?1")
 
 static int map_rc(int rc) {
   switch (rc & 0xFF) {
@@ -170,18 +241,11 @@ int wg_store_open(wg_store_t **out, const char *path,
                                                  : "PRAGMA synchronous=NORMAL");
   if (rc != 0 || (rc = migrate(s)) != 0)
     goto fail;
-  if ((rc = prepare(s, &s->begin, "BEGIN IMMEDIATE")) != 0 ||
-      (rc = prepare(s, &s->commit, "COMMIT")) != 0 ||
-      (rc = prepare(s, &s->rollback, "ROLLBACK")) != 0 ||
-      (rc = prepare(s, &s->put_reading,
-                    "INSERT OR IGNORE INTO readings(device_id, patient_id,"
-                    " name, value, vb, vs, vd, sum, unit, ts, received)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")) !=
-          0 ||
-      (rc = prepare(s, &s->prune,
-                    "DELETE FROM readings WHERE id IN (SELECT id FROM readings"
-                    " WHERE ts < ?1 ORDER BY ts LIMIT ?2)")) != 0)
+#define XX(name, sql)                                                          \
+  if ((rc = prepare(s, &s->name, sql)) != 0)                                   \
     goto fail;
+  STORE_STATEMENTS(XX)
+#undef XX
   *out = s;
   return 0;
 
@@ -193,11 +257,9 @@ fail:
 void wg_store_close(wg_store_t *s) {
   if (s == NULL)
     return;
-  sqlite3_finalize(s->begin);
-  sqlite3_finalize(s->commit);
-  sqlite3_finalize(s->rollback);
-  sqlite3_finalize(s->put_reading);
-  sqlite3_finalize(s->prune);
+#define XX(name, sql) sqlite3_finalize(s->name);
+  STORE_STATEMENTS(XX)
+#undef XX
   if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
     wg_log(LOG_ERR, "store: close: %s", sqlite3_errmsg(s->db));
   free(s);
@@ -267,4 +329,120 @@ int wg_store_prune(wg_store_t *s, double before, int limit) {
   if ((rc = step_done(s, s->prune, "prune")) != 0)
     return rc;
   return sqlite3_changes(s->db);
+}
+
+int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
+                             const char *payload, bool update_alert) {
+  const wg_alert_t *al = &ev->alert;
+  sqlite3_stmt *st;
+  int rc;
+
+  if (update_alert) {
+    st = s->put_alert;
+    sqlite3_bind_text(st, 1, al->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, al->patient, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, wg_rule_name(al->rule), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, wg_severity_name(al->severity), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, wg_alert_state_name(al->state), -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 6, al->raised);
+    sqlite3_bind_double(st, 7, al->ts);
+    sqlite3_bind_text(st, 8, payload, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)al->seq);
+    sqlite3_bind_int(st, 10, al->open);
+    if ((rc = step_done(s, st, "put alert")) != 0)
+      return rc;
+  }
+  st = s->put_alert_event;
+  sqlite3_bind_text(st, 1, al->id, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 2, al->ts);
+  sqlite3_bind_text(st, 3, wg_alert_state_name(al->state), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, wg_severity_name(al->severity), -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 5, al->escalation);
+  sqlite3_bind_text(st, 6, ev->cause, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, payload, -1, SQLITE_STATIC);
+  return step_done(s, st, "put alert event");
+}
+
+int wg_store_outbox_add(wg_store_t *s, const char *topic, const char *payload,
+                        const char *alert_id, const char *state,
+                        double created) {
+  sqlite3_stmt *st = s->outbox_add;
+
+  sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, payload, -1, SQLITE_STATIC);
+  bind_text_or_null(st, 3, alert_id);
+  bind_text_or_null(st, 4, state);
+  sqlite3_bind_double(st, 5, created);
+  return step_done(s, st, "outbox add");
+}
+
+int wg_store_outbox_delete(wg_store_t *s, int64_t seq) {
+  sqlite3_bind_int64(s->outbox_delete, 1, seq);
+  return step_done(s, s->outbox_delete, "outbox delete");
+}
+
+int wg_store_outbox_compact(wg_store_t *s, const char *alert_id) {
+  int rc;
+
+  sqlite3_bind_text(s->outbox_compact, 1, alert_id, -1, SQLITE_STATIC);
+  if ((rc = step_done(s, s->outbox_compact, "outbox compact")) != 0)
+    return rc;
+  return sqlite3_changes(s->db);
+}
+
+/* The first column of a one-row query as an integer, or a negative error. */
+static int64_t query_int(wg_store_t *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return fail(s, what, rc);
+  return v;
+}
+
+int64_t wg_store_outbox_count(wg_store_t *s) {
+  return query_int(s, s->outbox_count, "outbox count");
+}
+
+int64_t wg_store_alert_max_seq(wg_store_t *s) {
+  return query_int(s, s->alert_max_seq, "alert max seq");
+}
+
+int wg_store_alert_known(wg_store_t *s, const char *id) {
+  sqlite3_bind_text(s->alert_known, 1, id, -1, SQLITE_TRANSIENT);
+  return (int)query_int(s, s->alert_known, "alert known");
+}
+
+int wg_store_outbox_each(wg_store_t *s, int64_t after, int limit,
+                         wg_store_outbox_cb cb, void *ud) {
+  sqlite3_stmt *st = s->outbox_next;
+  int rc, n = 0;
+
+  sqlite3_bind_int64(st, 1, after);
+  sqlite3_bind_int(st, 2, limit);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    n++;
+    if (cb(ud, sqlite3_column_int64(st, 0),
+           (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2)) != 0)
+      break;
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return fail(s, "outbox next", rc);
+  return n;
+}
+
+int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud) {
+  sqlite3_stmt *st = s->alerts_open;
+  int rc;
+
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if ((rc = cb(ud, (const char *)sqlite3_column_text(st, 0))) != 0)
+      break;
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return rc < 0 ? rc : fail(s, "open alerts", rc);
+  return 0;
 }

@@ -9,11 +9,14 @@
 
 #include <stdbool.h>
 
+#include <stdint.h>
+
+#include "alerts.h"
 #include "config.h"
 #include "wardgate/reading.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define WG_STORE_SCHEMA_VERSION 1
+#define WG_STORE_SCHEMA_VERSION 2
 
 typedef struct wg_store_s wg_store_t;
 
@@ -50,5 +53,50 @@ int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r, double received);
  * transaction. Returns the number deleted or a negative error.
  */
 int wg_store_prune(wg_store_t *s, double before, int limit);
+
+/*
+ * Record alert event @ev with its JSON @payload in alert_events, and (with
+ * @update_alert) make the alerts row match it. 0 or a negative error.
+ */
+int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
+                             const char *payload, bool update_alert);
+
+/* Queue a message for the hub; @alert_id and @state may be NULL. */
+int wg_store_outbox_add(wg_store_t *s, const char *topic, const char *payload,
+                        const char *alert_id, const char *state,
+                        double created);
+
+/* Remove the message @seq (its PUBACK came). */
+int wg_store_outbox_delete(wg_store_t *s, int64_t seq);
+
+/*
+ * Remove the queued "updated" and "escalated" events of @alert_id, which a
+ * later event supersedes. Returns how many, or a negative error.
+ */
+int wg_store_outbox_compact(wg_store_t *s, const char *alert_id);
+
+/* Messages queued, or a negative error. */
+int64_t wg_store_outbox_count(wg_store_t *s);
+
+/* Called per queued message; return non-zero to stop. */
+typedef int (*wg_store_outbox_cb)(void *ud, int64_t seq, const char *topic,
+                                  const char *payload);
+
+/*
+ * Pass up to @limit queued messages after @after to @cb, oldest first.
+ * Returns how many, or a negative error.
+ */
+int wg_store_outbox_each(wg_store_t *s, int64_t after, int limit,
+                         wg_store_outbox_cb cb, void *ud);
+
+/* Called per open alert with its last JSON; non-zero stops (and returns). */
+typedef int (*wg_store_alert_cb)(void *ud, const char *payload);
+int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud);
+
+/* The largest alert sequence number stored (0 for none). */
+int64_t wg_store_alert_max_seq(wg_store_t *s);
+
+/* 1 if an alert with @id was ever stored, 0 if not, or a negative error. */
+int wg_store_alert_known(wg_store_t *s, const char *id);
 
 #endif

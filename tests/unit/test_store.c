@@ -194,6 +194,108 @@ static void locked_database_reported_busy(void) {
   wg_store_close(s);
 }
 
+/* A database of schema 1 (readings only) is migrated in place. */
+static void migrates_from_version_1(void) {
+  wg_store_t *s;
+  sqlite3 *h;
+
+  remove_db();
+  ASSERT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h,
+                         "CREATE TABLE readings(id INTEGER PRIMARY KEY,"
+                         " device_id TEXT NOT NULL, patient_id TEXT, name TEXT"
+                         " NOT NULL, value REAL, vb INTEGER, vs TEXT, vd TEXT,"
+                         " sum REAL, unit TEXT NOT NULL DEFAULT '', ts REAL NOT"
+                         " NULL, received REAL NOT NULL, UNIQUE(device_id,"
+                         " name, unit, ts));"
+                         "INSERT INTO readings(device_id, name, value, ts,"
+                         " received) VALUES('oxi-1', 'spo2', 95, 1, 2);"
+                         "PRAGMA user_version=1;",
+                         NULL, NULL, NULL),
+            SQLITE_OK);
+  sqlite3_close(h);
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_outbox_count(s), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("PRAGMA user_version"), 2);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 1);
+}
+
+static int collect_seq(void *ud, int64_t seq, const char *topic,
+                       const char *payload) {
+  int64_t *seqs = ud;
+  (void)topic;
+  (void)payload;
+  for (int i = 0; i < 8; i++)
+    if (seqs[i] == 0) {
+      seqs[i] = seq;
+      break;
+    }
+  return 0;
+}
+
+static int count_open(void *ud, const char *payload) {
+  (*(int *)ud)++;
+  return strstr(payload, "\"id\"") ? 0 : -1;
+}
+
+static void alerts_and_outbox(void) {
+  wg_store_t *s;
+  wg_alert_event_t ev;
+  int64_t seqs[8] = {0};
+  int open = 0;
+
+  remove_db();
+  memset(&ev, 0, sizeof(ev));
+  snprintf(ev.alert.id, sizeof(ev.alert.id), "gw-1-000007");
+  snprintf(ev.alert.patient, sizeof(ev.alert.patient), "p-1");
+  ev.alert.seq = 7;
+  ev.alert.rule = WG_RULE_FALL;
+  ev.alert.severity = WG_SEV_HIGH;
+  ev.alert.state = WG_ALERT_RAISED;
+  ev.alert.open = true;
+  ev.alert.raised = ev.alert.ts = 100;
+  snprintf(ev.cause, sizeof(ev.cause), "raised: fall");
+
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_alert_max_seq(s), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_store_put_alert_event(s, &ev, "{\"id\":\"gw-1-000007\"}", true),
+            0);
+  ASSERT_EQ(
+      wg_store_outbox_add(s, "t/alerts", "e1", ev.alert.id, "raised", 100), 0);
+  ev.alert.state = WG_ALERT_ESCALATED;
+  ev.alert.ts = 700;
+  ASSERT_EQ(wg_store_put_alert_event(s, &ev, "{\"id\":\"gw-1-000007\"}", true),
+            0);
+  ASSERT_EQ(
+      wg_store_outbox_add(s, "t/alerts", "e2", ev.alert.id, "escalated", 700),
+      0);
+  ASSERT_EQ(wg_store_outbox_add(s, "t/other", "x", NULL, NULL, 701), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+
+  ASSERT_EQ(wg_store_alert_max_seq(s), 7);
+  ASSERT_EQ(wg_store_alert_known(s, "gw-1-000007"), 1);
+  ASSERT_EQ(wg_store_alert_known(s, "gw-1-000008"), 0);
+  ASSERT_EQ(wg_store_alerts_open(s, count_open, &open), 0);
+  ASSERT_EQ(open, 1);
+  ASSERT_EQ(wg_store_outbox_count(s), 3);
+  ASSERT_EQ(wg_store_outbox_each(s, 0, 2, collect_seq, seqs), 2);
+  ASSERT(seqs[0] > 0 && seqs[1] > seqs[0] && seqs[2] == 0);
+  ASSERT_EQ(wg_store_outbox_each(s, seqs[1], 10, collect_seq, seqs), 1);
+  /* The escalation is superseded by a later event: compacted away. */
+  ASSERT_EQ(wg_store_outbox_compact(s, "gw-1-000007"), 1);
+  ASSERT_EQ(wg_store_outbox_delete(s, seqs[0]), 0);
+  ASSERT_EQ(wg_store_outbox_count(s), 1);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE alert_id ="
+                      " 'gw-1-000007'"),
+            2);
+  ASSERT_EQ(query_int("SELECT count(*) FROM alerts WHERE state = 'escalated'"
+                      " AND updated = 700 AND raised = 100 AND open = 1"),
+            1);
+}
+
 static void unopenable_path(void) {
   wg_store_t *s;
   ASSERT_EQ(wg_store_open(&s, "/nonexistent/dir/x.db", WG_DURABILITY_POWER),
@@ -209,4 +311,5 @@ static void setup(void) {
 TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(readings_columns), T(duplicates_stored_once), T(rollback_discards),
           T(retention_prunes_in_batches), T(newer_schema_refused),
-          T(locked_database_reported_busy), T(unopenable_path), T(cleanup))
+          T(locked_database_reported_busy), T(migrates_from_version_1),
+          T(alerts_and_outbox), T(unopenable_path), T(cleanup))
