@@ -582,16 +582,10 @@ static void check_unique(ctx_t *c, const wg_config_t *cfg) {
 }
 
 static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
-  static const char *const keys[] = {"gateway_id",
-                                     "database",
-                                     "durability",
-                                     "retention_days",
-                                     "status_interval_s",
-                                     "unknown_devices",
-                                     "ingest",
-                                     "uplink",
-                                     "patients",
-                                     NULL};
+  static const char *const keys[] = {
+      "gateway_id",        "database",        "durability", "retention_days",
+      "status_interval_s", "unknown_devices", "ingest",     "uplink",
+      "patients",          "outbox_max",      NULL};
   static const char *const ingest_keys[] = {"mqtt", "coap", NULL};
   static const char *const uplink_keys[] = {"mqtt", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -611,6 +605,8 @@ static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
       (int)get_number(c, "", root, "retention_days", 30, 1, 36500, true, false);
   cfg->status_interval_s =
       get_number(c, "", root, "status_interval_s", 60, 1, 86400, false, false);
+  cfg->outbox_max = (long)get_number(c, "", root, "outbox_max", 100000, 10,
+                                     10000000, true, false);
   cfg->accept_unknown_devices =
       get_choice(c, "", root, "unknown_devices", 0, unknown, false) == 1;
 

@@ -98,6 +98,7 @@ typedef struct wg_config_s {
   wg_durability_t durability;
   int retention_days;
   double status_interval_s;
+  long outbox_max; /* messages for the hub kept while it is unreachable */
   bool accept_unknown_devices;
   bool ingest_mqtt_on;
   wg_mqtt_conf_t ingest_mqtt;

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "arena.h"
+#include "jsonstrict.h"
+#include "outbox.h"
+#include "rules.h"
 #include "senml.h"
 #include "store.h"
 #include "version.h"
@@ -29,10 +33,13 @@
 #define ERROR_BURST 10.0
 #define ERROR_RATE_PER_S 1.0
 #define DEVICE_ID_MAX 64
+/* Verdicts one reading can produce: a fall and one per threshold. */
+#define VERDICTS_MAX 16
 
 typedef struct device_map_s {
   const char *device;
   const wg_patient_t *patient;
+  size_t patient_index; /* into live->patients and rule_states */
 } device_map_t;
 
 struct wg_core_s {
@@ -47,10 +54,27 @@ struct wg_core_s {
   wg_driver_t uplink;
   bool ingest_on;
   bool uplink_on;
-  const char *subscription; /* ingest filter, for wg_mqtt_opts_t */
+  const char *subscription;     /* ingest filter, for wg_mqtt_opts_t */
+  const char *ack_subscription; /* the uplink's */
   char topic_status[96];
   char topic_errors[96];
+  char topic_alerts[96];
+  char topic_ack[96];
+  char topic_active[96];
   char *will;
+
+  /* Alerts: the lifecycle in memory, the changes not yet committed, and
+   * the outbox that carries them to the hub. */
+  wg_alerts_t alerts;
+  wg_rule_state_t *rule_states; /* one per live patient */
+  size_t nrule_states;
+  wg_alert_event_t *events; /* applied in memory, to be committed */
+  size_t nevents;
+  size_t events_cap;
+  size_t evaluated; /* readings of the batch already through the rules */
+  wg_outbox_t outbox;
+  bool active_dirty; /* alerts/active to be republished */
+  uv_timer_t escalation_timer;
 
   /* The readings of this loop iteration, committed before it sleeps. */
   wg_readings_t batch;
@@ -74,6 +98,7 @@ struct wg_core_s {
   wg_complaint_t store_complaint;
 
   bool stopping;
+  bool draining; /* stopping: the outbox is being flushed */
   bool finished;
   int stop_status;
   int stop_mid; /* offline status awaiting PUBACK, or -1 */
@@ -107,6 +132,7 @@ static int build_device_map(const wg_config_t *cfg, device_map_t **out,
   for (size_t i = 0; i < cfg->npatients; i++)
     for (size_t d = 0; d < cfg->patients[i].ndevices; d++) {
       map[k].device = cfg->patients[i].devices[d];
+      map[k].patient_index = i;
       map[k++].patient = &cfg->patients[i];
     }
   qsort(map, total, sizeof(*map), cmp_device);
@@ -116,7 +142,7 @@ static int build_device_map(const wg_config_t *cfg, device_map_t **out,
 }
 
 static const device_map_t *find_device(const wg_core_t *c, const char *id) {
-  device_map_t key = {id, NULL};
+  device_map_t key = {id, NULL, 0};
   return bsearch(&key, c->devices, c->ndevices, sizeof(key), cmp_device);
 }
 
@@ -210,6 +236,22 @@ char *wg_core_status_json(const wg_core_t *c, bool online, bool with_counters) {
     cJSON_AddBoolToObject(n, "ingest_connected",
                           c->ingest_on &&
                               c->ingest.ops->is_connected(&c->ingest));
+    cJSON_AddNumberToObject(n, "alerts_raised",
+                            (double)c->counters.alerts_raised);
+    cJSON_AddNumberToObject(n, "alerts_updated",
+                            (double)c->counters.alerts_updated);
+    cJSON_AddNumberToObject(n, "alerts_escalated",
+                            (double)c->counters.alerts_escalated);
+    cJSON_AddNumberToObject(n, "alerts_acknowledged",
+                            (double)c->counters.alerts_acknowledged);
+    cJSON_AddNumberToObject(n, "alerts_cleared",
+                            (double)c->counters.alerts_cleared);
+    cJSON_AddNumberToObject(n, "alerts_open", (double)c->alerts.nopen);
+    cJSON_AddNumberToObject(n, "acks_rejected",
+                            (double)c->counters.acks_rejected);
+    cJSON_AddNumberToObject(n, "outbox_depth", (double)c->outbox.depth);
+    cJSON_AddBoolToObject(n, "outbox_near_limit", c->outbox.near_limit);
+    cJSON_AddNumberToObject(n, "outbox_overflow", (double)c->outbox.overflow);
   }
 done:
   text = cJSON_PrintUnformatted(o);
@@ -271,6 +313,285 @@ static void report_rejection(wg_core_t *c, const char *transport,
   cJSON_Delete(o);
 }
 
+/* ---- alerts ------------------------------------------------------------ */
+
+static void arm_escalation(wg_core_t *c);
+
+/* An alert change applied in memory waits here for the next commit. */
+static void queue_event(wg_core_t *c, const wg_alert_event_t *ev) {
+  if (c->nevents == c->events_cap) {
+    size_t cap = c->events_cap ? c->events_cap * 2 : 16;
+    wg_alert_event_t *v = realloc(c->events, cap * sizeof(*v));
+    if (v == NULL) {
+      /* The alert itself is in memory and in alerts/active; only this
+       * event's record is lost. Say so. */
+      wg_log(LOG_ERR, "core: out of memory: %s event of %s not recorded",
+             wg_alert_state_name(ev->alert.state), ev->alert.id);
+      return;
+    }
+    c->events = v;
+    c->events_cap = cap;
+  }
+  c->events[c->nevents++] = *ev;
+  c->active_dirty = true;
+  switch (ev->alert.state) {
+  case WG_ALERT_RAISED:
+    c->counters.alerts_raised++;
+    break;
+  case WG_ALERT_UPDATED:
+    c->counters.alerts_updated++;
+    break;
+  case WG_ALERT_ESCALATED:
+    c->counters.alerts_escalated++;
+    break;
+  case WG_ALERT_ACKNOWLEDGED:
+    c->counters.alerts_acknowledged++;
+    break;
+  case WG_ALERT_CLEARED:
+    c->counters.alerts_cleared++;
+    break;
+  }
+  wg_log(LOG_INFO, "alert %s %s: %s (%s, patient %s)", ev->alert.id,
+         wg_alert_state_name(ev->alert.state), ev->alert.summary,
+         wg_severity_name(ev->alert.severity), ev->alert.patient);
+}
+
+/* The rules for one reading that was just stored (never a duplicate). */
+static void evaluate(wg_core_t *c, const wg_reading_t *r, double now) {
+  wg_verdict_t v[VERDICTS_MAX];
+  const device_map_t *dm;
+  wg_alert_event_t ev;
+  size_t n;
+
+  if (r->patient_id == NULL || (dm = find_device(c, r->device_id)) == NULL ||
+      dm->patient_index >= c->nrule_states)
+    return;
+  n = wg_rules_eval(dm->patient, &c->rule_states[dm->patient_index], r, now, v,
+                    VERDICTS_MAX);
+  for (size_t i = 0; i < n; i++) {
+    int rc = wg_alerts_apply(&c->alerts, dm->patient->id, &v[i],
+                             dm->patient->ack_timeout_min, now, &ev);
+    if (rc == 1)
+      queue_event(c, &ev);
+    else if (rc < 0)
+      wg_log(LOG_ERR, "core: %s alert for %s: %s", wg_rule_name(v[i].rule),
+             dm->patient->id, wg_strerror(rc));
+  }
+}
+
+/* Inside the commit's transaction: the audit trail, the alerts table and
+ * the outbox, with one JSON text for all three. */
+static int write_events(wg_core_t *c, double now) {
+  for (size_t i = 0; i < c->nevents; i++) {
+    const wg_alert_event_t *ev = &c->events[i];
+    char *json = wg_alert_to_json(&ev->alert);
+    int rc;
+
+    if (json == NULL)
+      return WG_ENOMEM;
+    rc = wg_store_put_alert_event(c->store, ev, json, true);
+    if (rc == 0)
+      rc = wg_outbox_add(&c->outbox, c->topic_alerts, json, ev->alert.id,
+                         wg_alert_state_name(ev->alert.state), now);
+    free(json);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+static bool uplink_up(const wg_core_t *c) {
+  return c->uplink_on && c->uplink.ops->is_connected(&c->uplink);
+}
+
+static int outbox_publish(void *ud, const char *topic, const char *payload,
+                          int *mid) {
+  wg_core_t *c = ud;
+  return c->uplink.ops->publish(&c->uplink, topic, payload, strlen(payload), 1,
+                                false, mid);
+}
+
+static void pump_outbox(wg_core_t *c) {
+  if (uplink_up(c))
+    wg_outbox_pump(&c->outbox, outbox_publish, c);
+}
+
+/* The retained snapshot of every open alert, for the hub to reconcile. */
+static void publish_active(wg_core_t *c) {
+  size_t cap = 256, len;
+  char *text, *p;
+
+  if (!uplink_up(c) || (text = malloc(cap)) == NULL)
+    return;
+  len = (size_t)snprintf(text, cap, "{\"ts\":%.6f,\"alerts\":[", wall_now());
+  for (size_t i = 0; i < c->alerts.nopen; i++) {
+    char *json = wg_alert_to_json(&c->alerts.open[i]);
+    size_t n = json ? strlen(json) : 0;
+
+    /* Room for a comma, the alert, and the closing "]}" with its NUL. */
+    if (json != NULL && len + n + 4 > cap) {
+      cap = (len + n + 4) * 2;
+      if ((p = realloc(text, cap)) == NULL) {
+        free(json);
+        json = NULL;
+      } else {
+        text = p;
+      }
+    }
+    if (json == NULL) {
+      free(text);
+      return; /* out of memory: active_dirty stays, tried again later */
+    }
+    if (i > 0)
+      text[len++] = ',';
+    memcpy(text + len, json, n);
+    len += n;
+    free(json);
+  }
+  memcpy(text + len, "]}", 3);
+  if (c->uplink.ops->publish(&c->uplink, c->topic_active, text, len + 2, 1,
+                             true, NULL) == 0)
+    c->active_dirty = false;
+  free(text);
+}
+
+static void escalation_cb(uv_timer_t *t) {
+  wg_core_t *c = t->data;
+  wg_alert_event_t ev;
+  double now = wall_now();
+
+  while (wg_alerts_escalate_due(&c->alerts, now, &ev) == 1)
+    queue_event(c, &ev);
+  arm_escalation(c); /* the events are committed before the loop sleeps */
+}
+
+/* The timer follows the earliest deadline; nothing polls. */
+static void arm_escalation(wg_core_t *c) {
+  double next = wg_alerts_next_deadline(&c->alerts), ms;
+
+  if (next <= 0 || c->stopping) {
+    uv_timer_stop(&c->escalation_timer);
+    return;
+  }
+  ms = ceil((next - wall_now()) * 1000.0);
+  uv_timer_start(&c->escalation_timer, escalation_cb, ms > 0 ? (uint64_t)ms : 0,
+                 0);
+}
+
+static void report_ack_error(wg_core_t *c, const char *reason) {
+  cJSON *o;
+
+  c->counters.acks_rejected++;
+  wg_complain(&c->reject_complaint, LOG_WARNING, "core: ack rejected: %s",
+              reason);
+  if (!error_report_allowed(c) || (o = cJSON_CreateObject()) == NULL)
+    return;
+  cJSON_AddStringToObject(o, "device", "");
+  cJSON_AddStringToObject(o, "transport", "mqtt");
+  cJSON_AddStringToObject(o, "source", "alerts/ack");
+  cJSON_AddStringToObject(o, "reason", reason);
+  cJSON_AddNumberToObject(o, "ts", wall_now());
+  publish_json(c, c->topic_errors, o, 0, false, NULL);
+  cJSON_Delete(o);
+}
+
+static const char *ack_string(const cJSON *o, const char *key, size_t max) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
+      strlen(v->valuestring) >= max)
+    return NULL;
+  return v->valuestring;
+}
+
+/* {"id":"<alert id>","by":"<clinician>"} from the hub. */
+static void handle_ack(wg_core_t *c, const void *payload, size_t len) {
+  char why[200], reason[300];
+  wg_alert_event_t ev;
+  const char *id, *by;
+  cJSON *o = NULL;
+  int rc;
+
+  if (len > 4096) {
+    report_ack_error(c, "malformed ack: larger than 4096 bytes");
+    return;
+  }
+  if (wg_json_check(payload, len, 8, why, sizeof(why)) != 0 ||
+      (o = cJSON_ParseWithLength(payload, len)) == NULL ||
+      wg_json_check_duplicates(o, why, sizeof(why)) != 0) {
+    snprintf(reason, sizeof(reason), "malformed ack: %s",
+             o ? why : (why[0] ? why : "invalid JSON"));
+    report_ack_error(c, reason);
+    goto done;
+  }
+  id = ack_string(o, "id", sizeof(ev.alert.id));
+  by = ack_string(o, "by", sizeof(ev.alert.acked_by));
+  if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
+    report_ack_error(c, "malformed ack: needs \"id\" and \"by\", non-empty "
+                        "strings");
+    goto done;
+  }
+  rc = wg_alerts_ack(&c->alerts, id, by, wall_now(), &ev);
+  if (rc == 1) {
+    queue_event(c, &ev);
+    arm_escalation(c);
+  } else if (rc == 0) {
+    wg_log(LOG_DEBUG, "core: alert %s already acknowledged", id);
+  } else if ((rc = wg_store_audit_late_ack(c->store, id, by, wall_now())) > 0) {
+    wg_log(LOG_INFO, "core: alert %s acknowledged by %s after it closed", id,
+           by);
+  } else if (rc == 0) {
+    snprintf(reason, sizeof(reason), "ack for unknown alert id %.96s", id);
+    report_ack_error(c, reason);
+  }
+done:
+  cJSON_Delete(o);
+}
+
+/* Threshold states follow the open alerts (after a restart or a reload). */
+static int build_rule_states(wg_core_t *c, const wg_config_t *cfg,
+                             wg_rule_state_t **out, size_t *n) {
+  wg_rule_state_t *v = calloc(cfg->npatients ? cfg->npatients : 1, sizeof(*v));
+  char key[96];
+
+  if (v == NULL)
+    return WG_ENOMEM;
+  for (size_t i = 0; i < cfg->npatients; i++) {
+    const wg_patient_t *p = &cfg->patients[i];
+    if (wg_rule_state_init(&v[i], p) != 0) {
+      while (i-- > 0)
+        wg_rule_state_free(&v[i]);
+      free(v);
+      return WG_ENOMEM;
+    }
+    for (size_t t = 0; t < p->nthresholds; t++) {
+      wg_threshold_key(&p->thresholds[t], key, sizeof(key));
+      v[i].thresholds[t].active =
+          wg_alerts_find(&c->alerts, p->id, WG_RULE_THRESHOLD, key) != NULL;
+    }
+  }
+  *out = v;
+  *n = cfg->npatients;
+  return 0;
+}
+
+static void free_rule_states(wg_rule_state_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    wg_rule_state_free(&v[i]);
+  free(v);
+}
+
+static int restore_alert(void *ud, const char *payload) {
+  wg_core_t *c = ud;
+  wg_alert_t al;
+
+  if (wg_alert_from_json(payload, &al) != 0) {
+    wg_log(LOG_WARNING, "core: an open alert in the database is unreadable; "
+                        "skipped");
+    return 0;
+  }
+  return wg_alerts_restore(&c->alerts, &al);
+}
+
 /* ---- group commit ------------------------------------------------------ */
 
 static void set_paused(wg_core_t *c, bool paused) {
@@ -289,49 +610,69 @@ static void set_paused(wg_core_t *c, bool paused) {
 static void retry_cb(uv_timer_t *t);
 static void finish_stop(wg_core_t *c);
 
+static void stop_step(wg_core_t *c);
+
 static int commit_batch(wg_core_t *c) {
   uint64_t stored = 0, dup = 0;
-  double received = c->batch_received;
+  double received = c->batch_received, now = wall_now();
+  size_t i = 0;
   int rc;
 
-  if (c->batch.n == 0)
+  if (c->batch.n == 0 && c->nevents == 0 && !wg_outbox_has_acked(&c->outbox))
     return 0;
   if ((rc = wg_store_begin(c->store)) != 0)
     goto fail;
-  for (size_t i = 0; i < c->batch.n; i++) {
+  for (i = 0; i < c->batch.n; i++) {
     rc = wg_store_put_reading(c->store, &c->batch.v[i], received);
-    if (rc < 0) {
-      wg_store_rollback(c->store);
-      goto fail;
-    }
-    if (rc == 1)
+    if (rc < 0)
+      goto rollback;
+    if (rc == 1) {
       stored++;
-    else
+      /* Rules see each new reading once, even if this commit is retried. */
+      if (i >= c->evaluated)
+        evaluate(c, &c->batch.v[i], now);
+    } else {
       dup++;
+    }
   }
+  if ((rc = write_events(c, now)) != 0 ||
+      (rc = wg_outbox_delete_acked(&c->outbox)) != 0)
+    goto rollback;
   if ((rc = wg_store_commit(c->store)) != 0)
     goto fail;
 
   c->counters.readings_stored += stored;
   c->counters.readings_duplicate += dup;
   c->batch.n = 0;
+  c->evaluated = 0;
+  c->nevents = 0;
   wg_arena_reset(&c->batch_arena);
+  wg_outbox_committed(&c->outbox);
   c->retry_ms = RETRY_MIN_MS;
   uv_timer_stop(&c->retry_timer);
   if (c->paused && !c->stopping) {
     wg_log(LOG_INFO, "core: store writable again");
     set_paused(c, false);
   }
-  if (c->stopping && c->stop_mid < 0)
-    finish_stop(c);
+  pump_outbox(c);
+  if (c->active_dirty)
+    publish_active(c);
+  arm_escalation(c);
+  if (c->stopping)
+    stop_step(c);
   return 0;
 
+rollback:
+  wg_store_rollback(c->store);
 fail:
+  if (i > c->evaluated)
+    c->evaluated = i;
+  wg_outbox_rolled_back(&c->outbox);
   c->counters.store_errors++;
   wg_complain(&c->store_complaint, LOG_ERR,
-              "core: cannot commit %zu readings (%s); keeping them and "
-              "retrying",
-              c->batch.n, wg_strerror(rc));
+              "core: cannot commit %zu readings and %zu alert events (%s); "
+              "keeping them and retrying",
+              c->batch.n, c->nevents, wg_strerror(rc));
   if (c->batch.n >= BATCH_PAUSE_AT && !c->paused) {
     wg_log(LOG_WARNING, "core: %zu readings waiting; pausing input",
            c->batch.n);
@@ -348,7 +689,7 @@ static void retry_cb(uv_timer_t *t) { commit_batch(t->data); }
 static void prepare_cb(uv_prepare_t *p) {
   wg_core_t *c = p->data;
 
-  if (c->batch.n == 0 || uv_is_active((uv_handle_t *)&c->retry_timer))
+  if (uv_is_active((uv_handle_t *)&c->retry_timer))
     return;
   commit_batch(c);
 }
@@ -430,14 +771,37 @@ static void ingest_message(wg_driver_t *drv, const char *topic,
   wg_core_ingest(c, "mqtt", device, payload, len, err, sizeof(err));
 }
 
+/* On every (re)connect: status, the open alerts, then the queued events. */
 static void uplink_connected(wg_driver_t *drv) {
   wg_core_t *c = drv->data;
+
   if (!c->stopping)
     publish_status(c, true, NULL);
+  publish_active(c);
+  pump_outbox(c);
+  if (c->stopping)
+    stop_step(c);
+}
+
+static void uplink_disconnected(wg_driver_t *drv) {
+  wg_core_t *c = drv->data;
+  wg_outbox_reset(&c->outbox);
+}
+
+static void uplink_message(wg_driver_t *drv, const char *topic,
+                           const void *payload, size_t len) {
+  wg_core_t *c = drv->data;
+  if (strcmp(topic, c->topic_ack) == 0)
+    handle_ack(c, payload, len);
 }
 
 static void uplink_published(wg_driver_t *drv, int mid) {
   wg_core_t *c = drv->data;
+
+  if (wg_outbox_puback(&c->outbox, mid)) {
+    pump_outbox(c); /* a slot is free; the deletion commits with the batch */
+    return;
+  }
   if (c->stopping && mid == c->stop_mid) {
     c->stop_mid = -1;
     finish_stop(c);
@@ -445,8 +809,8 @@ static void uplink_published(wg_driver_t *drv, int mid) {
 }
 
 static const wg_driver_cbs_t ingest_cbs = {NULL, NULL, ingest_message, NULL};
-static const wg_driver_cbs_t uplink_cbs = {uplink_connected, NULL, NULL,
-                                           uplink_published};
+static const wg_driver_cbs_t uplink_cbs = {
+    uplink_connected, uplink_disconnected, uplink_message, uplink_published};
 
 /* ---- timers ------------------------------------------------------------ */
 
@@ -492,6 +856,7 @@ static int mqtt_opts(wg_core_t *c, const wg_mqtt_conf_t *m,
 
 int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   wg_core_t *c;
+  int64_t seq;
   int rc;
 
   *out = NULL;
@@ -513,10 +878,31 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
            cfg->gateway_id);
   snprintf(c->topic_errors, sizeof(c->topic_errors), "wardgate/%s/errors",
            cfg->gateway_id);
+  snprintf(c->topic_alerts, sizeof(c->topic_alerts), "wardgate/%s/alerts",
+           cfg->gateway_id);
+  snprintf(c->topic_ack, sizeof(c->topic_ack), "wardgate/%s/alerts/ack",
+           cfg->gateway_id);
+  snprintf(c->topic_active, sizeof(c->topic_active),
+           "wardgate/%s/alerts/active", cfg->gateway_id);
   if ((rc = build_device_map(cfg, &c->devices, &c->ndevices)) != 0)
     goto fail;
   if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0)
     goto fail;
+  /* Ids go on from the largest stored; open alerts and their escalation
+   * deadlines come back as they were. */
+  seq = wg_store_alert_max_seq(c->store);
+  if (seq < 0 ||
+      (rc = wg_alerts_init(&c->alerts, cfg->gateway_id, (uint64_t)seq + 1)) !=
+          0 ||
+      (rc = wg_store_alerts_open(c->store, restore_alert, c)) != 0 ||
+      (rc = wg_outbox_init(&c->outbox, c->store, cfg->outbox_max)) != 0 ||
+      (rc = build_rule_states(c, cfg, &c->rule_states, &c->nrule_states)) !=
+          0) {
+    rc = rc ? rc : (int)seq;
+    goto fail;
+  }
+  if (c->alerts.nopen > 0)
+    wg_log(LOG_INFO, "core: %zu open alerts from before", c->alerts.nopen);
   *out = c;
   return 0;
 
@@ -536,9 +922,10 @@ int wg_core_start(wg_core_t *c) {
   uv_timer_init(c->loop, &c->status_timer);
   uv_timer_init(c->loop, &c->prune_timer);
   uv_timer_init(c->loop, &c->stop_timer);
+  uv_timer_init(c->loop, &c->escalation_timer);
   c->commit_prepare.data = c->retry_timer.data = c->status_timer.data =
-      c->prune_timer.data = c->stop_timer.data = c;
-  c->handles_open = 5;
+      c->prune_timer.data = c->stop_timer.data = c->escalation_timer.data = c;
+  c->handles_open = 6;
   c->error_tokens_at = uv_now(c->loop);
   uv_prepare_start(&c->commit_prepare, prepare_cb);
 
@@ -549,7 +936,12 @@ int wg_core_start(wg_core_t *c) {
   if (c->will == NULL)
     return WG_ENOMEM;
   mqtt_opts(c, &cfg->uplink_mqtt, uplink_id, &o);
-  o.clean_session = true;
+  /* A persistent session too: acks sent while the gateway is away wait
+   * for it at the hub's broker. */
+  o.clean_session = false;
+  c->ack_subscription = c->topic_ack;
+  o.subscriptions = &c->ack_subscription;
+  o.nsubscriptions = 1;
   o.will_topic = c->topic_status;
   o.will_payload = c->will;
   o.will_retain = true;
@@ -586,6 +978,7 @@ int wg_core_start(wg_core_t *c) {
                  (uint64_t)(cfg->status_interval_s * 1000),
                  (uint64_t)(cfg->status_interval_s * 1000));
   uv_timer_start(&c->prune_timer, prune_cb, 5000, PRUNE_INTERVAL_MS);
+  arm_escalation(c);
   wg_log(LOG_INFO,
          "core: gateway %s started: %zu patients, %zu devices, "
          "database %s",
@@ -594,14 +987,25 @@ int wg_core_start(wg_core_t *c) {
 }
 
 void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
+  wg_rule_state_t *states;
   device_map_t *map;
-  size_t n;
+  size_t n, nstates;
 
-  if (build_device_map(cfg, &map, &n) != 0) {
+  /* The readings waiting for the rules are evaluated with the patients
+   * they arrived under. */
+  if (commit_batch(c) != 0)
+    wg_log(LOG_WARNING, "core: reload: the pending readings are not "
+                        "committed yet; they meet the new patients' rules");
+  if (build_device_map(cfg, &map, &n) != 0 ||
+      build_rule_states(c, cfg, &states, &nstates) != 0) {
     wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
+    free(map);
     wg_config_free(cfg);
     return;
   }
+  free_rule_states(c->rule_states, c->nrule_states);
+  c->rule_states = states;
+  c->nrule_states = nstates;
   if (strcmp(cfg->gateway_id, c->cfg->gateway_id) != 0 ||
       strcmp(cfg->database, c->cfg->database) != 0 ||
       cfg->ingest_mqtt_on != c->cfg->ingest_mqtt_on ||
@@ -655,6 +1059,7 @@ static void finish_stop(wg_core_t *c) {
   uv_close((uv_handle_t *)&c->status_timer, handle_closed);
   uv_close((uv_handle_t *)&c->prune_timer, handle_closed);
   uv_close((uv_handle_t *)&c->stop_timer, handle_closed);
+  uv_close((uv_handle_t *)&c->escalation_timer, handle_closed);
 }
 
 static void stop_timeout_cb(uv_timer_t *t) {
@@ -664,6 +1069,25 @@ static void stop_timeout_cb(uv_timer_t *t) {
     wg_log(LOG_WARNING, "core: the hub's broker did not acknowledge the "
                         "offline status in time");
   finish_stop(c);
+}
+
+/*
+ * Stopping, after the last commit: first the outbox is flushed as far as
+ * the hub's broker acknowledges it, then the offline status goes out; the
+ * deadline timer cuts either wait short.
+ */
+static void stop_step(wg_core_t *c) {
+  if (c->finished || !c->draining)
+    return;
+  if (uplink_up(c) && !wg_outbox_drained(&c->outbox)) {
+    pump_outbox(c);
+    return; /* the PUBACKs and their commit call us again */
+  }
+  c->draining = false;
+  if (uplink_up(c))
+    publish_status(c, false, &c->stop_mid);
+  if (c->stop_mid < 0 && c->batch.n == 0)
+    finish_stop(c);
 }
 
 void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
@@ -679,14 +1103,12 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   }
   uv_timer_stop(&c->status_timer);
   uv_timer_stop(&c->prune_timer);
+  uv_timer_stop(&c->escalation_timer);
   uv_timer_start(&c->stop_timer, stop_timeout_cb, STOP_TIMEOUT_MS, 0);
-  if (c->uplink_on && c->uplink.ops->is_connected(&c->uplink))
-    publish_status(c, false, &c->stop_mid);
-  /* With the commit done and nothing to wait for, finish now; otherwise the
-   * PUBACK, a successful retry or the deadline does. */
   uv_timer_stop(&c->retry_timer);
-  if (commit_batch(c) == 0 && c->stop_mid < 0)
-    finish_stop(c);
+  c->draining = true;
+  if (commit_batch(c) == 0)
+    stop_step(c); /* else the retry timer commits, then steps */
 }
 
 void wg_core_free(wg_core_t *c) {
@@ -697,6 +1119,10 @@ void wg_core_free(wg_core_t *c) {
   wg_arena_free(&c->batch_arena);
   free(c->devices);
   free(c->will);
+  free(c->events);
+  free_rule_states(c->rule_states, c->nrule_states);
+  wg_alerts_free(&c->alerts);
+  wg_outbox_free(&c->outbox);
   if (c->live != c->cfg)
     wg_config_free(c->live);
   wg_config_free(c->cfg);

@@ -25,6 +25,12 @@ typedef struct wg_counters_s {
   uint64_t readings_duplicate;
   uint64_t store_errors;
   uint64_t errors_suppressed; /* reports not sent for the rate limit */
+  uint64_t alerts_raised;
+  uint64_t alerts_updated;
+  uint64_t alerts_escalated;
+  uint64_t alerts_acknowledged;
+  uint64_t alerts_cleared;
+  uint64_t acks_rejected; /* malformed, or for an unknown alert */
 } wg_counters_t;
 
 /*

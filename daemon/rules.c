@@ -63,8 +63,7 @@ void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len) {
 }
 
 static size_t fall(const wg_reading_t *r, wg_verdict_t *v) {
-  if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) ||
-      !r->vb)
+  if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
     return 0;
   memset(v, 0, sizeof(*v));
   v->kind = WG_VERDICT_RAISE;
@@ -98,8 +97,8 @@ static size_t threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
     v->kind = WG_VERDICT_RAISE;
     v->severity = t->severity;
     snprintf(v->summary, sizeof(v->summary), "%s %g %s %s the limit of %g",
-             r->name, r->value, r->unit ? r->unit : "",
-             low ? "below" : "above", low ? t->below : t->above);
+             r->name, r->value, r->unit ? r->unit : "", low ? "below" : "above",
+             low ? t->below : t->above);
   } else {
     s->beyond = 0;
     if (!s->active)
@@ -111,9 +110,8 @@ static size_t threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
     memset(v, 0, sizeof(*v));
     v->kind = WG_VERDICT_CLEAR;
     v->severity = t->severity;
-    snprintf(v->summary, sizeof(v->summary),
-             "%s back within the limit (%g %s)", r->name, r->value,
-             r->unit ? r->unit : "");
+    snprintf(v->summary, sizeof(v->summary), "%s back within the limit (%g %s)",
+             r->name, r->value, r->unit ? r->unit : "");
   }
   v->rule = WG_RULE_THRESHOLD;
   wg_threshold_key(t, v->key, sizeof(v->key));

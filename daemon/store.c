@@ -82,6 +82,7 @@ struct wg_store_s {
   sqlite3_stmt *alerts_open;
   sqlite3_stmt *alert_max_seq;
   sqlite3_stmt *alert_known;
+  sqlite3_stmt *audit_late_ack;
 };
 
 /* Every statement: prepared at open, finalized at close. */
@@ -113,7 +114,13 @@ struct wg_store_s {
                   " ORDER BY seq LIMIT ?2")                                    \
   XX(alerts_open, "SELECT payload FROM alerts WHERE open = 1 ORDER BY seq")    \
   XX(alert_max_seq, "SELECT coalesce(max(seq), 0) FROM alerts")                \
-  XX(alert_known, "SELECT 1 FROM alerts WHERE id = ?1")
+  XX(alert_known, "SELECT 1 FROM alerts WHERE id = ?1")                        \
+  XX(audit_late_ack,                                                           \
+     "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
+     " cause, payload) SELECT id, ?2, 'acknowledged', severity,"               \
+     " coalesce(json_extract(payload, '$.escalation'), 0),"                    \
+     " 'acknowledged by ' || ?3 || ' after the alert closed; no change',"      \
+     " payload FROM alerts WHERE id = ?1")
 
 static int map_rc(int rc) {
   switch (rc & 0xFF) {
@@ -445,4 +452,17 @@ int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud) {
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     return rc < 0 ? rc : fail(s, "open alerts", rc);
   return 0;
+}
+
+int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
+                            double ts) {
+  sqlite3_stmt *st = s->audit_late_ack;
+  int rc;
+
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(st, 2, ts);
+  sqlite3_bind_text(st, 3, by, -1, SQLITE_TRANSIENT);
+  if ((rc = step_done(s, st, "audit late ack")) != 0)
+    return rc;
+  return sqlite3_changes(s->db);
 }

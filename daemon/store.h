@@ -96,6 +96,15 @@ int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud);
 /* The largest alert sequence number stored (0 for none). */
 int64_t wg_store_alert_max_seq(wg_store_t *s);
 
+/*
+ * An acknowledgement of @id by @by that came after the alert closed: it
+ * changes nothing, but goes into the audit trail. Returns 1 if the alert is
+ * known (and the row written), 0 if no such alert was ever stored, or a
+ * negative error.
+ */
+int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
+                            double ts);
+
 /* 1 if an alert with @id was ever stored, 0 if not, or a negative error. */
 int wg_store_alert_known(wg_store_t *s, const char *id);
 
