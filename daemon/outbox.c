@@ -70,8 +70,9 @@ void wg_outbox_committed(wg_outbox_t *o) {
 
   o->depth = depth < 0 ? 0 : depth;
   /* Rows acknowledged while the transaction ran stay for the next one. */
-  memmove(o->acked, o->acked + o->deleting,
-          (o->nacked - o->deleting) * sizeof(*o->acked));
+  if (o->deleting > 0)
+    memmove(o->acked, o->acked + o->deleting,
+            (o->nacked - o->deleting) * sizeof(*o->acked));
   o->nacked -= o->deleting;
   o->deleting = 0;
   o->added = o->removed = 0;

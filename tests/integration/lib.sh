@@ -167,6 +167,35 @@ subscribe() {
 
 sub_has() { grep -q -- "$2" "$T/$1.sub"; }
 
+# subscribe_durable NAME TOPIC PORT: a subscriber with a persistent session
+# (QoS 1, fixed client id), so that the broker keeps its messages while it
+# or the broker is away. Restart it with the same arguments.
+subscribe_durable() {
+  mosquitto_sub -h 127.0.0.1 -p "$3" -q 1 -c -i "it-$1" -v -t "$2" \
+    >>"$T/$1.sub" 2>&1 &
+  track $!
+  eval "SUB_$1=$!"
+  sleep 0.3
+}
+
+# sub_count NAME PATTERN: lines of the subscriber's output matching.
+sub_count() { grep -c -- "$2" "$T/$1.sub" || true; }
+
+# fall_pack: a SenML pack reporting a fall now.
+fall_pack() { echo "[{\"bt\":$(now),\"n\":\"fall\",\"vb\":true}]"; }
+
+# patients_json N: N patients p-1..p-N with one fall sensor each, fall-1..N,
+# and optional extra patient JSON members (e.g. an escalation block).
+patients_json() {
+  local n=$1 extra=${2:-} i sep=""
+  printf '['
+  for i in $(seq 1 "$n"); do
+    printf '%s{"id":"p-%d","devices":["fall-%d"]%s}' "$sep" "$i" "$i" "$extra"
+    sep=,
+  done
+  printf ']'
+}
+
 # retained TOPIC [PORT]: the retained message on TOPIC, or nothing.
 retained() {
   local port=${2:-${UPLINK_PORT:-$INGEST_PORT}}
