@@ -56,7 +56,9 @@ static void poll_cb(uv_poll_t *h, int status, int events);
 static void session_lost(mqtt_t *m, int rc);
 
 static const char *mosq_reason(int rc) {
-  return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
+  if (rc == MOSQ_ERR_ERRNO)
+    return errno ? strerror(errno) : "connection closed by the peer";
+  return mosquitto_strerror(rc);
 }
 
 static int map_error(int rc) {
