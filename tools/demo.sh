@@ -69,7 +69,10 @@ pids="$pids $!"
   "uplink": { "mqtt": { "port": $port } },
   "patients":
 CONF
-  "$B/wardgate-sim" --print-patients -n "$patients"
+  # An SpO2 limit (patient 3 desaturates), and unacknowledged high alerts
+  # escalated every 30 s, so that the demo shows both.
+  "$B/wardgate-sim" --print-patients -n "$patients" |
+    sed 's/]}/], "thresholds": [{"name": "spo2", "below": 90, "severity": "high", "confirm": 2}], "escalation": {"ack_timeout_min": {"high": 0.5}}}/' 
   echo "}"
 } >"$D/wardgate.json"
 "$B/wardgated" --check-config -c "$D/wardgate.json"
@@ -91,6 +94,8 @@ sim=$!
   -m '[{"n":"spo2","v":101}]') &
 
 echo "== demo running on 127.0.0.1:$port, data in $D; Ctrl-C to stop"
+echo "== patient 2 falls at 20 s; acknowledge the alert with:"
+echo "   mosquitto_pub -p $port -q 1 -t wardgate/gw-demo/alerts/ack -m '{\"id\":\"gw-demo-000001\",\"by\":\"you\"}'"
 while sleep 5; do
   echo "== readings stored: $(sqlite3 "$D/wardgate.db" 'SELECT count(*) FROM readings' 2>/dev/null || echo 0)"
 done
