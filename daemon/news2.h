@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NEWS2, the Royal College of Physicians' National Early Warning Score 2
+ * (2017). Pure: observations in, score out.
+ */
+#ifndef WG_NEWS2_H
+#define WG_NEWS2_H
+
+#include <stdbool.h>
+
+/* The seven parameters, in the chart's order. */
+typedef enum {
+  WG_NEWS2_RR,
+  WG_NEWS2_SPO2,
+  WG_NEWS2_O2, /* air or oxygen */
+  WG_NEWS2_SBP,
+  WG_NEWS2_HR,
+  WG_NEWS2_ACVPU,
+  WG_NEWS2_TEMP,
+  WG_NEWS2_NPARAMS
+} wg_news2_param_t;
+
+/* The reading key of a parameter ("rr", "spo2", ...), and back (-1). */
+const char *wg_news2_key(wg_news2_param_t p);
+int wg_news2_param(const char *key);
+
+typedef enum {
+  WG_NEWS2_BAND_LOW,        /* 0-4 */
+  WG_NEWS2_BAND_LOW_MEDIUM, /* 0-4 with a 3 in one parameter */
+  WG_NEWS2_BAND_MEDIUM,     /* 5-6 */
+  WG_NEWS2_BAND_HIGH        /* 7 or more */
+} wg_news2_band_t;
+
+/* "low", "low-medium", "medium", "high". */
+const char *wg_news2_band_name(wg_news2_band_t b);
+
+/* One set of observations; a parameter without `present` is missing. */
+typedef struct wg_news2_obs_s {
+  bool present[WG_NEWS2_NPARAMS];
+  double rr, spo2, sbp, hr, temp; /* canonical units */
+  bool on_oxygen;
+  char acvpu; /* 'A', 'C', 'V', 'P' or 'U' */
+} wg_news2_obs_t;
+
+typedef struct wg_news2_s {
+  int score;                        /* of the parameters present */
+  int components[WG_NEWS2_NPARAMS]; /* -1 where missing */
+  bool complete;
+  wg_news2_band_t band;
+} wg_news2_t;
+
+/*
+ * Score @obs on SpO2 scale @scale (1, or 2 for a prescribed target of
+ * 88-92 %). Each chart row is applied as its printed upper bounds: a value
+ * scores in the first band whose upper bound it does not exceed, so a value
+ * between two printed bands (rr 11.5, temperature 36.05) scores in the
+ * higher one (rr 11.5 as 12-20). On scale 2 with the air/oxygen parameter
+ * missing, SpO2 is scored as on air, and the set is incomplete.
+ */
+void wg_news2_score(const wg_news2_obs_t *obs, int scale, wg_news2_t *out);
+
+/* Component scores, each for one parameter. */
+int wg_news2_rr(double rr);
+int wg_news2_spo2(double spo2, int scale, bool on_oxygen);
+int wg_news2_sbp(double sbp);
+int wg_news2_hr(double hr);
+int wg_news2_temp(double temp);
+int wg_news2_acvpu(char acvpu);
+
+#endif
