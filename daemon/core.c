@@ -557,7 +557,7 @@ static int build_rule_states(wg_core_t *c, const wg_config_t *cfg,
     return WG_ENOMEM;
   for (size_t i = 0; i < cfg->npatients; i++) {
     const wg_patient_t *p = &cfg->patients[i];
-    if (wg_rule_state_init(&v[i], p) != 0) {
+    if (wg_rule_state_init(&v[i], p, wall_now()) != 0) {
       while (i-- > 0)
         wg_rule_state_free(&v[i]);
       free(v);

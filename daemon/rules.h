@@ -12,7 +12,12 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "news2.h"
 #include "wardgate/reading.h"
+
+/* battery_low at or below this, cleared above the second (hysteresis). */
+#define WG_BATTERY_LOW_PCT 15.0
+#define WG_BATTERY_OK_PCT 20.0
 
 typedef enum {
   WG_RULE_FALL,
@@ -70,15 +75,70 @@ typedef struct wg_threshold_state_s {
   bool active;     /* an alert is open for it */
 } wg_threshold_state_t;
 
+/* The latest value of one NEWS2 parameter. */
+typedef struct wg_news2_latest_s {
+  bool present;
+  double ts;
+  double value;
+  bool vb;
+  char vs;
+  char device[65];
+} wg_news2_latest_t;
+
+/* Per intake entry of a patient: today's total and the checkpoints done. */
+typedef struct wg_intake_state_s {
+  double day_start; /* local midnight; 0 before the first use */
+  double day_end;   /* the next local midnight */
+  double total;     /* canonical unit, readings measured today */
+  size_t checked;   /* checkpoints of today already evaluated */
+  double required;  /* what the last failed checkpoint asked for */
+  bool active;
+} wg_intake_state_t;
+
+/* Per expected key: when it was last seen. */
+typedef struct wg_expect_state_s {
+  double last;
+  bool active;
+} wg_expect_state_t;
+
+/* Per device of the patient. */
+typedef struct wg_device_state_s {
+  double last; /* when it last sent anything (receipt time) */
+  bool silent;
+  bool battery_low;
+} wg_device_state_t;
+
 /* A patient's rule state; one per patient, owned by the caller. */
 typedef struct wg_rule_state_s {
   wg_threshold_state_t *thresholds; /* one per patient threshold */
   size_t nthresholds;
+  wg_news2_latest_t news2[WG_NEWS2_NPARAMS];
+  bool news2_scored; /* news2_last holds a score */
+  wg_news2_t news2_last;
+  bool news2_alert;          /* a NEWS2 alert is open */
+  wg_intake_state_t *intake; /* one per patient intake entry */
+  size_t nintake;
+  wg_expect_state_t *expect; /* one per patient expect entry */
+  size_t nexpect;
+  wg_device_state_t *devices; /* one per patient device */
+  size_t ndevices;
 } wg_rule_state_t;
 
-/* Set up @st for @p; WG_ENOMEM on failure. Free with wg_rule_state_free. */
-int wg_rule_state_init(wg_rule_state_t *st, const wg_patient_t *p);
+/*
+ * Set up @st for @p at @now (the time from which silence and missed
+ * observations are counted). WG_ENOMEM on failure. Free with
+ * wg_rule_state_free.
+ */
+int wg_rule_state_init(wg_rule_state_t *st, const wg_patient_t *p, double now);
 void wg_rule_state_free(wg_rule_state_t *st);
+
+/*
+ * Carry what @from knew over to @to after a reload: per threshold, intake
+ * entry or expected key of the same name, per device of the same id, and
+ * the NEWS2 observations. @pf and @pt are their patients.
+ */
+void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
+                         const wg_rule_state_t *from, const wg_patient_t *pf);
 
 /* The alert key of threshold @i of @p, as verdicts carry it. */
 void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len);
@@ -86,10 +146,48 @@ void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len);
 /*
  * Evaluate reading @r of patient @p at @now. Writes at most @max verdicts to
  * @out and returns how many. @r must be new (not a stored duplicate): a
- * retransmission must not count twice.
+ * retransmission must not count twice. Also keeps the state the other
+ * rules need (NEWS2 observations, intake totals, last seen).
  */
 size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
                      const wg_reading_t *r, double now, wg_verdict_t *out,
                      size_t max);
+
+/* Take a stored reading into the state only (after a restart): no verdict. */
+void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
+                     const wg_reading_t *r, double now);
+
+/*
+ * NEWS2 of @p at @now from the latest observations no older than its
+ * window, into *@score. Returns true when the score, a component or the
+ * completeness differs from the last one computed (then the result is to be
+ * published, and its verdict, if any, is in *@v: RAISE medium for 5-6 or a
+ * single 3, RAISE emergency for 7 or more, CLEAR below that).
+ * *@has_verdict tells whether *@v is set.
+ */
+bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
+                    wg_news2_t *score, wg_verdict_t *v, bool *has_verdict);
+
+/*
+ * The time-based rules at @now: missed observations, silent devices, intake
+ * checkpoints and the daily reset. @silent_s is the device_silent period.
+ * Writes at most @max verdicts and returns how many.
+ */
+size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
+                     double silent_s, wg_verdict_t *out, size_t max);
+
+/*
+ * The earliest time after @now at which wg_rules_tick() has something to
+ * do for @p, or 0 for never.
+ */
+double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
+                              double now, double silent_s);
+
+/* The missed_obs interval of @e in seconds, following NEWS2 if asked. */
+double wg_expect_interval_s(const wg_expect_t *e, const wg_rule_state_t *st);
+
+/* Local midnight at or before @t, and the one after it (DST-aware). */
+double wg_local_midnight(double t);
+double wg_next_local_midnight(double t);
 
 #endif

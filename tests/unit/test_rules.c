@@ -65,7 +65,7 @@ static void falls(void) {
   wg_rule_state_t st;
   wg_verdict_t v[4];
 
-  ASSERT_EQ(wg_rule_state_init(&st, &p), 0);
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     size_t n = wg_rules_eval(&p, &st, &cases[i].r, T0, v, 4);
     if (n != cases[i].verdicts)
@@ -99,7 +99,7 @@ static void run_steps(wg_threshold_t *t, const step_t *steps, size_t n,
   wg_rule_state_t st;
   wg_verdict_t v[4];
 
-  if (wg_rule_state_init(&st, &p) != 0)
+  if (wg_rule_state_init(&st, &p, T0) != 0)
     FAIL_AT("%s: init", what);
   for (size_t i = 0; i < n; i++) {
     wg_reading_t r = num(t->name, steps[i].value, "%");
@@ -185,7 +185,7 @@ static void threshold_verdict_fields(void) {
   wg_reading_t r = num("spo2", 88, "%");
   wg_reading_t other = num("hr", 10, "beat/min");
 
-  ASSERT_EQ(wg_rule_state_init(&st, &p), 0);
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
   ASSERT_EQ(wg_rules_eval(&p, &st, &other, T0, v, 2), 0);
   ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0, v, 2), 1);
   ASSERT_EQ(v[0].rule, WG_RULE_THRESHOLD);
