@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <time.h>
+
 #include "rules.h"
 #include "test.h"
 
@@ -200,6 +202,285 @@ static void threshold_verdict_fields(void) {
   wg_rule_state_free(&st);
 }
 
+/* ---- time-based rules with a fake clock --------------------------------- */
+
+static void missed_observation(void) {
+  wg_expect_t e[] = {{.name = "spo2", .every_min = 0.05}};
+  const char *devs[] = {"oxi-1"};
+  wg_patient_t p = {
+      .id = "p-1", .devices = devs, .ndevices = 1, .expect = e, .nexpect = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  wg_reading_t r = num("spo2", 97, "%");
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  /* Counted from the start: due at exactly T0 + 3 s. */
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0, 86400), T0 + 3, 1e-9);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 2.999, 86400, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 3, 86400, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
+  ASSERT_EQ(v[0].severity, WG_SEV_LOW);
+  ASSERT_STR_EQ(v[0].key, "spo2");
+  ASSERT_CONTAINS(v[0].summary, "No spo2 reading for");
+  /* Raised once, not again on every tick. */
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 10, 86400, v, 4), 0);
+  /* The next reading clears it and starts the interval again. */
+  r.ts = T0 + 11;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0 + 11, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 11, 86400), T0 + 14, 1e-9);
+  /* Another key is not the expected one. */
+  wg_reading_t hr = num("hr", 70, "beat/min");
+  hr.ts = T0 + 12;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &hr, T0 + 12, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 14, 86400, v, 4), 1);
+  wg_rule_state_free(&st);
+}
+
+static void missed_observation_follows_news2(void) {
+  wg_expect_t e = {.name = "spo2", .follow_news2 = true};
+  wg_rule_state_t st;
+  wg_patient_t p = {.id = "p-1", .expect = &e, .nexpect = 1};
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 4 * 3600, 0); /* no score */
+  st.news2_scored = true;
+  st.news2_last.score = 0;
+  st.news2_last.band = WG_NEWS2_BAND_LOW;
+  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 12 * 3600, 0);
+  st.news2_last.score = 3;
+  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 4 * 3600, 0);
+  st.news2_last.band = WG_NEWS2_BAND_LOW_MEDIUM;
+  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 3600, 0);
+  st.news2_last.band = WG_NEWS2_BAND_MEDIUM;
+  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 3600, 0);
+  st.news2_last.band = WG_NEWS2_BAND_HIGH;
+  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 900, 0);
+  wg_rule_state_free(&st);
+}
+
+static void silent_device(void) {
+  const char *devs[] = {"oxi-1", "bp-1"};
+  wg_patient_t p = {.id = "p-1", .devices = devs, .ndevices = 2};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  wg_reading_t r = num("spo2", 97, "%");
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  r.ts = T0 + 100;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0 + 100, v, 4), 0);
+  /* bp-1 has said nothing since the start; oxi-1 since T0 + 100. */
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 100, 86400), T0 + 86400,
+              1e-9);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86399, 86400, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86400, 86400, v, 4), 1);
+  ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
+  ASSERT_STR_EQ(v[0].key, "bp-1");
+  ASSERT_STR_EQ(v[0].summary, "No reading from bp-1 for 24 h");
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86500, 86400, v, 4), 1);
+  ASSERT_STR_EQ(v[0].key, "oxi-1");
+  /* Anything from bp-1 clears its alert. */
+  wg_reading_t b = num("battery", 80, "%EL");
+  b.device_id = "bp-1";
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, T0 + 90000, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
+  ASSERT_STR_EQ(v[0].key, "bp-1");
+  wg_rule_state_free(&st);
+}
+
+static void low_battery(void) {
+  const char *devs[] = {"oxi-1"};
+  wg_patient_t p = {.id = "p-1", .devices = devs, .ndevices = 1};
+  static const step_t steps[] = {
+      {16, -1}, {15, WG_VERDICT_RAISE}, {10, -1},   {18, -1},
+      {20, -1}, {21, WG_VERDICT_CLEAR}, {15.5, -1}, {14, WG_VERDICT_RAISE},
+  };
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    wg_reading_t r = num("battery", steps[i].value, "%EL");
+    size_t n = wg_rules_eval(&p, &st, &r, T0, v, 4);
+    if ((steps[i].expect < 0) != (n == 0) ||
+        (n && ((int)v[0].kind != steps[i].expect ||
+               v[0].rule != WG_RULE_BATTERY_LOW)))
+      FAIL_AT("battery %g: %zu verdicts", steps[i].value, n);
+  }
+  ASSERT_STR_EQ(v[0].key, "oxi-1");
+  ASSERT_EQ(v[0].severity, WG_SEV_LOW);
+  wg_rule_state_free(&st);
+}
+
+/* Local midnight in Europe/London: 2026-03-29 has 23 hours (BST starts at
+ * 01:00 UTC), 2026-10-25 has 25. */
+static void local_days_and_dst(void) {
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  /* 2026-03-29 12:00 BST = 11:00 UTC */
+  double noon = 1774782000.0;
+  ASSERT_NEAR(wg_local_midnight(noon), 1774742400.0, 0); /* 00:00 GMT */
+  ASSERT_NEAR(wg_next_local_midnight(noon) - wg_local_midnight(noon), 23 * 3600,
+              0);
+  /* 2026-10-25 12:00 GMT */
+  noon = 1792929600.0;
+  ASSERT_NEAR(wg_next_local_midnight(noon) - wg_local_midnight(noon), 25 * 3600,
+              0);
+}
+
+static void intake_checkpoints(void) {
+  wg_checkpoint_t cps[] = {{12 * 3600, 0.25}, {16 * 3600, 0.5}};
+  wg_intake_t in = {.name = "fluid_intake",
+                    .daily_target = 1.5,
+                    .checkpoints = cps,
+                    .ncheckpoints = 2};
+  const char *devs[] = {"cup-1"};
+  wg_patient_t p = {
+      .id = "p-1", .devices = devs, .ndevices = 1, .intake = &in, .nintake = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  double day, t;
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  /* 2026-10-25, the 25-hour day: midnight is 00:00 BST = 23:00 UTC on the
+   * 24th; noon is 12:00 GMT. */
+  day = 1792882800.0;
+  ASSERT_EQ(wg_rule_state_init(&st, &p, day + 60), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day + 60, 86400, v, 4), 0);
+  ASSERT_NEAR(st.intake[0].day_start, day, 0);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, day + 60, 1e9), 1792929600.0,
+              0); /* 12:00 GMT, 13 h after midnight */
+
+  /* 0.3 l by noon: 0.25 x 1.5 = 0.375 needed. */
+  wg_reading_t r = num("fluid_intake", 0.3, "l");
+  r.device_id = "cup-1";
+  r.ts = day + 8 * 3600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, day + 8 * 3600, v, 4), 0);
+  /* A reading measured yesterday does not count for today. */
+  wg_reading_t late = r;
+  late.ts = day - 60;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &late, day + 9 * 3600, v, 4), 0);
+  ASSERT_NEAR(st.intake[0].total, 0.3, 1e-9);
+  t = 1792929600.0;
+  ASSERT_EQ(wg_rules_tick(&p, &st, t - 1, 86400 * 10, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_LOW_INTAKE);
+  ASSERT_EQ(v[0].severity, WG_SEV_MEDIUM);
+  ASSERT_STR_EQ(v[0].summary, "fluid_intake 0.3 l by 12:00, below 0.375 l "
+                              "(25 % of the daily target of 1.5 l)");
+  /* Catching up clears it. */
+  r.value = 0.1;
+  r.ts = t + 60;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, t + 60, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  /* 16:00: 0.4 of 0.75 needed: raised again. */
+  ASSERT_EQ(wg_rules_tick(&p, &st, t + 4 * 3600, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  /* Midnight (after the 25-hour day) clears it and starts a new total. */
+  t = wg_next_local_midnight(t);
+  ASSERT_NEAR(t - day, 25 * 3600, 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_STR_EQ(v[0].summary, "fluid_intake: a new day");
+  ASSERT_NEAR(st.intake[0].total, 0, 0);
+  wg_rule_state_free(&st);
+}
+
+static void intake_checkpoint_in_dst_gap(void) {
+  /* 01:30 does not exist on 2026-03-29 in London: checked at 02:30 BST. */
+  wg_checkpoint_t cps[] = {{3600 + 1800, 0.1}};
+  wg_intake_t in = {.name = "fluid_intake",
+                    .daily_target = 1,
+                    .checkpoints = cps,
+                    .ncheckpoints = 1};
+  wg_patient_t p = {.id = "p-1", .intake = &in, .nintake = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[2];
+  double day = 1774742400.0; /* 00:00 GMT */
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  ASSERT_EQ(wg_rule_state_init(&st, &p, day), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day, 1e9, v, 2), 0);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, day, 1e9), day + 5400, 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day + 5400, 1e9, v, 2), 1);
+  wg_rule_state_free(&st);
+}
+
+static void news2_through_the_rules(void) {
+  const char *devs[] = {"obs-1"};
+  wg_patient_t p = {.id = "p-1",
+                    .devices = devs,
+                    .ndevices = 1,
+                    .news2_scale = 1,
+                    .news2_window_min = 60};
+  wg_rule_state_t st;
+  wg_verdict_t v[4], nv;
+  wg_news2_t s;
+  bool has;
+  struct {
+    const char *n;
+    double v;
+  } set[] = {
+      {"rr", 22}, {"spo2", 95}, {"sbp", 105}, {"hr", 95}, {"temp", 38.5}};
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  for (size_t i = 0; i < 5; i++) {
+    wg_reading_t r = num(set[i].n, set[i].v, "");
+    r.device_id = "obs-1";
+    wg_rules_eval(&p, &st, &r, T0, v, 4);
+  }
+  wg_reading_t o2 = flag("o2", false);
+  wg_reading_t acvpu = flag("acvpu", false);
+  acvpu.flags = 0;
+  acvpu.vs = "A";
+  wg_rules_eval(&p, &st, &o2, T0, v, 4);
+  wg_rules_eval(&p, &st, &acvpu, T0, v, 4);
+  /* rr 2, spo2 1, sbp 1, hr 1, temp 1: 6, medium. */
+  ASSERT(wg_rules_news2(&p, &st, T0, &s, &nv, &has));
+  ASSERT_EQ(s.score, 6);
+  ASSERT(s.complete);
+  ASSERT(has);
+  ASSERT_EQ(nv.kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(nv.severity, WG_SEV_MEDIUM);
+  ASSERT_STR_EQ(nv.key, "news2");
+  ASSERT_STR_EQ(nv.summary,
+                "NEWS2 6 (medium): rr 2, spo2 1, sbp 1, hr 1, temp 1");
+  /* Unchanged: nothing to publish, no verdict. */
+  ASSERT(!wg_rules_news2(&p, &st, T0 + 1, &s, &nv, &has));
+  ASSERT(!has);
+  /* Deteriorating: 7, emergency. */
+  wg_reading_t hr = num("hr", 115, "beat/min");
+  hr.ts = T0 + 2;
+  wg_rules_eval(&p, &st, &hr, T0 + 2, v, 4);
+  ASSERT(wg_rules_news2(&p, &st, T0 + 2, &s, &nv, &has));
+  ASSERT_EQ(s.score, 7);
+  ASSERT_EQ(nv.severity, WG_SEV_EMERGENCY);
+  /* An older measurement arriving late does not replace the latest. */
+  wg_reading_t old = num("hr", 60, "beat/min");
+  old.ts = T0 - 100;
+  wg_rules_eval(&p, &st, &old, T0 + 3, v, 4);
+  ASSERT(!wg_rules_news2(&p, &st, T0 + 3, &s, &nv, &has));
+  /* The window: an hour later everything from T0 is too old; the hr from
+   * T0 + 2 is still there at T0 + 3601, gone at T0 + 3603. */
+  ASSERT(wg_rules_news2(&p, &st, T0 + 3601, &s, &nv, &has));
+  ASSERT(!s.complete);
+  ASSERT_EQ(s.score, 2);
+  ASSERT_EQ(s.components[WG_NEWS2_HR], 2);
+  ASSERT_EQ(s.components[WG_NEWS2_RR], -1);
+  ASSERT(has);
+  ASSERT_EQ(nv.kind, WG_VERDICT_CLEAR);
+  ASSERT(wg_rules_news2(&p, &st, T0 + 3603, &s, &nv, &has));
+  ASSERT_EQ(s.score, 0);
+  ASSERT(!has); /* already cleared */
+  wg_rule_state_free(&st);
+}
+
 static void rule_names(void) {
   for (int i = 0; i < WG_RULE_COUNT; i++)
     ASSERT_EQ(wg_rule_parse(wg_rule_name((wg_rule_t)i)), i);
@@ -210,4 +491,8 @@ static void rule_names(void) {
 
 TEST_MAIN(T(falls), T(threshold_below), T(threshold_above),
           T(threshold_both_sides), T(threshold_confirm),
-          T(threshold_verdict_fields), T(rule_names))
+          T(threshold_verdict_fields), T(missed_observation),
+          T(missed_observation_follows_news2), T(silent_device), T(low_battery),
+          T(local_days_and_dst), T(intake_checkpoints),
+          T(intake_checkpoint_in_dst_gap), T(news2_through_the_rules),
+          T(rule_names))
