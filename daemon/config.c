@@ -582,10 +582,18 @@ static void check_unique(ctx_t *c, const wg_config_t *cfg) {
 }
 
 static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
-  static const char *const keys[] = {
-      "gateway_id",        "database",        "durability", "retention_days",
-      "status_interval_s", "unknown_devices", "ingest",     "uplink",
-      "patients",          "outbox_max",      NULL};
+  static const char *const keys[] = {"gateway_id",
+                                     "database",
+                                     "durability",
+                                     "retention_days",
+                                     "status_interval_s",
+                                     "unknown_devices",
+                                     "ingest",
+                                     "uplink",
+                                     "patients",
+                                     "outbox_max",
+                                     "device_silent_h",
+                                     NULL};
   static const char *const ingest_keys[] = {"mqtt", "coap", NULL};
   static const char *const uplink_keys[] = {"mqtt", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -607,6 +615,8 @@ static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
       get_number(c, "", root, "status_interval_s", 60, 1, 86400, false, false);
   cfg->outbox_max = (long)get_number(c, "", root, "outbox_max", 100000, 10,
                                      10000000, true, false);
+  cfg->device_silent_h = get_number(c, "", root, "device_silent_h", 24, 0.0001,
+                                    8760, false, false);
   cfg->accept_unknown_devices =
       get_choice(c, "", root, "unknown_devices", 0, unknown, false) == 1;
 

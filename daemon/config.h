@@ -99,6 +99,7 @@ typedef struct wg_config_s {
   int retention_days;
   double status_interval_s;
   long outbox_max; /* messages for the hub kept while it is unreachable */
+  double device_silent_h; /* device_silent after this long without data */
   bool accept_unknown_devices;
   bool ingest_mqtt_on;
   wg_mqtt_conf_t ingest_mqtt;

@@ -11,6 +11,7 @@
 #include "alerts.h"
 #include "arena.h"
 #include "jsonstrict.h"
+#include "news2.h"
 #include "outbox.h"
 #include "rules.h"
 #include "senml.h"
@@ -35,6 +36,15 @@
 #define DEVICE_ID_MAX 64
 /* Verdicts one reading can produce: a fall and one per threshold. */
 #define VERDICTS_MAX 16
+
+/* A NEWS2 computed in memory, stored (and maybe published) at commit. */
+typedef struct pending_score_s {
+  char patient[65];
+  double ts;
+  int scale;
+  bool publish; /* it differs from the last one */
+  wg_news2_t score;
+} pending_score_t;
 
 typedef struct device_map_s {
   const char *device;
@@ -61,6 +71,7 @@ struct wg_core_s {
   char topic_alerts[96];
   char topic_ack[96];
   char topic_active[96];
+  char topic_news2[96];
   char *will;
 
   /* Alerts: the lifecycle in memory, the changes not yet committed, and
@@ -71,7 +82,14 @@ struct wg_core_s {
   wg_alert_event_t *events; /* applied in memory, to be committed */
   size_t nevents;
   size_t events_cap;
-  size_t evaluated; /* readings of the batch already through the rules */
+  size_t evaluated;  /* readings of the batch already through the rules */
+  size_t *pack_ends; /* batch index after each pack of the batch */
+  size_t npacks;
+  size_t packs_cap;
+  struct pending_score_s *scores; /* NEWS2 computed, to be committed */
+  size_t nscores;
+  size_t scores_cap;
+  uv_timer_t rules_timer; /* the time-based rules' next deadline */
   wg_outbox_t outbox;
   bool active_dirty; /* alerts/active to be republished */
   uv_timer_t escalation_timer;
@@ -356,11 +374,13 @@ static void queue_event(wg_core_t *c, const wg_alert_event_t *ev) {
          wg_severity_name(ev->alert.severity), ev->alert.patient);
 }
 
+static void apply_verdicts(wg_core_t *c, const wg_patient_t *p,
+                           const wg_verdict_t *v, size_t n, double now);
+
 /* The rules for one reading that was just stored (never a duplicate). */
 static void evaluate(wg_core_t *c, const wg_reading_t *r, double now) {
   wg_verdict_t v[VERDICTS_MAX];
   const device_map_t *dm;
-  wg_alert_event_t ev;
   size_t n;
 
   if (r->patient_id == NULL || (dm = find_device(c, r->device_id)) == NULL ||
@@ -368,15 +388,7 @@ static void evaluate(wg_core_t *c, const wg_reading_t *r, double now) {
     return;
   n = wg_rules_eval(dm->patient, &c->rule_states[dm->patient_index], r, now, v,
                     VERDICTS_MAX);
-  for (size_t i = 0; i < n; i++) {
-    int rc = wg_alerts_apply(&c->alerts, dm->patient->id, &v[i],
-                             dm->patient->ack_timeout_min, now, &ev);
-    if (rc == 1)
-      queue_event(c, &ev);
-    else if (rc < 0)
-      wg_log(LOG_ERR, "core: %s alert for %s: %s", wg_rule_name(v[i].rule),
-             dm->patient->id, wg_strerror(rc));
-  }
+  apply_verdicts(c, dm->patient, v, n, now);
 }
 
 /* Inside the commit's transaction: the audit trail, the alerts table and
@@ -547,27 +559,31 @@ done:
   cJSON_Delete(o);
 }
 
-/* Threshold states follow the open alerts (after a restart or a reload). */
+/*
+ * Rule states for @cfg's patients: carried over from the running ones of
+ * the same patient after a reload, rebuilt from the stored readings after a
+ * restart (NEWS2 observations in the window, today's intake), and told by
+ * the open alerts which conditions hold.
+ */
 static int build_rule_states(wg_core_t *c, const wg_config_t *cfg,
                              wg_rule_state_t **out, size_t *n) {
   wg_rule_state_t *v = calloc(cfg->npatients ? cfg->npatients : 1, sizeof(*v));
-  char key[96];
+  double now = wall_now();
 
   if (v == NULL)
     return WG_ENOMEM;
   for (size_t i = 0; i < cfg->npatients; i++) {
     const wg_patient_t *p = &cfg->patients[i];
-    if (wg_rule_state_init(&v[i], p, wall_now()) != 0) {
+    if (wg_rule_state_init(&v[i], p, now) != 0) {
       while (i-- > 0)
         wg_rule_state_free(&v[i]);
       free(v);
       return WG_ENOMEM;
     }
-    for (size_t t = 0; t < p->nthresholds; t++) {
-      wg_threshold_key(&p->thresholds[t], key, sizeof(key));
-      v[i].thresholds[t].active =
-          wg_alerts_find(&c->alerts, p->id, WG_RULE_THRESHOLD, key) != NULL;
-    }
+    for (size_t j = 0; j < c->nrule_states && c->live != NULL; j++)
+      if (strcmp(c->live->patients[j].id, p->id) == 0)
+        wg_rule_state_carry(&v[i], p, &c->rule_states[j],
+                            &c->live->patients[j]);
   }
   *out = v;
   *n = cfg->npatients;
@@ -590,6 +606,238 @@ static int restore_alert(void *ud, const char *payload) {
     return 0;
   }
   return wg_alerts_restore(&c->alerts, &al);
+}
+
+/* ---- NEWS2 and the time-based rules -------------------------------------- */
+
+static void apply_verdicts(wg_core_t *c, const wg_patient_t *p,
+                           const wg_verdict_t *v, size_t n, double now) {
+  wg_alert_event_t ev;
+
+  for (size_t i = 0; i < n; i++) {
+    int rc =
+        wg_alerts_apply(&c->alerts, p->id, &v[i], p->ack_timeout_min, now, &ev);
+    if (rc == 1)
+      queue_event(c, &ev);
+    else if (rc < 0)
+      wg_log(LOG_ERR, "core: %s alert for %s: %s", wg_rule_name(v[i].rule),
+             p->id, wg_strerror(rc));
+  }
+}
+
+/* Once per pack that brought a NEWS2 parameter of the patient. */
+static void score_news2(wg_core_t *c, const device_map_t *dm,
+                        const char *device, double now) {
+  wg_rule_state_t *st = &c->rule_states[dm->patient_index];
+  pending_score_t *ps;
+  wg_verdict_t v;
+  wg_news2_t s;
+  bool has_verdict, changed;
+
+  changed = wg_rules_news2(dm->patient, st, now, &s, &v, &has_verdict);
+  if (c->nscores == c->scores_cap) {
+    size_t cap = c->scores_cap ? c->scores_cap * 2 : 16;
+    pending_score_t *p = realloc(c->scores, cap * sizeof(*p));
+    if (p == NULL) {
+      wg_log(LOG_ERR, "core: out of memory: NEWS2 of %s not recorded",
+             dm->patient->id);
+      return;
+    }
+    c->scores = p;
+    c->scores_cap = cap;
+  }
+  ps = &c->scores[c->nscores++];
+  snprintf(ps->patient, sizeof(ps->patient), "%s", dm->patient->id);
+  ps->ts = now;
+  ps->scale = dm->patient->news2_scale;
+  ps->publish = changed;
+  ps->score = s;
+  if (has_verdict) {
+    snprintf(v.evidence.device, sizeof(v.evidence.device), "%s", device);
+    apply_verdicts(c, dm->patient, &v, 1, now);
+  }
+}
+
+/* The news2 message of DESIGN.md section 7, and the JSON for `scores`. */
+static char *news2_json(const pending_score_t *ps, char **components,
+                        char **missing) {
+  cJSON *o = cJSON_CreateObject(), *comp, *miss;
+  char *text = NULL;
+
+  *components = *missing = NULL;
+  if (o == NULL)
+    return NULL;
+  cJSON_AddStringToObject(o, "patient", ps->patient);
+  cJSON_AddNumberToObject(o, "ts", ps->ts);
+  cJSON_AddNumberToObject(o, "score", ps->score.score);
+  cJSON_AddNumberToObject(o, "scale", ps->scale);
+  cJSON_AddBoolToObject(o, "complete", ps->score.complete);
+  miss = cJSON_AddArrayToObject(o, "missing");
+  comp = cJSON_AddObjectToObject(o, "components");
+  for (int k = 0; k < WG_NEWS2_NPARAMS && miss && comp; k++) {
+    const char *key = wg_news2_key((wg_news2_param_t)k);
+    if (ps->score.components[k] < 0)
+      cJSON_AddItemToArray(miss, cJSON_CreateString(key));
+    else
+      cJSON_AddNumberToObject(comp, key, ps->score.components[k]);
+  }
+  cJSON_AddStringToObject(o, "band", wg_news2_band_name(ps->score.band));
+  if (miss && comp) {
+    text = cJSON_PrintUnformatted(o);
+    *components = cJSON_PrintUnformatted(comp);
+    *missing = cJSON_PrintUnformatted(miss);
+  }
+  cJSON_Delete(o);
+  if (text == NULL || *components == NULL || *missing == NULL) {
+    free(text);
+    free(*components);
+    free(*missing);
+    return NULL;
+  }
+  return text;
+}
+
+/* Inside the commit's transaction: scores rows and news2 messages. */
+static int write_scores(wg_core_t *c, double now) {
+  for (size_t i = 0; i < c->nscores; i++) {
+    const pending_score_t *ps = &c->scores[i];
+    char *comp, *miss, *json = news2_json(ps, &comp, &miss);
+    int rc;
+
+    if (json == NULL)
+      return WG_ENOMEM;
+    rc = wg_store_put_score(c->store, ps->patient, ps->ts, ps->score.score,
+                            ps->scale, ps->score.complete,
+                            wg_news2_band_name(ps->score.band), comp, miss);
+    if (rc == 0 && ps->publish)
+      rc = wg_outbox_add(&c->outbox, c->topic_news2, json, NULL, NULL, now);
+    free(json);
+    free(comp);
+    free(miss);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+static double silent_s(const wg_core_t *c) {
+  return c->cfg->device_silent_h * 3600.0;
+}
+
+static void rules_cb(uv_timer_t *t);
+
+/* The timer follows the earliest deadline of any patient; nothing polls. */
+static void arm_rules(wg_core_t *c) {
+  double now = wall_now(), next = 0, ms;
+
+  for (size_t i = 0; i < c->nrule_states && i < c->live->npatients; i++) {
+    double d = wg_rules_next_deadline(&c->live->patients[i], &c->rule_states[i],
+                                      now, silent_s(c));
+    if (d > 0 && (next == 0 || d < next))
+      next = d;
+  }
+  if (next <= 0 || c->stopping) {
+    uv_timer_stop(&c->rules_timer);
+    return;
+  }
+  ms = ceil((next - now) * 1000.0);
+  uv_timer_start(&c->rules_timer, rules_cb, ms > 0 ? (uint64_t)ms : 0, 0);
+}
+
+static void rules_cb(uv_timer_t *t) {
+  wg_core_t *c = t->data;
+  wg_verdict_t v[VERDICTS_MAX];
+  double now = wall_now();
+
+  for (size_t i = 0; i < c->nrule_states && i < c->live->npatients; i++) {
+    size_t n = wg_rules_tick(&c->live->patients[i], &c->rule_states[i], now,
+                             silent_s(c), v, VERDICTS_MAX);
+    apply_verdicts(c, &c->live->patients[i], v, n, now);
+  }
+  arm_rules(c); /* the events are committed before the loop sleeps */
+}
+
+/* The required amount of an intake alert open before a restart. */
+static double intake_required(const wg_intake_t *in, double now) {
+  double day = wg_local_midnight(now), required = 0;
+
+  for (size_t k = 0; k < in->ncheckpoints; k++) {
+    struct tm tm;
+    time_t tt = (time_t)day;
+    localtime_r(&tt, &tm);
+    tm.tm_hour = in->checkpoints[k].second_of_day / 3600;
+    tm.tm_min = in->checkpoints[k].second_of_day / 60 % 60;
+    tm.tm_sec = in->checkpoints[k].second_of_day % 60;
+    tm.tm_isdst = -1;
+    if ((double)mktime(&tm) <= now || required == 0)
+      required = in->checkpoints[k].fraction * in->daily_target;
+  }
+  return required;
+}
+
+/* After a restart, the open alerts say which conditions hold. */
+static void restore_active(wg_core_t *c, const wg_patient_t *p,
+                           wg_rule_state_t *st, double now) {
+  char key[96];
+
+  for (size_t t = 0; t < p->nthresholds; t++) {
+    wg_threshold_key(&p->thresholds[t], key, sizeof(key));
+    st->thresholds[t].active |=
+        wg_alerts_find(&c->alerts, p->id, WG_RULE_THRESHOLD, key) != NULL;
+  }
+  st->news2_alert |=
+      wg_alerts_find(&c->alerts, p->id, WG_RULE_NEWS2, "news2") != NULL;
+  for (size_t i = 0; i < p->nintake; i++)
+    if (wg_alerts_find(&c->alerts, p->id, WG_RULE_LOW_INTAKE,
+                       p->intake[i].name) != NULL &&
+        !st->intake[i].active) {
+      st->intake[i].active = true;
+      st->intake[i].required = intake_required(&p->intake[i], now);
+    }
+  for (size_t i = 0; i < p->nexpect; i++)
+    st->expect[i].active |=
+        wg_alerts_find(&c->alerts, p->id, WG_RULE_MISSED_OBS,
+                       p->expect[i].name) != NULL;
+  for (size_t i = 0; i < p->ndevices; i++) {
+    st->devices[i].silent |=
+        wg_alerts_find(&c->alerts, p->id, WG_RULE_DEVICE_SILENT,
+                       p->devices[i]) != NULL;
+    st->devices[i].battery_low |=
+        wg_alerts_find(&c->alerts, p->id, WG_RULE_BATTERY_LOW, p->devices[i]) !=
+        NULL;
+  }
+}
+
+typedef struct replay_s {
+  wg_core_t *c;
+  wg_rule_state_t *states;
+  double now;
+} replay_t;
+
+static void replay_cb(void *ud, const wg_reading_t *r) {
+  replay_t *rp = ud;
+  const device_map_t *dm = find_device(rp->c, r->device_id);
+
+  if (dm != NULL)
+    wg_rules_replay(dm->patient, &rp->states[dm->patient_index], r, rp->now);
+}
+
+/* After a restart: replay what the rules need from the database. */
+static int rebuild_rule_states(wg_core_t *c) {
+  double now = wall_now(), since = wg_local_midnight(now);
+  replay_t rp = {c, c->rule_states, now};
+  int rc;
+
+  for (size_t i = 0; i < c->live->npatients; i++) {
+    double w = now - c->live->patients[i].news2_window_min * 60.0;
+    if (w < since)
+      since = w;
+  }
+  if ((rc = wg_store_readings_since(c->store, since, replay_cb, &rp)) != 0)
+    return rc;
+  for (size_t i = 0; i < c->nrule_states; i++)
+    restore_active(c, &c->live->patients[i], &c->rule_states[i], now);
+  return 0;
 }
 
 /* ---- group commit ------------------------------------------------------ */
@@ -615,27 +863,41 @@ static void stop_step(wg_core_t *c);
 static int commit_batch(wg_core_t *c) {
   uint64_t stored = 0, dup = 0;
   double received = c->batch_received, now = wall_now();
-  size_t i = 0;
+  bool news2_new = false;
+  size_t i = 0, pack = 0;
   int rc;
 
-  if (c->batch.n == 0 && c->nevents == 0 && !wg_outbox_has_acked(&c->outbox))
+  if (c->batch.n == 0 && c->nevents == 0 && c->nscores == 0 &&
+      !wg_outbox_has_acked(&c->outbox))
     return 0;
   if ((rc = wg_store_begin(c->store)) != 0)
     goto fail;
   for (i = 0; i < c->batch.n; i++) {
-    rc = wg_store_put_reading(c->store, &c->batch.v[i], received);
+    const wg_reading_t *r = &c->batch.v[i];
+    rc = wg_store_put_reading(c->store, r, received);
     if (rc < 0)
       goto rollback;
     if (rc == 1) {
       stored++;
       /* Rules see each new reading once, even if this commit is retried. */
-      if (i >= c->evaluated)
-        evaluate(c, &c->batch.v[i], now);
+      if (i >= c->evaluated) {
+        evaluate(c, r, now);
+        news2_new |= r->patient_id && wg_news2_param(r->name) >= 0;
+      }
     } else {
       dup++;
     }
+    /* NEWS2 once per pack that brought a parameter. */
+    while (pack < c->npacks && c->pack_ends[pack] <= i + 1) {
+      const device_map_t *dm = find_device(c, r->device_id);
+      if (news2_new && dm != NULL && dm->patient_index < c->nrule_states)
+        score_news2(c, dm, r->device_id, now);
+      news2_new = false;
+      pack++;
+    }
   }
-  if ((rc = write_events(c, now)) != 0 ||
+  /* A score goes out before the alert it causes. */
+  if ((rc = write_scores(c, now)) != 0 || (rc = write_events(c, now)) != 0 ||
       (rc = wg_outbox_delete_acked(&c->outbox)) != 0)
     goto rollback;
   if ((rc = wg_store_commit(c->store)) != 0)
@@ -645,7 +907,9 @@ static int commit_batch(wg_core_t *c) {
   c->counters.readings_duplicate += dup;
   c->batch.n = 0;
   c->evaluated = 0;
+  c->npacks = 0;
   c->nevents = 0;
+  c->nscores = 0;
   wg_arena_reset(&c->batch_arena);
   wg_outbox_committed(&c->outbox);
   c->retry_ms = RETRY_MIN_MS;
@@ -658,6 +922,7 @@ static int commit_batch(wg_core_t *c) {
   if (c->active_dirty)
     publish_active(c);
   arm_escalation(c);
+  arm_rules(c);
   if (c->stopping)
     stop_step(c);
   return 0;
@@ -741,6 +1006,20 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
     c->batch.v[i].device_id = dev;
     c->batch.v[i].patient_id = pat;
   }
+  if (c->npacks == c->packs_cap) {
+    size_t cap = c->packs_cap ? c->packs_cap * 2 : 256;
+    size_t *v = realloc(c->pack_ends, cap * sizeof(*v));
+    if (v != NULL) {
+      c->pack_ends = v;
+      c->packs_cap = cap;
+    }
+  }
+  /* Without room the pack joins the previous one: NEWS2 is then scored
+   * once for both, which is still after every parameter they brought. */
+  if (c->npacks < c->packs_cap)
+    c->pack_ends[c->npacks++] = c->batch.n;
+  else
+    c->pack_ends[c->npacks - 1] = c->batch.n;
   if (c->batch.n >= BATCH_COMMIT_AT &&
       !uv_is_active((uv_handle_t *)&c->retry_timer))
     commit_batch(c);
@@ -884,6 +1163,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
            cfg->gateway_id);
   snprintf(c->topic_active, sizeof(c->topic_active),
            "wardgate/%s/alerts/active", cfg->gateway_id);
+  snprintf(c->topic_news2, sizeof(c->topic_news2), "wardgate/%s/news2",
+           cfg->gateway_id);
   if ((rc = build_device_map(cfg, &c->devices, &c->ndevices)) != 0)
     goto fail;
   if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0)
@@ -897,7 +1178,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
       (rc = wg_store_alerts_open(c->store, restore_alert, c)) != 0 ||
       (rc = wg_outbox_init(&c->outbox, c->store, cfg->outbox_max)) != 0 ||
       (rc = build_rule_states(c, cfg, &c->rule_states, &c->nrule_states)) !=
-          0) {
+          0 ||
+      (rc = rebuild_rule_states(c)) != 0) {
     rc = rc ? rc : (int)seq;
     goto fail;
   }
@@ -923,9 +1205,11 @@ int wg_core_start(wg_core_t *c) {
   uv_timer_init(c->loop, &c->prune_timer);
   uv_timer_init(c->loop, &c->stop_timer);
   uv_timer_init(c->loop, &c->escalation_timer);
+  uv_timer_init(c->loop, &c->rules_timer);
   c->commit_prepare.data = c->retry_timer.data = c->status_timer.data =
-      c->prune_timer.data = c->stop_timer.data = c->escalation_timer.data = c;
-  c->handles_open = 6;
+      c->prune_timer.data = c->stop_timer.data = c->escalation_timer.data =
+          c->rules_timer.data = c;
+  c->handles_open = 7;
   c->error_tokens_at = uv_now(c->loop);
   uv_prepare_start(&c->commit_prepare, prepare_cb);
 
@@ -979,6 +1263,7 @@ int wg_core_start(wg_core_t *c) {
                  (uint64_t)(cfg->status_interval_s * 1000));
   uv_timer_start(&c->prune_timer, prune_cb, 5000, PRUNE_INTERVAL_MS);
   arm_escalation(c);
+  arm_rules(c);
   wg_log(LOG_INFO,
          "core: gateway %s started: %zu patients, %zu devices, "
          "database %s",
@@ -1006,6 +1291,8 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   free_rule_states(c->rule_states, c->nrule_states);
   c->rule_states = states;
   c->nrule_states = nstates;
+  for (size_t i = 0; i < nstates; i++)
+    restore_active(c, &cfg->patients[i], &states[i], wall_now());
   if (strcmp(cfg->gateway_id, c->cfg->gateway_id) != 0 ||
       strcmp(cfg->database, c->cfg->database) != 0 ||
       cfg->ingest_mqtt_on != c->cfg->ingest_mqtt_on ||
@@ -1022,6 +1309,7 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   c->live = cfg;
   wg_log(LOG_INFO, "core: reloaded: %zu patients, %zu devices", cfg->npatients,
          c->ndevices);
+  arm_rules(c);
 }
 
 /* ---- stop -------------------------------------------------------------- */
@@ -1060,6 +1348,7 @@ static void finish_stop(wg_core_t *c) {
   uv_close((uv_handle_t *)&c->prune_timer, handle_closed);
   uv_close((uv_handle_t *)&c->stop_timer, handle_closed);
   uv_close((uv_handle_t *)&c->escalation_timer, handle_closed);
+  uv_close((uv_handle_t *)&c->rules_timer, handle_closed);
 }
 
 static void stop_timeout_cb(uv_timer_t *t) {
@@ -1104,6 +1393,7 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   uv_timer_stop(&c->status_timer);
   uv_timer_stop(&c->prune_timer);
   uv_timer_stop(&c->escalation_timer);
+  uv_timer_stop(&c->rules_timer);
   uv_timer_start(&c->stop_timer, stop_timeout_cb, STOP_TIMEOUT_MS, 0);
   uv_timer_stop(&c->retry_timer);
   c->draining = true;
@@ -1120,6 +1410,8 @@ void wg_core_free(wg_core_t *c) {
   free(c->devices);
   free(c->will);
   free(c->events);
+  free(c->pack_ends);
+  free(c->scores);
   free_rule_states(c->rule_states, c->nrule_states);
   wg_alerts_free(&c->alerts);
   wg_outbox_free(&c->outbox);

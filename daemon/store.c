@@ -56,6 +56,18 @@ static const char *const migrations[] = {
     " alert_id TEXT,"
     " state TEXT,"
     " created REAL NOT NULL);",
+    /* 2 -> 3: every NEWS2 computed. */
+    "CREATE TABLE scores("
+    " id INTEGER PRIMARY KEY,"
+    " patient_id TEXT NOT NULL,"
+    " ts REAL NOT NULL,"
+    " score INTEGER NOT NULL,"
+    " scale INTEGER NOT NULL,"
+    " complete INTEGER NOT NULL,"
+    " band TEXT NOT NULL,"
+    " components TEXT NOT NULL,"
+    " missing TEXT NOT NULL);"
+    "CREATE INDEX scores_patient ON scores(patient_id, ts);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -83,6 +95,8 @@ struct wg_store_s {
   sqlite3_stmt *alert_max_seq;
   sqlite3_stmt *alert_known;
   sqlite3_stmt *audit_late_ack;
+  sqlite3_stmt *put_score;
+  sqlite3_stmt *recent;
 };
 
 /* Every statement: prepared at open, finalized at close. */
@@ -120,7 +134,13 @@ struct wg_store_s {
      " cause, payload) SELECT id, ?2, 'acknowledged', severity,"               \
      " coalesce(json_extract(payload, '$.escalation'), 0),"                    \
      " 'acknowledged by ' || ?3 || ' after the alert closed; no change',"      \
-     " payload FROM alerts WHERE id = ?1")
+     " payload FROM alerts WHERE id = ?1")                                     \
+  XX(put_score, "INSERT INTO scores(patient_id, ts, score, scale, complete,"   \
+                " band, components, missing) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"   \
+                " ?7, ?8)")                                                    \
+  XX(recent, "SELECT device_id, patient_id, name, value, vb, vs, unit, ts"     \
+             " FROM readings WHERE ts >= ?1 AND patient_id IS NOT NULL"        \
+             " ORDER BY ts")
 
 static int map_rc(int rc) {
   switch (rc & 0xFF) {
@@ -465,4 +485,49 @@ int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
   if ((rc = step_done(s, st, "audit late ack")) != 0)
     return rc;
   return sqlite3_changes(s->db);
+}
+
+int wg_store_put_score(wg_store_t *s, const char *patient, double ts, int score,
+                       int scale, bool complete, const char *band,
+                       const char *components, const char *missing) {
+  sqlite3_stmt *st = s->put_score;
+
+  sqlite3_bind_text(st, 1, patient, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 2, ts);
+  sqlite3_bind_int(st, 3, score);
+  sqlite3_bind_int(st, 4, scale);
+  sqlite3_bind_int(st, 5, complete);
+  sqlite3_bind_text(st, 6, band, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, components, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 8, missing, -1, SQLITE_STATIC);
+  return step_done(s, st, "put score");
+}
+
+int wg_store_readings_since(wg_store_t *s, double since, wg_store_reading_cb cb,
+                            void *ud) {
+  sqlite3_stmt *st = s->recent;
+  int rc;
+
+  sqlite3_bind_double(st, 1, since);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    wg_reading_t r;
+    memset(&r, 0, sizeof(r));
+    r.device_id = (const char *)sqlite3_column_text(st, 0);
+    r.patient_id = (const char *)sqlite3_column_text(st, 1);
+    r.name = (const char *)sqlite3_column_text(st, 2);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+      r.value = sqlite3_column_double(st, 3);
+      r.flags |= WG_READING_HAS_VALUE;
+    }
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+      r.vb = sqlite3_column_int(st, 4) != 0;
+      r.flags |= WG_READING_HAS_VB;
+    }
+    r.vs = (const char *)sqlite3_column_text(st, 5);
+    r.unit = (const char *)sqlite3_column_text(st, 6);
+    r.ts = sqlite3_column_double(st, 7);
+    cb(ud, &r);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : fail(s, "recent readings", rc);
 }

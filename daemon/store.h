@@ -16,7 +16,7 @@
 #include "wardgate/reading.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define WG_STORE_SCHEMA_VERSION 2
+#define WG_STORE_SCHEMA_VERSION 3
 
 typedef struct wg_store_s wg_store_t;
 
@@ -104,6 +104,21 @@ int64_t wg_store_alert_max_seq(wg_store_t *s);
  */
 int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
                             double ts);
+
+/* A NEWS2 computed for @patient at @ts; @components and @missing are JSON. */
+int wg_store_put_score(wg_store_t *s, const char *patient, double ts, int score,
+                       int scale, bool complete, const char *band,
+                       const char *components, const char *missing);
+
+/* Called per stored reading; the reading is borrowed. */
+typedef void (*wg_store_reading_cb)(void *ud, const wg_reading_t *r);
+
+/*
+ * Pass the readings of known patients measured at or after @since to @cb,
+ * oldest first (to rebuild rule state after a restart). 0 or an error.
+ */
+int wg_store_readings_since(wg_store_t *s, double since, wg_store_reading_cb cb,
+                            void *ud);
 
 /* 1 if an alert with @id was ever stored, 0 if not, or a negative error. */
 int wg_store_alert_known(wg_store_t *s, const char *id);

@@ -217,7 +217,7 @@ static void migrates_from_version_1(void) {
   ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
   ASSERT_EQ(wg_store_outbox_count(s), 0);
   wg_store_close(s);
-  ASSERT_EQ(query_int("PRAGMA user_version"), 2);
+  ASSERT_EQ(query_int("PRAGMA user_version"), WG_STORE_SCHEMA_VERSION);
   ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 1);
 }
 
