@@ -97,7 +97,6 @@ struct wg_core_s {
   /* The readings of this loop iteration, committed before it sleeps. */
   wg_readings_t batch;
   wg_arena_t batch_arena;
-  double batch_received; /* receive time of the oldest in the batch */
   bool paused;
   unsigned retry_ms;
 
@@ -862,7 +861,7 @@ static void stop_step(wg_core_t *c);
 
 static int commit_batch(wg_core_t *c) {
   uint64_t stored = 0, dup = 0;
-  double received = c->batch_received, now = wall_now();
+  double now = wall_now();
   bool news2_new = false;
   size_t i = 0, pack = 0;
   int rc;
@@ -874,7 +873,7 @@ static int commit_batch(wg_core_t *c) {
     goto fail;
   for (i = 0; i < c->batch.n; i++) {
     const wg_reading_t *r = &c->batch.v[i];
-    rc = wg_store_put_reading(c->store, r, received);
+    rc = wg_store_put_reading(c->store, r);
     if (rc < 0)
       goto rollback;
     if (rc == 1) {
@@ -1000,11 +999,10 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
     wg_arena_rollback(&c->batch_arena, mark);
     goto reject;
   }
-  if (first == 0)
-    c->batch_received = now;
   for (size_t i = first; i < c->batch.n; i++) {
     c->batch.v[i].device_id = dev;
     c->batch.v[i].patient_id = pat;
+    c->batch.v[i].received = now;
   }
   if (c->npacks == c->packs_cap) {
     size_t cap = c->packs_cap ? c->packs_cap * 2 : 256;

@@ -316,8 +316,7 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
     sqlite3_bind_null(st, i);
 }
 
-int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r,
-                         double received) {
+int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r) {
   sqlite3_stmt *st = s->put_reading;
   int rc;
 
@@ -340,7 +339,7 @@ int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r,
     sqlite3_bind_null(st, 8);
   sqlite3_bind_text(st, 9, r->unit ? r->unit : "", -1, SQLITE_STATIC);
   sqlite3_bind_double(st, 10, r->ts);
-  sqlite3_bind_double(st, 11, received);
+  sqlite3_bind_double(st, 11, r->received);
   rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE)

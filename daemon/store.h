@@ -43,10 +43,10 @@ int wg_store_commit(wg_store_t *s);
 void wg_store_rollback(wg_store_t *s);
 
 /*
- * Insert a reading received at @received. Returns 1 if stored, 0 if an
- * identical (device, name, unit, ts) was already there, or a negative error.
+ * Insert a reading. Returns 1 if stored, 0 if an identical (device, name,
+ * unit, ts) was already there, or a negative error.
  */
-int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r, double received);
+int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r);
 
 /*
  * Delete at most @limit readings measured before @before, in one short

@@ -23,6 +23,7 @@ typedef struct wg_reading_s {
   const char *vs;         /* string value or NULL */
   const char *vd;         /* data value (base64url) or NULL */
   double ts;              /* measurement time, Unix seconds */
+  double received;        /* when the gateway received it, Unix seconds */
   double value;           /* with WG_READING_HAS_VALUE */
   double sum;             /* with WG_READING_HAS_SUM */
   unsigned flags;

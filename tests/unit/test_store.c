@@ -33,6 +33,11 @@ static long long query_int(const char *sql) {
   return v;
 }
 
+static int put(wg_store_t *s, wg_reading_t *r, double received) {
+  r->received = received;
+  return wg_store_put_reading(s, r);
+}
+
 static wg_reading_t reading(const char *name, double value, double ts) {
   wg_reading_t r = {0};
   r.device_id = "oxi-1";
@@ -52,7 +57,7 @@ static void schema_created_and_reopened(void) {
   remove_db();
   ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_POWER), 0);
   ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 1001), 1);
+  ASSERT_EQ(put(s, &r, 1001), 1);
   ASSERT_EQ(wg_store_commit(s), 0);
   wg_store_close(s);
   ASSERT_EQ(query_int("PRAGMA user_version"), WG_STORE_SCHEMA_VERSION);
@@ -91,12 +96,12 @@ static void readings_columns(void) {
   r.flags = WG_READING_HAS_VB;
   r.ts = 5;
   ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 6), 1);
+  ASSERT_EQ(put(s, &r, 6), 1);
   r.name = "label";
   r.vs = "kitchen";
   r.flags = WG_READING_HAS_SUM;
   r.sum = 2.5;
-  ASSERT_EQ(wg_store_put_reading(s, &r, 6), 1);
+  ASSERT_EQ(put(s, &r, 6), 1);
   ASSERT_EQ(wg_store_commit(s), 0);
   wg_store_close(s);
   ASSERT_EQ(query_int("SELECT count(*) FROM readings WHERE name = 'fall' AND "
@@ -117,13 +122,13 @@ static void duplicates_stored_once(void) {
   remove_db();
   ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
   ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 2), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &other_unit, 2), 1);
+  ASSERT_EQ(put(s, &r, 1), 1);
+  ASSERT_EQ(put(s, &r, 2), 0);
+  ASSERT_EQ(put(s, &other_unit, 2), 1);
   ASSERT_EQ(wg_store_commit(s), 0);
   /* Again in a later transaction, as after a retransmission. */
   ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 3), 0);
+  ASSERT_EQ(put(s, &r, 3), 0);
   ASSERT_EQ(wg_store_commit(s), 0);
   wg_store_close(s);
   ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 2);
@@ -136,7 +141,7 @@ static void rollback_discards(void) {
   remove_db();
   ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
   ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+  ASSERT_EQ(put(s, &r, 1), 1);
   wg_store_rollback(s);
   wg_store_close(s);
   ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 0);
@@ -150,7 +155,7 @@ static void retention_prunes_in_batches(void) {
   ASSERT_EQ(wg_store_begin(s), 0);
   for (int i = 0; i < 25; i++) {
     wg_reading_t r = reading("hr", 60, 100 + i); /* ts 100..124 */
-    ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+    ASSERT_EQ(put(s, &r, 1), 1);
   }
   ASSERT_EQ(wg_store_commit(s), 0);
   /* Older than 120: 20 readings, in batches of 8. */
@@ -189,7 +194,7 @@ static void locked_database_reported_busy(void) {
   sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
   sqlite3_close(h);
   ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_store_put_reading(s, &r, 1), 1);
+  ASSERT_EQ(put(s, &r, 1), 1);
   ASSERT_EQ(wg_store_commit(s), 0);
   wg_store_close(s);
 }
