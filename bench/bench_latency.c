@@ -3,7 +3,8 @@
  * bench_latency: publishes falls from lfall-1..lfall-N on the ingest broker at
  * R per second, each with its send time as bt, and listens on the uplink
  * for the raised alerts; prints one latency (seconds) per alert: its
- * arrival time minus the fall's send time (the evidence time).
+ * arrival time minus the fall's send time (the evidence time). Like a hub,
+ * it acknowledges each alert, so that open alerts do not pile up.
  *   bench_latency INGEST_PORT UPLINK_PORT GATEWAY N RATE
  */
 #include <mosquitto.h>
@@ -21,11 +22,13 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static char ack_topic[128];
+
 static void on_message(struct mosquitto *m, void *obj,
                        const struct mosquitto_message *msg) {
   double at = now_s();
-  const char *p = msg->payload, *t;
-  (void)m;
+  const char *p = msg->payload, *t, *id;
+  char ack[160];
   (void)obj;
   if (strstr(p, "\"state\":\"raised\"") == NULL ||
       (t = strstr(p, "\"evidence\":[{\"n\":\"fall\",\"vb\":true,\"t\":")) ==
@@ -35,6 +38,11 @@ static void on_message(struct mosquitto *m, void *obj,
   printf("%.6f\n", at - strtod(t, NULL));
   fflush(stdout);
   atomic_fetch_add(&received, 1);
+  if ((id = strstr(p, "\"id\":\"")) != NULL) {
+    int n = (int)strcspn(id + 6, "\"");
+    snprintf(ack, sizeof(ack), "{\"id\":\"%.*s\",\"by\":\"bench\"}", n, id + 6);
+    mosquitto_publish(m, NULL, ack_topic, (int)strlen(ack), ack, 1, false);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -60,6 +68,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   snprintf(topic, sizeof(topic), "wardgate/%s/alerts", argv[3]);
+  snprintf(ack_topic, sizeof(ack_topic), "wardgate/%s/alerts/ack", argv[3]);
   mosquitto_subscribe(sub, NULL, topic, 1);
   mosquitto_loop_start(sub);
   mosquitto_loop_start(pub);

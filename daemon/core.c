@@ -657,62 +657,70 @@ static void score_news2(wg_core_t *c, const device_map_t *dm,
   }
 }
 
-/* The news2 message of DESIGN.md section 7, and the JSON for `scores`. */
-static char *news2_json(const pending_score_t *ps, char **components,
-                        char **missing) {
-  cJSON *o = cJSON_CreateObject(), *comp, *miss;
-  char *text = NULL;
+/*
+ * The JSON of a score: its components ({"rr":3,...}) and missing keys
+ * (["o2",...]) for `scores`, and with @message the news2 message of
+ * DESIGN.md section 7. Written directly: every key comes from a fixed set
+ * and patient ids are plain ([A-Za-z0-9_.-]), and this runs once per pack.
+ */
+typedef struct score_json_s {
+  char components[160];
+  char missing[96];
+  char message[512];
+} score_json_t;
 
-  *components = *missing = NULL;
-  if (o == NULL)
-    return NULL;
-  cJSON_AddStringToObject(o, "patient", ps->patient);
-  cJSON_AddNumberToObject(o, "ts", ps->ts);
-  cJSON_AddNumberToObject(o, "score", ps->score.score);
-  cJSON_AddNumberToObject(o, "scale", ps->scale);
-  cJSON_AddBoolToObject(o, "complete", ps->score.complete);
-  miss = cJSON_AddArrayToObject(o, "missing");
-  comp = cJSON_AddObjectToObject(o, "components");
-  for (int k = 0; k < WG_NEWS2_NPARAMS && miss && comp; k++) {
+static size_t put_str(char *out, size_t at, const char *s) {
+  size_t n = strlen(s);
+  memcpy(out + at, s, n + 1);
+  return at + n;
+}
+
+static void score_json(const pending_score_t *ps, bool message,
+                       score_json_t *j) {
+  size_t c = put_str(j->components, 0, "{"), m = put_str(j->missing, 0, "[");
+
+  /* Both buffers hold all seven keys with their quotes and digits. */
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
     const char *key = wg_news2_key((wg_news2_param_t)k);
-    if (ps->score.components[k] < 0)
-      cJSON_AddItemToArray(miss, cJSON_CreateString(key));
-    else
-      cJSON_AddNumberToObject(comp, key, ps->score.components[k]);
+    int v = ps->score.components[k];
+    if (v < 0) {
+      m = put_str(j->missing, m, m > 1 ? ",\"" : "\"");
+      m = put_str(j->missing, m, key);
+      m = put_str(j->missing, m, "\"");
+    } else {
+      char digit[4] = {'"', ':', (char)('0' + v), '\0'};
+      c = put_str(j->components, c, c > 1 ? ",\"" : "\"");
+      c = put_str(j->components, c, key);
+      c = put_str(j->components, c, digit);
+    }
   }
-  cJSON_AddStringToObject(o, "band", wg_news2_band_name(ps->score.band));
-  if (miss && comp) {
-    text = cJSON_PrintUnformatted(o);
-    *components = cJSON_PrintUnformatted(comp);
-    *missing = cJSON_PrintUnformatted(miss);
-  }
-  cJSON_Delete(o);
-  if (text == NULL || *components == NULL || *missing == NULL) {
-    free(text);
-    free(*components);
-    free(*missing);
-    return NULL;
-  }
-  return text;
+  put_str(j->components, c, "}");
+  put_str(j->missing, m, "]");
+  if (message)
+    snprintf(j->message, sizeof(j->message),
+             "{\"patient\":\"%s\",\"ts\":%.6f,\"score\":%d,\"scale\":%d,"
+             "\"complete\":%s,\"missing\":%s,\"components\":%s,\"band\":"
+             "\"%s\"}",
+             ps->patient, ps->ts, ps->score.score, ps->scale,
+             ps->score.complete ? "true" : "false", j->missing, j->components,
+             wg_news2_band_name(ps->score.band));
 }
 
 /* Inside the commit's transaction: scores rows and news2 messages. */
 static int write_scores(wg_core_t *c, double now) {
   for (size_t i = 0; i < c->nscores; i++) {
     const pending_score_t *ps = &c->scores[i];
-    char *comp, *miss, *json = news2_json(ps, &comp, &miss);
+    score_json_t j;
     int rc;
 
-    if (json == NULL)
-      return WG_ENOMEM;
+    score_json(ps, ps->publish, &j);
     rc = wg_store_put_score(c->store, ps->patient, ps->ts, ps->score.score,
                             ps->scale, ps->score.complete,
-                            wg_news2_band_name(ps->score.band), comp, miss);
+                            wg_news2_band_name(ps->score.band), j.components,
+                            j.missing);
     if (rc == 0 && ps->publish)
-      rc = wg_outbox_add(&c->outbox, c->topic_news2, json, NULL, NULL, now);
-    free(json);
-    free(comp);
-    free(miss);
+      rc =
+          wg_outbox_add(&c->outbox, c->topic_news2, j.message, NULL, NULL, now);
     if (rc != 0)
       return rc;
   }
