@@ -50,6 +50,7 @@ typedef struct device_map_s {
   const char *device;
   const wg_patient_t *patient;
   size_t patient_index; /* into live->patients and rule_states */
+  int device_index;     /* into the patient's devices */
 } device_map_t;
 
 struct wg_core_s {
@@ -150,6 +151,7 @@ static int build_device_map(const wg_config_t *cfg, device_map_t **out,
     for (size_t d = 0; d < cfg->patients[i].ndevices; d++) {
       map[k].device = cfg->patients[i].devices[d];
       map[k].patient_index = i;
+      map[k].device_index = (int)d;
       map[k++].patient = &cfg->patients[i];
     }
   qsort(map, total, sizeof(*map), cmp_device);
@@ -159,7 +161,7 @@ static int build_device_map(const wg_config_t *cfg, device_map_t **out,
 }
 
 static const device_map_t *find_device(const wg_core_t *c, const char *id) {
-  device_map_t key = {id, NULL, 0};
+  device_map_t key = {id, NULL, 0, 0};
   return bsearch(&key, c->devices, c->ndevices, sizeof(key), cmp_device);
 }
 
@@ -385,8 +387,8 @@ static void evaluate(wg_core_t *c, const wg_reading_t *r, double now) {
   if (r->patient_id == NULL || (dm = find_device(c, r->device_id)) == NULL ||
       dm->patient_index >= c->nrule_states)
     return;
-  n = wg_rules_eval(dm->patient, &c->rule_states[dm->patient_index], r, now, v,
-                    VERDICTS_MAX);
+  n = wg_rules_eval(dm->patient, &c->rule_states[dm->patient_index], r,
+                    dm->device_index, now, v, VERDICTS_MAX);
   apply_verdicts(c, dm->patient, v, n, now);
 }
 
@@ -826,7 +828,8 @@ static void replay_cb(void *ud, const wg_reading_t *r) {
   const device_map_t *dm = find_device(rp->c, r->device_id);
 
   if (dm != NULL)
-    wg_rules_replay(dm->patient, &rp->states[dm->patient_index], r, rp->now);
+    wg_rules_replay(dm->patient, &rp->states[dm->patient_index], r,
+                    dm->device_index, rp->now);
 }
 
 /* After a restart: replay what the rules need from the database. */

@@ -271,9 +271,8 @@ static void intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
  * totals, last seen, NEWS2 observations.
  */
 static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
-                         const wg_reading_t *r, double now, wg_verdict_t *out,
-                         size_t max) {
-  int d = device_index(p, r->device_id);
+                         const wg_reading_t *r, int d, double now,
+                         wg_verdict_t *out, size_t max) {
   wg_verdict_t *v;
   size_t n = 0;
 
@@ -371,24 +370,27 @@ static size_t battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
 }
 
 size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
-                     const wg_reading_t *r, double now, wg_verdict_t *out,
-                     size_t max) {
+                     const wg_reading_t *r, int device, double now,
+                     wg_verdict_t *out, size_t max) {
   size_t n = 0;
 
+  if (device < 0)
+    device = device_index(p, r->device_id);
   if (max > n)
     n += fall(r, &out[n]);
   if (r->flags & WG_READING_HAS_VALUE)
     for (size_t i = 0; i < p->nthresholds && n < max; i++)
       if (strcmp(p->thresholds[i].name, r->name) == 0)
         n += threshold(&p->thresholds[i], &st->thresholds[i], r, &out[n]);
-  n += battery(r, st, device_index(p, r->device_id), out + n, max - n);
-  n += keep_state(p, st, r, now, out + n, max - n);
+  n += battery(r, st, device, out + n, max - n);
+  n += keep_state(p, st, r, device, now, out + n, max - n);
   return n;
 }
 
 void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
-                     const wg_reading_t *r, double now) {
-  keep_state(p, st, r, now, NULL, 0);
+                     const wg_reading_t *r, int device, double now) {
+  keep_state(p, st, r, device < 0 ? device_index(p, r->device_id) : device, now,
+             NULL, 0);
 }
 
 /* ---- NEWS2 ----------------------------------------------------------------

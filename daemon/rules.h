@@ -144,18 +144,19 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
 void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len);
 
 /*
- * Evaluate reading @r of patient @p at @now. Writes at most @max verdicts to
+ * Evaluate reading @r of patient @p at @now; @device is the index of its
+ * device in p->devices (-1: look it up). Writes at most @max verdicts to
  * @out and returns how many. @r must be new (not a stored duplicate): a
  * retransmission must not count twice. Also keeps the state the other
  * rules need (NEWS2 observations, intake totals, last seen).
  */
 size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
-                     const wg_reading_t *r, double now, wg_verdict_t *out,
-                     size_t max);
+                     const wg_reading_t *r, int device, double now,
+                     wg_verdict_t *out, size_t max);
 
 /* Take a stored reading into the state only (after a restart): no verdict. */
 void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
-                     const wg_reading_t *r, double now);
+                     const wg_reading_t *r, int device, double now);
 
 /*
  * NEWS2 of @p at @now from the latest observations no older than its

@@ -69,12 +69,12 @@ static void falls(void) {
 
   ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    size_t n = wg_rules_eval(&p, &st, &cases[i].r, T0, v, 4);
+    size_t n = wg_rules_eval(&p, &st, &cases[i].r, -1, T0, v, 4);
     if (n != cases[i].verdicts)
       FAIL_AT("case %zu: %zu verdicts, want %zu", i, n, cases[i].verdicts);
   }
   wg_reading_t r = flag("fall", true);
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
   ASSERT_EQ(v[0].rule, WG_RULE_FALL);
   ASSERT_EQ(v[0].severity, WG_SEV_HIGH);
@@ -85,7 +85,7 @@ static void falls(void) {
   ASSERT_STR_EQ(v[0].evidence.device, "fall-1");
   ASSERT_NEAR(v[0].evidence.t, T0, 0);
   /* Every fall is a verdict: the lifecycle turns a repeat into an update. */
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0, v, 4), 1);
   wg_rule_state_free(&st);
 }
 
@@ -105,7 +105,7 @@ static void run_steps(wg_threshold_t *t, const step_t *steps, size_t n,
     FAIL_AT("%s: init", what);
   for (size_t i = 0; i < n; i++) {
     wg_reading_t r = num(t->name, steps[i].value, "%");
-    size_t got = wg_rules_eval(&p, &st, &r, T0 + (double)i, v, 4);
+    size_t got = wg_rules_eval(&p, &st, &r, -1, T0 + (double)i, v, 4);
     if (steps[i].expect < 0 && got != 0)
       FAIL_AT("%s step %zu (%g): unexpected verdict %d", what, i,
               steps[i].value, v[0].kind);
@@ -188,8 +188,8 @@ static void threshold_verdict_fields(void) {
   wg_reading_t other = num("hr", 10, "beat/min");
 
   ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
-  ASSERT_EQ(wg_rules_eval(&p, &st, &other, T0, v, 2), 0);
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0, v, 2), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &other, -1, T0, v, 2), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0, v, 2), 1);
   ASSERT_EQ(v[0].rule, WG_RULE_THRESHOLD);
   ASSERT_EQ(v[0].severity, WG_SEV_HIGH);
   ASSERT_STR_EQ(v[0].key, "spo2<90");
@@ -198,7 +198,7 @@ static void threshold_verdict_fields(void) {
   ASSERT_STR_EQ(v[0].evidence.u, "%");
   /* A reading without a number (a string) never trips a threshold. */
   wg_reading_t s = flag("spo2", true);
-  ASSERT_EQ(wg_rules_eval(&p, &st, &s, T0, v, 2), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &s, -1, T0, v, 2), 0);
   wg_rule_state_free(&st);
 }
 
@@ -227,14 +227,14 @@ static void missed_observation(void) {
   ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 10, 86400, v, 4), 0);
   /* The next reading clears it and starts the interval again. */
   r.ts = T0 + 11;
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0 + 11, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0 + 11, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
   ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
   ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 11, 86400), T0 + 14, 1e-9);
   /* Another key is not the expected one. */
   wg_reading_t hr = num("hr", 70, "beat/min");
   hr.ts = T0 + 12;
-  ASSERT_EQ(wg_rules_eval(&p, &st, &hr, T0 + 12, v, 4), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &hr, -1, T0 + 12, v, 4), 0);
   ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 14, 86400, v, 4), 1);
   wg_rule_state_free(&st);
 }
@@ -270,7 +270,7 @@ static void silent_device(void) {
 
   ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
   r.ts = T0 + 100;
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, T0 + 100, v, 4), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0 + 100, v, 4), 0);
   /* bp-1 has said nothing since the start; oxi-1 since T0 + 100. */
   ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 100, 86400), T0 + 86400,
               1e-9);
@@ -284,7 +284,7 @@ static void silent_device(void) {
   /* Anything from bp-1 clears its alert. */
   wg_reading_t b = num("battery", 80, "%EL");
   b.device_id = "bp-1";
-  ASSERT_EQ(wg_rules_eval(&p, &st, &b, T0 + 90000, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90000, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
   ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
   ASSERT_STR_EQ(v[0].key, "bp-1");
@@ -304,7 +304,7 @@ static void low_battery(void) {
   ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
     wg_reading_t r = num("battery", steps[i].value, "%EL");
-    size_t n = wg_rules_eval(&p, &st, &r, T0, v, 4);
+    size_t n = wg_rules_eval(&p, &st, &r, -1, T0, v, 4);
     if ((steps[i].expect < 0) != (n == 0) ||
         (n && ((int)v[0].kind != steps[i].expect ||
                v[0].rule != WG_RULE_BATTERY_LOW)))
@@ -359,11 +359,11 @@ static void intake_checkpoints(void) {
   wg_reading_t r = num("fluid_intake", 0.3, "l");
   r.device_id = "cup-1";
   r.ts = day + 8 * 3600;
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, day + 8 * 3600, v, 4), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, day + 8 * 3600, v, 4), 0);
   /* A reading measured yesterday does not count for today. */
   wg_reading_t late = r;
   late.ts = day - 60;
-  ASSERT_EQ(wg_rules_eval(&p, &st, &late, day + 9 * 3600, v, 4), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &late, -1, day + 9 * 3600, v, 4), 0);
   ASSERT_NEAR(st.intake[0].total, 0.3, 1e-9);
   t = 1792929600.0;
   ASSERT_EQ(wg_rules_tick(&p, &st, t - 1, 86400 * 10, v, 4), 0);
@@ -376,7 +376,7 @@ static void intake_checkpoints(void) {
   /* Catching up clears it. */
   r.value = 0.1;
   r.ts = t + 60;
-  ASSERT_EQ(wg_rules_eval(&p, &st, &r, t + 60, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, t + 60, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
   /* 16:00: 0.4 of 0.75 needed: raised again. */
   ASSERT_EQ(wg_rules_tick(&p, &st, t + 4 * 3600, 86400 * 10, v, 4), 1);
@@ -433,14 +433,14 @@ static void news2_through_the_rules(void) {
   for (size_t i = 0; i < 5; i++) {
     wg_reading_t r = num(set[i].n, set[i].v, "");
     r.device_id = "obs-1";
-    wg_rules_eval(&p, &st, &r, T0, v, 4);
+    wg_rules_eval(&p, &st, &r, -1, T0, v, 4);
   }
   wg_reading_t o2 = flag("o2", false);
   wg_reading_t acvpu = flag("acvpu", false);
   acvpu.flags = 0;
   acvpu.vs = "A";
-  wg_rules_eval(&p, &st, &o2, T0, v, 4);
-  wg_rules_eval(&p, &st, &acvpu, T0, v, 4);
+  wg_rules_eval(&p, &st, &o2, -1, T0, v, 4);
+  wg_rules_eval(&p, &st, &acvpu, -1, T0, v, 4);
   /* rr 2, spo2 1, sbp 1, hr 1, temp 1: 6, medium. */
   ASSERT(wg_rules_news2(&p, &st, T0, &s, &nv, &has));
   ASSERT_EQ(s.score, 6);
@@ -457,14 +457,14 @@ static void news2_through_the_rules(void) {
   /* Deteriorating: 7, emergency. */
   wg_reading_t hr = num("hr", 115, "beat/min");
   hr.ts = T0 + 2;
-  wg_rules_eval(&p, &st, &hr, T0 + 2, v, 4);
+  wg_rules_eval(&p, &st, &hr, -1, T0 + 2, v, 4);
   ASSERT(wg_rules_news2(&p, &st, T0 + 2, &s, &nv, &has));
   ASSERT_EQ(s.score, 7);
   ASSERT_EQ(nv.severity, WG_SEV_EMERGENCY);
   /* An older measurement arriving late does not replace the latest. */
   wg_reading_t old = num("hr", 60, "beat/min");
   old.ts = T0 - 100;
-  wg_rules_eval(&p, &st, &old, T0 + 3, v, 4);
+  wg_rules_eval(&p, &st, &old, -1, T0 + 3, v, 4);
   ASSERT(!wg_rules_news2(&p, &st, T0 + 3, &s, &nv, &has));
   /* The window: an hour later everything from T0 is too old; the hr from
    * T0 + 2 is still there at T0 + 3601, gone at T0 + 3603. */
