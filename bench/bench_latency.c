@@ -62,6 +62,9 @@ int main(int argc, char **argv) {
   sub = mosquitto_new(NULL, true, NULL);
   mosquitto_message_callback_set(sub, on_message);
   pub = mosquitto_new(NULL, true, NULL);
+  /* A fall is a small packet: no Nagle delay on the device's side either. */
+  mosquitto_int_option(pub, MOSQ_OPT_TCP_NODELAY, 1);
+  mosquitto_int_option(sub, MOSQ_OPT_TCP_NODELAY, 1);
   if (mosquitto_connect(sub, "127.0.0.1", atoi(argv[2]), 60) != 0 ||
       mosquitto_connect(pub, "127.0.0.1", atoi(argv[1]), 60) != 0) {
     fprintf(stderr, "bench_latency: cannot connect\n");

@@ -44,6 +44,7 @@ persistence false
 max_queued_messages 0
 max_inflight_messages 1000
 max_queued_bytes 0
+set_tcp_nodelay true
 CONF
 mosquitto -c "$T/mosquitto.conf" >"$T/mosquitto.log" 2>&1 &
 PIDS="$PIDS $!"
@@ -89,6 +90,15 @@ daemon_start() { # config -> DPID
   sleep 0.5
 }
 daemon_stop() { kill -TERM "$DPID"; wait "$DPID" || true; }
+# A persistent session left behind would queue every later publish (and
+# slow the broker for everyone): connect once with a clean session.
+clear_session() {
+  mosquitto_sub -p "$port" -i "$1" -t wardgate/bench/none -E >/dev/null 2>&1 || true
+}
+clear_all() {
+  clear_session wardgate-gw-bench-ingest
+  clear_session wardgate-gw-bench-uplink
+}
 wait_count() { # db count; max(id) is a cheap look at the rowid b-tree
   while [ "$(sqlite3 "$1" 'SELECT coalesce(max(id), 0) FROM readings' 2>/dev/null || echo 0)" -lt "$2" ]; do
     sleep 0.2
@@ -105,6 +115,7 @@ for run in $(seq 1 "$RUNS"); do
   sleep 0.5
   "$B/bench/bench_pub" "$port" "$N" "$DEVICES" >/dev/null
   wait $sp
+  clear_session "pass-$run"
   read -r cnt first last cpu <"$T/sub.out"
   awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/live_pass"
 
@@ -118,12 +129,14 @@ for run in $(seq 1 "$RUNS"); do
     wait_count "$db" $((2 * N))
     awk -v n="$N" -v s="$(received_span "$db")" 'BEGIN { print n / s }' >>"$out"
     daemon_stop
+    clear_all
   done
 
   log "run $run/$RUNS: backlog drain, pass-through"
   "$B/bench/bench_sub" "$port" "drain-pass-$run" 0 --prime >/dev/null
   "$B/bench/bench_pub" "$port" "$N" "$DEVICES" >/dev/null
   "$B/bench/bench_sub" "$port" "drain-pass-$run" "$N" >"$T/sub.out"
+  clear_session "drain-pass-$run"
   read -r cnt first last cpu <"$T/sub.out"
   awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/drain_pass"
   awk -v n="$N" -v c="$cpu" 'BEGIN { print c / n * 1e6 }' >>"$T/cpu_pass"
@@ -139,6 +152,7 @@ for run in $(seq 1 "$RUNS"); do
   awk -v n="$N" -v s="$(received_span "$T/ingest.db")" 'BEGIN { print n / s }' >>"$T/drain_wg"
   awk -v n="$N" -v b="$c1" 'BEGIN { print b / n * 1e6 }' >>"$T/cpu_wg"
   daemon_stop
+  clear_all
 done
 
 log "alert latency: 300 falls at 20/s under 1,000 packs/s"
@@ -158,6 +172,7 @@ for run in $(seq 1 "$RUNS"); do
   "$B/bench/bench_latency" "$port" "$port" gw-bench 300 20 >>"$T/latency" || log "latency run $run incomplete"
   wait $simpid || true
   daemon_stop
+  clear_all
 done
 sort -g "$T/latency" >"$T/latency.sorted"
 lat_n=$(wc -l <"$T/latency.sorted")
@@ -176,6 +191,7 @@ simpid=$!
 : >"$T/rss"
 for i in $(seq 1 $((SOAK_S / 10))); do sleep 10; rss >>"$T/rss"; done
 wait $simpid || true
+clear_all
 rss_soak_first=$(head -1 "$T/rss")
 rss_soak_last=$(tail -1 "$T/rss")
 rss_soak_max=$(sort -g "$T/rss" | tail -1)
@@ -195,6 +211,7 @@ ir() { # packs -> instructions of a whole run
   wait_count "$T/cg.db" $((2 * $1))
   kill -TERM "$vp"
   wait "$vp" || true
+  clear_all
   awk '/^summary:/ { print $2 }' "$T"/callgrind.out.*
 }
 ir1=$(ir 2000)

@@ -483,6 +483,9 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   mosquitto_message_callback_set(m->mosq, on_message);
   mosquitto_publish_callback_set(m->mosq, on_publish);
   mosquitto_log_callback_set(m->mosq, on_log);
+  /* An alert is a small packet that must not wait for Nagle's algorithm
+   * and the peer's delayed ACK (40 ms on Linux). */
+  mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
   if (opts->username &&
       (rc = mosquitto_username_pw_set(m->mosq, opts->username,
                                       opts->password)) != MOSQ_ERR_SUCCESS)

@@ -65,6 +65,7 @@ persistence true
 persistence_location $T/$name/
 max_queued_messages 1000000
 max_inflight_messages 100
+set_tcp_nodelay true
 log_dest file $T/$name.log
 log_type error
 log_type warning
