@@ -93,7 +93,6 @@ struct wg_store_s {
   sqlite3_stmt *outbox_next;
   sqlite3_stmt *alerts_open;
   sqlite3_stmt *alert_max_seq;
-  sqlite3_stmt *alert_known;
   sqlite3_stmt *audit_late_ack;
   sqlite3_stmt *put_score;
   sqlite3_stmt *recent;
@@ -128,7 +127,6 @@ struct wg_store_s {
                   " ORDER BY seq LIMIT ?2")                                    \
   XX(alerts_open, "SELECT payload FROM alerts WHERE open = 1 ORDER BY seq")    \
   XX(alert_max_seq, "SELECT coalesce(max(seq), 0) FROM alerts")                \
-  XX(alert_known, "SELECT 1 FROM alerts WHERE id = ?1")                        \
   XX(audit_late_ack,                                                           \
      "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
      " cause, payload) SELECT id, ?2, 'acknowledged', severity,"               \
@@ -440,11 +438,6 @@ int64_t wg_store_outbox_count(wg_store_t *s) {
 
 int64_t wg_store_alert_max_seq(wg_store_t *s) {
   return query_int(s, s->alert_max_seq, "alert max seq");
-}
-
-int wg_store_alert_known(wg_store_t *s, const char *id) {
-  sqlite3_bind_text(s->alert_known, 1, id, -1, SQLITE_TRANSIENT);
-  return (int)query_int(s, s->alert_known, "alert known");
 }
 
 int wg_store_outbox_each(wg_store_t *s, int64_t after, int limit,

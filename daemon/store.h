@@ -120,7 +120,4 @@ typedef void (*wg_store_reading_cb)(void *ud, const wg_reading_t *r);
 int wg_store_readings_since(wg_store_t *s, double since, wg_store_reading_cb cb,
                             void *ud);
 
-/* 1 if an alert with @id was ever stored, 0 if not, or a negative error. */
-int wg_store_alert_known(wg_store_t *s, const char *id);
-
 #endif

@@ -280,8 +280,8 @@ static void alerts_and_outbox(void) {
   ASSERT_EQ(wg_store_commit(s), 0);
 
   ASSERT_EQ(wg_store_alert_max_seq(s), 7);
-  ASSERT_EQ(wg_store_alert_known(s, "gw-1-000007"), 1);
-  ASSERT_EQ(wg_store_alert_known(s, "gw-1-000008"), 0);
+  ASSERT_EQ(wg_store_audit_late_ack(s, "gw-1-000007", "dr-late", 800), 1);
+  ASSERT_EQ(wg_store_audit_late_ack(s, "gw-1-000008", "dr-late", 800), 0);
   ASSERT_EQ(wg_store_alerts_open(s, count_open, &open), 0);
   ASSERT_EQ(open, 1);
   ASSERT_EQ(wg_store_outbox_count(s), 3);
@@ -295,7 +295,7 @@ static void alerts_and_outbox(void) {
   wg_store_close(s);
   ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE alert_id ="
                       " 'gw-1-000007'"),
-            2);
+            3);
   ASSERT_EQ(query_int("SELECT count(*) FROM alerts WHERE state = 'escalated'"
                       " AND updated = 700 AND raised = 100 AND open = 1"),
             1);
