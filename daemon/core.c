@@ -239,35 +239,14 @@ char *wg_core_status_json(const wg_core_t *c, bool online, bool with_counters) {
   cJSON_AddNumberToObject(o, "ts", wall_now());
   n = cJSON_AddObjectToObject(o, "counters");
   if (n != NULL) {
-    cJSON_AddNumberToObject(n, "packs_received",
-                            (double)c->counters.packs_received);
-    cJSON_AddNumberToObject(n, "packs_rejected",
-                            (double)c->counters.packs_rejected);
-    cJSON_AddNumberToObject(n, "readings_stored",
-                            (double)c->counters.readings_stored);
-    cJSON_AddNumberToObject(n, "readings_duplicate",
-                            (double)c->counters.readings_duplicate);
+#define XX(name) cJSON_AddNumberToObject(n, #name, (double)c->counters.name);
+    WG_COUNTERS(XX)
+#undef XX
     cJSON_AddNumberToObject(n, "readings_pending", (double)c->batch.n);
-    cJSON_AddNumberToObject(n, "store_errors",
-                            (double)c->counters.store_errors);
-    cJSON_AddNumberToObject(n, "errors_suppressed",
-                            (double)c->counters.errors_suppressed);
     cJSON_AddBoolToObject(n, "ingest_connected",
                           c->ingest_on &&
                               c->ingest.ops->is_connected(&c->ingest));
-    cJSON_AddNumberToObject(n, "alerts_raised",
-                            (double)c->counters.alerts_raised);
-    cJSON_AddNumberToObject(n, "alerts_updated",
-                            (double)c->counters.alerts_updated);
-    cJSON_AddNumberToObject(n, "alerts_escalated",
-                            (double)c->counters.alerts_escalated);
-    cJSON_AddNumberToObject(n, "alerts_acknowledged",
-                            (double)c->counters.alerts_acknowledged);
-    cJSON_AddNumberToObject(n, "alerts_cleared",
-                            (double)c->counters.alerts_cleared);
     cJSON_AddNumberToObject(n, "alerts_open", (double)c->alerts.nopen);
-    cJSON_AddNumberToObject(n, "acks_rejected",
-                            (double)c->counters.acks_rejected);
     cJSON_AddNumberToObject(n, "outbox_depth", (double)c->outbox.depth);
     cJSON_AddBoolToObject(n, "outbox_near_limit", c->outbox.near_limit);
     cJSON_AddNumberToObject(n, "outbox_overflow", (double)c->outbox.overflow);

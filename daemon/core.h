@@ -18,19 +18,25 @@ typedef struct wg_core_s wg_core_t;
 /* Called once when a stop has finished; @status is the exit status. */
 typedef void (*wg_core_stopped_cb)(wg_core_t *core, int status);
 
+/* The status counters, in the order they are published. */
+#define WG_COUNTERS(XX)                                                        \
+  XX(packs_received)                                                           \
+  XX(packs_rejected)                                                           \
+  XX(readings_stored)                                                          \
+  XX(readings_duplicate)                                                       \
+  XX(store_errors)                                                             \
+  XX(errors_suppressed) /* reports not sent for the rate limit */              \
+  XX(alerts_raised)                                                            \
+  XX(alerts_updated)                                                           \
+  XX(alerts_escalated)                                                         \
+  XX(alerts_acknowledged)                                                      \
+  XX(alerts_cleared)                                                           \
+  XX(acks_rejected) /* malformed, or for an unknown alert */
+
 typedef struct wg_counters_s {
-  uint64_t packs_received;
-  uint64_t packs_rejected;
-  uint64_t readings_stored;
-  uint64_t readings_duplicate;
-  uint64_t store_errors;
-  uint64_t errors_suppressed; /* reports not sent for the rate limit */
-  uint64_t alerts_raised;
-  uint64_t alerts_updated;
-  uint64_t alerts_escalated;
-  uint64_t alerts_acknowledged;
-  uint64_t alerts_cleared;
-  uint64_t acks_rejected; /* malformed, or for an unknown alert */
+#define XX(name) uint64_t name;
+  WG_COUNTERS(XX)
+#undef XX
 } wg_counters_t;
 
 /*
