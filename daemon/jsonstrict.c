@@ -151,13 +151,15 @@ static bool is_digit(const scan_t *s) {
 }
 
 static int number(scan_t *s) {
-  const unsigned char *begin = s->p;
+  const unsigned char *begin = s->p, *int_start;
+  bool exponent = false;
   char tmp[64];
   size_t n;
   double d;
 
   if (*s->p == '-')
     s->p++;
+  int_start = s->p;
   if (!is_digit(s))
     return fail(s, "bad number");
   if (*s->p == '0') {
@@ -176,6 +178,7 @@ static int number(scan_t *s) {
       s->p++;
   }
   if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+    exponent = true;
     s->p++;
     if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
       s->p++;
@@ -191,6 +194,10 @@ static int number(scan_t *s) {
    * the number is short and fall back to a bounded heap copy otherwise.
    */
   n = (size_t)(s->p - begin);
+  /* Without an exponent only more than 308 integer digits can overflow a
+   * double; the common case needs no conversion here. */
+  if (!exponent && n - (size_t)(int_start - begin) <= 300)
+    return 0;
   if (n < sizeof(tmp)) {
     memcpy(tmp, begin, n);
     tmp[n] = '\0';

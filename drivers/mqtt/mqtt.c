@@ -54,6 +54,8 @@ typedef struct mqtt_s {
 static void start_connect(mqtt_t *m);
 static void poll_cb(uv_poll_t *h, int status, int events);
 static void session_lost(mqtt_t *m, int rc);
+static void on_log(struct mosquitto *mosq, void *obj, int level,
+                   const char *str);
 
 static const char *mosq_reason(int rc) {
   if (rc == MOSQ_ERR_ERRNO)
@@ -243,6 +245,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
   wg_log(LOG_INFO, "mqtt: %s: connected to %s:%d", m->drv->label, m->host,
          m->port);
   m->connected = true;
+  /* With a log callback set, libmosquitto formats a line for every packet:
+   * keep it for the connect (where a TLS failure says why), not after. */
+  mosquitto_log_callback_set(mosq, NULL);
   m->backoff_ms = BACKOFF_MIN_MS;
   for (size_t i = 0; i < m->nsubs; i++) {
     int src = mosquitto_subscribe(mosq, NULL, m->subs[i], 1);
@@ -263,6 +268,7 @@ static void session_lost(mqtt_t *m, int rc) {
 
   drop_poll(m);
   m->connected = false;
+  mosquitto_log_callback_set(m->mosq, on_log);
   if (m->closing)
     return;
   if (was)

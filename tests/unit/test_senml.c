@@ -305,6 +305,28 @@ static void raw_nul_byte(void) {
   ASSERT_EQ(parse_len("[{\"n\":\"hr\",\"v\":1}]\0", 19), WG_EINVAL);
 }
 
+/* Without an exponent a number overflows only with more than 308 digits. */
+static void long_numbers(void) {
+  char json[1024];
+  int n = snprintf(json, sizeof(json), "[{\"n\":\"x\",\"v\":");
+  for (int i = 0; i < 400; i++)
+    json[n++] = '9';
+  strcpy(json + n, "}]");
+  ASSERT_EQ(parse(json), WG_EINVAL);
+  ASSERT_CONTAINS(err, "number out of range");
+  /* 300 digits is a large but finite double; so is a long fraction. */
+  n = snprintf(json, sizeof(json), "[{\"n\":\"x\",\"v\":");
+  for (int i = 0; i < 300; i++)
+    json[n++] = '9';
+  strcpy(json + n, ".5}]");
+  ASSERT_EQ(parse(json), 0);
+  n = snprintf(json, sizeof(json), "[{\"n\":\"x\",\"v\":0.");
+  for (int i = 0; i < 500; i++)
+    json[n++] = '1';
+  strcpy(json + n, "}]");
+  ASSERT_EQ(parse(json), 0);
+}
+
 static void whole_pack_rejected(void) {
   /* A bad third record: nothing of the pack is kept. */
   ASSERT_EQ(parse("[{\"n\":\"hr\",\"v\":60},{\"n\":\"spo2\",\"v\":97},"
@@ -388,6 +410,6 @@ TEST_MAIN(T(rfc_single_datapoint), T(rfc_multiple_datapoints),
           T(rfc_collection_of_resources), T(rfc_multiple_data_types),
           T(known_keys_by_last_segment), T(unit_conversions), T(value_kinds),
           T(ranges_inclusive), T(base_value_and_sum), T(relative_time),
-          T(rejections), T(raw_nul_byte), T(whole_pack_rejected),
-          T(deep_nesting), T(size_limits), T(unknown_extension_ignored),
-          T(readings_append), T(cleanup))
+          T(rejections), T(raw_nul_byte), T(long_numbers),
+          T(whole_pack_rejected), T(deep_nesting), T(size_limits),
+          T(unknown_extension_ignored), T(readings_append), T(cleanup))
