@@ -1103,8 +1103,8 @@ static void prune_cb(uv_timer_t *t) {
 
 /* ---- life cycle -------------------------------------------------------- */
 
-static int mqtt_opts(wg_core_t *c, const wg_mqtt_conf_t *m,
-                     const char *client_id, wg_mqtt_opts_t *o) {
+static void mqtt_opts(const wg_mqtt_conf_t *m, const char *client_id,
+                      wg_mqtt_opts_t *o) {
   memset(o, 0, sizeof(*o));
   o->host = m->host;
   o->port = m->port;
@@ -1117,8 +1117,6 @@ static int mqtt_opts(wg_core_t *c, const wg_mqtt_conf_t *m,
     o->key_file = m->tls.key_file;
   }
   o->keepalive_s = m->keepalive_s;
-  (void)c;
-  return 0;
 }
 
 int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
@@ -1207,7 +1205,7 @@ int wg_core_start(wg_core_t *c) {
   c->will = wg_core_status_json(c, false, false);
   if (c->will == NULL)
     return WG_ENOMEM;
-  mqtt_opts(c, &cfg->uplink_mqtt, uplink_id, &o);
+  mqtt_opts(&cfg->uplink_mqtt, uplink_id, &o);
   /* A persistent session too: acks sent while the gateway is away wait
    * for it at the hub's broker. */
   o.clean_session = false;
@@ -1229,7 +1227,7 @@ int wg_core_start(wg_core_t *c) {
      * devices publish while the daemon restarts. */
     snprintf(ingest_id, sizeof(ingest_id), "wardgate-%s-ingest",
              cfg->gateway_id);
-    mqtt_opts(c, &cfg->ingest_mqtt, ingest_id, &o);
+    mqtt_opts(&cfg->ingest_mqtt, ingest_id, &o);
     o.clean_session = false;
     c->subscription = cfg->ingest_mqtt.topic;
     o.subscriptions = &c->subscription;

@@ -109,14 +109,20 @@ void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len) {
   snprintf(out, len, "%s%s%s", t->name, below, above);
 }
 
+/* The identity of verdict @v: what it says, of which rule, about what. */
+static void verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
+                        wg_severity_t severity, const char *key) {
+  v->kind = kind;
+  v->rule = rule;
+  v->severity = severity;
+  snprintf(v->key, sizeof(v->key), "%s", key);
+}
+
 static size_t fall(const wg_reading_t *r, wg_verdict_t *v) {
   if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
     return 0;
   memset(v, 0, sizeof(*v));
-  v->kind = WG_VERDICT_RAISE;
-  v->rule = WG_RULE_FALL;
-  v->severity = WG_SEV_HIGH;
-  snprintf(v->key, sizeof(v->key), "fall");
+  verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
   wg_evidence_from_reading(&v->evidence, r);
@@ -253,10 +259,8 @@ static void intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
     return;
   if (in->active && out && (v = next_verdict(out, n, max)) != NULL) {
     in->active = false;
-    v->kind = WG_VERDICT_CLEAR;
-    v->rule = WG_RULE_LOW_INTAKE;
-    v->severity = WG_SEV_MEDIUM;
-    snprintf(v->key, sizeof(v->key), "%s", cfg->name);
+    verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                cfg->name);
     snprintf(v->summary, sizeof(v->summary), "%s: a new day", cfg->name);
   }
   in->day_start = wg_local_midnight(now);
@@ -283,10 +287,8 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
       ds->last = now;
     if (ds->silent && out && (v = next_verdict(out, &n, max)) != NULL) {
       ds->silent = false;
-      v->kind = WG_VERDICT_CLEAR;
-      v->rule = WG_RULE_DEVICE_SILENT;
-      v->severity = WG_SEV_LOW;
-      snprintf(v->key, sizeof(v->key), "%s", r->device_id);
+      verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+                  r->device_id);
       snprintf(v->summary, sizeof(v->summary), "%s is sending again",
                r->device_id);
       wg_evidence_from_reading(&v->evidence, r);
@@ -300,10 +302,7 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
       e->last = r->ts > now ? now : r->ts;
     if (e->active && out && (v = next_verdict(out, &n, max)) != NULL) {
       e->active = false;
-      v->kind = WG_VERDICT_CLEAR;
-      v->rule = WG_RULE_MISSED_OBS;
-      v->severity = WG_SEV_LOW;
-      snprintf(v->key, sizeof(v->key), "%s", r->name);
+      verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW, r->name);
       snprintf(v->summary, sizeof(v->summary), "%s observed again", r->name);
       wg_evidence_from_reading(&v->evidence, r);
     }
@@ -320,10 +319,8 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     if (in->active && in->total >= in->required && out &&
         (v = next_verdict(out, &n, max)) != NULL) {
       in->active = false;
-      v->kind = WG_VERDICT_CLEAR;
-      v->rule = WG_RULE_LOW_INTAKE;
-      v->severity = WG_SEV_MEDIUM;
-      snprintf(v->key, sizeof(v->key), "%s", r->name);
+      verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                  r->name);
       snprintf(v->summary, sizeof(v->summary),
                "%s caught up: %.3g %s of %.3g %s due", r->name, in->total,
                unit_of(r->name), in->required, unit_of(r->name));
@@ -510,10 +507,8 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
         (v = next_verdict(out, &n, max)) == NULL)
       continue;
     e->active = true;
-    v->kind = WG_VERDICT_RAISE;
-    v->rule = WG_RULE_MISSED_OBS;
-    v->severity = WG_SEV_LOW;
-    snprintf(v->key, sizeof(v->key), "%s", p->expect[i].name);
+    verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS, WG_SEV_LOW,
+                p->expect[i].name);
     snprintf(v->summary, sizeof(v->summary),
              "No %s reading for %g min (expected every %g min)",
              p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,
@@ -527,10 +522,8 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
         (v = next_verdict(out, &n, max)) == NULL)
       continue;
     d->silent = true;
-    v->kind = WG_VERDICT_RAISE;
-    v->rule = WG_RULE_DEVICE_SILENT;
-    v->severity = WG_SEV_LOW;
-    snprintf(v->key, sizeof(v->key), "%s", p->devices[i]);
+    verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+                p->devices[i]);
     snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
              p->devices[i], floor((now - d->last) / 360.0) / 10);
     snprintf(v->evidence.device, sizeof(v->evidence.device), "%s",
@@ -554,10 +547,8 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
         continue;
       in->required = required;
       in->active = true;
-      v->kind = WG_VERDICT_RAISE;
-      v->rule = WG_RULE_LOW_INTAKE;
-      v->severity = WG_SEV_MEDIUM;
-      snprintf(v->key, sizeof(v->key), "%s", cfg->name);
+      verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                  cfg->name);
       snprintf(v->summary, sizeof(v->summary),
                "%s %.3g %s by %02d:%02d, below %.3g %s (%g %% of the daily "
                "target of %.3g %s)",
