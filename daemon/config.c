@@ -314,6 +314,107 @@ static void parse_mqtt(ctx_t *c, const char *path, const cJSON *obj,
   parse_tls(c, path, obj, m);
 }
 
+static int hex_digit(int ch) {
+  if (ch >= '0' && ch <= '9')
+    return ch - '0';
+  if (ch >= 'a' && ch <= 'f')
+    return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F')
+    return ch - 'A' + 10;
+  return -1;
+}
+
+/*
+ * The CoAP pre-shared keys, as mosquitto's psk_file writes them: one
+ * "identity:hexkey" per line, the identity a device id; blank lines and
+ * lines starting with '#' are skipped.
+ */
+static void read_psks(ctx_t *c, const char *path, const char *file,
+                      wg_coap_conf_t *co) {
+  char line[512], where[PATH_MAX_LEN];
+  size_t n = 0, cap = 0, lineno = 0;
+  wg_coap_psk_t *v = NULL;
+  int problems = c->problems;
+  FILE *f;
+
+  if ((f = fopen(file, "r")) == NULL) {
+    problem(c, path, "cannot read %s: %s", file, strerror(errno));
+    return;
+  }
+  while (fgets(line, sizeof(line), f) != NULL) {
+    char *colon, *hex;
+    unsigned char key[WG_PSK_KEY_MAX];
+    size_t hexlen, i;
+
+    lineno++;
+    snprintf(where, sizeof(where), "%s (%s line %zu)", path, file, lineno);
+    if (strchr(line, '\n') == NULL && !feof(f)) {
+      problem(c, where, "line too long");
+      break;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] == '\0' || line[0] == '#')
+      continue;
+    if ((colon = strchr(line, ':')) == NULL) {
+      problem(c, where, "must be identity:hexkey");
+      continue;
+    }
+    *colon = '\0';
+    hex = colon + 1;
+    hexlen = strlen(hex);
+    if (!id_ok(line, ".")) {
+      problem(c, where, "the identity must be a device id");
+      continue;
+    }
+    if (hexlen % 2 != 0 || hexlen / 2 < WG_PSK_KEY_MIN ||
+        hexlen / 2 > WG_PSK_KEY_MAX) {
+      problem(c, where, "the key must be %d to %d bytes in hex", WG_PSK_KEY_MIN,
+              WG_PSK_KEY_MAX);
+      continue;
+    }
+    for (i = 0; i < hexlen / 2; i++) {
+      int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+      if (hi < 0 || lo < 0)
+        break;
+      key[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (i < hexlen / 2) {
+      problem(c, where, "the key is not hexadecimal");
+      continue;
+    }
+    for (i = 0; i < n; i++)
+      if (strcmp(v[i].identity, line) == 0)
+        break;
+    if (i < n) {
+      problem(c, where, "identity %s appears twice", line);
+      continue;
+    }
+    if (n == cap) {
+      wg_coap_psk_t *nv;
+      cap = cap ? cap * 2 : 16;
+      if ((nv = alloc_array(c, cap, sizeof(*nv))) == NULL)
+        break;
+      if (n)
+        memcpy(nv, v, n * sizeof(*v));
+      v = nv;
+    }
+    v[n].identity = keep(c, line);
+    v[n].key = wg_arena_alloc(&c->cfg->arena, hexlen / 2);
+    if (v[n].identity == NULL || v[n].key == NULL) {
+      c->oom = true;
+      break;
+    }
+    memcpy((unsigned char *)v[n].key, key, hexlen / 2);
+    v[n].key_len = hexlen / 2;
+    n++;
+  }
+  fclose(f);
+  if (n == 0 && c->problems == problems)
+    problem(c, path, "%s holds no keys", file);
+  co->psks = v;
+  co->npsks = n;
+}
+
 static void parse_coap(ctx_t *c, const char *path, const cJSON *obj,
                        wg_coap_conf_t *co) {
   static const char *const keys[] = {"bind", "port", "psk_file", NULL};
@@ -325,7 +426,8 @@ static void parse_coap(ctx_t *c, const char *path, const cJSON *obj,
   co->port = (int)get_number(c, path, obj, "port", 5683, 1, 65535, true, false);
   co->psk_file = get_string(c, path, obj, "psk_file", NULL, false, true);
   join(sub, path, "psk_file");
-  check_readable(c, sub, co->psk_file);
+  if (co->psk_file)
+    read_psks(c, sub, co->psk_file, co);
 }
 
 /* Parse "HH:MM" or "HH:MM:SS" into seconds of the day, or -1. */

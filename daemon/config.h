@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "wardgate/coap.h"
 
 typedef enum {
   WG_SEV_EMERGENCY,
@@ -47,6 +48,8 @@ typedef struct wg_coap_conf_s {
   const char *bind;
   int port;
   const char *psk_file;
+  wg_coap_psk_t *psks; /* read from psk_file at load: DTLS when npsks > 0 */
+  size_t npsks;
 } wg_coap_conf_t;
 
 typedef struct wg_threshold_s {

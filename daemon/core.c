@@ -17,6 +17,7 @@
 #include "senml.h"
 #include "store.h"
 #include "version.h"
+#include "wardgate/coap.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
 #include "wardgate/mqtt.h"
@@ -63,8 +64,14 @@ struct wg_core_s {
 
   wg_driver_t ingest;
   wg_driver_t uplink;
+  wg_driver_t coap;
   bool ingest_on;
   bool uplink_on;
+  bool coap_on;
+  /* Group commits so far, and the highest ticket handed out: a pack taken
+   * as ticket t is committed once commits >= t (CoAP answers wait on it). */
+  uint64_t commits;
+  uint64_t tickets;
   const char *subscription;     /* ingest filter, for wg_mqtt_opts_t */
   const char *ack_subscription; /* the uplink's */
   char topic_status[96];
@@ -837,6 +844,8 @@ static void set_paused(wg_core_t *c, bool paused) {
   c->paused = paused;
   if (c->ingest_on)
     c->ingest.ops->pause(&c->ingest, paused);
+  if (c->coap_on)
+    c->coap.ops->pause(&c->coap, paused);
 }
 
 /*
@@ -846,6 +855,15 @@ static void set_paused(wg_core_t *c, bool paused) {
  */
 static void retry_cb(uv_timer_t *t);
 static void finish_stop(wg_core_t *c);
+
+/* A group is on disk: the packs waiting on it can be answered. */
+static void committed(wg_core_t *c) {
+  c->commits++;
+  if (c->tickets < c->commits)
+    c->tickets = c->commits;
+  if (c->coap_on)
+    c->coap.ops->committed(&c->coap, c->commits);
+}
 
 static void stop_step(wg_core_t *c);
 
@@ -857,8 +875,13 @@ static int commit_batch(wg_core_t *c) {
   int rc;
 
   if (c->batch.n == 0 && c->nevents == 0 && c->nscores == 0 &&
-      !wg_outbox_has_acked(&c->outbox))
+      !wg_outbox_has_acked(&c->outbox)) {
+    /* Nothing to write: packs that brought no new row are as committed
+     * as they will ever be. */
+    if (c->tickets > c->commits)
+      committed(c);
     return 0;
+  }
   if ((rc = wg_store_begin(c->store)) != 0)
     goto fail;
   for (i = 0; i < c->batch.n; i++) {
@@ -894,6 +917,7 @@ static int commit_batch(wg_core_t *c) {
 
   c->counters.readings_stored += stored;
   c->counters.readings_duplicate += dup;
+  committed(c);
   c->batch.n = 0;
   c->evaluated = 0;
   c->npacks = 0;
@@ -1039,6 +1063,41 @@ static void ingest_message(wg_driver_t *drv, const char *topic,
 }
 
 /* On every (re)connect: status, the open alerts, then the queued events. */
+static int coap_pack(wg_driver_t *drv, const char *device, const void *payload,
+                     size_t len, uint64_t *ticket, char *err, size_t errlen) {
+  wg_core_t *c = drv->data;
+  /* If the ingest commits the group itself, it is this commit. */
+  uint64_t next = c->commits + 1;
+  int rc;
+
+  if (!device_id_ok(device, strlen(device))) {
+    c->counters.packs_received++;
+    c->counters.packs_rejected++;
+    snprintf(err, errlen, "not a valid device id");
+    report_rejection(c, "coap", "", err);
+    return WG_EINVAL;
+  }
+  if ((rc = wg_core_ingest(c, "coap", device, payload, len, err, errlen)) != 0)
+    return rc;
+  *ticket = next;
+  if (c->tickets < next)
+    c->tickets = next;
+  return 0;
+}
+
+static void coap_rejected(wg_driver_t *drv, const char *device,
+                          const char *reason) {
+  wg_core_t *c = drv->data;
+
+  c->counters.packs_received++;
+  c->counters.packs_rejected++;
+  report_rejection(c, "coap", device, reason);
+}
+
+static char *coap_status(wg_driver_t *drv) {
+  return wg_core_status_json(drv->data, true, true);
+}
+
 static void uplink_connected(wg_driver_t *drv) {
   wg_core_t *c = drv->data;
 
@@ -1075,9 +1134,13 @@ static void uplink_published(wg_driver_t *drv, int mid) {
   }
 }
 
-static const wg_driver_cbs_t ingest_cbs = {NULL, NULL, ingest_message, NULL};
-static const wg_driver_cbs_t uplink_cbs = {
-    uplink_connected, uplink_disconnected, uplink_message, uplink_published};
+static const wg_driver_cbs_t ingest_cbs = {.message = ingest_message};
+static const wg_driver_cbs_t coap_cbs = {
+    .pack = coap_pack, .rejected = coap_rejected, .status = coap_status};
+static const wg_driver_cbs_t uplink_cbs = {.connected = uplink_connected,
+                                           .disconnected = uplink_disconnected,
+                                           .message = uplink_message,
+                                           .published = uplink_published};
 
 /* ---- timers ------------------------------------------------------------ */
 
@@ -1179,6 +1242,33 @@ fail:
   return rc;
 }
 
+static int start_coap(wg_core_t *c) {
+  const wg_coap_conf_t *co = &c->cfg->ingest_coap;
+  const char **devices = calloc(c->ndevices ? c->ndevices : 1, sizeof(char *));
+  wg_coap_opts_t o;
+  int rc;
+
+  if (devices == NULL)
+    return WG_ENOMEM;
+  for (size_t i = 0; i < c->ndevices; i++)
+    devices[i] = c->devices[i].device;
+  memset(&o, 0, sizeof(o));
+  o.bind = co->bind;
+  o.port = co->port;
+  o.psks = co->psks;
+  o.npsks = co->npsks;
+  o.devices = devices;
+  o.ndevices = c->ndevices;
+  o.max_pack = WG_SENML_MAX_BYTES;
+  rc = wg_coap_driver_init(&c->coap, "coap", &o, &coap_cbs, c);
+  free(devices);
+  if (rc != 0)
+    return rc;
+  c->coap_on = true;
+  c->drivers_open++;
+  return c->coap.ops->start(&c->coap, c->loop);
+}
+
 int wg_core_start(wg_core_t *c) {
   const wg_config_t *cfg = c->cfg;
   char ingest_id[96], uplink_id[96];
@@ -1240,9 +1330,8 @@ int wg_core_start(wg_core_t *c) {
     if ((rc = c->ingest.ops->start(&c->ingest, c->loop)) != 0)
       return rc;
   }
-  if (cfg->ingest_coap_on)
-    wg_log(LOG_WARNING, "core: ingest.coap is configured but this build has "
-                        "no CoAP driver yet; CoAP is off");
+  if (cfg->ingest_coap_on && (rc = start_coap(c)) != 0)
+    return rc;
 
   uv_timer_start(&c->status_timer, status_cb,
                  (uint64_t)(cfg->status_interval_s * 1000),
@@ -1366,6 +1455,8 @@ static void stop_step(wg_core_t *c) {
 }
 
 void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
+  int rc;
+
   if (c->stopping)
     return;
   c->stopping = true;
@@ -1383,7 +1474,13 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   uv_timer_start(&c->stop_timer, stop_timeout_cb, STOP_TIMEOUT_MS, 0);
   uv_timer_stop(&c->retry_timer);
   c->draining = true;
-  if (commit_batch(c) == 0)
+  rc = commit_batch(c);
+  /* After the commit, so that what it holds is answered on the way out. */
+  if (c->coap_on) {
+    c->coap_on = false;
+    c->coap.ops->close(&c->coap, driver_closed);
+  }
+  if (rc == 0)
     stop_step(c); /* else the retry timer commits, then steps */
 }
 

@@ -432,7 +432,7 @@ static void mqtt_close(wg_driver_t *drv, wg_close_cb cb) {
 
 static const wg_driver_ops_t mqtt_ops = {
     WG_DRIVER_ABI,     "mqtt",     mqtt_start, mqtt_publish, mqtt_pause,
-    mqtt_is_connected, mqtt_close,
+    mqtt_is_connected, mqtt_close, NULL,
 };
 
 static char *dup_opt(const char *s, bool *fail) {

@@ -10,11 +10,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "wardgate/error.h"
 
-#define WG_DRIVER_ABI 1
+#define WG_DRIVER_ABI 2
 
 typedef struct wg_driver_s wg_driver_t;
 typedef void (*wg_close_cb)(wg_driver_t *drv);
@@ -34,6 +35,20 @@ typedef struct wg_driver_cbs_s {
                   size_t len);
   /* The broker acknowledged the QoS 1 message with id @mid (PUBACK). */
   void (*published)(wg_driver_t *drv, int mid);
+  /*
+   * A request-response driver (CoAP) received a pack from @device. Returns
+   * 0 when the pack was taken: its readings commit with the current group,
+   * and the driver answers once ops->committed reports *ticket. Otherwise a
+   * negative WG_E* code, with the reason in @err; the pack was counted and
+   * reported.
+   */
+  int (*pack)(wg_driver_t *drv, const char *device, const void *payload,
+              size_t len, uint64_t *ticket, char *err, size_t errlen);
+  /* The driver refused a pack before it could be read (wrong format, too
+   * large, wrong identity): to be counted and reported. */
+  void (*rejected)(wg_driver_t *drv, const char *device, const char *reason);
+  /* The status JSON for a query (CoAP GET /status); free() it. */
+  char *(*status)(wg_driver_t *drv);
 } wg_driver_cbs_t;
 
 typedef struct wg_driver_ops_s {
@@ -49,7 +64,8 @@ typedef struct wg_driver_ops_s {
    */
   int (*publish)(wg_driver_t *drv, const char *topic, const void *payload,
                  size_t len, int qos, bool retain, int *mid);
-  /* Stop (true) or resume (false) taking input, for back-pressure. */
+  /* Stop (true) or resume (false) taking input, for back-pressure; a
+   * request-response driver answers "try later" meanwhile. */
   void (*pause)(wg_driver_t *drv, bool paused);
   /* True while the session is up. */
   bool (*is_connected)(const wg_driver_t *drv);
@@ -58,6 +74,11 @@ typedef struct wg_driver_ops_s {
    * release everything; @cb runs when the driver's handles are closed.
    */
   void (*close)(wg_driver_t *drv, wg_close_cb cb);
+  /*
+   * Every pack whose ticket is at most @ticket is committed: answer them.
+   * NULL for drivers that take no packs through cbs->pack.
+   */
+  void (*committed)(wg_driver_t *drv, uint64_t ticket);
 } wg_driver_ops_t;
 
 struct wg_driver_s {

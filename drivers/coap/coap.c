@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CoAP driver: libcoap's server on the daemon's libuv loop.
+ *
+ * libcoap built with epoll (as Debian's is) keeps its sockets, and a
+ * timerfd armed for its next retransmission or session timeout, in one
+ * epoll set. That set's descriptor is watched with a uv_poll_t, and
+ * coap_io_process(COAP_IO_NO_WAIT) runs whenever it is readable, so the
+ * driver has no thread and never blocks.
+ *
+ * A pack is answered only after the group commit that holds it. The
+ * handler hands the pack to the daemon, which returns a ticket, and
+ * registers the request as async: libcoap sends an empty ACK to a CON
+ * request. When the daemon reports the commit, coap_async_trigger() passes
+ * a copy of the request to the handler again, which then answers 2.04 as a
+ * separate response. A retransmission meanwhile is ACKed again by libcoap
+ * and never reaches the handler; one after the answer is a new request,
+ * and the store keeps readings once.
+ *
+ * Block-wise transfer (RFC 7959): libcoap runs the Block1 exchange (2.31
+ * Continue, the block bookkeeping); the body is gathered here rather than
+ * by libcoap (COAP_BLOCK_SINGLE_BODY), because libcoap 4.3 allocates
+ * whatever Size1 a client claims. Here a body stops at max_pack with 4.13.
+ */
+#include <coap3/coap.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wardgate/coap.h"
+#include "wardgate/log.h"
+
+#define MEDIATYPE_SENML_JSON 110
+#define DEVICE_MAX 64
+#define BODIES_MAX 16        /* block-wise bodies gathered at once */
+#define BODY_IDLE_MS 60000   /* a body not continued in this time goes */
+#define RETRY_LATER_S 5      /* Max-Age of a 5.03 while storage is down */
+#define IDLE_SESSIONS_MAX 64 /* bounds what spoofed sources can cost */
+#define HANDSHAKES_MAX 16
+
+/* A pack taken by the daemon, answered when its ticket is committed. */
+typedef struct pending_s {
+  struct pending_s *next;
+  coap_session_t *session; /* referenced until answered */
+  uint64_t ticket;
+  size_t token_len;
+  uint8_t token[8];
+} pending_t;
+
+/* A block-wise body being gathered. */
+typedef struct body_s {
+  struct body_s *next;
+  coap_session_t *session; /* referenced */
+  char device[DEVICE_MAX + 1];
+  unsigned char *buf;
+  size_t len;
+  size_t cap;
+  uint64_t last_ms;
+} body_t;
+
+typedef struct coap_drv_s {
+  wg_driver_t *drv;
+  uv_loop_t *loop;
+  uv_poll_t poll;
+  bool polling;
+  coap_context_t *ctx;
+  char *bind;
+  int port;
+  wg_coap_psk_t *psks;
+  coap_bin_const_t *keys; /* the same keys, as libcoap wants them */
+  size_t npsks;
+  char **devices;
+  size_t ndevices;
+  size_t max_pack;
+  pending_t *head, *tail;
+  body_t *bodies;
+  size_t nbodies;
+  bool paused;
+  bool closing;
+  wg_close_cb close_cb;
+} coap_drv_t;
+
+static wg_complaint_t libcoap_complaint = {10.0, 0, 0};
+
+static void log_handler(coap_log_t level, const char *message) {
+  int n = (int)strcspn(message, "\n");
+  if (level <= LOG_WARNING)
+    wg_complain(&libcoap_complaint, level, "coap: libcoap: %.*s", n, message);
+  else
+    wg_log(level, "coap: libcoap: %.*s", n, message);
+}
+
+/* ---- answering --------------------------------------------------------- */
+
+static void set_diagnostic(coap_pdu_t *response, coap_pdu_code_t code,
+                           const char *text) {
+  coap_pdu_set_code(response, code);
+  coap_add_data(response, strlen(text), (const uint8_t *)text);
+}
+
+static void set_uint_option(coap_pdu_t *pdu, coap_option_num_t num,
+                            unsigned value) {
+  uint8_t buf[4];
+  coap_add_option(pdu, num, coap_encode_var_safe(buf, sizeof(buf), value), buf);
+}
+
+static coap_pdu_code_t code_for(int err) {
+  switch (err) {
+  case WG_ENODEV:
+  case WG_EAUTH:
+    return COAP_RESPONSE_CODE_FORBIDDEN;
+  case WG_ETOOBIG:
+    return COAP_RESPONSE_CODE_REQUEST_TOO_LARGE;
+  case WG_EINVAL:
+    return COAP_RESPONSE_CODE_BAD_REQUEST;
+  case WG_ECLOSING:
+  case WG_EBUSY:
+  case WG_EFULL:
+    return COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE;
+  default:
+    return COAP_RESPONSE_CODE_INTERNAL_ERROR;
+  }
+}
+
+/* Refuse before the daemon saw the pack: counted and reported too. */
+static void refuse(coap_drv_t *d, const char *device, coap_pdu_t *response,
+                   coap_pdu_code_t code, const char *reason) {
+  if (d->drv->cbs->rejected)
+    d->drv->cbs->rejected(d->drv, device, reason);
+  set_diagnostic(response, code, reason);
+}
+
+/* ---- block-wise bodies ------------------------------------------------- */
+
+static void body_free(coap_drv_t *d, body_t *b) {
+  body_t **pp;
+
+  for (pp = &d->bodies; *pp != NULL; pp = &(*pp)->next) {
+    if (*pp == b) {
+      *pp = b->next;
+      break;
+    }
+  }
+  d->nbodies--;
+  coap_session_release(b->session);
+  free(b->buf);
+  free(b);
+}
+
+static void bodies_expire(coap_drv_t *d, uint64_t now) {
+  body_t *b = d->bodies, *next;
+
+  for (; b != NULL; b = next) {
+    next = b->next;
+    if (now - b->last_ms > BODY_IDLE_MS)
+      body_free(d, b);
+  }
+}
+
+static body_t *body_find(coap_drv_t *d, coap_session_t *s, const char *device) {
+  body_t *b;
+
+  for (b = d->bodies; b != NULL; b = b->next)
+    if (b->session == s && strcmp(b->device, device) == 0)
+      return b;
+  return NULL;
+}
+
+static body_t *body_new(coap_drv_t *d, coap_session_t *s, const char *device) {
+  body_t *b, *oldest = NULL;
+
+  if (d->nbodies >= BODIES_MAX) {
+    for (b = d->bodies; b != NULL; b = b->next)
+      if (oldest == NULL || b->last_ms < oldest->last_ms)
+        oldest = b;
+    wg_log(LOG_WARNING, "coap: %d block-wise bodies at once; dropping %s's",
+           BODIES_MAX, oldest->device);
+    body_free(d, oldest);
+  }
+  if ((b = calloc(1, sizeof(*b))) == NULL)
+    return NULL;
+  b->session = coap_session_reference(s);
+  snprintf(b->device, sizeof(b->device), "%s", device);
+  b->next = d->bodies;
+  d->bodies = b;
+  d->nbodies++;
+  return b;
+}
+
+/*
+ * Add one Block1 block of @device's body. Returns the body when it is
+ * complete; NULL when the response is set: 2.31 for more, or an error.
+ */
+static body_t *gather(coap_drv_t *d, coap_session_t *s, const char *device,
+                      const coap_block_b_t *blk, const coap_pdu_t *req,
+                      const uint8_t *data, size_t len, coap_pdu_t *response) {
+  size_t offset = (size_t)blk->num << (blk->szx + 4);
+  uint64_t now = uv_now(d->loop);
+  coap_opt_iterator_t it;
+  coap_opt_t *size1 = coap_check_option(req, COAP_OPTION_SIZE1, &it);
+  char reason[128];
+  body_t *b;
+
+  bodies_expire(d, now);
+  b = body_find(d, s, device);
+  if (offset == 0) {
+    if (b == NULL && (b = body_new(d, s, device)) == NULL) {
+      set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                     "out of memory");
+      return NULL;
+    }
+    b->len = 0;
+  } else if (b == NULL || offset > b->len) {
+    /* RFC 7959 2.9.2: the server lacks earlier blocks. */
+    snprintf(reason, sizeof(reason), "block %u without the blocks before it",
+             (unsigned)blk->num);
+    if (b != NULL)
+      body_free(d, b);
+    set_diagnostic(response, COAP_RESPONSE_CODE_INCOMPLETE, reason);
+    return NULL;
+  }
+  b->last_ms = now;
+  if (offset + len > d->max_pack ||
+      (size1 != NULL &&
+       coap_decode_var_bytes8(coap_opt_value(size1), coap_opt_length(size1)) >
+           d->max_pack)) {
+    body_free(d, b);
+    snprintf(reason, sizeof(reason), "pack larger than %zu bytes", d->max_pack);
+    refuse(d, device, response, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE, reason);
+    /* RFC 7959 2.9.3: Size1 tells the client the limit. */
+    set_uint_option(response, COAP_OPTION_SIZE1, (unsigned)d->max_pack);
+    return NULL;
+  }
+  if (offset + len > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    unsigned char *nb;
+    while (cap < offset + len)
+      cap *= 2;
+    if (cap > d->max_pack)
+      cap = d->max_pack;
+    if ((nb = realloc(b->buf, cap)) == NULL) {
+      body_free(d, b);
+      set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                     "out of memory");
+      return NULL;
+    }
+    b->buf = nb;
+    b->cap = cap;
+  }
+  if (len > 0)
+    memcpy(b->buf + offset, data, len);
+  /* Blocks come one at a time (RFC 7959 2.5), so a repeated block means
+   * the client resends from there. */
+  b->len = offset + len;
+  if (blk->m) {
+    /* libcoap turns a 2.xx into 2.31 Continue and adds the Block1. */
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
+    return NULL;
+  }
+  return b;
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+/* "dev/<id>/senml" from the request's Uri-Path; false if it is not one. */
+static bool device_from_path(const coap_pdu_t *req, char *out, size_t outlen) {
+  coap_string_t *path = coap_get_uri_path(req);
+  const char *p, *slash;
+  size_t n;
+  bool ok = false;
+
+  if (path == NULL)
+    return false;
+  p = (const char *)path->s;
+  n = path->length;
+  if (n > 4 && memcmp(p, "dev/", 4) == 0 && n > 10 &&
+      memcmp(p + n - 6, "/senml", 6) == 0) {
+    size_t idlen = n - 10;
+    slash = memchr(p + 4, '/', idlen);
+    if (slash == NULL && idlen < outlen) {
+      memcpy(out, p + 4, idlen);
+      out[idlen] = '\0';
+      ok = true;
+    }
+  }
+  coap_delete_string(path);
+  return ok;
+}
+
+static bool identity_is(const coap_session_t *s, const char *device) {
+  const coap_bin_const_t *id = coap_session_get_psk_identity(s);
+  size_t n = strlen(device);
+  return id != NULL && id->length == n && memcmp(id->s, device, n) == 0;
+}
+
+static void queue_pending(coap_drv_t *d, coap_session_t *s, uint64_t ticket,
+                          coap_bin_const_t token, coap_pdu_t *response) {
+  pending_t *p = calloc(1, sizeof(*p));
+
+  if (p == NULL || token.length > sizeof(p->token)) {
+    free(p);
+    /* The pack is taken and will be committed; without a way to answer
+     * after the commit, the device must send it again (stored once). */
+    set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                   "out of memory; send again");
+    return;
+  }
+  p->session = coap_session_reference(s);
+  p->ticket = ticket;
+  p->token_len = token.length;
+  memcpy(p->token, token.s, token.length);
+  if (d->tail)
+    d->tail->next = p;
+  else
+    d->head = p;
+  d->tail = p;
+}
+
+static void hnd_post(coap_resource_t *resource, coap_session_t *s,
+                     const coap_pdu_t *req, const coap_string_t *query,
+                     coap_pdu_t *response) {
+  coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
+  coap_bin_const_t token = coap_pdu_get_token(req);
+  char device[DEVICE_MAX + 1], reason[256];
+  coap_opt_iterator_t it;
+  coap_opt_t *opt;
+  coap_block_b_t blk;
+  const uint8_t *data = NULL;
+  size_t len = 0, offset, total;
+  body_t *body = NULL;
+  uint64_t ticket;
+  bool has_block;
+  int rc;
+
+  (void)resource;
+  (void)query;
+  has_block = coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &blk) != 0;
+  if (coap_find_async(s, token) != NULL) {
+    /* Triggered after the commit: the separate response. */
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
+    if (has_block)
+      set_uint_option(response, COAP_OPTION_BLOCK1,
+                      blk.num << 4 | blk.szx); /* M = 0: the last block */
+    return;
+  }
+  if (!device_from_path(req, device, sizeof(device))) {
+    set_diagnostic(response, COAP_RESPONSE_CODE_NOT_FOUND,
+                   "post packs to /dev/<device_id>/senml");
+    return;
+  }
+  opt = coap_check_option(req, COAP_OPTION_CONTENT_FORMAT, &it);
+  if (opt != NULL) {
+    unsigned fmt =
+        coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+    if (fmt != MEDIATYPE_SENML_JSON) {
+      snprintf(reason, sizeof(reason),
+               "Content-Format %u; send 110 (application/senml+json) or none",
+               fmt);
+      refuse(d, device, response, COAP_RESPONSE_CODE_UNSUPPORTED_CONTENT_FORMAT,
+             reason);
+      return;
+    }
+  }
+  if (d->npsks > 0 && !identity_is(s, device)) {
+    const coap_bin_const_t *id = coap_session_get_psk_identity(s);
+    snprintf(reason, sizeof(reason), "identity %.*s may not post for %s",
+             id ? (int)id->length : 0, id ? (const char *)id->s : "", device);
+    refuse(d, device, response, COAP_RESPONSE_CODE_FORBIDDEN, reason);
+    return;
+  }
+  if (d->paused) {
+    set_diagnostic(response, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
+                   "storage unavailable; send again later");
+    set_uint_option(response, COAP_OPTION_MAXAGE, RETRY_LATER_S);
+    return;
+  }
+  coap_get_data_large(req, &len, &data, &offset, &total);
+  if (has_block) {
+    if ((body = gather(d, s, device, &blk, req, data, len, response)) == NULL)
+      return;
+    data = body->buf;
+    len = body->len;
+  }
+  rc = d->drv->cbs->pack(d->drv, device, data, len, &ticket, reason,
+                         sizeof(reason));
+  if (body != NULL)
+    body_free(d, body);
+  if (rc != 0) {
+    set_diagnostic(response, code_for(rc), reason);
+    if (rc == WG_ETOOBIG)
+      set_uint_option(response, COAP_OPTION_SIZE1, (unsigned)d->max_pack);
+    return;
+  }
+  /* No code: libcoap sends an empty ACK; the answer follows the commit. */
+  if (coap_register_async(s, req, 0) == NULL) {
+    set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                   "cannot defer the answer; send again");
+    return;
+  }
+  queue_pending(d, s, ticket, token, response);
+}
+
+static void hnd_get_status(coap_resource_t *resource, coap_session_t *s,
+                           const coap_pdu_t *req, const coap_string_t *query,
+                           coap_pdu_t *response) {
+  coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
+  char *json = d->drv->cbs->status ? d->drv->cbs->status(d->drv) : NULL;
+
+  if (json == NULL) {
+    set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                   "out of memory");
+    return;
+  }
+  coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+  /* The body is copied; block-wise (Block2) if it does not fit. */
+  coap_add_data_large_response(resource, s, req, response, query,
+                               COAP_MEDIATYPE_APPLICATION_JSON, 0, 0,
+                               strlen(json), (const uint8_t *)json, NULL, NULL);
+  free(json);
+}
+
+/* ---- DTLS -------------------------------------------------------------- */
+
+static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
+                                       coap_session_t *s, void *arg) {
+  coap_drv_t *d = arg;
+
+  (void)s;
+  for (size_t i = 0; i < d->npsks; i++) {
+    size_t n = strlen(d->psks[i].identity);
+    if (identity->length == n &&
+        memcmp(identity->s, d->psks[i].identity, n) == 0)
+      return &d->keys[i];
+  }
+  wg_log(LOG_WARNING, "coap: DTLS handshake with unknown identity %.*s",
+         (int)(identity->length > 64 ? 64 : identity->length),
+         (const char *)identity->s);
+  return NULL;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+/*
+ * One turn of libcoap's epoll loop. coap_io_process() prepares, reads what
+ * is ready and runs triggered asyncs; the prepare after it sends what that
+ * queued (a DTLS handshake's next flight, say) and re-arms libcoap's timerfd
+ * for its next timeout, which wakes this poll again.
+ */
+static void service(coap_drv_t *d) {
+  coap_tick_t now;
+
+  coap_io_process(d->ctx, COAP_IO_NO_WAIT);
+  coap_ticks(&now);
+  coap_io_prepare_epoll(d->ctx, now);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  (void)events;
+  if (status < 0)
+    wg_log(LOG_ERR, "coap: poll: %s", uv_strerror(status));
+  service(h->data);
+}
+
+static int add_resource(coap_drv_t *d, const char *path, coap_request_t method,
+                        coap_method_handler_t h, const char *ct,
+                        const char *rt) {
+  coap_str_const_t *uri =
+      coap_new_str_const((const uint8_t *)path, strlen(path));
+  coap_resource_t *r;
+
+  if (uri == NULL ||
+      (r = coap_resource_init(uri, COAP_RESOURCE_FLAGS_RELEASE_URI)) == NULL) {
+    coap_delete_str_const(uri);
+    return WG_ENOMEM;
+  }
+  coap_register_request_handler(r, method, h);
+  coap_add_attr(r, coap_make_str_const("ct"), coap_make_str_const(ct), 0);
+  coap_add_attr(r, coap_make_str_const("rt"), coap_make_str_const(rt), 0);
+  coap_add_resource(d->ctx, r);
+  return 0;
+}
+
+static int listen_addr(coap_drv_t *d, coap_address_t *a) {
+  struct addrinfo hints, *ai;
+  char port[8];
+  int rc;
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_PASSIVE;
+  snprintf(port, sizeof(port), "%d", d->port);
+  if ((rc = getaddrinfo(d->bind, port, &hints, &ai)) != 0) {
+    wg_log(LOG_ERR, "coap: cannot resolve %s: %s", d->bind, gai_strerror(rc));
+    return WG_EINVAL;
+  }
+  coap_address_init(a);
+  a->size = ai->ai_addrlen;
+  memcpy(&a->addr, ai->ai_addr, ai->ai_addrlen);
+  freeaddrinfo(ai);
+  return 0;
+}
+
+static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
+  coap_drv_t *d = drv->impl;
+  coap_resource_t *r;
+  coap_address_t addr;
+  int fd, rc;
+
+  d->loop = loop;
+  if ((rc = listen_addr(d, &addr)) != 0)
+    return rc;
+  if ((d->ctx = coap_new_context(NULL)) == NULL)
+    return WG_ENOMEM;
+  coap_set_app_data(d->ctx, d);
+  coap_context_set_block_mode(d->ctx, COAP_BLOCK_USE_LIBCOAP);
+  coap_context_set_max_idle_sessions(d->ctx, IDLE_SESSIONS_MAX);
+  if (d->npsks > 0) {
+    coap_dtls_spsk_t spsk;
+
+    memset(&spsk, 0, sizeof(spsk));
+    spsk.version = COAP_DTLS_SPSK_SETUP_VERSION;
+    spsk.validate_id_call_back = psk_for;
+    spsk.id_call_back_arg = d;
+    if (!coap_context_set_psk2(d->ctx, &spsk)) {
+      wg_log(LOG_ERR, "coap: cannot set up DTLS with pre-shared keys");
+      return WG_ETLS;
+    }
+    coap_context_set_max_handshake_sessions(d->ctx, HANDSHAKES_MAX);
+  }
+  /* With keys, DTLS only: plain UDP is not even listened for. */
+  if (coap_new_endpoint(d->ctx, &addr,
+                        d->npsks > 0 ? COAP_PROTO_DTLS : COAP_PROTO_UDP) ==
+      NULL) {
+    wg_log(LOG_ERR, "coap: cannot listen on %s port %d", d->bind, d->port);
+    return WG_EIO;
+  }
+
+  /* Every POST lands in hnd_post; the configured devices' resources are
+   * listed in /.well-known/core, others (unknown_devices) are still
+   * reached through the unknown-resource handler. */
+  if ((r = coap_resource_unknown_init2(NULL, 0)) == NULL)
+    return WG_ENOMEM;
+  coap_register_request_handler(r, COAP_REQUEST_POST, hnd_post);
+  coap_add_resource(d->ctx, r);
+  for (size_t i = 0; i < d->ndevices; i++) {
+    char path[DEVICE_MAX + 16];
+    snprintf(path, sizeof(path), "dev/%s/senml", d->devices[i]);
+    if ((rc = add_resource(d, path, COAP_REQUEST_POST, hnd_post, "110",
+                           "\"wardgate.senml\"")) != 0)
+      return rc;
+  }
+  if ((rc = add_resource(d, "status", COAP_REQUEST_GET, hnd_get_status, "50",
+                         "\"wardgate.status\"")) != 0)
+    return rc;
+
+  if ((fd = coap_context_get_coap_fd(d->ctx)) < 0) {
+    wg_log(LOG_ERR, "coap: this libcoap has no epoll support");
+    return WG_EINVAL;
+  }
+  if ((rc = uv_poll_init(loop, &d->poll, fd)) != 0) {
+    wg_log(LOG_ERR, "coap: poll: %s", uv_strerror(rc));
+    return WG_EIO;
+  }
+  d->poll.data = d;
+  d->polling = true;
+  uv_poll_start(&d->poll, UV_READABLE, on_poll);
+  wg_log(LOG_INFO, "coap: listening on %s port %d (%s)", d->bind, d->port,
+         d->npsks > 0 ? "DTLS with pre-shared keys" : "UDP");
+  return 0;
+}
+
+/* ---- driver operations ------------------------------------------------- */
+
+static void coap_committed(wg_driver_t *drv, uint64_t ticket) {
+  coap_drv_t *d = drv->impl;
+  pending_t *p;
+
+  while ((p = d->head) != NULL && p->ticket <= ticket) {
+    coap_bin_const_t token = {p->token_len, p->token};
+    coap_async_t *a = coap_find_async(p->session, token);
+
+    d->head = p->next;
+    if (d->head == NULL)
+      d->tail = NULL;
+    if (a != NULL)
+      coap_async_trigger(a); /* libcoap's timerfd wakes the poll at once */
+    coap_session_release(p->session);
+    free(p);
+  }
+}
+
+static int coap_publish(wg_driver_t *drv, const char *topic,
+                        const void *payload, size_t len, int qos, bool retain,
+                        int *mid) {
+  (void)drv, (void)topic, (void)payload, (void)len, (void)qos, (void)retain;
+  (void)mid;
+  return WG_EINVAL;
+}
+
+static void coap_pause(wg_driver_t *drv, bool paused) {
+  coap_drv_t *d = drv->impl;
+  d->paused = paused;
+}
+
+static bool coap_is_connected(const wg_driver_t *drv) {
+  const coap_drv_t *d = drv->impl;
+  return d->polling && !d->closing;
+}
+
+static void drv_free(coap_drv_t *d) {
+  pending_t *p;
+
+  while ((p = d->head) != NULL) {
+    d->head = p->next;
+    coap_session_release(p->session);
+    free(p);
+  }
+  while (d->bodies != NULL)
+    body_free(d, d->bodies);
+  if (d->ctx)
+    coap_free_context(d->ctx);
+  for (size_t i = 0; i < d->ndevices; i++)
+    free(d->devices[i]);
+  free(d->devices);
+  if (d->psks) {
+    for (size_t i = 0; i < d->npsks; i++) {
+      free((char *)d->psks[i].identity);
+      free((unsigned char *)d->keys[i].s);
+    }
+  }
+  free(d->psks);
+  free(d->keys);
+  free(d->bind);
+  free(d);
+}
+
+static void poll_closed(uv_handle_t *h) {
+  coap_drv_t *d = h->data;
+  wg_driver_t *drv = d->drv;
+  wg_close_cb cb = d->close_cb;
+
+  drv_free(d);
+  drv->impl = NULL;
+  if (cb)
+    cb(drv);
+}
+
+static void coap_close(wg_driver_t *drv, wg_close_cb cb) {
+  coap_drv_t *d = drv->impl;
+
+  if (d->closing)
+    return;
+  d->closing = true;
+  d->close_cb = cb;
+  if (!d->polling) {
+    d->drv->impl = NULL;
+    drv_free(d);
+    if (cb)
+      cb(drv);
+    return;
+  }
+  /* Send the answers of what was committed last. */
+  service(d);
+  uv_close((uv_handle_t *)&d->poll, poll_closed);
+}
+
+static const wg_driver_ops_t coap_ops = {
+    WG_DRIVER_ABI,     "coap",     coap_start,     coap_publish, coap_pause,
+    coap_is_connected, coap_close, coap_committed,
+};
+
+int wg_coap_driver_init(wg_driver_t *drv, const char *label,
+                        const wg_coap_opts_t *opts, const wg_driver_cbs_t *cbs,
+                        void *data) {
+  static bool started;
+  coap_drv_t *d;
+
+  if (cbs == NULL || cbs->pack == NULL || opts->max_pack == 0)
+    return WG_EINVAL;
+  if (opts->npsks > 0 && !coap_dtls_is_supported()) {
+    wg_log(LOG_ERR, "coap: this libcoap has no DTLS support");
+    return WG_ETLS;
+  }
+  if (!started) {
+    coap_startup();
+    coap_set_log_handler(log_handler);
+    coap_set_log_level(LOG_WARNING);
+    started = true;
+  }
+  if ((d = calloc(1, sizeof(*d))) == NULL)
+    return WG_ENOMEM;
+  d->drv = drv;
+  d->port = opts->port;
+  d->max_pack = opts->max_pack;
+  d->bind = strdup(opts->bind ? opts->bind : "::");
+  d->devices = calloc(opts->ndevices ? opts->ndevices : 1, sizeof(char *));
+  d->psks = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->psks));
+  d->keys = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->keys));
+  if (d->bind == NULL || d->devices == NULL || d->psks == NULL ||
+      d->keys == NULL)
+    goto nomem;
+  for (; d->ndevices < opts->ndevices; d->ndevices++)
+    if ((d->devices[d->ndevices] = strdup(opts->devices[d->ndevices])) == NULL)
+      goto nomem;
+  for (; d->npsks < opts->npsks; d->npsks++) {
+    const wg_coap_psk_t *k = &opts->psks[d->npsks];
+    unsigned char *key = malloc(k->key_len);
+    d->psks[d->npsks].identity = strdup(k->identity);
+    d->keys[d->npsks].s = key;
+    if (key == NULL || d->psks[d->npsks].identity == NULL) {
+      d->npsks++; /* freed with the rest */
+      goto nomem;
+    }
+    memcpy(key, k->key, k->key_len);
+    d->keys[d->npsks].length = k->key_len;
+  }
+  drv->ops = &coap_ops;
+  drv->cbs = cbs;
+  drv->label = label;
+  drv->data = data;
+  drv->impl = d;
+  return 0;
+
+nomem:
+  drv_free(d);
+  return WG_ENOMEM;
+}
