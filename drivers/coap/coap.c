@@ -227,9 +227,10 @@ static body_t *gather(coap_drv_t *d, coap_session_t *s, const char *device,
            d->max_pack)) {
     body_free(d, b);
     snprintf(reason, sizeof(reason), "pack larger than %zu bytes", d->max_pack);
-    refuse(d, device, response, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE, reason);
-    /* RFC 7959 2.9.3: Size1 tells the client the limit. */
+    /* RFC 7959 2.9.3: Size1 tells the client the limit. Options go
+     * before the payload. */
     set_uint_option(response, COAP_OPTION_SIZE1, (unsigned)d->max_pack);
+    refuse(d, device, response, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE, reason);
     return NULL;
   }
   if (offset + len > b->cap) {
@@ -370,9 +371,9 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
     return;
   }
   if (d->paused) {
+    set_uint_option(response, COAP_OPTION_MAXAGE, RETRY_LATER_S);
     set_diagnostic(response, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
                    "storage unavailable; send again later");
-    set_uint_option(response, COAP_OPTION_MAXAGE, RETRY_LATER_S);
     return;
   }
   coap_get_data_large(req, &len, &data, &offset, &total);
@@ -387,9 +388,9 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
   if (body != NULL)
     body_free(d, body);
   if (rc != 0) {
-    set_diagnostic(response, code_for(rc), reason);
     if (rc == WG_ETOOBIG)
       set_uint_option(response, COAP_OPTION_SIZE1, (unsigned)d->max_pack);
+    set_diagnostic(response, code_for(rc), reason);
     return;
   }
   /* No code: libcoap sends an empty ACK; the answer follows the commit. */

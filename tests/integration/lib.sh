@@ -100,7 +100,9 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # for the brokers INGEST and UPLINK (UPLINK defaults to INGEST).
 write_config() {
   local file=$1 extra=${2:-} patients=${3:-}
-  local up=${UPLINK_PORT:-$INGEST_PORT}
+  local up=${UPLINK_PORT:-$INGEST_PORT} coap=""
+  # COAP, if set, is the ingest.coap object.
+  [ -z "${COAP:-}" ] || coap=", \"coap\": $COAP"
   [ -n "$patients" ] || patients='[{"id":"p-001","devices":["oxi-1","bp-1","temp-1","obs-1","cup-1","fall-1"]},{"id":"p-002","devices":["oxi-2","bp-2","temp-2","obs-2","cup-2","fall-2"]}]'
   cat >"$file" <<CONF
 // written by $TEST_NAME
@@ -109,7 +111,7 @@ write_config() {
   "database": "$T/wardgate.db",
   "durability": "process",
   $extra
-  "ingest": { "mqtt": { "host": "127.0.0.1", "port": $INGEST_PORT } },
+  "ingest": { "mqtt": { "host": "127.0.0.1", "port": $INGEST_PORT }$coap },
   "uplink": { "mqtt": { "host": "127.0.0.1", "port": $up, "keepalive_s": 5 } },
   "patients": $patients
 }
@@ -205,3 +207,18 @@ retained() {
 }
 
 now() { date +%s.%N | cut -c1-14; }
+
+# coap_post DEVICE PAYLOAD [coap-client options...]: POST over CoAP to the
+# daemon at 127.0.0.1:$COAP_PORT ("coaps" when a -k key is given) and print
+# the final answer, "2.04" or "4.00 <diagnostic>"; nothing if none came.
+COAP_CLIENT=coap-client-openssl
+coap_post() {
+  local dev=$1 payload=$2 scheme=coap
+  shift 2
+  case " $* " in *" -k "*) scheme=coaps ;; esac
+  printf '%s' "$payload" >"$T/coap-body"
+  timeout 20 "$COAP_CLIENT" -v 6 -B 4 -m post -f "$T/coap-body" "$@" \
+    "$scheme://127.0.0.1:$COAP_PORT/dev/$dev/senml" 2>&1 |
+    sed -n "s/^v:1 t:[A-Z]* c:\([0-9]\.[0-9][0-9]\) [^]]*\]\( :: '\(.*\)'\)\{0,1\}$/\1 \3/p" |
+    grep -v '^0\.00' | tail -n 1 | sed 's/ $//'
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# CoAP ingest with coap-client as the device: a good pack is answered 2.04
+# only once its readings are in `readings`; every refusal has its code and
+# diagnostic payload and is reported on the errors topic; a 40 KiB pack
+# arrives block-wise; a retransmitted CON (same message id and token), a
+# repeat after the answer and the same pack as a new request store nothing
+# twice; /.well-known/core and /status answer; a fall over CoAP raises the
+# same alert as over MQTT.
+. "$(dirname "$0")/lib.sh"
+
+start_broker INGEST
+COAP_PORT=$("$FREEPORT" udp)
+COAP="{\"bind\":\"127.0.0.1\",\"port\":$COAP_PORT}"
+write_config "$T/wardgate.json"
+start_daemon "$T/wardgate.json"
+grep -q "coap: listening on 127.0.0.1 port $COAP_PORT (UDP)" \
+  "$T/wardgated.log" || fail "CoAP is not listening"
+subscribe errors 'wardgate/gw-test/errors'
+subscribe alerts 'wardgate/gw-test/alerts'
+
+expect() { # ANSWER-REGEX DEVICE PAYLOAD [coap-client options...]
+  local want=$1 got
+  shift
+  got=$(coap_post "$@")
+  printf '%s\n' "$got" | grep -Eq -- "^$want\$" ||
+    fail "POST to $1: expected '$want', got '$got'"
+}
+
+# A good pack: 2.04, and the readings are there when the answer is.
+bt=$(now)
+expect '2\.04' oxi-1 "[{\"bt\":$bt,\"n\":\"spo2\",\"u\":\"%\",\"v\":96},{\"n\":\"hr\",\"v\":71}]" -t 110
+n=$(count_readings "WHERE device_id='oxi-1' AND abs(ts-$bt)<0.001")
+[ "$n" = 2 ] || fail "2.04 came before the readings were committed ($n of 2)"
+# No Content-Format is accepted as SenML too.
+expect '2\.04' bp-1 "[{\"bt\":$bt,\"n\":\"sbp\",\"u\":\"mmHg\",\"v\":121}]"
+[ "$(count_readings "WHERE device_id='bp-1'")" = 1 ] || fail "bp-1 not stored"
+
+# Refusals, each with its diagnostic.
+expect '4\.00 record 0: spo2 101 % outside 0-100' oxi-2 \
+  "[{\"bt\":$bt,\"n\":\"spo2\",\"u\":\"%\",\"v\":101}]"
+expect '4\.00 .*leading zero.*' oxi-2 "[{\"bt\":$bt,\"n\":\"spo2\",\"v\":01}]"
+expect '4\.03 unknown device' stranger-1 "[{\"bt\":$bt,\"n\":\"spo2\",\"v\":90}]"
+expect '4\.15 Content-Format 50; send 110 \(application/senml\+json\) or none' \
+  oxi-2 "[{\"bt\":$bt,\"n\":\"spo2\",\"v\":90}]" -t 50
+expect '4\.04 post packs to /dev/<device_id>/senml' 'oxi-2/extra' '[]'
+# Over 64 KiB, block-wise: refused with 4.13 before it is all sent.
+big=$(printf '{"n":"note","vs":"%01000d"},' $(seq 1 70))
+expect '4\.13 pack larger than 65536 bytes' oxi-2 "[{\"bt\":$bt,\"n\":\"x\",\"v\":1},${big%,}]" -b 1024
+[ "$(count_readings "WHERE device_id IN ('oxi-2','stranger-1')")" = 0 ] ||
+  fail "a refused pack left readings"
+wait_until 10 sub_has errors '"transport":"coap".*leading zero' ||
+  fail "no errors report for a refused CoAP pack"
+sub_has errors '"device":"oxi-2".*Content-Format 50' ||
+  fail "no errors report for the wrong content format"
+sub_has errors 'larger than 65536' || fail "no errors report for 4.13"
+
+# 40 KiB, block-wise in 1 KiB blocks: 2.04 and every record stored.
+recs=""
+for i in $(seq 1 450); do
+  recs="$recs,{\"n\":\"hr\",\"v\":$((60 + i % 50)),\"t\":$i,\"u\":\"beat/min\"}"
+  recs="$recs,{\"n\":\"skin_probe_$i\",\"v\":$i.25,\"t\":$i,\"u\":\"Cel\"}"
+done
+big="[{\"bn\":\"urn:dev:mac:0024befffe804ff1:\",\"bt\":$(($(date +%s) - 3600)),\"n\":\"hr\",\"v\":70}${recs}]"
+[ "${#big}" -ge 40960 ] || fail "test pack is only ${#big} bytes"
+expect '2\.04' oxi-1 "$big" -b 1024
+n=$(count_readings "WHERE device_id='oxi-1' AND ts < $(date +%s) - 3000")
+[ "$n" = 901 ] || fail "block-wise pack: $n of 901 readings stored"
+
+# Retransmissions: the same datagram twice at once, then again after the
+# answer; then the same pack as a new request. Stored once.
+bt=$(now)
+pack="[{\"bt\":$bt,\"n\":\"spo2\",\"v\":93},{\"n\":\"hr\",\"v\":88}]"
+"$WG_BIN/tests/coap_resend" "$COAP_PORT" oxi-2 "$pack" >"$T/resend.out" ||
+  fail "retransmitted request not answered twice: $(cat "$T/resend.out")"
+[ "$(grep -c '^CON 2.04$' "$T/resend.out")" = 2 ] ||
+  fail "expected two separate 2.04 answers: $(cat "$T/resend.out")"
+expect '2\.04' oxi-2 "$pack"
+n=$(count_readings "WHERE device_id='oxi-2' AND abs(ts-$bt)<0.001")
+[ "$n" = 2 ] || fail "retransmissions stored $n readings, not 2"
+
+# Non-confirmable works too, with a non-confirmable answer.
+bt=$(now)
+expect '2\.04' temp-1 "[{\"bt\":$bt,\"n\":\"temp\",\"u\":\"Cel\",\"v\":36.9}]" -N
+[ "$(count_readings "WHERE device_id='temp-1'")" = 1 ] || fail "NON not stored"
+
+# Discovery and status.
+wk=$(timeout 10 "$COAP_CLIENT" -B 4 -m get "coap://127.0.0.1:$COAP_PORT/.well-known/core")
+printf '%s' "$wk" | grep -q '</dev/oxi-1/senml>;[^,]*ct=110' ||
+  fail "/.well-known/core lacks the device resource: $wk"
+printf '%s' "$wk" | grep -q '</status>' || fail "/.well-known/core lacks /status"
+st=$(timeout 10 "$COAP_CLIENT" -B 4 -m get "coap://127.0.0.1:$COAP_PORT/status")
+printf '%s' "$st" | grep -q '"state":"online","gateway":"gw-test"' ||
+  fail "/status: $st"
+printf '%s' "$st" | grep -Eq '"readings_stored":[0-9]+' || fail "/status has no counters: $st"
+
+# A fall over CoAP: the same alert as over MQTT.
+expect '2\.04' fall-1 "$(fall_pack)"
+wait_until 10 sub_has alerts '"rule":"fall"' || fail "no alert for a fall over CoAP"
+grep '"rule":"fall"' "$T/alerts.sub" | grep -q '"patient":"p-001","device":"fall-1","rule":"fall","severity":"high","state":"raised"' ||
+  fail "fall alert differs: $(cat "$T/alerts.sub")"
+
+daemon_alive || fail "daemon died"
+! grep 'coap: libcoap:' "$T/wardgated.log" || fail "libcoap complained"
+stop_daemon TERM
+[ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
+log "ok"
