@@ -331,7 +331,7 @@ static int hex_digit(int ch) {
  */
 static void read_psks(ctx_t *c, const char *path, const char *file,
                       wg_coap_conf_t *co) {
-  char line[512], where[PATH_MAX_LEN];
+  char line[512], where[512];
   size_t n = 0, cap = 0, lineno = 0;
   wg_coap_psk_t *v = NULL;
   int problems = c->problems;
@@ -347,7 +347,8 @@ static void read_psks(ctx_t *c, const char *path, const char *file,
     size_t hexlen, i;
 
     lineno++;
-    snprintf(where, sizeof(where), "%s (%s line %zu)", path, file, lineno);
+    snprintf(where, sizeof(where), "%.200s (%.250s line %zu)", path, file,
+             lineno);
     if (strchr(line, '\n') == NULL && !feof(f)) {
       problem(c, where, "line too long");
       break;

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The demo: builds wardgate, starts a private mosquitto on a free loopback
 # port, wardgated with a demo configuration, and wardgate-sim with three
-# simulated patients; shows what the hub sees (status, errors, alerts) and a
+# simulated patients, whose oximeters, cuffs and observation tablets publish
+# over MQTT while the thermometers, smart cups and fall sensors POST over
+# CoAP; shows what the hub sees (status, errors, alerts) and a
 # live count of stored readings until Ctrl-C, which stops all of it.
 #   tools/demo.sh [--patients N] [--rate PACKS_PER_S]
 set -euo pipefail
@@ -46,6 +48,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 port=$("$B/tests/freeport")
+cport=$("$B/tests/freeport" udp)
 cat >"$D/mosquitto.conf" <<CONF
 user $(id -un)
 listener $port 127.0.0.1
@@ -65,7 +68,8 @@ pids="$pids $!"
   "database": "$D/wardgate.db",
   "durability": "process",
   "status_interval_s": 5,
-  "ingest": { "mqtt": { "port": $port } },
+  "ingest": { "mqtt": { "port": $port },
+              "coap": { "bind": "127.0.0.1", "port": $cport } },
   "uplink": { "mqtt": { "port": $port } },
   "patients":
 CONF
@@ -85,15 +89,20 @@ pids="$pids $!"
 "$B/wardgated" -c "$D/wardgate.json" > >(sed -u 's/^/[daemon] /') 2>&1 &
 daemon=$!
 sleep 1
-# Patient 2 falls after 20 s; patient 3 desaturates from 40 s on.
-"$B/wardgate-sim" -p "$port" -n "$patients" -r "$rate" --fall 2@20 \
-  --desat 3@40 > >(sed -u 's/^/[device] /') 2>&1 &
+# Patient 2 falls after 20 s (over CoAP); patient 3 desaturates from 40 s on.
+"$B/wardgate-sim" -p "$port" -n "$patients" -r "$rate" --kinds oxi,bp,obs \
+  --desat 3@40 > >(sed -u 's/^/[device mqtt] /') 2>&1 &
 sim=$!
+"$B/wardgate-sim" --coap "$cport" -n "$patients" -r 1 --kinds temp,cup,fall \
+  --fall 2@20 > >(sed -u 's/^/[device coap] /') 2>&1 &
+pids="$pids $!"
 # One device sends garbage once, to show the errors topic.
 (sleep 8 && mosquitto_pub -p "$port" -q 1 -t wardgate/dev/oxi-1/senml \
   -m '[{"n":"spo2","v":101}]') &
 
-echo "== demo running on 127.0.0.1:$port, data in $D; Ctrl-C to stop"
+echo "== demo running: MQTT on 127.0.0.1:$port, CoAP on udp 127.0.0.1:$cport,"
+echo "== data in $D; Ctrl-C to stop. Post a reading yourself with:"
+echo "   coap-client-openssl -m post -t 110 -e '[{\"n\":\"temp\",\"u\":\"Cel\",\"v\":37.2}]' coap://127.0.0.1:$cport/dev/temp-1/senml"
 echo "== patient 2 falls at 20 s; acknowledge the alert with:"
 echo "   mosquitto_pub -p $port -q 1 -t wardgate/gw-demo/alerts/ack -m '{\"id\":\"gw-demo-000001\",\"by\":\"you\"}'"
 while sleep 5; do

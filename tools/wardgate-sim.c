@@ -5,12 +5,17 @@
  * tablet (respiration rate, consciousness), a smart cup and a fall sensor,
  * each publishing SenML packs to wardgate/dev/<id>/senml with plausible
  * vitals, plus scripted events (--fall, --desat) for demonstrations and
- * tests. Device ids are <kind>-<patient number>, e.g. oxi-1.
+ * tests. Device ids are <kind>-<patient number>, e.g. oxi-1. With --coap
+ * the devices POST to /dev/<id>/senml over CoAP instead, each pack
+ * confirmable and waiting for its answer, as a battery sensor does; --kinds
+ * picks the devices, so that one run can use MQTT and another CoAP.
  */
+#include <coap3/coap.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <mosquitto.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -40,12 +45,104 @@ typedef struct sim_s {
   int qos;
   bool quiet;
   bool print_config;
+  int coap_port;      /* 0: MQTT */
+  unsigned kind_mask; /* bit per entry of kinds[] */
   event_t events[MAX_EVENTS];
   int nevents;
 } sim_t;
 
 static const char *const kinds[] = {"oxi", "bp", "temp", "obs", "cup", "fall"};
 #define NKINDS 6
+
+static volatile sig_atomic_t stop;
+
+/* CoAP: one client session; packs go one at a time, each waiting for its
+ * answer (libcoap retransmits a CON as RFC 7252 says). */
+static coap_context_t *coap_ctx;
+static coap_session_t *coap_sess;
+static int coap_answer; /* the answer's code, class*100+detail; 0: none */
+static char coap_diag[256];
+
+static coap_response_t on_coap_response(coap_session_t *session,
+                                        const coap_pdu_t *sent,
+                                        const coap_pdu_t *received,
+                                        const coap_mid_t mid) {
+  coap_pdu_code_t code = coap_pdu_get_code(received);
+  const uint8_t *data;
+  size_t len;
+
+  (void)session, (void)sent, (void)mid;
+  coap_answer = (int)(COAP_RESPONSE_CLASS(code) * 100 + (code & 0x1f));
+  coap_diag[0] = '\0';
+  if (coap_get_data(received, &len, &data))
+    snprintf(coap_diag, sizeof(coap_diag), " %.*s", (int)len,
+             (const char *)data);
+  return COAP_RESPONSE_OK;
+}
+
+static int coap_open(const char *host, int port) {
+  coap_address_t dst;
+  struct addrinfo hints, *ai;
+  char service[8];
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_socktype = SOCK_DGRAM;
+  snprintf(service, sizeof(service), "%d", port);
+  if (getaddrinfo(host, service, &hints, &ai) != 0)
+    return -1;
+  coap_address_init(&dst);
+  dst.size = ai->ai_addrlen;
+  memcpy(&dst.addr, ai->ai_addr, ai->ai_addrlen);
+  freeaddrinfo(ai);
+  coap_startup();
+  coap_set_log_level(LOG_ERR);
+  if ((coap_ctx = coap_new_context(NULL)) == NULL)
+    return -1;
+  coap_context_set_block_mode(coap_ctx, COAP_BLOCK_USE_LIBCOAP);
+  coap_register_response_handler(coap_ctx, on_coap_response);
+  coap_sess = coap_new_client_session(coap_ctx, NULL, &dst, COAP_PROTO_UDP);
+  return coap_sess ? 0 : -1;
+}
+
+/* POST @payload to /dev/@device/senml; the answer's code, or -1. */
+static int coap_post(const char *device, const char *payload) {
+  coap_optlist_t *opts = NULL;
+  uint8_t buf[4];
+  uint8_t token[8];
+  size_t token_len;
+  coap_pdu_t *pdu;
+  int waited = 0;
+
+  pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
+                      coap_new_message_id(coap_sess),
+                      coap_session_max_pdu_size(coap_sess));
+  if (pdu == NULL)
+    return -1;
+  coap_session_new_token(coap_sess, &token_len, token);
+  coap_add_token(pdu, token_len, token);
+  coap_insert_optlist(
+      &opts, coap_new_optlist(COAP_OPTION_URI_PATH, 3, (const uint8_t *)"dev"));
+  coap_insert_optlist(&opts,
+                      coap_new_optlist(COAP_OPTION_URI_PATH, strlen(device),
+                                       (const uint8_t *)device));
+  coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_PATH, 5,
+                                              (const uint8_t *)"senml"));
+  coap_insert_optlist(
+      &opts,
+      coap_new_optlist(COAP_OPTION_CONTENT_FORMAT,
+                       coap_encode_var_safe(buf, sizeof(buf), 110), buf));
+  coap_add_optlist_pdu(pdu, &opts);
+  coap_delete_optlist(opts);
+  coap_add_data_large_request(coap_sess, pdu, strlen(payload),
+                              (const uint8_t *)payload, NULL, NULL);
+  coap_answer = 0;
+  if (coap_send(coap_sess, pdu) == COAP_INVALID_MID)
+    return -1;
+  /* A CON is retransmitted for up to about 45 s; give up sooner. */
+  while (coap_answer == 0 && waited < 15000 && !stop)
+    waited += coap_io_process(coap_ctx, 100);
+  return coap_answer ? coap_answer : -1;
+}
 
 static volatile sig_atomic_t stop;
 static atomic_long acked; /* PUBACKs received */
@@ -113,8 +210,27 @@ static void usage(FILE *f) {
           "      --prefix TOPIC     topic prefix (wardgate/dev)\n"
           "  -u, --username U       broker user; password in "
           "WARDGATE_SIM_PASSWORD\n"
+          "      --coap PORT        POST over CoAP to HOST:PORT, not MQTT\n"
+          "      --kinds LIST       only these devices (oxi,bp,temp,obs,cup,"
+          "fall)\n"
           "      --print-patients   print the patients as config JSON, exit\n"
           "  -q, --quiet            no line per pack\n");
+}
+
+static bool parse_kinds(sim_t *s, const char *list) {
+  char buf[128], *save = NULL, *k;
+
+  snprintf(buf, sizeof(buf), "%s", list);
+  s->kind_mask = 0;
+  for (k = strtok_r(buf, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+    int i;
+    for (i = 0; i < NKINDS && strcmp(k, kinds[i]) != 0; i++)
+      ;
+    if (i == NKINDS)
+      return false;
+    s->kind_mask |= 1u << i;
+  }
+  return s->kind_mask != 0;
 }
 
 static bool parse_event(sim_t *s, const char *arg, bool fall) {
@@ -209,6 +325,20 @@ static int publish(struct mosquitto *m, const sim_t *s, const char *device,
   char topic[256];
   int rc;
 
+  if (s->coap_port) {
+    int code = coap_post(device, payload);
+    if (code != 204) {
+      if (code < 0)
+        fprintf(stderr, "wardgate-sim: POST %s: no answer\n", device);
+      else
+        fprintf(stderr, "wardgate-sim: POST %s: %d.%02d%s\n", device,
+                code / 100, code % 100, coap_diag);
+      return MOSQ_ERR_UNKNOWN;
+    }
+    if (!s->quiet)
+      printf("%s %s -> 2.04\n", device, payload);
+    return MOSQ_ERR_SUCCESS;
+  }
   snprintf(topic, sizeof(topic), "%s/%s/senml", s->prefix, device);
   rc = mosquitto_publish(m, NULL, topic, (int)strlen(payload), payload, s->qos,
                          false);
@@ -235,15 +365,22 @@ int main(int argc, char **argv) {
       {"prefix", required_argument, NULL, 'P'},
       {"username", required_argument, NULL, 'u'},
       {"print-patients", no_argument, NULL, 'C'},
+      {"coap", required_argument, NULL, 'K'},
+      {"kinds", required_argument, NULL, 'k'},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'H'},
       {NULL, 0, NULL, 0}};
-  sim_t s = {"127.0.0.1", 1883,  "wardgate/dev",  NULL, NULL, 3, 2, 0, 0, 1,
-             false,       false, {{0, 0, false}}, 0};
+  sim_t s = {.host = "127.0.0.1",
+             .port = 1883,
+             .prefix = "wardgate/dev",
+             .patients = 3,
+             .rate = 2,
+             .qos = 1,
+             .kind_mask = (1u << NKINDS) - 1};
   struct mosquitto *m;
   double start, next;
-  long sent = 0;
-  bool fallen[MAX_EVENTS] = {false};
+  long sent = 0, failed = 0, tick = 0;
+  bool fallen[MAX_EVENTS] = {false}, periodic;
   int ch, rc;
 
   while ((ch = getopt_long(argc, argv, "h:p:n:r:d:c:u:q", opts, NULL)) != -1) {
@@ -284,6 +421,15 @@ int main(int argc, char **argv) {
     case 'C':
       s.print_config = true;
       break;
+    case 'K':
+      s.coap_port = atoi(optarg);
+      break;
+    case 'k':
+      if (!parse_kinds(&s, optarg)) {
+        fprintf(stderr, "wardgate-sim: bad --kinds %s\n", optarg);
+        return 2;
+      }
+      break;
     case 'q':
       s.quiet = true;
       break;
@@ -308,36 +454,47 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   srand((unsigned)time(NULL));
-  mosquitto_lib_init();
-  m = mosquitto_new(NULL, true, NULL);
-  if (m == NULL) {
-    fprintf(stderr, "wardgate-sim: out of memory\n");
-    return 1;
+  if (s.coap_port) {
+    m = NULL;
+    if (coap_open(s.host, s.coap_port) != 0) {
+      fprintf(stderr, "wardgate-sim: cannot set up CoAP to %s:%d\n", s.host,
+              s.coap_port);
+      return 1;
+    }
+  } else {
+    mosquitto_lib_init();
+    m = mosquitto_new(NULL, true, NULL);
+    if (m == NULL) {
+      fprintf(stderr, "wardgate-sim: out of memory\n");
+      return 1;
+    }
+    mosquitto_max_inflight_messages_set(m, 1000);
+    mosquitto_publish_callback_set(m, on_publish);
+    if (s.username)
+      mosquitto_username_pw_set(m, s.username, s.password);
+    rc = mosquitto_connect(m, s.host, s.port, 30);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      fprintf(stderr, "wardgate-sim: connect %s:%d: %s\n", s.host, s.port,
+              rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+      return 1;
+    }
+    mosquitto_loop_start(m);
   }
-  mosquitto_max_inflight_messages_set(m, 1000);
-  mosquitto_publish_callback_set(m, on_publish);
-  if (s.username)
-    mosquitto_username_pw_set(m, s.username, s.password);
-  rc = mosquitto_connect(m, s.host, s.port, 30);
-  if (rc != MOSQ_ERR_SUCCESS) {
-    fprintf(stderr, "wardgate-sim: connect %s:%d: %s\n", s.host, s.port,
-            rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-    return 1;
-  }
-  mosquitto_loop_start(m);
 
   start = next = now_s();
+  periodic = (s.kind_mask & ((1u << (NKINDS - 1)) - 1)) != 0;
   while (!stop) {
     double t = now_s() - start;
     char payload[512], device[64];
-    int slot = (int)(sent % (s.patients * (NKINDS - 1)));
+    int slot = (int)(tick % (s.patients * (NKINDS - 1)));
     int patient = slot / (NKINDS - 1) + 1, kind = slot % (NKINDS - 1);
 
     if ((s.duration > 0 && t >= s.duration) || (s.count && sent >= s.count))
       break;
     for (int i = 0; i < s.nevents; i++) {
       if (!s.events[i].fall || fallen[i] || t < s.events[i].at ||
-          s.events[i].patient > s.patients)
+          s.events[i].patient > s.patients ||
+          !(s.kind_mask & 1u << (NKINDS - 1)))
         continue;
       fallen[i] = true;
       snprintf(device, sizeof(device), "fall-%d", s.events[i].patient);
@@ -348,11 +505,17 @@ int main(int argc, char **argv) {
       publish(m, &s, device, payload);
     }
     /* The fall sensors report rarely; the other devices share the rate. */
-    make_pack(&s, payload, sizeof(payload), kind, patient, t,
-              unique_time(slot));
-    snprintf(device, sizeof(device), "%s-%d", kinds[kind], patient);
-    if (publish(m, &s, device, payload) == MOSQ_ERR_SUCCESS)
+    if (periodic) {
+      tick++;
+      if (!(s.kind_mask & 1u << kind))
+        continue;
+      make_pack(&s, payload, sizeof(payload), kind, patient, t,
+                unique_time(slot));
+      snprintf(device, sizeof(device), "%s-%d", kinds[kind], patient);
+      if (publish(m, &s, device, payload) != MOSQ_ERR_SUCCESS)
+        failed++;
       sent++;
+    }
     next += 1.0 / s.rate;
     double wait = next - now_s();
     if (wait > 0) {
@@ -360,17 +523,24 @@ int main(int argc, char **argv) {
       nanosleep(&ts, NULL);
     }
   }
-  /* Wait (up to 10 s) for the broker to acknowledge what was sent. */
-  for (int i = 0; i < 500 && s.qos > 0 && atomic_load(&acked) < published_total;
-       i++) {
-    struct timespec ts = {0, 20000000};
-    nanosleep(&ts, NULL);
+  if (m != NULL) {
+    /* Wait (up to 10 s) for the broker to acknowledge what was sent. */
+    for (int i = 0;
+         i < 500 && s.qos > 0 && atomic_load(&acked) < published_total; i++) {
+      struct timespec ts = {0, 20000000};
+      nanosleep(&ts, NULL);
+    }
+    mosquitto_disconnect(m);
+    mosquitto_loop_stop(m, false);
+    mosquitto_destroy(m);
+    mosquitto_lib_cleanup();
+  } else {
+    coap_session_release(coap_sess);
+    coap_free_context(coap_ctx);
+    coap_cleanup();
   }
-  mosquitto_disconnect(m);
-  mosquitto_loop_stop(m, false);
-  mosquitto_destroy(m);
-  mosquitto_lib_cleanup();
   if (!s.quiet)
-    fprintf(stderr, "wardgate-sim: %ld packs sent\n", sent);
-  return 0;
+    fprintf(stderr, "wardgate-sim: %ld packs sent, %ld refused\n", sent,
+            failed);
+  return failed ? 1 : 0;
 }
