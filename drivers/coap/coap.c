@@ -4,18 +4,21 @@
  *
  * libcoap built with epoll (as Debian's is) keeps its sockets, and a
  * timerfd armed for its next retransmission or session timeout, in one
- * epoll set. That set's descriptor is watched with a uv_poll_t, and
- * coap_io_process(COAP_IO_NO_WAIT) runs whenever it is readable, so the
- * driver has no thread and never blocks.
+ * epoll set. That set's descriptor is watched with a uv_poll_t; when it is
+ * readable the driver runs libcoap's loop for an application with its own
+ * epoll: epoll_wait() without waiting, coap_io_do_epoll(), then
+ * coap_io_prepare_epoll(), which sends what that queued and re-arms the
+ * timerfd. No thread, no blocking call.
  *
  * A pack is answered only after the group commit that holds it. The
- * handler hands the pack to the daemon, which returns a ticket, and
- * registers the request as async: libcoap sends an empty ACK to a CON
- * request. When the daemon reports the commit, coap_async_trigger() passes
- * a copy of the request to the handler again, which then answers 2.04 as a
- * separate response. A retransmission meanwhile is ACKed again by libcoap
- * and never reaches the handler; one after the answer is a new request,
- * and the store keeps readings once.
+ * handler hands the pack to the daemon, which returns a ticket, and leaves
+ * the response empty: libcoap sends an empty ACK to a CON request (a NON
+ * one gets nothing yet). When the daemon reports the commit, the driver
+ * sends 2.04 as a separate response (RFC 7252 5.2.2), confirmable for a
+ * confirmable request, which libcoap retransmits until the device ACKs it.
+ * A retransmission of a request still waiting is ACKed again and not taken
+ * twice; one after the answer is a new request, and the store keeps the
+ * readings once.
  *
  * Block-wise transfer (RFC 7959): libcoap runs the Block1 exchange (2.31
  * Continue, the block bookkeeping); the body is gathered here rather than
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 
 #include "wardgate/coap.h"
 #include "wardgate/log.h"
@@ -38,6 +42,8 @@
 #define RETRY_LATER_S 5      /* Max-Age of a 5.03 while storage is down */
 #define IDLE_SESSIONS_MAX 64 /* bounds what spoofed sources can cost */
 #define HANDSHAKES_MAX 16
+#define EPOLL_EVENTS 32       /* per epoll_wait */
+#define DATAGRAMS_PER_TURN 64 /* per wake of the loop, at most */
 
 /* A pack taken by the daemon, answered when its ticket is committed. */
 typedef struct pending_s {
@@ -46,6 +52,10 @@ typedef struct pending_s {
   uint64_t ticket;
   size_t token_len;
   uint8_t token[8];
+  bool confirmable;
+  bool has_block; /* the last block of a Block1 transfer: echo it */
+  uint32_t block_num;
+  uint8_t block_szx;
 } pending_t;
 
 /* A block-wise body being gathered. */
@@ -63,6 +73,7 @@ typedef struct coap_drv_s {
   wg_driver_t *drv;
   uv_loop_t *loop;
   uv_poll_t poll;
+  int fd; /* libcoap's epoll set */
   bool polling;
   coap_context_t *ctx;
   char *bind;
@@ -295,8 +306,19 @@ static bool identity_is(const coap_session_t *s, const char *device) {
   return id != NULL && id->length == n && memcmp(id->s, device, n) == 0;
 }
 
-static void queue_pending(coap_drv_t *d, coap_session_t *s, uint64_t ticket,
-                          coap_bin_const_t token, coap_pdu_t *response) {
+static pending_t *find_pending(coap_drv_t *d, const coap_session_t *s,
+                               coap_bin_const_t token) {
+  for (pending_t *p = d->head; p != NULL; p = p->next)
+    if (p->session == s && p->token_len == token.length &&
+        memcmp(p->token, token.s, token.length) == 0)
+      return p;
+  return NULL;
+}
+
+static void queue_pending(coap_drv_t *d, coap_session_t *s,
+                          const coap_pdu_t *req, const coap_block_b_t *blk,
+                          uint64_t ticket, coap_pdu_t *response) {
+  coap_bin_const_t token = coap_pdu_get_token(req);
   pending_t *p = calloc(1, sizeof(*p));
 
   if (p == NULL || token.length > sizeof(p->token)) {
@@ -311,11 +333,34 @@ static void queue_pending(coap_drv_t *d, coap_session_t *s, uint64_t ticket,
   p->ticket = ticket;
   p->token_len = token.length;
   memcpy(p->token, token.s, token.length);
+  p->confirmable = coap_pdu_get_type(req) == COAP_MESSAGE_CON;
+  if (blk != NULL) {
+    p->has_block = true;
+    p->block_num = blk->num;
+    p->block_szx = (uint8_t)blk->szx;
+  }
   if (d->tail)
     d->tail->next = p;
   else
     d->head = p;
   d->tail = p;
+}
+
+/* The separate response: 2.04 Changed, the pack is committed. */
+static void answer(pending_t *p) {
+  coap_pdu_t *pdu =
+      coap_pdu_init(p->confirmable ? COAP_MESSAGE_CON : COAP_MESSAGE_NON,
+                    COAP_RESPONSE_CODE_CHANGED, coap_new_message_id(p->session),
+                    coap_session_max_pdu_size(p->session));
+
+  if (pdu == NULL || !coap_add_token(pdu, p->token_len, p->token)) {
+    coap_delete_pdu(pdu);
+    wg_log(LOG_ERR, "coap: out of memory answering a committed pack");
+    return;
+  }
+  if (p->has_block) /* M = 0: the last block */
+    set_uint_option(pdu, COAP_OPTION_BLOCK1, p->block_num << 4 | p->block_szx);
+  coap_send(p->session, pdu);
 }
 
 static void hnd_post(coap_resource_t *resource, coap_session_t *s,
@@ -336,15 +381,9 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
 
   (void)resource;
   (void)query;
+  if (find_pending(d, s, token) != NULL)
+    return; /* a retransmission: libcoap ACKs it again */
   has_block = coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &blk) != 0;
-  if (coap_find_async(s, token) != NULL) {
-    /* Triggered after the commit: the separate response. */
-    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
-    if (has_block)
-      set_uint_option(response, COAP_OPTION_BLOCK1,
-                      blk.num << 4 | blk.szx); /* M = 0: the last block */
-    return;
-  }
   if (!device_from_path(req, device, sizeof(device))) {
     set_diagnostic(response, COAP_RESPONSE_CODE_NOT_FOUND,
                    "post packs to /dev/<device_id>/senml");
@@ -394,12 +433,7 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
     return;
   }
   /* No code: libcoap sends an empty ACK; the answer follows the commit. */
-  if (coap_register_async(s, req, 0) == NULL) {
-    set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
-                   "cannot defer the answer; send again");
-    return;
-  }
-  queue_pending(d, s, ticket, token, response);
+  queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response);
 }
 
 static void hnd_get_status(coap_resource_t *resource, coap_session_t *s,
@@ -449,9 +483,18 @@ static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
  * for its next timeout, which wakes this poll again.
  */
 static void service(coap_drv_t *d) {
+  struct epoll_event ev[EPOLL_EVENTS];
   coap_tick_t now;
+  int n;
 
-  coap_io_process(d->ctx, COAP_IO_NO_WAIT);
+  /* libcoap reads one datagram per ready endpoint: take what is waiting,
+   * up to a budget, so that one group commit answers all of it. */
+  for (int budget = DATAGRAMS_PER_TURN; budget > 0; budget -= n) {
+    n = epoll_wait(d->fd, ev, EPOLL_EVENTS, 0);
+    if (n <= 0)
+      break;
+    coap_io_do_epoll(d->ctx, ev, (size_t)n);
+  }
   coap_ticks(&now);
   coap_io_prepare_epoll(d->ctx, now);
 }
@@ -556,7 +599,7 @@ static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
                          "\"wardgate.status\"")) != 0)
     return rc;
 
-  if ((fd = coap_context_get_coap_fd(d->ctx)) < 0) {
+  if ((d->fd = fd = coap_context_get_coap_fd(d->ctx)) < 0) {
     wg_log(LOG_ERR, "coap: this libcoap has no epoll support");
     return WG_EINVAL;
   }
@@ -579,14 +622,10 @@ static void coap_committed(wg_driver_t *drv, uint64_t ticket) {
   pending_t *p;
 
   while ((p = d->head) != NULL && p->ticket <= ticket) {
-    coap_bin_const_t token = {p->token_len, p->token};
-    coap_async_t *a = coap_find_async(p->session, token);
-
     d->head = p->next;
     if (d->head == NULL)
       d->tail = NULL;
-    if (a != NULL)
-      coap_async_trigger(a); /* libcoap's timerfd wakes the poll at once */
+    answer(p);
     coap_session_release(p->session);
     free(p);
   }
