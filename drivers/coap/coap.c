@@ -273,6 +273,17 @@ static body_t *gather(coap_drv_t *d, coap_session_t *s, const char *device,
   return b;
 }
 
+/* A client-chosen identity, fit for a log line. */
+static const char *printable(const coap_bin_const_t *id, char *out,
+                             size_t outlen) {
+  size_t i, n = id->length < outlen - 1 ? id->length : outlen - 1;
+
+  for (i = 0; i < n; i++)
+    out[i] = id->s[i] >= 0x20 && id->s[i] < 0x7f ? (char)id->s[i] : '?';
+  out[i] = '\0';
+  return out;
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 /* "dev/<id>/senml" from the request's Uri-Path; false if it is not one. */
@@ -389,6 +400,15 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
                    "post packs to /dev/<device_id>/senml");
     return;
   }
+  if (d->npsks > 0 && !identity_is(s, device)) {
+    const coap_bin_const_t *id = coap_session_get_psk_identity(s);
+    coap_bin_const_t none = {0, NULL};
+    char name[DEVICE_MAX + 1];
+    snprintf(reason, sizeof(reason), "identity %s may not post for %s",
+             printable(id ? id : &none, name, sizeof(name)), device);
+    refuse(d, device, response, COAP_RESPONSE_CODE_FORBIDDEN, reason);
+    return;
+  }
   opt = coap_check_option(req, COAP_OPTION_CONTENT_FORMAT, &it);
   if (opt != NULL) {
     unsigned fmt =
@@ -401,13 +421,6 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
              reason);
       return;
     }
-  }
-  if (d->npsks > 0 && !identity_is(s, device)) {
-    const coap_bin_const_t *id = coap_session_get_psk_identity(s);
-    snprintf(reason, sizeof(reason), "identity %.*s may not post for %s",
-             id ? (int)id->length : 0, id ? (const char *)id->s : "", device);
-    refuse(d, device, response, COAP_RESPONSE_CODE_FORBIDDEN, reason);
-    return;
   }
   if (d->paused) {
     set_uint_option(response, COAP_OPTION_MAXAGE, RETRY_LATER_S);
@@ -460,6 +473,7 @@ static void hnd_get_status(coap_resource_t *resource, coap_session_t *s,
 static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
                                        coap_session_t *s, void *arg) {
   coap_drv_t *d = arg;
+  char name[DEVICE_MAX + 1];
 
   (void)s;
   for (size_t i = 0; i < d->npsks; i++) {
@@ -468,9 +482,8 @@ static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
         memcmp(identity->s, d->psks[i].identity, n) == 0)
       return &d->keys[i];
   }
-  wg_log(LOG_WARNING, "coap: DTLS handshake with unknown identity %.*s",
-         (int)(identity->length > 64 ? 64 : identity->length),
-         (const char *)identity->s);
+  wg_log(LOG_WARNING, "coap: DTLS handshake with unknown identity \"%s\"",
+         printable(identity, name, sizeof(name)));
   return NULL;
 }
 
@@ -495,6 +508,8 @@ static void service(coap_drv_t *d) {
       break;
     coap_io_do_epoll(d->ctx, ev, (size_t)n);
   }
+  if (d->nbodies > 0)
+    bodies_expire(d, uv_now(d->loop));
   coap_ticks(&now);
   coap_io_prepare_epoll(d->ctx, now);
 }
