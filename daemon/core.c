@@ -109,6 +109,11 @@ struct wg_core_s {
   unsigned retry_ms;
 
   uv_prepare_t commit_prepare;
+  /* The WAL checkpoint on the thread pool, at most one at a time. */
+  uv_work_t checkpoint_req;
+  bool checkpointing;
+  int checkpoint_rc;
+  char checkpoint_err[256];
   uv_timer_t retry_timer;
   uv_timer_t status_timer;
   uv_timer_t prune_timer;
@@ -867,6 +872,43 @@ static void committed(wg_core_t *c) {
 
 static void stop_step(wg_core_t *c);
 
+static void one_closed(wg_core_t *c);
+
+static void checkpoint_work(uv_work_t *w) {
+  wg_core_t *c = w->data;
+  c->checkpoint_rc = wg_store_checkpoint(c->store, c->checkpoint_err,
+                                         sizeof(c->checkpoint_err));
+}
+
+static void checkpoint_done(uv_work_t *w, int status) {
+  wg_core_t *c = w->data;
+
+  (void)status;
+  c->checkpointing = false;
+  /* The frames committed meanwhile, on the loop, so that the WAL can
+   * start over at the next commit instead of growing. */
+  if (c->checkpoint_rc == 0 && !c->finished &&
+      wg_store_checkpoint_behind(c->store))
+    c->checkpoint_rc = wg_store_checkpoint(c->store, c->checkpoint_err,
+                                           sizeof(c->checkpoint_err));
+  if (c->checkpoint_rc != 0)
+    wg_complain(&c->store_complaint, LOG_WARNING, "core: WAL checkpoint: %s",
+                c->checkpoint_err);
+  one_closed(c); /* the stop waits for it as for a handle */
+}
+
+/* After a commit: copy the WAL back into the database off the loop. */
+static void maybe_checkpoint(wg_core_t *c) {
+  if (c->checkpointing || c->finished || !wg_store_checkpoint_due(c->store))
+    return;
+  c->checkpoint_req.data = c;
+  if (uv_queue_work(c->loop, &c->checkpoint_req, checkpoint_work,
+                    checkpoint_done) == 0) {
+    c->checkpointing = true;
+    c->handles_open++;
+  }
+}
+
 static int commit_batch(wg_core_t *c) {
   uint64_t stored = 0, dup = 0;
   double now = wall_now();
@@ -918,6 +960,7 @@ static int commit_batch(wg_core_t *c) {
   c->counters.readings_stored += stored;
   c->counters.readings_duplicate += dup;
   committed(c);
+  maybe_checkpoint(c);
   c->batch.n = 0;
   c->evaluated = 0;
   c->npacks = 0;
@@ -1389,11 +1432,12 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
 
 /* ---- stop -------------------------------------------------------------- */
 
-static void handle_closed(uv_handle_t *h) {
-  wg_core_t *c = h->data;
+static void one_closed(wg_core_t *c) {
   if (--c->handles_open == 0 && c->drivers_open == 0 && c->stopped_cb)
     c->stopped_cb(c, c->stop_status);
 }
+
+static void handle_closed(uv_handle_t *h) { one_closed(h->data); }
 
 static void driver_closed(wg_driver_t *drv) {
   wg_core_t *c = drv->data;

@@ -33,6 +33,31 @@ int wg_store_open(wg_store_t **out, const char *path,
 /* Finalize every statement and close. NULL is fine. */
 void wg_store_close(wg_store_t *s);
 
+/* The WAL size, in pages, at which a checkpoint is due (SQLite's own
+ * automatic threshold). */
+#define WG_STORE_CHECKPOINT_PAGES 1000
+
+/*
+ * Checkpoints run off the loop. After a commit, wg_store_checkpoint_due()
+ * says whether enough has been written to the WAL since the last
+ * checkpoint; wg_store_checkpoint() then copies it back into the database
+ * (and fsyncs) through a connection of its own, so it may run on another
+ * thread while the loop keeps committing, but not two at once, and
+ * wg_store_checkpoint_due() is not to be called while one runs. It logs
+ * nothing: 0, or a negative error with SQLite's message in @err.
+ */
+bool wg_store_checkpoint_due(wg_store_t *s);
+
+/*
+ * After a checkpoint on another thread: true when it left behind frames
+ * committed while it ran, in a WAL past the mark. The WAL starts over only
+ * once every frame is copied, which under a steady stream of commits needs
+ * a checkpoint that no commit runs beside: run wg_store_checkpoint() on
+ * the loop then (it copies the few frames left).
+ */
+bool wg_store_checkpoint_behind(wg_store_t *s);
+int wg_store_checkpoint(wg_store_t *s, char *err, size_t errlen);
+
 /*
  * Transactions. Errors: WG_EBUSY (the database is locked by another
  * process), WG_EFULL (the disk is full), WG_EIO (anything else). A failed

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <sqlite3.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "store.h"
 #include "test.h"
@@ -301,6 +302,68 @@ static void alerts_and_outbox(void) {
             1);
 }
 
+/* Commit @n transactions of 20 readings each, from @ts on. */
+static int commit_some(wg_store_t *s, int n, double *ts) {
+  for (int i = 0; i < n; i++) {
+    if (wg_store_begin(s) != 0)
+      return -1;
+    for (int j = 0; j < 20; j++) {
+      wg_reading_t r = reading("spo2", 95, (*ts)++);
+      if (put(s, &r, 1) != 1)
+        return -1;
+    }
+    if (wg_store_commit(s) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+typedef struct checkpoint_arg_s {
+  wg_store_t *s;
+  int rc;
+  char err[128];
+} checkpoint_arg_t;
+
+static void checkpoint_thread(void *arg) {
+  checkpoint_arg_t *a = arg;
+  a->rc = wg_store_checkpoint(a->s, a->err, sizeof(a->err));
+}
+
+static void checkpoint_on_another_thread(void) {
+  checkpoint_arg_t a = {NULL, -1, ""};
+  wg_store_t *s;
+  uv_thread_t th;
+  double ts = 1e9;
+  int commits = 0;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  /* Commits never checkpoint by themselves: the WAL grows until due. */
+  while (!wg_store_checkpoint_due(s) && commits < 100000) {
+    ASSERT_EQ(commit_some(s, 1, &ts), 0);
+    commits++;
+  }
+  ASSERT(wg_store_checkpoint_due(s));
+  ASSERT(commits > 10);
+  /* The checkpoint runs while the loop keeps committing. */
+  a.s = s;
+  ASSERT_EQ(uv_thread_create(&th, checkpoint_thread, &a), 0);
+  ASSERT_EQ(commit_some(s, 50, &ts), 0);
+  ASSERT_EQ(uv_thread_join(&th), 0);
+  ASSERT_EQ(a.rc, 0);
+  /* What was committed meanwhile is below the mark; once that is copied
+   * too, the WAL starts over. */
+  ASSERT(!wg_store_checkpoint_due(s));
+  ASSERT_EQ(wg_store_checkpoint(s, a.err, sizeof(a.err)), 0);
+  ASSERT_EQ(commit_some(s, 1, &ts), 0);
+  ASSERT(!wg_store_checkpoint_due(s));
+  ASSERT(query_int("SELECT count(*) FROM readings") > 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings"),
+            (long long)(commits + 51) * 20);
+  ASSERT_EQ(query_int("PRAGMA integrity_check = 1") == -1, 0);
+}
+
 static void unopenable_path(void) {
   wg_store_t *s;
   ASSERT_EQ(wg_store_open(&s, "/nonexistent/dir/x.db", WG_DURABILITY_POWER),
@@ -317,4 +380,5 @@ TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(readings_columns), T(duplicates_stored_once), T(rollback_discards),
           T(retention_prunes_in_batches), T(newer_schema_refused),
           T(locked_database_reported_busy), T(migrates_from_version_1),
-          T(alerts_and_outbox), T(unopenable_path), T(cleanup))
+          T(alerts_and_outbox), T(checkpoint_on_another_thread),
+          T(unopenable_path), T(cleanup))
