@@ -10,9 +10,12 @@
  */
 #include <errno.h>
 #include <mosquitto.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "wardgate/log.h"
 #include "wardgate/mqtt.h"
@@ -22,6 +25,8 @@
 #define MISC_INTERVAL_MS 1000
 /* Packets read per poll callback before the loop gets to commit. */
 #define READ_BUDGET 4096
+/* PUBACKs held back in a burst before they are sent together. */
+#define CORK_PACKETS 16
 
 typedef struct mqtt_s {
   wg_driver_t *drv;
@@ -130,6 +135,10 @@ static void schedule_retry(mqtt_t *m) {
   uv_timer_start(&m->retry_timer, retry_cb, delay, 0);
 }
 
+static bool set_cork(int fd, int on) {
+  return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on)) == 0;
+}
+
 static void poll_cb(uv_poll_t *h, int status, int events) {
   mqtt_t *m = h->data;
   int rc = MOSQ_ERR_SUCCESS;
@@ -149,6 +158,7 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
   }
   if (events & UV_READABLE) {
     int fd = mosquitto_socket(m->mosq);
+    bool corked = false;
     /*
      * mosquitto_loop_read() reads about one packet per call; drain what the
      * kernel holds so that one loop iteration, and so one group commit,
@@ -162,7 +172,19 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
         goto failed;
       if (ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0)
         break;
+      /*
+       * A burst: libmosquitto writes a PUBACK per message, and with
+       * TCP_NODELAY each would be a segment of its own. Corked, the kernel
+       * packs them together; they go out every CORK_PACKETS, so that the
+       * broker's window of unacknowledged messages never runs dry.
+       */
+      if (!corked)
+        corked = set_cork(fd, 1);
+      else if (i % CORK_PACKETS == CORK_PACKETS - 1)
+        set_cork(fd, 0), set_cork(fd, 1);
     }
+    if (corked)
+      set_cork(fd, 0);
   }
   update_poll(m);
   return;
