@@ -25,7 +25,8 @@
 #define MISC_INTERVAL_MS 1000
 /* Packets read per poll callback before the loop gets to commit. */
 #define READ_BUDGET 4096
-/* PUBACKs held back in a burst before they are sent together. */
+/* PUBACKs held back in a burst before they are sent together: below
+ * mosquitto's default window of 20 unacknowledged messages. */
 #define CORK_PACKETS 16
 
 typedef struct mqtt_s {
