@@ -6,7 +6,7 @@
 # arrives block-wise; a retransmitted CON (same message id and token), a
 # repeat after the answer and the same pack as a new request store nothing
 # twice; /.well-known/core and /status answer; a fall over CoAP raises the
-# same alert as over MQTT.
+# same alert as over MQTT; garbage datagrams and SIGHUP leave it serving.
 . "$(dirname "$0")/lib.sh"
 
 start_broker INGEST
@@ -100,8 +100,23 @@ wait_until 10 sub_has alerts '"rule":"fall"' || fail "no alert for a fall over C
 grep '"rule":"fall"' "$T/alerts.sub" | grep -q '"patient":"p-001","device":"fall-1","rule":"fall","severity":"high","state":"raised"' ||
   fail "fall alert differs: $(cat "$T/alerts.sub")"
 
-daemon_alive || fail "daemon died"
 ! grep 'coap: libcoap:' "$T/wardgated.log" || fail "libcoap complained"
+
+# Garbage datagrams (random bytes, a truncated header, a request whose
+# option runs past the end) are dropped; the daemon keeps answering.
+for i in $(seq 1 50); do
+  head -c $((i * 7)) /dev/urandom >"/dev/udp/127.0.0.1/$COAP_PORT"
+done
+printf '\x40' >"/dev/udp/127.0.0.1/$COAP_PORT"
+printf '\x40\x02\x12\x34\xbd\xff' >"/dev/udp/127.0.0.1/$COAP_PORT"
+# SIGHUP reloads the patients; CoAP stays up.
+kill -HUP "$DAEMON_PID"
+wait_until 10 grep -q 'core: reloaded' "$T/wardgated.log" || fail "no reload"
+bt=$(now)
+expect '2\.04' temp-2 "[{\"bt\":$bt,\"n\":\"temp\",\"u\":\"Cel\",\"v\":37.1}]"
+[ "$(count_readings "WHERE device_id='temp-2'")" = 1 ] ||
+  fail "not stored after garbage and SIGHUP"
+daemon_alive || fail "daemon died"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
 log "ok"
