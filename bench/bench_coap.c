@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "coap_request.h"
+
 typedef struct client_s {
   coap_session_t *session;
   int id;
@@ -38,39 +40,17 @@ static double now_s(void) {
 }
 
 static int post(client_t *c) {
-  char path[32], payload[256];
-  uint8_t token[8], buf[4];
-  size_t token_len;
-  coap_optlist_t *opts = NULL;
+  char device[32], payload[256];
   coap_pdu_t *pdu;
 
-  pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
-                      coap_new_message_id(c->session),
-                      coap_session_max_pdu_size(c->session));
-  if (pdu == NULL)
-    return -1;
-  coap_session_new_token(c->session, &token_len, token);
-  coap_add_token(pdu, token_len, token);
-  snprintf(path, sizeof(path), "oxi-%d", c->id);
-  coap_insert_optlist(
-      &opts, coap_new_optlist(COAP_OPTION_URI_PATH, 3, (const uint8_t *)"dev"));
-  coap_insert_optlist(&opts,
-                      coap_new_optlist(COAP_OPTION_URI_PATH, strlen(path),
-                                       (const uint8_t *)path));
-  coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_PATH, 5,
-                                              (const uint8_t *)"senml"));
-  coap_insert_optlist(
-      &opts,
-      coap_new_optlist(COAP_OPTION_CONTENT_FORMAT,
-                       coap_encode_var_safe(buf, sizeof(buf), 110), buf));
-  coap_add_optlist_pdu(pdu, &opts);
-  coap_delete_optlist(opts);
+  snprintf(device, sizeof(device), "oxi-%d", c->id);
   /* A distinct time per pack, so that every one is a new reading. */
   snprintf(payload, sizeof(payload),
            "[{\"bn\":\"urn:dev:oxi-%d:\",\"bt\":%.3f,\"n\":\"spo2\",\"u\":"
            "\"%%\",\"v\":97},{\"n\":\"hr\",\"u\":\"beat/min\",\"v\":72}]",
            c->id, bt0 + (double)c->sent * 0.001);
-  coap_add_data(pdu, strlen(payload), (const uint8_t *)payload);
+  if ((pdu = wg_senml_post(c->session, device, payload)) == NULL)
+    return -1;
   c->sent++;
   to_send--;
   return coap_send(c->session, pdu) == COAP_INVALID_MID ? -1 : 0;
@@ -92,16 +72,21 @@ static coap_response_t on_response(coap_session_t *session,
   return COAP_RESPONSE_OK;
 }
 
+static void loopback(coap_address_t *a, int port) {
+  coap_address_init(a);
+  a->addr.sin.sin_family = AF_INET;
+  a->addr.sin.sin_port = htons((uint16_t)port);
+  a->addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a->size = sizeof(a->addr.sin);
+}
+
 static int client(int port, long n, int nc) {
   coap_context_t *ctx = coap_new_context(NULL);
   coap_address_t dst;
   double start;
 
-  coap_address_init(&dst);
-  dst.addr.sin.sin_family = AF_INET;
-  dst.addr.sin.sin_port = htons((uint16_t)port);
-  dst.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  dst.size = sizeof(dst.addr.sin);
+  loopback(&dst, port);
+  coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP);
   coap_register_response_handler(ctx, on_response);
   total = to_send = n;
   nclients = nc;
@@ -147,11 +132,7 @@ static int server(int port) {
   coap_resource_t *r = coap_resource_unknown_init2(NULL, 0);
   coap_address_t a;
 
-  coap_address_init(&a);
-  a.addr.sin.sin_family = AF_INET;
-  a.addr.sin.sin_port = htons((uint16_t)port);
-  a.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.size = sizeof(a.addr.sin);
+  loopback(&a, port);
   if (coap_new_endpoint(ctx, &a, COAP_PROTO_UDP) == NULL)
     return 1;
   coap_register_request_handler(r, COAP_REQUEST_POST, hnd_post);

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "coap_request.h"
+
 #define MAX_EVENTS 64
 
 typedef struct event_s {
@@ -106,35 +108,11 @@ static int coap_open(const char *host, int port) {
 
 /* POST @payload to /dev/@device/senml; the answer's code, or -1. */
 static int coap_post(const char *device, const char *payload) {
-  coap_optlist_t *opts = NULL;
-  uint8_t buf[4];
-  uint8_t token[8];
-  size_t token_len;
-  coap_pdu_t *pdu;
+  coap_pdu_t *pdu = wg_senml_post(coap_sess, device, payload);
   int waited = 0;
 
-  pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
-                      coap_new_message_id(coap_sess),
-                      coap_session_max_pdu_size(coap_sess));
   if (pdu == NULL)
     return -1;
-  coap_session_new_token(coap_sess, &token_len, token);
-  coap_add_token(pdu, token_len, token);
-  coap_insert_optlist(
-      &opts, coap_new_optlist(COAP_OPTION_URI_PATH, 3, (const uint8_t *)"dev"));
-  coap_insert_optlist(&opts,
-                      coap_new_optlist(COAP_OPTION_URI_PATH, strlen(device),
-                                       (const uint8_t *)device));
-  coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_PATH, 5,
-                                              (const uint8_t *)"senml"));
-  coap_insert_optlist(
-      &opts,
-      coap_new_optlist(COAP_OPTION_CONTENT_FORMAT,
-                       coap_encode_var_safe(buf, sizeof(buf), 110), buf));
-  coap_add_optlist_pdu(pdu, &opts);
-  coap_delete_optlist(opts);
-  coap_add_data_large_request(coap_sess, pdu, strlen(payload),
-                              (const uint8_t *)payload, NULL, NULL);
   coap_answer = 0;
   if (coap_send(coap_sess, pdu) == COAP_INVALID_MID)
     return -1;

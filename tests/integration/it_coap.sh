@@ -9,11 +9,7 @@
 # same alert as over MQTT; garbage datagrams and SIGHUP leave it serving.
 . "$(dirname "$0")/lib.sh"
 
-start_broker INGEST
-COAP_PORT=$("$FREEPORT" udp)
-COAP="{\"bind\":\"127.0.0.1\",\"port\":$COAP_PORT}"
-write_config "$T/wardgate.json"
-start_daemon "$T/wardgate.json"
+start_with_coap
 grep -q "coap: listening on 127.0.0.1 port $COAP_PORT (UDP)" \
   "$T/wardgated.log" || fail "CoAP is not listening"
 subscribe errors 'wardgate/gw-test/errors'

@@ -14,11 +14,7 @@ oxi-1:$(hex oxi-1-secret-key)
 fall-1:$(hex fall-1-secretkey)
 PSK
 
-start_broker INGEST
-COAP_PORT=$("$FREEPORT" udp)
-COAP="{\"bind\":\"127.0.0.1\",\"port\":$COAP_PORT,\"psk_file\":\"$T/psk\"}"
-write_config "$T/wardgate.json"
-start_daemon "$T/wardgate.json"
+start_with_coap "\"psk_file\":\"$T/psk\""
 grep -q "port $COAP_PORT (DTLS with pre-shared keys)" "$T/wardgated.log" ||
   fail "CoAP is not listening with DTLS"
 

@@ -5,11 +5,7 @@
 # in `readings`. Packs not answered are the device's to send again.
 . "$(dirname "$0")/lib.sh"
 
-start_broker INGEST
-COAP_PORT=$("$FREEPORT" udp)
-COAP="{\"bind\":\"127.0.0.1\",\"port\":$COAP_PORT}"
-write_config "$T/wardgate.json"
-start_daemon "$T/wardgate.json"
+start_with_coap
 
 # Several devices at once, as several sensors in a home would post.
 for k in oxi bp temp; do

@@ -208,6 +208,16 @@ retained() {
 
 now() { date +%s.%N | cut -c1-14; }
 
+# start_with_coap [EXTRA_COAP_MEMBERS]: a broker, and the daemon with CoAP
+# on an ephemeral loopback UDP port, COAP_PORT (e.g. '"psk_file":"…"').
+start_with_coap() {
+  start_broker INGEST
+  COAP_PORT=$("$FREEPORT" udp)
+  COAP="{\"bind\":\"127.0.0.1\",\"port\":$COAP_PORT${1:+,$1}}"
+  write_config "$T/wardgate.json"
+  start_daemon "$T/wardgate.json"
+}
+
 # coap_post DEVICE PAYLOAD [coap-client options...]: POST over CoAP to the
 # daemon at 127.0.0.1:$COAP_PORT ("coaps" when a -k key is given) and print
 # the final answer, "2.04" or "4.00 <diagnostic>"; nothing if none came.
