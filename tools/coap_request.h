@@ -7,7 +7,13 @@
 #define WG_COAP_REQUEST_H
 
 #include <coap3/coap.h>
+#include <stdlib.h>
 #include <string.h>
+
+static inline void wg_release_body(coap_session_t *s, void *body) {
+  (void)s;
+  free(body);
+}
 
 /*
  * The request, ready for coap_send(), or NULL. A pack larger than one
@@ -17,6 +23,7 @@ static inline coap_pdu_t *wg_senml_post(coap_session_t *s, const char *device,
                                         const char *payload) {
   coap_optlist_t *opts = NULL;
   uint8_t token[8], fmt[4];
+  char *body;
   size_t token_len;
   coap_pdu_t *pdu;
 
@@ -39,8 +46,13 @@ static inline coap_pdu_t *wg_senml_post(coap_session_t *s, const char *device,
                        coap_encode_var_safe(fmt, sizeof(fmt), 110), fmt));
   coap_add_optlist_pdu(pdu, &opts);
   coap_delete_optlist(opts);
-  coap_add_data_large_request(s, pdu, strlen(payload), (const uint8_t *)payload,
-                              NULL, NULL);
+  /* libcoap keeps the body until the last block is acknowledged. */
+  if ((body = strdup(payload)) == NULL) {
+    coap_delete_pdu(pdu);
+    return NULL;
+  }
+  coap_add_data_large_request(s, pdu, strlen(body), (const uint8_t *)body,
+                              wg_release_body, body);
   return pdu;
 }
 

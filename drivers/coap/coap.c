@@ -301,7 +301,8 @@ static bool device_from_path(const coap_pdu_t *req, char *out, size_t outlen) {
       memcmp(p + n - 6, "/senml", 6) == 0) {
     size_t idlen = n - 10;
     slash = memchr(p + 4, '/', idlen);
-    if (slash == NULL && idlen < outlen) {
+    /* Uri-Path may carry any byte: a NUL would cut the id short. */
+    if (slash == NULL && idlen < outlen && memchr(p + 4, '\0', idlen) == NULL) {
       memcpy(out, p + 4, idlen);
       out[idlen] = '\0';
       ok = true;
@@ -449,6 +450,11 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
   queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response);
 }
 
+static void release_body(coap_session_t *s, void *body) {
+  (void)s;
+  free(body);
+}
+
 static void hnd_get_status(coap_resource_t *resource, coap_session_t *s,
                            const coap_pdu_t *req, const coap_string_t *query,
                            coap_pdu_t *response) {
@@ -461,11 +467,11 @@ static void hnd_get_status(coap_resource_t *resource, coap_session_t *s,
     return;
   }
   coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
-  /* The body is copied; block-wise (Block2) if it does not fit. */
-  coap_add_data_large_response(resource, s, req, response, query,
-                               COAP_MEDIATYPE_APPLICATION_JSON, 0, 0,
-                               strlen(json), (const uint8_t *)json, NULL, NULL);
-  free(json);
+  /* Block-wise (Block2) if it does not fit: libcoap keeps the body until
+   * the last block is sent, then releases it (on failure too). */
+  coap_add_data_large_response(
+      resource, s, req, response, query, COAP_MEDIATYPE_APPLICATION_JSON, 0, 0,
+      strlen(json), (const uint8_t *)json, release_body, json);
 }
 
 /* ---- DTLS -------------------------------------------------------------- */

@@ -89,6 +89,9 @@ st=$(timeout 10 "$COAP_CLIENT" -B 4 -m get "coap://127.0.0.1:$COAP_PORT/status")
 printf '%s' "$st" | grep -q '"state":"online","gateway":"gw-test"' ||
   fail "/status: $st"
 printf '%s' "$st" | grep -Eq '"readings_stored":[0-9]+' || fail "/status has no counters: $st"
+# In 64-byte blocks (Block2), whole.
+st=$(timeout 10 "$COAP_CLIENT" -B 4 -b 64 -m get "coap://127.0.0.1:$COAP_PORT/status")
+printf '%s' "$st" | grep -Eq '^\{"state":"online".*\}\}$' || fail "/status in blocks: $st"
 
 # A fall over CoAP: the same alert as over MQTT.
 expect '2\.04' fall-1 "$(fall_pack)"
