@@ -12,13 +12,15 @@
  *
  * A pack is answered only after the group commit that holds it. The
  * handler hands the pack to the daemon, which returns a ticket, and leaves
- * the response empty: libcoap sends an empty ACK to a CON request (a NON
- * one gets nothing yet). When the daemon reports the commit, the driver
- * sends 2.04 as a separate response (RFC 7252 5.2.2), confirmable for a
- * confirmable request, which libcoap retransmits until the device ACKs it.
- * A retransmission of a request still waiting is ACKed again and not taken
- * twice; one after the answer is a new request, and the store keeps the
- * readings once.
+ * the response empty and non-confirmable, which libcoap drops. When the
+ * daemon reports the commit (about a millisecond later, well within the
+ * device's 2 s ACK timeout), the driver sends 2.04 piggybacked on the ACK
+ * of a CON request (RFC 7252 5.2.1), or as a NON for a NON request. Should
+ * the device retransmit first (the commit is being retried), libcoap ACKs
+ * the retransmission at once and the 2.04 follows as a separate
+ * confirmable response (5.2.2), which libcoap retransmits until the device
+ * ACKs it. A retransmission is never taken twice while its pack waits; one
+ * after the answer is a new request, and the store keeps the readings once.
  *
  * Block-wise transfer (RFC 7959): libcoap runs the Block1 exchange (2.31
  * Continue, the block bookkeeping); the body is gathered here rather than
@@ -53,6 +55,8 @@ typedef struct pending_s {
   size_t token_len;
   uint8_t token[8];
   bool confirmable;
+  bool piggyback; /* the request's ACK is still to send: with the 2.04 */
+  coap_mid_t mid; /* the request's */
   bool has_block; /* the last block of a Block1 transfer: echo it */
   uint32_t block_num;
   uint8_t block_szx;
@@ -327,7 +331,7 @@ static pending_t *find_pending(coap_drv_t *d, const coap_session_t *s,
   return NULL;
 }
 
-static void queue_pending(coap_drv_t *d, coap_session_t *s,
+static bool queue_pending(coap_drv_t *d, coap_session_t *s,
                           const coap_pdu_t *req, const coap_block_b_t *blk,
                           uint64_t ticket, coap_pdu_t *response) {
   coap_bin_const_t token = coap_pdu_get_token(req);
@@ -339,13 +343,15 @@ static void queue_pending(coap_drv_t *d, coap_session_t *s,
      * after the commit, the device must send it again (stored once). */
     set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
                    "out of memory; send again");
-    return;
+    return false;
   }
   p->session = coap_session_reference(s);
   p->ticket = ticket;
   p->token_len = token.length;
   memcpy(p->token, token.s, token.length);
   p->confirmable = coap_pdu_get_type(req) == COAP_MESSAGE_CON;
+  p->piggyback = p->confirmable;
+  p->mid = coap_pdu_get_mid(req);
   if (blk != NULL) {
     p->has_block = true;
     p->block_num = blk->num;
@@ -356,13 +362,17 @@ static void queue_pending(coap_drv_t *d, coap_session_t *s,
   else
     d->head = p;
   d->tail = p;
+  return true;
 }
 
-/* The separate response: 2.04 Changed, the pack is committed. */
+/* 2.04 Changed: the pack is committed. */
 static void answer(pending_t *p) {
   coap_pdu_t *pdu =
-      coap_pdu_init(p->confirmable ? COAP_MESSAGE_CON : COAP_MESSAGE_NON,
-                    COAP_RESPONSE_CODE_CHANGED, coap_new_message_id(p->session),
+      coap_pdu_init(p->piggyback     ? COAP_MESSAGE_ACK
+                    : p->confirmable ? COAP_MESSAGE_CON
+                                     : COAP_MESSAGE_NON,
+                    COAP_RESPONSE_CODE_CHANGED,
+                    p->piggyback ? p->mid : coap_new_message_id(p->session),
                     coap_session_max_pdu_size(p->session));
 
   if (pdu == NULL || !coap_add_token(pdu, p->token_len, p->token)) {
@@ -387,14 +397,19 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
   const uint8_t *data = NULL;
   size_t len = 0, offset, total;
   body_t *body = NULL;
+  pending_t *pending;
   uint64_t ticket;
   bool has_block;
   int rc;
 
   (void)resource;
   (void)query;
-  if (find_pending(d, s, token) != NULL)
-    return; /* a retransmission: libcoap ACKs it again */
+  if ((pending = find_pending(d, s, token)) != NULL) {
+    /* A retransmission: libcoap ACKs it now (an empty response), and the
+     * 2.04 will follow separately. */
+    pending->piggyback = false;
+    return;
+  }
   has_block = coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &blk) != 0;
   if (!device_from_path(req, device, sizeof(device))) {
     set_diagnostic(response, COAP_RESPONSE_CODE_NOT_FOUND,
@@ -446,8 +461,10 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
     set_diagnostic(response, code_for(rc), reason);
     return;
   }
-  /* No code: libcoap sends an empty ACK; the answer follows the commit. */
-  queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response);
+  /* Empty and non-confirmable, the response is dropped: the ACK of a CON
+   * request carries the 2.04 after the commit. */
+  if (queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response))
+    coap_pdu_set_type(response, COAP_MESSAGE_NON);
 }
 
 static void release_body(coap_session_t *s, void *body) {
