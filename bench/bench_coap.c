@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "coap_request.h"
 
@@ -91,6 +92,8 @@ static int client(int port, long n, int nc) {
   total = to_send = n;
   nclients = nc;
   clients = calloc((size_t)nc, sizeof(*clients));
+  /* Readings of a day ago, at a time of their own per run. */
+  srand((unsigned)getpid());
   bt0 = (double)(long)now_s() - 86400 + (double)(rand() % 1000);
   for (int i = 0; i < nc; i++) {
     clients[i].id = i + 1;
