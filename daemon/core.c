@@ -1105,7 +1105,7 @@ static void ingest_message(wg_driver_t *drv, const char *topic,
   wg_core_ingest(c, "mqtt", device, payload, len, err, sizeof(err));
 }
 
-/* On every (re)connect: status, the open alerts, then the queued events. */
+/* A pack over CoAP: taken like an MQTT one, answered after its commit. */
 static int coap_pack(wg_driver_t *drv, const char *device, const void *payload,
                      size_t len, uint64_t *ticket, char *err, size_t errlen) {
   wg_core_t *c = drv->data;
@@ -1141,6 +1141,7 @@ static char *coap_status(wg_driver_t *drv) {
   return wg_core_status_json(drv->data, true, true);
 }
 
+/* On every (re)connect: status, the open alerts, then the queued events. */
 static void uplink_connected(wg_driver_t *drv) {
   wg_core_t *c = drv->data;
 
