@@ -356,14 +356,14 @@ static void read_psks(ctx_t *c, const char *path, const char *file,
     line[strcspn(line, "\r\n")] = '\0';
     if (line[0] == '\0' || line[0] == '#')
       continue;
-    if ((colon = strchr(line, ':')) == NULL) {
+    if ((colon = strrchr(line, ':')) == NULL) { /* ids may hold ':' */
       problem(c, where, "must be identity:hexkey");
       continue;
     }
     *colon = '\0';
     hex = colon + 1;
     hexlen = strlen(hex);
-    if (!id_ok(line, ".")) {
+    if (!id_ok(line, ".:")) {
       problem(c, where, "the identity must be a device id");
       continue;
     }

@@ -213,6 +213,76 @@ static void password_file_read(void) {
   unlink(pw);
 }
 
+/* Load a configuration with CoAP whose psk_file holds @psk. */
+static int load_psk(const char *psk) {
+  char text[512], file[64];
+  FILE *f;
+  int rc;
+
+  snprintf(file, sizeof(file), "/tmp/wg-test-psk-%d", (int)getpid());
+  f = fopen(file, "w");
+  fputs(psk, f);
+  fclose(f);
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"coap\":{\"port\":5684,"
+           "\"psk_file\":\"%s\"}},\"uplink\":{\"mqtt\":{}},\"patients\":[]}",
+           file);
+  rc = load_text(text);
+  unlink(file);
+  return rc;
+}
+
+static void psk_file_read(void) {
+  static const struct {
+    const char *line;
+    const char *problem; /* NULL: accepted */
+  } cases[] = {
+      {"oxi-1:000102030405060708090a0b0c0d0e0f\n", NULL},
+      {"bp-1:FFEEDDCCBBAA99887766554433221100ffeeddcc", NULL}, /* no \n */
+      {"oxi-1:0001020304050607\n", "the key must be 16 to 64 bytes in hex"},
+      {"oxi-1:000102030405060708090a0b0c0d0e0\n",
+       "the key must be 16 to 64 bytes in hex"},
+      {"oxi-1:000102030405060708090a0b0c0d0e0g\n",
+       "the key is not hexadecimal"},
+      {"oxi-1 000102030405060708090a0b0c0d0e0f\n", "must be identity:hexkey"},
+      {"ox/1:000102030405060708090a0b0c0d0e0f\n",
+       "the identity must be a device id"},
+      {"# comments only\n\n", "holds no keys"},
+  };
+  char psk[256];
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    snprintf(psk, sizeof(psk), "# keys\n\n%s", cases[i].line);
+    if (cases[i].problem == NULL) {
+      ASSERT_EQ(load_psk(psk), 0);
+      ASSERT_EQ(cfg->ingest_coap.npsks, 1);
+      ASSERT_EQ(cfg->ingest_coap.psks[0].key_len, i == 0 ? 16 : 20);
+      ASSERT_EQ(cfg->ingest_coap.psks[0].key[i == 0 ? 15 : 0],
+                i == 0 ? 0x0f : 0xff);
+    } else {
+      ASSERT_EQ(load_psk(psk), WG_EINVAL);
+      ASSERT_CONTAINS(problems, cases[i].problem);
+    }
+  }
+  /* Several devices; one identity twice is refused. */
+  ASSERT_EQ(load_psk("a-1:000102030405060708090a0b0c0d0e0f\n"
+                     "b-2:101112131415161718191a1b1c1d1e1f\n"),
+            0);
+  ASSERT_EQ(cfg->ingest_coap.npsks, 2);
+  ASSERT_STR_EQ(cfg->ingest_coap.psks[1].identity, "b-2");
+  /* Device ids may hold ':'; the key follows the last one. */
+  ASSERT_EQ(load_psk("urn:dev:7:000102030405060708090a0b0c0d0e0f\n"), 0);
+  ASSERT_STR_EQ(cfg->ingest_coap.psks[0].identity, "urn:dev:7");
+  ASSERT_EQ(load_psk("a-1:000102030405060708090a0b0c0d0e0f\n"
+                     "b-2:101112131415161718191a1b1c1d1e1f\n"),
+            0);
+  ASSERT_EQ(cfg->ingest_coap.psks[1].key[15], 0x1f);
+  ASSERT_EQ(load_psk("a-1:000102030405060708090a0b0c0d0e0f\n"
+                     "a-1:101112131415161718191a1b1c1d1e1f\n"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, "line 2): identity a-1 appears twice");
+}
+
 static void devices_unique(void) {
   ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
                       "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
@@ -266,5 +336,5 @@ static void cleanup(void) {
 TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(type_errors), T(range_errors), T(unknown_keys), T(missing_required),
           T(bad_json), T(unreadable_files), T(password_file_read),
-          T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(cleanup))
+          T(psk_file_read), T(devices_unique), T(every_problem_reported),
+          T(rule_settings), T(cleanup))
