@@ -513,10 +513,10 @@ static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
 /* ---- the loop ---------------------------------------------------------- */
 
 /*
- * One turn of libcoap's epoll loop. coap_io_process() prepares, reads what
- * is ready and runs triggered asyncs; the prepare after it sends what that
- * queued (a DTLS handshake's next flight, say) and re-arms libcoap's timerfd
- * for its next timeout, which wakes this poll again.
+ * One turn of libcoap's epoll loop: coap_io_do_epoll() handles what is
+ * ready; coap_io_prepare_epoll() then sends what that queued (a DTLS
+ * handshake's next flight, say), retransmits what is due and re-arms
+ * libcoap's timerfd for its next timeout, which wakes this poll again.
  */
 static void service(coap_drv_t *d) {
   struct epoll_event ev[EPOLL_EVENTS];
