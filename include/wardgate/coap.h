@@ -2,8 +2,9 @@
 /*
  * The CoAP driver: a libcoap server on the daemon's libuv loop. Devices
  * POST SenML packs to /dev/<device_id>/senml; each is answered 2.04 only
- * once its readings are committed (a separate response after an empty
- * ACK), or at once with the error that refused it.
+ * once its readings are committed (on the ACK, or as a separate response
+ * if the device retransmitted meanwhile), or at once with the error that
+ * refused it.
  */
 #ifndef WARDGATE_COAP_H
 #define WARDGATE_COAP_H
