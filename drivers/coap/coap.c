@@ -456,8 +456,7 @@ static void hnd_post(coap_resource_t *resource, coap_session_t *s,
   if (body != NULL)
     body_free(d, body);
   if (rc != 0) {
-    if (rc == WG_ETOOBIG)
-      set_uint_option(response, COAP_OPTION_SIZE1, (unsigned)d->max_pack);
+    /* No Size1 here: what is too large is the number of records. */
     set_diagnostic(response, code_for(rc), reason);
     return;
   }

@@ -43,6 +43,9 @@ expect '4\.04 post packs to /dev/<device_id>/senml' 'oxi-2/extra' '[]'
 # Over 64 KiB, block-wise: refused with 4.13 before it is all sent.
 big=$(printf '{"n":"note","vs":"%01000d"},' $(seq 1 70))
 expect '4\.13 pack larger than 65536 bytes' oxi-2 "[{\"bt\":$bt,\"n\":\"x\",\"v\":1},${big%,}]" -b 1024
+# Too many records is too large as well.
+many=$(printf '{"n":"x","v":1},%.0s' $(seq 1 1001))
+expect '4\.13 pack of 1001 records exceeds the limit of 1000' oxi-2 "[${many%,}]" -b 1024
 [ "$(count_readings "WHERE device_id IN ('oxi-2','stranger-1')")" = 0 ] ||
   fail "a refused pack left readings"
 wait_until 10 sub_has errors '"transport":"coap".*leading zero' ||
