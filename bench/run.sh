@@ -277,20 +277,27 @@ f1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
   echo "| CoAP, wardgated, each answered 2.04 after commit (POSTs/s) | $(f0 "$ow_min") | $(f0 "$ow_med") | $(f0 "$ow_max") | $(ratio "$ow_med" "$op_med") | ≥ 20,000 |"
 } | tee "$T/table.md"
 
-# The plot: throughput per consumer, and the latency distribution.
-printf 'pass-through %s\nwardgated-process %s\nwardgated-power %s\n' \
-  "$lp_med" "$lw_med" "$lo_med" >"$T/tput.dat"
+# The plot: each throughput beside its limit, and the latency distribution.
+printf '"live ingest\\n(MQTT)" %s %s\n"backlog drain\\n(MQTT)" %s %s\n"confirmed POSTs\\n(CoAP)" %s %s\n' \
+  "$lp_med" "$lw_med" "$dp_med" "$dw_med" "$op_med" "$ow_med" >"$T/tput.dat"
 awk -v n="$lat_n" '{ print $1 * 1000, NR / n }' "$T/latency.sorted" >"$T/cdf.dat"
 gnuplot <<PLOT
-set terminal pngcairo size 1000,420 font ",10" noenhanced
+set terminal pngcairo size 1100,440 font ",10" noenhanced
 set output "docs/bench.png"
 set multiplot layout 1,2 title "wardgate on loopback ($(date -u +%Y-%m-%d), $(nproc) cores)"
+set style data histograms
+set style histogram clustered gap 1
 set style fill solid 0.6
-set boxwidth 0.6
-set ylabel "packs/s (median of $RUNS)"
+set key top right
+set bmargin 4
+set offsets 0, 0, graph 0.15, 0
+set ylabel "messages/s (median of $RUNS)"
 set yrange [0:*]
-set title "live ingest, QoS 1, 2 readings/pack"
-plot "$T/tput.dat" using 0:2:xtic(1) with boxes notitle
+set title "throughput against the limit measured in the same run"
+plot "$T/tput.dat" using 2:xtic(1) title "limit (stores nothing)", \
+     "" using 3 title "wardgated (stores, scores, alerts)"
+unset style data
+unset offsets
 set title "fall to alert at the hub, under 1,000 packs/s"
 set xlabel "latency (ms)"
 set ylabel "fraction of alerts"
