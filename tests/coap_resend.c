@@ -129,10 +129,10 @@ int main(int argc, char **argv) {
   /* A retransmission while the first is being committed... */
   send(fd, msg, n, 0);
   send(fd, msg, n, 0);
-  answers += collect(fd, 5000);
+  answers += collect(fd, 10000);
   /* ...and one after the answer, as if it had been lost. */
   send(fd, msg, n, 0);
-  answers += collect(fd, 5000);
+  answers += collect(fd, 10000);
   close(fd);
   return answers == 2 ? 0 : 1;
 }
