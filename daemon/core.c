@@ -1286,16 +1286,23 @@ fail:
   return rc;
 }
 
+/* The configured device ids, for CoAP discovery; free() the array. */
+static const char **device_ids(const wg_core_t *c) {
+  const char **v = calloc(c->ndevices ? c->ndevices : 1, sizeof(*v));
+
+  for (size_t i = 0; v != NULL && i < c->ndevices; i++)
+    v[i] = c->devices[i].device;
+  return v;
+}
+
 static int start_coap(wg_core_t *c) {
   const wg_coap_conf_t *co = &c->cfg->ingest_coap;
-  const char **devices = calloc(c->ndevices ? c->ndevices : 1, sizeof(char *));
+  const char **devices = device_ids(c);
   wg_coap_opts_t o;
   int rc;
 
   if (devices == NULL)
     return WG_ENOMEM;
-  for (size_t i = 0; i < c->ndevices; i++)
-    devices[i] = c->devices[i].device;
   memset(&o, 0, sizeof(o));
   o.bind = co->bind;
   o.port = co->port;
@@ -1423,6 +1430,13 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   free(c->devices);
   c->devices = map;
   c->ndevices = n;
+  if (c->coap_on) {
+    const char **ids = device_ids(c);
+    if (ids == NULL || wg_coap_driver_list_devices(&c->coap, ids, n) != 0)
+      wg_log(LOG_WARNING, "core: reload: out of memory; CoAP discovery may "
+                          "not list the new devices");
+    free(ids);
+  }
   if (c->live != c->cfg)
     wg_config_free(c->live);
   c->live = cfg;

@@ -562,6 +562,55 @@ static int add_resource(coap_drv_t *d, const char *path, coap_request_t method,
   return 0;
 }
 
+/* Keep copies of the ids in @devices not kept yet. */
+static int append_devices(coap_drv_t *d, const char *const *devices, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    size_t j;
+    char **v;
+
+    for (j = 0; j < d->ndevices && strcmp(d->devices[j], devices[i]) != 0; j++)
+      ;
+    if (j < d->ndevices)
+      continue;
+    if ((v = realloc(d->devices, (d->ndevices + 1) * sizeof(*v))) == NULL)
+      return WG_ENOMEM;
+    d->devices = v;
+    if ((v[d->ndevices] = strdup(devices[i])) == NULL)
+      return WG_ENOMEM;
+    d->ndevices++;
+  }
+  return 0;
+}
+
+/* A resource per device from @from on, for /.well-known/core. */
+static int add_device_resources(coap_drv_t *d, size_t from) {
+  for (size_t i = from; i < d->ndevices; i++) {
+    char path[DEVICE_MAX + 16];
+    int rc;
+
+    snprintf(path, sizeof(path), "dev/%s/senml", d->devices[i]);
+    if ((rc = add_resource(d, path, COAP_REQUEST_POST, hnd_post, "110",
+                           "\"wardgate.senml\"")) != 0)
+      return rc;
+  }
+  return 0;
+}
+
+int wg_coap_driver_list_devices(wg_driver_t *drv, const char *const *devices,
+                                size_t n) {
+  coap_drv_t *d = drv->impl;
+  size_t before = d->ndevices;
+  int rc = append_devices(d, devices, n);
+
+  /* Before the start, the start lists them all. */
+  if (d->ctx != NULL && d->ndevices > before) {
+    int rc2 = add_device_resources(d, before);
+    if (rc == 0)
+      rc = rc2;
+  }
+  return rc;
+}
+
 static int listen_addr(coap_drv_t *d, coap_address_t *a) {
   struct addrinfo hints, *ai;
   char port[8];
@@ -625,13 +674,8 @@ static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
     return WG_ENOMEM;
   coap_register_request_handler(r, COAP_REQUEST_POST, hnd_post);
   coap_add_resource(d->ctx, r);
-  for (size_t i = 0; i < d->ndevices; i++) {
-    char path[DEVICE_MAX + 16];
-    snprintf(path, sizeof(path), "dev/%s/senml", d->devices[i]);
-    if ((rc = add_resource(d, path, COAP_REQUEST_POST, hnd_post, "110",
-                           "\"wardgate.senml\"")) != 0)
-      return rc;
-  }
+  if ((rc = add_device_resources(d, 0)) != 0)
+    return rc;
   if ((rc = add_resource(d, "status", COAP_REQUEST_GET, hnd_get_status, "50",
                          "\"wardgate.status\"")) != 0)
     return rc;
@@ -772,15 +816,11 @@ int wg_coap_driver_init(wg_driver_t *drv, const char *label,
   d->port = opts->port;
   d->max_pack = opts->max_pack;
   d->bind = strdup(opts->bind ? opts->bind : "::");
-  d->devices = calloc(opts->ndevices ? opts->ndevices : 1, sizeof(char *));
   d->psks = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->psks));
   d->keys = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->keys));
-  if (d->bind == NULL || d->devices == NULL || d->psks == NULL ||
-      d->keys == NULL)
+  if (d->bind == NULL || d->psks == NULL || d->keys == NULL ||
+      append_devices(d, opts->devices, opts->ndevices) != 0)
     goto nomem;
-  for (; d->ndevices < opts->ndevices; d->ndevices++)
-    if ((d->devices[d->ndevices] = strdup(opts->devices[d->ndevices])) == NULL)
-      goto nomem;
   for (; d->npsks < opts->npsks; d->npsks++) {
     const wg_coap_psk_t *k = &opts->psks[d->npsks];
     unsigned char *key = malloc(k->key_len);

@@ -45,4 +45,13 @@ int wg_coap_driver_init(wg_driver_t *drv, const char *label,
                         const wg_coap_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data);
 
+/*
+ * List @devices in /.well-known/core too (after a reload): ids not listed
+ * yet are added. A device dropped from the configuration stays listed
+ * until a restart; its posts are refused all the same. Returns 0 or
+ * WG_ENOMEM.
+ */
+int wg_coap_driver_list_devices(wg_driver_t *drv, const char *const *devices,
+                                size_t n);
+
 #endif

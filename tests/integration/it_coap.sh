@@ -132,13 +132,21 @@ for i in $(seq 1 50); do
 done
 printf '\x40' >"/dev/udp/127.0.0.1/$COAP_PORT"
 printf '\x40\x02\x12\x34\xbd\xff' >"/dev/udp/127.0.0.1/$COAP_PORT"
-# SIGHUP reloads the patients; CoAP stays up.
+# SIGHUP reloads the patients, here with a new thermometer; CoAP stays up
+# and lists the new device.
+write_config "$T/wardgate.json" "" '[{"id":"p-001","devices":["oxi-1","bp-1","temp-1","obs-1","cup-1","fall-1","temp-9"]},{"id":"p-002","devices":["oxi-2","bp-2","temp-2","obs-2","cup-2","fall-2"]}]'
 kill -HUP "$DAEMON_PID"
 wait_until 10 grep -q 'core: reloaded' "$T/wardgated.log" || fail "no reload"
 bt=$(now)
 expect '2\.04' temp-2 "[{\"bt\":$bt,\"n\":\"temp\",\"u\":\"Cel\",\"v\":37.1}]"
 [ "$(count_readings "WHERE device_id='temp-2'")" = 1 ] ||
   fail "not stored after garbage and SIGHUP"
+expect '2\.04' temp-9 "[{\"bt\":$bt,\"n\":\"temp\",\"u\":\"Cel\",\"v\":36.9}]"
+[ "$(count_readings "WHERE device_id='temp-9' AND patient_id='p-001'")" = 1 ] ||
+  fail "the device added by SIGHUP is not stored"
+wk=$(timeout 10 "$COAP_CLIENT" -B 4 -m get "coap://127.0.0.1:$COAP_PORT/.well-known/core")
+printf '%s' "$wk" | grep -q '</dev/temp-9/senml>' ||
+  fail "/.well-known/core lacks the device added by SIGHUP: $wk"
 daemon_alive || fail "daemon died"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
