@@ -68,10 +68,10 @@ struct wg_core_s {
   bool ingest_on;
   bool uplink_on;
   bool coap_on;
-  /* Group commits so far, and the highest ticket handed out: a pack taken
-   * as ticket t is committed once commits >= t (CoAP answers wait on it). */
+  /* Group commits so far: a pack taken as ticket t (commits + 1 when it
+   * was taken) is committed once commits >= t. CoAP answers wait on it. */
   uint64_t commits;
-  uint64_t tickets;
+  bool tickets_out;             /* a ticket handed out since the last commit */
   const char *subscription;     /* ingest filter, for wg_mqtt_opts_t */
   const char *ack_subscription; /* the uplink's */
   char topic_status[96];
@@ -864,8 +864,7 @@ static void finish_stop(wg_core_t *c);
 /* A group is on disk: the packs waiting on it can be answered. */
 static void committed(wg_core_t *c) {
   c->commits++;
-  if (c->tickets < c->commits)
-    c->tickets = c->commits;
+  c->tickets_out = false;
   if (c->coap_on)
     c->coap.ops->committed(&c->coap, c->commits);
 }
@@ -920,7 +919,7 @@ static int commit_batch(wg_core_t *c) {
       !wg_outbox_has_acked(&c->outbox)) {
     /* Nothing to write: packs that brought no new row are as committed
      * as they will ever be. */
-    if (c->tickets > c->commits)
+    if (c->tickets_out)
       committed(c);
     return 0;
   }
@@ -1088,6 +1087,14 @@ reject:
 
 /* ---- driver callbacks -------------------------------------------------- */
 
+/* A pack refused before wg_core_ingest() saw it: counted and reported. */
+static void reject_unread(wg_core_t *c, const char *transport,
+                          const char *device, const char *reason) {
+  c->counters.packs_received++;
+  c->counters.packs_rejected++;
+  report_rejection(c, transport, device, reason);
+}
+
 static void ingest_message(wg_driver_t *drv, const char *topic,
                            const void *payload, size_t len) {
   wg_core_t *c = drv->data;
@@ -1095,11 +1102,9 @@ static void ingest_message(wg_driver_t *drv, const char *topic,
 
   if (wg_core_device_from_topic(c->cfg->ingest_mqtt.topic, topic, device,
                                 sizeof(device)) != 0) {
-    c->counters.packs_received++;
-    c->counters.packs_rejected++;
     snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
              topic);
-    report_rejection(c, "mqtt", "", err);
+    reject_unread(c, "mqtt", "", err);
     return;
   }
   wg_core_ingest(c, "mqtt", device, payload, len, err, sizeof(err));
@@ -1114,27 +1119,20 @@ static int coap_pack(wg_driver_t *drv, const char *device, const void *payload,
   int rc;
 
   if (!device_id_ok(device, strlen(device))) {
-    c->counters.packs_received++;
-    c->counters.packs_rejected++;
     snprintf(err, errlen, "not a valid device id");
-    report_rejection(c, "coap", "", err);
+    reject_unread(c, "coap", "", err);
     return WG_EINVAL;
   }
   if ((rc = wg_core_ingest(c, "coap", device, payload, len, err, errlen)) != 0)
     return rc;
   *ticket = next;
-  if (c->tickets < next)
-    c->tickets = next;
+  c->tickets_out = true;
   return 0;
 }
 
 static void coap_rejected(wg_driver_t *drv, const char *device,
                           const char *reason) {
-  wg_core_t *c = drv->data;
-
-  c->counters.packs_received++;
-  c->counters.packs_rejected++;
-  report_rejection(c, "coap", device, reason);
+  reject_unread(drv->data, "coap", device, reason);
 }
 
 static char *coap_status(wg_driver_t *drv) {

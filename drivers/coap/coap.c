@@ -120,20 +120,18 @@ static void set_uint_option(coap_pdu_t *pdu, coap_option_num_t num,
   coap_add_option(pdu, num, coap_encode_var_safe(buf, sizeof(buf), value), buf);
 }
 
+/* The answer to what cbs->pack refused a pack with. */
 static coap_pdu_code_t code_for(int err) {
   switch (err) {
   case WG_ENODEV:
-  case WG_EAUTH:
     return COAP_RESPONSE_CODE_FORBIDDEN;
   case WG_ETOOBIG:
     return COAP_RESPONSE_CODE_REQUEST_TOO_LARGE;
   case WG_EINVAL:
     return COAP_RESPONSE_CODE_BAD_REQUEST;
   case WG_ECLOSING:
-  case WG_EBUSY:
-  case WG_EFULL:
     return COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE;
-  default:
+  default: /* WG_ENOMEM */
     return COAP_RESPONSE_CODE_INTERNAL_ERROR;
   }
 }
