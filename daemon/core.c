@@ -69,10 +69,11 @@ struct wg_core_s {
   bool uplink_on;
   bool coap_on;
   /* Group commits so far: a pack taken as ticket t (commits + 1 when it
-   * was taken) is committed once commits >= t. CoAP answers wait on it. */
+   * was taken) is committed once commits >= t. CoAP answers and MQTT
+   * PUBACKs wait on it. */
   uint64_t commits;
-  bool tickets_out;             /* a ticket handed out since the last commit */
-  const char *subscription;     /* ingest filter, for wg_mqtt_opts_t */
+  bool input_waiting;       /* input taken since the last commit waits on one */
+  const char *subscription; /* ingest filter, for wg_mqtt_opts_t */
   const char *ack_subscription; /* the uplink's */
   char topic_status[96];
   char topic_errors[96];
@@ -864,7 +865,11 @@ static void finish_stop(wg_core_t *c);
 /* A group is on disk: the packs waiting on it can be answered. */
 static void committed(wg_core_t *c) {
   c->commits++;
-  c->tickets_out = false;
+  c->input_waiting = false;
+  if (c->uplink_on)
+    c->uplink.ops->committed(&c->uplink, c->commits);
+  if (c->ingest_on)
+    c->ingest.ops->committed(&c->ingest, c->commits);
   if (c->coap_on)
     c->coap.ops->committed(&c->coap, c->commits);
 }
@@ -917,9 +922,9 @@ static int commit_batch(wg_core_t *c) {
 
   if (c->batch.n == 0 && c->nevents == 0 && c->nscores == 0 &&
       !wg_outbox_has_acked(&c->outbox)) {
-    /* Nothing to write: packs that brought no new row are as committed
-     * as they will ever be. */
-    if (c->tickets_out)
+    /* Nothing to write: input that brought no new row is as committed as
+     * it will ever be. */
+    if (c->input_waiting)
       committed(c);
     return 0;
   }
@@ -1100,6 +1105,7 @@ static void ingest_message(wg_driver_t *drv, const char *topic,
   wg_core_t *c = drv->data;
   char device[DEVICE_ID_MAX + 1], err[256];
 
+  c->input_waiting = true; /* its PUBACK waits for the next commit */
   if (wg_core_device_from_topic(c->cfg->ingest_mqtt.topic, topic, device,
                                 sizeof(device)) != 0) {
     snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
@@ -1126,7 +1132,7 @@ static int coap_pack(wg_driver_t *drv, const char *device, const void *payload,
   if ((rc = wg_core_ingest(c, "coap", device, payload, len, err, errlen)) != 0)
     return rc;
   *ticket = next;
-  c->tickets_out = true;
+  c->input_waiting = true;
   return 0;
 }
 
@@ -1159,6 +1165,8 @@ static void uplink_disconnected(wg_driver_t *drv) {
 static void uplink_message(wg_driver_t *drv, const char *topic,
                            const void *payload, size_t len) {
   wg_core_t *c = drv->data;
+
+  c->input_waiting = true; /* its PUBACK waits for the next commit */
   if (strcmp(topic, c->topic_ack) == 0)
     handle_ack(c, payload, len);
 }
@@ -1520,10 +1528,8 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   c->stopped_cb = cb;
   wg_log(LOG_INFO, "core: stopping");
   /* Stop taking input; what was taken is committed now. */
-  if (c->ingest_on) {
-    c->ingest_on = false;
-    c->ingest.ops->close(&c->ingest, driver_closed);
-  }
+  if (c->ingest_on)
+    c->ingest.ops->pause(&c->ingest, true);
   uv_timer_stop(&c->status_timer);
   uv_timer_stop(&c->prune_timer);
   uv_timer_stop(&c->escalation_timer);
@@ -1533,6 +1539,10 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   c->draining = true;
   rc = commit_batch(c);
   /* After the commit, so that what it holds is answered on the way out. */
+  if (c->ingest_on) {
+    c->ingest_on = false;
+    c->ingest.ops->close(&c->ingest, driver_closed);
+  }
   if (c->coap_on) {
     c->coap_on = false;
     c->coap.ops->close(&c->coap, driver_closed);

@@ -7,6 +7,13 @@
  * itself (name resolution included) runs on libuv's thread pool while the
  * loop leaves the client alone, and a lost session is retried with capped
  * exponential backoff.
+ *
+ * Nothing received is acknowledged before the daemon has committed it.
+ * libmosquitto queues a PUBACK before it hands over the message; the client
+ * is marked threaded, so that it only queues what it sends, and the queue
+ * is held from the first message taken until ops->committed() says the
+ * daemon's commit covers it. A daemon killed meanwhile has acknowledged
+ * nothing, and the broker delivers those messages again.
  */
 #include <errno.h>
 #include <mosquitto.h>
@@ -25,9 +32,6 @@
 #define MISC_INTERVAL_MS 1000
 /* Packets read per poll callback before the loop gets to commit. */
 #define READ_BUDGET 4096
-/* PUBACKs held back in a burst before they are sent together: below
- * mosquitto's default window of 20 unacknowledged messages. */
-#define CORK_PACKETS 16
 
 typedef struct mqtt_s {
   wg_driver_t *drv;
@@ -47,6 +51,7 @@ typedef struct mqtt_s {
   bool connected;
   bool paused;
   bool closing;
+  bool held; /* messages taken that no commit covers yet: send nothing */
   wg_complaint_t complaint;     /* connection failures */
   wg_complaint_t lib_complaint; /* libmosquitto's own log */
   /* Copies of the options. */
@@ -110,7 +115,7 @@ static void update_poll(mqtt_t *m) {
     return;
   if (!m->paused)
     events |= UV_READABLE;
-  if (mosquitto_want_write(m->mosq))
+  if (!m->held && mosquitto_want_write(m->mosq))
     events |= UV_WRITABLE;
   if (events == m->events)
     return;
@@ -140,6 +145,25 @@ static bool set_cork(int fd, int on) {
   return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on)) == 0;
 }
 
+/*
+ * Send what libmosquitto has queued, unless it is held. After a burst that
+ * is a PUBACK per message, which with TCP_NODELAY would each be a segment
+ * of its own: corked, the kernel packs them together. Only from the poll
+ * callback or the close: a write error runs on_disconnect at once.
+ */
+static int flush(mqtt_t *m) {
+  int fd = mosquitto_socket(m->mosq), rc;
+  bool corked;
+
+  if (m->held || !mosquitto_want_write(m->mosq))
+    return MOSQ_ERR_SUCCESS;
+  corked = set_cork(fd, 1);
+  rc = mosquitto_loop_write(m->mosq, 1);
+  if (corked && rc == MOSQ_ERR_SUCCESS)
+    set_cork(fd, 0);
+  return rc;
+}
+
 static void poll_cb(uv_poll_t *h, int status, int events) {
   mqtt_t *m = h->data;
   int rc = MOSQ_ERR_SUCCESS;
@@ -153,13 +177,12 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
    * callback runs. Either way the watcher must go.
    */
   if (events & UV_WRITABLE) {
-    rc = mosquitto_loop_write(m->mosq, 1);
+    rc = flush(m);
     if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
       goto failed;
   }
   if (events & UV_READABLE) {
     int fd = mosquitto_socket(m->mosq);
-    bool corked = false;
     /*
      * mosquitto_loop_read() reads about one packet per call; drain what the
      * kernel holds so that one loop iteration, and so one group commit,
@@ -173,19 +196,12 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
         goto failed;
       if (ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0)
         break;
-      /*
-       * A burst: libmosquitto writes a PUBACK per message, and with
-       * TCP_NODELAY each would be a segment of its own. Corked, the kernel
-       * packs them together; they go out every CORK_PACKETS, so that the
-       * broker's window of unacknowledged messages never runs dry.
-       */
-      if (!corked)
-        corked = set_cork(fd, 1);
-      else if (i % CORK_PACKETS == CORK_PACKETS - 1)
-        set_cork(fd, 0), set_cork(fd, 1);
     }
-    if (corked)
-      set_cork(fd, 0);
+    /* What a commit in the middle of the burst covered (or what the read
+     * queued that answers no message: a PINGRESP's, a SUBACK's). */
+    rc = flush(m);
+    if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
+      goto failed;
   }
   update_poll(m);
   return;
@@ -239,6 +255,7 @@ static void connect_done(uv_work_t *req, int status) {
     return;
   }
   m->poll->data = m;
+  m->held = false; /* what was held went with the old socket */
   m->events = UV_READABLE;
   uv_poll_start(m->poll, UV_READABLE, poll_cb);
   update_poll(m);
@@ -328,6 +345,7 @@ static void on_message(struct mosquitto *mosq, void *obj,
   mqtt_t *m = obj;
   (void)mosq;
 
+  m->held = true; /* its PUBACK is queued: until the commit */
   if (m->drv->cbs->message)
     m->drv->cbs->message(m->drv, msg->topic, msg->payload,
                          (size_t)msg->payloadlen);
@@ -368,9 +386,19 @@ static int mqtt_publish(wg_driver_t *drv, const char *topic,
     return WG_ENOCONN;
   if (len > 268435455)
     return WG_ETOOBIG;
+  /* Queued: sent from the poll callback, with what else is queued. */
   rc = mosquitto_publish(m->mosq, mid, topic, (int)len, payload, qos, retain);
   update_poll(m);
   return map_error(rc);
+}
+
+/* The messages taken so far are committed: acknowledge them. */
+static void mqtt_committed(wg_driver_t *drv, uint64_t ticket) {
+  mqtt_t *m = drv->impl;
+  (void)ticket;
+
+  m->held = false;
+  update_poll(m);
 }
 
 static void mqtt_pause(wg_driver_t *drv, bool paused) {
@@ -418,18 +446,26 @@ static void timer_close_cb(uv_handle_t *h) {
 
 /*
  * The second half of close, from the loop rather than from inside a
- * libmosquitto callback (close may be called from on_publish): there
- * mosquitto_disconnect() would only queue the DISCONNECT, the socket would
- * close without it, and the broker would publish the will.
+ * libmosquitto callback (close may be called from on_publish), where the
+ * write that follows the DISCONNECT would re-enter the library.
  */
 static void close_step(uv_timer_t *t) {
   mqtt_t *m = t->data;
 
-  if (m->poll != NULL) {
-    /* A clean DISCONNECT: the broker discards the will. */
+  if (m->poll != NULL && m->held) {
+    /* Unacknowledged, the broker delivers those messages again to the
+     * next session; it also publishes the will. */
+    wg_log(LOG_WARNING,
+           "mqtt: %s: closing with messages not committed: left "
+           "unacknowledged at the broker",
+           m->drv->label);
+  } else if (m->poll != NULL) {
+    /* A clean DISCONNECT, after everything queued: the broker discards the
+     * will. */
     mosquitto_disconnect(m->mosq);
-    drop_poll(m);
+    flush(m);
   }
+  drop_poll(m);
   m->connected = false;
   uv_close((uv_handle_t *)&m->misc_timer, timer_close_cb);
   uv_close((uv_handle_t *)&m->retry_timer, timer_close_cb);
@@ -454,8 +490,8 @@ static void mqtt_close(wg_driver_t *drv, wg_close_cb cb) {
 }
 
 static const wg_driver_ops_t mqtt_ops = {
-    WG_DRIVER_ABI,     "mqtt",     mqtt_start, mqtt_publish, mqtt_pause,
-    mqtt_is_connected, mqtt_close, NULL,
+    WG_DRIVER_ABI,     "mqtt",     mqtt_start,     mqtt_publish, mqtt_pause,
+    mqtt_is_connected, mqtt_close, mqtt_committed,
 };
 
 static char *dup_opt(const char *s, bool *fail) {
@@ -512,6 +548,8 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   mosquitto_message_callback_set(m->mosq, on_message);
   mosquitto_publish_callback_set(m->mosq, on_publish);
   mosquitto_log_callback_set(m->mosq, on_log);
+  /* Threaded, libmosquitto only queues what it sends: see the top. */
+  mosquitto_threaded_set(m->mosq, true);
   /* An alert is a small packet that must not wait for Nagle's algorithm
    * and the peer's delayed ACK (40 ms on Linux). */
   mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);

@@ -75,8 +75,10 @@ typedef struct wg_driver_ops_s {
    */
   void (*close)(wg_driver_t *drv, wg_close_cb cb);
   /*
-   * Every pack whose ticket is at most @ticket is committed: answer them.
-   * NULL for drivers that take no packs through cbs->pack.
+   * Every pack whose ticket is at most @ticket is committed, as is every
+   * message handed to cbs->message before this call: answer or acknowledge
+   * them. A driver acknowledges nothing it received before this says it is
+   * committed. NULL for a driver that needs no word.
    */
   void (*committed)(wg_driver_t *drv, uint64_t ticket);
 } wg_driver_ops_t;
