@@ -255,10 +255,18 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages) {
 
 int wg_store_open(wg_store_t **out, const char *path,
                   wg_durability_t durability) {
+  static bool lib_ready;
   wg_store_t *s;
   int rc;
 
   *out = NULL;
+  if (!lib_ready) {
+    /* No allocation statistics, which we never read: without them SQLite
+     * takes no global mutex for every malloc and free. Only before the
+     * library is initialized; later it fails harmlessly. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    lib_ready = true;
+  }
   s = calloc(1, sizeof(*s));
   if (s == NULL)
     return WG_ENOMEM;

@@ -21,7 +21,6 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "wardgate/log.h"
@@ -52,6 +51,7 @@ typedef struct mqtt_s {
   bool paused;
   bool closing;
   bool held; /* messages taken that no commit covers yet: send nothing */
+  unsigned long delivered;      /* messages and PUBACKs passed on */
   wg_complaint_t complaint;     /* connection failures */
   wg_complaint_t lib_complaint; /* libmosquitto's own log */
   /* Copies of the options. */
@@ -182,19 +182,20 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
       goto failed;
   }
   if (events & UV_READABLE) {
-    int fd = mosquitto_socket(m->mosq);
     /*
-     * mosquitto_loop_read() reads about one packet per call; drain what the
-     * kernel holds so that one loop iteration, and so one group commit,
-     * takes in a whole burst. The budget keeps a flood from starving the
-     * loop's other work.
+     * mosquitto_loop_read() reads about one packet per call; go on while
+     * calls deliver messages, so that one loop iteration, and so one group
+     * commit, takes in a whole burst. A call that delivers none found the
+     * socket empty, or a packet not yet whole, or one that needs no word
+     * (a PINGRESP): the poll says when there is more. The budget keeps a
+     * flood from starving the loop's other work.
      */
     for (int i = 0; i < READ_BUDGET && !m->paused; i++) {
-      int avail = 0;
+      unsigned long before = m->delivered;
       rc = mosquitto_loop_read(m->mosq, 1);
       if (rc != MOSQ_ERR_SUCCESS || m->poll != h)
         goto failed;
-      if (ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0)
+      if (m->delivered == before)
         break;
     }
     /* What a commit in the middle of the burst covered (or what the read
@@ -346,6 +347,7 @@ static void on_message(struct mosquitto *mosq, void *obj,
   (void)mosq;
 
   m->held = true; /* its PUBACK is queued: until the commit */
+  m->delivered++;
   if (m->drv->cbs->message)
     m->drv->cbs->message(m->drv, msg->topic, msg->payload,
                          (size_t)msg->payloadlen);
@@ -355,6 +357,7 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid) {
   mqtt_t *m = obj;
   (void)mosq;
 
+  m->delivered++;
   if (m->drv->cbs->published)
     m->drv->cbs->published(m->drv, mid);
 }
