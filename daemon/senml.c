@@ -352,6 +352,29 @@ static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
   return 0;
 }
 
+/*
+ * cJSON allocates every node and every string of a tree with malloc, and
+ * cJSON_Delete() frees them one by one. A pack's tree lives only while it
+ * is read, so it is built in a scratch arena through cJSON's allocation
+ * hooks, set for the parse alone, and dropped in one go. The first block
+ * stays for the next pack: a pack of typical size allocates nothing.
+ */
+static wg_arena_t scratch = {NULL, 64 * 1024};
+
+static void *scratch_alloc(size_t n) { return wg_arena_alloc(&scratch, n); }
+
+static void scratch_free(void *p) { (void)p; }
+
+static cJSON *parse_tree(const char *buf, size_t len) {
+  cJSON_Hooks hooks = {scratch_alloc, scratch_free};
+  cJSON *root;
+
+  cJSON_InitHooks(&hooks);
+  root = cJSON_ParseWithLength(buf, len);
+  cJSON_InitHooks(NULL); /* back to malloc and free */
+  return root;
+}
+
 int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
                    wg_readings_t *out, char *err, size_t errlen) {
   parse_t p = {err, errlen, 0};
@@ -368,8 +391,9 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
   }
   if ((rc = wg_json_check(buf, len, SENML_MAX_DEPTH, err, errlen)) != 0)
     return rc;
-  root = cJSON_ParseWithLength(buf, len);
+  root = parse_tree(buf, len);
   if (root == NULL) {
+    wg_arena_reset(&scratch);
     snprintf(err, errlen, "invalid JSON");
     return WG_EINVAL;
   }
@@ -404,11 +428,11 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
     }
     out->n++;
   }
-  cJSON_Delete(root);
+  wg_arena_reset(&scratch);
   return 0;
 
 fail:
   out->n = start;
-  cJSON_Delete(root);
+  wg_arena_reset(&scratch);
   return rc;
 }
