@@ -3,9 +3,10 @@
  * bench_sub: the pass-through limit. A bare libmosquitto subscriber that
  * only counts the messages of the ingest topic, QoS 1, in a persistent
  * session (like wardgated's). With --prime it only creates the session.
- * It reads the way wardgated does (poll, then mosquitto_loop_read() while
- * the kernel holds data), so that the limit is the broker's and the
- * library's, not a slower loop's. Prints the times of the first and the
+ * After each poll it calls mosquitto_loop_read() for as long as the kernel
+ * holds data, as wardgated drains a burst, so that the limit is the
+ * broker's and the library's, not a slower loop's; unlike wardgated it
+ * acknowledges each message at once. Prints the times of the first and the
  * last message and its own CPU seconds.
  *   bench_sub PORT CLIENT_ID N [--prime]
  */
