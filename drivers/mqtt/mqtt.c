@@ -159,7 +159,8 @@ static int flush(mqtt_t *m) {
     return MOSQ_ERR_SUCCESS;
   corked = set_cork(fd, 1);
   rc = mosquitto_loop_write(m->mosq, 1);
-  if (corked && rc == MOSQ_ERR_SUCCESS)
+  /* Unless the write closed the socket (an error, or the DISCONNECT). */
+  if (corked && mosquitto_socket(m->mosq) == fd)
     set_cork(fd, 0);
   return rc;
 }
