@@ -182,9 +182,9 @@ static int step_done(wg_store_t *s, sqlite3_stmt *st, const char *what) {
   return 0;
 }
 
-static int exec(wg_store_t *s, const char *sql) {
+static int exec_on(sqlite3 *db, const char *sql) {
   char *msg = NULL;
-  int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
   if (rc != SQLITE_OK) {
     wg_log(LOG_ERR, "store: %s: %s", sql, msg ? msg : sqlite3_errstr(rc));
@@ -192,6 +192,36 @@ static int exec(wg_store_t *s, const char *sql) {
     return map_rc(rc);
   }
   return 0;
+}
+
+static int exec(wg_store_t *s, const char *sql) { return exec_on(s->db, sql); }
+
+/*
+ * Open a connection to @path in WAL mode, synced as @durability asks.
+ * @role names it in the log ("" or " for checkpoints"). On failure *db may
+ * be set and is for the caller to close.
+ */
+static int open_db(const char *path, int flags, wg_durability_t durability,
+                   const char *role, sqlite3 **db) {
+  int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
+  if (rc != SQLITE_OK) {
+    wg_log(LOG_ERR, "store: cannot open %s%s: %s", path, role,
+           *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+    return map_rc(rc);
+  }
+  sqlite3_extended_result_codes(*db, 1);
+  /*
+   * A short busy timeout: another process holding the write lock (an
+   * integrator's query tool, a backup) makes a commit fail fast and be
+   * retried from a timer instead of stalling the loop.
+   */
+  sqlite3_busy_timeout(*db, 20);
+  if ((rc = exec_on(*db, "PRAGMA journal_mode=WAL")) != 0)
+    return rc;
+  return exec_on(*db, durability == WG_DURABILITY_POWER
+                          ? "PRAGMA synchronous=FULL"
+                          : "PRAGMA synchronous=NORMAL");
 }
 
 static int user_version(wg_store_t *s, int *version) {
@@ -271,59 +301,22 @@ int wg_store_open(wg_store_t **out, const char *path,
   if (s == NULL)
     return WG_ENOMEM;
   s->complaint.interval_s = 10;
-  rc = sqlite3_open_v2(
-      path, &s->db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK) {
-    wg_log(LOG_ERR, "store: cannot open %s: %s", path,
-           s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-    rc = map_rc(rc);
+  if ((rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                    durability, "", &s->db)) != 0)
     goto fail;
-  }
-  sqlite3_extended_result_codes(s->db, 1);
-  /*
-   * A short busy timeout: another process holding the write lock (an
-   * integrator's query tool, a backup) makes a commit fail fast and be
-   * retried from a timer instead of stalling the loop.
-   */
-  sqlite3_busy_timeout(s->db, 20);
-  if ((rc = exec(s, "PRAGMA journal_mode=WAL")) != 0)
-    goto fail;
-  rc = exec(s, durability == WG_DURABILITY_POWER ? "PRAGMA synchronous=FULL"
-                                                 : "PRAGMA synchronous=NORMAL");
   /*
    * No checkpoint inside a commit: it would copy pages and fsync on the
    * loop. The WAL hook counts the pages, and the daemon runs
    * wg_store_checkpoint() on its thread pool when enough have gathered.
    */
-  if (rc == 0)
-    rc = exec(s, "PRAGMA wal_autocheckpoint=0");
-  if (rc != 0 || (rc = migrate(s)) != 0)
+  if ((rc = exec(s, "PRAGMA wal_autocheckpoint=0")) != 0 ||
+      (rc = migrate(s)) != 0)
     goto fail;
   sqlite3_wal_hook(s->db, wal_hook, s);
-  rc = sqlite3_open_v2(path, &s->ckpt,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK) {
-    wg_log(LOG_ERR, "store: cannot open %s for checkpoints: %s", path,
-           s->ckpt ? sqlite3_errmsg(s->ckpt) : sqlite3_errstr(rc));
-    rc = map_rc(rc);
+  /* The checkpoints' own connection syncs as the commits do. */
+  if ((rc = open_db(path, SQLITE_OPEN_READWRITE, durability, " for checkpoints",
+                    &s->ckpt)) != 0)
     goto fail;
-  }
-  sqlite3_extended_result_codes(s->ckpt, 1);
-  /* Reading the journal mode opens the WAL for this connection too; the
-   * checkpoint syncs as the commits do. */
-  if ((rc = sqlite3_exec(s->ckpt, "PRAGMA journal_mode=WAL", NULL, NULL,
-                         NULL)) != SQLITE_OK ||
-      (rc = sqlite3_exec(s->ckpt,
-                         durability == WG_DURABILITY_POWER
-                             ? "PRAGMA synchronous=FULL"
-                             : "PRAGMA synchronous=NORMAL",
-                         NULL, NULL, NULL)) != SQLITE_OK) {
-    wg_log(LOG_ERR, "store: checkpoint connection: %s",
-           sqlite3_errmsg(s->ckpt));
-    rc = map_rc(rc);
-    goto fail;
-  }
 #define XX(name, sql)                                                          \
   if ((rc = prepare(s, &s->name, sql)) != 0)                                   \
     goto fail;
