@@ -32,9 +32,9 @@ int wg_alert_state_parse(const char *name);
 typedef struct wg_alert_s {
   char id[96]; /* <gateway_id>-<sequence of 6 or more digits> */
   uint64_t seq;
-  char gateway[65];
-  char patient[65];
-  char device[65];
+  char gateway[WG_ID_MAX + 1];
+  char patient[WG_ID_MAX + 1];
+  char device[WG_ID_MAX + 1];
   wg_rule_t rule;
   char key[96];
   wg_severity_t severity;
@@ -60,7 +60,7 @@ typedef struct wg_alert_event_s {
 } wg_alert_event_t;
 
 typedef struct wg_alerts_s {
-  char gateway[65];
+  char gateway[WG_ID_MAX + 1];
   uint64_t next_seq;
   wg_alert_t *open; /* the open alerts */
   size_t nopen;

@@ -184,16 +184,21 @@ static int get_choice(ctx_t *c, const char *path, const cJSON *obj,
   return def;
 }
 
-static bool id_ok(const char *s, const char *extra) {
-  size_t n = strlen(s);
-  if (n == 0 || n > 64)
+bool wg_id_ok(const char *s, size_t n, const char *extra) {
+  if (n == 0 || n > WG_ID_MAX)
     return false;
-  for (; *s; s++)
-    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-          (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
-          strchr(extra, *s)))
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+          (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+          (ch != '\0' && strchr(extra, ch) != NULL)))
       return false;
+  }
   return true;
+}
+
+static bool id_ok(const char *s, const char *extra) {
+  return wg_id_ok(s, strlen(s), extra);
 }
 
 /* Check that @file can be read; report it under @path otherwise. */
@@ -363,7 +368,7 @@ static void read_psks(ctx_t *c, const char *path, const char *file,
     *colon = '\0';
     hex = colon + 1;
     hexlen = strlen(hex);
-    if (!id_ok(line, ".:")) {
+    if (!id_ok(line, WG_DEVICE_ID_EXTRA)) {
       problem(c, where, "the identity must be a device id");
       continue;
     }
@@ -597,7 +602,7 @@ static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
   if (!check_object(c, path, obj, keys))
     return;
   p->id = get_string(c, path, obj, "id", NULL, true, false);
-  if (p->id && !id_ok(p->id, ".")) {
+  if (p->id && !id_ok(p->id, WG_PATIENT_ID_EXTRA)) {
     join(sub, path, "id");
     problem(c, sub, "must be 1-64 characters of A-Z a-z 0-9 _ - .");
   }
@@ -613,7 +618,7 @@ static void parse_patient(ctx_t *c, const char *path, const cJSON *obj,
     cJSON_ArrayForEach(d, a) {
       char leaf[PATH_MAX_LEN];
       join_index(leaf, sub, i);
-      if (!cJSON_IsString(d) || !id_ok(d->valuestring, ".:")) {
+      if (!cJSON_IsString(d) || !id_ok(d->valuestring, WG_DEVICE_ID_EXTRA)) {
         problem(c, leaf,
                 "must be a device id: 1-64 characters of "
                 "A-Z a-z 0-9 _ - . :");
@@ -706,7 +711,7 @@ static void parse_root(ctx_t *c, const cJSON *root, wg_config_t *cfg) {
   if (!check_object(c, "", root, keys))
     return;
   cfg->gateway_id = get_string(c, "", root, "gateway_id", NULL, true, false);
-  if (cfg->gateway_id && !id_ok(cfg->gateway_id, ""))
+  if (cfg->gateway_id && !id_ok(cfg->gateway_id, WG_GATEWAY_ID_EXTRA))
     problem(c, "gateway_id", "must be 1-64 characters of A-Z a-z 0-9 _ -");
   cfg->database = get_string(c, "", root, "database",
                              "/var/lib/wardgate/wardgate.db", false, false);
@@ -862,4 +867,20 @@ void wg_config_free(wg_config_t *cfg) {
     return;
   wg_arena_free(&cfg->arena);
   free(cfg);
+}
+
+void wg_mqtt_opts_from_conf(const wg_mqtt_conf_t *m, const char *client_id,
+                            wg_mqtt_opts_t *o) {
+  memset(o, 0, sizeof(*o));
+  o->host = m->host;
+  o->port = m->port;
+  o->client_id = m->client_id ? m->client_id : client_id;
+  o->username = m->username;
+  o->password = m->password;
+  if (m->tls_on) {
+    o->ca_file = m->tls.ca_file;
+    o->cert_file = m->tls.cert_file;
+    o->key_file = m->tls.key_file;
+  }
+  o->keepalive_s = m->keepalive_s;
 }

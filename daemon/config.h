@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "wardgate/coap.h"
+#include "wardgate/mqtt.h"
 
 typedef enum {
   WG_SEV_EMERGENCY,
@@ -19,6 +20,17 @@ typedef enum {
   WG_SEV_LOW,
   WG_SEV_COUNT
 } wg_severity_t;
+
+/* Gateway, patient and device ids: 1 to WG_ID_MAX characters of A-Z a-z
+ * 0-9 _ - and the extra characters of their kind. */
+#define WG_ID_MAX 64
+#define WG_GATEWAY_ID_EXTRA ""
+#define WG_PATIENT_ID_EXTRA "."
+#define WG_DEVICE_ID_EXTRA ".:"
+
+/* True when the @n bytes at @s are an id whose characters beyond the
+ * common ones are in @extra. */
+bool wg_id_ok(const char *s, size_t n, const char *extra);
 
 /* "emergency", "high", "medium", "low". */
 const char *wg_severity_name(wg_severity_t s);
@@ -112,6 +124,14 @@ typedef struct wg_config_s {
   wg_patient_t *patients;
   size_t npatients;
 } wg_config_t;
+
+/*
+ * The driver options of MQTT connection @m, with @client_id where the
+ * configuration names none. Subscriptions, the will and the session are
+ * the caller's to set. The strings are borrowed from @m.
+ */
+void wg_mqtt_opts_from_conf(const wg_mqtt_conf_t *m, const char *client_id,
+                            wg_mqtt_opts_t *o);
 
 /* Receives each problem as one line "FILE: key.path: what is wrong". */
 typedef void (*wg_config_error_fn)(void *ud, const char *line);

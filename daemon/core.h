@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The pipeline: packs from the drivers are validated (senml), grouped and
- * committed once per loop iteration (store); status and error reports go to
- * the hub over the uplink.
+ * The gateway: the stages of the data's path (ingest, commit, clinic, hub)
+ * and the input drivers, wired together on one libuv loop, with their life
+ * cycle: start, reload on SIGHUP, the stop of DESIGN.md section 3.
  */
 #ifndef WG_CORE_H
 #define WG_CORE_H
@@ -12,32 +12,12 @@
 #include <uv.h>
 
 #include "config.h"
+#include "counters.h"
 
 typedef struct wg_core_s wg_core_t;
 
 /* Called once when a stop has finished; @status is the exit status. */
 typedef void (*wg_core_stopped_cb)(wg_core_t *core, int status);
-
-/* The status counters, in the order they are published. */
-#define WG_COUNTERS(XX)                                                        \
-  XX(packs_received)                                                           \
-  XX(packs_rejected)                                                           \
-  XX(readings_stored)                                                          \
-  XX(readings_duplicate)                                                       \
-  XX(store_errors)                                                             \
-  XX(errors_suppressed) /* reports not sent for the rate limit */              \
-  XX(alerts_raised)                                                            \
-  XX(alerts_updated)                                                           \
-  XX(alerts_escalated)                                                         \
-  XX(alerts_acknowledged)                                                      \
-  XX(alerts_cleared)                                                           \
-  XX(acks_rejected) /* malformed, or for an unknown alert */
-
-typedef struct wg_counters_s {
-#define XX(name) uint64_t name;
-  WG_COUNTERS(XX)
-#undef XX
-} wg_counters_t;
 
 /*
  * Create the core on @loop. It takes @cfg over (also on error). Returns 0,
@@ -85,13 +65,5 @@ char *wg_core_status_json(const wg_core_t *core, bool online,
 uv_loop_t *wg_core_loop(const wg_core_t *core);
 
 const wg_counters_t *wg_core_counters(const wg_core_t *core);
-
-/*
- * The device id in @topic, matched against the ingest filter @filter (one
- * '+' level). Writes it to @out and returns 0, or WG_EINVAL when the topic
- * does not match or the id is not a valid device id.
- */
-int wg_core_device_from_topic(const char *filter, const char *topic, char *out,
-                              size_t outlen);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "news2.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const keys[WG_NEWS2_NPARAMS] = {"rr", "spo2",  "o2",  "sbp",
@@ -120,4 +121,41 @@ void wg_news2_score(const wg_news2_obs_t *obs, int scale, wg_news2_t *out) {
     out->band = WG_NEWS2_BAND_LOW_MEDIUM;
   else
     out->band = WG_NEWS2_BAND_LOW;
+}
+
+static size_t put_str(char *out, size_t at, const char *s) {
+  size_t n = strlen(s);
+  memcpy(out + at, s, n + 1);
+  return at + n;
+}
+
+void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
+                   int scale, bool message, wg_news2_json_t *out) {
+  size_t c = put_str(out->components, 0, "{");
+  size_t m = put_str(out->missing, 0, "[");
+
+  /* Both buffers hold all seven keys with their quotes and digits. */
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
+    const char *key = keys[k];
+    int v = s->components[k];
+    if (v < 0) {
+      m = put_str(out->missing, m, m > 1 ? ",\"" : "\"");
+      m = put_str(out->missing, m, key);
+      m = put_str(out->missing, m, "\"");
+    } else {
+      char digit[4] = {'"', ':', (char)('0' + v), '\0'};
+      c = put_str(out->components, c, c > 1 ? ",\"" : "\"");
+      c = put_str(out->components, c, key);
+      c = put_str(out->components, c, digit);
+    }
+  }
+  put_str(out->components, c, "}");
+  put_str(out->missing, m, "]");
+  if (message)
+    snprintf(out->message, sizeof(out->message),
+             "{\"patient\":\"%s\",\"ts\":%.6f,\"score\":%d,\"scale\":%d,"
+             "\"complete\":%s,\"missing\":%s,\"components\":%s,\"band\":"
+             "\"%s\"}",
+             patient, ts, s->score, scale, s->complete ? "true" : "false",
+             out->missing, out->components, wg_news2_band_name(s->band));
 }

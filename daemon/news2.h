@@ -59,6 +59,23 @@ typedef struct wg_news2_s {
  */
 void wg_news2_score(const wg_news2_obs_t *obs, int scale, wg_news2_t *out);
 
+/*
+ * The JSON of score @s: its components ({"rr":3,...}) and missing keys
+ * (["o2",...]) as the `scores` table keeps them, and the news2 message of
+ * DESIGN.md section 7 for @patient at @ts on scale @scale. Written
+ * directly, without a JSON library: every key comes from a fixed set and
+ * patient ids are plain ([A-Za-z0-9_.-]).
+ */
+typedef struct wg_news2_json_s {
+  char components[160];
+  char missing[96];
+  char message[512];
+} wg_news2_json_t;
+
+/* Fills out->components and out->missing; out->message only if @message. */
+void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
+                   int scale, bool message, wg_news2_json_t *out);
+
 /* Component scores, each for one parameter. */
 int wg_news2_rr(double rr);
 int wg_news2_spo2(double spo2, int scale, bool on_oxygen);

@@ -600,3 +600,58 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
   }
   return next;
 }
+
+/* The amount required by the last checkpoint of @in passed at @now. */
+static double intake_required(const wg_intake_t *in, double now) {
+  double day = wg_local_midnight(now), required = 0;
+
+  for (size_t k = 0; k < in->ncheckpoints; k++) {
+    double at = local_time_of_day(day, in->checkpoints[k].second_of_day);
+    if (at <= now || required == 0)
+      required = in->checkpoints[k].fraction * in->daily_target;
+  }
+  return required;
+}
+
+void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
+                           wg_rule_t rule, const char *key, double now) {
+  char k[96];
+
+  switch (rule) {
+  case WG_RULE_THRESHOLD:
+    for (size_t t = 0; t < p->nthresholds; t++) {
+      wg_threshold_key(&p->thresholds[t], k, sizeof(k));
+      if (strcmp(k, key) == 0)
+        st->thresholds[t].active = true;
+    }
+    break;
+  case WG_RULE_NEWS2:
+    st->news2_alert = true;
+    break;
+  case WG_RULE_LOW_INTAKE:
+    for (size_t i = 0; i < p->nintake; i++)
+      if (strcmp(p->intake[i].name, key) == 0 && !st->intake[i].active) {
+        st->intake[i].active = true;
+        st->intake[i].required = intake_required(&p->intake[i], now);
+      }
+    break;
+  case WG_RULE_MISSED_OBS:
+    for (size_t i = 0; i < p->nexpect; i++)
+      if (strcmp(p->expect[i].name, key) == 0)
+        st->expect[i].active = true;
+    break;
+  case WG_RULE_DEVICE_SILENT:
+  case WG_RULE_BATTERY_LOW:
+    for (size_t i = 0; i < p->ndevices; i++)
+      if (strcmp(p->devices[i], key) == 0) {
+        if (rule == WG_RULE_DEVICE_SILENT)
+          st->devices[i].silent = true;
+        else
+          st->devices[i].battery_low = true;
+      }
+    break;
+  case WG_RULE_FALL:
+  case WG_RULE_COUNT:
+    break; /* an event rule holds no condition */
+  }
+}

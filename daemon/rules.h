@@ -42,12 +42,12 @@ bool wg_rule_is_event(wg_rule_t rule);
 
 /* One reading quoted as the evidence for a verdict. */
 typedef struct wg_evidence_s {
-  char n[64];      /* the reading's name */
-  char u[16];      /* its unit, "" for none */
-  char device[65]; /* the device that sent it */
-  double v;        /* with WG_READING_HAS_VALUE */
-  double t;        /* measurement time */
-  unsigned flags;  /* WG_READING_HAS_VALUE, WG_READING_HAS_VB */
+  char n[64];                 /* the reading's name */
+  char u[16];                 /* its unit, "" for none */
+  char device[WG_ID_MAX + 1]; /* the device that sent it */
+  double v;                   /* with WG_READING_HAS_VALUE */
+  double t;                   /* measurement time */
+  unsigned flags;             /* WG_READING_HAS_VALUE, WG_READING_HAS_VB */
   bool vb;
 } wg_evidence_t;
 
@@ -82,7 +82,7 @@ typedef struct wg_news2_latest_s {
   double value;
   bool vb;
   char vs;
-  char device[65];
+  char device[WG_ID_MAX + 1];
 } wg_news2_latest_t;
 
 /* Per intake entry of a patient: today's total and the checkpoints done. */
@@ -183,6 +183,15 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
  */
 double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
                               double now, double silent_s);
+
+/*
+ * After a restart or a reload: an alert of @rule about @key is open for @p,
+ * so its condition holds. Marks it in @st, so that the rule clears it when
+ * the condition ends instead of raising it again. For low_intake the amount
+ * required is that of the last checkpoint passed at @now.
+ */
+void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
+                           wg_rule_t rule, const char *key, double now);
 
 /* The missed_obs interval of @e in seconds, following NEWS2 if asked. */
 double wg_expect_interval_s(const wg_expect_t *e, const wg_rule_state_t *st);

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "ingest.h"
 #include "test.h"
 #include "wardgate/error.h"
 
@@ -28,8 +29,8 @@ static void device_from_topic(void) {
   char dev[65];
 
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    int rc = wg_core_device_from_topic(cases[i].filter, cases[i].topic, dev,
-                                       sizeof(dev));
+    int rc = wg_ingest_device_from_topic(cases[i].filter, cases[i].topic, dev,
+                                         sizeof(dev));
     if (cases[i].device == NULL) {
       if (rc != WG_EINVAL)
         FAIL_AT("%s: accepted as %s", cases[i].topic, dev);

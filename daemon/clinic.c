@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+#include "clinic.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wardgate/error.h"
+#include "wardgate/log.h"
+
+/* Verdicts one reading or tick can produce: a fall and one per threshold,
+ * or one per timed rule of a patient. */
+#define VERDICTS_MAX 16
+
+int wg_clinic_init(wg_clinic_t *cl, const char *gateway_id, uint64_t next_seq,
+                   double device_silent_h, wg_counters_t *counters) {
+  memset(cl, 0, sizeof(*cl));
+  cl->silent_s = device_silent_h * 3600.0;
+  cl->counters = counters;
+  return wg_alerts_init(&cl->alerts, gateway_id, next_seq);
+}
+
+static void free_states(wg_rule_state_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    wg_rule_state_free(&v[i]);
+  free(v);
+}
+
+void wg_clinic_free(wg_clinic_t *cl) {
+  free_states(cl->states, cl->nstates);
+  wg_alerts_free(&cl->alerts);
+  free(cl->events);
+  free(cl->scores);
+  memset(cl, 0, sizeof(*cl));
+}
+
+/* An alert change applied in memory waits here for the next commit. */
+static void queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
+  cl->changed = true;
+  if (cl->nevents == cl->events_cap) {
+    size_t cap = cl->events_cap ? cl->events_cap * 2 : 16;
+    wg_alert_event_t *v = realloc(cl->events, cap * sizeof(*v));
+    if (v == NULL) {
+      /* The alert itself is in memory and in alerts/active; only this
+       * event's record is lost. Say so. */
+      wg_log(LOG_ERR, "clinic: out of memory: %s event of %s not recorded",
+             wg_alert_state_name(ev->alert.state), ev->alert.id);
+      return;
+    }
+    cl->events = v;
+    cl->events_cap = cap;
+  }
+  cl->events[cl->nevents++] = *ev;
+  switch (ev->alert.state) {
+  case WG_ALERT_RAISED:
+    cl->counters->alerts_raised++;
+    break;
+  case WG_ALERT_UPDATED:
+    cl->counters->alerts_updated++;
+    break;
+  case WG_ALERT_ESCALATED:
+    cl->counters->alerts_escalated++;
+    break;
+  case WG_ALERT_ACKNOWLEDGED:
+    cl->counters->alerts_acknowledged++;
+    break;
+  case WG_ALERT_CLEARED:
+    cl->counters->alerts_cleared++;
+    break;
+  }
+  wg_log(LOG_INFO, "alert %s %s: %s (%s, patient %s)", ev->alert.id,
+         wg_alert_state_name(ev->alert.state), ev->alert.summary,
+         wg_severity_name(ev->alert.severity), ev->alert.patient);
+}
+
+static void apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
+                           const wg_verdict_t *v, size_t n, double now) {
+  wg_alert_event_t ev;
+
+  for (size_t i = 0; i < n; i++) {
+    int rc = wg_alerts_apply(&cl->alerts, p->id, &v[i], p->ack_timeout_min, now,
+                             &ev);
+    if (rc == 1)
+      queue_event(cl, &ev);
+    else if (rc < 0)
+      wg_log(LOG_ERR, "clinic: %s alert for %s: %s", wg_rule_name(v[i].rule),
+             p->id, wg_strerror(rc));
+  }
+}
+
+/* The patient index of @id in the current configuration, or -1. */
+static long patient_index(const wg_clinic_t *cl, const char *id) {
+  for (size_t i = 0; cl->cfg != NULL && i < cl->nstates; i++)
+    if (strcmp(cl->cfg->patients[i].id, id) == 0)
+      return (long)i;
+  return -1;
+}
+
+/* The conditions that the open alerts of patient @i stand for hold. */
+static void mark_open(wg_clinic_t *cl, size_t i, double now) {
+  const wg_patient_t *p = &cl->cfg->patients[i];
+
+  for (size_t k = 0; k < cl->alerts.nopen; k++) {
+    const wg_alert_t *al = &cl->alerts.open[k];
+    if (strcmp(al->patient, p->id) == 0)
+      wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, now);
+  }
+}
+
+int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
+                           double now) {
+  size_t n = cfg->npatients;
+  wg_rule_state_t *v = calloc(n ? n : 1, sizeof(*v));
+
+  if (v == NULL)
+    return WG_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const wg_patient_t *p = &cfg->patients[i];
+    long j;
+
+    if (wg_rule_state_init(&v[i], p, now) != 0) {
+      free_states(v, i);
+      return WG_ENOMEM;
+    }
+    if ((j = patient_index(cl, p->id)) >= 0)
+      wg_rule_state_carry(&v[i], p, &cl->states[j], &cl->cfg->patients[j]);
+  }
+  free_states(cl->states, cl->nstates);
+  cl->states = v;
+  cl->nstates = n;
+  cl->cfg = cfg;
+  for (size_t i = 0; i < n; i++)
+    mark_open(cl, i, now);
+  return 0;
+}
+
+void wg_clinic_replay(wg_clinic_t *cl, size_t patient, int device,
+                      const wg_reading_t *r, double now) {
+  if (patient < cl->nstates)
+    wg_rules_replay(&cl->cfg->patients[patient], &cl->states[patient], r,
+                    device, now);
+}
+
+int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
+  wg_alert_t al;
+  long i;
+  int rc;
+
+  if (wg_alert_from_json(json, &al) != 0)
+    return WG_EINVAL;
+  if ((rc = wg_alerts_restore(&cl->alerts, &al)) != 0)
+    return rc;
+  if ((i = patient_index(cl, al.patient)) >= 0)
+    wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
+                          al.key, now);
+  return 0;
+}
+
+void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                       const wg_reading_t *r, double now) {
+  wg_verdict_t v[VERDICTS_MAX];
+  const wg_patient_t *p;
+  size_t n;
+
+  if (patient >= cl->nstates)
+    return;
+  p = &cl->cfg->patients[patient];
+  n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
+  apply_verdicts(cl, p, v, n, now);
+}
+
+void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
+                     double now) {
+  const wg_patient_t *p;
+  wg_clinic_score_t *cs;
+  wg_verdict_t v;
+  wg_news2_t s;
+  bool has_verdict, changed;
+
+  if (patient >= cl->nstates)
+    return;
+  p = &cl->cfg->patients[patient];
+  changed = wg_rules_news2(p, &cl->states[patient], now, &s, &v, &has_verdict);
+  if (cl->nscores == cl->scores_cap) {
+    size_t cap = cl->scores_cap ? cl->scores_cap * 2 : 16;
+    wg_clinic_score_t *q = realloc(cl->scores, cap * sizeof(*q));
+    if (q == NULL) {
+      wg_log(LOG_ERR, "clinic: out of memory: NEWS2 of %s not recorded", p->id);
+      return;
+    }
+    cl->scores = q;
+    cl->scores_cap = cap;
+  }
+  cs = &cl->scores[cl->nscores++];
+  snprintf(cs->patient, sizeof(cs->patient), "%s", p->id);
+  cs->ts = now;
+  cs->scale = p->news2_scale;
+  cs->publish = changed;
+  cs->score = s;
+  if (has_verdict) {
+    snprintf(v.evidence.device, sizeof(v.evidence.device), "%s", device);
+    apply_verdicts(cl, p, &v, 1, now);
+  }
+}
+
+int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by, double now) {
+  wg_alert_event_t ev;
+  int rc = wg_alerts_ack(&cl->alerts, id, by, now, &ev);
+
+  if (rc == 1)
+    queue_event(cl, &ev);
+  return rc;
+}
+
+void wg_clinic_tick(wg_clinic_t *cl, double now) {
+  wg_verdict_t v[VERDICTS_MAX];
+  wg_alert_event_t ev;
+
+  for (size_t i = 0; i < cl->nstates; i++) {
+    const wg_patient_t *p = &cl->cfg->patients[i];
+    size_t n =
+        wg_rules_tick(p, &cl->states[i], now, cl->silent_s, v, VERDICTS_MAX);
+    apply_verdicts(cl, p, v, n, now);
+  }
+  while (wg_alerts_escalate_due(&cl->alerts, now, &ev) == 1)
+    queue_event(cl, &ev);
+}
+
+double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
+  double next = wg_alerts_next_deadline(&cl->alerts);
+
+  for (size_t i = 0; i < cl->nstates; i++) {
+    double d = wg_rules_next_deadline(&cl->cfg->patients[i], &cl->states[i],
+                                      now, cl->silent_s);
+    if (d > 0 && (next <= 0 || d < next))
+      next = d;
+  }
+  return next > 0 ? next : 0;
+}
+
+bool wg_clinic_committed(wg_clinic_t *cl) {
+  bool changed = cl->changed;
+
+  cl->nevents = 0;
+  cl->nscores = 0;
+  cl->changed = false;
+  return changed;
+}

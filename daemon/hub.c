@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: MIT */
+#include "hub.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonstrict.h"
+#include "version.h"
+#include "wardgate/error.h"
+#include "wardgate/mqtt.h"
+
+/* Error reports to the hub: a burst of this many, then one per second. */
+#define ERROR_BURST 10.0
+#define ERROR_RATE_PER_S 1.0
+/* An ack is a few short strings; anything larger is not one. */
+#define ACK_MAX_BYTES 4096
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- status and error reports ------------------------------------------ */
+
+char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
+  cJSON *o = cJSON_CreateObject(), *n;
+  char *text;
+
+  if (o == NULL)
+    return NULL;
+  cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
+  cJSON_AddStringToObject(o, "gateway", h->cfg->gateway_id);
+  cJSON_AddStringToObject(o, "version", WG_VERSION);
+  cJSON_AddNumberToObject(o, "started", h->started);
+  if (!with_counters)
+    goto done;
+  cJSON_AddNumberToObject(o, "ts", wall_now());
+  n = cJSON_AddObjectToObject(o, "counters");
+  if (n != NULL) {
+#define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);
+    WG_COUNTERS(XX)
+#undef XX
+    if (h->cbs->gauges != NULL)
+      h->cbs->gauges(h, n);
+    cJSON_AddNumberToObject(n, "alerts_open", (double)h->clinic->alerts.nopen);
+    cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
+    cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
+    cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
+  }
+done:
+  text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static void publish_status(wg_hub_t *h, bool online, int *mid) {
+  char *text = wg_hub_status_json(h, online, true);
+  int rc;
+
+  if (mid != NULL)
+    *mid = -1;
+  if (text == NULL || !h->on) {
+    free(text);
+    return;
+  }
+  rc = h->uplink.ops->publish(&h->uplink, h->topic_status, text, strlen(text),
+                              1, true, mid);
+  if (rc != 0) {
+    wg_log(LOG_DEBUG, "hub: status not published: %s", wg_strerror(rc));
+    if (mid != NULL)
+      *mid = -1;
+  }
+  free(text);
+}
+
+/* Token bucket: a broken device must not flood the hub or the journal. */
+static bool error_report_allowed(wg_hub_t *h) {
+  uint64_t now = uv_now(h->loop);
+
+  h->error_tokens +=
+      (double)(now - h->error_tokens_at) / 1000.0 * ERROR_RATE_PER_S;
+  if (h->error_tokens > ERROR_BURST)
+    h->error_tokens = ERROR_BURST;
+  h->error_tokens_at = now;
+  if (h->error_tokens < 1.0) {
+    h->counters->errors_suppressed++;
+    return false;
+  }
+  h->error_tokens -= 1.0;
+  return true;
+}
+
+/* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} at QoS 0. */
+static void report_error(wg_hub_t *h, const char *transport, const char *device,
+                         const char *source, const char *reason) {
+  cJSON *o;
+  char *text;
+
+  if (!error_report_allowed(h) || !h->on || (o = cJSON_CreateObject()) == NULL)
+    return;
+  cJSON_AddStringToObject(o, "device", device);
+  cJSON_AddStringToObject(o, "transport", transport);
+  if (source != NULL)
+    cJSON_AddStringToObject(o, "source", source);
+  cJSON_AddStringToObject(o, "reason", reason);
+  cJSON_AddNumberToObject(o, "ts", wall_now());
+  if ((text = cJSON_PrintUnformatted(o)) != NULL) {
+    int rc = h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
+                                    strlen(text), 0, false, NULL);
+    if (rc != 0 && rc != WG_ENOCONN)
+      wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
+             wg_strerror(rc));
+  }
+  free(text);
+  cJSON_Delete(o);
+}
+
+void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
+                             const char *device, const char *reason) {
+  h->counters->packs_rejected++;
+  wg_complain(&h->complaint, LOG_WARNING,
+              "core: pack from %s over %s rejected: %s", device, transport,
+              reason);
+  report_error(h, transport, device, NULL, reason);
+}
+
+static void report_ack_error(wg_hub_t *h, const char *reason) {
+  h->counters->acks_rejected++;
+  wg_complain(&h->complaint, LOG_WARNING, "core: ack rejected: %s", reason);
+  report_error(h, "mqtt", "", "alerts/ack", reason);
+}
+
+void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
+  char reason[128];
+
+  snprintf(reason, sizeof(reason), "ack for unknown alert id %.96s", id);
+  report_ack_error(h, reason);
+}
+
+/* ---- acks from the hub --------------------------------------------------- */
+
+static const char *ack_string(const cJSON *o, const char *key, size_t max) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
+      strlen(v->valuestring) >= max)
+    return NULL;
+  return v->valuestring;
+}
+
+/* {"id":"<alert id>","by":"<clinician>"}: 0 with @ack set, or reported. */
+static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
+                     wg_ack_t *ack) {
+  char why[200], reason[300];
+  const char *id, *by;
+  cJSON *o = NULL;
+  int rc = WG_EINVAL;
+
+  if (len > ACK_MAX_BYTES) {
+    report_ack_error(h, "malformed ack: larger than 4096 bytes");
+    return WG_EINVAL;
+  }
+  if (wg_json_check(payload, len, 8, why, sizeof(why)) != 0 ||
+      (o = cJSON_ParseWithLength(payload, len)) == NULL ||
+      wg_json_check_duplicates(o, why, sizeof(why)) != 0) {
+    snprintf(reason, sizeof(reason), "malformed ack: %s",
+             o ? why : (why[0] ? why : "invalid JSON"));
+    report_ack_error(h, reason);
+    goto done;
+  }
+  id = ack_string(o, "id", sizeof(ack->id));
+  by = ack_string(o, "by", sizeof(ack->by));
+  if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
+    report_ack_error(h, "malformed ack: needs \"id\" and \"by\", non-empty "
+                        "strings");
+    goto done;
+  }
+  snprintf(ack->id, sizeof(ack->id), "%s", id);
+  snprintf(ack->by, sizeof(ack->by), "%s", by);
+  ack->ts = wall_now();
+  rc = 0;
+done:
+  cJSON_Delete(o);
+  return rc;
+}
+
+/* ---- the outbox and the snapshot ---------------------------------------- */
+
+bool wg_hub_connected(const wg_hub_t *h) {
+  return h->on && h->uplink.ops->is_connected(&h->uplink);
+}
+
+static int outbox_publish(void *ud, const char *topic, const char *payload,
+                          int *mid) {
+  wg_hub_t *h = ud;
+  return h->uplink.ops->publish(&h->uplink, topic, payload, strlen(payload), 1,
+                                false, mid);
+}
+
+static void pump_outbox(wg_hub_t *h) {
+  if (wg_hub_connected(h))
+    wg_outbox_pump(&h->outbox, outbox_publish, h);
+}
+
+/* The retained snapshot of every open alert, for the hub to reconcile. */
+static void publish_active(wg_hub_t *h) {
+  const wg_alerts_t *a = &h->clinic->alerts;
+  size_t cap = 256, len;
+  char *text, *p;
+
+  if (!wg_hub_connected(h) || (text = malloc(cap)) == NULL)
+    return;
+  len = (size_t)snprintf(text, cap, "{\"ts\":%.6f,\"alerts\":[", wall_now());
+  for (size_t i = 0; i < a->nopen; i++) {
+    char *json = wg_alert_to_json(&a->open[i]);
+    size_t n = json ? strlen(json) : 0;
+
+    /* Room for a comma, the alert, and the closing "]}" with its NUL. */
+    if (json != NULL && len + n + 4 > cap) {
+      cap = (len + n + 4) * 2;
+      if ((p = realloc(text, cap)) == NULL) {
+        free(json);
+        json = NULL;
+      } else {
+        text = p;
+      }
+    }
+    if (json == NULL) {
+      free(text);
+      return; /* out of memory: active_dirty stays, tried again later */
+    }
+    if (i > 0)
+      text[len++] = ',';
+    memcpy(text + len, json, n);
+    len += n;
+    free(json);
+  }
+  memcpy(text + len, "]}", 3);
+  if (h->uplink.ops->publish(&h->uplink, h->topic_active, text, len + 2, 1,
+                             true, NULL) == 0)
+    h->active_dirty = false;
+  free(text);
+}
+
+void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
+  if (!h->on)
+    return;
+  h->uplink.ops->committed(&h->uplink, ticket);
+  pump_outbox(h);
+  if (alerts_changed)
+    h->active_dirty = true;
+  if (h->active_dirty)
+    publish_active(h);
+}
+
+void wg_hub_drain(wg_hub_t *h) {
+  h->draining = true;
+  uv_timer_stop(&h->status_timer);
+}
+
+bool wg_hub_drained(wg_hub_t *h) {
+  if (wg_hub_connected(h) && !wg_outbox_drained(&h->outbox)) {
+    pump_outbox(h);
+    return false;
+  }
+  return true;
+}
+
+bool wg_hub_go_offline(wg_hub_t *h) {
+  if (wg_hub_connected(h))
+    publish_status(h, false, &h->offline_mid);
+  return h->offline_mid >= 0;
+}
+
+/* ---- the uplink's callbacks ---------------------------------------------- */
+
+/* On every (re)connect: status, the open alerts, then the queued events. */
+static void uplink_connected(wg_driver_t *drv) {
+  wg_hub_t *h = drv->data;
+
+  if (!h->draining)
+    publish_status(h, true, NULL);
+  publish_active(h);
+  pump_outbox(h);
+  if (h->draining && h->cbs->progress != NULL)
+    h->cbs->progress(h);
+}
+
+static void uplink_disconnected(wg_driver_t *drv) {
+  wg_hub_t *h = drv->data;
+  wg_outbox_reset(&h->outbox);
+}
+
+static void uplink_message(wg_driver_t *drv, const char *topic,
+                           const void *payload, size_t len) {
+  wg_hub_t *h = drv->data;
+  wg_ack_t ack;
+
+  if (h->cbs->input != NULL)
+    h->cbs->input(h);
+  if (strcmp(topic, h->topic_ack) == 0 &&
+      parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+    h->cbs->ack(h, &ack);
+}
+
+static void uplink_published(wg_driver_t *drv, int mid) {
+  wg_hub_t *h = drv->data;
+
+  if (wg_outbox_puback(&h->outbox, mid)) {
+    pump_outbox(h); /* a slot is free; the deletion commits with the batch */
+    return;
+  }
+  if (mid == h->offline_mid) {
+    h->offline_mid = -1;
+    if (h->cbs->offline != NULL)
+      h->cbs->offline(h);
+  }
+}
+
+static const wg_driver_cbs_t uplink_cbs = {.connected = uplink_connected,
+                                           .disconnected = uplink_disconnected,
+                                           .message = uplink_message,
+                                           .published = uplink_published};
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+static void status_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+  publish_status(h, true, NULL);
+}
+
+int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
+                wg_store_t *store, const wg_clinic_t *clinic,
+                wg_counters_t *counters, const wg_hub_cbs_t *cbs, void *data) {
+  const char *gw = cfg->gateway_id;
+
+  memset(h, 0, sizeof(*h));
+  h->loop = loop;
+  h->cfg = cfg;
+  h->clinic = clinic;
+  h->counters = counters;
+  h->cbs = cbs;
+  h->data = data;
+  h->started = wall_now();
+  h->offline_mid = -1;
+  h->error_tokens = ERROR_BURST;
+  h->complaint.interval_s = 10;
+  snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
+  snprintf(h->topic_errors, sizeof(h->topic_errors), "wardgate/%s/errors", gw);
+  snprintf(h->topic_alerts, sizeof(h->topic_alerts), "wardgate/%s/alerts", gw);
+  snprintf(h->topic_ack, sizeof(h->topic_ack), "wardgate/%s/alerts/ack", gw);
+  snprintf(h->topic_active, sizeof(h->topic_active),
+           "wardgate/%s/alerts/active", gw);
+  snprintf(h->topic_news2, sizeof(h->topic_news2), "wardgate/%s/news2", gw);
+  return wg_outbox_init(&h->outbox, store, cfg->outbox_max);
+}
+
+int wg_hub_start(wg_hub_t *h) {
+  const wg_mqtt_conf_t *m = &h->cfg->uplink_mqtt;
+  char client_id[96];
+  wg_mqtt_opts_t o;
+  int rc;
+
+  uv_timer_init(h->loop, &h->status_timer);
+  h->status_timer.data = h;
+  h->error_tokens_at = uv_now(h->loop);
+  /* The will cannot know the counters at the time it fires: none. */
+  if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
+    return WG_ENOMEM;
+  snprintf(client_id, sizeof(client_id), "wardgate-%s-uplink",
+           h->cfg->gateway_id);
+  wg_mqtt_opts_from_conf(m, client_id, &o);
+  /* A persistent session: acks sent while the gateway is away wait for it
+   * at the hub's broker. */
+  o.clean_session = false;
+  h->ack_subscription = h->topic_ack;
+  o.subscriptions = &h->ack_subscription;
+  o.nsubscriptions = 1;
+  o.will_topic = h->topic_status;
+  o.will_payload = h->will;
+  o.will_retain = true;
+  if ((rc = wg_mqtt_driver_init(&h->uplink, "uplink", &o, &uplink_cbs, h)) != 0)
+    return rc;
+  h->on = true;
+  if ((rc = h->uplink.ops->start(&h->uplink, h->loop)) != 0)
+    return rc;
+  uv_timer_start(&h->status_timer, status_cb,
+                 (uint64_t)(h->cfg->status_interval_s * 1000),
+                 (uint64_t)(h->cfg->status_interval_s * 1000));
+  return 0;
+}
+
+static void hub_closed_one(wg_hub_t *h) {
+  if (--h->closing == 0 && h->closed_cb != NULL)
+    h->closed_cb(h);
+}
+
+static void timer_closed(uv_handle_t *t) { hub_closed_one(t->data); }
+
+static void uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
+
+void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
+  h->closed_cb = cb;
+  h->closing = 1;
+  uv_close((uv_handle_t *)&h->status_timer, timer_closed);
+  if (h->on) {
+    h->on = false;
+    h->closing++;
+    h->uplink.ops->close(&h->uplink, uplink_closed);
+  }
+}
+
+void wg_hub_free(wg_hub_t *h) {
+  wg_outbox_free(&h->outbox);
+  free(h->will);
+  h->will = NULL;
+}

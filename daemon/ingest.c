@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+#include "ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wardgate/error.h"
+
+void wg_ingest_init(wg_ingest_t *in) {
+  memset(in, 0, sizeof(*in));
+  in->batch.arena.block_size = 256 * 1024;
+}
+
+void wg_ingest_free(wg_ingest_t *in) {
+  wg_readings_free(&in->batch.readings);
+  wg_arena_free(&in->batch.arena);
+  free(in->batch.packs);
+  free(in->batch.acks);
+  free(in->map.v);
+  memset(in, 0, sizeof(*in));
+}
+
+static int cmp_device(const void *a, const void *b) {
+  return strcmp(((const wg_device_t *)a)->id, ((const wg_device_t *)b)->id);
+}
+
+static const wg_device_t *find(const wg_device_map_t *map, const char *id) {
+  wg_device_t key = {id, NULL, 0, 0};
+  return bsearch(&key, map->v, map->n, sizeof(key), cmp_device);
+}
+
+const wg_device_t *wg_ingest_find(const wg_ingest_t *in, const char *id) {
+  return find(&in->map, id);
+}
+
+int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out) {
+  size_t total = 0, k = 0;
+  wg_device_t *v;
+
+  for (size_t i = 0; i < cfg->npatients; i++)
+    total += cfg->patients[i].ndevices;
+  if ((v = malloc((total ? total : 1) * sizeof(*v))) == NULL)
+    return WG_ENOMEM;
+  for (size_t i = 0; i < cfg->npatients; i++)
+    for (size_t d = 0; d < cfg->patients[i].ndevices; d++) {
+      v[k].id = cfg->patients[i].devices[d];
+      v[k].patient = &cfg->patients[i];
+      v[k].patient_index = i;
+      v[k++].device_index = (int)d;
+    }
+  qsort(v, total, sizeof(*v), cmp_device);
+  out->v = v;
+  out->n = total;
+  out->accept_unknown = cfg->accept_unknown_devices;
+  return 0;
+}
+
+void wg_ingest_set_map(wg_ingest_t *in, wg_device_map_t *map) {
+  wg_batch_t *b = &in->batch;
+
+  /* A pack that waits for a commit meets the patients of the new map:
+   * its readings hold copies of their ids, not pointers into the old
+   * configuration. */
+  for (size_t p = 0, first = 0; p < b->npacks; p++) {
+    if (b->packs[p].end > first)
+      b->packs[p].device = find(map, b->readings.v[first].device_id);
+    first = b->packs[p].end;
+  }
+  free(in->map.v);
+  in->map = *map;
+  map->v = NULL;
+}
+
+const char **wg_ingest_device_ids(const wg_ingest_t *in) {
+  const char **v = calloc(in->map.n ? in->map.n : 1, sizeof(*v));
+
+  for (size_t i = 0; v != NULL && i < in->map.n; i++)
+    v[i] = in->map.v[i].id;
+  return v;
+}
+
+bool wg_ingest_device_id_ok(const char *s, size_t n) {
+  return wg_id_ok(s, n, WG_DEVICE_ID_EXTRA);
+}
+
+int wg_ingest_device_from_topic(const char *filter, const char *topic,
+                                char *out, size_t outlen) {
+  const char *f = filter, *t = topic;
+  bool found = false;
+
+  for (;;) {
+    const char *fe = strchr(f, '/'), *te = strchr(t, '/');
+    size_t fl = fe ? (size_t)(fe - f) : strlen(f);
+    size_t tl = te ? (size_t)(te - t) : strlen(t);
+
+    if (fl == 1 && f[0] == '+') {
+      if (!wg_ingest_device_id_ok(t, tl) || tl >= outlen)
+        return WG_EINVAL;
+      memcpy(out, t, tl);
+      out[tl] = '\0';
+      found = true;
+    } else if (fl != tl || memcmp(f, t, fl) != 0) {
+      return WG_EINVAL;
+    }
+    if ((fe == NULL) != (te == NULL))
+      return WG_EINVAL;
+    if (fe == NULL)
+      return found ? 0 : WG_EINVAL;
+    f = fe + 1;
+    t = te + 1;
+  }
+}
+
+/* Room for one more pack; on failure the pack joins the previous one. */
+static void add_pack(wg_batch_t *b, const wg_device_t *dev) {
+  if (b->npacks == b->packs_cap) {
+    size_t cap = b->packs_cap ? b->packs_cap * 2 : 256;
+    wg_pack_t *v = realloc(b->packs, cap * sizeof(*v));
+    if (v != NULL) {
+      b->packs = v;
+      b->packs_cap = cap;
+    }
+  }
+  /* Joined to the previous pack (of the same device or not), a pack's
+   * NEWS2 is computed once for both: still after every parameter they
+   * brought, but only for the patient of the first. A pack needs room
+   * for one entry (256 after the first), so this waits for a failing
+   * realloc of a few kilobytes. */
+  if (b->npacks < b->packs_cap)
+    b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dev, false, false};
+  else
+    b->packs[b->npacks - 1].end = b->readings.n;
+}
+
+int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
+                   size_t len, double now, char *err, size_t errlen) {
+  wg_batch_t *b = &in->batch;
+  const wg_device_t *dm = wg_ingest_find(in, device);
+  wg_arena_mark_t mark;
+  const char *dev, *pat = NULL;
+  size_t first = b->readings.n;
+  int rc;
+
+  if (dm == NULL && !in->map.accept_unknown) {
+    snprintf(err, errlen, "unknown device");
+    return WG_ENODEV;
+  }
+  mark = wg_arena_mark(&b->arena);
+  rc = wg_senml_parse(payload, len, now, &b->arena, &b->readings, err, errlen);
+  if (rc == 0) {
+    dev = wg_arena_strdup(&b->arena, device);
+    if (dm != NULL)
+      pat = wg_arena_strdup(&b->arena, dm->patient->id);
+    if (dev == NULL || (dm != NULL && pat == NULL)) {
+      b->readings.n = first;
+      snprintf(err, errlen, "out of memory");
+      rc = WG_ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    wg_arena_rollback(&b->arena, mark);
+    return rc;
+  }
+  for (size_t i = first; i < b->readings.n; i++) {
+    b->readings.v[i].device_id = dev;
+    b->readings.v[i].patient_id = pat;
+    b->readings.v[i].received = now;
+  }
+  add_pack(b, dm);
+  return 0;
+}
+
+int wg_ingest_ack(wg_ingest_t *in, const wg_ack_t *ack) {
+  wg_batch_t *b = &in->batch;
+
+  if (b->nacks == b->acks_cap) {
+    size_t cap = b->acks_cap ? b->acks_cap * 2 : 16;
+    wg_ack_t *v = realloc(b->acks, cap * sizeof(*v));
+    if (v == NULL)
+      return WG_ENOMEM;
+    b->acks = v;
+    b->acks_cap = cap;
+  }
+  b->acks[b->nacks++] = *ack;
+  return 0;
+}
+
+void wg_ingest_reset(wg_ingest_t *in) {
+  in->batch.readings.n = 0;
+  in->batch.npacks = 0;
+  in->batch.nacks = 0;
+  wg_arena_reset(&in->batch.arena);
+}
