@@ -52,6 +52,7 @@ struct wg_core_s {
   uv_timer_t tick_timer; /* the clinic's next deadline */
   uv_timer_t stop_timer;
 
+  bool started; /* the timers exist */
   bool stopping;
   bool draining; /* stopping: the outbox is being flushed */
   bool finished;
@@ -266,6 +267,8 @@ static void tick_cb(uv_timer_t *t) {
 static void arm_tick(wg_core_t *c) {
   double now = wall_now(), next = wg_clinic_next_deadline(&c->clinic, now), ms;
 
+  if (!c->started)
+    return; /* wg_core_start() arms it */
   if (next <= 0 || c->stopping) {
     uv_timer_stop(&c->tick_timer);
     return;
@@ -381,6 +384,7 @@ int wg_core_start(wg_core_t *c) {
   uv_timer_init(c->loop, &c->tick_timer);
   uv_timer_init(c->loop, &c->stop_timer);
   c->tick_timer.data = c->stop_timer.data = c;
+  c->started = true;
   wg_commit_start(&c->commit);
   /* The uplink first, so that the hub hears of the gateway before input. */
   if ((rc = wg_hub_start(&c->hub)) != 0)

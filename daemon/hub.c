@@ -345,6 +345,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->data = data;
   h->started = wall_now();
   h->offline_mid = -1;
+  h->uplink_init = wg_mqtt_driver_init;
   h->error_tokens = ERROR_BURST;
   h->complaint.interval_s = 10;
   snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
@@ -381,7 +382,7 @@ int wg_hub_start(wg_hub_t *h) {
   o.will_topic = h->topic_status;
   o.will_payload = h->will;
   o.will_retain = true;
-  if ((rc = wg_mqtt_driver_init(&h->uplink, "uplink", &o, &uplink_cbs, h)) != 0)
+  if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &uplink_cbs, h)) != 0)
     return rc;
   h->on = true;
   if ((rc = h->uplink.ops->start(&h->uplink, h->loop)) != 0)

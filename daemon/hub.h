@@ -25,6 +25,11 @@
 
 typedef struct wg_hub_s wg_hub_t;
 
+/* Sets up the uplink driver; wg_mqtt_driver_init() unless a test says. */
+typedef int (*wg_hub_uplink_init_fn)(wg_driver_t *drv, const char *label,
+                                     const wg_mqtt_opts_t *opts,
+                                     const wg_driver_cbs_t *cbs, void *data);
+
 /* What the hub tells its owner. Any may be NULL. */
 typedef struct wg_hub_cbs_s {
   /* A well-formed acknowledgement arrived (borrowed). Its PUBACK waits for
@@ -53,6 +58,7 @@ struct wg_hub_s {
   double started;
 
   wg_driver_t uplink;
+  wg_hub_uplink_init_fn uplink_init;
   bool on; /* the uplink driver is set up and not closed */
   char topic_status[96];
   char topic_errors[96];

@@ -8,6 +8,7 @@
 
 #include "clinic.h"
 #include "test.h"
+#include "testcfg.h"
 #include "wardgate/error.h"
 
 #define T0 1763900000.0
@@ -29,27 +30,6 @@ static const char intake_json[] =
     "{\"id\":\"p-2\",\"devices\":[\"cup-2\"],"
     "\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":1.5,"
     "\"checkpoints\":{\"00:00\":0.25}}]}]}";
-
-static void problem(void *ud, const char *line) {
-  (void)ud;
-  fprintf(stderr, "%s\n", line);
-}
-
-static wg_config_t *load(const char *json) {
-  char path[64];
-  wg_config_t *cfg = NULL;
-  FILE *f;
-
-  snprintf(path, sizeof(path), "/tmp/wg-test-clinic-%d.json", (int)getpid());
-  if ((f = fopen(path, "w")) == NULL)
-    return NULL;
-  fputs(json, f);
-  fclose(f);
-  if (wg_config_load(path, &cfg, problem, NULL) != 0)
-    cfg = NULL;
-  unlink(path);
-  return cfg;
-}
 
 static wg_reading_t num(const char *device, const char *name, double v,
                         double ts) {
@@ -84,7 +64,7 @@ typedef struct fixture_s {
 
 static int setup(fixture_t *f, const char *json, uint64_t seq) {
   memset(f, 0, sizeof(*f));
-  if ((f->cfg = load(json)) == NULL)
+  if ((f->cfg = test_config(json)) == NULL)
     return -1;
   if (wg_clinic_init(&f->cl, "gw-1", seq, 24, &f->counters) != 0)
     return -1;
@@ -345,7 +325,7 @@ static void reload_carries_state(void) {
       "\"thresholds\":[{\"name\":\"spo2\",\"below\":90,\"severity\":\"high\"},"
       "{\"name\":\"hr\",\"above\":120,\"severity\":\"medium\"}]}]}";
   fixture_t f;
-  wg_config_t *cfg2 = load(reloaded);
+  wg_config_t *cfg2 = test_config(reloaded);
   wg_reading_t r = num("oxi-1", "spo2", 85, T0);
 
   ASSERT(cfg2 != NULL);

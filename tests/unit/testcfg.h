@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* A configuration for a unit test, loaded from JSON text as a file. */
+#ifndef WG_TESTCFG_H
+#define WG_TESTCFG_H
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static void testcfg_problem(void *ud, const char *line) {
+  (void)ud;
+  fprintf(stderr, "%s\n", line);
+}
+
+/* @json loaded as wardgate.json; NULL (problems printed) when invalid. */
+static inline wg_config_t *test_config(const char *json) {
+  char path[64];
+  wg_config_t *cfg = NULL;
+  FILE *f;
+
+  snprintf(path, sizeof(path), "/tmp/wg-test-cfg-%d.json", (int)getpid());
+  if ((f = fopen(path, "w")) == NULL)
+    return NULL;
+  fputs(json, f);
+  fclose(f);
+  if (wg_config_load(path, &cfg, testcfg_problem, NULL) != 0)
+    cfg = NULL;
+  unlink(path);
+  return cfg;
+}
+
+/* The head of a configuration, up to the patients' list. */
+#define TESTCFG_HEAD                                                           \
+  "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"   \
+  "{}},\"uplink\":{\"mqtt\":{}},"
+
+#endif
