@@ -305,6 +305,54 @@ static void prune_cb(uv_timer_t *t) {
     uv_timer_start(t, prune_cb, PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS);
 }
 
+/* ---- restore at start ---------------------------------------------------- */
+
+typedef struct restore_s {
+  wg_commit_t *cm;
+  double now;
+} restore_t;
+
+static void replay_cb(void *ud, const wg_reading_t *r) {
+  restore_t *rs = ud;
+  const wg_device_t *d = wg_ingest_find(rs->cm->d.ingest, r->device_id);
+
+  if (d != NULL)
+    wg_clinic_replay(rs->cm->d.clinic, d->patient_index, d->device_index, r,
+                     rs->now);
+}
+
+static int restore_alert_cb(void *ud, const char *payload) {
+  restore_t *rs = ud;
+  int rc = wg_clinic_restore_alert(rs->cm->d.clinic, payload, rs->now);
+
+  if (rc == WG_EINVAL) {
+    wg_log(LOG_WARNING, "commit: an open alert in the database is "
+                        "unreadable; skipped");
+    return 0;
+  }
+  return rc;
+}
+
+int wg_commit_restore(wg_commit_t *cm, const wg_config_t *cfg, double now) {
+  restore_t rs = {cm, now};
+  double since = wg_local_midnight(now);
+  int rc;
+
+  for (size_t i = 0; i < cfg->npatients; i++) {
+    double w = now - cfg->patients[i].news2_window_min * 60.0;
+    if (w < since)
+      since = w;
+  }
+  if ((rc = wg_clinic_set_patients(cm->d.clinic, cfg, now)) != 0 ||
+      (rc = wg_store_readings_since(cm->d.store, since, replay_cb, &rs)) != 0 ||
+      (rc = wg_store_alerts_open(cm->d.store, restore_alert_cb, &rs)) != 0)
+    return rc;
+  if (cm->d.clinic->alerts.nopen > 0)
+    wg_log(LOG_INFO, "commit: %zu open alerts from before",
+           cm->d.clinic->alerts.nopen);
+  return 0;
+}
+
 /* ---- life cycle ---------------------------------------------------------- */
 
 void wg_commit_init(wg_commit_t *cm, uv_loop_t *loop,

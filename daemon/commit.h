@@ -101,6 +101,15 @@ void wg_commit_init(wg_commit_t *cm, uv_loop_t *loop,
                     const wg_commit_deps_t *deps, const wg_commit_cbs_t *cbs,
                     void *data);
 
+/*
+ * At start, before wg_commit_start(): the clinic as it was before the
+ * restart, from the store. It takes the patients of @cfg; the readings its
+ * rules need (NEWS2 observations in the window, today's intake) are
+ * replayed, oldest first; then the open alerts come back and mark the
+ * conditions they stand for. Returns 0 or a negative error.
+ */
+int wg_commit_restore(wg_commit_t *cm, const wg_config_t *cfg, double now);
+
 /* Commit before each loop sleep, and prune from a timer. */
 void wg_commit_start(wg_commit_t *cm);
 

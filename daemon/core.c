@@ -20,14 +20,13 @@
 #include "commit.h"
 #include "hub.h"
 #include "ingest.h"
+#include "inputs.h"
 #include "store.h"
-#include "wardgate/coap.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
-#include "wardgate/mqtt.h"
 
 #define STOP_TIMEOUT_MS 5000
-#define INPUTS_MAX 2
+#define INPUTS_MAX 8
 
 struct wg_core_s {
   uv_loop_t *loop;
@@ -42,12 +41,12 @@ struct wg_core_s {
   wg_clinic_t clinic;
   wg_hub_t hub;
 
-  /* The input drivers (MQTT from the devices' broker, CoAP); inputs[i] is
-   * open until its close is asked for. */
+  /* The configured input drivers (inputs.h); inputs[i] is open until its
+   * close is asked for. */
   wg_driver_t inputs[INPUTS_MAX];
+  const wg_input_t *input_desc[INPUTS_MAX];
   bool input_open[INPUTS_MAX];
   size_t ninputs;
-  const char *subscription; /* the ingest filter, for wg_mqtt_opts_t */
 
   uv_timer_t tick_timer; /* the clinic's next deadline */
   uv_timer_t stop_timer;
@@ -95,8 +94,9 @@ static void reject_unread(wg_core_t *c, const char *transport,
   wg_hub_report_rejection(&c->hub, transport, device, reason);
 }
 
-static void mqtt_message(wg_driver_t *drv, const char *topic,
-                         const void *payload, size_t len) {
+/* A message on a topic the ingest filter names the device in. */
+static void input_message(wg_driver_t *drv, const char *topic,
+                          const void *payload, size_t len) {
   wg_core_t *c = drv->data;
   char device[WG_ID_MAX + 1], err[256];
 
@@ -105,15 +105,15 @@ static void mqtt_message(wg_driver_t *drv, const char *topic,
                                   sizeof(device)) != 0) {
     snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
              topic);
-    reject_unread(c, "mqtt", "", err);
+    reject_unread(c, drv->ops->name, "", err);
     return;
   }
-  wg_core_ingest(c, "mqtt", device, payload, len, err, sizeof(err));
+  wg_core_ingest(c, drv->ops->name, device, payload, len, err, sizeof(err));
 }
 
-/* A pack over CoAP: taken like an MQTT one, answered after its commit. */
-static int coap_pack(wg_driver_t *drv, const char *device, const void *payload,
-                     size_t len, uint64_t *ticket, char *err, size_t errlen) {
+/* A pack from a request-response driver, answered after its commit. */
+static int input_pack(wg_driver_t *drv, const char *device, const void *payload,
+                      size_t len, uint64_t *ticket, char *err, size_t errlen) {
   wg_core_t *c = drv->data;
   /* Taken before the pack: if it commits the group itself, it is this. */
   uint64_t next = wg_commit_take(&c->commit);
@@ -121,64 +121,29 @@ static int coap_pack(wg_driver_t *drv, const char *device, const void *payload,
 
   if (!wg_ingest_device_id_ok(device, strlen(device))) {
     snprintf(err, errlen, "not a valid device id");
-    reject_unread(c, "coap", "", err);
+    reject_unread(c, drv->ops->name, "", err);
     return WG_EINVAL;
   }
-  if ((rc = wg_core_ingest(c, "coap", device, payload, len, err, errlen)) != 0)
-    return rc;
-  *ticket = next;
-  return 0;
+  rc = wg_core_ingest(c, drv->ops->name, device, payload, len, err, errlen);
+  if (rc == 0)
+    *ticket = next;
+  return rc;
 }
 
-static void coap_rejected(wg_driver_t *drv, const char *device,
-                          const char *reason) {
-  reject_unread(drv->data, "coap", device, reason);
+static void input_rejected(wg_driver_t *drv, const char *device,
+                           const char *reason) {
+  reject_unread(drv->data, drv->ops->name, device, reason);
 }
 
-static char *coap_status(wg_driver_t *drv) {
+static char *input_status(wg_driver_t *drv) {
   return wg_core_status_json(drv->data, true, true);
 }
 
-static const wg_driver_cbs_t mqtt_cbs = {.message = mqtt_message};
-static const wg_driver_cbs_t coap_cbs = {
-    .pack = coap_pack, .rejected = coap_rejected, .status = coap_status};
-
-/* The MQTT input: a persistent session under a fixed client id, so that
- * the broker queues what devices publish while the daemon restarts. */
-static int mqtt_input(wg_core_t *c, wg_driver_t *drv) {
-  char client_id[96];
-  wg_mqtt_opts_t o;
-
-  snprintf(client_id, sizeof(client_id), "wardgate-%s-ingest",
-           c->cfg->gateway_id);
-  wg_mqtt_opts_from_conf(&c->cfg->ingest_mqtt, client_id, &o);
-  o.clean_session = false;
-  c->subscription = c->cfg->ingest_mqtt.topic;
-  o.subscriptions = &c->subscription;
-  o.nsubscriptions = 1;
-  return wg_mqtt_driver_init(drv, "ingest", &o, &mqtt_cbs, c);
-}
-
-static int coap_input(wg_core_t *c, wg_driver_t *drv) {
-  const wg_coap_conf_t *co = &c->cfg->ingest_coap;
-  const char **devices = wg_ingest_device_ids(&c->ingest);
-  wg_coap_opts_t o;
-  int rc;
-
-  if (devices == NULL)
-    return WG_ENOMEM;
-  memset(&o, 0, sizeof(o));
-  o.bind = co->bind;
-  o.port = co->port;
-  o.psks = co->psks;
-  o.npsks = co->npsks;
-  o.devices = devices;
-  o.ndevices = c->ingest.map.n;
-  o.max_pack = WG_SENML_MAX_BYTES;
-  rc = wg_coap_driver_init(drv, "coap", &o, &coap_cbs, c);
-  free(devices);
-  return rc;
-}
+/* One table for every input: each driver calls what its protocol needs. */
+static const wg_driver_cbs_t input_cbs = {.message = input_message,
+                                          .pack = input_pack,
+                                          .rejected = input_rejected,
+                                          .status = input_status};
 
 static void pause_inputs(wg_core_t *c, bool paused) {
   for (size_t i = 0; i < c->ninputs; i++)
@@ -279,53 +244,6 @@ static void arm_tick(wg_core_t *c) {
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-typedef struct restore_s {
-  wg_core_t *c;
-  double now;
-} restore_t;
-
-static void replay_cb(void *ud, const wg_reading_t *r) {
-  restore_t *rs = ud;
-  const wg_device_t *d = wg_ingest_find(&rs->c->ingest, r->device_id);
-
-  if (d != NULL)
-    wg_clinic_replay(&rs->c->clinic, d->patient_index, d->device_index, r,
-                     rs->now);
-}
-
-static int restore_alert_cb(void *ud, const char *payload) {
-  restore_t *rs = ud;
-  int rc = wg_clinic_restore_alert(&rs->c->clinic, payload, rs->now);
-
-  if (rc == WG_EINVAL) {
-    wg_log(LOG_WARNING, "core: an open alert in the database is unreadable; "
-                        "skipped");
-    return 0;
-  }
-  return rc;
-}
-
-/*
- * After a restart the clinic is as it was: the readings the rules need
- * (NEWS2 observations in the window, today's intake) replayed, then the
- * open alerts, which mark the conditions they stand for.
- */
-static int restore_clinic(wg_core_t *c) {
-  restore_t rs = {c, wall_now()};
-  double since = wg_local_midnight(rs.now);
-  int rc;
-
-  for (size_t i = 0; i < c->live->npatients; i++) {
-    double w = rs.now - c->live->patients[i].news2_window_min * 60.0;
-    if (w < since)
-      since = w;
-  }
-  if ((rc = wg_clinic_set_patients(&c->clinic, c->live, rs.now)) != 0 ||
-      (rc = wg_store_readings_since(c->store, since, replay_cb, &rs)) != 0)
-    return rc;
-  return wg_store_alerts_open(c->store, restore_alert_cb, &rs);
-}
-
 int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   wg_device_map_t map;
   wg_commit_deps_t deps;
@@ -353,7 +271,6 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   }
   if ((rc = wg_clinic_init(&c->clinic, cfg->gateway_id, (uint64_t)seq + 1,
                            cfg->device_silent_h, &c->counters)) != 0 ||
-      (rc = restore_clinic(c)) != 0 ||
       (rc = wg_hub_init(&c->hub, loop, cfg, c->store, &c->clinic, &c->counters,
                         &hub_cbs, c)) != 0)
     goto fail;
@@ -366,9 +283,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .retention_days = cfg->retention_days,
                             .counters = &c->counters};
   wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);
-  if (c->clinic.alerts.nopen > 0)
-    wg_log(LOG_INFO, "core: %zu open alerts from before",
-           c->clinic.alerts.nopen);
+  if ((rc = wg_commit_restore(&c->commit, cfg, wall_now())) != 0)
+    goto fail;
   *out = c;
   return 0;
 
@@ -389,11 +305,16 @@ int wg_core_start(wg_core_t *c) {
   /* The uplink first, so that the hub hears of the gateway before input. */
   if ((rc = wg_hub_start(&c->hub)) != 0)
     return rc;
-  if (cfg->ingest_mqtt_on && (rc = mqtt_input(c, &c->inputs[c->ninputs])) == 0)
+  for (size_t k = 0; wg_inputs[k] != NULL && c->ninputs < INPUTS_MAX; k++) {
+    const wg_input_t *in = wg_inputs[k];
+    if (!in->configured(cfg))
+      continue;
+    if ((rc = in->init(&c->inputs[c->ninputs], cfg, &c->ingest, &input_cbs,
+                       c)) != 0)
+      return rc;
+    c->input_desc[c->ninputs] = in;
     c->input_open[c->ninputs++] = true;
-  if (rc == 0 && cfg->ingest_coap_on &&
-      (rc = coap_input(c, &c->inputs[c->ninputs])) == 0)
-    c->input_open[c->ninputs++] = true;
+  }
   for (size_t i = 0; rc == 0 && i < c->ninputs; i++)
     rc = c->inputs[i].ops->start(&c->inputs[i], c->loop);
   if (rc != 0)
@@ -434,15 +355,13 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
     wg_log(LOG_WARNING, "core: reload takes patients and unknown_devices "
                         "only; other changes need a restart");
   for (size_t i = 0; i < c->ninputs; i++) {
-    const char **ids;
-    if (!c->input_open[i] || strcmp(c->inputs[i].ops->name, "coap") != 0)
-      continue;
-    ids = wg_ingest_device_ids(&c->ingest);
-    if (ids == NULL ||
-        wg_coap_driver_list_devices(&c->inputs[i], ids, c->ingest.map.n) != 0)
-      wg_log(LOG_WARNING, "core: reload: out of memory; CoAP discovery may "
-                          "not list the new devices");
-    free(ids);
+    const wg_input_t *in = c->input_desc[i];
+    if (c->input_open[i] && in->devices_changed != NULL &&
+        in->devices_changed(&c->inputs[i], &c->ingest) != 0)
+      wg_log(LOG_WARNING,
+             "core: reload: out of memory; %s may not know "
+             "the new devices",
+             in->name);
   }
   if (c->live != c->cfg)
     wg_config_free(c->live);

@@ -360,6 +360,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
 
 int wg_hub_start(wg_hub_t *h) {
   const wg_mqtt_conf_t *m = &h->cfg->uplink_mqtt;
+  const char *subscription = h->topic_ack; /* copied by the driver */
   char client_id[96];
   wg_mqtt_opts_t o;
   int rc;
@@ -376,8 +377,7 @@ int wg_hub_start(wg_hub_t *h) {
   /* A persistent session: acks sent while the gateway is away wait for it
    * at the hub's broker. */
   o.clean_session = false;
-  h->ack_subscription = h->topic_ack;
-  o.subscriptions = &h->ack_subscription;
+  o.subscriptions = &subscription;
   o.nsubscriptions = 1;
   o.will_topic = h->topic_status;
   o.will_payload = h->will;

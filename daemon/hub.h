@@ -66,7 +66,6 @@ struct wg_hub_s {
   char topic_ack[96];
   char topic_active[96];
   char topic_news2[96];
-  const char *ack_subscription;
   char *will;
 
   bool active_dirty; /* alerts/active is to be published again */

@@ -296,5 +296,36 @@ static void pause_while_failing(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
-TEST_MAIN(T(phases_in_one_transaction), T(retry_scores_the_pack),
-          T(late_ack_in_the_transaction), T(pause_while_failing))
+/* After a restart: the clinic is rebuilt from the store, the open alert
+ * back (an unreadable one skipped), the NEWS2 observations replayed. */
+static void restore_from_the_store(void) {
+  wg_counters_t counters = {0};
+  wg_commit_t cm2;
+  wg_clinic_t cl2;
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  ASSERT_EQ(take(&f, "fall-1", "[{\"n\":\"fall\",\"vb\":true,\"t\":-1}]"), 0);
+  ASSERT_EQ(take(&f, "oxi-1", "[{\"n\":\"spo2\",\"v\":95,\"t\":-5}]"), 0);
+  ASSERT_EQ(wg_commit_now(&f.commit), 0);
+  ASSERT_EQ(exec(&f, "INSERT INTO alerts(id, patient_id, rule, severity, "
+                     "state, raised, updated, payload, seq, open) VALUES("
+                     "'gw-1-000099', 'p-1', 'fall', 'high', 'raised', 1, 1, "
+                     "'garbage', 99, 1)"),
+            SQLITE_OK);
+  ASSERT_EQ(wg_clinic_init(&cl2, "gw-1", 100, 24, &counters), 0);
+  cm2 = f.commit;
+  cm2.d.clinic = &cl2;
+  ASSERT_EQ(wg_commit_restore(&cm2, f.cfg, (double)time(NULL)), 0);
+  ASSERT_EQ(cl2.alerts.nopen, 1);
+  ASSERT_STR_EQ(cl2.alerts.open[0].id, "gw-1-000001");
+  ASSERT_EQ(cl2.nstates, 1);
+  ASSERT(cl2.states[0].news2[WG_NEWS2_SPO2].present);
+  ASSERT_NEAR(cl2.states[0].news2[WG_NEWS2_SPO2].value, 95, 1e-9);
+  wg_clinic_free(&cl2);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
+TEST_MAIN(T(phases_in_one_transaction), T(restore_from_the_store),
+          T(retry_scores_the_pack), T(late_ack_in_the_transaction),
+          T(pause_while_failing))
