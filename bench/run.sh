@@ -35,27 +35,11 @@ cleanup() {
 trap cleanup EXIT
 log() { echo "bench: $*" >&2; }
 
-port=$("$B/bench/freeport")
-cat >"$T/mosquitto.conf" <<CONF
-user $(id -un)
-listener $port 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 0
-max_inflight_messages 1000
-max_queued_bytes 0
-set_tcp_nodelay true
-CONF
-mosquitto -c "$T/mosquitto.conf" >"$T/mosquitto.log" 2>&1 &
-PIDS="$PIDS $!"
-sleep 0.5
+. bench/lib.sh
+bench_broker "$B/bench/freeport"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 stats() { # file -> "min median max"
   printf '%s %s %s' "$(sort -g "$1" | head -1)" "$(median <"$1")" "$(sort -g "$1" | tail -1)"
-}
-cpu_s() { # pid -> user+system seconds
-  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
 # config FILE DB DURABILITY PATIENTS_JSON [INGEST_JSON]

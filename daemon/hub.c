@@ -122,14 +122,14 @@ void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
                              const char *device, const char *reason) {
   h->counters->packs_rejected++;
   wg_complain(&h->complaint, LOG_WARNING,
-              "core: pack from %s over %s rejected: %s", device, transport,
+              "hub: pack from %s over %s rejected: %s", device, transport,
               reason);
   report_error(h, transport, device, NULL, reason);
 }
 
 static void report_ack_error(wg_hub_t *h, const char *reason) {
   h->counters->acks_rejected++;
-  wg_complain(&h->complaint, LOG_WARNING, "core: ack rejected: %s", reason);
+  wg_complain(&h->complaint, LOG_WARNING, "hub: ack rejected: %s", reason);
   report_error(h, "mqtt", "", "alerts/ack", reason);
 }
 

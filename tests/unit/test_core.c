@@ -3,6 +3,7 @@
 
 #include "core.h"
 #include "test.h"
+#include "testcfg.h"
 #include "wardgate/error.h"
 
 static int ingest(wg_core_t *core, const char *device, const char *json,
@@ -10,30 +11,32 @@ static int ingest(wg_core_t *core, const char *device, const char *json,
   return wg_core_ingest(core, "mqtt", device, json, strlen(json), err, 256);
 }
 
-static void problem(void *ud, const char *line) {
-  (void)ud;
-  fprintf(stderr, "%s\n", line);
+/* A configuration with its database at @db and the patients @patients. */
+static wg_config_t *core_config(const char *db, const char *patients) {
+  char text[512];
+
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"database\":\"%s\",\"ingest\":{\"mqtt\":"
+           "{}},\"uplink\":{\"mqtt\":{}},\"patients\":%s}",
+           db, patients);
+  return test_config(text);
+}
+
+static void db_path(char *out, size_t len) {
+  snprintf(out, len, "/tmp/wg-test-core-%d.db", (int)getpid());
+  unlink(out);
 }
 
 /* Ingest without a running loop: validation, device lookup and counters. */
 static void ingest_counts_and_rejects(void) {
-  char path[64], dbpath[64], text[512], err[256];
+  char dbpath[64], err[256];
   wg_config_t *cfg;
   wg_core_t *core;
   uv_loop_t loop;
-  FILE *f;
 
-  snprintf(path, sizeof(path), "/tmp/wg-test-core-%d.json", (int)getpid());
-  snprintf(dbpath, sizeof(dbpath), "/tmp/wg-test-core-%d.db", (int)getpid());
-  snprintf(text, sizeof(text),
-           "{\"gateway_id\":\"gw-1\",\"database\":\"%s\",\"ingest\":{\"mqtt\":"
-           "{}},\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
-           "\"devices\":[\"oxi-1\"]}]}",
-           dbpath);
-  f = fopen(path, "w");
-  fputs(text, f);
-  fclose(f);
-  ASSERT_EQ(wg_config_load(path, &cfg, problem, NULL), 0);
+  db_path(dbpath, sizeof(dbpath));
+  cfg = core_config(dbpath, "[{\"id\":\"p-1\",\"devices\":[\"oxi-1\"]}]");
+  ASSERT(cfg != NULL);
   ASSERT_EQ(uv_loop_init(&loop), 0);
   ASSERT_EQ(wg_core_new(&core, &loop, cfg), 0);
 
@@ -57,7 +60,6 @@ static void ingest_counts_and_rejects(void) {
 
   wg_core_free(core);
   ASSERT_EQ(uv_loop_close(&loop), 0);
-  unlink(path);
   unlink(dbpath);
 }
 
@@ -102,40 +104,24 @@ void *__wrap_realloc(void *p, size_t n) {
  */
 static void reload_out_of_memory(void) {
   static const char bad[] = "[{\"n\":\"spo2\"}]";
-  char path[64], dbpath[64], text[512], err[256];
+  static const char reloaded[] =
+      "[{\"id\":\"p-2\",\"devices\":[\"cup-2\"],\"thresholds\":[{\"name\":"
+      "\"hr\",\"above\":120,\"severity\":\"medium\"}]},{\"id\":\"p-1\","
+      "\"devices\":[\"oxi-1\"]}]";
+  char dbpath[64], err[256];
   wg_config_t *cfg;
   wg_core_t *core;
   uv_loop_t loop;
   long n;
-  FILE *f;
 
-  snprintf(path, sizeof(path), "/tmp/wg-test-core-%d.json", (int)getpid());
-  snprintf(dbpath, sizeof(dbpath), "/tmp/wg-test-core-%d.db", (int)getpid());
-  unlink(dbpath);
-  snprintf(text, sizeof(text),
-           "{\"gateway_id\":\"gw-1\",\"database\":\"%s\",\"ingest\":{\"mqtt\":"
-           "{}},\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
-           "\"devices\":[\"oxi-1\"]}]}",
-           dbpath);
-  f = fopen(path, "w");
-  fputs(text, f);
-  fclose(f);
-  ASSERT_EQ(wg_config_load(path, &cfg, problem, NULL), 0);
+  db_path(dbpath, sizeof(dbpath));
+  cfg = core_config(dbpath, "[{\"id\":\"p-1\",\"devices\":[\"oxi-1\"]}]");
+  ASSERT(cfg != NULL);
   ASSERT_EQ(uv_loop_init(&loop), 0);
   ASSERT_EQ(wg_core_new(&core, &loop, cfg), 0);
-  snprintf(text, sizeof(text),
-           "{\"gateway_id\":\"gw-1\",\"database\":\"%s\",\"ingest\":{\"mqtt\":"
-           "{}},\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-2\","
-           "\"devices\":[\"cup-2\"],\"thresholds\":[{\"name\":\"hr\","
-           "\"above\":120,\"severity\":\"medium\"}]},{\"id\":\"p-1\","
-           "\"devices\":[\"oxi-1\"]}]}",
-           dbpath);
-  f = fopen(path, "w");
-  fputs(text, f);
-  fclose(f);
   for (n = 0;; n++) {
     ASSERT(n < 1000);
-    ASSERT_EQ(wg_config_load(path, &cfg, problem, NULL), 0);
+    ASSERT((cfg = core_config(dbpath, reloaded)) != NULL);
     fail_after = n;
     wg_core_reload(core, cfg);
     fail_after = -1;
@@ -148,7 +134,6 @@ static void reload_out_of_memory(void) {
   ASSERT_EQ(ingest(core, "oxi-1", bad, err), WG_EINVAL);
   wg_core_free(core);
   ASSERT_EQ(uv_loop_close(&loop), 0);
-  unlink(path);
   unlink(dbpath);
 }
 
