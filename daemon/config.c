@@ -868,19 +868,3 @@ void wg_config_free(wg_config_t *cfg) {
   wg_arena_free(&cfg->arena);
   free(cfg);
 }
-
-void wg_mqtt_opts_from_conf(const wg_mqtt_conf_t *m, const char *client_id,
-                            wg_mqtt_opts_t *o) {
-  memset(o, 0, sizeof(*o));
-  o->host = m->host;
-  o->port = m->port;
-  o->client_id = m->client_id ? m->client_id : client_id;
-  o->username = m->username;
-  o->password = m->password;
-  if (m->tls_on) {
-    o->ca_file = m->tls.ca_file;
-    o->cert_file = m->tls.cert_file;
-    o->key_file = m->tls.key_file;
-  }
-  o->keepalive_s = m->keepalive_s;
-}

@@ -10,8 +10,7 @@
 #include <stddef.h>
 
 #include "arena.h"
-#include "wardgate/coap.h"
-#include "wardgate/mqtt.h"
+#include "wardgate/psk.h"
 
 typedef enum {
   WG_SEV_EMERGENCY,
@@ -124,14 +123,6 @@ typedef struct wg_config_s {
   wg_patient_t *patients;
   size_t npatients;
 } wg_config_t;
-
-/*
- * The driver options of MQTT connection @m, with @client_id where the
- * configuration names none. Subscriptions, the will and the session are
- * the caller's to set. The strings are borrowed from @m.
- */
-void wg_mqtt_opts_from_conf(const wg_mqtt_conf_t *m, const char *client_id,
-                            wg_mqtt_opts_t *o);
 
 /* Receives each problem as one line "FILE: key.path: what is wrong". */
 typedef void (*wg_config_error_fn)(void *ud, const char *line);

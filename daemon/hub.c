@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "inputs.h"
 #include "jsonstrict.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -373,7 +374,7 @@ int wg_hub_start(wg_hub_t *h) {
     return WG_ENOMEM;
   snprintf(client_id, sizeof(client_id), "wardgate-%s-uplink",
            h->cfg->gateway_id);
-  wg_mqtt_opts_from_conf(m, client_id, &o);
+  wg_inputs_mqtt_opts(m, client_id, &o);
   /* A persistent session: acks sent while the gateway is away wait for it
    * at the hub's broker. */
   o.clean_session = false;

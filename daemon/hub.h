@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "wardgate/driver.h"
 #include "wardgate/log.h"
+#include "wardgate/mqtt.h"
 
 typedef struct wg_hub_s wg_hub_t;
 

@@ -9,6 +9,22 @@
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
 
+void wg_inputs_mqtt_opts(const wg_mqtt_conf_t *m, const char *client_id,
+                         wg_mqtt_opts_t *o) {
+  memset(o, 0, sizeof(*o));
+  o->host = m->host;
+  o->port = m->port;
+  o->client_id = m->client_id ? m->client_id : client_id;
+  o->username = m->username;
+  o->password = m->password;
+  if (m->tls_on) {
+    o->ca_file = m->tls.ca_file;
+    o->cert_file = m->tls.cert_file;
+    o->key_file = m->tls.key_file;
+  }
+  o->keepalive_s = m->keepalive_s;
+}
+
 /* ---- MQTT: the devices' broker ------------------------------------------- */
 
 static bool mqtt_configured(const wg_config_t *cfg) {
@@ -26,7 +42,7 @@ static int mqtt_init(wg_driver_t *drv, const wg_config_t *cfg,
 
   (void)in;
   snprintf(client_id, sizeof(client_id), "wardgate-%s-ingest", cfg->gateway_id);
-  wg_mqtt_opts_from_conf(&cfg->ingest_mqtt, client_id, &o);
+  wg_inputs_mqtt_opts(&cfg->ingest_mqtt, client_id, &o);
   o.clean_session = false;
   o.subscriptions = &subscription; /* copied by the driver */
   o.nsubscriptions = 1;

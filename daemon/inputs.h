@@ -14,6 +14,7 @@
 #include "config.h"
 #include "ingest.h"
 #include "wardgate/driver.h"
+#include "wardgate/mqtt.h"
 
 typedef struct wg_input_s {
   const char *name; /* the key under "ingest" */
@@ -28,6 +29,15 @@ typedef struct wg_input_s {
    * 0 or WG_ENOMEM. */
   int (*devices_changed)(wg_driver_t *drv, const wg_ingest_t *in);
 } wg_input_t;
+
+/*
+ * The driver options of MQTT connection @m (an input's or the uplink's),
+ * with @client_id where the configuration names none. Subscriptions, the
+ * will and the session are the caller's to set; the strings are borrowed
+ * from @m.
+ */
+void wg_inputs_mqtt_opts(const wg_mqtt_conf_t *m, const char *client_id,
+                         wg_mqtt_opts_t *o);
 
 /* Every input transport, NULL-terminated. */
 extern const wg_input_t *const wg_inputs[];

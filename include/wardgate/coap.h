@@ -10,17 +10,7 @@
 #define WARDGATE_COAP_H
 
 #include "wardgate/driver.h"
-
-/* Pre-shared key lengths accepted, in bytes (128 to 512 bits). */
-#define WG_PSK_KEY_MIN 16
-#define WG_PSK_KEY_MAX 64
-
-/* A device's pre-shared key; the identity is its device id. */
-typedef struct wg_coap_psk_s {
-  const char *identity;
-  const unsigned char *key;
-  size_t key_len;
-} wg_coap_psk_t;
+#include "wardgate/psk.h"
 
 typedef struct wg_coap_opts_s {
   const char *bind; /* address to listen on */
