@@ -335,7 +335,7 @@ static int restore_alert_cb(void *ud, const char *payload) {
 
 int wg_commit_restore(wg_commit_t *cm, const wg_config_t *cfg, double now) {
   restore_t rs = {cm, now};
-  double since = wg_local_midnight(now);
+  double since = wg_rules_local_midnight(now);
   int rc;
 
   for (size_t i = 0; i < cfg->npatients; i++) {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonstrict.h"
+#include "json.h"
 #include "wardgate/error.h"
 
 #define CONFIG_MAX_BYTES (4 * 1024 * 1024)
@@ -184,7 +184,7 @@ static int get_choice(ctx_t *c, const char *path, const cJSON *obj,
   return def;
 }
 
-bool wg_id_ok(const char *s, size_t n, const char *extra) {
+bool wg_config_id_ok(const char *s, size_t n, const char *extra) {
   if (n == 0 || n > WG_ID_MAX)
     return false;
   for (size_t i = 0; i < n; i++) {
@@ -198,7 +198,7 @@ bool wg_id_ok(const char *s, size_t n, const char *extra) {
 }
 
 static bool id_ok(const char *s, const char *extra) {
-  return wg_id_ok(s, strlen(s), extra);
+  return wg_config_id_ok(s, strlen(s), extra);
 }
 
 /* Check that @file can be read; report it under @path otherwise. */

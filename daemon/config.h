@@ -29,7 +29,7 @@ typedef enum {
 
 /* True when the @n bytes at @s are an id whose characters beyond the
  * common ones are in @extra. */
-bool wg_id_ok(const char *s, size_t n, const char *extra);
+bool wg_config_id_ok(const char *s, size_t n, const char *extra);
 
 /* "emergency", "high", "medium", "low". */
 const char *wg_severity_name(wg_severity_t s);

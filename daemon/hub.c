@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "inputs.h"
-#include "jsonstrict.h"
+#include "json.h"
 #include "version.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"

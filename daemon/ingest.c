@@ -13,7 +13,7 @@ void wg_ingest_init(wg_ingest_t *in) {
 }
 
 void wg_ingest_free(wg_ingest_t *in) {
-  wg_readings_free(&in->batch.readings);
+  wg_senml_readings_free(&in->batch.readings);
   wg_arena_free(&in->batch.arena);
   free(in->batch.packs);
   free(in->batch.acks);
@@ -81,7 +81,7 @@ const char **wg_ingest_device_ids(const wg_ingest_t *in) {
 }
 
 bool wg_ingest_device_id_ok(const char *s, size_t n) {
-  return wg_id_ok(s, n, WG_DEVICE_ID_EXTRA);
+  return wg_config_id_ok(s, n, WG_DEVICE_ID_EXTRA);
 }
 
 int wg_ingest_device_from_topic(const char *filter, const char *topic,

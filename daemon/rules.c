@@ -27,7 +27,7 @@ int wg_rule_parse(const char *name) {
 
 bool wg_rule_is_event(wg_rule_t rule) { return rule == WG_RULE_FALL; }
 
-void wg_evidence_from_reading(wg_evidence_t *e, const wg_reading_t *r) {
+void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r) {
   memset(e, 0, sizeof(*e));
   snprintf(e->n, sizeof(e->n), "%s", r->name);
   snprintf(e->u, sizeof(e->u), "%s", r->unit ? r->unit : "");
@@ -80,8 +80,8 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
   to->news2_alert = from->news2_alert;
   for (size_t i = 0; i < pt->nthresholds; i++)
     for (size_t j = 0; j < pf->nthresholds; j++) {
-      wg_threshold_key(&pt->thresholds[i], a, sizeof(a));
-      wg_threshold_key(&pf->thresholds[j], b, sizeof(b));
+      wg_rules_threshold_key(&pt->thresholds[i], a, sizeof(a));
+      wg_rules_threshold_key(&pf->thresholds[j], b, sizeof(b));
       if (strcmp(a, b) == 0)
         to->thresholds[i] = from->thresholds[j];
     }
@@ -99,7 +99,7 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
         to->devices[i] = from->devices[j];
 }
 
-void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len) {
+void wg_rules_threshold_key(const wg_threshold_t *t, char *out, size_t len) {
   char below[32] = "", above[32] = "";
 
   if (t->has_below)
@@ -125,7 +125,7 @@ static size_t fall(const wg_reading_t *r, wg_verdict_t *v) {
   verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
-  wg_evidence_from_reading(&v->evidence, r);
+  wg_rules_evidence(&v->evidence, r);
   return 1;
 }
 
@@ -167,14 +167,14 @@ static size_t threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
              r->name, r->value, r->unit ? r->unit : "");
   }
   v->rule = WG_RULE_THRESHOLD;
-  wg_threshold_key(t, v->key, sizeof(v->key));
-  wg_evidence_from_reading(&v->evidence, r);
+  wg_rules_threshold_key(t, v->key, sizeof(v->key));
+  wg_rules_evidence(&v->evidence, r);
   return 1;
 }
 
 /* ---- local time -------------------------------------------------------- */
 
-double wg_local_midnight(double t) {
+double wg_rules_local_midnight(double t) {
   time_t tt = (time_t)floor(t);
   struct tm tm;
 
@@ -184,7 +184,7 @@ double wg_local_midnight(double t) {
   return (double)mktime(&tm);
 }
 
-double wg_next_local_midnight(double t) {
+double wg_rules_next_local_midnight(double t) {
   time_t tt = (time_t)floor(t);
   struct tm tm;
 
@@ -263,8 +263,8 @@ static void intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
                 cfg->name);
     snprintf(v->summary, sizeof(v->summary), "%s: a new day", cfg->name);
   }
-  in->day_start = wg_local_midnight(now);
-  in->day_end = wg_next_local_midnight(now);
+  in->day_start = wg_rules_local_midnight(now);
+  in->day_end = wg_rules_next_local_midnight(now);
   in->total = 0;
   in->checked = 0;
   in->required = 0;
@@ -291,7 +291,7 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
                   r->device_id);
       snprintf(v->summary, sizeof(v->summary), "%s is sending again",
                r->device_id);
-      wg_evidence_from_reading(&v->evidence, r);
+      wg_rules_evidence(&v->evidence, r);
     }
   }
   for (size_t i = 0; i < p->nexpect; i++) {
@@ -304,7 +304,7 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
       e->active = false;
       verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW, r->name);
       snprintf(v->summary, sizeof(v->summary), "%s observed again", r->name);
-      wg_evidence_from_reading(&v->evidence, r);
+      wg_rules_evidence(&v->evidence, r);
     }
   }
   for (size_t i = 0; i < p->nintake && (r->flags & WG_READING_HAS_VALUE); i++) {
@@ -324,7 +324,7 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
       snprintf(v->summary, sizeof(v->summary),
                "%s caught up: %.3g %s of %.3g %s due", r->name, in->total,
                unit_of(r->name), in->required, unit_of(r->name));
-      wg_evidence_from_reading(&v->evidence, r);
+      wg_rules_evidence(&v->evidence, r);
     }
   }
   return n;
@@ -362,7 +362,7 @@ static size_t battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
   v->rule = WG_RULE_BATTERY_LOW;
   v->severity = WG_SEV_LOW;
   snprintf(v->key, sizeof(v->key), "%s", r->device_id);
-  wg_evidence_from_reading(&v->evidence, r);
+  wg_rules_evidence(&v->evidence, r);
   return n;
 }
 
@@ -477,7 +477,8 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
 
 /* ---- time-based rules --------------------------------------------------- */
 
-double wg_expect_interval_s(const wg_expect_t *e, const wg_rule_state_t *st) {
+double wg_rules_expect_interval_s(const wg_expect_t *e,
+                                  const wg_rule_state_t *st) {
   if (!e->follow_news2)
     return e->every_min * 60.0;
   /* The RCP chart's minimum monitoring frequency for the last band; with no
@@ -502,7 +503,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
 
   for (size_t i = 0; i < p->nexpect; i++) {
     wg_expect_state_t *e = &st->expect[i];
-    double every = wg_expect_interval_s(&p->expect[i], st);
+    double every = wg_rules_expect_interval_s(&p->expect[i], st);
     if (e->active || now < e->last + every ||
         (v = next_verdict(out, &n, max)) == NULL)
       continue;
@@ -579,7 +580,8 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
   for (size_t i = 0; i < p->nexpect; i++)
     if (!st->expect[i].active)
       earliest(&next,
-               st->expect[i].last + wg_expect_interval_s(&p->expect[i], st),
+               st->expect[i].last +
+                   wg_rules_expect_interval_s(&p->expect[i], st),
                now);
   for (size_t i = 0; i < p->ndevices; i++)
     if (!st->devices[i].silent)
@@ -603,7 +605,7 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
 
 /* The amount required by the last checkpoint of @in passed at @now. */
 static double intake_required(const wg_intake_t *in, double now) {
-  double day = wg_local_midnight(now), required = 0;
+  double day = wg_rules_local_midnight(now), required = 0;
 
   for (size_t k = 0; k < in->ncheckpoints; k++) {
     double at = local_time_of_day(day, in->checkpoints[k].second_of_day);
@@ -620,7 +622,7 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
   switch (rule) {
   case WG_RULE_THRESHOLD:
     for (size_t t = 0; t < p->nthresholds; t++) {
-      wg_threshold_key(&p->thresholds[t], k, sizeof(k));
+      wg_rules_threshold_key(&p->thresholds[t], k, sizeof(k));
       if (strcmp(k, key) == 0)
         st->thresholds[t].active = true;
     }

@@ -52,7 +52,7 @@ typedef struct wg_evidence_s {
 } wg_evidence_t;
 
 /* Fill @e from @r (strings truncated to fit). */
-void wg_evidence_from_reading(wg_evidence_t *e, const wg_reading_t *r);
+void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r);
 
 typedef enum {
   WG_VERDICT_RAISE, /* the condition holds (again): raise or repeat */
@@ -141,7 +141,7 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
                          const wg_rule_state_t *from, const wg_patient_t *pf);
 
 /* The alert key of threshold @i of @p, as verdicts carry it. */
-void wg_threshold_key(const wg_threshold_t *t, char *out, size_t len);
+void wg_rules_threshold_key(const wg_threshold_t *t, char *out, size_t len);
 
 /*
  * Evaluate reading @r of patient @p at @now; @device is the index of its
@@ -194,10 +194,11 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
                            wg_rule_t rule, const char *key, double now);
 
 /* The missed_obs interval of @e in seconds, following NEWS2 if asked. */
-double wg_expect_interval_s(const wg_expect_t *e, const wg_rule_state_t *st);
+double wg_rules_expect_interval_s(const wg_expect_t *e,
+                                  const wg_rule_state_t *st);
 
 /* Local midnight at or before @t, and the one after it (DST-aware). */
-double wg_local_midnight(double t);
-double wg_next_local_midnight(double t);
+double wg_rules_local_midnight(double t);
+double wg_rules_next_local_midnight(double t);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonstrict.h"
+#include "json.h"
 #include "wardgate/error.h"
 
 /* A pack is an array of records of fields: three levels, room for extensions.
@@ -75,7 +75,7 @@ const char *wg_senml_canonical_unit(const char *key) {
   return k ? k->unit : NULL;
 }
 
-int wg_readings_reserve(wg_readings_t *r, size_t extra) {
+int wg_senml_readings_reserve(wg_readings_t *r, size_t extra) {
   size_t cap;
   wg_reading_t *v;
 
@@ -92,7 +92,7 @@ int wg_readings_reserve(wg_readings_t *r, size_t extra) {
   return 0;
 }
 
-void wg_readings_free(wg_readings_t *r) {
+void wg_senml_readings_free(wg_readings_t *r) {
   free(r->v);
   r->v = NULL;
   r->n = r->cap = 0;
@@ -416,7 +416,7 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
     rc = WG_ETOOBIG;
     goto fail;
   }
-  if ((rc = wg_readings_reserve(out, (size_t)count)) != 0) {
+  if ((rc = wg_senml_readings_reserve(out, (size_t)count)) != 0) {
     snprintf(err, errlen, "out of memory");
     goto fail;
   }

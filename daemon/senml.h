@@ -27,8 +27,8 @@ typedef struct wg_readings_s {
 } wg_readings_t;
 
 /* Append room for @extra readings; WG_ENOMEM on failure. */
-int wg_readings_reserve(wg_readings_t *r, size_t extra);
-void wg_readings_free(wg_readings_t *r);
+int wg_senml_readings_reserve(wg_readings_t *r, size_t extra);
+void wg_senml_readings_free(wg_readings_t *r);
 
 /*
  * Parse the pack in @buf (@len bytes) received at @now (Unix seconds) and

@@ -245,19 +245,19 @@ static void missed_observation_follows_news2(void) {
   wg_patient_t p = {.id = "p-1", .expect = &e, .nexpect = 1};
 
   ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
-  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 4 * 3600, 0); /* no score */
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 4 * 3600, 0); /* no score */
   st.news2_scored = true;
   st.news2_last.score = 0;
   st.news2_last.band = WG_NEWS2_BAND_LOW;
-  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 12 * 3600, 0);
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 12 * 3600, 0);
   st.news2_last.score = 3;
-  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 4 * 3600, 0);
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 4 * 3600, 0);
   st.news2_last.band = WG_NEWS2_BAND_LOW_MEDIUM;
-  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 3600, 0);
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 3600, 0);
   st.news2_last.band = WG_NEWS2_BAND_MEDIUM;
-  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 3600, 0);
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 3600, 0);
   st.news2_last.band = WG_NEWS2_BAND_HIGH;
-  ASSERT_NEAR(wg_expect_interval_s(&e, &st), 900, 0);
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 900, 0);
   wg_rule_state_free(&st);
 }
 
@@ -322,13 +322,15 @@ static void local_days_and_dst(void) {
   tzset();
   /* 2026-03-29 12:00 BST = 11:00 UTC */
   double noon = 1774782000.0;
-  ASSERT_NEAR(wg_local_midnight(noon), 1774742400.0, 0); /* 00:00 GMT */
-  ASSERT_NEAR(wg_next_local_midnight(noon) - wg_local_midnight(noon), 23 * 3600,
-              0);
+  ASSERT_NEAR(wg_rules_local_midnight(noon), 1774742400.0, 0); /* 00:00 GMT */
+  ASSERT_NEAR(wg_rules_next_local_midnight(noon) -
+                  wg_rules_local_midnight(noon),
+              23 * 3600, 0);
   /* 2026-10-25 12:00 GMT */
   noon = 1792929600.0;
-  ASSERT_NEAR(wg_next_local_midnight(noon) - wg_local_midnight(noon), 25 * 3600,
-              0);
+  ASSERT_NEAR(wg_rules_next_local_midnight(noon) -
+                  wg_rules_local_midnight(noon),
+              25 * 3600, 0);
 }
 
 static void intake_checkpoints(void) {
@@ -382,7 +384,7 @@ static void intake_checkpoints(void) {
   ASSERT_EQ(wg_rules_tick(&p, &st, t + 4 * 3600, 86400 * 10, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
   /* Midnight (after the 25-hour day) clears it and starts a new total. */
-  t = wg_next_local_midnight(t);
+  t = wg_rules_next_local_midnight(t);
   ASSERT_NEAR(t - day, 25 * 3600, 0);
   ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);

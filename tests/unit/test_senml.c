@@ -396,12 +396,12 @@ static void readings_append(void) {
   ASSERT_EQ(wg_senml_parse(bad, strlen(bad), NOW, &a, &batch, e, sizeof(e)),
             WG_EINVAL);
   ASSERT_EQ(batch.n, 1);
-  wg_readings_free(&batch);
+  wg_senml_readings_free(&batch);
   wg_arena_free(&a);
 }
 
 static void cleanup(void) {
-  wg_readings_free(&out);
+  wg_senml_readings_free(&out);
   wg_arena_free(&arena);
 }
 

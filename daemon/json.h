@@ -4,8 +4,8 @@
  * leading zeros, overflowing numbers, NUL bytes in strings and duplicate
  * member names; a medical gateway must not guess what such a payload meant.
  */
-#ifndef WG_JSONSTRICT_H
-#define WG_JSONSTRICT_H
+#ifndef WG_JSON_H
+#define WG_JSON_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "jsonstrict.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdbool.h>
