@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
+. bench/lib.sh
 # shellcheck disable=SC2086
 wg_need_packages $WG_PKGS_BUILD mosquitto mosquitto-clients sqlite3 valgrind
 
@@ -20,12 +21,7 @@ REV_A=${1:-HEAD~1}
 REV_B=${2:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-ab.XXXXXX")
 PIDS=""
-cleanup() {
-  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 log() { echo "ab: $*" >&2; }
 
 build() { # rev (empty: the work tree) dir
@@ -44,7 +40,6 @@ build "$REV_A" "$T/a"
 build "$REV_B" "$T/b"
 H=$T/b/build/bench # the load generators: B's
 
-. bench/lib.sh
 bench_broker "$H/freeport"
 
 DEVICES=50

@@ -2,6 +2,13 @@
 # Sourced by bench/run.sh and bench/ab.sh: the private broker and the
 # arithmetic they share. Expects T (a scratch directory) and PIDS.
 
+# At exit: stop what the benchmark started, remove its scratch directory.
+bench_cleanup() {
+  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+
 # bench_broker FREEPORT: a mosquitto for the benchmarks on a free loopback
 # port, tuned to be no bottleneck (nothing persisted or queued for long);
 # sets port.

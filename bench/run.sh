@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
+. bench/lib.sh
 # shellcheck disable=SC2086
 wg_need_packages $WG_PKGS_BUILD mosquitto sqlite3 valgrind gnuplot-nox
 
@@ -27,15 +28,9 @@ cmake --build build-bench -j"$(nproc)" >/dev/null
 B=build-bench
 T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-bench.XXXXXX")
 PIDS=""
-cleanup() {
-  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 log() { echo "bench: $*" >&2; }
 
-. bench/lib.sh
 bench_broker "$B/bench/freeport"
 
 stats() { # file -> "min median max"

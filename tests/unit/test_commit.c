@@ -62,15 +62,6 @@ static const wg_commit_cbs_t cbs = {.committed = on_committed,
                                     .pause = on_pause,
                                     .unknown_ack = on_unknown_ack};
 
-static void remove_db(const char *path) {
-  char p[80];
-  unlink(path);
-  snprintf(p, sizeof(p), "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof(p), "%s-shm", path);
-  unlink(p);
-}
-
 static int setup(fixture_t *f) {
   wg_device_map_t map;
   wg_commit_deps_t deps;
@@ -78,7 +69,7 @@ static int setup(fixture_t *f) {
   memset(f, 0, sizeof(*f));
   snprintf(f->path, sizeof(f->path), "/tmp/wg-test-commit-%d.db",
            (int)getpid());
-  remove_db(f->path);
+  test_remove_db(f->path);
   if ((f->cfg = test_config(cfg_json)) == NULL || uv_loop_init(&f->loop) != 0 ||
       wg_store_open(&f->store, f->path, WG_DURABILITY_PROCESS) != 0 ||
       sqlite3_open(f->path, &f->db) != SQLITE_OK)
@@ -121,7 +112,7 @@ static int teardown(fixture_t *f) {
   sqlite3_close(f->db);
   wg_store_close(f->store);
   wg_config_free(f->cfg);
-  remove_db(f->path);
+  test_remove_db(f->path);
   return closed_count == 1 && uv_loop_close(&f->loop) == 0 ? 0 : -1;
 }
 

@@ -167,19 +167,13 @@ static int setup(fixture_t *f) {
 }
 
 static int teardown(fixture_t *f) {
-  char p[80];
-
   wg_hub_close(&f->hub, on_closed);
   uv_run(&f->loop, UV_RUN_DEFAULT);
   wg_hub_free(&f->hub);
   wg_clinic_free(&f->clinic);
   wg_store_close(f->store);
   wg_config_free(f->cfg);
-  unlink(f->path);
-  snprintf(p, sizeof(p), "%s-wal", f->path);
-  unlink(p);
-  snprintf(p, sizeof(p), "%s-shm", f->path);
-  unlink(p);
+  test_remove_db(f->path);
   return f->nclosed == 1 && uv_loop_close(&f->loop) == 0 ? 0 : -1;
 }
 

@@ -5,18 +5,12 @@
 
 #include "store.h"
 #include "test.h"
+#include "testcfg.h"
 #include "wardgate/error.h"
 
 static char db[64];
 
-static void remove_db(void) {
-  char p[80];
-  unlink(db);
-  snprintf(p, sizeof(p), "%s-wal", db);
-  unlink(p);
-  snprintf(p, sizeof(p), "%s-shm", db);
-  unlink(p);
-}
+static void remove_db(void) { test_remove_db(db); }
 
 static long long query_int(const char *sql) {
   sqlite3 *h;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A configuration for a unit test, loaded from JSON text as a file. */
+/* A unit test's configuration, loaded from JSON text, and its database. */
 #ifndef WG_TESTCFG_H
 #define WG_TESTCFG_H
 
@@ -28,6 +28,17 @@ static inline wg_config_t *test_config(const char *json) {
     cfg = NULL;
   unlink(path);
   return cfg;
+}
+
+/* Remove the database at @path with its WAL and shared-memory files. */
+static inline void test_remove_db(const char *path) {
+  char p[256];
+
+  unlink(path);
+  snprintf(p, sizeof(p), "%s-wal", path);
+  unlink(p);
+  snprintf(p, sizeof(p), "%s-shm", path);
+  unlink(p);
 }
 
 /* The head of a configuration, up to the patients' list. */
