@@ -103,7 +103,8 @@ static void mark_open(wg_clinic_t *cl, size_t i, double now) {
   for (size_t k = 0; k < cl->alerts.nopen; k++) {
     const wg_alert_t *al = &cl->alerts.open[k];
     if (strcmp(al->patient, p->id) == 0)
-      wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, now);
+      wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, al->raised,
+                            now);
   }
 }
 
@@ -152,7 +153,7 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
     return rc;
   if ((i = patient_index(cl, al.patient)) >= 0)
     wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
-                          al.key, now);
+                          al.key, al.raised, now);
   return 0;
 }
 

@@ -616,7 +616,8 @@ static double intake_required(const wg_intake_t *in, double now) {
 }
 
 void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
-                           wg_rule_t rule, const char *key, double now) {
+                           wg_rule_t rule, const char *key, double raised,
+                           double now) {
   char k[96];
 
   switch (rule) {
@@ -633,8 +634,16 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
   case WG_RULE_LOW_INTAKE:
     for (size_t i = 0; i < p->nintake; i++)
       if (strcmp(p->intake[i].name, key) == 0 && !st->intake[i].active) {
-        st->intake[i].active = true;
-        st->intake[i].required = intake_required(&p->intake[i], now);
+        wg_intake_state_t *in = &st->intake[i];
+        in->active = true;
+        in->required = intake_required(&p->intake[i], now);
+        /* Raised today with nothing drunk since the restart: today is its
+         * day, so that the next drink is weighed against it instead of
+         * starting a new day that clears it. */
+        if (in->day_start == 0 && raised >= wg_rules_local_midnight(now)) {
+          in->day_start = wg_rules_local_midnight(now);
+          in->day_end = wg_rules_next_local_midnight(now);
+        }
       }
     break;
   case WG_RULE_MISSED_OBS:

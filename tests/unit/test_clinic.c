@@ -313,6 +313,44 @@ static void restore_intake(void) {
   teardown(&f);
 }
 
+/*
+ * An intake alert restored on a day with no intake yet: raised today, a
+ * drink short of the amount leaves it open (it is not "a new day"); raised
+ * yesterday, the first reading of today clears it as a new day.
+ */
+static void restore_intake_without_readings(void) {
+  static const struct {
+    double raised;
+    int events; /* after a drink short of the amount */
+  } cases[] = {{T0, 0}, {T0 - 86400 - 3600, 1}};
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char alert[512];
+    fixture_t f;
+    wg_reading_t r = num("cup-2", "fluid_intake", 0.2, T0 + 5);
+
+    snprintf(alert, sizeof(alert),
+             "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\",\"patient\":"
+             "\"p-2\",\"device\":\"cup-2\",\"rule\":\"low_intake\","
+             "\"severity\":\"medium\",\"state\":\"raised\",\"escalation\":0,"
+             "\"ts\":%.1f,\"raised\":%.1f,\"summary\":\"low\",\"key\":"
+             "\"fluid_intake\",\"evidence\":[]}",
+             cases[i].raised, cases[i].raised);
+    ASSERT_EQ(setup(&f, intake_json, 4), 0);
+    ASSERT_EQ(wg_clinic_restore_alert(&f.cl, alert, T0), 0);
+    r.patient_id = "p-2";
+    wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 5);
+    if ((int)f.cl.nevents != cases[i].events)
+      FAIL_AT("case %zu: %zu events, want %d", i, f.cl.nevents,
+              cases[i].events);
+    if (cases[i].events == 1) {
+      ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_CLEARED);
+      ASSERT_CONTAINS(f.cl.events[0].cause, "a new day");
+    }
+    teardown(&f);
+  }
+}
+
 /* A reload keeps the state of a patient that stays, drops the one that
  * goes (its open alerts stay open), and marks the conditions of the open
  * alerts in the new states. */
@@ -354,4 +392,5 @@ static void reload_carries_state(void) {
 
 TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
           T(news2_scores_and_alert), T(timed_rules_deadlines),
-          T(restore_after_restart), T(restore_intake), T(reload_carries_state))
+          T(restore_after_restart), T(restore_intake),
+          T(restore_intake_without_readings), T(reload_carries_state))
