@@ -112,25 +112,18 @@ int wg_ingest_device_from_topic(const char *filter, const char *topic,
   }
 }
 
-/* Room for one more pack; on failure the pack joins the previous one. */
-static void add_pack(wg_batch_t *b, const wg_device_t *dev) {
-  if (b->npacks == b->packs_cap) {
-    size_t cap = b->packs_cap ? b->packs_cap * 2 : 256;
-    wg_pack_t *v = realloc(b->packs, cap * sizeof(*v));
-    if (v != NULL) {
-      b->packs = v;
-      b->packs_cap = cap;
-    }
-  }
-  /* Joined to the previous pack (of the same device or not), a pack's
-   * NEWS2 is computed once for both: still after every parameter they
-   * brought, but only for the patient of the first. A pack needs room
-   * for one entry (256 after the first), so this waits for a failing
-   * realloc of a few kilobytes. */
+/* Room for one more pack, before anything of it is taken. */
+static int reserve_pack(wg_batch_t *b) {
+  size_t cap = b->packs_cap ? b->packs_cap * 2 : 256;
+  wg_pack_t *v;
+
   if (b->npacks < b->packs_cap)
-    b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dev, false, false};
-  else
-    b->packs[b->npacks - 1].end = b->readings.n;
+    return 0;
+  if ((v = realloc(b->packs, cap * sizeof(*v))) == NULL)
+    return WG_ENOMEM;
+  b->packs = v;
+  b->packs_cap = cap;
+  return 0;
 }
 
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
@@ -145,6 +138,10 @@ int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
   if (dm == NULL && !in->map.accept_unknown) {
     snprintf(err, errlen, "unknown device");
     return WG_ENODEV;
+  }
+  if (reserve_pack(b) != 0) {
+    snprintf(err, errlen, "out of memory");
+    return WG_ENOMEM;
   }
   mark = wg_arena_mark(&b->arena);
   rc = wg_senml_parse(payload, len, now, &b->arena, &b->readings, err, errlen);
@@ -167,7 +164,7 @@ int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
     b->readings.v[i].patient_id = pat;
     b->readings.v[i].received = now;
   }
-  add_pack(b, dm);
+  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false};
   return 0;
 }
 

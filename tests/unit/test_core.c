@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "failalloc.h"
 #include "test.h"
 #include "testcfg.h"
 #include "wardgate/error.h"
@@ -61,39 +62,6 @@ static void ingest_counts_and_rejects(void) {
   wg_core_free(core);
   ASSERT_EQ(uv_loop_close(&loop), 0);
   unlink(dbpath);
-}
-
-/*
- * Allocation failure from the nth allocation on, for the daemon's own
- * code (the test is linked with --wrap for these three).
- */
-static long fail_after = -1;
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static bool allocation_fails(void) {
-  if (fail_after == 0)
-    return true;
-  if (fail_after > 0)
-    fail_after--;
-  return false;
-}
-
-void *__wrap_malloc(size_t n) {
-  return allocation_fails() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size) {
-  return allocation_fails() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n) {
-  return allocation_fails() ? NULL : __real_realloc(p, n);
 }
 
 /*

@@ -3,6 +3,7 @@
  * Ingest: the device map, packs and acks into the batch, and the waiting
  * packs matched to a new map after a reload.
  */
+#include "failalloc.h"
 #include "ingest.h"
 #include "test.h"
 #include "testcfg.h"
@@ -167,5 +168,55 @@ static void waiting_packs_follow_a_new_map(void) {
   wg_config_free(b);
 }
 
-TEST_MAIN(T(device_from_topic), T(map_packs_and_acks),
+/*
+ * Out of memory at any allocation of a pack: refused whole with WG_ENOMEM
+ * and the batch as it was, or taken whole as its own pack of its own
+ * device (never joined to another device's pack, whose patient's rules
+ * would then judge it).
+ */
+static void pack_out_of_memory(void) {
+  static const char oxi[] =
+      "[{\"n\":\"spo2\",\"v\":97},{\"n\":\"hr\",\"v\":70}]";
+  wg_config_t *cfg = test_config(two_patients);
+  wg_device_map_t map;
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  for (int first = 0; first < 2; first++) {
+    for (long n = 0;; n++) {
+      wg_ingest_t in;
+      size_t before;
+      int rc;
+
+      ASSERT(n < 100);
+      wg_ingest_init(&in);
+      ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+      wg_ingest_set_map(&in, &map);
+      /* Either the first pack of the batch, or one after another
+       * device's pack. */
+      if (first == 1)
+        ASSERT_EQ(
+            pack(&in, "cup-2", "[{\"n\":\"fluid_intake\",\"v\":0.2}]", err), 0);
+      before = in.batch.npacks;
+      fail_after = n;
+      rc = pack(&in, "oxi-1", oxi, err);
+      fail_after = -1;
+      if (rc != 0) {
+        ASSERT_EQ(rc, WG_ENOMEM);
+        ASSERT_EQ(in.batch.npacks, before);
+        ASSERT_EQ(in.batch.readings.n, before);
+        wg_ingest_free(&in);
+        continue;
+      }
+      ASSERT_EQ(in.batch.npacks, before + 1);
+      ASSERT_EQ(in.batch.packs[before].end, in.batch.readings.n);
+      ASSERT_STR_EQ(in.batch.packs[before].device->id, "oxi-1");
+      wg_ingest_free(&in);
+      break;
+    }
+  }
+  wg_config_free(cfg);
+}
+
+TEST_MAIN(T(device_from_topic), T(map_packs_and_acks), T(pack_out_of_memory),
           T(unknown_devices_accepted), T(waiting_packs_follow_a_new_map))
