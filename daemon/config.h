@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "arena.h"
-#include "wardgate/psk.h"
+#include "wardgate/conf.h"
 
 typedef enum {
   WG_SEV_EMERGENCY,
@@ -20,48 +20,13 @@ typedef enum {
   WG_SEV_COUNT
 } wg_severity_t;
 
-/* Gateway, patient and device ids: 1 to WG_ID_MAX characters of A-Z a-z
- * 0-9 _ - and the extra characters of their kind. */
-#define WG_ID_MAX 64
-#define WG_GATEWAY_ID_EXTRA ""
-#define WG_PATIENT_ID_EXTRA "."
-#define WG_DEVICE_ID_EXTRA ".:"
-
-/* True when the @n bytes at @s are an id whose characters beyond the
- * common ones are in @extra. */
-bool wg_config_id_ok(const char *s, size_t n, const char *extra);
-
 /* "emergency", "high", "medium", "low". */
 const char *wg_severity_name(wg_severity_t s);
 
+/* Input transports the configuration can hold. */
+#define WG_CONFIG_INPUTS_MAX 4
+
 typedef enum { WG_DURABILITY_POWER, WG_DURABILITY_PROCESS } wg_durability_t;
-
-typedef struct wg_tls_conf_s {
-  const char *ca_file;
-  const char *cert_file; /* with key_file, or neither */
-  const char *key_file;
-} wg_tls_conf_t;
-
-typedef struct wg_mqtt_conf_s {
-  const char *host;
-  int port;
-  const char *topic; /* ingest only */
-  const char *client_id;
-  const char *username;
-  const char *password_file;
-  const char *password; /* read from password_file at load */
-  bool tls_on;
-  wg_tls_conf_t tls;
-  int keepalive_s;
-} wg_mqtt_conf_t;
-
-typedef struct wg_coap_conf_s {
-  const char *bind;
-  int port;
-  const char *psk_file;
-  wg_coap_psk_t *psks; /* read from psk_file at load: DTLS when npsks > 0 */
-  size_t npsks;
-} wg_coap_conf_t;
 
 typedef struct wg_threshold_s {
   const char *name;
@@ -115,11 +80,11 @@ typedef struct wg_config_s {
   long outbox_max; /* messages for the hub kept while it is unreachable */
   double device_silent_h; /* device_silent after this long without data */
   bool accept_unknown_devices;
-  bool ingest_mqtt_on;
-  wg_mqtt_conf_t ingest_mqtt;
-  bool ingest_coap_on;
-  wg_coap_conf_t ingest_coap;
-  wg_mqtt_conf_t uplink_mqtt;
+  /* Each input's options as its driver read them from its block under
+   * "ingest", by the input's place in wg_inputs[] (inputs.h); NULL for an
+   * input not configured. */
+  void *ingest[WG_CONFIG_INPUTS_MAX];
+  void *uplink; /* the uplink driver's options, from its block */
   wg_patient_t *patients;
   size_t npatients;
 } wg_config_t;
@@ -137,5 +102,8 @@ int wg_config_load(const char *path, wg_config_t **out, wg_config_error_fn err,
                    void *ud);
 
 void wg_config_free(wg_config_t *cfg);
+
+/* The options of input @name ("mqtt", "coap"), or NULL if not configured. */
+const void *wg_config_input(const wg_config_t *cfg, const char *name);
 
 #endif

@@ -26,7 +26,6 @@
 #include "wardgate/log.h"
 
 #define STOP_TIMEOUT_MS 5000
-#define INPUTS_MAX 8
 
 struct wg_core_s {
   uv_loop_t *loop;
@@ -41,12 +40,11 @@ struct wg_core_s {
   wg_clinic_t clinic;
   wg_hub_t hub;
 
-  /* The configured input drivers (inputs.h); inputs[i] is open until its
-   * close is asked for. */
-  wg_driver_t inputs[INPUTS_MAX];
-  const wg_input_t *input_desc[INPUTS_MAX];
-  bool input_open[INPUTS_MAX];
-  size_t ninputs;
+  /* The input drivers, by their place in wg_inputs[] (inputs.h); inputs[i]
+   * is open from its init until its close is asked for. */
+  wg_driver_t inputs[WG_CONFIG_INPUTS_MAX];
+  bool input_open[WG_CONFIG_INPUTS_MAX];
+  size_t ninputs; /* entries of wg_inputs[] */
 
   uv_timer_t tick_timer; /* the clinic's next deadline */
   uv_timer_t stop_timer;
@@ -98,11 +96,12 @@ static void reject_unread(wg_core_t *c, const char *transport,
 static void input_message(wg_driver_t *drv, const char *topic,
                           const void *payload, size_t len) {
   wg_core_t *c = drv->data;
+  size_t i = (size_t)(drv - c->inputs);
   char device[WG_ID_MAX + 1], err[256];
 
   wg_commit_take(&c->commit); /* its PUBACK waits for the next commit */
-  if (wg_ingest_device_from_topic(c->cfg->ingest_mqtt.topic, topic, device,
-                                  sizeof(device)) != 0) {
+  if (wg_inputs[i]->device_of(c->cfg->ingest[i], topic, device,
+                              sizeof(device)) != 0) {
     snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
              topic);
     reject_unread(c, drv->ops->name, "", err);
@@ -258,6 +257,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   }
   c->loop = loop;
   c->cfg = c->live = cfg;
+  while (wg_inputs[c->ninputs] != NULL)
+    c->ninputs++;
   wg_ingest_init(&c->ingest);
   if ((rc = wg_ingest_build_map(cfg, &map)) != 0)
     goto fail;
@@ -305,18 +306,17 @@ int wg_core_start(wg_core_t *c) {
   /* The uplink first, so that the hub hears of the gateway before input. */
   if ((rc = wg_hub_start(&c->hub)) != 0)
     return rc;
-  for (size_t k = 0; wg_inputs[k] != NULL && c->ninputs < INPUTS_MAX; k++) {
-    const wg_input_t *in = wg_inputs[k];
-    if (!in->configured(cfg))
+  for (size_t i = 0; i < c->ninputs; i++) {
+    if (cfg->ingest[i] == NULL)
       continue;
-    if ((rc = in->init(&c->inputs[c->ninputs], cfg, &c->ingest, &input_cbs,
-                       c)) != 0)
+    if ((rc = wg_inputs[i]->init(&c->inputs[i], cfg->ingest[i], cfg, &c->ingest,
+                                 &input_cbs, c)) != 0)
       return rc;
-    c->input_desc[c->ninputs] = in;
-    c->input_open[c->ninputs++] = true;
+    c->input_open[i] = true;
   }
   for (size_t i = 0; rc == 0 && i < c->ninputs; i++)
-    rc = c->inputs[i].ops->start(&c->inputs[i], c->loop);
+    if (c->input_open[i])
+      rc = c->inputs[i].ops->start(&c->inputs[i], c->loop);
   if (rc != 0)
     return rc;
   arm_tick(c);
@@ -325,6 +325,14 @@ int wg_core_start(wg_core_t *c) {
          "database %s",
          cfg->gateway_id, cfg->npatients, c->ingest.map.n, cfg->database);
   return 0;
+}
+
+/* The same inputs are configured in @a and @b (their options may differ). */
+static bool same_inputs(const wg_config_t *a, const wg_config_t *b) {
+  for (size_t i = 0; i < WG_CONFIG_INPUTS_MAX; i++)
+    if ((a->ingest[i] == NULL) != (b->ingest[i] == NULL))
+      return false;
+  return true;
 }
 
 void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
@@ -349,19 +357,17 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   }
   wg_ingest_set_map(&c->ingest, &map);
   if (strcmp(cfg->gateway_id, c->cfg->gateway_id) != 0 ||
-      strcmp(cfg->database, c->cfg->database) != 0 ||
-      cfg->ingest_mqtt_on != c->cfg->ingest_mqtt_on ||
-      cfg->ingest_coap_on != c->cfg->ingest_coap_on)
+      strcmp(cfg->database, c->cfg->database) != 0 || !same_inputs(cfg, c->cfg))
     wg_log(LOG_WARNING, "core: reload takes patients and unknown_devices "
                         "only; other changes need a restart");
   for (size_t i = 0; i < c->ninputs; i++) {
-    const wg_input_t *in = c->input_desc[i];
+    const wg_input_t *in = wg_inputs[i];
     if (c->input_open[i] && in->devices_changed != NULL &&
         in->devices_changed(&c->inputs[i], &c->ingest) != 0)
       wg_log(LOG_WARNING,
              "core: reload: out of memory; %s may not know "
              "the new devices",
-             in->name);
+             in->conf->name);
   }
   if (c->live != c->cfg)
     wg_config_free(c->live);

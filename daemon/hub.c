@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "inputs.h"
 #include "json.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -360,10 +359,9 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
 }
 
 int wg_hub_start(wg_hub_t *h) {
-  const wg_mqtt_conf_t *m = &h->cfg->uplink_mqtt;
   const char *subscription = h->topic_ack; /* copied by the driver */
+  wg_mqtt_opts_t o = *(const wg_mqtt_opts_t *)h->cfg->uplink;
   char client_id[96];
-  wg_mqtt_opts_t o;
   int rc;
 
   uv_timer_init(h->loop, &h->status_timer);
@@ -374,7 +372,8 @@ int wg_hub_start(wg_hub_t *h) {
     return WG_ENOMEM;
   snprintf(client_id, sizeof(client_id), "wardgate-%s-uplink",
            h->cfg->gateway_id);
-  wg_inputs_mqtt_opts(m, client_id, &o);
+  if (o.client_id == NULL)
+    o.client_id = client_id;
   /* A persistent session: acks sent while the gateway is away wait for it
    * at the hub's broker. */
   o.clean_session = false;

@@ -81,7 +81,7 @@ const char **wg_ingest_device_ids(const wg_ingest_t *in) {
 }
 
 bool wg_ingest_device_id_ok(const char *s, size_t n) {
-  return wg_config_id_ok(s, n, WG_DEVICE_ID_EXTRA);
+  return wg_conf_id_ok(s, n, WG_DEVICE_ID_EXTRA);
 }
 
 int wg_ingest_device_from_topic(const char *filter, const char *topic,

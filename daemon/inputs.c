@@ -9,69 +9,47 @@
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
 
-void wg_inputs_mqtt_opts(const wg_mqtt_conf_t *m, const char *client_id,
-                         wg_mqtt_opts_t *o) {
-  memset(o, 0, sizeof(*o));
-  o->host = m->host;
-  o->port = m->port;
-  o->client_id = m->client_id ? m->client_id : client_id;
-  o->username = m->username;
-  o->password = m->password;
-  if (m->tls_on) {
-    o->ca_file = m->tls.ca_file;
-    o->cert_file = m->tls.cert_file;
-    o->key_file = m->tls.key_file;
-  }
-  o->keepalive_s = m->keepalive_s;
-}
-
 /* ---- MQTT: the devices' broker ------------------------------------------- */
-
-static bool mqtt_configured(const wg_config_t *cfg) {
-  return cfg->ingest_mqtt_on;
-}
 
 /* A persistent session under a fixed client id, so that the broker queues
  * what devices publish while the daemon restarts. */
-static int mqtt_init(wg_driver_t *drv, const wg_config_t *cfg,
+static int mqtt_init(wg_driver_t *drv, const void *opts, const wg_config_t *cfg,
                      const wg_ingest_t *in, const wg_driver_cbs_t *cbs,
                      void *data) {
-  const char *subscription = cfg->ingest_mqtt.topic;
+  wg_mqtt_opts_t o = *(const wg_mqtt_opts_t *)opts;
   char client_id[96];
-  wg_mqtt_opts_t o;
 
   (void)in;
   snprintf(client_id, sizeof(client_id), "wardgate-%s-ingest", cfg->gateway_id);
-  wg_inputs_mqtt_opts(&cfg->ingest_mqtt, client_id, &o);
+  if (o.client_id == NULL)
+    o.client_id = client_id;
   o.clean_session = false;
-  o.subscriptions = &subscription; /* copied by the driver */
-  o.nsubscriptions = 1;
   return wg_mqtt_driver_init(drv, "ingest", &o, cbs, data);
 }
 
-static const wg_input_t mqtt_input = {"mqtt", mqtt_configured, mqtt_init, NULL};
+/* The topic filter has one '+' level: the device id. */
+static int mqtt_device_of(const void *opts, const char *topic, char *device,
+                          size_t size) {
+  const wg_mqtt_opts_t *o = opts;
+
+  return wg_ingest_device_from_topic(o->subscriptions[0], topic, device, size);
+}
+
+static const wg_input_t mqtt_input = {&wg_mqtt_ingest_conf, mqtt_init, NULL,
+                                      mqtt_device_of};
 
 /* ---- CoAP ---------------------------------------------------------------- */
 
-static bool coap_configured(const wg_config_t *cfg) {
-  return cfg->ingest_coap_on;
-}
-
-static int coap_init(wg_driver_t *drv, const wg_config_t *cfg,
+static int coap_init(wg_driver_t *drv, const void *opts, const wg_config_t *cfg,
                      const wg_ingest_t *in, const wg_driver_cbs_t *cbs,
                      void *data) {
-  const wg_coap_conf_t *co = &cfg->ingest_coap;
   const char **devices = wg_ingest_device_ids(in);
-  wg_coap_opts_t o;
+  wg_coap_opts_t o = *(const wg_coap_opts_t *)opts;
   int rc;
 
+  (void)cfg;
   if (devices == NULL)
     return WG_ENOMEM;
-  memset(&o, 0, sizeof(o));
-  o.bind = co->bind;
-  o.port = co->port;
-  o.psks = co->psks;
-  o.npsks = co->npsks;
   o.devices = devices;
   o.ndevices = in->map.n;
   o.max_pack = WG_SENML_MAX_BYTES;
@@ -89,7 +67,13 @@ static int coap_devices_changed(wg_driver_t *drv, const wg_ingest_t *in) {
   return rc;
 }
 
-static const wg_input_t coap_input = {"coap", coap_configured, coap_init,
-                                      coap_devices_changed};
+static const wg_input_t coap_input = {&wg_coap_ingest_conf, coap_init,
+                                      coap_devices_changed, NULL};
 
 const wg_input_t *const wg_inputs[] = {&mqtt_input, &coap_input, NULL};
+
+_Static_assert(sizeof(wg_inputs) / sizeof(wg_inputs[0]) - 1 <=
+                   WG_CONFIG_INPUTS_MAX,
+               "wg_config_t.ingest holds every input");
+
+const wg_conf_block_t *const wg_uplink_conf = &wg_mqtt_uplink_conf;

@@ -9,8 +9,19 @@
 #ifndef WARDGATE_COAP_H
 #define WARDGATE_COAP_H
 
+#include "wardgate/conf.h"
 #include "wardgate/driver.h"
-#include "wardgate/psk.h"
+
+/* Pre-shared key lengths accepted, in bytes (128 to 512 bits). */
+#define WG_PSK_KEY_MIN 16
+#define WG_PSK_KEY_MAX 64
+
+/* A device's pre-shared key; the identity is its device id. */
+typedef struct wg_coap_psk_s {
+  const char *identity;
+  const unsigned char *key;
+  size_t key_len;
+} wg_coap_psk_t;
 
 typedef struct wg_coap_opts_s {
   const char *bind; /* address to listen on */
@@ -43,5 +54,9 @@ int wg_coap_driver_init(wg_driver_t *drv, const char *label,
  */
 int wg_coap_driver_list_devices(wg_driver_t *drv, const char *const *devices,
                                 size_t n);
+
+/* The block ingest.coap (wardgate.json(5)), read into a wg_coap_opts_t:
+ * bind, port and the keys of psk_file. */
+extern const wg_conf_block_t wg_coap_ingest_conf;
 
 #endif

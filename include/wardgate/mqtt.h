@@ -3,6 +3,7 @@
 #ifndef WARDGATE_MQTT_H
 #define WARDGATE_MQTT_H
 
+#include "wardgate/conf.h"
 #include "wardgate/driver.h"
 
 typedef struct wg_mqtt_opts_s {
@@ -31,5 +32,15 @@ typedef struct wg_mqtt_opts_s {
 int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                         const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data);
+
+/*
+ * The blocks ingest.mqtt and uplink.mqtt (wardgate.json(5)), read into a
+ * wg_mqtt_opts_t: host, port, client_id (NULL when not given), username,
+ * the password from password_file, the TLS files and keepalive_s; for
+ * ingest, the one subscription is the topic filter whose '+' level names
+ * the device.
+ */
+extern const wg_conf_block_t wg_mqtt_ingest_conf;
+extern const wg_conf_block_t wg_mqtt_uplink_conf;
 
 #endif

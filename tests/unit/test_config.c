@@ -3,7 +3,9 @@
 
 #include "config.h"
 #include "test.h"
+#include "wardgate/coap.h"
 #include "wardgate/error.h"
+#include "wardgate/mqtt.h"
 
 static char problems[8192];
 static int nproblems;
@@ -42,6 +44,15 @@ static int load_with(const char *extra_top, const char *patient_extra) {
   return load_text(text);
 }
 
+/* The options the drivers read from their blocks. */
+static const wg_mqtt_opts_t *ingest_mqtt(void) {
+  return wg_config_input(cfg, "mqtt");
+}
+static const wg_coap_opts_t *ingest_coap(void) {
+  return wg_config_input(cfg, "coap");
+}
+static const wg_mqtt_opts_t *uplink_mqtt(void) { return cfg->uplink; }
+
 static char expect_buf[512];
 static const char *expect(const char *tail) {
   snprintf(expect_buf, sizeof(expect_buf), "%s: %s", path, tail);
@@ -58,7 +69,7 @@ static void example_file_passes(void) {
   ASSERT_EQ(cfg->patients[0].thresholds[0].confirm, 2);
   ASSERT_EQ(cfg->patients[0].intake[0].ncheckpoints, 3);
   ASSERT_EQ(cfg->patients[0].intake[0].checkpoints[1].second_of_day, 16 * 3600);
-  ASSERT(!cfg->ingest_coap_on);
+  ASSERT(ingest_coap() == NULL);
   wg_config_free(cfg);
   cfg = NULL;
 }
@@ -70,11 +81,11 @@ static void defaults(void) {
   ASSERT_EQ(cfg->retention_days, 30);
   ASSERT_NEAR(cfg->status_interval_s, 60, 0);
   ASSERT(!cfg->accept_unknown_devices);
-  ASSERT_STR_EQ(cfg->ingest_mqtt.host, "127.0.0.1");
-  ASSERT_EQ(cfg->ingest_mqtt.port, 1883);
-  ASSERT_STR_EQ(cfg->ingest_mqtt.topic, "wardgate/dev/+/senml");
-  ASSERT(cfg->ingest_mqtt.client_id == NULL);
-  ASSERT_EQ(cfg->uplink_mqtt.keepalive_s, 30);
+  ASSERT_STR_EQ(ingest_mqtt()->host, "127.0.0.1");
+  ASSERT_EQ(ingest_mqtt()->port, 1883);
+  ASSERT_STR_EQ(ingest_mqtt()->subscriptions[0], "wardgate/dev/+/senml");
+  ASSERT(ingest_mqtt()->client_id == NULL);
+  ASSERT_EQ(uplink_mqtt()->keepalive_s, 30);
   ASSERT_EQ(cfg->patients[0].news2_scale, 1);
   ASSERT_NEAR(cfg->patients[0].news2_window_min, 60, 0);
   ASSERT_NEAR(cfg->patients[0].ack_timeout_min[WG_SEV_EMERGENCY], 5, 0);
@@ -88,7 +99,7 @@ static void comments_allowed(void) {
                       "\"patients\":[]}\n"),
             0);
   /* A comment marker inside a string is part of the string. */
-  ASSERT_STR_EQ(cfg->ingest_mqtt.host, "a//b");
+  ASSERT_STR_EQ(ingest_mqtt()->host, "a//b");
 }
 
 static void type_errors(void) {
@@ -202,7 +213,7 @@ static void password_file_read(void) {
            "\"patients\":[]}",
            pw);
   ASSERT_EQ(load_text(text), 0);
-  ASSERT_STR_EQ(cfg->uplink_mqtt.password, "s3cret");
+  ASSERT_STR_EQ(uplink_mqtt()->password, "s3cret");
   /* A password file needs a user name to go with it. */
   snprintf(text, sizeof(text),
            "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},\"uplink\":{"
@@ -255,9 +266,9 @@ static void psk_file_read(void) {
     snprintf(psk, sizeof(psk), "# keys\n\n%s", cases[i].line);
     if (cases[i].problem == NULL) {
       ASSERT_EQ(load_psk(psk), 0);
-      ASSERT_EQ(cfg->ingest_coap.npsks, 1);
-      ASSERT_EQ(cfg->ingest_coap.psks[0].key_len, i == 0 ? 16 : 20);
-      ASSERT_EQ(cfg->ingest_coap.psks[0].key[i == 0 ? 15 : 0],
+      ASSERT_EQ(ingest_coap()->npsks, 1);
+      ASSERT_EQ(ingest_coap()->psks[0].key_len, i == 0 ? 16 : 20);
+      ASSERT_EQ(ingest_coap()->psks[0].key[i == 0 ? 15 : 0],
                 i == 0 ? 0x0f : 0xff);
     } else {
       ASSERT_EQ(load_psk(psk), WG_EINVAL);
@@ -268,15 +279,15 @@ static void psk_file_read(void) {
   ASSERT_EQ(load_psk("a-1:000102030405060708090a0b0c0d0e0f\n"
                      "b-2:101112131415161718191a1b1c1d1e1f\n"),
             0);
-  ASSERT_EQ(cfg->ingest_coap.npsks, 2);
-  ASSERT_STR_EQ(cfg->ingest_coap.psks[1].identity, "b-2");
+  ASSERT_EQ(ingest_coap()->npsks, 2);
+  ASSERT_STR_EQ(ingest_coap()->psks[1].identity, "b-2");
   /* Device ids may hold ':'; the key follows the last one. */
   ASSERT_EQ(load_psk("urn:dev:7:000102030405060708090a0b0c0d0e0f\n"), 0);
-  ASSERT_STR_EQ(cfg->ingest_coap.psks[0].identity, "urn:dev:7");
+  ASSERT_STR_EQ(ingest_coap()->psks[0].identity, "urn:dev:7");
   ASSERT_EQ(load_psk("a-1:000102030405060708090a0b0c0d0e0f\n"
                      "b-2:101112131415161718191a1b1c1d1e1f\n"),
             0);
-  ASSERT_EQ(cfg->ingest_coap.psks[1].key[15], 0x1f);
+  ASSERT_EQ(ingest_coap()->psks[1].key[15], 0x1f);
   ASSERT_EQ(load_psk("a-1:000102030405060708090a0b0c0d0e0f\n"
                      "a-1:101112131415161718191a1b1c1d1e1f\n"),
             WG_EINVAL);

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CoAP driver's configuration block, ingest.coap, read into the
+ * driver's options with its pre-shared keys. The devices listed for
+ * discovery and the largest pack are the daemon's to add.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wardgate/coap.h"
+
+static int hex_digit(int ch) {
+  if (ch >= '0' && ch <= '9')
+    return ch - '0';
+  if (ch >= 'a' && ch <= 'f')
+    return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F')
+    return ch - 'A' + 10;
+  return -1;
+}
+
+/*
+ * The pre-shared keys, as mosquitto's psk_file writes them: one
+ * "identity:hexkey" per line, the identity a device id; blank lines and
+ * lines starting with '#' are skipped.
+ */
+static void read_psks(wg_conf_t *c, const char *path, const char *file,
+                      wg_coap_opts_t *o) {
+  char line[512], where[512];
+  size_t n = 0, cap = 0, lineno = 0;
+  wg_coap_psk_t *v = NULL;
+  int problems = c->problems;
+  FILE *f;
+
+  if ((f = fopen(file, "r")) == NULL) {
+    wg_conf_problem(c, path, "cannot read %s: %s", file, strerror(errno));
+    return;
+  }
+  while (fgets(line, sizeof(line), f) != NULL) {
+    char *colon, *hex;
+    unsigned char key[WG_PSK_KEY_MAX], *kept;
+    size_t hexlen, i;
+
+    lineno++;
+    snprintf(where, sizeof(where), "%.200s (%.250s line %zu)", path, file,
+             lineno);
+    if (strchr(line, '\n') == NULL && !feof(f)) {
+      wg_conf_problem(c, where, "line too long");
+      break;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] == '\0' || line[0] == '#')
+      continue;
+    if ((colon = strrchr(line, ':')) == NULL) { /* ids may hold ':' */
+      wg_conf_problem(c, where, "must be identity:hexkey");
+      continue;
+    }
+    *colon = '\0';
+    hex = colon + 1;
+    hexlen = strlen(hex);
+    if (!wg_conf_id_ok(line, strlen(line), WG_DEVICE_ID_EXTRA)) {
+      wg_conf_problem(c, where, "the identity must be a device id");
+      continue;
+    }
+    if (hexlen % 2 != 0 || hexlen / 2 < WG_PSK_KEY_MIN ||
+        hexlen / 2 > WG_PSK_KEY_MAX) {
+      wg_conf_problem(c, where, "the key must be %d to %d bytes in hex",
+                      WG_PSK_KEY_MIN, WG_PSK_KEY_MAX);
+      continue;
+    }
+    for (i = 0; i < hexlen / 2; i++) {
+      int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+      if (hi < 0 || lo < 0)
+        break;
+      key[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (i < hexlen / 2) {
+      wg_conf_problem(c, where, "the key is not hexadecimal");
+      continue;
+    }
+    for (i = 0; i < n; i++)
+      if (strcmp(v[i].identity, line) == 0)
+        break;
+    if (i < n) {
+      wg_conf_problem(c, where, "identity %s appears twice", line);
+      continue;
+    }
+    if (n == cap) {
+      wg_coap_psk_t *nv;
+      cap = cap ? cap * 2 : 16;
+      if ((nv = wg_conf_alloc(c, cap, sizeof(*nv))) == NULL)
+        break;
+      if (n)
+        memcpy(nv, v, n * sizeof(*v));
+      v = nv;
+    }
+    v[n].identity = wg_conf_strdup(c, line);
+    if (v[n].identity == NULL ||
+        (kept = wg_conf_alloc(c, hexlen / 2, 1)) == NULL)
+      break;
+    memcpy(kept, key, hexlen / 2);
+    v[n].key = kept;
+    v[n].key_len = hexlen / 2;
+    n++;
+  }
+  fclose(f);
+  if (n == 0 && c->problems == problems && !c->oom)
+    wg_conf_problem(c, path, "%s holds no keys", file);
+  o->psks = v;
+  o->npsks = n;
+}
+
+static void *read_ingest(wg_conf_t *c, const char *path, const cJSON *obj) {
+  static const char *const keys[] = {"bind", "port", "psk_file", NULL};
+  char sub[WG_CONF_PATH_MAX];
+  const char *psk_file;
+  wg_coap_opts_t *o;
+
+  if (!wg_conf_object(c, path, obj, keys))
+    return NULL;
+  if ((o = wg_conf_alloc(c, 1, sizeof(*o))) == NULL)
+    return NULL;
+  o->bind = wg_conf_string(c, path, obj, "bind", "0.0.0.0", false, false);
+  o->port =
+      (int)wg_conf_number(c, path, obj, "port", 5683, 1, 65535, true, false);
+  psk_file = wg_conf_string(c, path, obj, "psk_file", NULL, false, true);
+  wg_conf_join(sub, path, "psk_file");
+  if (psk_file)
+    read_psks(c, sub, psk_file, o);
+  return o;
+}
+
+const wg_conf_block_t wg_coap_ingest_conf = {"coap", read_ingest};

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MQTT driver's configuration blocks: ingest.mqtt (the devices' broker)
+ * and uplink.mqtt (the hub's), read into the driver's options. What the
+ * daemon decides itself (the default client id, the session, the will, the
+ * uplink's subscription) it adds when it starts the driver.
+ */
+#include <string.h>
+
+#include "wardgate/mqtt.h"
+
+/* One level is '+' (the device id); no '#', nothing after the device. */
+static bool topic_filter_ok(const char *t) {
+  int plus = 0;
+  const char *level = t;
+
+  for (const char *p = t;; p++) {
+    if (*p == '/' || *p == '\0') {
+      size_t n = (size_t)(p - level);
+      if (memchr(level, '+', n) && n != 1)
+        return false;
+      if (memchr(level, '#', n))
+        return false; /* the device id must be one level, nothing after */
+      if (n == 1 && level[0] == '+')
+        plus++;
+      if (*p == '\0')
+        break;
+      level = p + 1;
+    }
+  }
+  return plus == 1;
+}
+
+static void read_tls(wg_conf_t *c, const char *path, const cJSON *obj,
+                     wg_mqtt_opts_t *o) {
+  static const char *const keys[] = {"ca_file", "cert_file", "key_file", NULL};
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "tls");
+  char sub[WG_CONF_PATH_MAX], leaf[WG_CONF_PATH_MAX];
+
+  if (t == NULL || cJSON_IsNull(t))
+    return;
+  wg_conf_join(sub, path, "tls");
+  if (!wg_conf_object(c, sub, t, keys))
+    return;
+  o->ca_file = wg_conf_string(c, sub, t, "ca_file", NULL, true, false);
+  o->cert_file = wg_conf_string(c, sub, t, "cert_file", NULL, false, true);
+  o->key_file = wg_conf_string(c, sub, t, "key_file", NULL, false, true);
+  if ((o->cert_file == NULL) != (o->key_file == NULL))
+    wg_conf_problem(c, sub, "cert_file and key_file go together");
+  wg_conf_join(leaf, sub, "ca_file");
+  wg_conf_readable(c, leaf, o->ca_file);
+  wg_conf_join(leaf, sub, "cert_file");
+  wg_conf_readable(c, leaf, o->cert_file);
+  wg_conf_join(leaf, sub, "key_file");
+  wg_conf_readable(c, leaf, o->key_file);
+}
+
+static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
+                                  const cJSON *obj, bool ingest) {
+  static const char *const ingest_keys[] = {
+      "host",          "port", "topic",       "client_id", "username",
+      "password_file", "tls",  "keepalive_s", NULL};
+  static const char *const uplink_keys[] = {
+      "host",          "port", "client_id",   "username",
+      "password_file", "tls",  "keepalive_s", NULL};
+  char sub[WG_CONF_PATH_MAX];
+  const char *password_file;
+  wg_mqtt_opts_t *o;
+
+  if (!wg_conf_object(c, path, obj, ingest ? ingest_keys : uplink_keys))
+    return NULL;
+  if ((o = wg_conf_alloc(c, 1, sizeof(*o))) == NULL)
+    return NULL;
+  o->host = wg_conf_string(c, path, obj, "host", "127.0.0.1", false, false);
+  o->port =
+      (int)wg_conf_number(c, path, obj, "port", 1883, 1, 65535, true, false);
+  if (ingest) {
+    const char **filter = wg_conf_alloc(c, 1, sizeof(*filter));
+    if (filter == NULL)
+      return NULL;
+    *filter = wg_conf_string(c, path, obj, "topic", "wardgate/dev/+/senml",
+                             false, false);
+    if (*filter && !topic_filter_ok(*filter)) {
+      wg_conf_join(sub, path, "topic");
+      wg_conf_problem(
+          c, sub, "must have exactly one '+' level (the device id) and no '#'");
+    }
+    o->subscriptions = filter;
+    o->nsubscriptions = 1;
+  }
+  o->client_id = wg_conf_string(c, path, obj, "client_id", NULL, false, true);
+  o->username = wg_conf_string(c, path, obj, "username", NULL, false, true);
+  password_file =
+      wg_conf_string(c, path, obj, "password_file", NULL, false, true);
+  o->keepalive_s = (int)wg_conf_number(c, path, obj, "keepalive_s", 30, 5,
+                                       65535, true, false);
+  if (password_file) {
+    wg_conf_join(sub, path, "password_file");
+    if (o->username == NULL)
+      wg_conf_problem(c, sub, "needs a username");
+    o->password = wg_conf_secret(c, sub, password_file);
+  }
+  read_tls(c, path, obj, o);
+  return o;
+}
+
+static void *read_ingest(wg_conf_t *c, const char *path, const cJSON *obj) {
+  return read_block(c, path, obj, true);
+}
+
+static void *read_uplink(wg_conf_t *c, const char *path, const cJSON *obj) {
+  return read_block(c, path, obj, false);
+}
+
+const wg_conf_block_t wg_mqtt_ingest_conf = {"mqtt", read_ingest};
+const wg_conf_block_t wg_mqtt_uplink_conf = {"mqtt", read_uplink};
