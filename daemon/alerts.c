@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,37 +34,138 @@ int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq) {
   return 0;
 }
 
-void wg_alerts_free(wg_alerts_t *a) {
-  free(a->open);
-  a->open = NULL;
-  a->nopen = a->cap = 0;
+/* FNV-1a, over strings and their terminators. */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
 }
 
-static wg_alert_t *add_open(wg_alerts_t *a) {
+static uint64_t hash_str(uint64_t h, const char *s) {
+  return hash_bytes(h, s, strlen(s) + 1);
+}
+
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+static uint64_t key_hash(const char *patient, wg_rule_t rule, const char *key) {
+  unsigned char r = (unsigned char)rule;
+  return hash_str(hash_bytes(hash_str(HASH_SEED, patient), &r, 1), key);
+}
+
+static uint64_t id_hash(const char *id) { return hash_str(HASH_SEED, id); }
+
+static void index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
+                      wg_open_alert_t *oa) {
+  size_t i = (size_t)h & (slots - 1);
+  while (t[i] != NULL)
+    i = (i + 1) & (slots - 1);
+  t[i] = oa;
+}
+
+/* Remove @oa from @t, moving back the entries after it that would no
+ * longer be found (no tombstones: the probes stay short). */
+static void index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
+                      const wg_open_alert_t *oa, bool by_id) {
+  size_t mask = slots - 1, i = (size_t)h & mask, j;
+
+  while (t[i] != oa)
+    i = (i + 1) & mask;
+  for (j = (i + 1) & mask; t[j] != NULL; j = (j + 1) & mask) {
+    size_t home = (size_t)(by_id ? t[j]->id_hash : t[j]->key_hash) & mask;
+    /* t[j] may fill the hole at i unless its home lies in (i, j]. */
+    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!stays) {
+      t[i] = t[j];
+      i = j;
+    }
+  }
+  t[i] = NULL;
+}
+
+/* Room for one more open alert, in the list and the indexes. */
+static int reserve(wg_alerts_t *a) {
   if (a->nopen == a->cap) {
     size_t cap = a->cap ? a->cap * 2 : 16;
-    wg_alert_t *v = realloc(a->open, cap * sizeof(*v));
+    wg_open_alert_t **v = realloc(a->open, cap * sizeof(*v));
     if (v == NULL)
-      return NULL;
+      return WG_ENOMEM;
     a->open = v;
     a->cap = cap;
   }
-  memset(&a->open[a->nopen], 0, sizeof(wg_alert_t));
-  return &a->open[a->nopen++];
+  if ((a->nopen + 1) * 2 > a->slots) {
+    size_t slots = a->slots ? a->slots * 2 : 32;
+    wg_open_alert_t **k = calloc(slots, sizeof(*k));
+    wg_open_alert_t **d = calloc(slots, sizeof(*d));
+    if (k == NULL || d == NULL) {
+      free(k);
+      free(d);
+      return WG_ENOMEM;
+    }
+    for (size_t i = 0; i < a->nopen; i++) {
+      index_put(k, slots, a->open[i]->key_hash, a->open[i]);
+      index_put(d, slots, a->open[i]->id_hash, a->open[i]);
+    }
+    free(a->by_key);
+    free(a->by_id);
+    a->by_key = k;
+    a->by_id = d;
+    a->slots = slots;
+  }
+  return 0;
+}
+
+/* Add @al (its id, patient, rule and key set) to the open alerts. */
+static wg_alert_t *add_open(wg_alerts_t *a, const wg_alert_t *al) {
+  wg_open_alert_t *oa;
+
+  if (reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
+    return NULL;
+  oa->alert = *al;
+  oa->key_hash = key_hash(al->patient, al->rule, al->key);
+  oa->id_hash = id_hash(al->id);
+  index_put(a->by_key, a->slots, oa->key_hash, oa);
+  index_put(a->by_id, a->slots, oa->id_hash, oa);
+  a->open[a->nopen++] = oa;
+  return &oa->alert;
+}
+
+/* The open alert holding @al (every wg_alert_t handed out is one). */
+static wg_open_alert_t *holder(wg_alert_t *al) {
+  return (wg_open_alert_t *)((char *)al - offsetof(wg_open_alert_t, alert));
 }
 
 /* Closed alerts leave the open set; the store keeps them. */
 static void remove_open(wg_alerts_t *a, wg_alert_t *al) {
-  size_t i = (size_t)(al - a->open);
-  memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(*al));
+  wg_open_alert_t *oa = holder(al);
+  size_t i = 0;
+
+  while (a->open[i] != oa)
+    i++;
+  memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(oa));
   a->nopen--;
+  index_del(a->by_key, a->slots, oa->key_hash, oa, false);
+  index_del(a->by_id, a->slots, oa->id_hash, oa, true);
+  free(oa->json);
+  free(oa);
+}
+
+void wg_alerts_free(wg_alerts_t *a) {
+  for (size_t i = 0; i < a->nopen; i++) {
+    free(a->open[i]->json);
+    free(a->open[i]);
+  }
+  free(a->open);
+  free(a->by_key);
+  free(a->by_id);
+  a->open = a->by_key = a->by_id = NULL;
+  a->nopen = a->cap = a->slots = 0;
 }
 
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
-  wg_alert_t *al = add_open(a);
+  wg_alert_t *al = add_open(a, alert);
   if (al == NULL)
     return WG_ENOMEM;
-  *al = *alert;
   al->open = true;
   if (alert->seq >= a->next_seq)
     a->next_seq = alert->seq + 1;
@@ -72,16 +174,38 @@ int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
 
 static wg_alert_t *find(const wg_alerts_t *a, const char *patient,
                         wg_rule_t rule, const char *key) {
-  for (size_t i = 0; i < a->nopen; i++)
-    if (a->open[i].rule == rule && strcmp(a->open[i].patient, patient) == 0 &&
-        strcmp(a->open[i].key, key) == 0)
-      return &a->open[i];
+  size_t mask = a->slots - 1, i;
+
+  if (a->slots == 0)
+    return NULL;
+  for (i = (size_t)key_hash(patient, rule, key) & mask; a->by_key[i] != NULL;
+       i = (i + 1) & mask) {
+    wg_alert_t *al = &a->by_key[i]->alert;
+    if (al->rule == rule && strcmp(al->patient, patient) == 0 &&
+        strcmp(al->key, key) == 0)
+      return al;
+  }
+  return NULL;
+}
+
+static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
+  size_t mask = a->slots - 1, i;
+
+  if (a->slots == 0)
+    return NULL;
+  for (i = (size_t)id_hash(id) & mask; a->by_id[i] != NULL; i = (i + 1) & mask)
+    if (strcmp(a->by_id[i]->alert.id, id) == 0)
+      return &a->by_id[i]->alert;
   return NULL;
 }
 
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
                                  wg_rule_t rule, const char *key) {
   return find(a, patient, rule, key);
+}
+
+const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
+  return &a->open[i]->alert;
 }
 
 static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
@@ -93,8 +217,13 @@ static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
   al->evidence[al->nevidence++] = *e;
 }
 
+/* A change of open alert @al: its event, and its JSON to be built again. */
 static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
                  wg_alert_event_t *ev, const char *cause) {
+  wg_open_alert_t *oa = holder(al);
+
+  free(oa->json);
+  oa->json = NULL;
   al->state = state;
   al->ts = now;
   ev->alert = *al;
@@ -104,7 +233,7 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
-  wg_alert_t *al = find(a, patient, v->rule, v->key);
+  wg_alert_t *al = find(a, patient, v->rule, v->key), fresh;
   char cause[256];
 
   if (v->kind == WG_VERDICT_CLEAR) {
@@ -142,32 +271,27 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
     return 1;
   }
 
-  if ((al = add_open(a)) == NULL)
+  memset(&fresh, 0, sizeof(fresh));
+  fresh.seq = a->next_seq;
+  snprintf(fresh.id, sizeof(fresh.id), "%s-%06" PRIu64, a->gateway, fresh.seq);
+  snprintf(fresh.gateway, sizeof(fresh.gateway), "%s", a->gateway);
+  snprintf(fresh.patient, sizeof(fresh.patient), "%s", patient);
+  snprintf(fresh.device, sizeof(fresh.device), "%s", v->evidence.device);
+  snprintf(fresh.key, sizeof(fresh.key), "%s", v->key);
+  snprintf(fresh.summary, sizeof(fresh.summary), "%s", v->summary);
+  fresh.rule = v->rule;
+  fresh.severity = v->severity;
+  fresh.raised = now;
+  fresh.open = true;
+  fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
+  fresh.next_escalation = now + fresh.ack_timeout_s;
+  add_evidence(&fresh, &v->evidence);
+  if ((al = add_open(a, &fresh)) == NULL)
     return WG_ENOMEM;
-  al->seq = a->next_seq++;
-  snprintf(al->id, sizeof(al->id), "%s-%06" PRIu64, a->gateway, al->seq);
-  snprintf(al->gateway, sizeof(al->gateway), "%s", a->gateway);
-  snprintf(al->patient, sizeof(al->patient), "%s", patient);
-  snprintf(al->device, sizeof(al->device), "%s", v->evidence.device);
-  snprintf(al->key, sizeof(al->key), "%s", v->key);
-  snprintf(al->summary, sizeof(al->summary), "%s", v->summary);
-  al->rule = v->rule;
-  al->severity = v->severity;
-  al->raised = now;
-  al->open = true;
-  al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
-  al->next_escalation = now + al->ack_timeout_s;
-  add_evidence(al, &v->evidence);
+  a->next_seq++;
   snprintf(cause, sizeof(cause), "raised: %s", v->summary);
   emit(al, WG_ALERT_RAISED, now, ev, cause);
   return 1;
-}
-
-static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
-  for (size_t i = 0; i < a->nopen; i++)
-    if (strcmp(a->open[i].id, id) == 0)
-      return &a->open[i];
-  return NULL;
 }
 
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
@@ -198,7 +322,7 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   char cause[256];
 
   for (size_t i = 0; i < a->nopen; i++) {
-    wg_alert_t *al = &a->open[i];
+    wg_alert_t *al = &a->open[i]->alert;
     if (al->next_escalation > 0 && al->next_escalation <= now &&
         (due == NULL || al->next_escalation < due->next_escalation))
       due = al;
@@ -222,7 +346,7 @@ double wg_alerts_next_deadline(const wg_alerts_t *a) {
   double next = 0;
 
   for (size_t i = 0; i < a->nopen; i++) {
-    double d = a->open[i].next_escalation;
+    double d = a->open[i]->alert.next_escalation;
     if (d > 0 && (next == 0 || d < next))
       next = d;
   }
@@ -230,6 +354,36 @@ double wg_alerts_next_deadline(const wg_alerts_t *a) {
 }
 
 /* ---- JSON -------------------------------------------------------------- */
+
+char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
+  char head[64], *text, *p;
+  size_t n;
+  int hn = snprintf(head, sizeof(head), "{\"ts\":%.6f,\"alerts\":[", ts);
+
+  n = (size_t)hn + 3; /* "]}" and the NUL */
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_open_alert_t *oa = a->open[i];
+    if (oa->json == NULL) {
+      if ((oa->json = wg_alert_to_json(&oa->alert)) == NULL)
+        return NULL;
+      oa->json_len = strlen(oa->json);
+    }
+    n += oa->json_len + 1;
+  }
+  if ((text = malloc(n)) == NULL)
+    return NULL;
+  memcpy(text, head, (size_t)hn);
+  p = text + hn;
+  for (size_t i = 0; i < a->nopen; i++) {
+    if (i > 0)
+      *p++ = ',';
+    memcpy(p, a->open[i]->json, a->open[i]->json_len);
+    p += a->open[i]->json_len;
+  }
+  memcpy(p, "]}", 3);
+  *len = (size_t)(p + 2 - text);
+  return text;
+}
 
 char *wg_alert_to_json(const wg_alert_t *al) {
   cJSON *o = cJSON_CreateObject(), *ev;

@@ -59,12 +59,26 @@ typedef struct wg_alert_event_s {
   char cause[256];
 } wg_alert_event_t;
 
+/* An open alert, and its JSON for the snapshot while it has not changed. */
+typedef struct wg_open_alert_s {
+  wg_alert_t alert;
+  char *json; /* wg_alert_to_json(&alert), or NULL until asked for */
+  size_t json_len;
+  uint64_t key_hash, id_hash; /* its homes in the indexes */
+} wg_open_alert_t;
+
 typedef struct wg_alerts_s {
   char gateway[WG_ID_MAX + 1];
   uint64_t next_seq;
-  wg_alert_t *open; /* the open alerts */
+  wg_open_alert_t **open; /* the open alerts, oldest first */
   size_t nopen;
   size_t cap;
+  /* The open alerts by (patient, rule, key) and by id: open addressing,
+   * linear probing, at most half full, so that finding one costs the same
+   * with 5 or 500 open. */
+  wg_open_alert_t **by_key;
+  wg_open_alert_t **by_id;
+  size_t slots; /* a power of two, or 0 */
 } wg_alerts_t;
 
 /*
@@ -76,6 +90,17 @@ void wg_alerts_free(wg_alerts_t *a);
 
 /* Take back an open alert from the store at start. 0 or WG_ENOMEM. */
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert);
+
+/* The @i-th open alert, oldest first (i < a->nopen). */
+const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i);
+
+/*
+ * The alerts/active message of DESIGN.md section 7, {"ts":@ts,"alerts":[…]}
+ * with every open alert, oldest first; an alert's JSON is built again only
+ * if it changed since the last snapshot. *len is its length; free() it.
+ * NULL when out of memory.
+ */
+char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len);
 
 /* The open alert for (patient, rule, key), or NULL. */
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,

@@ -101,7 +101,7 @@ static void mark_open(wg_clinic_t *cl, size_t i, double now) {
   const wg_patient_t *p = &cl->cfg->patients[i];
 
   for (size_t k = 0; k < cl->alerts.nopen; k++) {
-    const wg_alert_t *al = &cl->alerts.open[k];
+    const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
     if (strcmp(al->patient, p->id) == 0)
       wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, al->raised,
                             now);

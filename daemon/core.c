@@ -272,8 +272,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   }
   if ((rc = wg_clinic_init(&c->clinic, cfg->gateway_id, (uint64_t)seq + 1,
                            cfg->device_silent_h, &c->counters)) != 0 ||
-      (rc = wg_hub_init(&c->hub, loop, cfg, c->store, &c->clinic, &c->counters,
-                        &hub_cbs, c)) != 0)
+      (rc = wg_hub_init(&c->hub, loop, cfg, c->store, &c->clinic.alerts,
+                        &c->counters, &hub_cbs, c)) != 0)
     goto fail;
   deps = (wg_commit_deps_t){.store = c->store,
                             .ingest = &c->ingest,

@@ -13,6 +13,8 @@
 
 /* Error reports to the hub: a burst of this many, then one per second. */
 #define ERROR_BURST 10.0
+/* alerts/active: at most one snapshot in this many milliseconds. */
+#define ACTIVE_INTERVAL_MS 1000
 #define ERROR_RATE_PER_S 1.0
 /* An ack is a few short strings; anything larger is not one. */
 #define ACK_MAX_BYTES 4096
@@ -45,7 +47,7 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
 #undef XX
     if (h->cbs->gauges != NULL)
       h->cbs->gauges(h, n);
-    cJSON_AddNumberToObject(n, "alerts_open", (double)h->clinic->alerts.nopen);
+    cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
     cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
     cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
     cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
@@ -206,42 +208,42 @@ static void pump_outbox(wg_hub_t *h) {
 
 /* The retained snapshot of every open alert, for the hub to reconcile. */
 static void publish_active(wg_hub_t *h) {
-  const wg_alerts_t *a = &h->clinic->alerts;
-  size_t cap = 256, len;
-  char *text, *p;
+  size_t len;
+  char *text;
 
-  if (!wg_hub_connected(h) || (text = malloc(cap)) == NULL)
+  if (!wg_hub_connected(h))
     return;
-  len = (size_t)snprintf(text, cap, "{\"ts\":%.6f,\"alerts\":[", wall_now());
-  for (size_t i = 0; i < a->nopen; i++) {
-    char *json = wg_alert_to_json(&a->open[i]);
-    size_t n = json ? strlen(json) : 0;
-
-    /* Room for a comma, the alert, and the closing "]}" with its NUL. */
-    if (json != NULL && len + n + 4 > cap) {
-      cap = (len + n + 4) * 2;
-      if ((p = realloc(text, cap)) == NULL) {
-        free(json);
-        json = NULL;
-      } else {
-        text = p;
-      }
-    }
-    if (json == NULL) {
-      free(text);
-      return; /* out of memory: active_dirty stays, tried again later */
-    }
-    if (i > 0)
-      text[len++] = ',';
-    memcpy(text + len, json, n);
-    len += n;
-    free(json);
-  }
-  memcpy(text + len, "]}", 3);
-  if (h->uplink.ops->publish(&h->uplink, h->topic_active, text, len + 2, 1,
-                             true, NULL) == 0)
+  /* Out of memory: active_dirty stays, and the next change tries again. */
+  if ((text = wg_alerts_snapshot(h->alerts, wall_now(), &len)) == NULL)
+    return;
+  if (h->uplink.ops->publish(&h->uplink, h->topic_active, text, len, 1, true,
+                             NULL) == 0) {
     h->active_dirty = false;
+    h->active_sent = true;
+    h->active_at = uv_now(h->loop);
+  }
   free(text);
+}
+
+static void active_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+  if (h->active_dirty)
+    publish_active(h);
+}
+
+/* The open alerts changed: a snapshot now, or a second after the last one,
+ * whatever the number of changes in between (DESIGN.md section 7). */
+static void active_changed(wg_hub_t *h) {
+  uint64_t now = uv_now(h->loop);
+
+  h->active_dirty = true;
+  if (!wg_hub_connected(h) || uv_is_active((uv_handle_t *)&h->active_timer))
+    return;
+  if (!h->active_sent || now >= h->active_at + ACTIVE_INTERVAL_MS)
+    publish_active(h);
+  else
+    uv_timer_start(&h->active_timer, active_cb,
+                   h->active_at + ACTIVE_INTERVAL_MS - now, 0);
 }
 
 void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
@@ -249,10 +251,8 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
     return;
   h->uplink.ops->committed(&h->uplink, ticket);
   pump_outbox(h);
-  if (alerts_changed)
-    h->active_dirty = true;
-  if (h->active_dirty)
-    publish_active(h);
+  if (alerts_changed || h->active_dirty)
+    active_changed(h);
 }
 
 void wg_hub_drain(wg_hub_t *h) {
@@ -269,6 +269,10 @@ bool wg_hub_drained(wg_hub_t *h) {
 }
 
 bool wg_hub_go_offline(wg_hub_t *h) {
+  /* The last snapshot before the offline status, if one was waiting. */
+  uv_timer_stop(&h->active_timer);
+  if (h->active_dirty)
+    publish_active(h);
   if (wg_hub_connected(h))
     publish_status(h, false, &h->offline_mid);
   return h->offline_mid >= 0;
@@ -332,14 +336,14 @@ static void status_cb(uv_timer_t *t) {
 }
 
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
-                wg_store_t *store, const wg_clinic_t *clinic,
-                wg_counters_t *counters, const wg_hub_cbs_t *cbs, void *data) {
+                wg_store_t *store, wg_alerts_t *alerts, wg_counters_t *counters,
+                const wg_hub_cbs_t *cbs, void *data) {
   const char *gw = cfg->gateway_id;
 
   memset(h, 0, sizeof(*h));
   h->loop = loop;
   h->cfg = cfg;
-  h->clinic = clinic;
+  h->alerts = alerts;
   h->counters = counters;
   h->cbs = cbs;
   h->data = data;
@@ -365,7 +369,8 @@ int wg_hub_start(wg_hub_t *h) {
   int rc;
 
   uv_timer_init(h->loop, &h->status_timer);
-  h->status_timer.data = h;
+  uv_timer_init(h->loop, &h->active_timer);
+  h->status_timer.data = h->active_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -404,8 +409,9 @@ static void uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 1;
+  h->closing = 2;
   uv_close((uv_handle_t *)&h->status_timer, timer_closed);
+  uv_close((uv_handle_t *)&h->active_timer, timer_closed);
   if (h->on) {
     h->on = false;
     h->closing++;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "clinic.h"
+#include "alerts.h"
 #include "config.h"
 #include "counters.h"
 #include "ingest.h"
@@ -51,7 +51,8 @@ typedef struct wg_hub_cbs_s {
 struct wg_hub_s {
   uv_loop_t *loop;
   const wg_config_t *cfg;
-  const wg_clinic_t *clinic; /* the open alerts, read for the snapshot */
+  wg_alerts_t
+      *alerts; /* the open alerts, for the snapshot (their JSON cached) */
   wg_counters_t *counters;
   const wg_hub_cbs_t *cbs;
   void *data; /* the owner's */
@@ -70,8 +71,11 @@ struct wg_hub_s {
   char *will;
 
   bool active_dirty; /* alerts/active is to be published again */
-  bool draining;     /* stopping: no more online status */
-  int offline_mid;   /* the offline status awaiting its PUBACK, or -1 */
+  bool active_sent;  /* since the last (re)connect, at active_at (loop ms) */
+  uint64_t active_at;
+  uv_timer_t active_timer; /* the next snapshot, a second after the last */
+  bool draining;           /* stopping: no more online status */
+  int offline_mid;         /* the offline status awaiting its PUBACK, or -1 */
   uv_timer_t status_timer;
   int closing; /* handles and drivers still closing */
   void (*closed_cb)(wg_hub_t *h);
@@ -83,13 +87,13 @@ struct wg_hub_s {
 };
 
 /*
- * Set up @h for @cfg (borrowed, as are @clinic and @counters). The outbox
+ * Set up @h for @cfg (borrowed, as are @alerts and @counters). The outbox
  * counts its rows in @store. Returns 0, or a negative error from the
  * store. Nothing is connected until wg_hub_start().
  */
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
-                wg_store_t *store, const wg_clinic_t *clinic,
-                wg_counters_t *counters, const wg_hub_cbs_t *cbs, void *data);
+                wg_store_t *store, wg_alerts_t *alerts, wg_counters_t *counters,
+                const wg_hub_cbs_t *cbs, void *data);
 
 /* Connect the uplink and start the status timer. 0 or a WG_E* code. */
 int wg_hub_start(wg_hub_t *h);

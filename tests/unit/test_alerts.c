@@ -226,6 +226,120 @@ static void evidence_bounded(void) {
   wg_alerts_free(&a);
 }
 
+/*
+ * The indexes against a plain model: 600 keys over 60 patients raised,
+ * repeated, acknowledged and cleared in a fixed pseudo-random order; after
+ * every step each key is found exactly when the model has it open, by key
+ * and by id, and the snapshot lists the open alerts oldest first.
+ */
+static void index_matches_model(void) {
+  enum { NKEYS = 600 };
+  static struct {
+    bool open;
+    char id[96];
+    uint64_t seq;
+  } model[NKEYS];
+  unsigned x = 12345;
+  size_t nopen = 0;
+
+  memset(model, 0, sizeof(model));
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int step = 0; step < 6000; step++) {
+    char patient[16], key[16];
+    wg_verdict_t v;
+    int k, rc;
+
+    x = x * 1103515245u + 12345u;
+    k = (int)((x >> 8) % NKEYS);
+    snprintf(patient, sizeof(patient), "p-%d", k % 60);
+    snprintf(key, sizeof(key), "k%d", k / 60);
+    if ((x >> 4) % 3 == 0 && model[k].open) {
+      v = verdict(WG_VERDICT_CLEAR, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
+      ASSERT_EQ(wg_alerts_apply(&a, patient, &v, timeouts, T0 + step, &ev), 1);
+      ASSERT_EQ(ev.alert.state, WG_ALERT_CLEARED);
+      model[k].open = false;
+      nopen--;
+    } else if ((x >> 4) % 3 == 1 && model[k].open) {
+      ASSERT_EQ(wg_alerts_ack(&a, model[k].id, "n", T0 + step, &ev) >= 0, 1);
+    } else {
+      v = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
+      rc = wg_alerts_apply(&a, patient, &v, timeouts, T0 + step, &ev);
+      ASSERT_EQ(rc, 1);
+      if (!model[k].open) {
+        ASSERT_EQ(ev.alert.state, WG_ALERT_RAISED);
+        model[k].open = true;
+        model[k].seq = ev.alert.seq;
+        snprintf(model[k].id, sizeof(model[k].id), "%s", ev.alert.id);
+        nopen++;
+      } else {
+        ASSERT_STR_EQ(ev.alert.id, model[k].id);
+      }
+    }
+    ASSERT_EQ(a.nopen, nopen);
+    if (step % 500 != 499)
+      continue;
+    for (int j = 0; j < NKEYS; j++) {
+      const wg_alert_t *al;
+      snprintf(patient, sizeof(patient), "p-%d", j % 60);
+      snprintf(key, sizeof(key), "k%d", j / 60);
+      al = wg_alerts_find(&a, patient, WG_RULE_THRESHOLD, key);
+      ASSERT_EQ(al != NULL, model[j].open);
+      if (al != NULL)
+        ASSERT_STR_EQ(al->id, model[j].id);
+      /* Acknowledging an open alert by id finds it; a closed id is unknown. */
+      ASSERT_EQ(wg_alerts_ack(&a, model[j].id, "n", T0 + step, &ev) >= 0,
+                model[j].open);
+    }
+    for (size_t i = 1; i < a.nopen; i++)
+      ASSERT(wg_alerts_at(&a, i - 1)->seq < wg_alerts_at(&a, i)->seq);
+  }
+  ASSERT(nopen > 100); /* the indexes grew and shrank under load */
+  wg_alerts_free(&a);
+}
+
+/* The snapshot: every open alert oldest first, each alert's JSON as its
+ * event's; the cached JSON follows the alert's changes. */
+static void snapshot_follows_changes(void) {
+  wg_verdict_t v1 = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW,
+                            "spo2"),
+               v2 =
+                   verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  char *snap, *json1, *json2, want[4096];
+  size_t len;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  snap = wg_alerts_snapshot(&a, T0, &len);
+  ASSERT_STR_EQ(snap, "{\"ts\":1763900000.000000,\"alerts\":[]}");
+  ASSERT_EQ(len, strlen(snap));
+  free(snap);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v1, timeouts, T0, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &v2, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v1, timeouts, T0 + 2, &ev), 1);
+  json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
+  json2 = wg_alert_to_json(wg_alerts_at(&a, 1));
+  snprintf(want, sizeof(want), "{\"ts\":1763900005.000000,\"alerts\":[%s,%s]}",
+           json1, json2);
+  snap = wg_alerts_snapshot(&a, T0 + 5, &len);
+  ASSERT_STR_EQ(snap, want);
+  ASSERT_CONTAINS(snap, "\"repeats\":1");
+  free(snap);
+  free(json1);
+  /* Acknowledged: its cached JSON is replaced. */
+  ASSERT_EQ(wg_alerts_ack(&a, wg_alerts_at(&a, 0)->id, "nurse", T0 + 6, &ev),
+            1);
+  json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
+  ASSERT_CONTAINS(json1, "\"acknowledged\":true");
+  snprintf(want, sizeof(want), "{\"ts\":1763900007.000000,\"alerts\":[%s,%s]}",
+           json1, json2);
+  snap = wg_alerts_snapshot(&a, T0 + 7, &len);
+  ASSERT_STR_EQ(snap, want);
+  free(snap);
+  free(json1);
+  free(json2);
+  wg_alerts_free(&a);
+}
+
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(late_timer_escalates_once),
-          T(ids_unique_across_restart), T(evidence_bounded))
+          T(ids_unique_across_restart), T(evidence_bounded),
+          T(index_matches_model), T(snapshot_follows_changes))

@@ -309,7 +309,7 @@ static void restore_from_the_store(void) {
   cm2.d.clinic = &cl2;
   ASSERT_EQ(wg_commit_restore(&cm2, f.cfg, (double)time(NULL)), 0);
   ASSERT_EQ(cl2.alerts.nopen, 1);
-  ASSERT_STR_EQ(cl2.alerts.open[0].id, "gw-1-000001");
+  ASSERT_STR_EQ(wg_alerts_at(&cl2.alerts, 0)->id, "gw-1-000001");
   ASSERT_EQ(cl2.nstates, 1);
   ASSERT(cl2.states[0].news2[WG_NEWS2_SPO2].present);
   ASSERT_NEAR(cl2.states[0].news2[WG_NEWS2_SPO2].value, 95, 1e-9);

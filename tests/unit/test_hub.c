@@ -7,6 +7,7 @@
  */
 #include <unistd.h>
 
+#include "clinic.h"
 #include "hub.h"
 #include "test.h"
 #include "testcfg.h"
@@ -159,8 +160,8 @@ static int setup(fixture_t *f) {
       wg_store_open(&f->store, f->path, WG_DURABILITY_PROCESS) != 0 ||
       wg_clinic_init(&f->clinic, "gw-1", 1, 24, &f->counters) != 0 ||
       wg_clinic_set_patients(&f->clinic, f->cfg, 1763900000.0) != 0 ||
-      wg_hub_init(&f->hub, &f->loop, f->cfg, f->store, &f->clinic, &f->counters,
-                  &cbs, f) != 0)
+      wg_hub_init(&f->hub, &f->loop, f->cfg, f->store, &f->clinic.alerts,
+                  &f->counters, &cbs, f) != 0)
     return -1;
   f->hub.uplink_init = fake_init;
   return wg_hub_start(&f->hub);
@@ -260,7 +261,10 @@ static void connect_snapshot_outbox(void) {
   wg_hub_committed(&f.hub, 7, false);
   ASSERT_EQ(fake.committed, 7);
   ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 1);
+  /* A change within a second of the last snapshot waits for the second. */
   wg_hub_committed(&f.hub, 8, true);
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 1);
+  uv_run(&f.loop, UV_RUN_ONCE);
   ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 2);
 
   /* A lost connection sends everything unacknowledged again. */
@@ -275,6 +279,51 @@ static void connect_snapshot_outbox(void) {
   ASSERT(p != NULL);
   ASSERT_STR_EQ(p->payload, "{\"n\":2}");
   ASSERT_EQ(published("wardgate/gw-1/news2"), 2);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
+/* A burst of alert changes costs one snapshot a second, however many
+ * there are, and the one that follows the burst holds the last change;
+ * the events themselves are not held back (they are the outbox's). */
+static void snapshot_coalesced(void) {
+  fixture_t f;
+  char want[64];
+  int i;
+
+  ASSERT_EQ(setup(&f), 0);
+  open_fall(&f);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 1);
+  ASSERT_CONTAINS(last("wardgate/gw-1/alerts/active")->payload,
+                  "\"repeats\":0");
+  for (i = 1; i <= 40; i++) {
+    open_fall(&f); /* a repeat: the open alert changes */
+    wg_clinic_committed(&f.clinic);
+    wg_hub_committed(&f.hub, (uint64_t)i, true);
+  }
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 1);
+  uv_run(&f.loop, UV_RUN_ONCE); /* the timer, a second after the first */
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 2);
+  snprintf(want, sizeof(want), "\"repeats\":%d", i - 1);
+  ASSERT_CONTAINS(last("wardgate/gw-1/alerts/active")->payload, want);
+  ASSERT(last("wardgate/gw-1/alerts/active")->retain);
+  /* Nothing changed since: no timer, no snapshot. */
+  wg_hub_committed(&f.hub, 99, false);
+  ASSERT(!uv_is_active((uv_handle_t *)&f.hub.active_timer));
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 2);
+  /* A reconnect publishes at once, whenever the last one went. */
+  f.hub.uplink.cbs->disconnected(&f.hub.uplink);
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 3);
+  /* A stop sends the snapshot still waiting before the offline status. */
+  open_fall(&f);
+  wg_hub_committed(&f.hub, 100, true);
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 3);
+  wg_hub_drain(&f.hub);
+  ASSERT(wg_hub_go_offline(&f.hub));
+  ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 4);
+  ASSERT_STR_EQ(fake.pub[fake.npub - 1].topic, "wardgate/gw-1/status");
   ASSERT_EQ(teardown(&f), 0);
 }
 
@@ -390,5 +439,5 @@ static void drain_then_offline(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
-TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox), T(acks_checked),
-          T(reports_rate_limited), T(drain_then_offline))
+TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox), T(snapshot_coalesced),
+          T(acks_checked), T(reports_rate_limited), T(drain_then_offline))
