@@ -167,6 +167,7 @@ int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
   if (al == NULL)
     return WG_ENOMEM;
   al->open = true;
+  al->changed_at = al->ts;
   if (alert->seq >= a->next_seq)
     a->next_seq = alert->seq + 1;
   return 0;
@@ -226,6 +227,8 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
   oa->json = NULL;
   al->state = state;
   al->ts = now;
+  al->changed_at = now;
+  al->held = 0;
   ev->alert = *al;
   snprintf(ev->cause, sizeof(ev->cause), "%s", cause);
 }
@@ -250,10 +253,17 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 
   if (al != NULL) {
     /* A repeat: new evidence on the same alert, never a second alert. */
+    bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
+    wg_open_alert_t *oa = holder(al);
+
     al->repeats++;
     add_evidence(al, &v->evidence);
     snprintf(al->summary, sizeof(al->summary), "%s", v->summary);
     snprintf(al->device, sizeof(al->device), "%s", v->evidence.device);
+    if (worse) {
+      al->worst = v->grade;
+      al->has_worst = true;
+    }
     if (v->severity != al->severity) {
       snprintf(cause, sizeof(cause), "severity %s -> %s: %s",
                wg_severity_name(al->severity), wg_severity_name(v->severity),
@@ -264,8 +274,16 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
           now + al->ack_timeout_s < al->next_escalation)
         al->next_escalation = now + al->ack_timeout_s;
       al->severity = v->severity;
+    } else if (v->graded && !worse &&
+               now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
+      /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */
+      al->held++;
+      free(oa->json);
+      oa->json = NULL;
+      return 0;
     } else {
-      snprintf(cause, sizeof(cause), "repeat: %s", v->summary);
+      snprintf(cause, sizeof(cause), "%s: %s", worse ? "worse" : "repeat",
+               v->summary);
     }
     emit(al, WG_ALERT_UPDATED, now, ev, cause);
     return 1;
@@ -286,6 +304,8 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
   fresh.next_escalation = now + fresh.ack_timeout_s;
   add_evidence(&fresh, &v->evidence);
+  fresh.has_worst = v->graded;
+  fresh.worst = v->grade;
   if ((al = add_open(a, &fresh)) == NULL)
     return WG_ENOMEM;
   a->next_seq++;
@@ -342,11 +362,30 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   return 1;
 }
 
+int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
+  char cause[256];
+
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_alert_t *al = &a->open[i]->alert;
+    if (al->held > 0 && al->changed_at + WG_ALERT_UPDATE_INTERVAL_S <= now) {
+      snprintf(cause, sizeof(cause), "repeat (%d since the last event): %s",
+               al->held, al->summary);
+      emit(al, WG_ALERT_UPDATED, now, ev, cause);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 double wg_alerts_next_deadline(const wg_alerts_t *a) {
   double next = 0;
 
   for (size_t i = 0; i < a->nopen; i++) {
-    double d = a->open[i]->alert.next_escalation;
+    const wg_alert_t *al = &a->open[i]->alert;
+    double d = al->next_escalation;
+    if (al->held > 0 &&
+        (d <= 0 || al->changed_at + WG_ALERT_UPDATE_INTERVAL_S < d))
+      d = al->changed_at + WG_ALERT_UPDATE_INTERVAL_S;
     if (d > 0 && (next == 0 || d < next))
       next = d;
   }

@@ -16,6 +16,9 @@
 #include "rules.h"
 
 #define WG_ALERT_EVIDENCE_MAX 8
+/* Repeats that neither raise the severity nor worsen the condition are
+ * published as one `updated` event per this many seconds at most. */
+#define WG_ALERT_UPDATE_INTERVAL_S 60.0
 
 typedef enum {
   WG_ALERT_RAISED,
@@ -51,6 +54,11 @@ typedef struct wg_alert_s {
   char summary[160];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
+  /* Not in its JSON: the coalescing of repeats. */
+  bool has_worst;
+  double worst;      /* the highest grade of its evidence so far */
+  int held;          /* repeats not yet published */
+  double changed_at; /* its last event */
 } wg_alert_t;
 
 /* One change of an alert: a snapshot after it, and why. */
@@ -109,8 +117,10 @@ const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
 /*
  * Apply verdict @v about @patient at @now; @ack_timeout_min is the patient's
  * per severity. Returns 1 with *ev set when the verdict changed an alert
- * (raised, updated, cleared), 0 when it changed nothing (a clear with no
- * open alert), or WG_ENOMEM.
+ * (raised, updated, cleared), 0 when there is nothing to publish (a clear
+ * with no open alert, or a repeat held back: one that neither raises the
+ * severity nor is worse than the alert's evidence so far, within
+ * WG_ALERT_UPDATE_INTERVAL_S of the alert's last event), or WG_ENOMEM.
  */
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
@@ -131,7 +141,15 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
  */
 int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev);
 
-/* The earliest escalation deadline, or 0 when none is pending. */
+/*
+ * Publish the repeats held back by an alert whose last event is
+ * WG_ALERT_UPDATE_INTERVAL_S old at @now: one `updated` event with the
+ * latest evidence and the count. Returns 1 with *ev set, or 0 when none is
+ * due; call again until 0.
+ */
+int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev);
+
+/* The earliest escalation or held update deadline, or 0 when none. */
 double wg_alerts_next_deadline(const wg_alerts_t *a);
 
 /*

@@ -225,6 +225,8 @@ void wg_clinic_tick(wg_clinic_t *cl, double now) {
   }
   while (wg_alerts_escalate_due(&cl->alerts, now, &ev) == 1)
     queue_event(cl, &ev);
+  while (wg_alerts_update_due(&cl->alerts, now, &ev) == 1)
+    queue_event(cl, &ev);
 }
 
 double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {

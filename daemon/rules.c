@@ -152,6 +152,8 @@ static size_t threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
     snprintf(v->summary, sizeof(v->summary), "%s %g %s %s the limit of %g",
              r->name, r->value, r->unit ? r->unit : "", low ? "below" : "above",
              low ? t->below : t->above);
+    v->graded = true;
+    v->grade = low ? t->below - r->value : r->value - t->above;
   } else {
     s->beyond = 0;
     if (!s->active)
@@ -455,6 +457,8 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
     }
   if (alert) {
     v->kind = WG_VERDICT_RAISE;
+    v->graded = true;
+    v->grade = score->score;
     v->severity =
         score->band == WG_NEWS2_BAND_HIGH ? WG_SEV_EMERGENCY : WG_SEV_MEDIUM;
     snprintf(v->summary, sizeof(v->summary), "NEWS2 %d (%s%s): %s",

@@ -66,6 +66,11 @@ typedef struct wg_verdict_s {
   char key[96]; /* with patient and rule, names the one open alert */
   char summary[160];
   wg_evidence_t evidence;
+  /* How bad a graded condition is, higher worse (a threshold: how far
+   * beyond its limit; NEWS2: the score), so that a repeat can tell whether
+   * it worsened. Ungraded verdicts (a fall) are news at every repeat. */
+  bool graded;
+  double grade;
 } wg_verdict_t;
 
 /* Per threshold of a patient: the run of readings beyond or inside. */
