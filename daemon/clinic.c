@@ -170,18 +170,11 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
   apply_verdicts(cl, p, v, n, now);
 }
 
-void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
-                     double now) {
-  const wg_patient_t *p;
+/* A score to publish on news2 and store in scores at the next commit. */
+static void queue_score(wg_clinic_t *cl, const wg_patient_t *p,
+                        const wg_news2_t *s, double ts) {
   wg_clinic_score_t *cs;
-  wg_verdict_t v;
-  wg_news2_t s;
-  bool has_verdict, changed;
 
-  if (patient >= cl->nstates)
-    return;
-  p = &cl->cfg->patients[patient];
-  changed = wg_rules_news2(p, &cl->states[patient], now, &s, &v, &has_verdict);
   if (cl->nscores == cl->scores_cap) {
     size_t cap = cl->scores_cap ? cl->scores_cap * 2 : 16;
     wg_clinic_score_t *q = realloc(cl->scores, cap * sizeof(*q));
@@ -194,10 +187,28 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
   }
   cs = &cl->scores[cl->nscores++];
   snprintf(cs->patient, sizeof(cs->patient), "%s", p->id);
-  cs->ts = now;
+  cs->ts = ts;
   cs->scale = p->news2_scale;
-  cs->publish = changed;
-  cs->score = s;
+  cs->score = *s;
+}
+
+void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
+                     double now) {
+  const wg_patient_t *p;
+  wg_rule_state_t *st;
+  wg_verdict_t v;
+  wg_news2_t s;
+  bool has_verdict;
+
+  if (patient >= cl->nstates)
+    return;
+  p = &cl->cfg->patients[patient];
+  st = &cl->states[patient];
+  /* The alert rule sees every computation; the hub hears of it as
+   * wg_news2_pub_offer() decides. */
+  wg_rules_news2(p, st, now, &s, &v, &has_verdict);
+  if (wg_news2_pub_offer(&st->news2_pub, &s, now, cl->cfg->news2_interval_s))
+    queue_score(cl, p, &s, now);
   if (has_verdict) {
     snprintf(v.evidence.device, sizeof(v.evidence.device), "%s", device);
     apply_verdicts(cl, p, &v, 1, now);
@@ -219,9 +230,18 @@ void wg_clinic_tick(wg_clinic_t *cl, double now) {
 
   for (size_t i = 0; i < cl->nstates; i++) {
     const wg_patient_t *p = &cl->cfg->patients[i];
+    wg_news2_pub_t *pub = &cl->states[i].news2_pub;
+    double due = wg_news2_pub_deadline(pub, cl->cfg->news2_interval_s);
     size_t n =
         wg_rules_tick(p, &cl->states[i], now, cl->silent_s, v, VERDICTS_MAX);
+
     apply_verdicts(cl, p, v, n, now);
+    if (due > 0 && due <= now) {
+      wg_news2_t s;
+      double ts;
+      wg_news2_pub_take(pub, now, &s, &ts);
+      queue_score(cl, p, &s, ts);
+    }
   }
   while (wg_alerts_escalate_due(&cl->alerts, now, &ev) == 1)
     queue_event(cl, &ev);
@@ -234,7 +254,11 @@ double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
 
   for (size_t i = 0; i < cl->nstates; i++) {
     double d = wg_rules_next_deadline(&cl->cfg->patients[i], &cl->states[i],
-                                      now, cl->silent_s);
+                                      now, cl->silent_s),
+           n2 = wg_news2_pub_deadline(&cl->states[i].news2_pub,
+                                      cl->cfg->news2_interval_s);
+    if (n2 > 0 && (d <= 0 || n2 < d))
+      d = n2;
     if (d > 0 && (next <= 0 || d < next))
       next = d;
   }

@@ -29,7 +29,6 @@ typedef struct wg_clinic_score_s {
   char patient[WG_ID_MAX + 1];
   double ts;
   int scale;
-  bool publish; /* it differs from the last one computed */
   wg_news2_t score;
 } wg_clinic_score_t;
 

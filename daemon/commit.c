@@ -143,12 +143,12 @@ static int write_results(wg_commit_t *cm, double now) {
     wg_news2_json_t j;
     int rc;
 
-    wg_news2_json(&cs->score, cs->patient, cs->ts, cs->scale, cs->publish, &j);
+    wg_news2_json(&cs->score, cs->patient, cs->ts, cs->scale, true, &j);
     rc = wg_store_put_score(cm->d.store, cs->patient, cs->ts, cs->score.score,
                             cs->scale, cs->score.complete,
                             wg_news2_band_name(cs->score.band), j.components,
                             j.missing);
-    if (rc == 0 && cs->publish)
+    if (rc == 0)
       rc = wg_outbox_add(cm->d.outbox, cm->d.topic_news2, j.message, NULL, NULL,
                          now);
     if (rc != 0)

@@ -329,6 +329,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "patients",
                                      "outbox_max",
                                      "device_silent_h",
+                                     "news2_interval_s",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -355,6 +356,8 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                          10000000, true, false);
   cfg->device_silent_h = wg_conf_number(c, "", root, "device_silent_h", 24,
                                         0.0001, 8760, false, false);
+  cfg->news2_interval_s = wg_conf_number(c, "", root, "news2_interval_s", 60, 0,
+                                         86400, false, false);
   cfg->accept_unknown_devices =
       wg_conf_choice(c, "", root, "unknown_devices", 0, unknown, false) == 1;
 

@@ -78,7 +78,8 @@ typedef struct wg_config_s {
   int retention_days;
   double status_interval_s;
   long outbox_max; /* messages for the hub kept while it is unreachable */
-  double device_silent_h; /* device_silent after this long without data */
+  double device_silent_h;  /* device_silent after this long without data */
+  double news2_interval_s; /* news2 changes within a band: one per this */
   bool accept_unknown_devices;
   /* Each input's options as its driver read them from its block under
    * "ingest", by the input's place in wg_inputs[] (inputs.h); NULL for an

@@ -159,3 +159,51 @@ void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
              patient, ts, s->score, scale, s->complete ? "true" : "false",
              out->missing, out->components, wg_news2_band_name(s->band));
 }
+
+static bool same_score(const wg_news2_t *a, const wg_news2_t *b) {
+  return a->score == b->score && a->complete == b->complete &&
+         memcmp(a->components, b->components, sizeof(a->components)) == 0;
+}
+
+/* A change the hub must hear of at once. */
+static bool urgent_change(const wg_news2_t *last, const wg_news2_t *s) {
+  if (s->band != last->band || s->complete != last->complete)
+    return true;
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    if (s->components[k] == 3 && last->components[k] != 3)
+      return true;
+  return false;
+}
+
+bool wg_news2_pub_offer(wg_news2_pub_t *pub, const wg_news2_t *s, double now,
+                        double interval_s) {
+  if (pub->any && same_score(&pub->last, s)) {
+    pub->held = false; /* back to what the hub has: nothing to send */
+    return false;
+  }
+  if (!pub->any || urgent_change(&pub->last, s) ||
+      now >= pub->at + interval_s) {
+    pub->any = true;
+    pub->last = *s;
+    pub->at = now;
+    pub->held = false;
+    return true;
+  }
+  pub->held = true;
+  pub->pending = *s;
+  pub->pending_ts = now;
+  return false;
+}
+
+double wg_news2_pub_deadline(const wg_news2_pub_t *pub, double interval_s) {
+  return pub->held ? pub->at + interval_s : 0;
+}
+
+void wg_news2_pub_take(wg_news2_pub_t *pub, double now, wg_news2_t *s,
+                       double *ts) {
+  *s = pub->pending;
+  *ts = pub->pending_ts;
+  pub->last = pub->pending;
+  pub->at = now;
+  pub->held = false;
+}

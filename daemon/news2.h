@@ -84,4 +84,36 @@ int wg_news2_hr(double hr);
 int wg_news2_temp(double temp);
 int wg_news2_acvpu(char acvpu);
 
+/*
+ * The news2 messages of one patient (DESIGN.md section 8): a score goes out
+ * at once when the band or the completeness changes or a parameter newly
+ * scores 3; any other change waits, so that at most one message per
+ * interval carries the latest score. An unchanged score is not sent again.
+ */
+typedef struct wg_news2_pub_s {
+  bool any; /* a score was published: @last at @at */
+  wg_news2_t last;
+  double at;
+  bool held; /* @pending, computed at @pending_ts, waits */
+  wg_news2_t pending;
+  double pending_ts;
+} wg_news2_pub_t;
+
+/*
+ * Offer score @s, computed at @now. Returns true when it is to be published
+ * now (it becomes the last published); otherwise a change is held, and
+ * wg_news2_pub_deadline() says when it is due. @interval_s 0 sends every
+ * change at once.
+ */
+bool wg_news2_pub_offer(wg_news2_pub_t *pub, const wg_news2_t *s, double now,
+                        double interval_s);
+
+/* When the held score is due, or 0 when none is held. */
+double wg_news2_pub_deadline(const wg_news2_pub_t *pub, double interval_s);
+
+/* Take the held score, published at @now: *s and the time it was computed
+ * in *ts. */
+void wg_news2_pub_take(wg_news2_pub_t *pub, double now, wg_news2_t *s,
+                       double *ts);
+
 #endif

@@ -78,6 +78,7 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
   to->news2_scored = from->news2_scored;
   to->news2_last = from->news2_last;
   to->news2_alert = from->news2_alert;
+  to->news2_pub = from->news2_pub;
   for (size_t i = 0; i < pt->nthresholds; i++)
     for (size_t j = 0; j < pf->nthresholds; j++) {
       wg_rules_threshold_key(&pt->thresholds[i], a, sizeof(a));

@@ -121,6 +121,7 @@ typedef struct wg_rule_state_s {
   bool news2_scored; /* news2_last holds a score */
   wg_news2_t news2_last;
   bool news2_alert;          /* a NEWS2 alert is open */
+  wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */
   size_t nintake;
   wg_expect_state_t *expect; /* one per patient expect entry */
@@ -166,9 +167,10 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
 /*
  * NEWS2 of @p at @now from the latest observations no older than its
  * window, into *@score. Returns true when the score, a component or the
- * completeness differs from the last one computed (then the result is to be
- * published, and its verdict, if any, is in *@v: RAISE medium for 5-6 or a
- * single 3, RAISE emergency for 7 or more, CLEAR below that).
+ * completeness differs from the last one computed; only then is there a
+ * verdict, in *@v: RAISE medium for 5-6 or a single 3, RAISE emergency for
+ * 7 or more, CLEAR below that. (Whether the hub hears of the score is
+ * wg_news2_pub_offer()'s to say.)
  * *@has_verdict tells whether *@v is set.
  */
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,

@@ -219,6 +219,53 @@ static void repeats_coalesced(void) {
   teardown(&f);
 }
 
+/*
+ * A heart rate alternating 90/91 (NEWS2 0 and 1, the same band) computed
+ * every second: one news2 a minute with the latest score; a band change
+ * goes out at once, whatever the last message's age (DESIGN.md section 8).
+ * The alert rule still sees every computation.
+ */
+static void news2_coalesced(void) {
+  static const struct {
+    const char *name;
+    double v;
+  } fixed[] = {{"rr", 16}, {"spo2", 97}, {"sbp", 120}, {"temp", 37}};
+  double at[16], ts[16];
+  int n = 0;
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+    wg_reading_t r = num("oxi-1", fixed[i].name, fixed[i].v, T0);
+    wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  }
+  for (int s = 0; s <= 210; s++) {
+    double t = T0 + s, next = wg_clinic_next_deadline(&f.cl, t);
+    wg_reading_t r = num("oxi-1", "hr", s >= 205 ? 135 : s % 2 ? 91 : 90, t);
+
+    if (next > 0 && next <= t)
+      wg_clinic_tick(&f.cl, t);
+    wg_clinic_reading(&f.cl, 0, 0, &r, t);
+    wg_clinic_news2(&f.cl, 0, "oxi-1", t);
+    for (size_t i = 0; i < f.cl.nscores; i++) {
+      ASSERT(n < 16);
+      at[n] = s;
+      ts[n++] = f.cl.scores[i].ts - T0;
+    }
+    wg_clinic_committed(&f.cl);
+  }
+  ASSERT_EQ(n, 5);
+  ASSERT_NEAR(at[0], 0, 0); /* the first score */
+  /* Then a minute after the last message, the latest score as computed. */
+  ASSERT_NEAR(at[1], 60, 0);
+  ASSERT_NEAR(ts[1], 59, 0);
+  ASSERT_NEAR(at[2], 120, 0);
+  ASSERT_NEAR(at[3], 180, 0);
+  ASSERT_NEAR(at[4], 205, 0);             /* hr 135 scores 3: at once */
+  ASSERT_EQ(f.counters.alerts_raised, 1); /* the single 3: medium, at once */
+  teardown(&f);
+}
+
 /* NEWS2 once per call, published when it changed, with the alert it
  * drives; a reading of an unknown patient index changes nothing. */
 static void news2_scores_and_alert(void) {
@@ -239,7 +286,6 @@ static void news2_scores_and_alert(void) {
   wg_clinic_news2(&f.cl, 0, "oxi-1", T0);
   ASSERT_EQ(f.cl.nscores, 1);
   ASSERT_STR_EQ(f.cl.scores[0].patient, "p-1");
-  ASSERT(f.cl.scores[0].publish);
   ASSERT(!f.cl.scores[0].score.complete);
   /* rr 3 + spo2 3 + sbp 2 + hr 3 + temp 2: 13, emergency. */
   ASSERT_EQ(f.cl.scores[0].score.score, 13);
@@ -248,10 +294,9 @@ static void news2_scores_and_alert(void) {
   ASSERT_EQ(f.cl.events[0].alert.severity, WG_SEV_EMERGENCY);
   ASSERT_STR_EQ(f.cl.events[0].alert.device, "oxi-1");
 
-  /* The same score again is stored but not published. */
+  /* The same score again is neither published nor stored. */
   wg_clinic_news2(&f.cl, 0, "oxi-1", T0 + 1);
-  ASSERT_EQ(f.cl.nscores, 2);
-  ASSERT(!f.cl.scores[1].publish);
+  ASSERT_EQ(f.cl.nscores, 1);
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT(wg_clinic_committed(&f.cl));
   ASSERT_EQ(f.cl.nscores, 0);
@@ -442,6 +487,6 @@ static void reload_carries_state(void) {
 }
 
 TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
-          T(repeats_coalesced), T(news2_scores_and_alert),
+          T(repeats_coalesced), T(news2_coalesced), T(news2_scores_and_alert),
           T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(reload_carries_state))

@@ -80,6 +80,7 @@ static void defaults(void) {
   ASSERT_EQ(cfg->durability, WG_DURABILITY_POWER);
   ASSERT_EQ(cfg->retention_days, 30);
   ASSERT_NEAR(cfg->status_interval_s, 60, 0);
+  ASSERT_NEAR(cfg->news2_interval_s, 60, 0);
   ASSERT(!cfg->accept_unknown_devices);
   ASSERT_STR_EQ(ingest_mqtt()->host, "127.0.0.1");
   ASSERT_EQ(ingest_mqtt()->port, 1883);
@@ -127,6 +128,10 @@ static void range_errors(void) {
                   expect("retention_days: must be between 1 and 36500 (got "
                          "0)"));
   ASSERT_CONTAINS(problems, expect("status_interval_s: must be between 1"));
+  ASSERT_EQ(load_with("\"news2_interval_s\":-1,", ""), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("news2_interval_s: must be between 0 and "
+                                   "86400 (got -1)\n"));
+  ASSERT_EQ(load_with("\"news2_interval_s\":0,", ""), 0); /* no coalescing */
   ASSERT_EQ(load_with("", ",\"news2\":{\"scale\":3}"), WG_EINVAL);
   ASSERT_CONTAINS(problems, expect("patients[0].news2.scale: must be between "
                                    "1 and 2 (got 3)"));
