@@ -7,7 +7,8 @@
 # stored reading of each, which do not drift at all. Prints the medians and
 # the ratio B/A. Never part of the test suite.
 #   bench/ab.sh [REV_A [REV_B]]     (default: HEAD~1 and the work tree)
-# Environment: N (packs per run, 50000), RUNS (5).
+# Environment: N (packs per run, 50000), RUNS (5), WORKLOAD (steady, or
+# ward: bench/ward.sh's stream with PATIENTS falls open, 500).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -42,40 +43,28 @@ H=$T/b/build/bench # the load generators: B's
 
 bench_broker "$H/freeport"
 
-DEVICES=50
-devices=$(for i in $(seq 1 $DEVICES); do printf '"oxi-%d",' "$i"; done)
-cat >"$T/wg.json" <<CONF
-{ "gateway_id": "gw-ab", "database": "$T/wg.db", "durability": "process",
-  "ingest": { "mqtt": { "port": $port, "keepalive_s": 60 } },
-  "uplink": { "mqtt": { "port": $port, "keepalive_s": 60 } },
-  "status_interval_s": 3600,
-  "patients": [{ "id": "p-1", "devices": [${devices%,}] }] }
-CONF
-
-clear_session() { mosquitto_sub -p "$port" -i "$1" -t wardgate/ab/none -E >/dev/null 2>&1 || true; }
-clear_all() {
-  clear_session wardgate-gw-ab-ingest
-  clear_session wardgate-gw-ab-uplink
+WORKLOAD=${WORKLOAD:-steady}
+if [ "$WORKLOAD" = ward ]; then
+  P=${PATIENTS:-500}
+  DEVICES=$P
+  config "$T/wg.json" "$T/wg.db" process "$(ward_patients "$P" 0)"
+  OPEN=$P # readings of the falls
+else
+  DEVICES=50
+  config "$T/wg.json" "$T/wg.db" process \
+    "[{\"id\":\"p-1\",\"devices\":[$(for i in $(seq 1 $DEVICES); do printf '"oxi-%d",' "$i"; done | sed 's/,$//')]}]"
+  OPEN=0
+fi
+DB=$T/wg.db
+start() { # wardgated: a fresh database; the falls opened
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  WG=$1
+  daemon_start "$T/wg.json" "$DB"
+  [ "$OPEN" = 0 ] || open_falls "$DB" "$P"
 }
-wait_count() {
-  while [ "$(sqlite3 "$T/wg.db" 'SELECT coalesce(max(id), 0) FROM readings' 2>/dev/null || echo 0)" -lt "$1" ]; do
-    sleep 0.2
-  done
-}
-start() { # wardgated [wrapper...]
-  rm -f "$T/wg.db" "$T/wg.db-wal" "$T/wg.db-shm"
-  "$@" -c "$T/wg.json" --log-level warning 2>>"$T/wardgated.log" &
-  DPID=$!
-  PIDS="$PIDS $DPID"
-  local i
-  for i in $(seq 1 100); do
-    sqlite3 "$T/wg.db" 'SELECT 1 FROM readings LIMIT 1' >/dev/null 2>&1 && break
-    sleep 0.05
-  done
-  sleep 0.5
-}
-stop() { kill -TERM "$DPID"; wait "$DPID" || true; }
-span() { sqlite3 "$T/wg.db" 'SELECT max(received) - min(received) FROM readings'; }
+stop() { daemon_stop; }
+span() { received_span "$DB" "WHERE device_id LIKE 'oxi-%'"; }
+pub() { "$H/bench_pub" "$port" "$1" "$DEVICES" "$WORKLOAD" >/dev/null; }
 
 for v in a b; do : >"$T/$v.live" >"$T/$v.live_cpu" >"$T/$v.drain" >"$T/$v.drain_cpu"; done
 for run in $(seq 1 "$RUNS"); do
@@ -84,8 +73,8 @@ for run in $(seq 1 "$RUNS"); do
     log "run $run/$RUNS: $v live ingest"
     start "$W"
     c0=$(cpu_s "$DPID")
-    "$H/bench_pub" "$port" "$N" "$DEVICES" >/dev/null
-    wait_count $((2 * N))
+    pub "$N"
+    wait_count "$DB" $((2 * N + OPEN))
     c1=$(cpu_s "$DPID")
     awk -v n="$N" -v s="$(span)" 'BEGIN { print n / s }' >>"$T/$v.live"
     awk -v n="$N" -v a="$c0" -v b="$c1" 'BEGIN { print (b - a) / n * 1e6 }' >>"$T/$v.live_cpu"
@@ -93,14 +82,13 @@ for run in $(seq 1 "$RUNS"); do
     clear_all
 
     log "run $run/$RUNS: $v backlog drain"
-    start "$W" # creates the session
+    start "$W" # creates the session, opens the falls
     stop
-    "$H/bench_pub" "$port" "$N" "$DEVICES" >/dev/null
-    rm -f "$T/wg.db" "$T/wg.db-wal" "$T/wg.db-shm"
+    pub "$N"
     "$W" -c "$T/wg.json" --log-level warning 2>>"$T/wardgated.log" &
     DPID=$!
     PIDS="$PIDS $DPID"
-    wait_count $((2 * N))
+    wait_count "$DB" $((2 * N + OPEN))
     c1=$(cpu_s "$DPID")
     awk -v n="$N" -v s="$(span)" 'BEGIN { print n / s }' >>"$T/$v.drain"
     awk -v n="$N" -v b="$c1" 'BEGIN { print b / n * 1e6 }' >>"$T/$v.drain_cpu"
@@ -112,13 +100,14 @@ done
 ir() { # wardgated packs -> instructions of a whole drain
   start "$1"
   stop
-  "$H/bench_pub" "$port" "$2" "$DEVICES" >/dev/null
-  rm -f "$T/wg.db" "$T/wg.db-wal" "$T/wg.db-shm" "$T"/callgrind.out.*
+  pub "$2"
+  rm -f "$T"/callgrind.out.*
+  WG=$1
   valgrind --tool=callgrind --callgrind-out-file="$T/callgrind.out.%p" \
     "$1" -c "$T/wg.json" --log-level error 2>>"$T/valgrind.log" &
   DPID=$!
   PIDS="$PIDS $DPID"
-  wait_count $((2 * $2))
+  wait_count "$DB" $((2 * $2 + OPEN))
   stop
   clear_all
   awk '/^summary:/ { print $2 }' "$T"/callgrind.out.*
@@ -137,7 +126,7 @@ row() { # label file digits
   awk -v l="$1" -v a="$a" -v b="$b" -v d="$3" \
     'BEGIN { printf "| %s | %.*f | %.*f | %.3f |\n", l, d, a, d, b, b / a }'
 }
-echo "A: $REV_A, B: ${REV_B:-work tree}; N = $N packs (2 readings each), medians of $RUNS interleaved runs"
+echo "A: $REV_A, B: ${REV_B:-work tree}; $WORKLOAD workload, N = $N packs (2 readings each), medians of $RUNS interleaved runs"
 echo
 echo "| measurement | A | B | B / A |"
 echo "|---|---|---|---|"

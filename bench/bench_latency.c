@@ -5,7 +5,10 @@
  * for the raised alerts; prints one latency (seconds) per alert: its
  * arrival time minus the fall's send time (the evidence time). Like a hub,
  * it acknowledges each alert, so that open alerts do not pile up.
- *   bench_latency INGEST_PORT UPLINK_PORT GATEWAY N RATE
+ *   bench_latency INGEST_PORT UPLINK_PORT GATEWAY N RATE [floor]
+ * With "floor" it measures what no gateway can beat: the same messages at
+ * the same rate published to a topic it subscribes to itself, one hop
+ * through the broker, each latency its arrival time minus its send time.
  */
 #include <mosquitto.h>
 #include <stdatomic.h>
@@ -23,6 +26,7 @@ static double now_s(void) {
 }
 
 static char ack_topic[128];
+static int floor_mode;
 
 static void on_message(struct mosquitto *m, void *obj,
                        const struct mosquitto_message *msg) {
@@ -30,6 +34,15 @@ static void on_message(struct mosquitto *m, void *obj,
   const char *p = msg->payload, *t, *id;
   char ack[160];
   (void)obj;
+  if (floor_mode) {
+    t = strstr(p, "\"bt\":");
+    if (t != NULL) {
+      printf("%.6f\n", at - strtod(t + 5, NULL));
+      fflush(stdout);
+      atomic_fetch_add(&received, 1);
+    }
+    return;
+  }
   if (strstr(p, "\"state\":\"raised\"") == NULL ||
       (t = strstr(p, "\"evidence\":[{\"n\":\"fall\",\"vb\":true,\"t\":")) ==
           NULL)
@@ -51,11 +64,12 @@ int main(int argc, char **argv) {
   long n;
   double rate, deadline;
 
-  if (argc != 6) {
-    fprintf(stderr,
-            "usage: bench_latency INGEST_PORT UPLINK_PORT GATEWAY N RATE\n");
+  if (argc < 6 || argc > 7 || (argc == 7 && strcmp(argv[6], "floor") != 0)) {
+    fprintf(stderr, "usage: bench_latency INGEST_PORT UPLINK_PORT GATEWAY N "
+                    "RATE [floor]\n");
     return 2;
   }
+  floor_mode = argc == 7;
   n = atol(argv[4]);
   rate = strtod(argv[5], NULL);
   mosquitto_lib_init();
@@ -70,7 +84,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_latency: cannot connect\n");
     return 1;
   }
-  snprintf(topic, sizeof(topic), "wardgate/%s/alerts", argv[3]);
+  if (floor_mode)
+    snprintf(topic, sizeof(topic), "wardgate/%s/floor", argv[3]);
+  else
+    snprintf(topic, sizeof(topic), "wardgate/%s/alerts", argv[3]);
   snprintf(ack_topic, sizeof(ack_topic), "wardgate/%s/alerts/ack", argv[3]);
   mosquitto_subscribe(sub, NULL, topic, 1);
   mosquitto_loop_start(sub);
@@ -84,7 +101,10 @@ int main(int argc, char **argv) {
     struct timespec ts = {
         (time_t)(1 / rate),
         (long)((1 / rate - (double)(time_t)(1 / rate)) * 1e9)};
-    snprintf(t, sizeof(t), "wardgate/dev/lfall-%ld/senml", i);
+    if (floor_mode)
+      snprintf(t, sizeof(t), "wardgate/%s/floor", argv[3]);
+    else
+      snprintf(t, sizeof(t), "wardgate/dev/lfall-%ld/senml", i);
     snprintf(payload, sizeof(payload),
              "[{\"bt\":%.6f,\"n\":\"fall\",\"vb\":true}]", now_s());
     mosquitto_publish(pub, NULL, t, (int)strlen(payload), payload, 1, false);

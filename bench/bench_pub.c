@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_pub: publishes N SenML packs of two records (spo2, hr), QoS 1, as
- * fast as the broker takes them, round-robin over D devices oxi-1..oxi-D,
- * each pack with its own time; waits for every PUBACK.
- *   bench_pub PORT N D
+ * bench_pub: publishes N SenML packs of two records (spo2, hr), QoS 1,
+ * round-robin over D devices oxi-1..oxi-D, each pack with its own time;
+ * waits for every PUBACK. As fast as the broker takes them, or RATE packs
+ * a second.
+ *   bench_pub PORT N D [steady|ward|falls [RATE]]
+ * steady (the default): vitals that never cross a band or a limit.
+ * ward: a ward's stream. Each device's heart rate alternates 90 and 91
+ *   (the edge of NEWS2's 0 and 1), and its SpO2 spends 10 of every 60
+ *   packs at 91 %: below a limit of 92 and scoring a NEWS2 3, so that
+ *   threshold and NEWS2 alerts are raised, repeated and cleared.
+ * falls: one fall from each of fall-1..fall-N (D unused).
  */
 #include <mosquitto.h>
 #include <stdatomic.h>
@@ -31,16 +38,21 @@ int main(int argc, char **argv) {
   struct mosquitto *m;
   long n, d;
   int port;
-  double t0;
+  double t0, rate;
   long long base_us;
+  const char *mode = argc > 4 ? argv[4] : "steady";
 
-  if (argc != 4) {
-    fprintf(stderr, "usage: bench_pub PORT N DEVICES\n");
+  if (argc < 4 || argc > 6 ||
+      (strcmp(mode, "steady") != 0 && strcmp(mode, "ward") != 0 &&
+       strcmp(mode, "falls") != 0)) {
+    fprintf(stderr, "usage: bench_pub PORT N DEVICES [steady|ward|falls "
+                    "[RATE]]\n");
     return 2;
   }
   port = atoi(argv[1]);
   n = atol(argv[2]);
   d = atol(argv[3]);
+  rate = argc > 5 ? strtod(argv[5], NULL) : 0;
   mosquitto_lib_init();
   m = mosquitto_new(NULL, true, NULL);
   mosquitto_max_inflight_messages_set(m, 1000);
@@ -57,12 +69,33 @@ int main(int argc, char **argv) {
     /* A distinct time per pack of a device, a microsecond apart; in
      * integer microseconds, so that no two round to the same text. */
     long long us = base_us + i / d;
-    snprintf(topic, sizeof(topic), "wardgate/dev/oxi-%ld/senml", i % d + 1);
-    snprintf(payload, sizeof(payload),
-             "[{\"bn\":\"oxi-%ld:\",\"bt\":%lld.%06lld,\"n\":\"spo2\","
-             "\"u\":\"%%\",\"v\":%ld},{\"n\":\"hr\",\"u\":\"beat/min\","
-             "\"v\":%ld}]",
-             i % d + 1, us / 1000000, us % 1000000, 96 + i % 4, 60 + i % 30);
+    long dev = i % d + 1, k = i / d, spo2 = 96 + i % 4, hr = 60 + i % 30;
+
+    if (strcmp(mode, "falls") == 0) {
+      snprintf(topic, sizeof(topic), "wardgate/dev/fall-%ld/senml", i + 1);
+      snprintf(payload, sizeof(payload),
+               "[{\"bt\":%lld.%06lld,\"n\":\"fall\",\"vb\":true}]",
+               us / 1000000, us % 1000000);
+    } else {
+      if (strcmp(mode, "ward") == 0) {
+        hr = 90 + k % 2;
+        spo2 = (k + dev) % 60 < 10 ? 91 : 96;
+      }
+      snprintf(topic, sizeof(topic), "wardgate/dev/oxi-%ld/senml", dev);
+      snprintf(payload, sizeof(payload),
+               "[{\"bn\":\"oxi-%ld:\",\"bt\":%lld.%06lld,\"n\":\"spo2\","
+               "\"u\":\"%%\",\"v\":%ld},{\"n\":\"hr\",\"u\":\"beat/min\","
+               "\"v\":%ld}]",
+               dev, us / 1000000, us % 1000000, spo2, hr);
+    }
+    if (rate > 0) { /* paced: the i-th pack leaves at t0 + i / rate */
+      double wait = t0 + (double)i / rate - now_s();
+      if (wait > 0) {
+        struct timespec ts = {(time_t)wait,
+                              (long)((wait - (double)(time_t)wait) * 1e9)};
+        nanosleep(&ts, NULL);
+      }
+    }
     /* Bound what libmosquitto queues: wait while far ahead of the acks. */
     while (i - atomic_load(&acked) > 5000) {
       struct timespec ts = {0, 200000};

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Sourced by bench/run.sh and bench/ab.sh: the private broker and the
-# arithmetic they share. Expects T (a scratch directory) and PIDS.
+# Sourced by the benchmarks: the private broker, the daemon's start and
+# stop, and the arithmetic they share. Expects T (a scratch directory),
+# PIDS, and for the daemon WG (the wardgated to run) and port.
 
 # At exit: stop what the benchmark started, remove its scratch directory.
 bench_cleanup() {
@@ -32,4 +33,74 @@ CONF
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 cpu_s() { # pid -> user+system seconds
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
+}
+stats() { # file -> "min median max"
+  printf '%s %s %s' "$(sort -g "$1" | head -1)" "$(median <"$1")" "$(sort -g "$1" | tail -1)"
+}
+
+daemon_start() { # config db -> DPID, once the database has its tables
+  "$WG" -c "$1" --log-level warning 2>>"$T/wardgated.log" &
+  DPID=$!
+  PIDS="$PIDS $DPID"
+  local i
+  for i in $(seq 1 100); do
+    [ -f "$2" ] && sqlite3 "$2" 'SELECT 1 FROM readings LIMIT 1' >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  sleep 0.5
+}
+daemon_stop() { kill -TERM "$DPID"; wait "$DPID" || true; }
+# A persistent session left behind would queue every later publish (and
+# slow the broker for everyone): connect once with a clean session.
+clear_session() {
+  mosquitto_sub -p "$port" -i "$1" -t wardgate/bench/none -E >/dev/null 2>&1 || true
+}
+clear_all() {
+  clear_session wardgate-gw-bench-ingest
+  clear_session wardgate-gw-bench-uplink
+}
+wait_count() { # db count; max(id) is a cheap look at the rowid b-tree
+  while [ "$(sqlite3 "$1" 'SELECT coalesce(max(id), 0) FROM readings' 2>/dev/null || echo 0)" -lt "$2" ]; do
+    sleep 0.2
+  done
+}
+received_span() { # db [where]
+  sqlite3 "$1" "SELECT max(received) - min(received) FROM readings ${2:-}"
+}
+
+# config FILE DB DURABILITY PATIENTS_JSON [INGEST_JSON]
+config() {
+  local ingest=${5:-}
+  [ -n "$ingest" ] || ingest="{ \"mqtt\": { \"port\": $port, \"keepalive_s\": 60 } }"
+  cat >"$1" <<CONF
+{ "gateway_id": "gw-bench", "database": "$2", "durability": "$3",
+  "ingest": $ingest,
+  "uplink": { "mqtt": { "port": $port, "keepalive_s": 60 } },
+  "status_interval_s": 3600,
+  "patients": $4 }
+CONF
+}
+
+# ward_patients P LAT: the ward workload's patients w-1..w-P, each with an
+# oximeter (SpO2 limit 92 %) and a fall sensor, and LAT patients lp-i with
+# a fall sensor lfall-i for the latency runs.
+ward_patients() {
+  (
+    printf '['
+    for i in $(seq 1 "$1"); do
+      printf '{"id":"w-%d","devices":["oxi-%d","fall-%d"],' "$i" "$i" "$i"
+      printf '"thresholds":[{"name":"spo2","below":92,"severity":"high"}]},'
+    done
+    for i in $(seq 1 "$2"); do printf '{"id":"lp-%d","devices":["lfall-%d"]},' "$i" "$i"; done
+  ) | sed 's/,$/]/'
+}
+open_falls_count() { # db
+  sqlite3 "$1" "SELECT count(*) FROM alerts WHERE open = 1 AND rule = 'fall'" 2>/dev/null || echo 0
+}
+# open_falls DB P: one fall from each of fall-1..fall-P, left open
+# (unacknowledged); returns once all P alerts are stored. Expects H, the
+# directory of bench_pub.
+open_falls() {
+  "$H/bench_pub" "$port" "$2" 1 falls >/dev/null
+  while [ "$(open_falls_count "$1")" -lt "$2" ]; do sleep 0.2; done
 }

@@ -26,6 +26,7 @@ fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j"$(nproc)" >/dev/null
 B=build-bench
+WG=$B/wardgated
 T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-bench.XXXXXX")
 PIDS=""
 trap bench_cleanup EXIT
@@ -33,22 +34,7 @@ log() { echo "bench: $*" >&2; }
 
 bench_broker "$B/bench/freeport"
 
-stats() { # file -> "min median max"
-  printf '%s %s %s' "$(sort -g "$1" | head -1)" "$(median <"$1")" "$(sort -g "$1" | tail -1)"
-}
 
-# config FILE DB DURABILITY PATIENTS_JSON [INGEST_JSON]
-config() {
-  local ingest=${5:-}
-  [ -n "$ingest" ] || ingest="{ \"mqtt\": { \"port\": $port, \"keepalive_s\": 60 } }"
-  cat >"$1" <<CONF
-{ "gateway_id": "gw-bench", "database": "$2", "durability": "$3",
-  "ingest": $ingest,
-  "uplink": { "mqtt": { "port": $port, "keepalive_s": 60 } },
-  "status_interval_s": 3600,
-  "patients": $4 }
-CONF
-}
 devices_json() { # N oxi devices for one patient
   local i sep=""
   printf '[{"id":"p-1","devices":['
@@ -58,34 +44,6 @@ devices_json() { # N oxi devices for one patient
 DEVICES=50
 config "$T/ingest.json" "$T/ingest.db" process "$(devices_json $DEVICES)"
 config "$T/power.json" "$T/power.db" power "$(devices_json $DEVICES)"
-
-daemon_start() { # config -> DPID
-  "$B/wardgated" -c "$1" --log-level warning 2>>"$T/wardgated.log" &
-  DPID=$!
-  PIDS="$PIDS $DPID"
-  local i
-  for i in $(seq 1 100); do
-    [ -f "$2" ] && sqlite3 "$2" 'SELECT 1 FROM readings LIMIT 1' >/dev/null 2>&1 && break
-    sleep 0.05
-  done
-  sleep 0.5
-}
-daemon_stop() { kill -TERM "$DPID"; wait "$DPID" || true; }
-# A persistent session left behind would queue every later publish (and
-# slow the broker for everyone): connect once with a clean session.
-clear_session() {
-  mosquitto_sub -p "$port" -i "$1" -t wardgate/bench/none -E >/dev/null 2>&1 || true
-}
-clear_all() {
-  clear_session wardgate-gw-bench-ingest
-  clear_session wardgate-gw-bench-uplink
-}
-wait_count() { # db count; max(id) is a cheap look at the rowid b-tree
-  while [ "$(sqlite3 "$1" 'SELECT coalesce(max(id), 0) FROM readings' 2>/dev/null || echo 0)" -lt "$2" ]; do
-    sleep 0.2
-  done
-}
-received_span() { sqlite3 "$1" 'SELECT max(received) - min(received) FROM readings'; }
 
 : >"$T/live_pass" >"$T/live_wg" >"$T/live_power" >"$T/drain_pass" >"$T/drain_wg"
 : >"$T/cpu_pass" >"$T/cpu_wg" >"$T/cpu_live_pass" >"$T/cpu_live_wg"
