@@ -205,6 +205,23 @@ const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
   return find(a, patient, rule, key);
 }
 
+void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
+                         const char *json, size_t len) {
+  wg_alert_t *al = find_id(a, ev_alert->id);
+  wg_open_alert_t *oa;
+  char *copy;
+
+  if (al == NULL || al->version != ev_alert->version)
+    return; /* closed, or changed since: not what the snapshot shows */
+  oa = holder(al);
+  if ((copy = malloc(len + 1)) == NULL)
+    return;
+  memcpy(copy, json, len + 1);
+  free(oa->json);
+  oa->json = copy;
+  oa->json_len = len;
+}
+
 const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
   return &a->open[i]->alert;
 }
@@ -229,6 +246,7 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
   al->ts = now;
   al->changed_at = now;
   al->held = 0;
+  al->version++;
   ev->alert = *al;
   snprintf(ev->cause, sizeof(ev->cause), "%s", cause);
 }
@@ -254,7 +272,6 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   if (al != NULL) {
     /* A repeat: new evidence on the same alert, never a second alert. */
     bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
-    wg_open_alert_t *oa = holder(al);
 
     al->repeats++;
     add_evidence(al, &v->evidence);
@@ -278,8 +295,6 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
       /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */
       al->held++;
-      free(oa->json);
-      oa->json = NULL;
       return 0;
     } else {
       snprintf(cause, sizeof(cause), "%s: %s", worse ? "worse" : "repeat",

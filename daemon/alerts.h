@@ -54,7 +54,9 @@ typedef struct wg_alert_s {
   char summary[160];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
-  /* Not in its JSON: the coalescing of repeats. */
+  /* Not in its JSON: each event's number (for the snapshot's copy of
+   * the event's JSON), and the coalescing of repeats. */
+  uint64_t version;
   bool has_worst;
   double worst;      /* the highest grade of its evidence so far */
   int held;          /* repeats not yet published */
@@ -67,10 +69,10 @@ typedef struct wg_alert_event_s {
   char cause[256];
 } wg_alert_event_t;
 
-/* An open alert, and its JSON for the snapshot while it has not changed. */
+/* An open alert, and the JSON of its last event for the snapshot. */
 typedef struct wg_open_alert_s {
   wg_alert_t alert;
-  char *json; /* wg_alert_to_json(&alert), or NULL until asked for */
+  char *json; /* of its last event, or NULL until asked for */
   size_t json_len;
   uint64_t key_hash, id_hash; /* its homes in the indexes */
 } wg_open_alert_t;
@@ -104,11 +106,21 @@ const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i);
 
 /*
  * The alerts/active message of DESIGN.md section 7, {"ts":@ts,"alerts":[…]}
- * with every open alert, oldest first; an alert's JSON is built again only
- * if it changed since the last snapshot. *len is its length; free() it.
- * NULL when out of memory.
+ * with every open alert, oldest first, each as its last event said when
+ * wg_alerts_keep_json() was given that event's JSON (the commit does), so
+ * that the snapshot prints nothing again; otherwise built from the alert
+ * once and kept until it changes. *len is its length; free() it. NULL when
+ * out of memory.
  */
 char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len);
+
+/*
+ * @json (@len bytes) is wg_alert_to_json() of event @ev_alert: keep a copy
+ * for the snapshot if that event is still the alert's last, so that the
+ * snapshot need not print it again. Out of memory keeps nothing.
+ */
+void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
+                         const char *json, size_t len);
 
 /* The open alert for (patient, rule, key), or NULL. */
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,

@@ -136,7 +136,7 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
  * audit trail, the alerts table and the outbox, one JSON text for all
  * three. A score goes out before the alert it causes. */
 static int write_results(wg_commit_t *cm, double now) {
-  const wg_clinic_t *cl = cm->d.clinic;
+  wg_clinic_t *cl = cm->d.clinic;
 
   for (size_t i = 0; i < cl->nscores; i++) {
     const wg_clinic_score_t *cs = &cl->scores[i];
@@ -161,6 +161,8 @@ static int write_results(wg_commit_t *cm, double now) {
 
     if (json == NULL)
       return WG_ENOMEM;
+    /* The snapshot shows the alert as this event does: one print. */
+    wg_alerts_keep_json(&cl->alerts, &ev->alert, json, strlen(json));
     rc = wg_store_put_alert_event(cm->d.store, ev, json, true);
     if (rc == 0)
       rc = wg_outbox_add(cm->d.outbox, cm->d.topic_alerts, json, ev->alert.id,

@@ -339,7 +339,46 @@ static void snapshot_follows_changes(void) {
   wg_alerts_free(&a);
 }
 
+/* The snapshot shows an alert as its last event did: the event's JSON, as
+ * the commit printed it, even when repeats were held back since; an event
+ * that is no longer the last is not kept. */
+static void snapshot_keeps_event_json(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
+  wg_alert_event_t first;
+  char *json, *snap, want[4096];
+  size_t len;
+
+  v.graded = true;
+  v.grade = 2;
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &first), 1);
+  json = wg_alert_to_json(&first.alert);
+  wg_alerts_keep_json(&a, &first.alert, "{\"kept\":1}", 10);
+  v.grade = 1; /* not worse: held back */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 1, &ev), 0);
+  ASSERT_EQ(wg_alerts_at(&a, 0)->held, 1);
+  snap = wg_alerts_snapshot(&a, T0 + 2, &len);
+  ASSERT_STR_EQ(snap, "{\"ts\":1763900002.000000,\"alerts\":[{\"kept\":1}]}");
+  free(snap);
+  /* A worse value is an event: the kept text is the old event's no more. */
+  v.grade = 3;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 3, &ev), 1);
+  wg_alerts_keep_json(&a, &first.alert, "{\"stale\":1}", 11);
+  snap = wg_alerts_snapshot(&a, T0 + 4, &len);
+  free(json);
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want), "{\"ts\":1763900004.000000,\"alerts\":[%s]}",
+           json);
+  ASSERT_STR_EQ(snap, want);
+  ASSERT_CONTAINS(snap, "\"repeats\":2");
+  free(snap);
+  free(json);
+  wg_alerts_free(&a);
+}
+
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(late_timer_escalates_once),
           T(ids_unique_across_restart), T(evidence_bounded),
-          T(index_matches_model), T(snapshot_follows_changes))
+          T(index_matches_model), T(snapshot_follows_changes),
+          T(snapshot_keeps_event_json))
