@@ -16,9 +16,16 @@
 #include "wardgate/reading.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define WG_STORE_SCHEMA_VERSION 3
+#define WG_STORE_SCHEMA_VERSION 4
 
 typedef struct wg_store_s wg_store_t;
+
+/*
+ * The SQL of the store's statement @name ("put_reading", "prune",
+ * "recent", ...), or NULL: for EXPLAIN QUERY PLAN in the tests and for
+ * anyone who wants to see what the daemon asks of SQLite.
+ */
+const char *wg_store_sql(const char *name);
 
 /*
  * Open (creating or migrating) the database at @path. With

@@ -221,6 +221,124 @@ static void migrates_from_version_1(void) {
   ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 1);
 }
 
+/* The detail lines of EXPLAIN QUERY PLAN @sql, joined by "; ". */
+static void query_plan(const char *sql, char *out, size_t len) {
+  char q[1024];
+  sqlite3 *h;
+  sqlite3_stmt *st;
+
+  out[0] = '\0';
+  snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+  if (sqlite3_open(db, &h) != SQLITE_OK)
+    return;
+  if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      strncat(out, (const char *)sqlite3_column_text(st, 3),
+              len - strlen(out) - 1);
+      strncat(out, "; ", len - strlen(out) - 1);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(h);
+}
+
+/* An integrator's question: a patient's readings over a time range. */
+#define PATIENT_RANGE                                                          \
+  "SELECT * FROM readings WHERE patient_id = ?1 AND ts BETWEEN ?2 AND ?3"      \
+  " ORDER BY ts"
+
+/*
+ * Retention, the replay at start and a patient's time range are each a
+ * search of the time-first unique index: never a scan of readings, never
+ * a sort. One index besides the table: a reading writes two B-trees.
+ */
+static void indexes_serve_the_queries(void) {
+  static const char *const queries[] = {"prune", "recent", NULL};
+  char plan[1024];
+  wg_store_t *s;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  wg_store_close(s);
+  for (int i = 0; queries[i] != NULL; i++) {
+    ASSERT(wg_store_sql(queries[i]) != NULL);
+    query_plan(wg_store_sql(queries[i]), plan, sizeof(plan));
+    ASSERT_CONTAINS(plan, "INDEX sqlite_autoindex_readings_1 (ts");
+    ASSERT(strstr(plan, "SCAN readings") == NULL);
+    ASSERT(strstr(plan, "TEMP B-TREE") == NULL);
+  }
+  query_plan(PATIENT_RANGE, plan, sizeof(plan));
+  ASSERT_STR_EQ(plan, "SEARCH readings USING INDEX sqlite_autoindex_readings_1 "
+                      "(ts>? AND ts<?); ");
+  ASSERT(wg_store_sql("no such statement") == NULL);
+  ASSERT_EQ(query_int("SELECT count(*) FROM sqlite_master WHERE type = "
+                      "'index' AND tbl_name = 'readings'"),
+            1);
+}
+
+/* A database of schema 3 keeps its readings, ids and all, through the
+ * migration to the time-first index, and stays unique on the four columns. */
+static void migrates_from_version_3(void) {
+  wg_store_t *s;
+  wg_reading_t r = reading("spo2", 95, 1000);
+  char plan[1024];
+
+  remove_db();
+  {
+    sqlite3 *h;
+    ASSERT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(
+            h,
+            "CREATE TABLE readings(id INTEGER PRIMARY KEY, device_id TEXT NOT"
+            " NULL, patient_id TEXT, name TEXT NOT NULL, value REAL, vb"
+            " INTEGER, vs TEXT, vd TEXT, sum REAL, unit TEXT NOT NULL"
+            " DEFAULT '', ts REAL NOT NULL, received REAL NOT NULL,"
+            " UNIQUE(device_id, name, unit, ts));"
+            "CREATE INDEX readings_ts ON readings(ts);"
+            "CREATE TABLE alerts(id TEXT PRIMARY KEY, patient_id TEXT, rule"
+            " TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL,"
+            " raised REAL NOT NULL, updated REAL NOT NULL, payload TEXT NOT"
+            " NULL, seq INTEGER NOT NULL, open INTEGER NOT NULL);"
+            "CREATE TABLE alert_events(id INTEGER PRIMARY KEY, alert_id TEXT"
+            " NOT NULL, ts REAL NOT NULL, state TEXT NOT NULL, severity TEXT"
+            " NOT NULL, escalation INTEGER NOT NULL, cause TEXT NOT NULL,"
+            " payload TEXT NOT NULL);"
+            "CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, topic"
+            " TEXT NOT NULL, payload TEXT NOT NULL, alert_id TEXT, state"
+            " TEXT, created REAL NOT NULL);"
+            "CREATE TABLE scores(id INTEGER PRIMARY KEY, patient_id TEXT NOT"
+            " NULL, ts REAL NOT NULL, score INTEGER NOT NULL, scale INTEGER"
+            " NOT NULL, complete INTEGER NOT NULL, band TEXT NOT NULL,"
+            " components TEXT NOT NULL, missing TEXT NOT NULL);"
+            "INSERT INTO readings VALUES(7, 'oxi-1', 'p-1', 'spo2', 95, NULL,"
+            " NULL, NULL, NULL, '%', 1000, 1001);"
+            "INSERT INTO readings VALUES(9, 'oxi-1', 'p-1', 'hr', 70, NULL,"
+            " NULL, NULL, NULL, 'beat/min', 999, 1001);"
+            "PRAGMA user_version=3;",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(h);
+  }
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(put(s, &r, 2000), 0); /* the same reading: still unique */
+  r.ts = 1001;
+  ASSERT_EQ(put(s, &r, 2000), 1);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("PRAGMA user_version"), WG_STORE_SCHEMA_VERSION);
+  ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 3);
+  ASSERT_EQ(query_int("SELECT value FROM readings WHERE id = 7"), 95);
+  ASSERT_EQ(query_int("SELECT value FROM readings WHERE id = 9"), 70);
+  ASSERT_EQ(query_int("SELECT max(id) FROM readings"), 10);
+  ASSERT_EQ(query_int("SELECT count(*) FROM sqlite_master WHERE name ="
+                      " 'readings_ts' OR name = 'readings_v4'"),
+            0);
+  query_plan(PATIENT_RANGE, plan, sizeof(plan));
+  ASSERT_CONTAINS(plan, "USING INDEX sqlite_autoindex_readings_1 (ts>?");
+}
+
 static int collect_seq(void *ud, int64_t seq, const char *topic,
                        const char *payload) {
   int64_t *seqs = ud;
@@ -374,5 +492,6 @@ TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(readings_columns), T(duplicates_stored_once), T(rollback_discards),
           T(retention_prunes_in_batches), T(newer_schema_refused),
           T(locked_database_reported_busy), T(migrates_from_version_1),
+          T(migrates_from_version_3), T(indexes_serve_the_queries),
           T(alerts_and_outbox), T(checkpoint_on_another_thread),
           T(unopenable_path), T(cleanup))
