@@ -226,12 +226,18 @@ const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
   return &a->open[i]->alert;
 }
 
+static void evidence_json(const wg_evidence_t *e, char *out, size_t size);
+
 static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
   if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
     memmove(&al->evidence[0], &al->evidence[1],
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
+    memmove(&al->evidence_json[0], &al->evidence_json[1],
+            (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(al->evidence_json[0]));
     al->nevidence--;
   }
+  evidence_json(e, al->evidence_json[al->nevidence],
+                sizeof(al->evidence_json[0]));
   al->evidence[al->nevidence++] = *e;
 }
 
@@ -439,12 +445,54 @@ char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
   return text;
 }
 
+/* @e as an evidence entry; "" when it does not fit or memory is short
+ * (wg_alert_to_json() then tries again). */
+static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
+  cJSON *x = cJSON_CreateObject();
+
+  out[0] = '\0';
+  if (x == NULL)
+    return;
+  cJSON_AddStringToObject(x, "n", e->n);
+  if (e->flags & WG_READING_HAS_VALUE)
+    cJSON_AddNumberToObject(x, "v", e->v);
+  if (e->flags & WG_READING_HAS_VB)
+    cJSON_AddBoolToObject(x, "vb", e->vb);
+  if (e->u[0])
+    cJSON_AddStringToObject(x, "u", e->u);
+  cJSON_AddNumberToObject(x, "t", e->t);
+  cJSON_AddStringToObject(x, "device", e->device);
+  if (!cJSON_PrintPreallocated(x, out, (int)size, false))
+    out[0] = '\0';
+  cJSON_Delete(x);
+}
+
 char *wg_alert_to_json(const wg_alert_t *al) {
-  cJSON *o = cJSON_CreateObject(), *ev;
+  char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
+  cJSON *o = cJSON_CreateObject();
   char *text;
 
   if (o == NULL)
     return NULL;
+  /* The evidence as printed when it was added, spliced in whole. */
+  *p++ = '[';
+  for (size_t i = 0; i < al->nevidence; i++) {
+    char again[WG_ALERT_EVIDENCE_JSON_MAX];
+    const char *e = al->evidence_json[i];
+    size_t n;
+
+    if (e[0] == '\0') {
+      evidence_json(&al->evidence[i], again, sizeof(again));
+      e = again;
+    }
+    if ((n = strlen(e)) == 0)
+      continue; /* out of memory: this entry is left out */
+    if (i > 0)
+      *p++ = ',';
+    memcpy(p, e, n);
+    p += n;
+  }
+  memcpy(p, "]", 2);
   cJSON_AddStringToObject(o, "id", al->id);
   cJSON_AddStringToObject(o, "gateway", al->gateway);
   cJSON_AddStringToObject(o, "patient", al->patient);
@@ -456,22 +504,9 @@ char *wg_alert_to_json(const wg_alert_t *al) {
   cJSON_AddNumberToObject(o, "ts", al->ts);
   cJSON_AddNumberToObject(o, "raised", al->raised);
   cJSON_AddStringToObject(o, "summary", al->summary);
-  ev = cJSON_AddArrayToObject(o, "evidence");
-  for (size_t i = 0; ev != NULL && i < al->nevidence; i++) {
-    const wg_evidence_t *e = &al->evidence[i];
-    cJSON *x = cJSON_CreateObject();
-    if (x == NULL)
-      break;
-    cJSON_AddStringToObject(x, "n", e->n);
-    if (e->flags & WG_READING_HAS_VALUE)
-      cJSON_AddNumberToObject(x, "v", e->v);
-    if (e->flags & WG_READING_HAS_VB)
-      cJSON_AddBoolToObject(x, "vb", e->vb);
-    if (e->u[0])
-      cJSON_AddStringToObject(x, "u", e->u);
-    cJSON_AddNumberToObject(x, "t", e->t);
-    cJSON_AddStringToObject(x, "device", e->device);
-    cJSON_AddItemToArray(ev, x);
+  if (cJSON_AddRawToObject(o, "evidence", list) == NULL) {
+    cJSON_Delete(o);
+    return NULL;
   }
   cJSON_AddNumberToObject(o, "repeats", al->repeats);
   cJSON_AddStringToObject(o, "key", al->key);
@@ -559,6 +594,8 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       x->vb = cJSON_IsTrue(vb);
       x->flags |= WG_READING_HAS_VB;
     }
+    evidence_json(x, al->evidence_json[al->nevidence - 1],
+                  sizeof(al->evidence_json[0]));
   }
   rc = 0;
 

@@ -16,6 +16,8 @@
 #include "rules.h"
 
 #define WG_ALERT_EVIDENCE_MAX 8
+/* One evidence entry's JSON: its strings are ids, names and units. */
+#define WG_ALERT_EVIDENCE_JSON_MAX 320
 /* Repeats that neither raise the severity nor worsen the condition are
  * published as one `updated` event per this many seconds at most. */
 #define WG_ALERT_UPDATE_INTERVAL_S 60.0
@@ -54,6 +56,9 @@ typedef struct wg_alert_s {
   char summary[160];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
+  /* Each entry's JSON, printed once when it is added ("" if not yet): an
+   * event prints the alert, not again the readings it quotes. */
+  char evidence_json[WG_ALERT_EVIDENCE_MAX][WG_ALERT_EVIDENCE_JSON_MAX];
   /* Not in its JSON: each event's number (for the snapshot's copy of
    * the event's JSON), and the coalescing of repeats. */
   uint64_t version;

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
+
 #include "alerts.h"
 #include "test.h"
 #include "wardgate/error.h"
@@ -226,6 +228,44 @@ static void evidence_bounded(void) {
   wg_alerts_free(&a);
 }
 
+/* The evidence printed once per entry and spliced in gives the text cJSON
+ * itself prints for the whole alert, through every shift of the window,
+ * and survives the store's round trip. */
+static void json_as_cjson_prints_it(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<92");
+  wg_alert_t back;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 11; i++) {
+    char *json, *again, *back_json;
+    cJSON *parsed;
+
+    v.evidence.t = T0 + i * 0.123457;
+    v.evidence.v = 91.5 - i;
+    v.evidence.flags = WG_READING_HAS_VALUE | (i % 3 ? 0 : WG_READING_HAS_VB);
+    v.evidence.vb = i % 2;
+    snprintf(v.evidence.u, sizeof(v.evidence.u), "%s", i % 2 ? "%" : "");
+    snprintf(v.evidence.device, sizeof(v.evidence.device), "oxi:%d", i);
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + i, &ev), 1);
+    json = wg_alert_to_json(&ev.alert);
+    parsed = cJSON_Parse(json);
+    ASSERT(parsed != NULL);
+    again = cJSON_PrintUnformatted(parsed);
+    ASSERT_STR_EQ(json, again);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(parsed, "evidence")),
+              i + 1 < WG_ALERT_EVIDENCE_MAX ? i + 1 : WG_ALERT_EVIDENCE_MAX);
+    ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+    back_json = wg_alert_to_json(&back);
+    ASSERT_STR_EQ(back_json, json);
+    cJSON_Delete(parsed);
+    free(json);
+    free(again);
+    free(back_json);
+  }
+  wg_alerts_free(&a);
+}
+
 /*
  * The indexes against a plain model: 600 keys over 60 patients raised,
  * repeated, acknowledged and cleared in a fixed pseudo-random order; after
@@ -381,4 +421,4 @@ TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(late_timer_escalates_once),
           T(ids_unique_across_restart), T(evidence_bounded),
           T(index_matches_model), T(snapshot_follows_changes),
-          T(snapshot_keeps_event_json))
+          T(snapshot_keeps_event_json), T(json_as_cjson_prints_it))
