@@ -4,7 +4,8 @@
 # the limit measured in the same run: a bare libmosquitto subscriber that
 # only counts the same messages from the same broker. Builds in Release
 # mode, prints a table (min / median / max of RUNS runs) and writes
-# docs/bench.png. Never part of the test suite.
+# docs/bench.png; then the ward workload (bench/ward.sh). Never part of the
+# test suite.
 #   bench/run.sh [--quick]      (--quick: smaller counts, a 60 s soak)
 # Environment: N (packs per ingest run, 100000), RUNS (3), SOAK_S (600),
 # MEM_PACKS (500000: 1 million readings).
@@ -223,12 +224,17 @@ f1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
   echo "| CoAP, wardgated, each answered 2.04 after commit (POSTs/s) | $(f0 "$ow_min") | $(f0 "$ow_med") | $(f0 "$ow_max") | $(ratio "$ow_med" "$op_med") | ≥ 20,000 |"
 } | tee "$T/table.md"
 
+log "the ward workload: bench/ward.sh"
+N=$N RUNS=$RUNS MEM_PACKS=$MEM_PACKS DAT="$T/ward.dat" \
+  bash bench/ward.sh "$(realpath "$WG")" | tee -a "$T/table.md"
+
 # The plot: each throughput beside its limit, and the latency distribution.
 printf '"live ingest\\n(MQTT)" %s %s\n"backlog drain\\n(MQTT)" %s %s\n"confirmed POSTs\\n(CoAP)" %s %s\n' \
   "$lp_med" "$lw_med" "$dp_med" "$dw_med" "$op_med" "$ow_med" >"$T/tput.dat"
+cat "$T/ward.dat" >>"$T/tput.dat"
 awk -v n="$lat_n" '{ print $1 * 1000, NR / n }' "$T/latency.sorted" >"$T/cdf.dat"
 gnuplot <<PLOT
-set terminal pngcairo size 1100,440 font ",10" noenhanced
+set terminal pngcairo size 1300,440 font ",10" noenhanced
 set output "docs/bench.png"
 set multiplot layout 1,2 title "wardgate on loopback ($(date -u +%Y-%m-%d), $(nproc) cores)"
 set style data histograms

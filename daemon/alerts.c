@@ -236,8 +236,7 @@ static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(al->evidence_json[0]));
     al->nevidence--;
   }
-  evidence_json(e, al->evidence_json[al->nevidence],
-                sizeof(al->evidence_json[0]));
+  al->evidence_json[al->nevidence][0] = '\0'; /* printed by its first event */
   al->evidence[al->nevidence++] = *e;
 }
 
@@ -248,6 +247,10 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
 
   free(oa->json);
   oa->json = NULL;
+  for (size_t i = 0; i < al->nevidence; i++)
+    if (al->evidence_json[i][0] == '\0')
+      evidence_json(&al->evidence[i], al->evidence_json[i],
+                    sizeof(al->evidence_json[i]));
   al->state = state;
   al->ts = now;
   al->changed_at = now;

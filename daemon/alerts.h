@@ -56,8 +56,9 @@ typedef struct wg_alert_s {
   char summary[160];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
-  /* Each entry's JSON, printed once when it is added ("" if not yet): an
-   * event prints the alert, not again the readings it quotes. */
+  /* Each entry's JSON, printed once by the first event that carries it
+   * ("" until then): an event prints the alert, not again the readings it
+   * quotes, and a repeat held back prints nothing. */
   char evidence_json[WG_ALERT_EVIDENCE_MAX][WG_ALERT_EVIDENCE_JSON_MAX];
   /* Not in its JSON: each event's number (for the snapshot's copy of
    * the event's JSON), and the coalescing of repeats. */
