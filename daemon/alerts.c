@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "routes.h"
 #include "wardgate/error.h"
 
 static const char *const state_names[] = {"raised", "updated", "escalated",
@@ -222,6 +223,11 @@ void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
   oa->json_len = len;
 }
 
+void wg_alerts_set_routes(wg_alerts_t *a, const wg_route_t *routes, size_t n) {
+  a->routes = routes;
+  a->nroutes = n;
+}
+
 const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
   return &a->open[i]->alert;
 }
@@ -321,6 +327,8 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   snprintf(fresh.device, sizeof(fresh.device), "%s", v->evidence.device);
   snprintf(fresh.key, sizeof(fresh.key), "%s", v->key);
   snprintf(fresh.summary, sizeof(fresh.summary), "%s", v->summary);
+  snprintf(fresh.route, sizeof(fresh.route), "%s",
+           wg_routes_name_at(a->routes, a->nroutes, now));
   fresh.rule = v->rule;
   fresh.severity = v->severity;
   fresh.raised = now;
@@ -363,6 +371,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
 
 int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   wg_alert_t *due = NULL;
+  const char *route;
   char cause[256];
 
   for (size_t i = 0; i < a->nopen; i++) {
@@ -376,6 +385,16 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   due->escalation++;
   snprintf(cause, sizeof(cause), "not acknowledged within %g min",
            due->ack_timeout_s / 60.0);
+  /* Whoever must act now: the route may have changed since the raise. */
+  route = wg_routes_name_at(a->routes, a->nroutes, now);
+  if (strcmp(route, due->route) != 0) {
+    size_t n = strlen(cause);
+    snprintf(cause + n, sizeof(cause) - n, "; ");
+    n = strlen(cause);
+    wg_routes_moved(a->routes, a->nroutes, due->route, route, cause + n,
+                    sizeof(cause) - n);
+    snprintf(due->route, sizeof(due->route), "%s", route);
+  }
   /* The next deadline keeps the cadence from the first, however late the
    * timer fired; never in the past, so one call escalates once. */
   due->next_escalation += due->ack_timeout_s;
@@ -519,6 +538,9 @@ char *wg_alert_to_json(const wg_alert_t *al) {
   cJSON_AddNumberToObject(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
     cJSON_AddNumberToObject(o, "escalates_at", al->next_escalation);
+  cJSON_AddStringToObject(o, "route",
+                          al->route[0] ? al->route : WG_ROUTE_DEFAULT);
+  cJSON_AddNumberToObject(o, "respond_by", al->raised + al->ack_timeout_s);
   text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
@@ -557,7 +579,8 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       !copy_str(o, "state", state, sizeof(state), true) ||
       !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
       !copy_str(o, "key", al->key, sizeof(al->key), true) ||
-      !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false))
+      !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
+      !copy_str(o, "route", al->route, sizeof(al->route), false))
     goto done;
   if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
     goto done;

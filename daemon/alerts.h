@@ -53,6 +53,7 @@ typedef struct wg_alert_s {
   bool acknowledged;
   bool open;
   char acked_by[65];
+  char route[WG_ID_MAX + 1]; /* who must act: at raise, again at escalation */
   char summary[160];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
@@ -94,7 +95,9 @@ typedef struct wg_alerts_s {
    * with 5 or 500 open. */
   wg_open_alert_t **by_key;
   wg_open_alert_t **by_id;
-  size_t slots; /* a power of two, or 0 */
+  size_t slots;             /* a power of two, or 0 */
+  const wg_route_t *routes; /* borrowed from the configuration */
+  size_t nroutes;
 } wg_alerts_t;
 
 /*
@@ -103,6 +106,9 @@ typedef struct wg_alerts_s {
  */
 int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq);
 void wg_alerts_free(wg_alerts_t *a);
+
+/* The routes alerts are given from now on (borrowed; none: "hub"). */
+void wg_alerts_set_routes(wg_alerts_t *a, const wg_route_t *routes, size_t n);
 
 /* Take back an open alert from the store at start. 0 or WG_ENOMEM. */
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert);

@@ -130,6 +130,7 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
   cl->states = v;
   cl->nstates = n;
   cl->cfg = cfg;
+  wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
   for (size_t i = 0; i < n; i++)
     mark_open(cl, i, now);
   return 0;

@@ -286,6 +286,99 @@ static void check_unique(wg_conf_t *c, const wg_config_t *cfg) {
   }
 }
 
+/*
+ * "routes": windowed routes first, in order of precedence, then one
+ * fallback without a window, which is required (a moment with no route
+ * would leave an alert with no one to act on it).
+ */
+static void parse_route(wg_conf_t *c, const char *path, const cJSON *o,
+                        void *elem) {
+  static const char *const day_names[] = {"sun", "mon", "tue", "wed",
+                                          "thu", "fri", "sat", NULL};
+  wg_route_t *r = elem;
+  const cJSON *days = cJSON_GetObjectItemCaseSensitive(o, "days"), *d;
+  const char *from, *to;
+  char sub[WG_CONF_PATH_MAX], leaf[WG_CONF_PATH_MAX];
+  int i = 0;
+
+  r->name = wg_conf_string(c, path, o, "name", NULL, true, false);
+  if (r->name && !id_ok(r->name, WG_PATIENT_ID_EXTRA)) {
+    wg_conf_join(sub, path, "name");
+    wg_conf_problem(c, sub, "must be 1-64 characters of A-Z a-z 0-9 _ - .");
+  }
+  from = wg_conf_string(c, path, o, "from", NULL, false, false);
+  to = wg_conf_string(c, path, o, "to", NULL, false, false);
+  if (days == NULL && from == NULL && to == NULL)
+    return; /* the fallback */
+  wg_conf_join(sub, path, "days");
+  if (days == NULL) {
+    wg_conf_problem(c, sub, "required with \"from\" and \"to\"");
+  } else if (!cJSON_IsArray(days) || cJSON_GetArraySize(days) == 0) {
+    wg_conf_problem(c, sub, "must be a non-empty array of \"mon\" ... \"sun\"");
+  } else {
+    cJSON_ArrayForEach(d, days) {
+      int k = 0;
+      while (day_names[k] != NULL &&
+             !(cJSON_IsString(d) && strcmp(d->valuestring, day_names[k]) == 0))
+        k++;
+      wg_conf_join_index(leaf, sub, i++);
+      if (day_names[k] == NULL)
+        wg_conf_problem(c, leaf,
+                        "must be one of \"mon\", \"tue\", \"wed\", "
+                        "\"thu\", \"fri\", \"sat\", \"sun\"");
+      else
+        r->days |= 1u << k;
+    }
+  }
+  r->from_s = from ? parse_clock(from) : -1;
+  r->to_s = to ? parse_clock(to) : -1;
+  wg_conf_join(sub, path, "from");
+  if (from == NULL)
+    wg_conf_problem(c, sub, "required with \"days\"");
+  else if (r->from_s < 0)
+    wg_conf_problem(c, sub, "must be \"HH:MM\" or \"HH:MM:SS\"");
+  wg_conf_join(sub, path, "to");
+  if (to == NULL)
+    wg_conf_problem(c, sub, "required with \"days\"");
+  else if (r->to_s < 0)
+    wg_conf_problem(c, sub, "must be \"HH:MM\" or \"HH:MM:SS\"");
+  else if (r->to_s == r->from_s)
+    wg_conf_problem(c, sub, "must differ from \"from\"");
+  if (r->days == 0)
+    r->days = 1u << 7; /* not a fallback, even with its problems */
+}
+
+static void parse_routes(wg_conf_t *c, const cJSON *arr, wg_config_t *cfg) {
+  static const char *const keys[] = {"name", "days", "from", "to", NULL};
+  char sub[WG_CONF_PATH_MAX];
+
+  if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+    wg_conf_problem(c, "routes",
+                    "must be a non-empty array (leave it out for one route, "
+                    "\"hub\")");
+    return;
+  }
+  cfg->routes = parse_objects(c, "routes", arr, sizeof(*cfg->routes),
+                              &cfg->nroutes, keys, parse_route);
+  if (cfg->routes == NULL)
+    return;
+  for (size_t i = 0; i < cfg->nroutes; i++) {
+    const wg_route_t *r = &cfg->routes[i];
+    snprintf(sub, sizeof(sub), "routes[%zu]", i);
+    if (r->days == 0 && i + 1 < cfg->nroutes)
+      wg_conf_problem(c, sub,
+                      "a route without a window is the fallback: "
+                      "only one, and last");
+    for (size_t j = 0; j < i && r->name; j++)
+      if (cfg->routes[j].name && strcmp(r->name, cfg->routes[j].name) == 0)
+        wg_conf_problem(c, sub, "\"%s\" is also routes[%zu].name", r->name, j);
+  }
+  if (cfg->routes[cfg->nroutes - 1].days != 0)
+    wg_conf_problem(c, "routes",
+                    "needs a fallback, a last route with a name only, so that "
+                    "every moment has a route");
+}
+
 /* Each input's block, read by its driver; at least one is required. */
 static void read_inputs(wg_conf_t *c, const cJSON *in, wg_config_t *cfg) {
   const char *keys[WG_CONFIG_INPUTS_MAX + 1];
@@ -330,6 +423,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "outbox_max",
                                      "device_silent_h",
                                      "news2_interval_s",
+                                     "routes",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -378,6 +472,9 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
     else
       cfg->uplink = wg_uplink_conf->read(c, sub, m);
   }
+
+  if ((m = cJSON_GetObjectItemCaseSensitive(root, "routes")) != NULL)
+    parse_routes(c, m, cfg);
 
   pa = cJSON_GetObjectItemCaseSensitive(root, "patients");
   if (pa == NULL) {

@@ -69,6 +69,14 @@ typedef struct wg_patient_s {
   double ack_timeout_min[WG_SEV_COUNT];
 } wg_patient_t;
 
+/* A route (DESIGN.md section 8): who acts on an alert, by local time. */
+typedef struct wg_route_s {
+  const char *name;
+  unsigned days; /* bit d for weekday d (0 Sunday, as tm_wday); 0: fallback */
+  int from_s,
+      to_s; /* seconds of the local day; from_s > to_s crosses midnight */
+} wg_route_t;
+
 typedef struct wg_config_s {
   wg_arena_t arena; /* owns everything below */
   const char *path;
@@ -88,6 +96,8 @@ typedef struct wg_config_s {
   void *uplink; /* the uplink driver's options, from its block */
   wg_patient_t *patients;
   size_t npatients;
+  wg_route_t *routes; /* none: every alert's route is "hub" */
+  size_t nroutes;
 } wg_config_t;
 
 /* Receives each problem as one line "FILE: key.path: what is wrong". */

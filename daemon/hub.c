@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "routes.h"
 #include "version.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
@@ -40,6 +41,10 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
   if (!with_counters)
     goto done;
   cJSON_AddNumberToObject(o, "ts", wall_now());
+  if (online) /* who acts on an alert raised now */
+    cJSON_AddStringToObject(
+        o, "route",
+        wg_routes_name_at(h->alerts->routes, h->alerts->nroutes, wall_now()));
   n = cJSON_AddObjectToObject(o, "counters");
   if (n != NULL) {
 #define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "alerts.h"
 #include "test.h"
@@ -417,8 +419,55 @@ static void snapshot_keeps_event_json(void) {
   wg_alerts_free(&a);
 }
 
+/* An alert takes the route in force when it is raised and again at each
+ * escalation; the event says when it moved. Monday 2026-11-30, London. */
+static void route_at_raise_and_escalation(void) {
+  static const wg_route_t routes[] = {
+      {"virtual-ward", 0x3eu, 8 * 3600, 20 * 3600},
+      {"out-of-hours", 0, 0, 0},
+  };
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  double raised = 1796068500; /* 19:55 */
+  char *json, want[128];
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  wg_alerts_set_routes(&a, routes, 2);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, raised, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.route, "virtual-ward");
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want),
+           "\"route\":\"virtual-ward\",\"respond_by\":%.0f}", raised + 600);
+  ASSERT_CONTAINS(json, want);
+  free(json);
+  /* A repeat keeps the route it was raised with. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, raised + 360, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.route, "virtual-ward");
+  /* Escalated at 20:05: out of hours now. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, raised + 600, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.route, "out-of-hours");
+  ASSERT_STR_EQ(ev.cause, "not acknowledged within 10 min; moved from "
+                          "virtual-ward to out-of-hours at 20:00");
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT_CONTAINS(json, "\"route\":\"out-of-hours\"");
+  free(json);
+  /* Again, out of hours still: no move to tell of. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, raised + 1200, &ev), 1);
+  ASSERT_STR_EQ(ev.cause, "not acknowledged within 10 min");
+  /* Without routes every alert's route is "hub". */
+  wg_alerts_set_routes(&a, NULL, 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, raised, &ev), 1);
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT_CONTAINS(json, "\"route\":\"hub\"");
+  free(json);
+  wg_alerts_free(&a);
+}
+
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(late_timer_escalates_once),
           T(ids_unique_across_restart), T(evidence_bounded),
           T(index_matches_model), T(snapshot_follows_changes),
-          T(snapshot_keeps_event_json), T(json_as_cjson_prints_it))
+          T(snapshot_keeps_event_json), T(json_as_cjson_prints_it),
+          T(route_at_raise_and_escalation))

@@ -121,6 +121,63 @@ static void type_errors(void) {
                   expect("patients[0].thresholds[0].below: must be a number"));
 }
 
+/* Routes: windows in order, one fallback last; every problem names its key
+ * path. */
+static void routes_read_and_checked(void) {
+  ASSERT_EQ(load_with("\"routes\":[{\"name\":\"virtual-ward\",\"days\":["
+                      "\"mon\",\"fri\"],\"from\":\"08:00\",\"to\":"
+                      "\"20:00\"},{\"name\":\"night\",\"days\":[\"sun\"],"
+                      "\"from\":\"22:00\",\"to\":\"06:00:30\"},{\"name\":"
+                      "\"out-of-hours\"}],",
+                      ""),
+            0);
+  ASSERT_EQ(cfg->nroutes, 3);
+  ASSERT_STR_EQ(cfg->routes[0].name, "virtual-ward");
+  ASSERT_EQ(cfg->routes[0].days, (1u << 1) | (1u << 5));
+  ASSERT_EQ(cfg->routes[0].from_s, 8 * 3600);
+  ASSERT_EQ(cfg->routes[1].to_s, 6 * 3600 + 30);
+  ASSERT_EQ(cfg->routes[2].days, 0);
+  ASSERT_EQ(load_with("", ""), 0);
+  ASSERT_EQ(cfg->nroutes, 0);
+
+  ASSERT_EQ(load_with("\"routes\":[{\"name\":\"a\"},{\"name\":\"b\",\"days\":"
+                      "[\"mon\"],\"from\":\"08:00\",\"to\":\"09:00\"},"
+                      "{\"name\":\"c\"}],",
+                      ""),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("routes[0]: a route without a window is "
+                                   "the fallback: only one, and last\n"));
+  ASSERT_EQ(load_with("\"routes\":[{\"name\":\"a\",\"days\":[\"mon\"],"
+                      "\"from\":\"08:00\",\"to\":\"09:00\"}],",
+                      ""),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("routes: needs a fallback"));
+  ASSERT_EQ(load_with("\"routes\":[{\"name\":\"a\",\"days\":[\"mon\","
+                      "\"funday\"],\"from\":\"8:00\",\"to\":\"09:00\"},"
+                      "{\"name\":\"b\",\"days\":[\"tue\"],\"from\":"
+                      "\"09:00\",\"to\":\"09:00\"},{\"name\":\"a\",\"days\":"
+                      "[\"wed\"]},{\"name\":\"z\"}],",
+                      ""),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("routes[0].days[1]: must be one of"));
+  ASSERT_CONTAINS(problems, expect("routes[0].from: must be \"HH:MM\" or "
+                                   "\"HH:MM:SS\"\n"));
+  ASSERT_CONTAINS(problems,
+                  expect("routes[1].to: must differ from \"from\"\n"));
+  ASSERT_CONTAINS(problems, expect("routes[2].from: required with \"days\"\n"));
+  ASSERT_CONTAINS(problems,
+                  expect("routes[2]: \"a\" is also routes[0].name\n"));
+  ASSERT_EQ(load_with("\"routes\":[],", ""), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("routes: must be a non-empty array"));
+  ASSERT_EQ(load_with("\"routes\":[{\"name\":\"a\",\"to\":\"09:00\"},"
+                      "{\"name\":\"z\",\"hours\":1}],",
+                      ""),
+            WG_EINVAL);
+  ASSERT_CONTAINS(
+      problems, expect("routes[0].days: required with \"from\" and \"to\"\n"));
+  ASSERT_CONTAINS(problems, expect("routes[1].hours: unknown key\n"));
+}
+
 static void range_errors(void) {
   ASSERT_EQ(load_with("\"retention_days\":0,\"status_interval_s\":0.5,", ""),
             WG_EINVAL);
@@ -350,7 +407,8 @@ static void cleanup(void) {
 }
 
 TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
-          T(type_errors), T(range_errors), T(unknown_keys), T(missing_required),
-          T(bad_json), T(unreadable_files), T(password_file_read),
-          T(psk_file_read), T(devices_unique), T(every_problem_reported),
-          T(rule_settings), T(cleanup))
+          T(type_errors), T(range_errors), T(routes_read_and_checked),
+          T(unknown_keys), T(missing_required), T(bad_json),
+          T(unreadable_files), T(password_file_read), T(psk_file_read),
+          T(devices_unique), T(every_problem_reported), T(rule_settings),
+          T(cleanup))
