@@ -15,6 +15,35 @@
 static const char *const state_names[] = {"raised", "updated", "escalated",
                                           "acknowledged", "cleared"};
 
+const char *const wg_alert_outcomes[] = {
+    "advice", "visit", "ambulance", "admitted", "no_action", "other", NULL};
+
+const char *wg_alert_note_problem(const char *note) {
+  const unsigned char *p = (const unsigned char *)note;
+  size_t chars = 0;
+
+  while (*p) {
+    unsigned c = *p;
+    size_t n = c < 0x80         ? 1
+               : (c >> 5) == 6  ? 2
+               : (c >> 4) == 14 ? 3
+               : (c >> 3) == 30 ? 4
+                                : 0;
+    if (n == 0)
+      return "is not UTF-8";
+    for (size_t i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80)
+        return "is not UTF-8";
+    /* C0, DEL and C1 (U+0080-U+009F, which UTF-8 writes C2 80-9F). */
+    if (c < 0x20 || c == 0x7F || (c == 0xC2 && p[1] < 0xA0))
+      return "holds a control character";
+    if (++chars > WG_NOTE_MAX_CHARS)
+      return "is longer than 500 characters";
+    p += n;
+  }
+  return NULL;
+}
+
 const char *wg_alert_state_name(wg_alert_state_t s) {
   return (unsigned)s <= WG_ALERT_CLEARED ? state_names[s] : "unknown";
 }
@@ -346,7 +375,8 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   return 1;
 }
 
-int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
+int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
+                  const char *outcome, const char *note, double now,
                   wg_alert_event_t *ev) {
   wg_alert_t *al = find_id(a, id);
   char cause[256];
@@ -358,7 +388,13 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
   al->acknowledged = true;
   al->next_escalation = 0;
   snprintf(al->acked_by, sizeof(al->acked_by), "%s", by);
+  snprintf(al->outcome, sizeof(al->outcome), "%s", outcome ? outcome : "");
+  snprintf(al->note, sizeof(al->note), "%s", note ? note : "");
   snprintf(cause, sizeof(cause), "acknowledged by %s", by);
+  if (al->outcome[0]) {
+    size_t n = strlen(cause);
+    snprintf(cause + n, sizeof(cause) - n, "; outcome %s", al->outcome);
+  }
   /* An event has nothing left to wait for; a condition stays open (not
    * escalated any more) until it clears. */
   if (wg_rule_is_event(al->rule))
@@ -533,8 +569,13 @@ char *wg_alert_to_json(const wg_alert_t *al) {
   cJSON_AddNumberToObject(o, "repeats", al->repeats);
   cJSON_AddStringToObject(o, "key", al->key);
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
-  if (al->acknowledged)
+  if (al->acknowledged) {
     cJSON_AddStringToObject(o, "by", al->acked_by);
+    if (al->outcome[0])
+      cJSON_AddStringToObject(o, "outcome", al->outcome);
+    if (al->note[0])
+      cJSON_AddStringToObject(o, "note", al->note);
+  }
   cJSON_AddNumberToObject(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
     cJSON_AddNumberToObject(o, "escalates_at", al->next_escalation);
@@ -580,7 +621,9 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
       !copy_str(o, "key", al->key, sizeof(al->key), true) ||
       !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
-      !copy_str(o, "route", al->route, sizeof(al->route), false))
+      !copy_str(o, "route", al->route, sizeof(al->route), false) ||
+      !copy_str(o, "outcome", al->outcome, sizeof(al->outcome), false) ||
+      !copy_str(o, "note", al->note, sizeof(al->note), false))
     goto done;
   if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
     goto done;

@@ -16,6 +16,10 @@
 #include "rules.h"
 
 #define WG_ALERT_EVIDENCE_MAX 8
+/* What an ack may record (DESIGN.md section 7): an outcome from
+ * wg_alert_outcomes, and a note of at most this many characters. */
+#define WG_NOTE_MAX_CHARS 500
+#define WG_NOTE_MAX_BYTES (4 * WG_NOTE_MAX_CHARS) /* UTF-8 */
 /* One evidence entry's JSON: its strings are ids, names and units. */
 #define WG_ALERT_EVIDENCE_JSON_MAX 320
 /* Repeats that neither raise the severity nor worsen the condition are
@@ -29,6 +33,16 @@ typedef enum {
   WG_ALERT_ACKNOWLEDGED,
   WG_ALERT_CLEARED
 } wg_alert_state_t;
+
+/* The outcomes an ack may record, NULL-terminated: "advice", "visit",
+ * "ambulance", "admitted", "no_action", "other". */
+extern const char *const wg_alert_outcomes[];
+
+/*
+ * NULL when @note may be an ack's note: at most WG_NOTE_MAX_CHARS
+ * characters of valid UTF-8 and no control character; otherwise why not.
+ */
+const char *wg_alert_note_problem(const char *note);
 
 /* "raised", "updated", ...; and back (-1 when unknown). */
 const char *wg_alert_state_name(wg_alert_state_t s);
@@ -53,6 +67,8 @@ typedef struct wg_alert_s {
   bool acknowledged;
   bool open;
   char acked_by[65];
+  char outcome[16];                 /* "" when the ack gave none */
+  char note[WG_NOTE_MAX_BYTES + 1]; /* "" when the ack gave none */
   char route[WG_ID_MAX + 1]; /* who must act: at raise, again at escalation */
   char summary[160];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
@@ -151,11 +167,13 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     wg_alert_event_t *ev);
 
 /*
- * An acknowledgement of @id by @by at @now. Returns 1 with *ev set, 0 when
- * the alert was already acknowledged (nothing changes), or WG_EINVAL when no
- * open alert has that id (unknown, or already closed).
+ * An acknowledgement of @id by @by at @now, with @outcome and @note (each
+ * NULL or "" when not given; checked by the caller). Returns 1 with *ev
+ * set, 0 when the alert was already acknowledged (nothing changes), or
+ * WG_EINVAL when no open alert has that id (unknown, or already closed).
  */
-int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by, double now,
+int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
+                  const char *outcome, const char *note, double now,
                   wg_alert_event_t *ev);
 
 /*

@@ -72,14 +72,16 @@ static int apply_acks(wg_commit_t *cm, size_t *reached) {
 
     *reached = k;
     if (k >= cm->acks_applied) {
-      rc = wg_clinic_ack(cm->d.clinic, a->id, a->by, a->ts);
+      rc =
+          wg_clinic_ack(cm->d.clinic, a->id, a->by, a->outcome, a->note, a->ts);
       a->late = rc == WG_EINVAL;
       if (rc == 0)
         wg_log(LOG_DEBUG, "commit: alert %s already acknowledged", a->id);
     }
     if (!a->late)
       continue;
-    if ((rc = wg_store_audit_late_ack(cm->d.store, a->id, a->by, a->ts)) < 0)
+    if ((rc = wg_store_audit_late_ack(cm->d.store, a->id, a->by, a->outcome,
+                                      a->note, a->ts)) < 0)
       return rc;
     if (rc > 0) {
       wg_log(LOG_INFO, "commit: alert %s acknowledged by %s after it closed",

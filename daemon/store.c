@@ -87,6 +87,9 @@ static const char *const migrations[] = {
     " vb, vs, vd, sum, unit, ts, received FROM readings ORDER BY ts;"
     "DROP TABLE readings;"
     "ALTER TABLE readings_v4 RENAME TO readings;",
+    /* 4 -> 5: what an acknowledgement recorded (DESIGN.md section 7). */
+    "ALTER TABLE alert_events ADD COLUMN outcome TEXT;"
+    "ALTER TABLE alert_events ADD COLUMN note TEXT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -144,7 +147,8 @@ struct wg_store_s {
      " updated = ?7, payload = ?8, open = ?10")                                \
   XX(put_alert_event,                                                          \
      "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
-     " cause, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                    \
+     " cause, payload, outcome, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"  \
+     " ?9)")                                                                   \
   XX(outbox_add, "INSERT INTO outbox(topic, payload, alert_id, state,"         \
                  " created) VALUES(?1, ?2, ?3, ?4, ?5)")                       \
   XX(outbox_delete, "DELETE FROM outbox WHERE seq = ?1")                       \
@@ -157,10 +161,11 @@ struct wg_store_s {
   XX(alert_max_seq, "SELECT coalesce(max(seq), 0) FROM alerts")                \
   XX(audit_late_ack,                                                           \
      "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
-     " cause, payload) SELECT id, ?2, 'acknowledged', severity,"               \
-     " coalesce(json_extract(payload, '$.escalation'), 0),"                    \
-     " 'acknowledged by ' || ?3 || ' after the alert closed; no change',"      \
-     " payload FROM alerts WHERE id = ?1")                                     \
+     " cause, payload, outcome, note) SELECT id, ?2, 'acknowledged',"          \
+     " severity, coalesce(json_extract(payload, '$.escalation'), 0),"          \
+     " 'acknowledged by ' || ?3 || coalesce('; outcome ' || ?4, '') ||"        \
+     " ' after the alert closed; no change', payload, ?4, ?5"                  \
+     " FROM alerts WHERE id = ?1")                                             \
   XX(put_score, "INSERT INTO scores(patient_id, ts, score, scale, complete,"   \
                 " band, components, missing) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"   \
                 " ?7, ?8)")                                                    \
@@ -498,6 +503,14 @@ int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
   sqlite3_bind_int(st, 5, al->escalation);
   sqlite3_bind_text(st, 6, ev->cause, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, payload, -1, SQLITE_STATIC);
+  /* What the acknowledgement recorded, on its own event only. */
+  if (al->state == WG_ALERT_ACKNOWLEDGED) {
+    bind_text_or_null(st, 8, al->outcome[0] ? al->outcome : NULL);
+    bind_text_or_null(st, 9, al->note[0] ? al->note : NULL);
+  } else {
+    sqlite3_bind_null(st, 8);
+    sqlite3_bind_null(st, 9);
+  }
   return step_done(s, st, "put alert event");
 }
 
@@ -581,13 +594,15 @@ int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud) {
 }
 
 int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
-                            double ts) {
+                            const char *outcome, const char *note, double ts) {
   sqlite3_stmt *st = s->audit_late_ack;
   int rc;
 
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(st, 2, ts);
   sqlite3_bind_text(st, 3, by, -1, SQLITE_TRANSIENT);
+  bind_text_or_null(st, 4, outcome && outcome[0] ? outcome : NULL);
+  bind_text_or_null(st, 5, note && note[0] ? note : NULL);
   if ((rc = step_done(s, st, "audit late ack")) != 0)
     return rc;
   return sqlite3_changes(s->db);

@@ -16,7 +16,7 @@
 #include "wardgate/reading.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define WG_STORE_SCHEMA_VERSION 4
+#define WG_STORE_SCHEMA_VERSION 5
 
 typedef struct wg_store_s wg_store_t;
 
@@ -129,13 +129,14 @@ int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud);
 int64_t wg_store_alert_max_seq(wg_store_t *s);
 
 /*
- * An acknowledgement of @id by @by that came after the alert closed: it
- * changes nothing, but goes into the audit trail. Returns 1 if the alert is
- * known (and the row written), 0 if no such alert was ever stored, or a
- * negative error.
+ * An acknowledgement of @id by @by, with @outcome and @note ("" or NULL
+ * when not given), that came after the alert closed: it changes nothing,
+ * but goes into the audit trail with its outcome and note. Returns 1 if
+ * the alert is known (and the row written), 0 if no such alert was ever
+ * stored, or a negative error.
  */
 int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
-                            double ts);
+                            const char *outcome, const char *note, double ts);
 
 /* A NEWS2 computed for @patient at @ts; @components and @missing are JSON. */
 int wg_store_put_score(wg_store_t *s, const char *patient, double ts, int score,

@@ -343,8 +343,24 @@ static void acks_checked(void) {
       {"{\"id\":\"a\",\"id\":\"b\",\"by\":\"x\"}", "malformed ack: "},
       {"{\"id\":\"a\",\"by\":\"x\"} trailing", "malformed ack: "},
       {"not json", "malformed ack: "},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"outcome\":\"home\"}",
+       "\\\"outcome\\\" must be one of advice, visit, ambulance, admitted, "
+       "no_action, other"},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"outcome\":3}",
+       "\\\"outcome\\\" must be one of"},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"note\":\"a\\u0007b\"}",
+       "\\\"note\\\" holds a control character"},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"note\":\"a\\tb\"}",
+       "\\\"note\\\" holds a control character"},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"note\":\"\\u0085\"}",
+       "\\\"note\\\" holds a control character"},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"note\":[]}",
+       "\\\"note\\\" must be a string"},
+      {"{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"outcome\":\"visit\","
+       "\"note\":\"Seen at home; GP informed \\u00e9\"}",
+       NULL},
   };
-  char big[5000];
+  char big[9000], note[1200], json[1400];
   fixture_t f;
   int taken = 0, rejected = 0;
 
@@ -352,6 +368,7 @@ static void acks_checked(void) {
   fake.connected = true;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     int before = fake.npub;
+    f.hub.error_tokens = 10; /* the rate limit has a test of its own */
     deliver(&f, "wardgate/gw-1/alerts/ack", cases[i].payload);
     if (cases[i].reason == NULL) {
       taken++;
@@ -369,16 +386,37 @@ static void acks_checked(void) {
   }
   ASSERT_STR_EQ(f.ack.id, "gw-1-000001");
   ASSERT_STR_EQ(f.ack.by, "Dr Who");
+  ASSERT_STR_EQ(f.ack.outcome, "visit");
+  ASSERT_STR_EQ(f.ack.note, "Seen at home; GP informed \xc3\xa9");
   ASSERT(f.ack.ts > 0);
   ASSERT_EQ(f.counters.acks_rejected, rejected);
+  /* A note of 500 characters, two bytes each, is taken; 501 is not. */
+  for (int i = 0; i < 500; i++)
+    memcpy(note + 2 * i, "\xc3\xa9", 2);
+  note[1000] = '\0';
+  snprintf(json, sizeof(json),
+           "{\"id\":\"gw-1-000002\",\"by\":\"x\",\"note\":\"%s\"}", note);
+  deliver(&f, "wardgate/gw-1/alerts/ack", json);
+  ASSERT_STR_EQ(f.ack.id, "gw-1-000002");
+  ASSERT_EQ(strlen(f.ack.note), 1000);
+  f.hub.error_tokens = 10;
+  snprintf(json, sizeof(json),
+           "{\"id\":\"gw-1-000003\",\"by\":\"x\",\"note\":\"%sz\"}", note);
+  deliver(&f, "wardgate/gw-1/alerts/ack", json);
+  ASSERT_STR_EQ(f.ack.id, "gw-1-000002");
+  ASSERT_CONTAINS(last("wardgate/gw-1/errors")->payload,
+                  "\\\"note\\\" is longer than 500 characters");
+  taken++;
+  rejected++;
   memset(big, ' ', sizeof(big) - 1);
   big[sizeof(big) - 1] = '\0';
+  f.hub.error_tokens = 10;
   deliver(&f, "wardgate/gw-1/alerts/ack", big);
   ASSERT_CONTAINS(last("wardgate/gw-1/errors")->payload,
-                  "larger than 4096 bytes");
+                  "larger than 8192 bytes");
   /* Another topic: input all the same, nothing taken. */
   deliver(&f, "wardgate/gw-1/other", "{}");
-  ASSERT_EQ(f.ninput, (int)(sizeof(cases) / sizeof(cases[0])) + 2);
+  ASSERT_EQ(f.ninput, (int)(sizeof(cases) / sizeof(cases[0])) + 4);
   ASSERT_EQ(f.nacks, taken);
   wg_hub_report_unknown_ack(&f.hub, "gw-1-000077");
   ASSERT_CONTAINS(last("wardgate/gw-1/errors")->payload,

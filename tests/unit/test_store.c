@@ -393,8 +393,11 @@ static void alerts_and_outbox(void) {
   ASSERT_EQ(wg_store_commit(s), 0);
 
   ASSERT_EQ(wg_store_alert_max_seq(s), 7);
-  ASSERT_EQ(wg_store_audit_late_ack(s, "gw-1-000007", "dr-late", 800), 1);
-  ASSERT_EQ(wg_store_audit_late_ack(s, "gw-1-000008", "dr-late", 800), 0);
+  ASSERT_EQ(wg_store_audit_late_ack(s, "gw-1-000007", "dr-late", "visit",
+                                    "seen at home", 800),
+            1);
+  ASSERT_EQ(
+      wg_store_audit_late_ack(s, "gw-1-000008", "dr-late", NULL, NULL, 800), 0);
   ASSERT_EQ(wg_store_alerts_open(s, count_open, &open), 0);
   ASSERT_EQ(open, 1);
   ASSERT_EQ(wg_store_outbox_count(s), 3);
@@ -412,6 +415,15 @@ static void alerts_and_outbox(void) {
   ASSERT_EQ(query_int("SELECT count(*) FROM alerts WHERE state = 'escalated'"
                       " AND updated = 700 AND raised = 100 AND open = 1"),
             1);
+  /* The late ack's audit row keeps what it recorded; the others none. */
+  ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE outcome ="
+                      " 'visit' AND note = 'seen at home' AND cause ="
+                      " 'acknowledged by dr-late; outcome visit after the"
+                      " alert closed; no change'"),
+            1);
+  ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE outcome IS"
+                      " NULL AND note IS NULL"),
+            2);
 }
 
 /* Commit @n transactions of 20 readings each, from @ts on. */
