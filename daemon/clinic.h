@@ -47,6 +47,11 @@ typedef struct wg_clinic_s {
   size_t nscores;
   size_t scores_cap;
   bool changed; /* the open alerts changed since the last commit */
+  /* The daily escalation log: the local day in progress ends at day_end;
+   * log_due says the one that began at log_day is to be published. */
+  double day_end;
+  bool log_due;
+  double log_day;
 } wg_clinic_t;
 
 /*

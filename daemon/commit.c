@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daylog.h"
 #include "wardgate/error.h"
 
 #define RETRY_MIN_MS 100
@@ -173,6 +174,16 @@ static int write_results(wg_commit_t *cm, double now) {
     if (rc != 0)
       return rc;
   }
+  if (cl->log_due) { /* a local day has ended: its escalation log */
+    int rc;
+    char *log = wg_daylog(cm->d.store, cm->d.gateway, cl->log_day, false, &rc);
+    if (log == NULL)
+      return rc;
+    rc = wg_outbox_add(cm->d.outbox, cm->d.topic_log, log, NULL, NULL, now);
+    free(log);
+    if (rc != 0)
+      return rc;
+  }
   return wg_outbox_delete_acked(cm->d.outbox);
 }
 
@@ -199,7 +210,8 @@ static void done(wg_commit_t *cm, bool alerts_changed) {
 static bool nothing_to_write(const wg_commit_t *cm) {
   const wg_batch_t *b = &cm->d.ingest->batch;
   return b->readings.n == 0 && b->nacks == 0 && cm->d.clinic->nevents == 0 &&
-         cm->d.clinic->nscores == 0 && !wg_outbox_has_acked(cm->d.outbox);
+         cm->d.clinic->nscores == 0 && !cm->d.clinic->log_due &&
+         !wg_outbox_has_acked(cm->d.outbox);
 }
 
 int wg_commit_now(wg_commit_t *cm) {

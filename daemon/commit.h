@@ -62,6 +62,8 @@ typedef struct wg_commit_deps_s {
   wg_outbox_t *outbox;
   const char *topic_alerts; /* the outbox rows' topics */
   const char *topic_news2;
+  const char *topic_log; /* the daily escalation log's */
+  const char *gateway;
   int retention_days;
   wg_counters_t *counters;
 } wg_commit_deps_t;

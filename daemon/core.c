@@ -281,6 +281,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .outbox = &c->hub.outbox,
                             .topic_alerts = c->hub.topic_alerts,
                             .topic_news2 = c->hub.topic_news2,
+                            .topic_log = c->hub.topic_log,
+                            .gateway = cfg->gateway_id,
                             .retention_days = cfg->retention_days,
                             .counters = &c->counters};
   wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);

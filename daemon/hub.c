@@ -234,8 +234,10 @@ bool wg_hub_connected(const wg_hub_t *h) {
 static int outbox_publish(void *ud, const char *topic, const char *payload,
                           int *mid) {
   wg_hub_t *h = ud;
+  /* The daily log stays at the broker for whoever looks later. */
+  bool retain = strcmp(topic, h->topic_log) == 0;
   return h->uplink.ops->publish(&h->uplink, topic, payload, strlen(payload), 1,
-                                false, mid);
+                                retain, mid);
 }
 
 static void pump_outbox(wg_hub_t *h) {
@@ -396,6 +398,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   snprintf(h->topic_active, sizeof(h->topic_active),
            "wardgate/%s/alerts/active", gw);
   snprintf(h->topic_news2, sizeof(h->topic_news2), "wardgate/%s/news2", gw);
+  snprintf(h->topic_log, sizeof(h->topic_log), "wardgate/%s/log/daily", gw);
   return wg_outbox_init(&h->outbox, store, cfg->outbox_max);
 }
 

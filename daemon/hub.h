@@ -68,6 +68,7 @@ struct wg_hub_s {
   char topic_ack[96];
   char topic_active[96];
   char topic_news2[96];
+  char topic_log[96]; /* the daily escalation log, retained */
   char *will;
 
   bool active_dirty; /* alerts/active is to be published again */

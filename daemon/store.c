@@ -87,7 +87,9 @@ static const char *const migrations[] = {
     " vb, vs, vd, sum, unit, ts, received FROM readings ORDER BY ts;"
     "DROP TABLE readings;"
     "ALTER TABLE readings_v4 RENAME TO readings;",
-    /* 4 -> 5: what an acknowledgement recorded (DESIGN.md section 7). */
+    /* 4 -> 5: who acknowledged, and what they recorded (DESIGN.md
+     * section 7), on the acknowledged events. */
+    "ALTER TABLE alert_events ADD COLUMN acked_by TEXT;"
     "ALTER TABLE alert_events ADD COLUMN outcome TEXT;"
     "ALTER TABLE alert_events ADD COLUMN note TEXT;",
 };
@@ -96,38 +98,6 @@ static const char *const migrations[] = {
 
 _Static_assert(NMIGRATIONS == WG_STORE_SCHEMA_VERSION,
                "one migration per schema version");
-
-struct wg_store_s {
-  sqlite3 *db;
-  /* A second connection for checkpoints on another thread: see
-   * wg_store_checkpoint(). */
-  sqlite3 *ckpt;
-  /* The loop's side (the WAL hook): frames in the WAL after the last
-   * commit, and whether it started over since the last checkpoint. */
-  int wal_pages;
-  bool wal_restarted;
-  /* The checkpoint's side, read only while none runs: frames copied. */
-  int ckpt_done;
-  wg_complaint_t complaint;
-  /* Every statement, prepared once at open. */
-  sqlite3_stmt *begin;
-  sqlite3_stmt *commit;
-  sqlite3_stmt *rollback;
-  sqlite3_stmt *put_reading;
-  sqlite3_stmt *prune;
-  sqlite3_stmt *put_alert;
-  sqlite3_stmt *put_alert_event;
-  sqlite3_stmt *outbox_add;
-  sqlite3_stmt *outbox_delete;
-  sqlite3_stmt *outbox_compact;
-  sqlite3_stmt *outbox_count;
-  sqlite3_stmt *outbox_next;
-  sqlite3_stmt *alerts_open;
-  sqlite3_stmt *alert_max_seq;
-  sqlite3_stmt *audit_late_ack;
-  sqlite3_stmt *put_score;
-  sqlite3_stmt *recent;
-};
 
 /* Every statement: prepared at open, finalized at close. */
 #define STORE_STATEMENTS(XX)                                                   \
@@ -147,8 +117,8 @@ struct wg_store_s {
      " updated = ?7, payload = ?8, open = ?10")                                \
   XX(put_alert_event,                                                          \
      "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
-     " cause, payload, outcome, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"  \
-     " ?9)")                                                                   \
+     " cause, payload, outcome, note, acked_by) VALUES(?1, ?2, ?3, ?4, ?5,"    \
+     " ?6, ?7, ?8, ?9, ?10)")                                                  \
   XX(outbox_add, "INSERT INTO outbox(topic, payload, alert_id, state,"         \
                  " created) VALUES(?1, ?2, ?3, ?4, ?5)")                       \
   XX(outbox_delete, "DELETE FROM outbox WHERE seq = ?1")                       \
@@ -161,17 +131,56 @@ struct wg_store_s {
   XX(alert_max_seq, "SELECT coalesce(max(seq), 0) FROM alerts")                \
   XX(audit_late_ack,                                                           \
      "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
-     " cause, payload, outcome, note) SELECT id, ?2, 'acknowledged',"          \
-     " severity, coalesce(json_extract(payload, '$.escalation'), 0),"          \
+     " cause, payload, outcome, note, acked_by) SELECT id, ?2,"                \
+     " 'acknowledged', severity,"                                              \
+     " coalesce(json_extract(payload, '$.escalation'), 0),"                    \
      " 'acknowledged by ' || ?3 || coalesce('; outcome ' || ?4, '') ||"        \
-     " ' after the alert closed; no change', payload, ?4, ?5"                  \
+     " ' after the alert closed; no change', payload, ?4, ?5, ?3"              \
      " FROM alerts WHERE id = ?1")                                             \
   XX(put_score, "INSERT INTO scores(patient_id, ts, score, scale, complete,"   \
                 " band, components, missing) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"   \
                 " ?7, ?8)")                                                    \
   XX(recent, "SELECT device_id, patient_id, name, value, vb, vs, unit, ts"     \
              " FROM readings WHERE ts >= ?1 AND patient_id IS NOT NULL"        \
-             " ORDER BY ts")
+             " ORDER BY ts")                                                   \
+  XX(day_log,                                                                  \
+     "SELECT a.id, a.patient_id, a.rule, a.severity, a.raised,"                \
+     " (SELECT group_concat(route, ' ') FROM (SELECT json_extract(e.payload,"  \
+     " '$.route') AS route, min(e.id) AS first FROM alert_events e"            \
+     " WHERE e.alert_id = a.id GROUP BY route HAVING route IS NOT NULL"        \
+     " ORDER BY first)),"                                                      \
+     " (SELECT max(e.escalation) FROM alert_events e WHERE e.alert_id = "      \
+     "a.id),"                                                                  \
+     " coalesce(k.acked_by, json_extract(k.payload, '$.by')), k.ts,"           \
+     " k.outcome, k.note,"                                                     \
+     " coalesce(json_extract(k.payload, '$.respond_by'),"                      \
+     " json_extract(a.payload, '$.respond_by'),"                               \
+     " a.raised + json_extract(a.payload, '$.ack_timeout_s')),"                \
+     " (SELECT min(e.ts) FROM alert_events e WHERE e.alert_id = a.id"          \
+     " AND e.state = 'cleared')"                                               \
+     " FROM alerts a LEFT JOIN alert_events k ON k.id = (SELECT min(e.id)"     \
+     " FROM alert_events e WHERE e.alert_id = a.id"                            \
+     " AND e.state = 'acknowledged')"                                          \
+     " WHERE a.raised < ?2 AND (a.open = 1 OR a.updated >= ?1)"                \
+     " ORDER BY a.raised, a.seq")
+
+struct wg_store_s {
+  sqlite3 *db;
+  /* A second connection for checkpoints on another thread: see
+   * wg_store_checkpoint(). */
+  sqlite3 *ckpt;
+  /* The loop's side (the WAL hook): frames in the WAL after the last
+   * commit, and whether it started over since the last checkpoint. */
+  int wal_pages;
+  bool wal_restarted;
+  /* The checkpoint's side, read only while none runs: frames copied. */
+  int ckpt_done;
+  wg_complaint_t complaint;
+  /* Every statement, prepared once at open. */
+#define XX(name, sql) sqlite3_stmt *name;
+  STORE_STATEMENTS(XX)
+#undef XX
+};
 
 const char *wg_store_sql(const char *name) {
 #define XX(n, sql)                                                             \
@@ -507,9 +516,11 @@ int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
   if (al->state == WG_ALERT_ACKNOWLEDGED) {
     bind_text_or_null(st, 8, al->outcome[0] ? al->outcome : NULL);
     bind_text_or_null(st, 9, al->note[0] ? al->note : NULL);
+    sqlite3_bind_text(st, 10, al->acked_by, -1, SQLITE_STATIC);
   } else {
     sqlite3_bind_null(st, 8);
     sqlite3_bind_null(st, 9);
+    sqlite3_bind_null(st, 10);
   }
   return step_done(s, st, "put alert event");
 }
@@ -651,4 +662,40 @@ int wg_store_readings_since(wg_store_t *s, double since, wg_store_reading_cb cb,
   }
   sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : fail(s, "recent readings", rc);
+}
+
+static const char *column_text(sqlite3_stmt *st, int i) {
+  return (const char *)sqlite3_column_text(st, i);
+}
+
+int wg_store_day_log(wg_store_t *s, double from, double to, wg_store_day_cb cb,
+                     void *ud) {
+  sqlite3_stmt *st = s->day_log;
+  int rc;
+
+  sqlite3_bind_double(st, 1, from);
+  sqlite3_bind_double(st, 2, to);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    wg_store_day_entry_t e = {
+        .id = column_text(st, 0),
+        .patient = column_text(st, 1),
+        .rule = column_text(st, 2),
+        .severity = column_text(st, 3),
+        .raised = sqlite3_column_double(st, 4),
+        .routes = column_text(st, 5),
+        .escalations = sqlite3_column_int(st, 6),
+        .acked_by = column_text(st, 7),
+        .acked_at = sqlite3_column_double(st, 8),
+        .outcome = column_text(st, 9),
+        .note = column_text(st, 10),
+        .respond_by = sqlite3_column_double(st, 11),
+        .cleared = sqlite3_column_double(st, 12),
+    };
+    if ((rc = cb(ud, &e)) != 0)
+      break;
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return rc < 0 ? rc : fail(s, "day log", rc);
+  return 0;
 }

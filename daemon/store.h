@@ -153,4 +153,28 @@ typedef void (*wg_store_reading_cb)(void *ud, const wg_reading_t *r);
 int wg_store_readings_since(wg_store_t *s, double since, wg_store_reading_cb cb,
                             void *ud);
 
+/* One alert of a day's escalation log, borrowed for the callback; times
+ * are Unix seconds, 0 when the event did not happen. */
+typedef struct wg_store_day_entry_s {
+  const char *id, *patient, *rule, *severity;
+  double raised;
+  const char *routes; /* each route it had, in order, space-separated */
+  int escalations;
+  const char *acked_by; /* the first acknowledgement, or NULL */
+  double acked_at;
+  const char *outcome, *note; /* NULL when none */
+  double respond_by;
+  double cleared;
+} wg_store_day_entry_t;
+
+typedef int (*wg_store_day_cb)(void *ud, const wg_store_day_entry_t *e);
+
+/*
+ * Every alert raised before @to that was still open at @from, oldest
+ * first, with its story from alert_events; @cb returns 0, or a negative
+ * error that stops the walk and is returned. 0 or a negative error.
+ */
+int wg_store_day_log(wg_store_t *s, double from, double to, wg_store_day_cb cb,
+                     void *ud);
+
 #endif

@@ -89,6 +89,8 @@ static int setup(fixture_t *f) {
                             .outbox = &f->outbox,
                             .topic_alerts = "wardgate/gw-1/alerts",
                             .topic_news2 = "wardgate/gw-1/news2",
+                            .topic_log = "wardgate/gw-1/log/daily",
+                            .gateway = "gw-1",
                             .retention_days = 30,
                             .counters = &f->counters};
   wg_commit_init(&f->commit, &f->loop, &deps, &cbs, f);
