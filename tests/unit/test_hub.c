@@ -390,6 +390,16 @@ static void acks_checked(void) {
   ASSERT_STR_EQ(f.ack.note, "Seen at home; GP informed \xc3\xa9");
   ASSERT(f.ack.ts > 0);
   ASSERT_EQ(f.counters.acks_rejected, rejected);
+  /* Each outcome of the list is taken as it is. */
+  for (int k = 0; wg_alert_outcomes[k] != NULL; k++) {
+    snprintf(json, sizeof(json),
+             "{\"id\":\"gw-1-000009\",\"by\":\"x\",\"outcome\":\"%s\"}",
+             wg_alert_outcomes[k]);
+    deliver(&f, "wardgate/gw-1/alerts/ack", json);
+    ASSERT_STR_EQ(f.ack.outcome, wg_alert_outcomes[k]);
+    taken++;
+  }
+  ASSERT_EQ(f.nacks, taken);
   /* A note of 500 characters, two bytes each, is taken; 501 is not. */
   for (int i = 0; i < 500; i++)
     memcpy(note + 2 * i, "\xc3\xa9", 2);
@@ -416,7 +426,7 @@ static void acks_checked(void) {
                   "larger than 8192 bytes");
   /* Another topic: input all the same, nothing taken. */
   deliver(&f, "wardgate/gw-1/other", "{}");
-  ASSERT_EQ(f.ninput, (int)(sizeof(cases) / sizeof(cases[0])) + 4);
+  ASSERT_EQ(f.ninput, (int)(sizeof(cases) / sizeof(cases[0])) + 10);
   ASSERT_EQ(f.nacks, taken);
   wg_hub_report_unknown_ack(&f.hub, "gw-1-000077");
   ASSERT_CONTAINS(last("wardgate/gw-1/errors")->payload,
