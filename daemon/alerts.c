@@ -293,6 +293,7 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
   al->version++;
   ev->alert = *al;
   snprintf(ev->cause, sizeof(ev->cause), "%s", cause);
+  ev->outcome[0] = ev->note[0] = '\0';
 }
 
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
@@ -388,18 +389,18 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
   al->acknowledged = true;
   al->next_escalation = 0;
   snprintf(al->acked_by, sizeof(al->acked_by), "%s", by);
-  snprintf(al->outcome, sizeof(al->outcome), "%s", outcome ? outcome : "");
-  snprintf(al->note, sizeof(al->note), "%s", note ? note : "");
   snprintf(cause, sizeof(cause), "acknowledged by %s", by);
-  if (al->outcome[0]) {
+  if (outcome && outcome[0]) {
     size_t n = strlen(cause);
-    snprintf(cause + n, sizeof(cause) - n, "; outcome %s", al->outcome);
+    snprintf(cause + n, sizeof(cause) - n, "; outcome %s", outcome);
   }
   /* An event has nothing left to wait for; a condition stays open (not
    * escalated any more) until it clears. */
   if (wg_rule_is_event(al->rule))
     al->open = false;
   emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
+  snprintf(ev->outcome, sizeof(ev->outcome), "%s", outcome ? outcome : "");
+  snprintf(ev->note, sizeof(ev->note), "%s", note ? note : "");
   if (!al->open)
     remove_open(a, al);
   return 1;
@@ -525,7 +526,8 @@ static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
   cJSON_Delete(x);
 }
 
-char *wg_alert_to_json(const wg_alert_t *al) {
+static char *alert_json(const wg_alert_t *al, const char *outcome,
+                        const char *note) {
   char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
   cJSON *o = cJSON_CreateObject();
   char *text;
@@ -571,10 +573,10 @@ char *wg_alert_to_json(const wg_alert_t *al) {
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
   if (al->acknowledged) {
     cJSON_AddStringToObject(o, "by", al->acked_by);
-    if (al->outcome[0])
-      cJSON_AddStringToObject(o, "outcome", al->outcome);
-    if (al->note[0])
-      cJSON_AddStringToObject(o, "note", al->note);
+    if (outcome && outcome[0])
+      cJSON_AddStringToObject(o, "outcome", outcome);
+    if (note && note[0])
+      cJSON_AddStringToObject(o, "note", note);
   }
   cJSON_AddNumberToObject(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
@@ -585,6 +587,14 @@ char *wg_alert_to_json(const wg_alert_t *al) {
   text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
+}
+
+char *wg_alert_to_json(const wg_alert_t *al) {
+  return alert_json(al, NULL, NULL);
+}
+
+char *wg_alert_event_to_json(const wg_alert_event_t *ev) {
+  return alert_json(&ev->alert, ev->outcome, ev->note);
 }
 
 static bool copy_str(const cJSON *o, const char *key, char *out, size_t len,
@@ -621,9 +631,7 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
       !copy_str(o, "key", al->key, sizeof(al->key), true) ||
       !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
-      !copy_str(o, "route", al->route, sizeof(al->route), false) ||
-      !copy_str(o, "outcome", al->outcome, sizeof(al->outcome), false) ||
-      !copy_str(o, "note", al->note, sizeof(al->note), false))
+      !copy_str(o, "route", al->route, sizeof(al->route), false))
     goto done;
   if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
     goto done;

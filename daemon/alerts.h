@@ -21,7 +21,7 @@
 #define WG_NOTE_MAX_CHARS 500
 #define WG_NOTE_MAX_BYTES (4 * WG_NOTE_MAX_CHARS) /* UTF-8 */
 /* One evidence entry's JSON: its strings are ids, names and units. */
-#define WG_ALERT_EVIDENCE_JSON_MAX 320
+#define WG_ALERT_EVIDENCE_JSON_MAX 256
 /* Repeats that neither raise the severity nor worsen the condition are
  * published as one `updated` event per this many seconds at most. */
 #define WG_ALERT_UPDATE_INTERVAL_S 60.0
@@ -86,10 +86,14 @@ typedef struct wg_alert_s {
   double changed_at; /* its last event */
 } wg_alert_t;
 
-/* One change of an alert: a snapshot after it, and why. */
+/* One change of an alert: a snapshot after it, and why; an
+ * acknowledgement's outcome and note ("" when none) go with its event
+ * only. */
 typedef struct wg_alert_event_s {
   wg_alert_t alert;
   char cause[256];
+  char outcome[16];
+  char note[WG_NOTE_MAX_BYTES + 1];
 } wg_alert_event_t;
 
 /* An open alert, and the JSON of its last event for the snapshot. */
@@ -199,6 +203,10 @@ double wg_alerts_next_deadline(const wg_alerts_t *a);
  * out of memory.
  */
 char *wg_alert_to_json(const wg_alert_t *al);
+
+/* The JSON of event @ev: its alert's, with the outcome and note of an
+ * acknowledgement. free() it; NULL when out of memory. */
+char *wg_alert_event_to_json(const wg_alert_event_t *ev);
 
 /*
  * Parse what wg_alert_to_json() wrote back into @al (for the store's copy of

@@ -278,9 +278,18 @@ double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
   return next > 0 ? next : 0;
 }
 
+/* Events kept allocated between commits; a burst's larger array (each
+ * event holds a whole alert) is given back once it is committed. */
+#define EVENTS_KEPT 64
+
 bool wg_clinic_committed(wg_clinic_t *cl) {
   bool changed = cl->changed;
 
+  if (cl->events_cap > EVENTS_KEPT) {
+    free(cl->events);
+    cl->events = NULL;
+    cl->events_cap = 0;
+  }
   cl->nevents = 0;
   cl->nscores = 0;
   cl->changed = false;

@@ -159,7 +159,7 @@ static int write_results(wg_commit_t *cm, double now) {
   }
   for (size_t i = 0; i < cl->nevents; i++) {
     const wg_alert_event_t *ev = &cl->events[i];
-    char *json = wg_alert_to_json(&ev->alert);
+    char *json = wg_alert_event_to_json(ev);
     int rc;
 
     if (json == NULL)

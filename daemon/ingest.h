@@ -40,8 +40,8 @@ typedef struct wg_pack_s {
 typedef struct wg_ack_s {
   char id[sizeof(((wg_alert_t *)0)->id)];
   char by[sizeof(((wg_alert_t *)0)->acked_by)];
-  char outcome[sizeof(((wg_alert_t *)0)->outcome)]; /* "" when none */
-  char note[sizeof(((wg_alert_t *)0)->note)];       /* "" when none */
+  char outcome[sizeof(((wg_alert_event_t *)0)->outcome)]; /* "" when none */
+  char note[sizeof(((wg_alert_event_t *)0)->note)];       /* "" when none */
   double ts;
   bool late; /* the commit's: for a closed alert, to the audit trail */
 } wg_ack_t;

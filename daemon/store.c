@@ -514,8 +514,8 @@ int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
   sqlite3_bind_text(st, 7, payload, -1, SQLITE_STATIC);
   /* What the acknowledgement recorded, on its own event only. */
   if (al->state == WG_ALERT_ACKNOWLEDGED) {
-    bind_text_or_null(st, 8, al->outcome[0] ? al->outcome : NULL);
-    bind_text_or_null(st, 9, al->note[0] ? al->note : NULL);
+    bind_text_or_null(st, 8, ev->outcome[0] ? ev->outcome : NULL);
+    bind_text_or_null(st, 9, ev->note[0] ? ev->note : NULL);
     sqlite3_bind_text(st, 10, al->acked_by, -1, SQLITE_STATIC);
   } else {
     sqlite3_bind_null(st, 8);

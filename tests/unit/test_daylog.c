@@ -46,7 +46,7 @@ static wg_verdict_t verdict(wg_verdict_kind_t kind, wg_rule_t rule,
 
 /* Store one event as the commit does. */
 static int put(const wg_alert_event_t *ev) {
-  char *json = wg_alert_to_json(&ev->alert);
+  char *json = wg_alert_event_to_json(ev);
   int rc = json ? 0 : WG_ENOMEM;
 
   if (rc == 0 && (rc = wg_store_begin(s)) == 0 &&
