@@ -293,7 +293,8 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
   al->version++;
   ev->alert = *al;
   snprintf(ev->cause, sizeof(ev->cause), "%s", cause);
-  ev->outcome[0] = ev->note[0] = '\0';
+  ev->outcome[0] = '\0';
+  ev->note = NULL;
 }
 
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
@@ -400,7 +401,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
     al->open = false;
   emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
   snprintf(ev->outcome, sizeof(ev->outcome), "%s", outcome ? outcome : "");
-  snprintf(ev->note, sizeof(ev->note), "%s", note ? note : "");
+  ev->note = note && note[0] ? note : NULL;
   if (!al->open)
     remove_open(a, al);
   return 1;

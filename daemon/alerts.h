@@ -87,13 +87,13 @@ typedef struct wg_alert_s {
 } wg_alert_t;
 
 /* One change of an alert: a snapshot after it, and why; an
- * acknowledgement's outcome and note ("" when none) go with its event
- * only. */
+ * acknowledgement's outcome ("" when none) and note (NULL when none,
+ * borrowed from the ack: see wg_alerts_ack()) go with its event only. */
 typedef struct wg_alert_event_s {
   wg_alert_t alert;
   char cause[256];
   char outcome[16];
-  char note[WG_NOTE_MAX_BYTES + 1];
+  const char *note;
 } wg_alert_event_t;
 
 /* An open alert, and the JSON of its last event for the snapshot. */
@@ -172,9 +172,11 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 
 /*
  * An acknowledgement of @id by @by at @now, with @outcome and @note (each
- * NULL or "" when not given; checked by the caller). Returns 1 with *ev
- * set, 0 when the alert was already acknowledged (nothing changes), or
- * WG_EINVAL when no open alert has that id (unknown, or already closed).
+ * NULL or "" when not given; checked by the caller). The event borrows
+ * @note: it must outlive the event (the batch that holds the ack does,
+ * until the commit that writes the event). Returns 1 with *ev set, 0 when the
+ * alert was already acknowledged (nothing changes), or WG_EINVAL when no open
+ * alert has that id (unknown, or already closed).
  */
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
                   const char *outcome, const char *note, double now,

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "commit.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -251,7 +254,20 @@ int wg_commit_now(wg_commit_t *cm) {
     wg_log(LOG_INFO, "commit: store writable again");
     set_paused(cm, false);
   }
-  done(cm, wg_clinic_committed(cm->d.clinic));
+  {
+    size_t cap = cm->d.clinic->events_cap;
+    bool changed = wg_clinic_committed(cm->d.clinic);
+    /* A burst's memory, given back by the clinic, goes back to the
+     * system too: a gateway's footprint is what it holds, not the
+     * largest burst it ever saw. */
+#ifdef __GLIBC__
+    if (cm->d.clinic->events_cap < cap)
+      malloc_trim(0);
+#else
+    (void)cap;
+#endif
+    done(cm, changed);
+  }
   return 0;
 
 fail:

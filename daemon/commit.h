@@ -80,6 +80,7 @@ struct wg_commit_s {
   bool input_waiting;  /* input taken since the last commit waits on one */
   size_t evaluated;    /* readings of the batch the clinic has seen */
   size_t acks_applied; /* acks of the batch the clinic has seen */
+  uint64_t trimmed_at; /* loop ms of the last malloc_trim() */
   bool paused;
   unsigned retry_ms;
   wg_complaint_t complaint;

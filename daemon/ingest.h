@@ -41,7 +41,7 @@ typedef struct wg_ack_s {
   char id[sizeof(((wg_alert_t *)0)->id)];
   char by[sizeof(((wg_alert_t *)0)->acked_by)];
   char outcome[sizeof(((wg_alert_event_t *)0)->outcome)]; /* "" when none */
-  char note[sizeof(((wg_alert_event_t *)0)->note)];       /* "" when none */
+  char note[WG_NOTE_MAX_BYTES + 1];                       /* "" when none */
   double ts;
   bool late; /* the commit's: for a closed alert, to the audit trail */
 } wg_ack_t;

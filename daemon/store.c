@@ -515,7 +515,7 @@ int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
   /* What the acknowledgement recorded, on its own event only. */
   if (al->state == WG_ALERT_ACKNOWLEDGED) {
     bind_text_or_null(st, 8, ev->outcome[0] ? ev->outcome : NULL);
-    bind_text_or_null(st, 9, ev->note[0] ? ev->note : NULL);
+    bind_text_or_null(st, 9, ev->note);
     sqlite3_bind_text(st, 10, al->acked_by, -1, SQLITE_STATIC);
   } else {
     sqlite3_bind_null(st, 8);
