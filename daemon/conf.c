@@ -77,18 +77,27 @@ bool wg_conf_object(wg_conf_t *c, const char *path, const cJSON *obj,
   return true;
 }
 
+/* Member @key of @obj, its key path in @sub; NULL when absent (a problem
+ * if @required). */
+static const cJSON *member(wg_conf_t *c, const char *path, const cJSON *obj,
+                           const char *key, bool required,
+                           char sub[WG_CONF_PATH_MAX]) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+  wg_conf_join(sub, path, key);
+  if (v == NULL && required)
+    wg_conf_problem(c, sub, "required");
+  return v;
+}
+
 const char *wg_conf_string(wg_conf_t *c, const char *path, const cJSON *obj,
                            const char *key, const char *def, bool required,
                            bool nullable) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   char sub[WG_CONF_PATH_MAX];
+  const cJSON *v = member(c, path, obj, key, required, sub);
 
-  wg_conf_join(sub, path, key);
-  if (v == NULL) {
-    if (required)
-      wg_conf_problem(c, sub, "required");
+  if (v == NULL)
     return def;
-  }
   if (cJSON_IsNull(v) && nullable)
     return NULL;
   if (!cJSON_IsString(v)) {
@@ -106,15 +115,11 @@ const char *wg_conf_string(wg_conf_t *c, const char *path, const cJSON *obj,
 double wg_conf_number(wg_conf_t *c, const char *path, const cJSON *obj,
                       const char *key, double def, double lo, double hi,
                       bool integer, bool required) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   char sub[WG_CONF_PATH_MAX];
+  const cJSON *v = member(c, path, obj, key, required, sub);
 
-  wg_conf_join(sub, path, key);
-  if (v == NULL) {
-    if (required)
-      wg_conf_problem(c, sub, "required");
+  if (v == NULL)
     return def;
-  }
   if (!cJSON_IsNumber(v)) {
     wg_conf_problem(c, sub, "must be a number");
     return def;
@@ -134,15 +139,11 @@ double wg_conf_number(wg_conf_t *c, const char *path, const cJSON *obj,
 int wg_conf_choice(wg_conf_t *c, const char *path, const cJSON *obj,
                    const char *key, int def, const char *const *choices,
                    bool required) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   char sub[WG_CONF_PATH_MAX], list[128] = "";
+  const cJSON *v = member(c, path, obj, key, required, sub);
 
-  wg_conf_join(sub, path, key);
-  if (v == NULL) {
-    if (required)
-      wg_conf_problem(c, sub, "required");
+  if (v == NULL)
     return def;
-  }
   if (cJSON_IsString(v))
     for (int i = 0; choices[i]; i++)
       if (strcmp(v->valuestring, choices[i]) == 0)

@@ -57,7 +57,7 @@ sleep 0.5
 # The hub: an ack taken in while the lock holds.
 pub fall-1 "$(fall_pack)"
 wait_until 10 sub_has hub '"state":"raised"' || fail "no alert"
-id=$(grep -m1 '"state":"raised"' "$T/hub.sub" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+id=$(raised_id)
 lock
 n=$(failed_commits)
 mosquitto_pub -p "$UPLINK_PORT" -q 1 -t wardgate/gw-test/alerts/ack \

@@ -14,7 +14,7 @@ subscribe hub 'wardgate/gw-test/alerts' "$UPLINK_PORT"
 
 pub fall-1 "$(fall_pack)"
 wait_until 10 sub_has hub '"state":"raised"' || fail "not raised"
-id=$(grep -m1 '"state":"raised"' "$T/hub.sub" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+id=$(raised_id)
 wait_until 10 sub_has hub '"state":"escalated","escalation":1' || fail "not escalated"
 wait_until 10 sub_has hub '"state":"escalated","escalation":2' || fail "not escalated again"
 r=$(sql "SELECT ts FROM alert_events WHERE alert_id='$id' AND state='raised'")

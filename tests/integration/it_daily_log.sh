@@ -25,7 +25,7 @@ subscribe hub 'wardgate/gw-test/#' "$UPLINK_PORT"
 
 pub fall-1 "$(fall_pack)"
 wait_until 10 sub_has hub '"state":"raised"' || fail "not raised"
-id=$(grep -m1 '"state":"raised"' "$T/hub.sub" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+id=$(raised_id)
 mosquitto_pub -p "$UPLINK_PORT" -q 1 -t wardgate/gw-test/alerts/ack \
   -m "{\"id\":\"$id\",\"by\":\"nurse-jones\",\"outcome\":\"visit\"}"
 wait_until 10 sub_has hub '"state":"acknowledged"' || fail "not acknowledged"

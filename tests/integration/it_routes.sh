@@ -26,7 +26,7 @@ wait_until 10 sub_has hub '"state":"raised"' || fail "not raised"
 grep '"state":"raised"' "$T/hub.sub" | grep -q '"route":"day-team","respond_by":' ||
   fail "raised without the day team's route: $(grep '"state":"raised"' "$T/hub.sub")"
 sub_has hub '/status {"state":"online".*"route":"day-team"' || fail "status lacks the route"
-id=$(grep -m1 '"state":"raised"' "$T/hub.sub" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+id=$(raised_id)
 
 # Escalated 9 s after the raise, past the window's end.
 wait_until 15 sub_has hub '"state":"escalated"' || fail "not escalated"

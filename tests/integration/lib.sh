@@ -208,6 +208,11 @@ retained() {
 
 now() { date +%s.%N | cut -c1-14; }
 
+# raised_id [SUB]: the id of the first alert raised in SUB's capture (hub).
+raised_id() {
+  grep -m1 '"state":"raised"' "$T/${1:-hub}.sub" | sed 's/.*"id":"\([^"]*\)".*/\1/'
+}
+
 # start_with_coap [EXTRA_COAP_MEMBERS]: a broker, and the daemon with CoAP
 # on an ephemeral loopback UDP port, COAP_PORT (e.g. '"psk_file":"…"').
 start_with_coap() {
