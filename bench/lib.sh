@@ -34,6 +34,10 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 cpu_s() { # pid -> user+system seconds
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+f0() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
+f1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
+f2() { awk -v v="$1" 'BEGIN { printf "%.2f", v }'; }
 stats() { # file -> "min median max"
   printf '%s %s %s' "$(sort -g "$1" | head -1)" "$(median <"$1")" "$(sort -g "$1" | tail -1)"
 }

@@ -197,9 +197,6 @@ read -r clp_min clp_med clp_max <<<"$(stats "$T/cpu_live_pass")"
 read -r clw_min clw_med clw_max <<<"$(stats "$T/cpu_live_wg")"
 read -r op_min op_med op_max <<<"$(stats "$T/coap_pass")"
 read -r ow_min ow_med ow_max <<<"$(stats "$T/coap_wg")"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-f0() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
-f1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
 
 {
   echo "wardgate benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -229,7 +226,7 @@ N=$N RUNS=$RUNS MEM_PACKS=$MEM_PACKS DAT="$T/ward.dat" \
   bash bench/ward.sh "$(realpath "$WG")" | tee -a "$T/table.md"
 
 # The plot: each throughput beside its limit, and the latency distribution.
-printf '"live ingest\\n(MQTT)" %s %s\n"backlog drain\\n(MQTT)" %s %s\n"confirmed POSTs\\n(CoAP)" %s %s\n' \
+printf '"live ingest\\n(MQTT)" %s %s\n"backlog drain\\n(MQTT)" %s %s\n"POSTs\\n(CoAP)" %s %s\n' \
   "$lp_med" "$lw_med" "$dp_med" "$dw_med" "$op_med" "$ow_med" >"$T/tput.dat"
 cat "$T/ward.dat" >>"$T/tput.dat"
 awk -v n="$lat_n" '{ print $1 * 1000, NR / n }' "$T/latency.sorted" >"$T/cdf.dat"

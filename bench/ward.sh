@@ -150,10 +150,6 @@ read -r cp_min cp_med cp_max <<<"$(stats "$T/cpu_pass")"
 read -r cw_min cw_med cw_max <<<"$(stats "$T/cpu_wg")"
 read -r clp_min clp_med clp_max <<<"$(stats "$T/cpu_live_pass")"
 read -r clw_min clw_med clw_max <<<"$(stats "$T/cpu_live_wg")"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-f0() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
-f1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
-f2() { awk -v v="$1" 'BEGIN { printf "%.2f", v }'; }
 
 echo "| ward: live ingest, pass-through subscriber (packs/s) | $(f0 "$lp_min") | $(f0 "$lp_med") | $(f0 "$lp_max") | the limit | |"
 echo "| ward: live ingest, wardgated, $P falls open (packs/s) | $(f0 "$lw_min") | $(f0 "$lw_med") | $(f0 "$lw_max") | $(ratio "$lw_med" "$lp_med") | ≥ 0.80 |"
