@@ -351,8 +351,10 @@ int wg_store_open(wg_store_t **out, const char *path,
    * loop. The WAL hook counts the pages, and the daemon runs
    * wg_store_checkpoint() on its thread pool when enough have gathered.
    */
+  /* A commit touches the right edge of the table and of its one index,
+   * and a few pages of the alerts: a 1 MiB cache holds them. */
   if ((rc = exec(s, "PRAGMA wal_autocheckpoint=0")) != 0 ||
-      (rc = migrate(s)) != 0)
+      (rc = exec(s, "PRAGMA cache_size=-1024")) != 0 || (rc = migrate(s)) != 0)
     goto fail;
   sqlite3_wal_hook(s->db, wal_hook, s);
   /* The checkpoints' own connection syncs as the commits do. */
