@@ -20,6 +20,7 @@
 typedef struct daemon_s {
   uv_loop_t loop;
   uv_signal_t sigterm, sigint, sighup;
+  bool stopping;
   uv_timer_t watchdog;
   bool watchdog_on;
   wg_core_t *core;
@@ -61,12 +62,19 @@ static void core_stopped(wg_core_t *core, int status) {
   d->status = status;
   /* Only our own handles are left. */
   uv_walk(&d->loop, close_walk_cb, NULL);
+  /* Closing the watchers gave the signals back their default action: a
+   * signal from now until exit is ignored instead, not fatal. */
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
 }
 
 static void signal_cb(uv_signal_t *s, int signum) {
   daemon_t *d = s->data;
 
   if (signum == SIGHUP) {
+    if (d->stopping)
+      return; /* nothing to reload into */
     wg_config_t *cfg;
     wg_log(LOG_INFO, "main: SIGHUP: reloading %s", d->config_path);
     sd_notify(0, "RELOADING=1");
@@ -80,11 +88,15 @@ static void signal_cb(uv_signal_t *s, int signum) {
     sd_notify(0, "READY=1");
     return;
   }
+  /* The handlers stay: a second SIGTERM or SIGINT (a Ctrl-C that reaches
+   * a script and the daemon both) must not kill a stop half done. */
+  if (d->stopping) {
+    wg_log(LOG_INFO, "main: %s: already stopping", strsignal(signum));
+    return;
+  }
+  d->stopping = true;
   wg_log(LOG_INFO, "main: %s: stopping", strsignal(signum));
   sd_notify(0, "STOPPING=1");
-  uv_signal_stop(&d->sigterm);
-  uv_signal_stop(&d->sigint);
-  uv_signal_stop(&d->sighup);
   uv_timer_stop(&d->watchdog);
   wg_core_stop(d->core, core_stopped);
 }
