@@ -108,3 +108,35 @@ open_falls() {
   "$H/bench_pub" "$port" "$2" 1 falls >/dev/null
   while [ "$(open_falls_count "$1")" -lt "$2" ]; do sleep 0.2; done
 }
+
+# The pass-through subscriber's figures, appended to $T/RATE and $T/CPU:
+# packs a second between its first and last message, and its CPU per pack.
+record_sub() { # RATE CPU
+  local cnt first last cpu
+  read -r cnt first last cpu <"$T/sub.out"
+  awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/$1"
+  awk -v n="$N" -v c="$cpu" 'BEGIN { print c / n * 1e6 }' >>"$T/$2"
+}
+# pass_live ID PUB_ARGS...: N packs published live to a subscriber ID.
+# Expects H and N.
+pass_live() {
+  local id=$1 sp
+  shift
+  "$H/bench_sub" "$port" "$id" "$N" >"$T/sub.out" &
+  sp=$!
+  sleep 0.5
+  "$H/bench_pub" "$port" "$N" "$@" >/dev/null
+  wait $sp
+  clear_session "$id"
+  record_sub live_pass cpu_live_pass
+}
+# pass_drain ID PUB_ARGS...: N packs queued for ID's session, then drained.
+pass_drain() {
+  local id=$1
+  shift
+  "$H/bench_sub" "$port" "$id" 0 --prime >/dev/null
+  "$H/bench_pub" "$port" "$N" "$@" >/dev/null
+  "$H/bench_sub" "$port" "$id" "$N" >"$T/sub.out"
+  clear_session "$id"
+  record_sub drain_pass cpu_pass
+}

@@ -27,6 +27,7 @@ fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j"$(nproc)" >/dev/null
 B=build-bench
+H=$B/bench
 WG=$B/wardgated
 T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-bench.XXXXXX")
 PIDS=""
@@ -50,15 +51,7 @@ config "$T/power.json" "$T/power.db" power "$(devices_json $DEVICES)"
 : >"$T/cpu_pass" >"$T/cpu_wg" >"$T/cpu_live_pass" >"$T/cpu_live_wg"
 for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: live ingest, pass-through"
-  "$B/bench/bench_sub" "$port" "pass-$run" "$N" >"$T/sub.out" &
-  sp=$!
-  sleep 0.5
-  "$B/bench/bench_pub" "$port" "$N" "$DEVICES" >/dev/null
-  wait $sp
-  clear_session "pass-$run"
-  read -r cnt first last cpu <"$T/sub.out"
-  awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/live_pass"
-  awk -v n="$N" -v c="$cpu" 'BEGIN { print c / n * 1e6 }' >>"$T/cpu_live_pass"
+  pass_live "pass-$run" "$DEVICES"
 
   for mode in process power; do
     cfg=$T/ingest.json db=$T/ingest.db out=$T/live_wg
@@ -78,13 +71,7 @@ for run in $(seq 1 "$RUNS"); do
   done
 
   log "run $run/$RUNS: backlog drain, pass-through"
-  "$B/bench/bench_sub" "$port" "drain-pass-$run" 0 --prime >/dev/null
-  "$B/bench/bench_pub" "$port" "$N" "$DEVICES" >/dev/null
-  "$B/bench/bench_sub" "$port" "drain-pass-$run" "$N" >"$T/sub.out"
-  clear_session "drain-pass-$run"
-  read -r cnt first last cpu <"$T/sub.out"
-  awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/drain_pass"
-  awk -v n="$N" -v c="$cpu" 'BEGIN { print c / n * 1e6 }' >>"$T/cpu_pass"
+  pass_drain "drain-pass-$run" "$DEVICES"
 
   log "run $run/$RUNS: backlog drain, wardgated"
   rm -f "$T/ingest.db" "$T/ingest.db-wal" "$T/ingest.db-shm"

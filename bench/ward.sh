@@ -53,15 +53,7 @@ check_stored() { # every reading stored, every fall alerted
 : >"$T/drain_pass" >"$T/drain_wg" >"$T/cpu_pass" >"$T/cpu_wg"
 for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: live ingest, pass-through"
-  "$B/bench/bench_sub" "$port" "pass-$run" "$N" >"$T/sub.out" &
-  sp=$!
-  sleep 0.5
-  "$B/bench/bench_pub" "$port" "$N" "$P" ward >/dev/null
-  wait $sp
-  clear_session "pass-$run"
-  read -r cnt first last cpu <"$T/sub.out"
-  awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/live_pass"
-  awk -v n="$N" -v c="$cpu" 'BEGIN { print c / n * 1e6 }' >>"$T/cpu_live_pass"
+  pass_live "pass-$run" "$P" ward
 
   log "run $run/$RUNS: live ingest, wardgated, $P falls open"
   fresh_db
@@ -78,13 +70,7 @@ for run in $(seq 1 "$RUNS"); do
   clear_all
 
   log "run $run/$RUNS: backlog drain, pass-through"
-  "$B/bench/bench_sub" "$port" "drain-pass-$run" 0 --prime >/dev/null
-  "$B/bench/bench_pub" "$port" "$N" "$P" ward >/dev/null
-  "$B/bench/bench_sub" "$port" "drain-pass-$run" "$N" >"$T/sub.out"
-  clear_session "drain-pass-$run"
-  read -r cnt first last cpu <"$T/sub.out"
-  awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { print n / (b - a) }' >>"$T/drain_pass"
-  awk -v n="$N" -v c="$cpu" 'BEGIN { print c / n * 1e6 }' >>"$T/cpu_pass"
+  pass_drain "drain-pass-$run" "$P" ward
 
   log "run $run/$RUNS: backlog drain, wardgated, $P falls open"
   fresh_db
