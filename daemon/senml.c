@@ -113,7 +113,8 @@ typedef struct record_s {
 typedef struct parse_s {
   char *err;
   size_t errlen;
-  int index; /* record being parsed, for messages */
+  int index;      /* record being parsed, for messages */
+  double version; /* the pack's bver, 0 before the first record */
 } parse_t;
 
 __attribute__((format(printf, 2, 3))) static int reject(parse_t *p,
@@ -136,11 +137,14 @@ static bool name_char_ok(char c, bool first) {
   return !first && (c == '-' || c == ':' || c == '.' || c == '/' || c == '_');
 }
 
+/* RFC 4648 section 5 without padding: a length of 1 modulo 4 cannot be. */
 static bool base64url_ok(const char *s) {
-  for (; *s; s++)
-    if (!name_char_ok(*s, true) && *s != '-' && *s != '_')
+  size_t n = 0;
+
+  for (; s[n]; n++)
+    if (!name_char_ok(s[n], true) && s[n] != '-' && s[n] != '_')
       return false;
-  return true;
+  return n % 4 != 1;
 }
 
 /* Read the record's fields; update the base fields it carries. */
@@ -192,6 +196,12 @@ static int fields(parse_t *p, const cJSON *obj, base_t *base, record_t *r) {
       else if (f->valuedouble != floor(f->valuedouble) || f->valuedouble < 1 ||
                f->valuedouble > 10)
         return reject(p, "unsupported SenML version (bver)");
+      /* RFC 8428 4.4: every record of a pack has the same version. */
+      else if (p->version != 0 && f->valuedouble != p->version)
+        return reject(p, "SenML version (bver) %g differs from the pack's %g",
+                      f->valuedouble, p->version);
+      else
+        p->version = f->valuedouble;
       break;
     case 'n':
       r->n = f;
@@ -234,7 +244,10 @@ static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
 
   if (!cJSON_IsObject(obj))
     return reject(p, "not an object");
-  if ((rc = fields(p, obj, base, &r)) != 0)
+  rc = fields(p, obj, base, &r);
+  if (p->version == 0) /* none in the first record: 10 (RFC 8428 4.4) */
+    p->version = 10;
+  if (rc != 0)
     return rc;
 
   /* Name = bn + n, RFC 8428 4.5.1. */
@@ -321,9 +334,14 @@ static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
       if (c == def->also + 3 || c->unit == NULL) {
         return reject(p, "unit \"%.64s\" not accepted for %s", unit, key);
       }
+      /* A sum over time of a unit with an offset (degF) has no
+       * canonical equivalent without the time it covers. */
+      if (r.s && c->offset != 0)
+        return reject(p, "a sum in \"%.64s\" cannot be converted to %s", unit,
+                      def->unit);
       out->value = out->value * c->scale + c->offset;
       if (r.s)
-        out->sum = out->sum * c->scale + c->offset;
+        out->sum = out->sum * c->scale;
     }
     if (out->value < def->lo || out->value > def->hi) {
       return reject(p, "%s %g %s outside %g-%g", key, out->value, def->unit,
@@ -377,7 +395,7 @@ static cJSON *parse_tree(const char *buf, size_t len) {
 
 int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
                    wg_readings_t *out, char *err, size_t errlen) {
-  parse_t p = {err, errlen, 0};
+  parse_t p = {err, errlen, 0, 0};
   base_t base = {NULL, NULL, 0, 0, 0};
   size_t start = out->n;
   cJSON *root = NULL;

@@ -405,6 +405,82 @@ static void cleanup(void) {
   wg_arena_free(&arena);
 }
 
+/*
+ * RFC 8428 sections 4 and 5, requirement by requirement, for what a
+ * receiver can check; each case cites its section. (Accepted: the
+ * versions of sections 4.4 and 5.1.3, whose example uses bver 5.)
+ */
+static void rfc8428_requirements(void) {
+  static const struct {
+    const char *section, *json;
+    const char *reason; /* NULL: accepted */
+  } cases[] = {
+      /* 4.4: one version per pack, a positive integer we understand. */
+      {"4.4", "[{\"n\":\"a\",\"v\":1},{\"bver\":5,\"n\":\"b\",\"v\":2}]",
+       "differs from the pack's 10"},
+      {"4.4",
+       "[{\"bver\":10,\"n\":\"a\",\"v\":1},{\"bver\":9,\"n\":\"b\",\"v\":2}]",
+       "differs from the pack's 10"},
+      {"4.4", "[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"v\":2}]", NULL},
+      {"4.4",
+       "[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"bver\":5,\"n\":\"b\",\"v\":2}]",
+       NULL},
+      {"4.4", "[{\"n\":\"a\",\"v\":1},{\"bver\":10,\"n\":\"b\",\"v\":2}]",
+       NULL},
+      {"4.1", "[{\"bver\":0,\"n\":\"a\",\"v\":1}]", "version"},
+      {"4.1", "[{\"bver\":1.5,\"n\":\"a\",\"v\":1}]", "version"},
+      {"4.1", "[{\"bver\":-10,\"n\":\"a\",\"v\":1}]", "version"},
+      /* 4.4: a label ending in '_' must be understood, base ones too. */
+      {"4.4", "[{\"bx_\":1,\"n\":\"a\",\"v\":1}]", "must-understand"},
+      {"4.4", "[{\"bx\":1,\"n\":\"a\",\"v\":1}]", NULL},
+      /* 4.5.1: the resolved name, bn + n, is checked whole. */
+      {"4.5.1", "[{\"bn\":\"a b:\",\"n\":\"c\",\"v\":1}]",
+       "invalid character in name"},
+      {"4.5.1", "[{\"bn\":\"-a:\",\"n\":\"c\",\"v\":1}]",
+       "invalid character in name"},
+      {"4.5.1", "[{\"bn\":\"a:\",\"n\":\"-c\",\"v\":1}]", NULL},
+      /* 4.2, 5: each field's JSON type. */
+      {"5", "[{\"bt\":\"1\",\"n\":\"a\",\"v\":1}]",
+       "\"bt\" has the wrong type"},
+      {"5", "[{\"bu\":1,\"n\":\"a\",\"v\":1}]", "\"bu\" has the wrong type"},
+      {"5", "[{\"bv\":true,\"n\":\"a\",\"v\":1}]", "\"bv\" has the wrong type"},
+      {"5", "[{\"bs\":\"1\",\"n\":\"a\",\"v\":1}]",
+       "\"bs\" has the wrong type"},
+      {"5", "[{\"n\":\"a\",\"u\":1,\"v\":1}]", "\"u\" has the wrong type"},
+      {"5", "[{\"n\":\"a\",\"s\":\"1\"}]", "\"s\" has the wrong type"},
+      {"5", "[{\"n\":\"a\",\"vs\":1}]", "\"vs\" has the wrong type"},
+      {"5", "[{\"n\":\"a\",\"vd\":1}]", "\"vd\" has the wrong type"},
+      {"5", "[{\"n\":\"a\",\"v\":1,\"ut\":\"60\"}]",
+       "\"ut\" has the wrong type"},
+      {"5", "[{\"n\":\"a\",\"v\":null}]", "\"v\" has the wrong type"},
+      /* 4.3 with RFC 4648 section 5: base64url, unpadded, a possible
+       * length. */
+      {"4.3", "[{\"n\":\"pic\",\"vd\":\"A\"}]", "base64url"},
+      {"4.3", "[{\"n\":\"pic\",\"vd\":\"AAAAA\"}]", "base64url"},
+      {"4.3", "[{\"n\":\"pic\",\"vd\":\"AA==\"}]", "base64url"},
+      {"4.3", "[{\"n\":\"pic\",\"vd\":\"AA\"}]", NULL},
+      {"4.3", "[{\"n\":\"pic\",\"vd\":\"\"}]", NULL},
+      /* 4.2: exactly one value field, unless there is a sum. */
+      {"4.2", "[{\"n\":\"a\",\"vb\":true,\"vd\":\"AA\"}]", "more than one"},
+      {"4.2", "[{\"n\":\"a\",\"s\":1}]", NULL},
+      /* A sum of temperatures in degF has no Cel equivalent. */
+      {"4.5.2", "[{\"n\":\"temp\",\"u\":\"degF\",\"v\":98.6,\"s\":1000}]",
+       "cannot be converted"},
+      {"4.5.2", "[{\"n\":\"temp\",\"u\":\"K\",\"v\":310.15}]", NULL},
+  };
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int rc = parse(cases[i].json);
+    if (cases[i].reason == NULL && rc != 0)
+      FAIL_AT("RFC 8428 %s: %s refused: %s", cases[i].section, cases[i].json,
+              err);
+    if (cases[i].reason != NULL &&
+        (rc != WG_EINVAL || strstr(err, cases[i].reason) == NULL))
+      FAIL_AT("RFC 8428 %s: %s: rc %d, \"%s\", want \"%s\"", cases[i].section,
+              cases[i].json, rc, err, cases[i].reason);
+  }
+}
+
 TEST_MAIN(T(rfc_single_datapoint), T(rfc_multiple_datapoints),
           T(rfc_multiple_measurements), T(rfc_multiple_types_of_measurement),
           T(rfc_collection_of_resources), T(rfc_multiple_data_types),
@@ -412,4 +488,5 @@ TEST_MAIN(T(rfc_single_datapoint), T(rfc_multiple_datapoints),
           T(ranges_inclusive), T(base_value_and_sum), T(relative_time),
           T(rejections), T(raw_nul_byte), T(long_numbers),
           T(whole_pack_rejected), T(deep_nesting), T(size_limits),
-          T(unknown_extension_ignored), T(readings_append), T(cleanup))
+          T(unknown_extension_ignored), T(rfc8428_requirements),
+          T(readings_append), T(cleanup))
