@@ -3,7 +3,9 @@
 # The whole test suite, as CI runs it: installs what is missing (Debian 12),
 # builds with -Werror under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer included), builds the benchmarks in Release mode, and runs
-# every unit and integration test with CTest.
+# every unit and integration test with CTest; then builds the fuzz targets
+# with clang and libFuzzer and runs each for WG_FUZZ_SECONDS (30; 0 skips
+# them) under the same sanitizers (CTest label fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -20,5 +22,13 @@ cmake --build build-release -j"$jobs"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-cd build-test
-ctest --output-on-failure -j2 "$@"
+(cd build-test && ctest --output-on-failure -j2 "$@")
+
+fuzz_s=${WG_FUZZ_SECONDS:-30}
+if [ "$fuzz_s" != 0 ]; then
+  CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=ON \
+    -DWG_FUZZ=ON -DWG_FUZZ_SECONDS="$fuzz_s" >/dev/null
+  cmake --build build-fuzz -j"$jobs" --target fuzz
+  cd build-fuzz
+  ctest --output-on-failure -j2 -L fuzz
+fi
