@@ -27,7 +27,8 @@ static const char *level_name(int level) {
   }
 }
 
-static void vlog(int level, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void
+vlog(int level, const char *fmt, va_list ap) {
   char line[1024];
 
   if (level > max_level)
