@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "json.h"
 #include "routes.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -18,7 +17,6 @@
 #define ACTIVE_INTERVAL_MS 1000
 #define ERROR_RATE_PER_S 1.0
 /* An ack is a few short strings; anything larger is not one. */
-#define ACK_MAX_BYTES 8192 /* a note of 500 characters, escaped */
 
 static double wall_now(void) {
   struct timespec ts;
@@ -147,82 +145,17 @@ void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
   report_ack_error(h, reason);
 }
 
-/* ---- acks from the hub --------------------------------------------------- */
-
-static const char *ack_string(const cJSON *o, const char *key, size_t max) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
-      strlen(v->valuestring) >= max)
-    return NULL;
-  return v->valuestring;
-}
-
-/* An optional string member: NULL (with *bad false) when absent, NULL with
- * *bad when present but not a string. */
-static const char *optional_string(const cJSON *o, const char *key, bool *bad) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  *bad = v != NULL && !cJSON_IsString(v);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/*
- * {"id":"<alert id>","by":"<clinician>"}, optionally "outcome" (one of
- * wg_alert_outcomes) and "note": 0 with @ack set, or reported (a bad
- * outcome or note refuses the ack whole).
- */
+/* An ack, checked (wg_ingest_parse_ack()); a bad one reported. */
 static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
                      wg_ack_t *ack) {
-  char why[200], reason[300];
-  const char *id, *by, *outcome, *note, *problem = NULL;
-  cJSON *o = NULL;
-  bool bad;
-  size_t k;
-  int rc = WG_EINVAL;
+  char reason[320];
 
-  if (len > ACK_MAX_BYTES) {
-    report_ack_error(h, "malformed ack: larger than 8192 bytes");
+  if (wg_ingest_parse_ack(payload, len, ack, reason, sizeof(reason)) != 0) {
+    report_ack_error(h, reason);
     return WG_EINVAL;
   }
-  if (wg_json_check(payload, len, 8, why, sizeof(why)) != 0 ||
-      (o = cJSON_ParseWithLength(payload, len)) == NULL ||
-      wg_json_check_duplicates(o, why, sizeof(why)) != 0) {
-    snprintf(reason, sizeof(reason), "malformed ack: %s",
-             o ? why : (why[0] ? why : "invalid JSON"));
-    report_ack_error(h, reason);
-    goto done;
-  }
-  id = ack_string(o, "id", sizeof(ack->id));
-  by = ack_string(o, "by", sizeof(ack->by));
-  if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
-    report_ack_error(h, "malformed ack: needs \"id\" and \"by\", non-empty "
-                        "strings");
-    goto done;
-  }
-  outcome = optional_string(o, "outcome", &bad);
-  for (k = 0; outcome && wg_alert_outcomes[k]; k++)
-    if (strcmp(outcome, wg_alert_outcomes[k]) == 0)
-      break;
-  if (bad || (outcome && wg_alert_outcomes[k] == NULL)) {
-    report_ack_error(h, "malformed ack: \"outcome\" must be one of advice, "
-                        "visit, ambulance, admitted, no_action, other");
-    goto done;
-  }
-  note = optional_string(o, "note", &bad);
-  if (bad || (note && (problem = wg_alert_note_problem(note)) != NULL)) {
-    snprintf(reason, sizeof(reason), "malformed ack: \"note\" %s",
-             bad ? "must be a string" : problem);
-    report_ack_error(h, reason);
-    goto done;
-  }
-  snprintf(ack->id, sizeof(ack->id), "%s", id);
-  snprintf(ack->by, sizeof(ack->by), "%s", by);
-  snprintf(ack->outcome, sizeof(ack->outcome), "%s", outcome ? outcome : "");
-  snprintf(ack->note, sizeof(ack->note), "%s", note ? note : "");
   ack->ts = wall_now();
-  rc = 0;
-done:
-  cJSON_Delete(o);
-  return rc;
+  return 0;
 }
 
 /* ---- the outbox and the snapshot ---------------------------------------- */
