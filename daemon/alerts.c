@@ -409,7 +409,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
 
 int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   wg_alert_t *due = NULL;
-  const char *route;
+  const char *route, *was;
   char cause[256];
 
   for (size_t i = 0; i < a->nopen; i++) {
@@ -425,11 +425,13 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
            due->ack_timeout_s / 60.0);
   /* Whoever must act now: the route may have changed since the raise. */
   route = wg_routes_name_at(a->routes, a->nroutes, now);
-  if (strcmp(route, due->route) != 0) {
+  was =
+      due->route[0] ? due->route : WG_ROUTE_DEFAULT; /* stored before routes */
+  if (strcmp(route, was) != 0) {
     size_t n = strlen(cause);
     snprintf(cause + n, sizeof(cause) - n, "; ");
     n = strlen(cause);
-    wg_routes_moved(a->routes, a->nroutes, due->route, route, cause + n,
+    wg_routes_moved(a->routes, a->nroutes, was, route, cause + n,
                     sizeof(cause) - n);
     snprintf(due->route, sizeof(due->route), "%s", route);
   }

@@ -463,6 +463,22 @@ static void route_at_raise_and_escalation(void) {
   /* Again, out of hours still: no move to tell of. */
   ASSERT_EQ(wg_alerts_escalate_due(&a, raised + 1200, &ev), 1);
   ASSERT_STR_EQ(ev.cause, "not acknowledged within 10 min");
+  /* An alert stored before routes existed moves from "hub". */
+  {
+    wg_alert_t old = ev.alert;
+    snprintf(old.id, sizeof(old.id), "gw-1-000050");
+    old.seq = 50;
+    snprintf(old.patient, sizeof(old.patient), "p-old");
+    old.route[0] = '\0';
+    old.acknowledged = false;
+    old.next_escalation = raised + 1800;
+    ASSERT_EQ(wg_alerts_restore(&a, &old), 0);
+    while (wg_alerts_escalate_due(&a, raised + 1800, &ev) == 1 &&
+           strcmp(ev.alert.id, "gw-1-000050") != 0)
+      ;
+    ASSERT_STR_EQ(ev.alert.id, "gw-1-000050");
+    ASSERT_CONTAINS(ev.cause, "; moved from hub to out-of-hours");
+  }
   /* Without routes every alert's route is "hub". */
   wg_alerts_set_routes(&a, NULL, 0);
   ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, raised, &ev), 1);
