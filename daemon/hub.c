@@ -28,6 +28,7 @@ static double wall_now(void) {
 
 char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
   cJSON *o = cJSON_CreateObject(), *n;
+  const char *peer;
   char *text;
 
   if (o == NULL)
@@ -43,6 +44,9 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
     cJSON_AddStringToObject(
         o, "route",
         wg_routes_name_at(h->alerts->routes, h->alerts->nroutes, wall_now()));
+  if (online && h->uplink_peer != NULL && h->on &&
+      (peer = h->uplink_peer(&h->uplink)) != NULL)
+    cJSON_AddStringToObject(o, "uplink", peer); /* the cluster node in use */
   n = cJSON_AddObjectToObject(o, "counters");
   if (n != NULL) {
 #define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);
@@ -322,6 +326,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->started = wall_now();
   h->offline_mid = -1;
   h->uplink_init = wg_mqtt_driver_init;
+  h->uplink_peer = wg_mqtt_driver_peer;
   h->error_tokens = ERROR_BURST;
   h->complaint.interval_s = 10;
   snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);

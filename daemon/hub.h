@@ -61,6 +61,8 @@ struct wg_hub_s {
 
   wg_driver_t uplink;
   wg_hub_uplink_init_fn uplink_init;
+  /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
+  const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */
   char topic_status[96];
   char topic_errors[96];

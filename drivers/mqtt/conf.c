@@ -55,13 +55,52 @@ static void read_tls(wg_conf_t *c, const char *path, const cJSON *obj,
   wg_conf_readable(c, leaf, o->key_file);
 }
 
+/*
+ * uplink.mqtt.hosts: a list of {"host", "port"} brokers of one cluster,
+ * tried in order; in place of "host" and "port".
+ */
+static void read_hosts(wg_conf_t *c, const char *path, const cJSON *obj,
+                       wg_mqtt_opts_t *o) {
+  static const char *const keys[] = {"host", "port", NULL};
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "hosts"), *h;
+  char sub[WG_CONF_PATH_MAX], at[WG_CONF_PATH_MAX];
+  wg_mqtt_host_t *v;
+  int i = 0;
+
+  if (list == NULL || cJSON_IsNull(list))
+    return;
+  wg_conf_join(sub, path, "hosts");
+  if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
+    wg_conf_problem(c, sub,
+                    "must be a non-empty array of {\"host\", \"port\"}");
+    return;
+  }
+  if (cJSON_GetObjectItemCaseSensitive(obj, "host") != NULL ||
+      cJSON_GetObjectItemCaseSensitive(obj, "port") != NULL)
+    wg_conf_problem(c, sub, "in place of \"host\" and \"port\", not with them");
+  if ((v = wg_conf_alloc(c, (size_t)cJSON_GetArraySize(list), sizeof(*v))) ==
+      NULL)
+    return;
+  cJSON_ArrayForEach(h, list) {
+    wg_conf_join_index(at, sub, i);
+    if (wg_conf_object(c, at, h, keys)) {
+      v[i].host = wg_conf_string(c, at, h, "host", NULL, true, false);
+      v[i].port =
+          (int)wg_conf_number(c, at, h, "port", 1883, 1, 65535, true, false);
+    }
+    i++;
+  }
+  o->hosts = v;
+  o->nhosts = (size_t)i;
+}
+
 static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
                                   const cJSON *obj, bool ingest) {
   static const char *const ingest_keys[] = {
       "host",          "port", "topic",       "client_id", "username",
       "password_file", "tls",  "keepalive_s", NULL};
   static const char *const uplink_keys[] = {
-      "host",          "port", "client_id",   "username",
+      "host",          "port", "hosts",       "client_id", "username",
       "password_file", "tls",  "keepalive_s", NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *password_file;
@@ -101,6 +140,8 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
     o->password = wg_conf_secret(c, sub, password_file);
   }
   read_tls(c, path, obj, o);
+  if (!ingest)
+    read_hosts(c, path, obj, o);
   return o;
 }
 

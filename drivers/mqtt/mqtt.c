@@ -54,9 +54,11 @@ typedef struct mqtt_s {
   unsigned long delivered;      /* messages and PUBACKs passed on */
   wg_complaint_t complaint;     /* connection failures */
   wg_complaint_t lib_complaint; /* libmosquitto's own log */
-  /* Copies of the options. */
-  char *host;
-  int port;
+  /* Copies of the options: the brokers, and the one tried or in use. */
+  wg_mqtt_host_t *hosts;
+  size_t nhosts;
+  size_t cur;
+  char peer[300]; /* "host:port" while connected, else "" */
   int keepalive_s;
   char **subs;
   size_t nsubs;
@@ -128,16 +130,25 @@ static void update_poll(mqtt_t *m) {
 
 static void retry_cb(uv_timer_t *t) { start_connect(t->data); }
 
+/* After a failed attempt: the next broker at once (with jitter), or after
+ * a round of them all, the capped backoff. */
 static void schedule_retry(mqtt_t *m) {
-  unsigned delay = m->backoff_ms;
+  bool round = true;
+  unsigned delay;
 
   if (m->closing)
     return;
+  if (m->nhosts > 1) {
+    m->cur = (m->cur + 1) % m->nhosts;
+    round = m->cur == 0;
+  }
+  delay = round ? m->backoff_ms : BACKOFF_MIN_MS;
   /* Up to a quarter of jitter, so a fleet of gateways does not reconnect
    * to the hub in step after an outage. */
   delay += (unsigned)rand() % (delay / 4 + 1);
-  m->backoff_ms =
-      m->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : m->backoff_ms * 2;
+  if (round)
+    m->backoff_ms =
+        m->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : m->backoff_ms * 2;
   uv_timer_start(&m->retry_timer, retry_cb, delay, 0);
 }
 
@@ -224,8 +235,8 @@ static void misc_cb(uv_timer_t *t) {
 
 static void connect_work(uv_work_t *req) {
   mqtt_t *m = req->data;
-  m->connect_rc =
-      mosquitto_connect_async(m->mosq, m->host, m->port, m->keepalive_s);
+  m->connect_rc = mosquitto_connect_async(
+      m->mosq, m->hosts[m->cur].host, m->hosts[m->cur].port, m->keepalive_s);
 }
 
 static void connect_done(uv_work_t *req, int status) {
@@ -240,8 +251,8 @@ static void connect_done(uv_work_t *req, int status) {
   }
   if (status != 0 || m->connect_rc != MOSQ_ERR_SUCCESS) {
     wg_complain(&m->complaint, LOG_WARNING,
-                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label, m->host,
-                m->port,
+                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label,
+                m->hosts[m->cur].host, m->hosts[m->cur].port,
                 status != 0 ? uv_strerror(status) : mosq_reason(m->connect_rc));
     schedule_retry(m);
     return;
@@ -281,11 +292,13 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
 
   if (rc != 0) {
     wg_complain(&m->complaint, LOG_ERR, "mqtt: %s: %s:%d refused: %s",
-                m->drv->label, m->host, m->port, mosquitto_connack_string(rc));
+                m->drv->label, m->hosts[m->cur].host, m->hosts[m->cur].port,
+                mosquitto_connack_string(rc));
     return; /* libmosquitto closes the socket; on_disconnect follows */
   }
-  wg_log(LOG_INFO, "mqtt: %s: connected to %s:%d", m->drv->label, m->host,
-         m->port);
+  snprintf(m->peer, sizeof(m->peer), "%s:%d", m->hosts[m->cur].host,
+           m->hosts[m->cur].port);
+  wg_log(LOG_INFO, "mqtt: %s: connected to %s", m->drv->label, m->peer);
   m->connected = true;
   /* With a log callback set, libmosquitto formats a line for every packet:
    * keep it for the connect (where a TLS failure says why), not after. */
@@ -310,16 +323,17 @@ static void session_lost(mqtt_t *m, int rc) {
 
   drop_poll(m);
   m->connected = false;
+  m->peer[0] = '\0';
   mosquitto_log_callback_set(m->mosq, on_log);
   if (m->closing)
     return;
   if (was)
     wg_log(LOG_WARNING, "mqtt: %s: connection to %s:%d lost: %s", m->drv->label,
-           m->host, m->port, mosq_reason(rc));
+           m->hosts[m->cur].host, m->hosts[m->cur].port, mosq_reason(rc));
   else
     wg_complain(&m->complaint, LOG_WARNING,
-                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label, m->host,
-                m->port, mosq_reason(rc));
+                "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label,
+                m->hosts[m->cur].host, m->hosts[m->cur].port, mosq_reason(rc));
   if (was && m->drv->cbs->disconnected)
     m->drv->cbs->disconnected(m->drv);
   if (!m->paused)
@@ -431,7 +445,9 @@ static void free_mqtt(mqtt_t *m) {
   for (size_t i = 0; i < m->nsubs; i++)
     free(m->subs[i]);
   free(m->subs);
-  free(m->host);
+  for (size_t i = 0; m->hosts && i < m->nhosts; i++)
+    free((char *)m->hosts[i].host);
+  free(m->hosts);
   free(m);
 }
 
@@ -471,6 +487,7 @@ static void close_step(uv_timer_t *t) {
   }
   drop_poll(m);
   m->connected = false;
+  m->peer[0] = '\0';
   uv_close((uv_handle_t *)&m->misc_timer, timer_close_cb);
   uv_close((uv_handle_t *)&m->retry_timer, timer_close_cb);
 }
@@ -507,6 +524,11 @@ static char *dup_opt(const char *s, bool *fail) {
   return d;
 }
 
+const char *wg_mqtt_driver_peer(const wg_driver_t *drv) {
+  const mqtt_t *m = drv->impl;
+  return m != NULL && m->connected ? m->peer : NULL;
+}
+
 int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                         const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data) {
@@ -532,9 +554,18 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->backoff_ms = BACKOFF_MIN_MS;
   m->complaint.interval_s = 60;
   m->lib_complaint.interval_s = 60;
-  m->port = opts->port;
   m->keepalive_s = opts->keepalive_s;
-  m->host = dup_opt(opts->host, &oom);
+  {
+    const wg_mqtt_host_t one = {opts->host, opts->port};
+    const wg_mqtt_host_t *from = opts->nhosts > 0 ? opts->hosts : &one;
+    size_t n = opts->nhosts > 0 ? opts->nhosts : 1;
+    m->hosts = calloc(n, sizeof(*m->hosts));
+    oom |= m->hosts == NULL;
+    for (size_t i = 0; m->hosts && i < n; i++, m->nhosts++) {
+      m->hosts[i].host = dup_opt(from[i].host, &oom);
+      m->hosts[i].port = from[i].port;
+    }
+  }
   if (opts->nsubscriptions > 0) {
     m->subs = calloc(opts->nsubscriptions, sizeof(*m->subs));
     oom |= m->subs == NULL;

@@ -6,9 +6,19 @@
 #include "wardgate/conf.h"
 #include "wardgate/driver.h"
 
-typedef struct wg_mqtt_opts_s {
+/* One broker of a cluster. */
+typedef struct wg_mqtt_host_s {
   const char *host;
   int port;
+} wg_mqtt_host_t;
+
+typedef struct wg_mqtt_opts_s {
+  const char *host; /* the broker, unless hosts are given */
+  int port;
+  /* Brokers tried in order, the next one after each failed attempt; a
+   * round of them all failed backs off as one attempt does. */
+  const wg_mqtt_host_t *hosts;
+  size_t nhosts;
   const char *client_id; /* required: sessions are persistent */
   const char *username;  /* NULL: anonymous */
   const char *password;
@@ -29,13 +39,17 @@ typedef struct wg_mqtt_opts_s {
  * log lines. Returns 0, or WG_ENOMEM, WG_EINVAL or WG_ETLS (the reason is
  * logged); on error @drv needs no close.
  */
+/* "host:port" of the broker of the session, or NULL while there is none. */
+const char *wg_mqtt_driver_peer(const wg_driver_t *drv);
+
 int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                         const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data);
 
 /*
  * The blocks ingest.mqtt and uplink.mqtt (wardgate.json(5)), read into a
- * wg_mqtt_opts_t: host, port, client_id (NULL when not given), username,
+ * wg_mqtt_opts_t: host and port, or (uplink) hosts, client_id (NULL when
+ * not given), username,
  * the password from password_file, the TLS files and keepalive_s; for
  * ingest, the one subscription is the topic filter whose '+' level names
  * the device.

@@ -164,6 +164,7 @@ static int setup(fixture_t *f) {
                   &f->counters, &cbs, f) != 0)
     return -1;
   f->hub.uplink_init = fake_init;
+  f->hub.uplink_peer = NULL;
   return wg_hub_start(&f->hub);
 }
 
