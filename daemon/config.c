@@ -365,6 +365,8 @@ static void parse_routes(wg_conf_t *c, const cJSON *arr, wg_config_t *cfg) {
   for (size_t i = 0; i < cfg->nroutes; i++) {
     const wg_route_t *r = &cfg->routes[i];
     snprintf(sub, sizeof(sub), "routes[%zu]", i);
+    if (r->name == NULL)
+      continue; /* not an object, or no name: reported already */
     if (r->days == 0 && i + 1 < cfg->nroutes)
       wg_conf_problem(c, sub,
                       "a route without a window is the fallback: "
