@@ -460,6 +460,15 @@ int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   return 0;
 }
 
+void wg_alerts_clock_stepped(wg_alerts_t *a, double step) {
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_alert_t *al = &a->open[i]->alert;
+    if (al->next_escalation > 0)
+      al->next_escalation += step;
+    al->changed_at += step;
+  }
+}
+
 double wg_alerts_next_deadline(const wg_alerts_t *a) {
   double next = 0;
 

@@ -197,6 +197,10 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev);
  */
 int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev);
 
+/* The wall clock stepped by @step seconds: every deadline counted from a
+ * past moment (escalations, held updates) moves with it. */
+void wg_alerts_clock_stepped(wg_alerts_t *a, double step);
+
 /* The earliest escalation or held update deadline, or 0 when none. */
 double wg_alerts_next_deadline(const wg_alerts_t *a);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,36 @@ double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
       next = d;
   }
   return next > 0 ? next : 0;
+}
+
+void wg_clinic_clock_stepped(wg_clinic_t *cl, double step) {
+  wg_alerts_clock_stepped(&cl->alerts, step);
+  for (size_t i = 0; i < cl->nstates; i++) {
+    wg_rule_state_t *st = &cl->states[i];
+    for (size_t k = 0; k < st->nexpect; k++)
+      st->expect[k].last += step;
+    for (size_t k = 0; k < st->ndevices; k++)
+      st->devices[k].last += step;
+    if (st->news2_pub.any)
+      st->news2_pub.at += step;
+  }
+}
+
+double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono) {
+  double step = 0;
+
+  if (cl->clock_mono != 0)
+    step = (wall - cl->clock_wall) - (mono - cl->clock_mono);
+  cl->clock_wall = wall;
+  cl->clock_mono = mono;
+  if (fabs(step) <= WG_CLINIC_CLOCK_STEP_S)
+    return 0;
+  wg_log(LOG_WARNING,
+         "clinic: the wall clock stepped by %+.1f s; escalations and timed "
+         "rules keep their durations",
+         step);
+  wg_clinic_clock_stepped(cl, step);
+  return step;
 }
 
 /* Events kept allocated between commits; a burst's larger array (each

@@ -52,6 +52,8 @@ typedef struct wg_clinic_s {
   double day_end;
   bool log_due;
   double log_day;
+  /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
+  double clock_wall, clock_mono;
 } wg_clinic_t;
 
 /*
@@ -121,6 +123,26 @@ void wg_clinic_tick(wg_clinic_t *cl, double now);
  * do (a timed rule or an escalation), or 0 for never.
  */
 double wg_clinic_next_deadline(const wg_clinic_t *cl, double now);
+
+/*
+ * The wall clock stepped by @step seconds (NTP, an operator): what is a
+ * duration since a past moment — escalations, held updates and news2
+ * messages, missed observations, silent devices — keeps its length, so
+ * that a step back does not delay an escalation by the step. What is a
+ * time of day (intake checkpoints, the end of the day) follows the clock.
+ */
+void wg_clinic_clock_stepped(wg_clinic_t *cl, double step);
+
+/* A wall clock moving this much more or less than a monotonic one between
+ * two looks has been stepped. */
+#define WG_CLINIC_CLOCK_STEP_S 2.0
+
+/*
+ * One look at the wall clock @wall and a monotonic clock @mono (seconds):
+ * a step since the last look is logged and handed to
+ * wg_clinic_clock_stepped(). Returns the step, or 0.
+ */
+double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono);
 
 /*
  * The queued events and scores are committed: forget them. Returns true

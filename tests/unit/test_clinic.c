@@ -171,6 +171,48 @@ static void threshold_lifecycle(void) {
 }
 
 /*
+ * The wall clock stepped back an hour does not hold the escalation back an
+ * hour, and stepped forward it does not fire every deadline at once: the
+ * durations keep their length; a small drift is no step.
+ */
+static void clock_steps(void) {
+  wg_reading_t r = {.device_id = "fall-1",
+                    .patient_id = "p-1",
+                    .name = "fall",
+                    .unit = "",
+                    .vb = true,
+                    .flags = WG_READING_HAS_VB,
+                    .ts = T0};
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0, 100.0), 0, 0);
+  wg_clinic_reading(&f.cl, 0, 1, &r, T0);
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0), T0 + 600, 1e-6);
+  /* 60 s later by the monotonic clock, 1.5 s of drift: no step. */
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0 + 61.5, 160.0), 0, 0);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 61.5), T0 + 600, 1e-6);
+  /* 60 s more, but the wall clock says an hour earlier. */
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0 + 121.5 - 3600, 220.0), -3600,
+              1e-6);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 121.5 - 3600),
+              T0 + 600 - 3600, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 600 - 3600);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_ESCALATED);
+  wg_clinic_committed(&f.cl);
+  /* Forward two hours: the next escalation is still ten minutes on, and
+   * the missed spo2 an hour after the start, not overdue. */
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0 + 600 - 3600 + 7200, 700.0),
+              7200 - 1.5, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 600 + 3600);
+  ASSERT_EQ(f.cl.nevents, 0);
+  ASSERT(wg_clinic_next_deadline(&f.cl, T0 + 600 + 3600) > T0 + 600 + 3600);
+  teardown(&f);
+}
+
+/*
  * An oximeter at 1 Hz below its limit: one `updated` a minute with the
  * latest evidence and the count, and one at once when the value is worse
  * than any before (DESIGN.md section 8). The loop is the daemon's: the
@@ -489,6 +531,7 @@ static void reload_carries_state(void) {
 }
 
 TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
-          T(repeats_coalesced), T(news2_coalesced), T(news2_scores_and_alert),
-          T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
+          T(repeats_coalesced), T(news2_coalesced), T(clock_steps),
+          T(news2_scores_and_alert), T(timed_rules_deadlines),
+          T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(reload_carries_state))
