@@ -29,7 +29,13 @@ const char *wg_alert_note_problem(const char *note) {
                : (c >> 4) == 14 ? 3
                : (c >> 3) == 30 ? 4
                                 : 0;
-    if (n == 0)
+    /* RFC 3629: no overlong form, surrogate or code point past U+10FFFF. */
+    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+
+    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
+      return "is not UTF-8";
+    if (n > 1 && (p[1] < lo || p[1] > hi))
       return "is not UTF-8";
     for (size_t i = 1; i < n; i++)
       if ((p[i] & 0xC0) != 0x80)
@@ -559,7 +565,7 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
     }
     if ((n = strlen(e)) == 0)
       continue; /* out of memory: this entry is left out */
-    if (i > 0)
+    if (p > list + 1)
       *p++ = ',';
     memcpy(p, e, n);
     p += n;

@@ -173,8 +173,8 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 /*
  * An acknowledgement of @id by @by at @now, with @outcome and @note (each
  * NULL or "" when not given; checked by the caller). The event borrows
- * @note: it must outlive the event (the batch that holds the ack does,
- * until the commit that writes the event). Returns 1 with *ev set, 0 when the
+ * @note: a caller that keeps the event keeps a copy (the clinic does).
+ * Returns 1 with *ev set, 0 when the
  * alert was already acknowledged (nothing changes), or WG_EINVAL when no open
  * alert has that id (unknown, or already closed).
  */

@@ -27,7 +27,14 @@ static void free_states(wg_rule_state_t *v, size_t n) {
   free(v);
 }
 
+/* The queued events' copies of ack notes (queue_event()). */
+static void free_notes(wg_clinic_t *cl) {
+  for (size_t i = 0; i < cl->nevents; i++)
+    free((char *)cl->events[i].note);
+}
+
 void wg_clinic_free(wg_clinic_t *cl) {
+  free_notes(cl);
   free_states(cl->states, cl->nstates);
   wg_alerts_free(&cl->alerts);
   free(cl->events);
@@ -51,7 +58,14 @@ static void queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
     cl->events = v;
     cl->events_cap = cap;
   }
-  cl->events[cl->nevents++] = *ev;
+  cl->events[cl->nevents] = *ev;
+  /* The ack's note is the batch's, which a retried commit may outlive
+   * (more acks move the batch): the queue keeps its own copy. */
+  if (ev->note != NULL &&
+      (cl->events[cl->nevents].note = strdup(ev->note)) == NULL)
+    wg_log(LOG_ERR, "clinic: out of memory: the note of %s's ack is lost",
+           ev->alert.id);
+  cl->nevents++;
   switch (ev->alert.state) {
   case WG_ALERT_RAISED:
     cl->counters->alerts_raised++;
@@ -316,6 +330,7 @@ double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono) {
 bool wg_clinic_committed(wg_clinic_t *cl) {
   bool changed = cl->changed;
 
+  free_notes(cl);
   if (cl->events_cap > EVENTS_KEPT) {
     free(cl->events);
     cl->events = NULL;

@@ -22,6 +22,20 @@ static double wall_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A clock that keeps counting through a suspend, unlike CLOCK_MONOTONIC:
+ * against it, only a step of the wall clock shows. */
+static double boot_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double wg_commit_observe_clock(wg_commit_t *cm) {
+  double now = wall_now();
+  wg_clinic_observe_clock(cm->d.clinic, now, boot_now());
+  return now;
+}
+
 /* ---- checkpoints --------------------------------------------------------- */
 
 static void closed_one(wg_commit_t *cm) {
@@ -221,7 +235,8 @@ int wg_commit_now(wg_commit_t *cm) {
   const wg_batch_t *b = &cm->d.ingest->batch;
   size_t acks = 0, readings = 0;
   uint64_t stored = 0, dup = 0;
-  double now = wall_now();
+  /* A step of the clock first, so that nothing set now is moved by it. */
+  double now = wg_commit_observe_clock(cm);
   int rc;
 
   if (nothing_to_write(cm)) {

@@ -148,4 +148,12 @@ int wg_commit_stop(wg_commit_t *cm);
 /* Close the handles and wait for a running checkpoint; then @cb. */
 void wg_commit_close(wg_commit_t *cm, void (*cb)(wg_commit_t *cm));
 
+/*
+ * Look at the wall clock against one that never steps: a step is handed
+ * to the clinic (wg_clinic_observe_clock()) before anything is timed by
+ * the new clock. Returns the wall time. Every commit does it; so does
+ * whoever ticks the clinic.
+ */
+double wg_commit_observe_clock(wg_commit_t *cm);
+
 #endif

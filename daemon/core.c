@@ -222,9 +222,8 @@ static const wg_hub_cbs_t hub_cbs = {.ack = hub_ack,
 
 static void tick_cb(uv_timer_t *t) {
   wg_core_t *c = t->data;
-  double now = wall_now();
+  double now = wg_commit_observe_clock(&c->commit);
 
-  wg_clinic_observe_clock(&c->clinic, now, (double)uv_hrtime() / 1e9);
   wg_clinic_tick(&c->clinic, now);
   arm_tick(c); /* the events are committed before the loop sleeps */
 }
@@ -233,7 +232,6 @@ static void tick_cb(uv_timer_t *t) {
 static void arm_tick(wg_core_t *c) {
   double now = wall_now(), next, ms;
 
-  wg_clinic_observe_clock(&c->clinic, now, (double)uv_hrtime() / 1e9);
   next = wg_clinic_next_deadline(&c->clinic, now);
 
   if (!c->started)
