@@ -363,8 +363,9 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   wg_ingest_set_map(&c->ingest, &map);
   if (strcmp(cfg->gateway_id, c->cfg->gateway_id) != 0 ||
       strcmp(cfg->database, c->cfg->database) != 0 || !same_inputs(cfg, c->cfg))
-    wg_log(LOG_WARNING, "core: reload takes patients and unknown_devices "
-                        "only; other changes need a restart");
+    wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
+                        "unknown_devices and news2_interval_s only; other "
+                        "changes need a restart");
   for (size_t i = 0; i < c->ninputs; i++) {
     const wg_input_t *in = wg_inputs[i];
     if (c->input_open[i] && in->devices_changed != NULL &&
