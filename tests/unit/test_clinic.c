@@ -176,13 +176,7 @@ static void threshold_lifecycle(void) {
  * durations keep their length; a small drift is no step.
  */
 static void clock_steps(void) {
-  wg_reading_t r = {.device_id = "fall-1",
-                    .patient_id = "p-1",
-                    .name = "fall",
-                    .unit = "",
-                    .vb = true,
-                    .flags = WG_READING_HAS_VB,
-                    .ts = T0};
+  wg_reading_t r = fall(T0);
   fixture_t f;
 
   ASSERT_EQ(setup(&f, patients_json, 1), 0);
