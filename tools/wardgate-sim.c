@@ -122,7 +122,6 @@ static int coap_post(const char *device, const char *payload) {
   return coap_answer ? coap_answer : -1;
 }
 
-static volatile sig_atomic_t stop;
 static atomic_long acked; /* PUBACKs received */
 
 static void on_publish(struct mosquitto *m, void *obj, int mid) {
@@ -518,7 +517,8 @@ int main(int argc, char **argv) {
     coap_cleanup();
   }
   if (!s.quiet)
-    fprintf(stderr, "wardgate-sim: %ld packs sent, %ld refused\n", sent,
-            failed);
+    fprintf(stderr,
+            "wardgate-sim: %ld packs sent, %ld refused, %ld acknowledged\n",
+            sent, failed, m != NULL ? atomic_load(&acked) : sent - failed);
   return failed ? 1 : 0;
 }
