@@ -18,7 +18,8 @@
   XX(FULL, "storage full")                                                     \
   XX(CLOSING, "shutting down")                                                 \
   XX(TLS, "TLS error")                                                         \
-  XX(AUTH, "not authorized")
+  XX(AUTH, "not authorized")                                                   \
+  XX(CORRUPT, "database damaged or not a database")
 
 typedef enum {
   WG_OK = 0,
