@@ -232,9 +232,15 @@ int wg_json_check(const char *buf, size_t len, int max_depth, char *err,
   /* Per open container: 'a' array or 'o' object. */
   char stack[JSON_MAX_DEPTH_LIMIT];
   int depth = 0;
-  scan_t s = {(const unsigned char *)buf, (const unsigned char *)buf + len,
-              (const unsigned char *)buf, err, errlen};
+  scan_t s;
   int rc;
+
+  /* An empty body comes as no buffer (libcoap, libmosquitto), and
+   * NULL + 0 is undefined. */
+  if (buf == NULL)
+    buf = "";
+  s = (scan_t){(const unsigned char *)buf, (const unsigned char *)buf + len,
+               (const unsigned char *)buf, err, errlen};
 
   if (max_depth > JSON_MAX_DEPTH_LIMIT)
     max_depth = JSON_MAX_DEPTH_LIMIT;

@@ -305,6 +305,14 @@ static void raw_nul_byte(void) {
   ASSERT_EQ(parse_len("[{\"n\":\"hr\",\"v\":1}]\0", 19), WG_EINVAL);
 }
 
+/* An empty body, as libcoap and libmosquitto hand it over: no buffer. */
+static void empty_body(void) {
+  ASSERT_EQ(parse_len(NULL, 0), WG_EINVAL);
+  ASSERT_CONTAINS(err, "unexpected end");
+  ASSERT_EQ(parse_len("", 0), WG_EINVAL);
+  ASSERT_CONTAINS(err, "unexpected end");
+}
+
 /* Without an exponent a number overflows only with more than 308 digits. */
 static void long_numbers(void) {
   char json[1024];
@@ -486,7 +494,7 @@ TEST_MAIN(T(rfc_single_datapoint), T(rfc_multiple_datapoints),
           T(rfc_collection_of_resources), T(rfc_multiple_data_types),
           T(known_keys_by_last_segment), T(unit_conversions), T(value_kinds),
           T(ranges_inclusive), T(base_value_and_sum), T(relative_time),
-          T(rejections), T(raw_nul_byte), T(long_numbers),
+          T(rejections), T(raw_nul_byte), T(empty_body), T(long_numbers),
           T(whole_pack_rejected), T(deep_nesting), T(size_limits),
           T(unknown_extension_ignored), T(rfc8428_requirements),
           T(readings_append), T(cleanup))
