@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "daylog.h"
 #include "wardgate/error.h"
 
@@ -15,12 +16,6 @@
 #define RETRY_MAX_MS 5000
 #define PRUNE_INTERVAL_MS (60 * 1000)
 #define PRUNE_BATCH 500
-
-static double wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A clock that keeps counting through a suspend, unlike CLOCK_MONOTONIC:
  * against it, only a step of the wall clock shows. */
@@ -31,7 +26,7 @@ static double boot_now(void) {
 }
 
 double wg_commit_observe_clock(wg_commit_t *cm) {
-  double now = wall_now();
+  double now = wg_wall_now();
   wg_clinic_observe_clock(cm->d.clinic, now, boot_now());
   return now;
 }
@@ -336,7 +331,7 @@ void wg_commit_maybe_now(wg_commit_t *cm) {
 
 static void prune_cb(uv_timer_t *t) {
   wg_commit_t *cm = t->data;
-  double cutoff = wall_now() - cm->d.retention_days * 86400.0;
+  double cutoff = wg_wall_now() - cm->d.retention_days * 86400.0;
   int n;
 
   /* Small batches, each its own short transaction: the write lock is never

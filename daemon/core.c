@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clinic.h"
+#include "clock.h"
 #include "commit.h"
 #include "hub.h"
 #include "ingest.h"
@@ -26,6 +26,9 @@
 #include "wardgate/log.h"
 
 #define STOP_TIMEOUT_MS 5000
+/* A tick this late: the loop was held up (SIGSTOP, a paused VM, no CPU);
+ * deadlines wait as long again for what was sent meanwhile. */
+#define STALL_MS 2000
 
 struct wg_core_s {
   uv_loop_t *loop;
@@ -47,6 +50,8 @@ struct wg_core_s {
   size_t ninputs; /* entries of wg_inputs[] */
 
   uv_timer_t tick_timer; /* the clinic's next deadline */
+  uint64_t tick_due;     /* loop ms it was armed for */
+  uint64_t input_first;  /* after a stall: no tick before this loop ms */
   uv_timer_t stop_timer;
 
   bool started; /* the timers exist */
@@ -57,12 +62,6 @@ struct wg_core_s {
   int closing; /* stages, drivers and handles still closing */
   wg_core_stopped_cb stopped_cb;
 };
-
-static double wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- input --------------------------------------------------------------- */
 
@@ -75,8 +74,8 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
     return WG_ECLOSING;
   }
   c->counters.packs_received++;
-  rc =
-      wg_ingest_pack(&c->ingest, device, payload, len, wall_now(), err, errlen);
+  rc = wg_ingest_pack(&c->ingest, device, payload, len, wg_wall_now(), err,
+                      errlen);
   if (rc != 0) {
     wg_hub_report_rejection(&c->hub, transport, device, err);
     return rc;
@@ -223,14 +222,24 @@ static const wg_hub_cbs_t hub_cbs = {.ack = hub_ack,
 static void tick_cb(uv_timer_t *t) {
   wg_core_t *c = t->data;
   double now = wg_commit_observe_clock(&c->commit);
+  uint64_t ms = uv_now(c->loop);
 
+  /* Input first after a stall, once: the next tick acts however late. */
+  if (ms > c->tick_due + STALL_MS && c->input_first == 0) {
+    wg_log(LOG_WARNING, "core: the loop was held up %.1f s; input first",
+           (double)(ms - c->tick_due) / 1000.0);
+    c->input_first = ms + STALL_MS;
+    arm_tick(c);
+    return;
+  }
+  c->input_first = 0;
   wg_clinic_tick(&c->clinic, now);
   arm_tick(c); /* the events are committed before the loop sleeps */
 }
 
 /* The timer follows the clinic's earliest deadline; nothing polls. */
 static void arm_tick(wg_core_t *c) {
-  double now = wall_now(), next, ms;
+  double now = wg_wall_now(), next, ms;
 
   next = wg_clinic_next_deadline(&c->clinic, now);
 
@@ -240,8 +249,11 @@ static void arm_tick(wg_core_t *c) {
     uv_timer_stop(&c->tick_timer);
     return;
   }
-  ms = ceil((next - now) * 1000.0);
-  uv_timer_start(&c->tick_timer, tick_cb, ms > 0 ? (uint64_t)ms : 0, 0);
+  ms = fmax(ceil((next - now) * 1000.0), 0);
+  if (c->input_first > uv_now(c->loop))
+    ms = fmax(ms, (double)(c->input_first - uv_now(c->loop)));
+  c->tick_due = uv_now(c->loop) + (uint64_t)ms;
+  uv_timer_start(&c->tick_timer, tick_cb, (uint64_t)ms, 0);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -289,7 +301,7 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .retention_days = cfg->retention_days,
                             .counters = &c->counters};
   wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);
-  if ((rc = wg_commit_restore(&c->commit, cfg, wall_now())) != 0)
+  if ((rc = wg_commit_restore(&c->commit, cfg, wg_wall_now())) != 0)
     goto fail;
   *out = c;
   return 0;
@@ -354,7 +366,7 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
     wg_config_free(cfg);
     return;
   }
-  if (wg_clinic_set_patients(&c->clinic, cfg, wall_now()) != 0) {
+  if (wg_clinic_set_patients(&c->clinic, cfg, wg_wall_now()) != 0) {
     wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
     free(map.v);
     wg_config_free(cfg);

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "routes.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -16,13 +16,6 @@
 /* alerts/active: at most one snapshot in this many milliseconds. */
 #define ACTIVE_INTERVAL_MS 1000
 #define ERROR_RATE_PER_S 1.0
-/* An ack is a few short strings; anything larger is not one. */
-
-static double wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- status and error reports ------------------------------------------ */
 
@@ -39,11 +32,12 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
   cJSON_AddNumberToObject(o, "started", h->started);
   if (!with_counters)
     goto done;
-  cJSON_AddNumberToObject(o, "ts", wall_now());
+  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
   if (online) /* who acts on an alert raised now */
-    cJSON_AddStringToObject(
-        o, "route",
-        wg_routes_name_at(h->alerts->routes, h->alerts->nroutes, wall_now()));
+    cJSON_AddStringToObject(o, "route",
+                            wg_routes_name_at(h->alerts->routes,
+                                              h->alerts->nroutes,
+                                              wg_wall_now()));
   if (online && h->uplink_peer != NULL && h->on &&
       (peer = h->uplink_peer(&h->uplink)) != NULL)
     cJSON_AddStringToObject(o, "uplink", peer); /* the cluster node in use */
@@ -115,7 +109,7 @@ static void report_error(wg_hub_t *h, const char *transport, const char *device,
   if (source != NULL)
     cJSON_AddStringToObject(o, "source", source);
   cJSON_AddStringToObject(o, "reason", reason);
-  cJSON_AddNumberToObject(o, "ts", wall_now());
+  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
   if ((text = cJSON_PrintUnformatted(o)) != NULL) {
     int rc = h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
                                     strlen(text), 0, false, NULL);
@@ -158,7 +152,7 @@ static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
     report_ack_error(h, reason);
     return WG_EINVAL;
   }
-  ack->ts = wall_now();
+  ack->ts = wg_wall_now();
   return 0;
 }
 
@@ -190,7 +184,7 @@ static void publish_active(wg_hub_t *h) {
   if (!wg_hub_connected(h))
     return;
   /* Out of memory: active_dirty stays, and the next change tries again. */
-  if ((text = wg_alerts_snapshot(h->alerts, wall_now(), &len)) == NULL)
+  if ((text = wg_alerts_snapshot(h->alerts, wg_wall_now(), &len)) == NULL)
     return;
   if (h->uplink.ops->publish(&h->uplink, h->topic_active, text, len, 1, true,
                              NULL) == 0) {
@@ -323,7 +317,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->counters = counters;
   h->cbs = cbs;
   h->data = data;
-  h->started = wall_now();
+  h->started = wg_wall_now();
   h->offline_mid = -1;
   h->uplink_init = wg_mqtt_driver_init;
   h->uplink_peer = wg_mqtt_driver_peer;

@@ -6,7 +6,7 @@ WG_PKGS_BUILD="cmake pkg-config gcc make libc6-dev libuv1-dev libmosquitto-dev
   libcoap3-dev libsqlite3-dev libcjson-dev libsystemd-dev"
 WG_PKGS_RUN="mosquitto mosquitto-clients libcoap3-bin sqlite3"
 WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
-  openssl clang libclang-rt-14-dev groff-base faketime"
+  openssl clang libclang-rt-14-dev groff-base faketime python3"
 
 # wg_need_packages PKG...: apt-get install those not installed yet.
 wg_need_packages() {

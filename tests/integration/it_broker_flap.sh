@@ -47,7 +47,8 @@ wait_until 60 stored_all || fail "$acked packs acknowledged, $(packs) stored"
 log "$acked packs acknowledged by the broker, $(packs) stored"
 
 # One alert per fall, raised once.
-wait_until 20 [ "$(sub_count hub '"state":"raised"')" -ge 10 ] ||
+raised_at_hub() { [ "$(sub_count hub '"state":"raised"')" -ge 10 ]; }
+wait_until 20 raised_at_hub ||
   fail "only $(sub_count hub '"state":"raised"') falls reached the hub"
 [ "$(sql "SELECT count(*) FROM alerts WHERE rule = 'fall'")" = 10 ] ||
   fail "$(sql "SELECT count(*) FROM alerts WHERE rule = 'fall'") fall alerts for 10 falls"

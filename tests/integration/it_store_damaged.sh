@@ -38,7 +38,8 @@ for i in $(seq 1 400); do
 done
 pub fall-1 "$(fall_pack)"
 wait_until 20 readings_at_least 801 || fail "readings not stored: $(count_readings)"
-wait_until 10 [ "$(sql "SELECT count(*) FROM alerts WHERE open = 1")" -ge 1 ] ||
+fall_open() { [ "$(sql "SELECT count(*) FROM alerts WHERE open = 1")" -ge 1 ]; }
+wait_until 10 fall_open ||
   fail "the fall was not raised"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
