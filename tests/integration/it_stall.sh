@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The daemon stopped (SIGSTOP) for longer than its watchdog interval and
-# its missed-observation interval, then continued (SIGCONT), while the
-# device went on publishing to the broker: its watchdog pings resume, every
-# pack is stored, and no observation is reported missed — the readings
-# were waiting at the broker, the daemon was the one away — while a device
-# that really falls silent afterwards is still reported.
+# The daemon stopped (SIGSTOP) for longer than its watchdog interval, its
+# missed-observation interval and an alert's ack timeout, then continued
+# (SIGCONT), while the device went on publishing and a clinician
+# acknowledged the alert: its watchdog pings resume, every pack is stored,
+# no observation is reported missed and the alert is not escalated — the
+# readings and the ack were waiting in the sockets, the daemon was the one
+# away — while a device that really falls silent afterwards is still
+# reported.
 . "$(dirname "$0")/lib.sh"
 
 start_broker INGEST
 start_broker UPLINK
 write_config "$T/wardgate.json" "" \
-  '[{"id":"p-001","devices":["oxi-1"],"expect":[{"name":"spo2","every_min":0.1}]}]'
+  '[{"id":"p-001","devices":["oxi-1","fall-1"],"expect":[{"name":"spo2","every_min":0.1}],
+     "escalation":{"ack_timeout_min":{"high":0.1}}}]'
+# A keepalive longer than the stop: the sessions survive it.
+sed -i 's/"keepalive_s": 5/"keepalive_s": 60/' "$T/wardgate.json"
 
 # systemd's side of sd_notify: every datagram, one per line.
 python3 - "$T/notify.sock" >"$T/notify.out" <<'PY' &
@@ -42,10 +47,16 @@ wait_until 5 pings_over 1 || fail "no watchdog pings"
 device=$!
 track $device
 sleep 2
+pub fall-1 "$(fall_pack)"
+wait_until 10 sub_has hub '"state":"raised"' || fail "the fall was not raised"
+id=$(raised_id)
 
 kill -STOP "$DAEMON_PID"
-log "stopped for 10 s (watchdog 2 s, an SpO2 expected every 6 s)"
-sleep 10
+log "stopped for 10 s (watchdog 2 s, an SpO2 expected every 6 s, ack timeout 6 s)"
+sleep 2
+mosquitto_pub -p "$UPLINK_PORT" -q 1 -t wardgate/gw-test/alerts/ack \
+  -m "{\"id\":\"$id\",\"by\":\"nurse-jones\"}"
+sleep 8
 before=$(pings)
 kill -CONT "$DAEMON_PID"
 wait_until 10 pings_over "$before" || fail "no watchdog ping after SIGCONT"
@@ -57,7 +68,9 @@ sent=$(wc -l <"$T/device.out")
 wait_until 20 readings_at_least "$sent" || fail "$sent packs sent, $(count_readings) stored"
 [ "$(missed)" = 0 ] || fail "an observation reported missed after the stall: $(sql "SELECT payload FROM alerts WHERE rule = 'missed_obs'")"
 grep -q 'held up' "$T/wardgated.log" || fail "the stall was not logged"
-log "$sent packs stored, no observation reported missed"
+wait_until 10 sub_has hub '"state":"acknowledged"' || fail "the ack was not applied"
+! sub_has hub '"state":"escalated"' || fail "escalated though acknowledged during the stop"
+log "$sent packs stored, no observation reported missed, the fall acknowledged, not escalated"
 
 # The rule still works: the device is silent now.
 wait_until 20 missed_raised ||
