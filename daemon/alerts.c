@@ -236,6 +236,10 @@ static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
   return NULL;
 }
 
+const wg_alert_t *wg_alerts_by_id(const wg_alerts_t *a, const char *id) {
+  return find_id(a, id);
+}
+
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
                                  wg_rule_t rule, const char *key) {
   return find(a, patient, rule, key);
@@ -384,7 +388,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 }
 
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
-                  const char *outcome, const char *note, double now,
+                  const char *outcome, const char *note, bool local, double now,
                   wg_alert_event_t *ev) {
   wg_alert_t *al = find_id(a, id);
   char cause[256];
@@ -395,8 +399,10 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
     return 0;
   al->acknowledged = true;
   al->next_escalation = 0;
+  al->acked_local = local;
   snprintf(al->acked_by, sizeof(al->acked_by), "%s", by);
-  snprintf(cause, sizeof(cause), "acknowledged by %s", by);
+  snprintf(cause, sizeof(cause), "acknowledged %sby %s",
+           local ? "at the home " : "", by);
   if (outcome && outcome[0]) {
     size_t n = strlen(cause);
     snprintf(cause + n, sizeof(cause) - n, "; outcome %s", outcome);
@@ -591,6 +597,7 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
   if (al->acknowledged) {
     cJSON_AddStringToObject(o, "by", al->acked_by);
+    cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
     if (outcome && outcome[0])
       cJSON_AddStringToObject(o, "outcome", outcome);
     if (note && note[0])
@@ -633,7 +640,7 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   cJSON *o = cJSON_Parse(json);
   char rule[32] = "", sev[32] = "", state[32] = "";
   const cJSON *ev, *e;
-  const char *dash;
+  const char *dash, *via;
   int r, s, st, rc = WG_EINVAL;
 
   memset(al, 0, sizeof(*al));
@@ -670,6 +677,8 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   al->next_escalation = get_num(o, "escalates_at", 0);
   al->acknowledged =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
+  via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
+  al->acked_local = via != NULL && strcmp(via, "local") == 0;
   ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
   cJSON_ArrayForEach(e, ev) {
     wg_evidence_t *x;

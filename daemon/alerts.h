@@ -65,6 +65,7 @@ typedef struct wg_alert_s {
   double ack_timeout_s;   /* for its severity, from the patient */
   double next_escalation; /* 0 once acknowledged */
   bool acknowledged;
+  bool acked_local; /* at the home (wardgatectl), not from the hub */
   bool open;
   char acked_by[65];
   char outcome[16];                 /* "" when the ack gave none */
@@ -154,6 +155,9 @@ char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len);
 void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
                          const char *json, size_t len);
 
+/* The open alert with id @id, or NULL. */
+const wg_alert_t *wg_alerts_by_id(const wg_alerts_t *a, const char *id);
+
 /* The open alert for (patient, rule, key), or NULL. */
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
                                  wg_rule_t rule, const char *key);
@@ -172,14 +176,15 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 
 /*
  * An acknowledgement of @id by @by at @now, with @outcome and @note (each
- * NULL or "" when not given; checked by the caller). The event borrows
+ * NULL or "" when not given; checked by the caller), from the hub or, if
+ * @local, at the home (wardgatectl ack). The event borrows
  * @note: a caller that keeps the event keeps a copy (the clinic does).
  * Returns 1 with *ev set, 0 when the
  * alert was already acknowledged (nothing changes), or WG_EINVAL when no open
  * alert has that id (unknown, or already closed).
  */
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
-                  const char *outcome, const char *note, double now,
+                  const char *outcome, const char *note, bool local, double now,
                   wg_alert_event_t *ev);
 
 /*

@@ -234,9 +234,10 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
 }
 
 int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
-                  const char *outcome, const char *note, double now) {
+                  const char *outcome, const char *note, bool local,
+                  double now) {
   wg_alert_event_t ev;
-  int rc = wg_alerts_ack(&cl->alerts, id, by, outcome, note, now, &ev);
+  int rc = wg_alerts_ack(&cl->alerts, id, by, outcome, note, local, now, &ev);
 
   if (rc == 1)
     queue_event(cl, &ev);

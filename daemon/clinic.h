@@ -113,7 +113,8 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
  * in the audit trail).
  */
 int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
-                  const char *outcome, const char *note, double now);
+                  const char *outcome, const char *note, bool local,
+                  double now);
 
 /* The time-based rules and the escalations due at @now; events queued. */
 void wg_clinic_tick(wg_clinic_t *cl, double now);

@@ -426,6 +426,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "device_silent_h",
                                      "news2_interval_s",
                                      "routes",
+                                     "control_socket",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -442,6 +443,12 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                     "must be 1-64 characters of A-Z a-z 0-9 _ -");
   cfg->database = wg_conf_string(c, "", root, "database",
                                  "/var/lib/wardgate/wardgate.db", false, false);
+  cfg->control_socket =
+      wg_conf_string(c, "", root, "control_socket", NULL, false, true);
+  if (cfg->control_socket &&
+      (cfg->control_socket[0] != '/' || strlen(cfg->control_socket) > 107))
+    wg_conf_problem(c, "control_socket",
+                    "must be an absolute path of at most 107 bytes");
   cfg->durability = (wg_durability_t)wg_conf_choice(c, "", root, "durability",
                                                     0, durabilities, false);
   cfg->retention_days = (int)wg_conf_number(c, "", root, "retention_days", 30,

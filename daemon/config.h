@@ -82,6 +82,7 @@ typedef struct wg_config_s {
   const char *path;
   const char *gateway_id;
   const char *database;
+  const char *control_socket; /* for wardgatectl; NULL: none */
   wg_durability_t durability;
   int retention_days;
   double status_interval_s;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "hub.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,43 @@ static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
   return 0;
 }
 
+/* ---- the control socket: status and acks from the home ------------------ */
+
+static char *control_status(wg_control_t *ctl) {
+  wg_hub_t *h = ctl->data;
+  char *text = wg_hub_status_json(h, true, true);
+  cJSON *o = text != NULL ? cJSON_Parse(text) : NULL;
+
+  free(text);
+  if (o == NULL)
+    return NULL;
+  cJSON_AddBoolToObject(o, "hub_connected", wg_hub_connected(h));
+  text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static int control_ack(wg_control_t *ctl, const wg_ack_t *ack, char *err,
+                       size_t len) {
+  wg_hub_t *h = ctl->data;
+  wg_ack_t local = *ack;
+
+  if (wg_alerts_by_id(h->alerts, ack->id) == NULL) {
+    snprintf(err, len, "no open alert %s", ack->id);
+    return WG_EINVAL;
+  }
+  local.local = true;
+  local.ts = wg_wall_now();
+  if (h->cbs->input != NULL)
+    h->cbs->input(h);
+  if (h->cbs->ack != NULL)
+    h->cbs->ack(h, &local);
+  return 0;
+}
+
+static const wg_control_cbs_t control_cbs = {.status = control_status,
+                                             .ack = control_ack};
+
 /* ---- the outbox and the snapshot ---------------------------------------- */
 
 bool wg_hub_connected(const wg_hub_t *h) {
@@ -217,6 +255,7 @@ static void active_changed(wg_hub_t *h) {
 }
 
 void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
+  wg_control_committed(&h->control);
   if (!h->on)
     return;
   h->uplink.ops->committed(&h->uplink, ticket);
@@ -367,6 +406,11 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_start(&h->status_timer, status_cb,
                  (uint64_t)(h->cfg->status_interval_s * 1000),
                  (uint64_t)(h->cfg->status_interval_s * 1000));
+  /* Without its control socket the daemon still watches the patients. */
+  if (h->cfg->control_socket != NULL &&
+      wg_control_start(&h->control, h->loop, h->cfg->control_socket,
+                       &control_cbs, h) != 0)
+    wg_log(LOG_WARNING, "hub: wardgatectl cannot reach this daemon");
   return 0;
 }
 
@@ -379,11 +423,16 @@ static void timer_closed(uv_handle_t *t) { hub_closed_one(t->data); }
 
 static void uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
 
+static void control_closed(wg_control_t *ctl) {
+  hub_closed_one((wg_hub_t *)((char *)ctl - offsetof(wg_hub_t, control)));
+}
+
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 2;
+  h->closing = 3;
   uv_close((uv_handle_t *)&h->status_timer, timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, timer_closed);
+  wg_control_close(&h->control, control_closed);
   if (h->on) {
     h->on = false;
     h->closing++;

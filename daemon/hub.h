@@ -17,6 +17,7 @@
 
 #include "alerts.h"
 #include "config.h"
+#include "control.h"
 #include "counters.h"
 #include "ingest.h"
 #include "outbox.h"
@@ -61,6 +62,7 @@ struct wg_hub_s {
 
   wg_driver_t uplink;
   wg_hub_uplink_init_fn uplink_init;
+  wg_control_t control; /* wardgatectl's socket, if control_socket is set */
   /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
   const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */

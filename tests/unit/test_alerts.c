@@ -69,7 +69,8 @@ static void raise_repeat_escalate_ack(void) {
   ASSERT_EQ(ev.alert.escalation, 2);
 
   /* The ack stops escalation and, for an event rule, closes the alert. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-7", NULL, NULL, T0 + 1300, &ev), 1);
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-7", NULL, NULL, false, T0 + 1300, &ev),
+            1);
   ASSERT_EQ(ev.alert.state, WG_ALERT_ACKNOWLEDGED);
   ASSERT_STR_EQ(ev.alert.acked_by, "nurse-7");
   ASSERT(!ev.alert.open);
@@ -77,7 +78,7 @@ static void raise_repeat_escalate_ack(void) {
   ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
   ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 99999, &ev), 0);
   /* A second ack of a closed alert changes nothing. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-8", NULL, NULL, T0 + 1400, &ev),
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-8", NULL, NULL, false, T0 + 1400, &ev),
             WG_EINVAL);
 
   /* A fall after that is a new alert. */
@@ -106,10 +107,10 @@ static void condition_ack_then_clear(void) {
   ASSERT_EQ(a.nopen, 2);
 
   /* Ack: stays open (the condition holds), no more escalation. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, T0 + 10, &ev), 1);
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, T0 + 10, &ev), 1);
   ASSERT(ev.alert.open);
   ASSERT_EQ(a.nopen, 2);
-  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, T0 + 11, &ev),
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, T0 + 11, &ev),
             0); /* idempotent */
   ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 1);
   ASSERT_STR_EQ(ev.alert.id, "gw-1-000042"); /* only the other one */
@@ -125,10 +126,12 @@ static void condition_ack_then_clear(void) {
   ASSERT(!ev.alert.open);
   ASSERT_EQ(a.nopen, 1);
   /* Ack after clear: the alert is no longer open; nothing changes. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-b", NULL, NULL, T0 + 40, &ev), WG_EINVAL);
-  ASSERT_EQ(a.nopen, 1);
-  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-999999", "dr-b", NULL, NULL, T0, &ev),
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-b", NULL, NULL, false, T0 + 40, &ev),
             WG_EINVAL);
+  ASSERT_EQ(a.nopen, 1);
+  ASSERT_EQ(
+      wg_alerts_ack(&a, "gw-1-999999", "dr-b", NULL, NULL, false, T0, &ev),
+      WG_EINVAL);
   wg_alerts_free(&a);
 }
 
@@ -305,9 +308,9 @@ static void index_matches_model(void) {
       model[k].open = false;
       nopen--;
     } else if ((x >> 4) % 3 == 1 && model[k].open) {
-      ASSERT_EQ(
-          wg_alerts_ack(&a, model[k].id, "n", NULL, NULL, T0 + step, &ev) >= 0,
-          1);
+      ASSERT_EQ(wg_alerts_ack(&a, model[k].id, "n", NULL, NULL, false,
+                              T0 + step, &ev) >= 0,
+                1);
     } else {
       v = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
       rc = wg_alerts_apply(&a, patient, &v, timeouts, T0 + step, &ev);
@@ -334,9 +337,9 @@ static void index_matches_model(void) {
       if (al != NULL)
         ASSERT_STR_EQ(al->id, model[j].id);
       /* Acknowledging an open alert by id finds it; a closed id is unknown. */
-      ASSERT_EQ(
-          wg_alerts_ack(&a, model[j].id, "n", NULL, NULL, T0 + step, &ev) >= 0,
-          model[j].open);
+      ASSERT_EQ(wg_alerts_ack(&a, model[j].id, "n", NULL, NULL, false,
+                              T0 + step, &ev) >= 0,
+                model[j].open);
     }
     for (size_t i = 1; i < a.nopen; i++)
       ASSERT(wg_alerts_at(&a, i - 1)->seq < wg_alerts_at(&a, i)->seq);
@@ -374,7 +377,7 @@ static void snapshot_follows_changes(void) {
   free(json1);
   /* Acknowledged: its cached JSON is replaced. */
   ASSERT_EQ(wg_alerts_ack(&a, wg_alerts_at(&a, 0)->id, "nurse", NULL, NULL,
-                          T0 + 6, &ev),
+                          false, T0 + 6, &ev),
             1);
   json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
   ASSERT_CONTAINS(json1, "\"acknowledged\":true");

@@ -110,17 +110,18 @@ static void fall_raise_escalate_ack(void) {
   ASSERT_EQ(f.counters.alerts_escalated, 1);
   ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 600), T0 + 1200, 1e-6);
 
-  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, T0 + 700), 1);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, T0 + 700), 1);
   ASSERT_EQ(f.cl.nevents, 2);
   ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_ACKNOWLEDGED);
   ASSERT_STR_EQ(f.cl.events[1].alert.acked_by, "Dr Who");
   ASSERT_EQ(f.cl.alerts.nopen, 0);
   ASSERT_EQ(f.counters.alerts_acknowledged, 1);
   /* Closed: the caller looks for it in the audit trail. */
-  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, T0 + 710),
+  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, T0 + 710),
             WG_EINVAL);
-  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-999999", "Dr Who", NULL, NULL, T0),
-            WG_EINVAL);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-999999", "Dr Who", NULL, NULL, false, T0),
+      WG_EINVAL);
   /* Only the missed observation is left to wait for. */
   ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 710), T0 + 3600, 1e-6);
   teardown(&f);
@@ -159,7 +160,9 @@ static void threshold_lifecycle(void) {
               wg_alert_state_name((wg_alert_state_t)steps[i].state),
               f.cl.nevents);
     if (i == 2)
-      ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, t), 1);
+      ASSERT_EQ(
+          wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, t),
+          1);
     wg_clinic_committed(&f.cl);
   }
   ASSERT_EQ(f.cl.alerts.nopen, 0);
