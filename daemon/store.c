@@ -415,6 +415,39 @@ fail:
   return rc ? rc : WG_EIO;
 }
 
+int wg_store_open_readonly(wg_store_t **out, const char *path) {
+  wg_store_t *s;
+  int rc, version = 0;
+
+  *out = NULL;
+  if ((s = calloc(1, sizeof(*s))) == NULL)
+    return WG_ENOMEM;
+  s->complaint.interval_s = 10;
+  if ((rc = open_db(path, SQLITE_OPEN_READONLY, WG_DURABILITY_PROCESS, "",
+                    false, &s->db)) != 0 ||
+      (rc = user_version(s, &version)) != 0)
+    goto fail;
+  if (version != WG_STORE_SCHEMA_VERSION) {
+    wg_log(LOG_ERR, "store: %s has schema %d, this build reads %d%s", path,
+           version, WG_STORE_SCHEMA_VERSION,
+           version < WG_STORE_SCHEMA_VERSION ? ": start wardgated to migrate it"
+                                             : "");
+    rc = WG_EIO;
+    goto fail;
+  }
+#define XX(name, sql)                                                          \
+  if ((rc = prepare(s, &s->name, sql)) != 0)                                   \
+    goto fail;
+  STORE_STATEMENTS(XX)
+#undef XX
+  *out = s;
+  return 0;
+
+fail:
+  wg_store_close(s);
+  return rc ? rc : WG_EIO;
+}
+
 void wg_store_close(wg_store_t *s) {
   if (s == NULL)
     return;

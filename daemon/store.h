@@ -34,6 +34,14 @@ const char *wg_store_sql(const char *name);
  * power cut (synchronous=NORMAL). Returns 0, WG_EIO (the reason is logged)
  * or WG_ENOMEM.
  */
+/*
+ * Open the database at @path read-only, for the tools (wardgatectl): no
+ * check, no migration, nothing written; a schema other than this build's
+ * is refused (logged). The readers of wg_store_t work; its writers fail.
+ * Returns 0, WG_EIO or WG_ENOMEM.
+ */
+int wg_store_open_readonly(wg_store_t **out, const char *path);
+
 int wg_store_open(wg_store_t **out, const char *path,
                   wg_durability_t durability);
 
