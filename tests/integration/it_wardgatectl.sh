@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# wardgatectl against a running daemon: every command, a local ack that the
+# hub sees as "via":"local", its exit statuses, and the database left
+# untouched by everything but the daemon.
+. "$(dirname "$0")/lib.sh"
+
+CTL="$WG_BIN/wardgatectl"
+start_broker INGEST
+start_broker UPLINK
+write_config "$T/wardgate.json" "\"control_socket\": \"$T/ctl.sock\","
+start_daemon "$T/wardgate.json"
+subscribe hub 'wardgate/gw-test/alerts' "$UPLINK_PORT"
+ctl() { "$CTL" -c "$T/wardgate.json" "$@"; }
+
+for i in $(seq 1 20); do
+  pub oxi-1 "[{\"bn\":\"oxi-1:\",\"bt\":$(now),\"t\":-$i,\"n\":\"spo2\",\"u\":\"%\",\"v\":$((90 + i % 8))},{\"t\":-$i,\"n\":\"hr\",\"u\":\"beat/min\",\"v\":$((70 + i))}]"
+done
+pub fall-1 "$(fall_pack)"
+wait_until 10 readings_at_least 41 || fail "readings not stored: $(count_readings)"
+fall_raised() { [ -n "$(sql "SELECT id FROM alerts WHERE rule = 'fall'")" ]; }
+wait_until 10 fall_raised || fail "the fall was not raised"
+id=$(sql "SELECT id FROM alerts WHERE rule = 'fall'")
+
+# status: the live view, and its JSON.
+[ "$(stat -c %a "$T/ctl.sock")" = 660 ] || fail "socket mode $(stat -c %a "$T/ctl.sock")"
+ctl status >"$T/status" || fail "status: exit $?"
+grep -q '^gateway   gw-test' "$T/status" || fail "status: $(cat "$T/status")"
+grep -q '^hub       connected' "$T/status" || fail "status: hub: $(cat "$T/status")"
+open=$(sql "SELECT count(*) FROM alerts WHERE open = 1")
+grep -q "^alerts    $open open" "$T/status" || fail "status: alerts: $(cat "$T/status")"
+ctl status --json | python3 -c 'import json, sys; s = json.load(sys.stdin); assert s["hub_connected"] and s["counters"]["alerts_open"] == int(sys.argv[1]), s' "$open" ||
+  fail "status --json"
+
+# alerts: the open fall, none for another patient.
+ctl alerts >"$T/alerts" || fail "alerts: exit $?"
+grep -q "^$id  *p-001  *fall  *high  *raised " "$T/alerts" || fail "alerts: $(cat "$T/alerts")"
+ctl alerts --patient p-002 | grep -q '(no open alerts for p-002)' || fail "alerts --patient"
+
+# ack: refused for an unknown id (4), taken for the fall and seen by the hub.
+status=0
+ctl ack gw-test-999999 --by nurse-home 2>"$T/err" || status=$?
+[ "$status" = 4 ] && grep -q 'no open alert gw-test-999999' "$T/err" ||
+  fail "ack of an unknown alert: exit $status: $(cat "$T/err")"
+status=0
+ctl ack "$id" 2>"$T/err" || status=$?
+[ "$status" = 1 ] || fail "ack without --by: exit $status"
+ctl ack "$id" --by nurse-home --outcome advice --note "called the daughter" >"$T/ack" ||
+  fail "ack: exit $?: $(cat "$T/ack")"
+grep -q "acknowledged by nurse-home" "$T/ack" || fail "ack: $(cat "$T/ack")"
+wait_until 10 sub_has hub '"state":"acknowledged"' || fail "the hub did not see the local ack"
+grep '"state":"acknowledged"' "$T/hub.sub" | grep "\"id\":\"$id\"" | grep '"by":"nurse-home"' | grep '"via":"local"' |
+  grep -q '"outcome":"advice"' || fail "ack event: $(grep acknowledged "$T/hub.sub")"
+[ "$(sql "SELECT cause FROM alert_events WHERE alert_id = '$id' AND state = 'acknowledged'")" = \
+  "acknowledged at the home by nurse-home; outcome advice" ] ||
+  fail "audit: $(sql "SELECT cause FROM alert_events WHERE alert_id = '$id'")"
+! ctl alerts | grep -q "^$id " || fail "the fall is still open"
+ctl alerts --all | grep -q "^$id .* acknowledged " || fail "alerts --all: $(ctl alerts --all)"
+
+# readings: a line per key with its latest value; CSV with every reading.
+ctl readings p-001 >"$T/readings" || fail "readings: exit $?"
+grep -q '^  hr  *71 beat/min' "$T/readings" || fail "readings: $(cat "$T/readings")"
+grep -q '^  spo2  *91 %' "$T/readings" || fail "readings: $(cat "$T/readings")"
+[ "$(ctl readings p-001 --key spo2 --csv | wc -l)" = 21 ] || fail "readings --csv"
+status=0
+ctl readings p-404 >/dev/null || status=$?
+[ "$status" = 4 ] || fail "readings of an unknown patient: exit $status"
+
+# scores, export and the daily log.
+ctl scores p-001 | grep -q '^TIME  *NEWS2' || fail "scores"
+[ "$(ctl export --since 1h | wc -l)" = "$(($(count_readings) + 1))" ] || fail "export csv"
+ctl export --since 1h --format senml | python3 -c 'import json, sys; r = json.load(sys.stdin); assert len(r) == int(sys.argv[1]) and all("n" in x and "t" in x for x in r)' "$(count_readings)" ||
+  fail "export senml"
+ctl log --day "$(date +%F)" --csv | grep -q "^$id,p-001,fall,high," || fail "log: $(ctl log --day "$(date +%F)" --csv)"
+ctl log --day "$(date +%F)" | python3 -c 'import json, sys; l = json.load(sys.stdin); assert [a for a in l["alerts"] if a["id"] == sys.argv[1]][0]["acknowledged_by"] == "nurse-home", l' "$id" ||
+  fail "log json"
+
+# Usage errors (1), and a daemon that is gone (3).
+status=0
+ctl frobnicate 2>/dev/null || status=$?
+[ "$status" = 1 ] || fail "unknown command: exit $status"
+stop_daemon TERM
+[ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
+[ ! -e "$T/ctl.sock" ] || fail "the socket was left behind"
+status=0
+ctl status 2>"$T/err" || status=$?
+[ "$status" = 3 ] && grep -q 'cannot reach wardgated' "$T/err" || fail "status without a daemon: exit $status"
+
+# Reading never writes: the file is the same after every read command.
+before=$(sha256sum "$T/wardgate.db")
+ctl alerts --all >/dev/null && ctl readings p-001 >/dev/null &&
+  ctl export >/dev/null && ctl scores p-001 >/dev/null && ctl log >/dev/null ||
+  fail "read commands failed on a stopped daemon's database"
+[ "$(sha256sum "$T/wardgate.db")" = "$before" ] || fail "the database was written"
+log "ok"
