@@ -66,6 +66,7 @@ pids="$pids $!"
 {
   "gateway_id": "gw-demo",
   "database": "$D/wardgate.db",
+  "control_socket": "$D/control.sock",
   "durability": "process",
   "status_interval_s": 5,
   "ingest": { "mqtt": { "port": $port },
@@ -105,6 +106,15 @@ echo "== data in $D; Ctrl-C to stop. Post a reading yourself with:"
 echo "   coap-client-openssl -m post -t 110 -e '[{\"n\":\"temp\",\"u\":\"Cel\",\"v\":37.2}]' coap://127.0.0.1:$cport/dev/temp-1/senml"
 echo "== patient 2 falls at 20 s; acknowledge the alert with:"
 echo "   mosquitto_pub -p $port -q 1 -t wardgate/gw-demo/alerts/ack -m '{\"id\":\"gw-demo-000001\",\"by\":\"you\"}'"
+echo "== or at the home: $B/wardgatectl -c $D/wardgate.json ack gw-demo-000001 --by you"
+ctl() { "$B/wardgatectl" -c "$D/wardgate.json" "$@" 2>&1 | sed -u 's/^/[wardgatectl] /'; }
+n=0
 while sleep 5; do
+  n=$((n + 1))
   echo "== readings stored: $(sqlite3 "$D/wardgate.db" 'SELECT count(*) FROM readings' 2>/dev/null || echo 0)"
+  # Every 30 s, what wardgatectl shows at the home.
+  if [ $((n % 6)) = 5 ]; then
+    ctl status
+    ctl alerts
+  fi
 done
