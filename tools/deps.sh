@@ -5,6 +5,8 @@
 WG_PKGS_BUILD="cmake pkg-config gcc make libc6-dev libuv1-dev libmosquitto-dev
   libcoap3-dev libsqlite3-dev libcjson-dev libsystemd-dev"
 WG_PKGS_RUN="mosquitto mosquitto-clients libcoap3-bin sqlite3"
+# tools/package.sh: the Debian package and its check.
+WG_PKGS_PACKAGE="debhelper dpkg-dev lintian"
 WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
   openssl clang libclang-rt-14-dev groff-base faketime python3"
 

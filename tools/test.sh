@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
 # shellcheck disable=SC2086
-wg_need_packages $WG_PKGS_BUILD $WG_PKGS_TEST
+wg_need_packages $WG_PKGS_BUILD $WG_PKGS_TEST $WG_PKGS_PACKAGE
 
 jobs=$(nproc)
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=ON \
