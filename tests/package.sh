@@ -44,6 +44,8 @@ grep -q 'deb-systemd-helper.*wardgated.service' "$T/control/postinst" ||
 ! grep -q 'deb-systemd-invoke.*start' "$T/control/postinst" ||
   fail "postinst starts the unconfigured daemon"
 grep -q 'deb-systemd-helper purge' "$T/control/postrm" || fail "postrm does not purge the unit"
+grep -q 'systemd-sysusers' "$T/control/postinst" || fail "postinst does not make the group"
+grep -qx './usr/lib/sysusers.d/wardgate.conf' "$T/files" || fail "no sysusers.d file"
 
 dpkg-deb -x "$deb" "$T/root"
 "$T/root/usr/bin/wardgated" --version | grep -q "$version" || fail "wardgated --version"
