@@ -597,11 +597,11 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
   if (al->acknowledged) {
     cJSON_AddStringToObject(o, "by", al->acked_by);
-    cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
     if (outcome && outcome[0])
       cJSON_AddStringToObject(o, "outcome", outcome);
     if (note && note[0])
       cJSON_AddStringToObject(o, "note", note);
+    cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
   }
   cJSON_AddNumberToObject(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
