@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+// The reference hub console: how a hub consumes wardgate's topics
+// (README, "Integrating with the hub"). A persistent MQTT session with
+// QoS 1 subscriptions; alert events de-duplicated on (id, state, ts);
+// the open alerts reconciled from each gateway's retained alerts/active;
+// acknowledgements published on alerts/ack with the clinician's name.
+import mqtt from './vendor/mqtt.esm.js';
+
+const SEVERITY = { emergency: 0, high: 1, medium: 2, low: 3 };
+const TREND_S = 6 * 3600; // the NEWS2 trend line's window
+const HISTORY_MAX = 50;
+
+const gateways = new Map(); // gateway -> { status, seen }
+const open = new Map(); // alert id -> its last event
+const history = []; // closed or acknowledged-and-gone alerts, newest first
+const seen = new Set(); // "id|state|ts" of every event taken
+const scores = new Map(); // patient -> [news2 message, ...] oldest first
+const pendingAck = new Set(); // ids acknowledged here, not yet confirmed
+
+const $ = (s) => document.querySelector(s);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k instanceof Node ? k : String(k));
+  return e;
+};
+const time = (t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const span = (s) => {
+  s = Math.max(0, Math.round(s));
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  if (s >= 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${s} s`;
+};
+
+// ---- the broker ------------------------------------------------------------
+
+const params = new URLSearchParams(location.search);
+const url = params.get('broker') ||
+  `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mqtt`;
+// A fixed client id per browser and a persistent session: what is published
+// while the console is away waits for it at the broker.
+let clientId = localStorage.getItem('wardgate-console-id');
+if (!clientId) {
+  clientId = `wardgate-console-${Math.random().toString(16).slice(2, 10)}`;
+  localStorage.setItem('wardgate-console-id', clientId);
+}
+const client = mqtt.connect(url, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 5000 });
+
+const connection = (up, text) => {
+  const c = $('#connection');
+  c.className = up ? 'up' : 'down';
+  c.textContent = text;
+  document.body.dataset.connected = up ? 'yes' : 'no';
+};
+client.on('connect', () => {
+  connection(true, `Connected to ${url}`);
+  client.subscribe(['wardgate/+/status', 'wardgate/+/alerts', 'wardgate/+/alerts/active',
+    'wardgate/+/news2'], { qos: 1 });
+});
+const lost = () => connection(false, 'Connection to the broker lost: alerts may be missing. Reconnecting…');
+client.on('close', lost);
+client.on('offline', lost);
+client.on('error', (e) => connection(false, `Broker error: ${e.message}`));
+
+client.on('message', (topic, payload) => {
+  const parts = topic.split('/');
+  const gateway = parts[1];
+  const sub = parts.slice(2).join('/');
+  let msg;
+  try {
+    msg = JSON.parse(payload.toString());
+  } catch {
+    return;
+  }
+  if (sub === 'status') gateways.set(gateway, { status: msg, seen: Date.now() / 1000 });
+  else if (sub === 'alerts') takeEvent(msg);
+  else if (sub === 'alerts/active') reconcile(gateway, msg.alerts || []);
+  else if (sub === 'news2') takeScore(msg);
+  render();
+});
+
+// ---- the model -------------------------------------------------------------
+
+function toHistory(ev) {
+  open.delete(ev.id);
+  pendingAck.delete(ev.id);
+  const i = history.findIndex((h) => h.id === ev.id);
+  if (i >= 0) history.splice(i, 1);
+  history.unshift(ev);
+  history.length = Math.min(history.length, HISTORY_MAX);
+}
+
+function takeEvent(ev) {
+  const key = `${ev.id}|${ev.state}|${ev.ts}`;
+  if (seen.has(key)) return; // delivered again: at least once
+  seen.add(key);
+  const known = open.get(ev.id) || history.find((h) => h.id === ev.id);
+  if (known && known.ts > ev.ts) return; // older than what is shown
+  if (ev.state === 'cleared') toHistory(ev);
+  else open.set(ev.id, ev);
+  if (ev.acknowledged) pendingAck.delete(ev.id);
+}
+
+// The gateway's open alerts are exactly those of its snapshot.
+function reconcile(gateway, alerts) {
+  const ids = new Set(alerts.map((a) => a.id));
+  for (const [id, ev] of [...open]) if (ev.gateway === gateway && !ids.has(id)) toHistory(ev);
+  for (const a of alerts) {
+    const mine = open.get(a.id);
+    if (!mine || mine.ts <= a.ts) open.set(a.id, a);
+    seen.add(`${a.id}|${a.state}|${a.ts}`);
+  }
+}
+
+function takeScore(s) {
+  const list = scores.get(s.patient) || [];
+  list.push(s);
+  const from = s.ts - TREND_S;
+  while (list.length && list[0].ts < from) list.shift();
+  scores.set(s.patient, list);
+}
+
+function acknowledge(ev) {
+  const by = $('#clinician').value.trim();
+  if (!by) {
+    $('#clinician').focus();
+    $('#clinician').reportValidity();
+    return;
+  }
+  pendingAck.add(ev.id);
+  client.publish(`wardgate/${ev.gateway}/alerts/ack`, JSON.stringify({ id: ev.id, by }), { qos: 1 });
+  render();
+}
+
+// ---- the page --------------------------------------------------------------
+
+const sevBadge = (s) => el('span', { class: `sev sev-${s}` }, s);
+const evidence = (ev) => {
+  const e = (ev.evidence || []).at(-1);
+  if (!e) return '';
+  const v = e.v !== undefined ? `${e.v}${e.u ? ` ${e.u}` : ''}` : e.vb !== undefined ? String(e.vb) : '';
+  return `${e.n} ${v} at ${time(e.t)}`;
+};
+
+function alertRow(ev, now) {
+  const due = ev.escalates_at ? ev.escalates_at - now : null;
+  const next = ev.acknowledged ? `acknowledged by ${ev.by}${ev.via === 'local' ? ' at the home' : ''}`
+    : due === null ? '' : due > 0 ? `in ${span(due)}` : 'due now';
+  const action = ev.acknowledged ? ''
+    : pendingAck.has(ev.id) ? el('span', { class: 'quiet' }, 'sent…')
+      : el('button', { type: 'button', onclick: () => acknowledge(ev), 'aria-label': `Acknowledge ${ev.summary}` }, 'Acknowledge');
+  return el('tr', { 'data-id': ev.id, 'data-state': ev.state },
+    el('td', {}, sevBadge(ev.severity)),
+    el('td', {}, `${ev.patient}`, el('br'), el('span', { class: 'quiet' }, ev.gateway)),
+    el('td', {}, ev.summary),
+    el('td', {}, ev.state),
+    el('td', {}, `${time(ev.raised)}, ${span(now - ev.raised)} ago`),
+    el('td', {}, String(ev.escalation)),
+    el('td', {}, evidence(ev)),
+    el('td', { class: !ev.acknowledged && due !== null && due <= 0 ? 'overdue' : '' }, next),
+    el('td', {}, action));
+}
+
+function trend(list) {
+  const w = 240, h = 50, now = list.at(-1).ts;
+  const pts = list.map((s) => `${(w * (1 - (now - s.ts) / TREND_S)).toFixed(1)},${(h - (h * s.score) / 20).toFixed(1)}`);
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('width', w);
+  svg.setAttribute('height', h);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `NEWS2 over the last ${TREND_S / 3600} hours: ${list.map((s) => s.score).join(', ')}`);
+  svg.innerHTML = `<rect width="${w}" height="${h}" fill="#fafafa" stroke="#ccc"/>` +
+    `<line x1="0" x2="${w}" y1="${h - (h * 5) / 20}" y2="${h - (h * 5) / 20}" stroke="#fb8c00" stroke-dasharray="3"/>` +
+    `<line x1="0" x2="${w}" y1="${h - (h * 7) / 20}" y2="${h - (h * 7) / 20}" stroke="#d32f2f" stroke-dasharray="3"/>` +
+    `<polyline fill="none" stroke="#1d2b3a" stroke-width="2" points="${pts.join(' ')}"/>` +
+    pts.map((p) => `<circle r="2.5" fill="#1d2b3a" cx="${p.split(',')[0]}" cy="${p.split(',')[1]}"/>`).join('');
+  return svg;
+}
+
+function render() {
+  const now = Date.now() / 1000;
+  const rows = [...open.values()].sort((a, b) =>
+    (SEVERITY[a.severity] - SEVERITY[b.severity]) || (a.raised - b.raised));
+  $('#alerts tbody').replaceChildren(...rows.map((ev) => alertRow(ev, now)));
+  $('#no-alerts').hidden = rows.length > 0;
+  $('#open-count').textContent = rows.length ? `(${rows.length})` : '';
+
+  $('#patients').replaceChildren(...[...scores].sort().map(([patient, list]) => {
+    const s = list.at(-1);
+    const band = s.score === 0 ? 'zero' : s.band;
+    const comps = Object.entries(s.components).map(([k, v]) => `${k} ${v}`).join(' · ');
+    return el('div', { class: 'tile', 'data-patient': patient },
+      el('h3', {}, patient),
+      el('span', { class: `score band-${band}`, 'data-score': s.score }, String(s.score)),
+      ` ${s.band}${s.complete ? '' : ` (incomplete: no ${s.missing.join(', ')})`}`,
+      el('div', { class: 'components' }, comps, ` · at ${time(s.ts)}`),
+      trend(list));
+  }));
+
+  $('#gateways').replaceChildren(...[...gateways].sort().map(([gw, g]) => {
+    const s = g.status, c = s.counters || {};
+    const online = s.state === 'online';
+    return el('div', { class: `tile${online ? '' : ' offline'}`, 'data-gateway': gw, 'data-state': s.state },
+      el('h3', {}, gw),
+      el('strong', {}, online ? 'online' : 'OFFLINE: this home is not being watched'),
+      el('div', { class: 'components' },
+        `last heard ${span(now - g.seen)} ago · outbox ${c.outbox_depth ?? '–'}` +
+        `${c.outbox_near_limit ? ' (near its limit)' : ''} · packs refused ${c.packs_rejected ?? '–'}` +
+        ` · open alerts ${c.alerts_open ?? '–'}`));
+  }));
+
+  $('#history tbody').replaceChildren(...history.map((ev) => el('tr', { 'data-id': ev.id },
+    el('td', {}, sevBadge(ev.severity)),
+    el('td', {}, ev.patient),
+    el('td', {}, ev.summary),
+    el('td', {}, ev.state === 'cleared' && !ev.acknowledged ? 'cleared'
+      : `acknowledged by ${ev.by}${ev.outcome ? `, ${ev.outcome}` : ''}${ev.state === 'cleared' ? ', cleared' : ''}`),
+    el('td', {}, time(ev.ts)))));
+}
+
+connection(false, "Connecting to the broker…");
+setInterval(render, 1000); // the countdowns and ages

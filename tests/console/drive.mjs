@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// Drives the hub console in Debian's chromium for it_console.sh:
+//   node drive.mjs URL DIR BROKER_PORT
+// Phase one: the gateway shows online; a fall published then shows as an
+// open alert (the time it took is printed, not judged); each NEWS2 tile
+// shows the score the daemon last published (from DIR/hub.sub); a
+// screenshot; the Acknowledge button, with a clinician's name, moves the
+// fall to the history once the daemon's acknowledged event arrives. Then it writes
+// DIR/phase-one and waits for DIR/restarted (the broker restarted): the
+// page says the connection was lost, recovers, and shows exactly the open
+// alerts of the retained alerts/active. Exit 0, or 1 with the reason.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import puppeteer from 'puppeteer-core';
+
+const [url, dir, port] = process.argv.slice(2);
+const fail = (why) => { console.error(`drive: FAIL: ${why}`); process.exit(1); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(what, fn, seconds = 15) {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await fn()) return;
+    await sleep(100);
+  }
+  fail(what);
+}
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions'],
+});
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 1000 });
+  page.on('pageerror', (e) => fail(`page error: ${e.message}`));
+  await page.goto(url);
+  await until('the page did not connect', () =>
+    page.$eval('body', (b) => b.dataset.connected === 'yes'));
+  await until('the gateway is not shown online', () =>
+    page.$('[data-gateway="gw-test"][data-state="online"]'));
+
+  // A fall, and how long the page took to show it.
+  const t0 = Date.now();
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', '-t',
+    'wardgate/dev/fall-2/senml', '-m', `[{"bt":${Date.now() / 1000},"n":"fall","vb":true}]`]);
+  await until('the fall is not shown', () =>
+    page.$$eval('#alerts tbody tr', (rows) => rows.some((r) => r.textContent.includes('Fall detected'))));
+  console.log(`drive: the fall was on the page ${Date.now() - t0} ms after it was published`);
+  const id = await page.$$eval('#alerts tbody tr', (rows) =>
+    rows.find((r) => r.textContent.includes('Fall detected')).dataset.id);
+  if ((await page.$$(`#alerts tbody tr[data-id="${id}"]`)).length !== 1) fail('the fall is shown twice');
+
+  // Each NEWS2 tile against the daemon's last news2 for that patient (the
+  // patients heard of since the page opened: news2 is not retained).
+  const published = () => {
+    const last = {};
+    for (const line of readFileSync(`${dir}/hub.sub`, 'utf8').split('\n')) {
+      const m = line.match(/^wardgate\/gw-test\/news2 (.*)$/);
+      if (m) { const s = JSON.parse(m[1]); last[s.patient] = s.score; }
+    }
+    return last;
+  };
+  await until('a NEWS2 tile differs from the score the daemon published', async () => {
+    const shown = await page.$$eval('[data-patient]', (tiles) => Object.fromEntries(
+      tiles.map((t) => [t.dataset.patient, Number(t.querySelector('[data-score]').dataset.score)])));
+    const want = published();
+    return Object.keys(shown).length > 0 &&
+      Object.keys(shown).every((p) => shown[p] === want[p]);
+  });
+  await page.screenshot({ path: `${dir}/console.png`, fullPage: true });
+
+  // Acknowledge it from the page.
+  await page.type('#clinician', 'Dr Console');
+  await page.click(`#alerts tbody tr[data-id="${id}"] button`);
+  await until('the acknowledged fall did not move to the history', async () =>
+    !(await page.$(`#alerts tbody tr[data-id="${id}"]`)) &&
+    (await page.$(`#history tbody tr[data-id="${id}"]`)));
+  const outcome = await page.$eval(`#history tbody tr[data-id="${id}"]`, (r) => r.textContent);
+  if (!outcome.includes('acknowledged by Dr Console')) fail(`history row: ${outcome}`);
+  writeFileSync(`${dir}/acked-id`, id);
+
+  // The broker restarts.
+  writeFileSync(`${dir}/phase-one`, '');
+  await until('the page did not say the connection was lost', () =>
+    page.$eval('body', (b) => b.dataset.connected === 'no'), 20);
+  await until('the broker was not restarted', () => existsSync(`${dir}/restarted`), 30);
+  await until('the page did not reconnect', () =>
+    page.$eval('body', (b) => b.dataset.connected === 'yes'), 30);
+  const active = () => {
+    const out = execFileSync('mosquitto_sub', ['-h', '127.0.0.1', '-p', port, '-t',
+      'wardgate/gw-test/alerts/active', '-C', '1', '-W', '3', '--retained-only']).toString();
+    return JSON.parse(out).alerts.map((a) => a.id).sort();
+  };
+  await until('the open alerts differ from alerts/active after the restart', async () => {
+    const shown = await page.$$eval('#alerts tbody tr', (rows) => rows.map((r) => r.dataset.id).sort());
+    const ids = new Set(shown);
+    return ids.size === shown.length && JSON.stringify(shown) === JSON.stringify(active());
+  }, 20);
+  await page.screenshot({ path: `${dir}/console-after-restart.png`, fullPage: true });
+  console.log('drive: ok');
+} finally {
+  await browser.close();
+}

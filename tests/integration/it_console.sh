@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The hub console in a real browser (Debian's chromium, driven by
+# puppeteer-core, both installed here when missing): a broker, the daemon
+# and simulated devices; the console served on a loopback port with its
+# MQTT over WebSockets bridged to the broker. tests/console/drive.mjs
+# checks a fall shows, the Acknowledge button gets the daemon's
+# acknowledged event, the NEWS2 tiles, and the recovery after the broker
+# restarts; the screenshots are left in the build directory.
+. "$(dirname "$0")/lib.sh"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+
+if ! command -v npm >/dev/null || ! command -v chromium >/dev/null; then
+  . "$SRC/tools/deps.sh"
+  command -v npm >/dev/null || wg_need_packages nodejs npm ||
+    { log "skip: nodejs and npm cannot be installed"; exit 77; }
+  wg_need_packages chromium || { log "skip: chromium cannot be installed"; exit 77; }
+fi
+npm_ci() { # DIR: the packages of DIR's lockfile, unless installed already
+  [ -d "$1/node_modules" ] && [ "$1/node_modules/.package-lock.json" -nt "$1/package-lock.json" ] && return 0
+  (cd "$1" && npm ci --ignore-scripts --no-audit --no-fund >"$T/npm.log" 2>&1) || {
+    tail -5 "$T/npm.log" >&2
+    log "skip: npm ci failed in $1 (no registry?)"
+    exit 77
+  }
+}
+npm_ci "$SRC/console"
+DRIVER=$WG_BIN/console-test
+mkdir -p "$DRIVER"
+cp "$SRC/tests/console/package.json" "$SRC/tests/console/package-lock.json" \
+  "$SRC/tests/console/drive.mjs" "$DRIVER/"
+npm_ci "$DRIVER"
+
+start_broker INGEST
+write_config "$T/wardgate.json" '"status_interval_s": 2, "news2_interval_s": 2,' \
+  "$("$SIM" -n 3 --print-patients)"
+start_daemon "$T/wardgate.json"
+subscribe hub 'wardgate/gw-test/#' "$INGEST_PORT"
+"$SIM" -p "$INGEST_PORT" -n 3 -r 6 -q --kinds oxi,bp,temp,obs >/dev/null 2>&1 &
+track $!
+wait_until 20 sub_has hub 'news2 {' || fail "no NEWS2 published"
+
+node "$SRC/console/serve.mjs" --port 0 --broker "$INGEST_PORT" >"$T/serve.log" 2>&1 &
+track $!
+wait_until 10 grep -q '^console: http' "$T/serve.log" || fail "the console server did not start"
+url=$(sed -n 's/^console: //p' "$T/serve.log")
+log "console at $url"
+
+node "$DRIVER/drive.mjs" "$url" "$T" "$INGEST_PORT" >"$T/drive.log" 2>&1 &
+drive=$!
+track $drive
+phase_one() { [ -e "$T/phase-one" ] || ! kill -0 "$drive" 2>/dev/null; }
+wait_until 90 phase_one && [ -e "$T/phase-one" ] || { cat "$T/drive.log" >&2; fail "phase one did not end"; }
+stop_broker INGEST
+sleep 1
+start_broker INGEST "$INGEST_PORT"
+touch "$T/restarted"
+status=0
+wait $drive || status=$?
+untrack $drive
+cat "$T/drive.log" >&2
+[ "$status" = 0 ] || fail "the browser checks failed"
+cp "$T"/console*.png "$WG_BIN/" 2>/dev/null || true
+
+# The Acknowledge button's ack, as the daemon recorded and published it.
+id=$(cat "$T/acked-id")
+[ "$(sql "SELECT acked_by FROM alert_events WHERE alert_id = '$id' AND state = 'acknowledged'")" = "Dr Console" ] ||
+  fail "the daemon did not record the console's ack"
+grep '"state":"acknowledged"' "$T/hub.sub" | grep -q "\"id\":\"$id\".*\"by\":\"Dr Console\"" ||
+  fail "no acknowledged event from the daemon"
+stop_daemon TERM
+[ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
+log "ok (screenshots in $WG_BIN)"
