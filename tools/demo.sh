@@ -23,6 +23,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# The hub console needs node and MQTT.js (npm, pinned by its lockfile).
+command -v npm >/dev/null || wg_need_packages nodejs npm || true
+console=false
+if command -v npm >/dev/null; then
+  if [ -d console/node_modules/mqtt ] ||
+    (cd console && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1); then
+    console=true
+  else
+    echo "== the hub console is left out: npm ci failed (no registry?)" >&2
+  fi
+fi
+
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 B=build
@@ -89,6 +101,10 @@ mosquitto_sub -p "$port" -v -t 'wardgate/gw-demo/#' |
 pids="$pids $!"
 "$B/wardgated" -c "$D/wardgate.json" > >(sed -u 's/^/[daemon] /') 2>&1 &
 daemon=$!
+if $console; then
+  node console/serve.mjs --port 0 --broker "$port" >"$D/console.log" 2>&1 &
+  pids="$pids $!"
+fi
 sleep 1
 # Patient 2 falls after 20 s (over CoAP); patient 3 desaturates from 40 s on.
 "$B/wardgate-sim" -p "$port" -n "$patients" -r "$rate" --kinds oxi,bp,obs \
@@ -107,6 +123,10 @@ echo "   coap-client-openssl -m post -t 110 -e '[{\"n\":\"temp\",\"u\":\"Cel\",\
 echo "== patient 2 falls at 20 s; acknowledge the alert with:"
 echo "   mosquitto_pub -p $port -q 1 -t wardgate/gw-demo/alerts/ack -m '{\"id\":\"gw-demo-000001\",\"by\":\"you\"}'"
 echo "== or at the home: $B/wardgatectl -c $D/wardgate.json ack gw-demo-000001 --by you"
+if $console; then
+  for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q '^console: ' "$D/console.log" && break; sleep 0.3; done
+  echo "== the hub console: $(sed -n 's/^console: //p' "$D/console.log") (open it in a browser)"
+fi
 ctl() { "$B/wardgatectl" -c "$D/wardgate.json" "$@" 2>&1 | sed -u 's/^/[wardgatectl] /'; }
 n=0
 while sleep 5; do
