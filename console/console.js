@@ -7,7 +7,7 @@
 import mqtt from './vendor/mqtt.esm.js';
 
 const SEVERITY = { emergency: 0, high: 1, medium: 2, low: 3 };
-const TREND_S = 6 * 3600; // the NEWS2 trend line's window
+const TREND_S = 6 * 3600; // the NEWS2 trend's window
 const HISTORY_MAX = 50;
 
 const gateways = new Map(); // gateway -> { status, seen }
@@ -181,6 +181,30 @@ function trend(list) {
   return svg;
 }
 
+// The RCP chart's way: a row per parameter, a column per score, each cell
+// coloured by that parameter's score (white 0, yellow 1, orange 2, red 3),
+// grey where it was not observed.
+const PARAMS = [['rr', 'resp. rate'], ['spo2', 'SpO2'], ['o2', 'air or O2'], ['sbp', 'systolic BP'],
+  ['hr', 'pulse'], ['acvpu', 'consciousness'], ['temp', 'temperature']];
+const CELL = ['#ffffff', '#fff176', '#fb8c00', '#d32f2f'];
+function chart(list) {
+  const cols = list.slice(-24), cw = 14, ch = 16, lw = 120;
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('width', lw + cols.length * cw);
+  svg.setAttribute('height', PARAMS.length * ch);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'NEWS2 parameter scores over time: ' + PARAMS.map(([k, name]) =>
+    `${name} ${cols.map((s) => s.components[k] ?? '-').join(' ')}`).join('; '));
+  svg.innerHTML = PARAMS.map(([k, name], r) =>
+    `<text x="0" y="${r * ch + ch - 3}" font-size="13">${name}</text>` +
+    cols.map((s, c) => {
+      const v = s.components[k];
+      return `<rect x="${lw + c * cw}" y="${r * ch}" width="${cw - 1}" height="${ch - 1}" ` +
+        `fill="${v === undefined ? '#bdbdbd' : CELL[v]}" stroke="#999" stroke-width=".5"/>`;
+    }).join('')).join('');
+  return svg;
+}
+
 function render() {
   const now = Date.now() / 1000;
   const rows = [...open.values()].sort((a, b) =>
@@ -198,7 +222,7 @@ function render() {
       el('span', { class: `score band-${band}`, 'data-score': s.score }, String(s.score)),
       ` ${s.band}${s.complete ? '' : ` (incomplete: no ${s.missing.join(', ')})`}`,
       el('div', { class: 'components' }, comps, ` · at ${time(s.ts)}`),
-      trend(list));
+      trend(list), chart(list));
   }));
 
   $('#gateways').replaceChildren(...[...gateways].sort().map(([gw, g]) => {
