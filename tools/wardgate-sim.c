@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "coap_request.h"
+#include "hubsim.h"
 
 #define MAX_EVENTS 64
 
@@ -191,7 +192,14 @@ static void usage(FILE *f) {
           "      --kinds LIST       only these devices (oxi,bp,temp,obs,cup,"
           "fall)\n"
           "      --print-patients   print the patients as config JSON, exit\n"
-          "  -q, --quiet            no line per pack\n");
+          "  -q, --quiet            no line per pack\n"
+          "The hub's load instead (docs/scaling.md):\n"
+          "      --gateways N       N gateways' uplinks and a hub that acks\n"
+          "      --alerts-per-hour A  alert events per gateway (6)\n"
+          "      --news2-per-hour B   news2 messages per gateway (20)\n"
+          "      --status-interval S  retained status every S s (60)\n"
+          "      --broker-pid PID   report the broker's resident memory\n"
+          "  (-d sets the duration, 60 s by default)\n");
 }
 
 static bool parse_kinds(sim_t *s, const char *list) {
@@ -345,6 +353,11 @@ int main(int argc, char **argv) {
       {"coap", required_argument, NULL, 'K'},
       {"kinds", required_argument, NULL, 'k'},
       {"quiet", no_argument, NULL, 'q'},
+      {"gateways", required_argument, NULL, 'G'},
+      {"alerts-per-hour", required_argument, NULL, 'A'},
+      {"news2-per-hour", required_argument, NULL, 'N'},
+      {"status-interval", required_argument, NULL, 'S'},
+      {"broker-pid", required_argument, NULL, 'B'},
       {"help", no_argument, NULL, 'H'},
       {NULL, 0, NULL, 0}};
   sim_t s = {.host = "127.0.0.1",
@@ -354,6 +367,10 @@ int main(int argc, char **argv) {
              .rate = 2,
              .qos = 1,
              .kind_mask = (1u << NKINDS) - 1};
+  /* --gateways: the hub's load instead of a home's devices. Rates from
+   * bench/rates.sh (docs/scaling.md). */
+  hubsim_t hub = {
+      .status_interval_s = 60, .alerts_per_hour = 6, .news2_per_hour = 20};
   struct mosquitto *m;
   double start, next;
   long sent = 0, failed = 0, tick = 0;
@@ -410,6 +427,21 @@ int main(int argc, char **argv) {
     case 'q':
       s.quiet = true;
       break;
+    case 'G':
+      hub.gateways = atoi(optarg);
+      break;
+    case 'A':
+      hub.alerts_per_hour = strtod(optarg, NULL);
+      break;
+    case 'N':
+      hub.news2_per_hour = strtod(optarg, NULL);
+      break;
+    case 'S':
+      hub.status_interval_s = strtod(optarg, NULL);
+      break;
+    case 'B':
+      hub.broker_pid = atoi(optarg);
+      break;
     case 'H':
       usage(stdout);
       return 0;
@@ -426,6 +458,14 @@ int main(int argc, char **argv) {
   if (s.print_config) {
     print_patients(&s);
     return 0;
+  }
+  if (hub.gateways > 0) {
+    hub.host = s.host;
+    hub.port = s.port;
+    hub.duration_s = s.duration > 0 ? s.duration : 60;
+    if (hub.status_interval_s <= 0)
+      usage(stderr);
+    return hub.status_interval_s > 0 ? wg_hubsim_run(&hub) : 2;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGINT, on_signal);
