@@ -366,6 +366,21 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages) {
   return SQLITE_OK;
 }
 
+/* Every statement prepared once, then *out = @s; on failure @s is closed. */
+static int prepare_all(wg_store_t *s, wg_store_t **out) {
+  int rc;
+
+#define XX(name, sql)                                                          \
+  if ((rc = prepare(s, &s->name, sql)) != 0) {                                 \
+    wg_store_close(s);                                                         \
+    return rc;                                                                 \
+  }
+  STORE_STATEMENTS(XX)
+#undef XX
+  *out = s;
+  return 0;
+}
+
 int wg_store_open(wg_store_t **out, const char *path,
                   wg_durability_t durability) {
   static bool lib_ready;
@@ -402,13 +417,7 @@ int wg_store_open(wg_store_t **out, const char *path,
   if ((rc = open_db(path, SQLITE_OPEN_READWRITE, durability, " for checkpoints",
                     false, &s->ckpt)) != 0)
     goto fail;
-#define XX(name, sql)                                                          \
-  if ((rc = prepare(s, &s->name, sql)) != 0)                                   \
-    goto fail;
-  STORE_STATEMENTS(XX)
-#undef XX
-  *out = s;
-  return 0;
+  return prepare_all(s, out);
 
 fail:
   wg_store_close(s);
@@ -435,13 +444,7 @@ int wg_store_open_readonly(wg_store_t **out, const char *path) {
     rc = WG_EIO;
     goto fail;
   }
-#define XX(name, sql)                                                          \
-  if ((rc = prepare(s, &s->name, sql)) != 0)                                   \
-    goto fail;
-  STORE_STATEMENTS(XX)
-#undef XX
-  *out = s;
-  return 0;
+  return prepare_all(s, out);
 
 fail:
   wg_store_close(s);
