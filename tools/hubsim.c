@@ -4,8 +4,9 @@
  * simulated gateway is its own MQTT connection with its own persistent
  * session and will, and publishes what a real one sends (docs/scaling.md
  * has the rates, measured by bench/rates.sh): its retained status every
- * status interval, alert events and NEWS2 messages at the given hourly
- * rates, all QoS 1; it takes acknowledgements on its alerts/ack. A
+ * status interval, alert events (each followed by its retained
+ * alerts/active) and NEWS2 messages at the given hourly rates, all QoS 1;
+ * it takes acknowledgements on its alerts/ack. A
  * simulated hub subscribes to every gateway's alerts with a persistent
  * session, measures each event's latency from its "ts", and acknowledges
  * each raised alert. All clients share one poll() loop. At the end: the
@@ -147,6 +148,11 @@ static void gateway_turn(gateway_t *g, const hubsim_t *o, double now,
              "%.6f,\"route\":\"hub\",\"respond_by\":%.6f}",
              g->id, ++g->alerts, g->id, now, now, now, now + 600, now + 600);
     publish(g, "alerts", buf, false);
+    /* After a change, the retained snapshot of the open alerts (one here,
+     * about the size a home's snapshot has). */
+    char active[1200];
+    snprintf(active, sizeof(active), "{\"ts\":%.6f,\"alerts\":[%s]}", now, buf);
+    publish(g, "alerts/active", active, true);
     g->next_alert += poisson_wait(3600.0 / o->alerts_per_hour);
   }
   if (o->news2_per_hour > 0 && now >= g->next_news2) {
@@ -284,6 +290,8 @@ int wg_hubsim_run(const hubsim_t *o) {
     struct mosquitto *m = i < connected ? gw[i].m : hub.m;
     if (i < connected) {
       snprintf(topic, sizeof(topic), "wardgate/%s/status", gw[i].id);
+      mosquitto_publish(m, NULL, topic, 0, NULL, 1, true);
+      snprintf(topic, sizeof(topic), "wardgate/%s/alerts/active", gw[i].id);
       mosquitto_publish(m, NULL, topic, 0, NULL, 1, true);
       snprintf(id, sizeof(id), "wardgate-%s-uplink", gw[i].id);
     } else {

@@ -195,8 +195,8 @@ static void usage(FILE *f) {
           "  -q, --quiet            no line per pack\n"
           "The hub's load instead (docs/scaling.md):\n"
           "      --gateways N       N gateways' uplinks and a hub that acks\n"
-          "      --alerts-per-hour A  alert events per gateway (6)\n"
-          "      --news2-per-hour B   news2 messages per gateway (20)\n"
+          "      --alerts-per-hour A  alert events per gateway (54)\n"
+          "      --news2-per-hour B   news2 messages per gateway (30)\n"
           "      --status-interval S  retained status every S s (60)\n"
           "      --broker-pid PID   report the broker's resident memory\n"
           "  (-d sets the duration, 60 s by default)\n");
@@ -370,7 +370,7 @@ int main(int argc, char **argv) {
   /* --gateways: the hub's load instead of a home's devices. Rates from
    * bench/rates.sh (docs/scaling.md). */
   hubsim_t hub = {
-      .status_interval_s = 60, .alerts_per_hour = 6, .news2_per_hour = 20};
+      .status_interval_s = 60, .alerts_per_hour = 54, .news2_per_hour = 30};
   struct mosquitto *m;
   double start, next;
   long sent = 0, failed = 0, tick = 0;
