@@ -27,6 +27,7 @@ cmake --build build-bench -j"$(nproc)" >/dev/null
 # The tests' helpers for private brokers and RabbitMQ nodes.
 WG_BIN=$(pwd)/build-bench
 . tests/integration/lib.sh
+set +o pipefail # as the tests' helpers expect
 FREEPORT=$WG_BIN/bench/freeport
 . tests/integration/rabbitmq.sh
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
