@@ -39,7 +39,7 @@ typedef struct hub_s {
   long acks_sent;
 } hub_t;
 
-static long published, acks_received;
+static long published, acks_received, connacks;
 
 static double now_s(void) {
   struct timespec ts;
@@ -51,6 +51,12 @@ static double now_s(void) {
 static double poisson_wait(double mean) {
   double u = ((double)rand() + 1.0) / ((double)RAND_MAX + 2.0);
   return -mean * log(u);
+}
+
+static void on_connect(struct mosquitto *m, void *obj, int rc) {
+  (void)m, (void)obj;
+  if (rc == 0)
+    connacks++;
 }
 
 static void on_gateway_message(struct mosquitto *m, void *obj,
@@ -95,6 +101,7 @@ static struct mosquitto *client(const hubsim_t *o, const char *id,
 
   if (m == NULL)
     return NULL;
+  mosquitto_connect_callback_set(m, on_connect);
   mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   if (will_topic != NULL)
     mosquitto_will_set(m, will_topic, (int)strlen(will), will, 1, true);
@@ -167,6 +174,27 @@ static void gateway_turn(gateway_t *g, const hubsim_t *o, double now,
   }
 }
 
+/* One poll() over every client's socket, then their reads and writes. */
+static void io_turn(gateway_t *gw, long connected, struct mosquitto *hub,
+                    struct pollfd *pfd) {
+  long n = 0;
+
+  for (long i = 0; i <= connected; i++) {
+    struct mosquitto *m = i < connected ? gw[i].m : hub;
+    pfd[n].fd = mosquitto_socket(m);
+    pfd[n].events = POLLIN | (mosquitto_want_write(m) ? POLLOUT : 0);
+    n++;
+  }
+  poll(pfd, (nfds_t)n, 20);
+  for (long i = 0; i < n; i++) {
+    struct mosquitto *m = i < connected ? gw[i].m : hub;
+    if (pfd[i].revents & (POLLIN | POLLERR | POLLHUP))
+      mosquitto_loop_read(m, 1);
+    if (pfd[i].revents & POLLOUT || mosquitto_want_write(m))
+      mosquitto_loop_write(m, 1);
+  }
+}
+
 static int by_value(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -193,7 +221,7 @@ int wg_hubsim_run(const hubsim_t *o) {
   hub_t hub = {0};
   char id[64], will[256], topic[96];
   unsigned run = (unsigned)time(NULL) ^ (unsigned)getpid();
-  double started = now_s(), end, misc = 0, rss_max = -1;
+  double started = now_s(), end, misc = 0, rss_max = -1, setup_s;
   long connected = 0;
 
   if (gw == NULL || pfd == NULL)
@@ -226,34 +254,29 @@ int wg_hubsim_run(const hubsim_t *o) {
     mosquitto_message_callback_set(g->m, on_gateway_message);
     snprintf(topic, sizeof(topic), "wardgate/%s/alerts/ack", g->id);
     mosquitto_subscribe(g->m, NULL, topic, 1);
-    /* Phases spread over the intervals, as homes are not in step. */
-    g->next_status = started + o->status_interval_s * rand() / RAND_MAX;
-    g->next_news2 =
+  }
+  /* Every session established (CONNACK) before the measured window: a
+   * broker's rate of taking new sessions is a figure of its own. */
+  for (double limit = now_s() + 300;
+       connacks < connected + 1 && now_s() < limit;)
+    io_turn(gw, connected, hub.m, pfd);
+  setup_s = now_s() - started;
+  started = now_s();
+  /* Phases spread over the intervals, as homes are not in step. */
+  for (long i = 0; i < connected; i++) {
+    gw[i].next_status = started + o->status_interval_s * rand() / RAND_MAX;
+    gw[i].next_news2 =
         started + 3600.0 / fmax(o->news2_per_hour, 1e-9) * rand() / RAND_MAX;
-    g->next_alert =
+    gw[i].next_alert =
         started + poisson_wait(3600.0 / fmax(o->alerts_per_hour, 1e-9));
   }
   end = now_s() + o->duration_s;
   while (now_s() < end) {
-    int n = 0;
     double now = now_s();
 
     for (long i = 0; i < connected; i++)
       gateway_turn(&gw[i], o, now, started);
-    for (long i = 0; i <= connected; i++) {
-      struct mosquitto *m = i < connected ? gw[i].m : hub.m;
-      pfd[n].fd = mosquitto_socket(m);
-      pfd[n].events = POLLIN | (mosquitto_want_write(m) ? POLLOUT : 0);
-      n++;
-    }
-    poll(pfd, (nfds_t)n, 20);
-    for (long i = 0; i < n; i++) {
-      struct mosquitto *m = i < connected ? gw[i].m : hub.m;
-      if (pfd[i].revents & (POLLIN | POLLERR | POLLHUP))
-        mosquitto_loop_read(m, 1);
-      if (pfd[i].revents & POLLOUT || mosquitto_want_write(m))
-        mosquitto_loop_write(m, 1);
-    }
+    io_turn(gw, connected, hub.m, pfd);
     if (now - misc >= 1.0) { /* keepalives, reconnects, the broker's size */
       misc = now;
       for (long i = 0; i <= connected; i++) {
@@ -273,6 +296,8 @@ int wg_hubsim_run(const hubsim_t *o) {
   qsort(hub.lat, hub.nlat, sizeof(*hub.lat), by_value);
 #define PCT(p)                                                                 \
   (hub.nlat ? hub.lat[(size_t)((double)(hub.nlat - 1) * (p))] * 1000 : 0)
+  printf("sessions %ld of %ld established in %.1f s\n", connacks, connected + 1,
+         setup_s);
   printf("gateways %ld, %.0f s: %ld messages published, %.1f messages/s\n",
          connected, o->duration_s, published,
          (double)published / o->duration_s);

@@ -18,11 +18,16 @@ ERL_EPMD_PORT=$("$FREEPORT")
 export ERL_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
 RMQ_NODES=""
 
+# As the rabbitmq user, keeping this shell's limits (runuser's PAM session
+# would bring the default 1,024 open files, and a node that reaches its
+# limit stops accepting connections).
+as_rabbitmq() { setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups "$@"; }
+
 # rmq NAME ARGS...: rabbitmqctl for node NAME.
 rmq() {
   local name=$1
   shift
-  runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq ERL_EPMD_PORT="$ERL_EPMD_PORT" \
+  as_rabbitmq env HOME=/var/lib/rabbitmq ERL_EPMD_PORT="$ERL_EPMD_PORT" \
     ERL_EPMD_ADDRESS=127.0.0.1 /usr/lib/rabbitmq/bin/rabbitmqctl -n "wg-$name@localhost" "$@"
 }
 
@@ -43,7 +48,7 @@ $extra
 CONF
   echo '[rabbitmq_mqtt].' >"$d/enabled_plugins"
   chown -R rabbitmq: "$d"
-  (cd /var/lib/rabbitmq && runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq \
+  (cd /var/lib/rabbitmq && as_rabbitmq env HOME=/var/lib/rabbitmq \
     RABBITMQ_NODENAME="wg-$name@localhost" RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
     RABBITMQ_MNESIA_BASE="$d/mnesia" RABBITMQ_LOG_BASE="$d/log" \
@@ -52,7 +57,7 @@ CONF
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
     /usr/lib/rabbitmq/bin/rabbitmq-server -detached) >"$d/start.log" 2>&1
   RMQ_NODES="$RMQ_NODES $name"
-  timeout 90 bash -c "$(declare -f rmq); until rmq $name await_startup >/dev/null 2>&1; do sleep 1; done" ||
+  timeout 90 bash -c "$(declare -f as_rabbitmq rmq); until rmq $name await_startup >/dev/null 2>&1; do sleep 1; done" ||
     fail "RabbitMQ node $name did not start: $(tail -5 "$d"/log/*.log 2>/dev/null)"
   wait_until 20 port_open "$port" || fail "RabbitMQ node $name: no MQTT listener"
   eval "RMQ_$(echo "$name" | tr a-z A-Z)_PORT=$port"
@@ -67,6 +72,6 @@ rmq_stop() {
 rmq_cleanup() {
   local n
   for n in $RMQ_NODES; do rmq "$n" stop >/dev/null 2>&1 || true; done
-  runuser -u rabbitmq -- env ERL_EPMD_PORT="$ERL_EPMD_PORT" epmd -kill >/dev/null 2>&1 || true
+  as_rabbitmq env ERL_EPMD_PORT="$ERL_EPMD_PORT" epmd -kill >/dev/null 2>&1 || true
 }
 trap 'rmq_cleanup; cleanup' EXIT
