@@ -119,7 +119,7 @@ static void mark_open(wg_clinic_t *cl, size_t i, double now) {
     const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
     if (strcmp(al->patient, p->id) == 0)
       wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, al->raised,
-                            now);
+                            al->ts, now);
   }
 }
 
@@ -171,7 +171,7 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
     return rc;
   if ((i = patient_index(cl, al.patient)) >= 0)
     wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
-                          al.key, al.raised, now);
+                          al.key, al.raised, al.ts, now);
   return 0;
 }
 

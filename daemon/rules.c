@@ -622,7 +622,7 @@ static double intake_required(const wg_intake_t *in, double now) {
 
 void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
                            wg_rule_t rule, const char *key, double raised,
-                           double now) {
+                           double last, double now) {
   char k[96];
 
   switch (rule) {
@@ -649,6 +649,15 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
           in->day_start = wg_rules_local_midnight(now);
           in->day_end = wg_rules_next_local_midnight(now);
         }
+        /* Today's checkpoints up to its last event are in the alert: a
+         * restart must not report them again. */
+        if (in->day_start > 0 && raised >= in->day_start)
+          while (in->checked < p->intake[i].ncheckpoints &&
+                 local_time_of_day(
+                     in->day_start,
+                     p->intake[i].checkpoints[in->checked].second_of_day) <=
+                     last)
+            in->checked++;
       }
     break;
   case WG_RULE_MISSED_OBS:

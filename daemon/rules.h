@@ -193,14 +193,16 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
 
 /*
  * After a restart or a reload: an alert of @rule about @key, raised at
- * @raised, is open for @p, so its condition holds. Marks it in @st, so that
- * the rule clears it when the condition ends instead of raising it again.
- * For low_intake the amount required is that of the last checkpoint passed
- * at @now, and an alert raised before today clears as a new day.
+ * @raised and last changed at @last, is open for @p, so its condition
+ * holds. Marks it in @st, so that the rule clears it when the condition
+ * ends instead of raising it again. For low_intake the amount required is
+ * that of the last checkpoint passed at @now, the checkpoints passed by
+ * @last are not weighed again (the alert stands for them), and an alert
+ * raised before today clears as a new day.
  */
 void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
                            wg_rule_t rule, const char *key, double raised,
-                           double now);
+                           double last, double now);
 
 /* The missed_obs interval of @e in seconds, following NEWS2 if asked. */
 double wg_rules_expect_interval_s(const wg_expect_t *e,

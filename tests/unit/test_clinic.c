@@ -4,6 +4,8 @@
  * escalations in, queued events and scores out; restore after a restart and
  * the patients carried over a reload.
  */
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clinic.h"
@@ -488,6 +490,55 @@ static void restore_intake_without_readings(void) {
   }
 }
 
+/*
+ * After a restart the checkpoints an open intake alert already stands for
+ * are not weighed again: no event comes of them. A checkpoint passed after
+ * the alert's last event (while the daemon was down) still is.
+ */
+static void restore_intake_checkpoints(void) {
+  static const char two_checkpoints[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-1\",\"devices\":[\"oxi-1\"]},"
+      "{\"id\":\"p-2\",\"devices\":[\"cup-2\"],"
+      "\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":1.5,"
+      "\"checkpoints\":{\"00:00\":0.25,\"12:00\":0.5}}]}]}";
+  /* T0 is 12:13 UTC: the last event at T0 saw both checkpoints, the one an
+   * hour before only the first. */
+  static const struct {
+    double last;
+    size_t events; /* over the two minutes after the restart */
+  } cases[] = {{T0, 0}, {T0 - 3600, 1}};
+
+  setenv("TZ", "UTC", 1);
+  tzset();
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char alert[512];
+    fixture_t f;
+    size_t events = 0;
+
+    snprintf(alert, sizeof(alert),
+             "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\",\"patient\":"
+             "\"p-2\",\"device\":\"\",\"rule\":\"low_intake\","
+             "\"severity\":\"medium\",\"state\":\"updated\",\"escalation\":0,"
+             "\"ts\":%.1f,\"raised\":%.1f,\"summary\":\"low\",\"key\":"
+             "\"fluid_intake\",\"evidence\":[{\"n\":\"fluid_intake\",\"v\":0,"
+             "\"u\":\"l\",\"t\":%.1f,\"device\":\"\"}]}",
+             cases[i].last, T0 - 7200, cases[i].last);
+    ASSERT_EQ(setup(&f, two_checkpoints, 4), 0);
+    ASSERT_EQ(wg_clinic_restore_alert(&f.cl, alert, T0 + 10), 0);
+    for (double t = T0 + 10; t <= T0 + 130; t += 10) {
+      wg_clinic_tick(&f.cl, t);
+      events += f.cl.nevents;
+      wg_clinic_committed(&f.cl);
+    }
+    if (events != cases[i].events)
+      FAIL_AT("case %zu: %zu events, want %zu", i, events, cases[i].events);
+    ASSERT_NEAR(f.cl.states[1].intake[0].required, 0.75, 1e-9);
+    teardown(&f);
+  }
+}
+
 /* A reload keeps the state of a patient that stays, drops the one that
  * goes (its open alerts stay open), and marks the conditions of the open
  * alerts in the new states. */
@@ -531,4 +582,5 @@ TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
           T(repeats_coalesced), T(news2_coalesced), T(clock_steps),
           T(news2_scores_and_alert), T(timed_rules_deadlines),
           T(restore_after_restart), T(restore_intake),
-          T(restore_intake_without_readings), T(reload_carries_state))
+          T(restore_intake_without_readings), T(restore_intake_checkpoints),
+          T(reload_carries_state))
