@@ -42,8 +42,9 @@ typedef struct mqtt_s {
   uv_work_t connect_req;
   wg_close_cb close_cb;
   int connect_rc;
-  int handles_open; /* timers still to be closed */
-  int events;       /* what poll is armed for */
+  int connect_errno; /* the worker thread's, with MOSQ_ERR_ERRNO */
+  int handles_open;  /* timers still to be closed */
+  int events;        /* what poll is armed for */
   unsigned backoff_ms;
   bool started;
   bool connecting; /* connect_req owns mosq */
@@ -237,6 +238,7 @@ static void connect_work(uv_work_t *req) {
   mqtt_t *m = req->data;
   m->connect_rc = mosquitto_connect_async(
       m->mosq, m->hosts[m->cur].host, m->hosts[m->cur].port, m->keepalive_s);
+  m->connect_errno = errno; /* this thread's: the loop's is another */
 }
 
 static void connect_done(uv_work_t *req, int status) {
@@ -253,7 +255,9 @@ static void connect_done(uv_work_t *req, int status) {
     wg_complain(&m->complaint, LOG_WARNING,
                 "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label,
                 m->hosts[m->cur].host, m->hosts[m->cur].port,
-                status != 0 ? uv_strerror(status) : mosq_reason(m->connect_rc));
+                status != 0                       ? uv_strerror(status)
+                : m->connect_rc == MOSQ_ERR_ERRNO ? strerror(m->connect_errno)
+                                                  : mosq_reason(m->connect_rc));
     schedule_retry(m);
     return;
   }
