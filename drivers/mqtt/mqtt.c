@@ -324,6 +324,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
  */
 static void session_lost(mqtt_t *m, int rc) {
   bool was = m->connected;
+  /* The reason first: stopping the watcher of a socket libmosquitto has
+   * closed sets errno (EBADF) over the one that ended the session. */
+  const char *reason = mosq_reason(rc);
 
   drop_poll(m);
   m->connected = false;
@@ -333,11 +336,11 @@ static void session_lost(mqtt_t *m, int rc) {
     return;
   if (was)
     wg_log(LOG_WARNING, "mqtt: %s: connection to %s:%d lost: %s", m->drv->label,
-           m->hosts[m->cur].host, m->hosts[m->cur].port, mosq_reason(rc));
+           m->hosts[m->cur].host, m->hosts[m->cur].port, reason);
   else
     wg_complain(&m->complaint, LOG_WARNING,
                 "mqtt: %s: cannot connect to %s:%d: %s", m->drv->label,
-                m->hosts[m->cur].host, m->hosts[m->cur].port, mosq_reason(rc));
+                m->hosts[m->cur].host, m->hosts[m->cur].port, reason);
   if (was && m->drv->cbs->disconnected)
     m->drv->cbs->disconnected(m->drv);
   if (!m->paused)
