@@ -27,21 +27,26 @@ write_config "$T/wardgate.json" "" "$("$SIM" -n "$PATIENTS" --print-patients)"
 DB=$T/wardgate.db
 subscribe_durable hub 'wardgate/+/alerts' "$INGEST_PORT"
 
-STARTS=0
 # run_daemon [ENV...]: wardgated under the shim with the environment
-# given; returns once it has started (or died).
+# given; returns once it has started, or died of its power cut (which may
+# come while it opens the database or just after it has started).
 run_daemon() {
+  STARTS=$(grep -c 'core: gateway gw-test started' "$T/wardgated.log" 2>/dev/null) || STARTS=0
+  CUTS_SEEN=$(grep -c 'powercut: the power went' "$T/wardgated.log" 2>/dev/null) || CUTS_SEEN=0
   env LD_PRELOAD="$SHIM" "$@" "$WARDGATED" -c "$T/wardgate.json" \
     >>"$T/wardgated.log" 2>&1 &
   DAEMON_PID=$!
   track "$DAEMON_PID"
-  STARTS=$((STARTS + 1))
   wait_until 30 started_or_dead || fail "wardgated did not start"
-  daemon_alive || fail "wardgated did not start after a cut: $(tail -3 "$T/wardgated.log")"
+  daemon_alive || died_of_cut ||
+    fail "wardgated did not start after a cut: $(tail -3 "$T/wardgated.log")"
 }
 started_or_dead() {
-  [ "$(grep -c 'core: gateway gw-test started' "$T/wardgated.log")" -ge "$STARTS" ] ||
+  [ "$(grep -c 'core: gateway gw-test started' "$T/wardgated.log")" -gt "$STARTS" ] ||
     ! daemon_alive
+}
+died_of_cut() {
+  [ "$(grep -c 'powercut: the power went' "$T/wardgated.log")" -gt "$CUTS_SEEN" ]
 }
 
 # stream N FALL: N packs from the simulated devices and a fall of patient
