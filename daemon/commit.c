@@ -109,35 +109,60 @@ static int apply_acks(wg_commit_t *cm, size_t *reached) {
   return 0;
 }
 
+/* The FHIR copy of a pack's vital signs, stored in this transaction. */
+static int put_fhir_vitals(wg_commit_t *cm, wg_fhir_vitals_t *fv, double now) {
+  int rc;
+  char *json = wg_fhir_vitals_end(fv, &rc);
+
+  if (json != NULL)
+    rc = wg_outbox_add_copy(cm->d.outbox, cm->d.topic_fhir[WG_FHIR_VITALS],
+                            json, now);
+  free(json);
+  return rc;
+}
+
 /* Phase 2: the readings, each new one through the rules once, and NEWS2
- * once per pack that brought a new parameter. */
+ * once per pack that brought a new parameter; with the FHIR export, each
+ * pack's new vital signs as one bundle. */
 static int put_readings(wg_commit_t *cm, double now, size_t *reached,
                         uint64_t *stored, uint64_t *dup) {
   wg_batch_t *b = &cm->d.ingest->batch;
+  wg_fhir_vitals_t fv = {0};
   size_t i = 0;
 
   for (size_t p = 0; p < b->npacks; p++) {
     wg_pack_t *pk = &b->packs[p];
     const wg_device_t *dev = pk->device;
+    bool fhir = cm->d.fhir != NULL && dev != NULL;
+    int rc;
 
+    if (fhir)
+      wg_fhir_vitals_begin(&fv, cm->d.fhir, cm->d.gateway, dev->patient->id,
+                           dev->id);
     for (; i < pk->end; i++) {
       const wg_reading_t *r = &b->readings.v[i];
-      int rc = wg_store_put_reading(cm->d.store, r);
 
       *reached = i;
-      if (rc < 0)
+      if ((rc = wg_store_put_reading(cm->d.store, r)) < 0) {
+        int ignored;
+        free(wg_fhir_vitals_end(&fv, &ignored));
         return rc;
+      }
       if (rc == 0) {
         (*dup)++;
         continue;
       }
       (*stored)++;
+      if (fhir)
+        wg_fhir_vitals_add(&fv, r);
       if (i < cm->evaluated || dev == NULL)
         continue;
       wg_clinic_reading(cm->d.clinic, dev->patient_index, dev->device_index, r,
                         now);
       pk->news2 |= wg_news2_param(r->name) >= 0;
     }
+    if (fhir && (rc = put_fhir_vitals(cm, &fv, now)) != 0)
+      return rc;
     if (pk->news2 && !pk->scored && dev != NULL) {
       wg_clinic_news2(cm->d.clinic, dev->patient_index, dev->id, now);
       pk->scored = true;
@@ -145,6 +170,22 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
   }
   *reached = b->readings.n;
   return 0;
+}
+
+/* The alert's Flag as @ev leaves it: not a copy to leave out when the
+ * outbox is nearly full, since a Flag left active would stay so; queued
+ * like the event, superseded the same way. */
+static int put_fhir_flag(wg_commit_t *cm, const wg_alert_event_t *ev,
+                         double now) {
+  char *fhir = wg_fhir_flag(cm->d.fhir, ev);
+  int rc;
+
+  if (fhir == NULL)
+    return WG_ENOMEM;
+  rc = wg_outbox_add(cm->d.outbox, cm->d.topic_fhir[WG_FHIR_ALERTS], fhir,
+                     ev->alert.id, wg_alert_state_name(ev->alert.state), now);
+  free(fhir);
+  return rc;
 }
 
 /* Phase 3: scores rows and news2 messages; then the alert events into the
@@ -166,6 +207,15 @@ static int write_results(wg_commit_t *cm, double now) {
     if (rc == 0)
       rc = wg_outbox_add(cm->d.outbox, cm->d.topic_news2, j.message, NULL, NULL,
                          now);
+    if (rc == 0 && cm->d.fhir != NULL) {
+      char *fhir = wg_fhir_news2(cm->d.fhir, cm->d.gateway, cs->patient, cs->ts,
+                                 cs->scale, &cs->score);
+      rc = fhir == NULL
+               ? WG_ENOMEM
+               : wg_outbox_add_copy(cm->d.outbox,
+                                    cm->d.topic_fhir[WG_FHIR_NEWS2], fhir, now);
+      free(fhir);
+    }
     if (rc != 0)
       return rc;
   }
@@ -183,6 +233,8 @@ static int write_results(wg_commit_t *cm, double now) {
       rc = wg_outbox_add(cm->d.outbox, cm->d.topic_alerts, json, ev->alert.id,
                          wg_alert_state_name(ev->alert.state), now);
     free(json);
+    if (rc == 0 && cm->d.fhir != NULL)
+      rc = put_fhir_flag(cm, ev, now);
     if (rc != 0)
       return rc;
   }

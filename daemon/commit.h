@@ -28,6 +28,7 @@
 
 #include "clinic.h"
 #include "counters.h"
+#include "fhir.h"
 #include "ingest.h"
 #include "outbox.h"
 #include "store.h"
@@ -62,7 +63,9 @@ typedef struct wg_commit_deps_s {
   wg_outbox_t *outbox;
   const char *topic_alerts; /* the outbox rows' topics */
   const char *topic_news2;
-  const char *topic_log; /* the daily escalation log's */
+  const char *topic_log;        /* the daily escalation log's */
+  const wg_fhir_opts_t *fhir;   /* NULL: no FHIR export */
+  const char (*topic_fhir)[96]; /* by wg_fhir_topic_t */
   const char *gateway;
   int retention_days;
   wg_counters_t *counters;

@@ -348,6 +348,55 @@ static void parse_route(wg_conf_t *c, const char *path, const cJSON *o,
     r->days = 1u << 7; /* not a fallback, even with its problems */
 }
 
+/* An identifier system: an absolute URI (RFC 3986 scheme ":" ...), with
+ * no space, control character or "|" (which separates the system from
+ * the value in a FHIR search). */
+static bool system_ok(const char *s) {
+  const char *p = s;
+
+  if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+    return false;
+  while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+         (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+    p++;
+  if (*p != ':' || p[1] == '\0' || strlen(s) > 200)
+    return false;
+  for (; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '|')
+      return false;
+  return true;
+}
+
+static void parse_fhir(wg_conf_t *c, const cJSON *obj, wg_config_t *cfg) {
+  static const char *const keys[] = {"enabled", "patient_system",
+                                     "device_system", NULL};
+  static const char *const path = "uplink.fhir";
+  wg_fhir_opts_t *f = &cfg->fhir;
+  const cJSON *en;
+  char sub[WG_CONF_PATH_MAX];
+
+  if (!wg_conf_object(c, path, obj, keys))
+    return;
+  en = cJSON_GetObjectItemCaseSensitive(obj, "enabled");
+  if (en != NULL && !cJSON_IsBool(en)) {
+    wg_conf_join(sub, path, "enabled");
+    wg_conf_problem(c, sub, "must be true or false");
+  }
+  f->enabled = cJSON_IsTrue(en);
+  f->patient_system = wg_conf_string(c, path, obj, "patient_system",
+                                     "urn:wardgate:patient", false, false);
+  f->device_system = wg_conf_string(c, path, obj, "device_system",
+                                    "urn:wardgate:device", false, false);
+  if (f->patient_system && !system_ok(f->patient_system)) {
+    wg_conf_join(sub, path, "patient_system");
+    wg_conf_problem(c, sub, "must be an absolute URI without spaces or \"|\"");
+  }
+  if (f->device_system && !system_ok(f->device_system)) {
+    wg_conf_join(sub, path, "device_system");
+    wg_conf_problem(c, sub, "must be an absolute URI without spaces or \"|\"");
+  }
+}
+
 static void parse_routes(wg_conf_t *c, const cJSON *arr, wg_config_t *cfg) {
   static const char *const keys[] = {"name", "days", "from", "to", NULL};
   char sub[WG_CONF_PATH_MAX];
@@ -428,7 +477,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "routes",
                                      "control_socket",
                                      NULL};
-  const char *const uplink_keys[] = {wg_uplink_conf->name, NULL};
+  const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
   static const char *const unknown[] = {"reject", "accept", NULL};
   const cJSON *in, *up, *pa, *m;
@@ -480,6 +529,9 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
       wg_conf_problem(c, sub, "required");
     else
       cfg->uplink = wg_uplink_conf->read(c, sub, m);
+    m = cJSON_GetObjectItemCaseSensitive(up, "fhir");
+    if (m != NULL && !cJSON_IsNull(m))
+      parse_fhir(c, m, cfg);
   }
 
   if ((m = cJSON_GetObjectItemCaseSensitive(root, "routes")) != NULL)

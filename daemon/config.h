@@ -77,6 +77,14 @@ typedef struct wg_route_s {
       to_s; /* seconds of the local day; from_s > to_s crosses midnight */
 } wg_route_t;
 
+/* The FHIR R4 export (uplink.fhir): off unless enabled. Patients and
+ * devices are referred to by their ids as identifiers in these systems. */
+typedef struct wg_fhir_opts_s {
+  bool enabled;
+  const char *patient_system;
+  const char *device_system;
+} wg_fhir_opts_t;
+
 typedef struct wg_config_s {
   wg_arena_t arena; /* owns everything below */
   const char *path;
@@ -95,6 +103,7 @@ typedef struct wg_config_s {
    * input not configured. */
   void *ingest[WG_CONFIG_INPUTS_MAX];
   void *uplink; /* the uplink driver's options, from its block */
+  wg_fhir_opts_t fhir;
   wg_patient_t *patients;
   size_t npatients;
   wg_route_t *routes; /* none: every alert's route is "hub" */

@@ -297,6 +297,8 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .topic_alerts = c->hub.topic_alerts,
                             .topic_news2 = c->hub.topic_news2,
                             .topic_log = c->hub.topic_log,
+                            .fhir = cfg->fhir.enabled ? &cfg->fhir : NULL,
+                            .topic_fhir = c->hub.topic_fhir,
                             .gateway = cfg->gateway_id,
                             .retention_days = cfg->retention_days,
                             .counters = &c->counters};
@@ -344,12 +346,15 @@ int wg_core_start(wg_core_t *c) {
   return 0;
 }
 
-/* The same inputs are configured in @a and @b (their options may differ). */
-static bool same_inputs(const wg_config_t *a, const wg_config_t *b) {
+/* What only a restart changes is the same in @a and @b: the gateway, the
+ * database, which inputs are configured and the FHIR export. */
+static bool same_at_start(const wg_config_t *a, const wg_config_t *b) {
   for (size_t i = 0; i < WG_CONFIG_INPUTS_MAX; i++)
     if ((a->ingest[i] == NULL) != (b->ingest[i] == NULL))
       return false;
-  return true;
+  return strcmp(a->gateway_id, b->gateway_id) == 0 &&
+         strcmp(a->database, b->database) == 0 &&
+         a->fhir.enabled == b->fhir.enabled;
 }
 
 void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
@@ -373,8 +378,7 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
     return;
   }
   wg_ingest_set_map(&c->ingest, &map);
-  if (strcmp(cfg->gateway_id, c->cfg->gateway_id) != 0 ||
-      strcmp(cfg->database, c->cfg->database) != 0 || !same_inputs(cfg, c->cfg))
+  if (!same_at_start(cfg, c->cfg))
     wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
                         "unknown_devices and news2_interval_s only; other "
                         "changes need a restart");

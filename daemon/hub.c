@@ -53,6 +53,7 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
     cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
     cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
     cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
+    cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
   }
 done:
   text = cJSON_PrintUnformatted(o);
@@ -370,6 +371,9 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
            "wardgate/%s/alerts/active", gw);
   snprintf(h->topic_news2, sizeof(h->topic_news2), "wardgate/%s/news2", gw);
   snprintf(h->topic_log, sizeof(h->topic_log), "wardgate/%s/log/daily", gw);
+  for (int k = 0; k < WG_FHIR_TOPICS; k++)
+    snprintf(h->topic_fhir[k], sizeof(h->topic_fhir[k]), "wardgate/%s/fhir/%s",
+             gw, wg_fhir_topic_names[k]);
   return wg_outbox_init(&h->outbox, store, cfg->outbox_max);
 }
 

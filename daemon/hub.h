@@ -19,6 +19,7 @@
 #include "config.h"
 #include "control.h"
 #include "counters.h"
+#include "fhir.h"
 #include "ingest.h"
 #include "outbox.h"
 #include "wardgate/driver.h"
@@ -72,7 +73,8 @@ struct wg_hub_s {
   char topic_ack[96];
   char topic_active[96];
   char topic_news2[96];
-  char topic_log[96]; /* the daily escalation log, retained */
+  char topic_log[96];                  /* the daily escalation log, retained */
+  char topic_fhir[WG_FHIR_TOPICS][96]; /* by wg_fhir_topic_t */
   char *will;
 
   bool active_dirty; /* alerts/active is to be published again */

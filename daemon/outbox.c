@@ -55,6 +55,22 @@ int wg_outbox_add(wg_outbox_t *o, const char *topic, const char *payload,
   return 0;
 }
 
+int wg_outbox_add_copy(wg_outbox_t *o, const char *topic, const char *payload,
+                       double now) {
+  int64_t depth = o->depth + o->added - o->removed;
+  int rc;
+
+  if (depth >= o->max * 8 / 10) {
+    o->yielding++;
+    return 0;
+  }
+  if ((rc = wg_store_outbox_add(o->store, topic, payload, NULL, NULL, now)) !=
+      0)
+    return rc;
+  o->added++;
+  return 0;
+}
+
 int wg_outbox_delete_acked(wg_outbox_t *o) {
   int rc;
 
@@ -76,6 +92,14 @@ void wg_outbox_committed(wg_outbox_t *o) {
   o->nacked -= o->deleting;
   o->deleting = 0;
   o->added = o->removed = 0;
+  if (o->yielding > 0)
+    wg_complain(&o->complaint, LOG_WARNING,
+                "outbox: %lld messages wait for the hub: FHIR copies are not "
+                "queued until it takes them (%llu left out so far)",
+                (long long)o->depth,
+                (unsigned long long)(o->yielded + (uint64_t)o->yielding));
+  o->yielded += (uint64_t)o->yielding;
+  o->yielding = 0;
   if (near && !o->near_limit)
     wg_log(LOG_WARNING,
            "outbox: %lld messages wait for the hub (limit %lld): is the "
@@ -86,7 +110,7 @@ void wg_outbox_committed(wg_outbox_t *o) {
 
 void wg_outbox_rolled_back(wg_outbox_t *o) {
   o->deleting = 0;
-  o->added = o->removed = 0;
+  o->added = o->removed = o->yielding = 0;
 }
 
 static bool is_acked(const wg_outbox_t *o, int64_t seq) {

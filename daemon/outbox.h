@@ -40,6 +40,8 @@ typedef struct wg_outbox_s {
   int64_t added;     /* rows added in the open transaction */
   int64_t removed;   /* rows removed by compaction in it */
   uint64_t overflow; /* events not queued because the outbox was full */
+  uint64_t yielded;  /* copies not queued for an outbox near its limit */
+  int64_t yielding;  /* of those, in the open transaction */
   bool near_limit;
   wg_complaint_t complaint;
 } wg_outbox_t;
@@ -59,6 +61,16 @@ void wg_outbox_free(wg_outbox_t *o);
  */
 int wg_outbox_add(wg_outbox_t *o, const char *topic, const char *payload,
                   const char *alert_id, const char *state, double now);
+
+/*
+ * Inside the caller's transaction: queue @payload, a copy the database can
+ * give again (the FHIR export of readings and scores), only while the
+ * outbox is below 80 % of @max, so that a copy never takes the room of an
+ * alert event; otherwise it is counted in `yielded` and logged. Returns 0
+ * or a negative store error.
+ */
+int wg_outbox_add_copy(wg_outbox_t *o, const char *topic, const char *payload,
+                       double now);
 
 /* Inside the caller's transaction: delete the acknowledged rows. */
 int wg_outbox_delete_acked(wg_outbox_t *o);

@@ -30,6 +30,9 @@ TOPICS = {
     "news2": "news2.json",
     "errors": "error.json",
     "log/daily": "daily-log.json",
+    "fhir/vitals": "fhir-bundle.json",
+    "fhir/news2": "fhir-bundle.json",
+    "fhir/alerts": "fhir-bundle.json",
 }
 
 

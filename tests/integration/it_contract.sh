@@ -3,7 +3,8 @@
 # The contract, checked against what the daemon really publishes: a run
 # that produces every message to the hub (status online and the offline
 # will, alert events in every state and both kinds of ack, alerts/active,
-# news2, errors for a pack and for an ack) and the daily log, each
+# news2, errors for a pack and for an ack, the FHIR export's bundles) and
+# the daily log, each
 # validated against its JSON Schema in docs/schemas; the packs and acks the
 # test sends too. A field the daemon adds without its schema fails here
 # (the schemas are closed), and the check shows it would.
@@ -18,6 +19,7 @@ $SCHEMAS check || fail "a schema is not valid"
 
 start_broker INGEST
 start_broker UPLINK
+UPLINK_FHIR='{"enabled": true, "patient_system": "https://fhir.example.org/Id/patient"}'
 write_config "$T/wardgate.json" "\"control_socket\": \"$T/ctl.sock\"," \
   '[{"id":"p-001","devices":["oxi-1","bp-1","temp-1","obs-1","fall-1"],
      "thresholds":[{"name":"spo2","below":92,"severity":"high"}],
@@ -92,7 +94,7 @@ cat "$T/check.out" >&2
 for s in raised updated escalated acknowledged cleared; do
   grep "^states:" "$T/check.out" | grep -q " $s=" || fail "no $s event was checked"
 done
-for t in status alerts alerts/active news2 errors; do
+for t in status alerts alerts/active news2 errors fhir/vitals fhir/news2 fhir/alerts; do
   grep "^topics:" "$T/check.out" | grep -q " $t=" || fail "no $t message was checked"
 done
 $SCHEMAS daily-log.json "$T/daily-log.json" || fail "daily log refused"

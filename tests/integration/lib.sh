@@ -101,7 +101,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 write_config() {
   local file=$1 extra=${2:-} patients=${3:-}
   local up=${UPLINK_PORT:-$INGEST_PORT} coap=""
-  # COAP, if set, is the ingest.coap object.
+  # COAP, if set, is the ingest.coap object; UPLINK_FHIR the uplink.fhir one.
   [ -z "${COAP:-}" ] || coap=", \"coap\": $COAP"
   [ -n "$patients" ] || patients='[{"id":"p-001","devices":["oxi-1","bp-1","temp-1","obs-1","cup-1","fall-1"]},{"id":"p-002","devices":["oxi-2","bp-2","temp-2","obs-2","cup-2","fall-2"]}]'
   cat >"$file" <<CONF
@@ -112,7 +112,7 @@ write_config() {
   "durability": "process",
   $extra
   "ingest": { "mqtt": { "host": "127.0.0.1", "port": $INGEST_PORT }$coap },
-  "uplink": { "mqtt": { "host": "127.0.0.1", "port": $up, "keepalive_s": 5 } },
+  "uplink": { "mqtt": { "host": "127.0.0.1", "port": $up, "keepalive_s": 5 }${UPLINK_FHIR:+, \"fhir\": $UPLINK_FHIR} },
   "patients": $patients
 }
 CONF
