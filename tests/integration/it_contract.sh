@@ -101,6 +101,17 @@ $SCHEMAS daily-log.json "$T/daily-log.json" || fail "daily log refused"
 $SCHEMAS senml.json "$T"/sent/pack-*.json || fail "a pack the test sent is refused"
 $SCHEMAS ack.json "$T"/sent/ack-*.json || fail "an ack the test sent is refused"
 
+# The FHIR bundles through FHIR.js and the profiles' rules as well
+# (tests/fhir/validate.mjs; it_fhir covers the export in depth).
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/npm.sh"
+wg_npm_tree "$SRC/tests/fhir" "$WG_BIN/fhir-check" "$TEST_NAME"
+cp "$SRC/tests/fhir/validate.mjs" "$WG_BIN/fhir-check/"
+grep '^wardgate/gw-test/fhir/' "$T/out.sub" >"$T/fhir.sub"
+node "$WG_BIN/fhir-check/validate.mjs" "$T/fhir.sub" >"$T/fhir.out" 2>&1 ||
+  fail "$(cat "$T/fhir.out")"
+cat "$T/fhir.out" >&2
+
 # The schemas are closed: one more field in an alert event is refused.
 grep -m1 ' {"id":"gw-test-' "$T/hub.sub" | sed 's/^[^ ]* //; s/}$/,"extra":1}/' >"$T/extra.json"
 ! $SCHEMAS alert-event.json "$T/extra.json" >/dev/null ||

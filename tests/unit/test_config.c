@@ -400,6 +400,47 @@ static void rule_settings(void) {
   ASSERT_EQ(nproblems, 3);
 }
 
+/* uplink.fhir: off by default; each problem named by its key path. */
+static int load_fhir(const char *fhir) {
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
+           "\"uplink\":{\"mqtt\":{},\"fhir\":%s},\"patients\":[]}",
+           fhir);
+  return load_text(text);
+}
+
+static void fhir_export(void) {
+  ASSERT_EQ(load_with("", ""), 0);
+  ASSERT(!cfg->fhir.enabled);
+  ASSERT_EQ(load_fhir("{\"enabled\":true}"), 0);
+  ASSERT(cfg->fhir.enabled);
+  ASSERT_STR_EQ(cfg->fhir.patient_system, "urn:wardgate:patient");
+  ASSERT_STR_EQ(cfg->fhir.device_system, "urn:wardgate:device");
+  ASSERT_EQ(load_fhir("{\"enabled\":true,\"patient_system\":"
+                      "\"https://fhir.nhs.uk/Id/nhs-number\"}"),
+            0);
+  ASSERT_STR_EQ(cfg->fhir.patient_system, "https://fhir.nhs.uk/Id/nhs-number");
+  ASSERT_EQ(load_fhir("null"), 0);
+  ASSERT(!cfg->fhir.enabled);
+
+  ASSERT_EQ(load_fhir("{\"enabled\":1}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("uplink.fhir.enabled: must be true or false"));
+  ASSERT_EQ(load_fhir("{\"patient_system\":\"nhs-number\"}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("uplink.fhir.patient_system: must be an "
+                                   "absolute URI without spaces or \"|\""));
+  ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a|b\"}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("uplink.fhir.device_system: must be"));
+  ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a b\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"patient_system\":\"1urn:x\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"patient_system\":\"urn:\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"enabled\":true,\"server\":\"x\"}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, "uplink.fhir");
+  ASSERT_CONTAINS(problems, "server");
+  ASSERT_EQ(load_fhir("[]"), WG_EINVAL);
+}
+
 static void cleanup(void) {
   wg_config_free(cfg);
   cfg = NULL;
@@ -411,4 +452,4 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(unknown_keys), T(missing_required), T(bad_json),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
           T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(cleanup))
+          T(fhir_export), T(cleanup))

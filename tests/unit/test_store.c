@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "outbox.h"
 #include "store.h"
 #include "test.h"
 #include "testcfg.h"
@@ -453,6 +454,46 @@ static void checkpoint_thread(void *arg) {
   a->rc = wg_store_checkpoint(a->s, a->err, sizeof(a->err));
 }
 
+/* Copies (the FHIR export) stop at 80 % of the outbox, counted once per
+ * committed transaction; alert events still go in up to the limit. */
+static void outbox_copies_give_way(void) {
+  wg_store_t *s;
+  wg_outbox_t o;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_outbox_init(&o, s, 10), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (int i = 0; i < 12; i++)
+    ASSERT_EQ(wg_outbox_add_copy(&o, "t/fhir/vitals", "{}", 100), 0);
+  /* A rollback forgets what it left out. */
+  wg_store_rollback(s);
+  wg_outbox_rolled_back(&o);
+  ASSERT_EQ(o.yielding, 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (int i = 0; i < 12; i++)
+    ASSERT_EQ(wg_outbox_add_copy(&o, "t/fhir/vitals", "{}", 100), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  ASSERT_EQ(o.depth, 8);
+  ASSERT_EQ(o.yielded, 4);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_outbox_add(&o, "t/alerts", "e1", "gw-1-000001", "raised", 101),
+            0);
+  ASSERT_EQ(
+      wg_outbox_add(&o, "t/fhir/alerts", "f1", "gw-1-000001", "raised", 101),
+      0);
+  ASSERT_EQ(wg_outbox_add_copy(&o, "t/fhir/news2", "{}", 101), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  ASSERT_EQ(o.depth, 10);
+  ASSERT_EQ(o.yielded, 5);
+  ASSERT_EQ(o.overflow, 0);
+  ASSERT_EQ(wg_store_outbox_count(s), 10);
+  wg_outbox_free(&o);
+  wg_store_close(s);
+}
+
 static void checkpoint_on_another_thread(void) {
   checkpoint_arg_t a = {NULL, -1, ""};
   wg_store_t *s;
@@ -505,5 +546,5 @@ TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(retention_prunes_in_batches), T(newer_schema_refused),
           T(locked_database_reported_busy), T(migrates_from_version_1),
           T(migrates_from_version_3), T(indexes_serve_the_queries),
-          T(alerts_and_outbox), T(checkpoint_on_another_thread),
-          T(unopenable_path), T(cleanup))
+          T(alerts_and_outbox), T(outbox_copies_give_way),
+          T(checkpoint_on_another_thread), T(unopenable_path), T(cleanup))
