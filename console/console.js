@@ -152,7 +152,7 @@ function alertRow(ev, now) {
     : due === null ? '' : due > 0 ? `in ${span(due)}` : 'due now';
   const action = ev.acknowledged ? ''
     : pendingAck.has(ev.id) ? el('span', { class: 'quiet' }, 'sent…')
-      : el('button', { type: 'button', onclick: () => acknowledge(ev), 'aria-label': `Acknowledge ${ev.summary}` }, 'Acknowledge');
+      : el('button', { type: 'button', 'data-ack': ev.id, 'aria-label': `Acknowledge ${ev.summary}` }, 'Acknowledge');
   return el('tr', { 'data-id': ev.id, 'data-state': ev.state },
     el('td', {}, sevBadge(ev.severity)),
     el('td', {}, `${ev.patient}`, el('br'), el('span', { class: 'quiet' }, ev.gateway)),
@@ -205,11 +205,49 @@ function chart(list) {
   return svg;
 }
 
+// Make @old look like @neu, keeping every element of the same kind in its
+// place: the table is redrawn every second, and a button replaced under
+// the pointer or the keyboard focus would lose the clinician's click.
+function morph(old, neu) {
+  if (old.nodeType !== neu.nodeType || old.nodeName !== neu.nodeName) {
+    old.replaceWith(neu);
+    return;
+  }
+  if (old.nodeType === Node.TEXT_NODE) {
+    if (old.data !== neu.data) old.data = neu.data;
+    return;
+  }
+  for (const a of [...old.attributes]) if (!neu.hasAttribute(a.name)) old.removeAttribute(a.name);
+  for (const a of [...neu.attributes]) if (old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
+  const kids = [...old.childNodes];
+  [...neu.childNodes].forEach((n, i) => (i < kids.length ? morph(kids[i], n) : old.append(n)));
+  for (const k of kids.slice(neu.childNodes.length)) k.remove();
+}
+
+// The rows of @tbody become @rows (built afresh), each kept by its data-id.
+function updateRows(tbody, rows) {
+  const had = new Map([...tbody.children].map((tr) => [tr.dataset.id, tr]));
+  const want = rows.map((neu) => {
+    const old = had.get(neu.dataset.id);
+    if (!old) return neu;
+    morph(old, neu);
+    return old;
+  });
+  want.forEach((tr, i) => { if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null); });
+  for (const tr of [...tbody.children].slice(want.length)) tr.remove();
+}
+
+$('#alerts tbody').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-ack]');
+  const ev = b && open.get(b.dataset.ack);
+  if (ev) acknowledge(ev);
+});
+
 function render() {
   const now = Date.now() / 1000;
   const rows = [...open.values()].sort((a, b) =>
     (SEVERITY[a.severity] - SEVERITY[b.severity]) || (a.raised - b.raised));
-  $('#alerts tbody').replaceChildren(...rows.map((ev) => alertRow(ev, now)));
+  updateRows($('#alerts tbody'), rows.map((ev) => alertRow(ev, now)));
   $('#no-alerts').hidden = rows.length > 0;
   $('#open-count').textContent = rows.length ? `(${rows.length})` : '';
 

@@ -70,8 +70,14 @@ try {
   await page.screenshot({ path: `${dir}/console.png`, fullPage: true });
 
   // Acknowledge it from the page.
+  // From the keyboard: the button keeps the focus while the table is
+  // redrawn each second (a replaced button would lose it, and a click).
   await page.type('#clinician', 'Dr Console');
-  await page.click(`#alerts tbody tr[data-id="${id}"] button`);
+  await page.focus(`#alerts tbody tr[data-id="${id}"] button`);
+  await new Promise((r) => setTimeout(r, 1500));
+  const focused = await page.evaluate(() => document.activeElement.dataset.ack);
+  if (focused !== id) fail(`the Acknowledge button lost the focus to a redraw (${focused})`);
+  await page.keyboard.press('Enter');
   await until('the acknowledged fall did not move to the history', async () =>
     !(await page.$(`#alerts tbody tr[data-id="${id}"]`)) &&
     (await page.$(`#history tbody tr[data-id="${id}"]`)));
