@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "routes.h"
+#include "text.h"
 #include "wardgate/error.h"
 
 static const char *const state_names[] = {"raised", "updated", "escalated",
@@ -302,7 +304,7 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
   al->held = 0;
   al->version++;
   ev->alert = *al;
-  snprintf(ev->cause, sizeof(ev->cause), "%s", cause);
+  wg_copy(ev->cause, sizeof(ev->cause), cause);
   ev->outcome[0] = '\0';
   ev->note = NULL;
 }
@@ -331,8 +333,8 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 
     al->repeats++;
     add_evidence(al, &v->evidence);
-    snprintf(al->summary, sizeof(al->summary), "%s", v->summary);
-    snprintf(al->device, sizeof(al->device), "%s", v->evidence.device);
+    wg_copy(al->summary, sizeof(al->summary), v->summary);
+    wg_copy(al->device, sizeof(al->device), v->evidence.device);
     if (worse) {
       al->worst = v->grade;
       al->has_worst = true;
@@ -363,13 +365,13 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   memset(&fresh, 0, sizeof(fresh));
   fresh.seq = a->next_seq;
   snprintf(fresh.id, sizeof(fresh.id), "%s-%06" PRIu64, a->gateway, fresh.seq);
-  snprintf(fresh.gateway, sizeof(fresh.gateway), "%s", a->gateway);
-  snprintf(fresh.patient, sizeof(fresh.patient), "%s", patient);
-  snprintf(fresh.device, sizeof(fresh.device), "%s", v->evidence.device);
-  snprintf(fresh.key, sizeof(fresh.key), "%s", v->key);
-  snprintf(fresh.summary, sizeof(fresh.summary), "%s", v->summary);
-  snprintf(fresh.route, sizeof(fresh.route), "%s",
-           wg_routes_name_at(a->routes, a->nroutes, now));
+  wg_copy(fresh.gateway, sizeof(fresh.gateway), a->gateway);
+  wg_copy(fresh.patient, sizeof(fresh.patient), patient);
+  wg_copy(fresh.device, sizeof(fresh.device), v->evidence.device);
+  wg_copy(fresh.key, sizeof(fresh.key), v->key);
+  wg_copy(fresh.summary, sizeof(fresh.summary), v->summary);
+  wg_copy(fresh.route, sizeof(fresh.route),
+          wg_routes_name_at(a->routes, a->nroutes, now));
   fresh.rule = v->rule;
   fresh.severity = v->severity;
   fresh.raised = now;
@@ -400,7 +402,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
   al->acknowledged = true;
   al->next_escalation = 0;
   al->acked_local = local;
-  snprintf(al->acked_by, sizeof(al->acked_by), "%s", by);
+  wg_copy(al->acked_by, sizeof(al->acked_by), by);
   snprintf(cause, sizeof(cause), "acknowledged %sby %s",
            local ? "at the home " : "", by);
   if (outcome && outcome[0]) {
@@ -412,7 +414,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
   if (wg_rule_is_event(al->rule))
     al->open = false;
   emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
-  snprintf(ev->outcome, sizeof(ev->outcome), "%s", outcome ? outcome : "");
+  wg_copy(ev->outcome, sizeof(ev->outcome), outcome ? outcome : "");
   ev->note = note && note[0] ? note : NULL;
   if (!al->open)
     remove_open(a, al);
@@ -445,7 +447,7 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
     n = strlen(cause);
     wg_routes_moved(a->routes, a->nroutes, was, route, cause + n,
                     sizeof(cause) - n);
-    snprintf(due->route, sizeof(due->route), "%s", route);
+    wg_copy(due->route, sizeof(due->route), route);
   }
   /* The next deadline keeps the cadence from the first, however late the
    * timer fired; never in the past, so one call escalates once. */
@@ -538,12 +540,12 @@ static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
     return;
   cJSON_AddStringToObject(x, "n", e->n);
   if (e->flags & WG_READING_HAS_VALUE)
-    cJSON_AddNumberToObject(x, "v", e->v);
+    wg_json_add_number(x, "v", e->v);
   if (e->flags & WG_READING_HAS_VB)
     cJSON_AddBoolToObject(x, "vb", e->vb);
   if (e->u[0])
     cJSON_AddStringToObject(x, "u", e->u);
-  cJSON_AddNumberToObject(x, "t", e->t);
+  wg_json_add_number(x, "t", e->t);
   cJSON_AddStringToObject(x, "device", e->device);
   if (!cJSON_PrintPreallocated(x, out, (int)size, false))
     out[0] = '\0';
@@ -584,15 +586,15 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
   cJSON_AddStringToObject(o, "rule", wg_rule_name(al->rule));
   cJSON_AddStringToObject(o, "severity", wg_severity_name(al->severity));
   cJSON_AddStringToObject(o, "state", wg_alert_state_name(al->state));
-  cJSON_AddNumberToObject(o, "escalation", al->escalation);
-  cJSON_AddNumberToObject(o, "ts", al->ts);
-  cJSON_AddNumberToObject(o, "raised", al->raised);
+  wg_json_add_number(o, "escalation", al->escalation);
+  wg_json_add_number(o, "ts", al->ts);
+  wg_json_add_number(o, "raised", al->raised);
   cJSON_AddStringToObject(o, "summary", al->summary);
   if (cJSON_AddRawToObject(o, "evidence", list) == NULL) {
     cJSON_Delete(o);
     return NULL;
   }
-  cJSON_AddNumberToObject(o, "repeats", al->repeats);
+  wg_json_add_number(o, "repeats", al->repeats);
   cJSON_AddStringToObject(o, "key", al->key);
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
   if (al->acknowledged) {
@@ -603,12 +605,12 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
       cJSON_AddStringToObject(o, "note", note);
     cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
   }
-  cJSON_AddNumberToObject(o, "ack_timeout_s", al->ack_timeout_s);
+  wg_json_add_number(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
-    cJSON_AddNumberToObject(o, "escalates_at", al->next_escalation);
+    wg_json_add_number(o, "escalates_at", al->next_escalation);
   cJSON_AddStringToObject(o, "route",
                           al->route[0] ? al->route : WG_ROUTE_DEFAULT);
-  cJSON_AddNumberToObject(o, "respond_by", al->raised + al->ack_timeout_s);
+  wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
   text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;

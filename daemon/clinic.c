@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
 
@@ -204,7 +205,7 @@ static void queue_score(wg_clinic_t *cl, const wg_patient_t *p,
     cl->scores_cap = cap;
   }
   cs = &cl->scores[cl->nscores++];
-  snprintf(cs->patient, sizeof(cs->patient), "%s", p->id);
+  wg_copy(cs->patient, sizeof(cs->patient), p->id);
   cs->ts = ts;
   cs->scale = p->news2_scale;
   cs->score = *s;
@@ -228,7 +229,7 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
   if (wg_news2_pub_offer(&st->news2_pub, &s, now, cl->cfg->news2_interval_s))
     queue_score(cl, p, &s, now);
   if (has_verdict) {
-    snprintf(v.evidence.device, sizeof(v.evidence.device), "%s", device);
+    wg_copy(v.evidence.device, sizeof(v.evidence.device), device);
     apply_verdicts(cl, p, &v, 1, now);
   }
 }

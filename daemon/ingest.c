@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "text.h"
 #include "wardgate/error.h"
 
 void wg_ingest_init(wg_ingest_t *in) {
@@ -256,10 +257,10 @@ int wg_ingest_parse_ack(const void *payload, size_t len, wg_ack_t *ack,
     goto done;
   }
   memset(ack, 0, sizeof(*ack));
-  snprintf(ack->id, sizeof(ack->id), "%s", id);
-  snprintf(ack->by, sizeof(ack->by), "%s", by);
-  snprintf(ack->outcome, sizeof(ack->outcome), "%s", outcome ? outcome : "");
-  snprintf(ack->note, sizeof(ack->note), "%s", note ? note : "");
+  wg_copy(ack->id, sizeof(ack->id), id);
+  wg_copy(ack->by, sizeof(ack->by), by);
+  wg_copy(ack->outcome, sizeof(ack->outcome), outcome ? outcome : "");
+  wg_copy(ack->note, sizeof(ack->note), note ? note : "");
   rc = 0;
 done:
   cJSON_Delete(o);

@@ -13,7 +13,7 @@ const char *wg_news2_key(wg_news2_param_t p) {
 
 int wg_news2_param(const char *key) {
   for (int i = 0; i < WG_NEWS2_NPARAMS; i++)
-    if (strcmp(key, keys[i]) == 0)
+    if (key[0] == keys[i][0] && strcmp(key, keys[i]) == 0)
       return i;
   return -1;
 }

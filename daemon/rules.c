@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "senml.h"
+#include "text.h"
 #include "wardgate/error.h"
 
 static const char *const rule_names[WG_RULE_COUNT] = {
@@ -29,10 +30,9 @@ bool wg_rule_is_event(wg_rule_t rule) { return rule == WG_RULE_FALL; }
 
 void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r) {
   memset(e, 0, sizeof(*e));
-  snprintf(e->n, sizeof(e->n), "%s", r->name);
-  snprintf(e->u, sizeof(e->u), "%s", r->unit ? r->unit : "");
-  snprintf(e->device, sizeof(e->device), "%s",
-           r->device_id ? r->device_id : "");
+  wg_copy(e->n, sizeof(e->n), r->name);
+  wg_copy(e->u, sizeof(e->u), r->unit ? r->unit : "");
+  wg_copy(e->device, sizeof(e->device), r->device_id ? r->device_id : "");
   e->v = r->value;
   e->vb = r->vb;
   e->t = r->ts;
@@ -116,7 +116,7 @@ static void verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
   v->kind = kind;
   v->rule = rule;
   v->severity = severity;
-  snprintf(v->key, sizeof(v->key), "%s", key);
+  wg_copy(v->key, sizeof(v->key), key);
 }
 
 static size_t fall(const wg_reading_t *r, wg_verdict_t *v) {
@@ -241,8 +241,7 @@ static void keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
   l->value = r->value;
   l->vb = r->vb;
   l->vs = r->vs ? r->vs[0] : 'A';
-  snprintf(l->device, sizeof(l->device), "%s",
-           r->device_id ? r->device_id : "");
+  wg_copy(l->device, sizeof(l->device), r->device_id ? r->device_id : "");
 }
 
 static const char *unit_of(const char *key) {
@@ -364,7 +363,7 @@ static size_t battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
   }
   v->rule = WG_RULE_BATTERY_LOW;
   v->severity = WG_SEV_LOW;
-  snprintf(v->key, sizeof(v->key), "%s", r->device_id);
+  wg_copy(v->key, sizeof(v->key), r->device_id);
   wg_rules_evidence(&v->evidence, r);
   return n;
 }
@@ -519,7 +518,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
              "No %s reading for %g min (expected every %g min)",
              p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,
              every / 60.0);
-    snprintf(v->evidence.n, sizeof(v->evidence.n), "%s", p->expect[i].name);
+    wg_copy(v->evidence.n, sizeof(v->evidence.n), p->expect[i].name);
     v->evidence.t = e->last;
   }
   for (size_t i = 0; i < p->ndevices; i++) {
@@ -532,8 +531,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                 p->devices[i]);
     snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
              p->devices[i], floor((now - d->last) / 360.0) / 10);
-    snprintf(v->evidence.device, sizeof(v->evidence.device), "%s",
-             p->devices[i]);
+    wg_copy(v->evidence.device, sizeof(v->evidence.device), p->devices[i]);
     v->evidence.t = d->last;
   }
   for (size_t i = 0; i < p->nintake; i++) {
@@ -561,8 +559,8 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                cfg->name, in->total, unit, cp->second_of_day / 3600,
                cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
                cfg->daily_target, unit);
-      snprintf(v->evidence.n, sizeof(v->evidence.n), "%s", cfg->name);
-      snprintf(v->evidence.u, sizeof(v->evidence.u), "%s", unit);
+      wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
+      wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
       v->evidence.v = in->total;
       v->evidence.flags = WG_READING_HAS_VALUE;
       v->evidence.t = now;

@@ -65,7 +65,7 @@ static const key_def_t keys[] = {
 
 static const key_def_t *key_lookup(const char *key) {
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-    if (strcmp(keys[i].key, key) == 0)
+    if (keys[i].key[0] == key[0] && strcmp(keys[i].key, key) == 0)
       return &keys[i];
   return NULL;
 }
@@ -167,7 +167,8 @@ static int fields(parse_t *p, const cJSON *obj, base_t *base, record_t *r) {
     int type;
 
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-      if (strcmp(f->string, known[i].name) == 0)
+      if (f->string[0] == known[i].name[0] &&
+          strcmp(f->string, known[i].name) == 0)
         break;
     if (i == sizeof(known) / sizeof(known[0])) {
       /* RFC 8428 4.4: a field ending in '_' must be understood. */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+#include <float.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "test.h"
+
+/* What cJSON itself prints for @d. */
+static void cjson_print(double d, char *out, size_t size) {
+  cJSON *n = cJSON_CreateNumber(d);
+  char *s = cJSON_PrintUnformatted(n);
+
+  snprintf(out, size, "%s", s ? s : "?");
+  free(s);
+  cJSON_Delete(n);
+}
+
+static int mismatches;
+
+static void same_as_cjson(double d) {
+  char want[64], got[WG_JSON_NUMBER_MAX];
+  size_t len = wg_json_number(d, got);
+
+  cjson_print(d, want, sizeof(want));
+  if (strcmp(got, want) != 0 || len != strlen(want)) {
+    if (mismatches++ < 10)
+      fprintf(stderr, "%.17g: cJSON \"%s\", wg_json_number \"%s\"\n", d, want,
+              got);
+  }
+}
+
+/* xorshift64*: the same values on every run. */
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static uint64_t next(void) {
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return rng * 0x2545F4914F6CDD1DULL;
+}
+static double unit(void) { return (double)(next() >> 11) / 9007199254740992.0; }
+
+/* The numbers a gateway prints, and every kind around them, byte for byte
+ * as cJSON prints them. */
+static void numbers_as_cjson(void) {
+  static const double fixed[] = {0.0,
+                                 -0.0,
+                                 1.0,
+                                 -1.0,
+                                 72,
+                                 97.5,
+                                 37.1,
+                                 0.1,
+                                 0.0001,
+                                 0.00009999999999999999,
+                                 0.001234,
+                                 9.9999999999999995,
+                                 99999999999999.99,
+                                 999999999999999.9,
+                                 1e15,
+                                 123456789012345.6,
+                                 2147483647.0,
+                                 2147483648.0,
+                                 -2147483649.0,
+                                 1796066907.123456,
+                                 1796066907.5,
+                                 1796066907.1234567,
+                                 1763900000.1,
+                                 0.5,
+                                 2.5,
+                                 1e300,
+                                 -1e-300,
+                                 5e-324,
+                                 DBL_MAX,
+                                 DBL_MIN,
+                                 NAN,
+                                 INFINITY,
+                                 -INFINITY,
+                                 7.50061683,
+                                 129.7606711599};
+
+  for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+    same_as_cjson(fixed[i]);
+  for (int i = 0; i < 200000; i++) {
+    double t = 1.6e9 + unit() * 4e8; /* timestamps */
+    uint64_t bits = next();
+    double any;
+
+    same_as_cjson(t);
+    same_as_cjson(floor(t * 1e3) / 1e3);
+    same_as_cjson(floor(t * 1e6) / 1e6);
+    same_as_cjson(floor(unit() * 3000) / 10);   /* vitals, one decimal */
+    same_as_cjson(floor(unit() * 30000) / 100); /* two decimals */
+    same_as_cjson(-unit() * pow(10, (int)(next() % 22) - 6));
+    same_as_cjson(unit() * pow(10, (int)(next() % 22) - 6));
+    memcpy(&any, &bits, sizeof(any)); /* any bit pattern */
+    same_as_cjson(any);
+  }
+  ASSERT_EQ(mismatches, 0);
+}
+
+TEST_MAIN(T(numbers_as_cjson))
