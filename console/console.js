@@ -15,6 +15,7 @@ const open = new Map(); // alert id -> its last event
 const history = []; // closed or acknowledged-and-gone alerts, newest first
 const seen = new Set(); // "id|state|ts" of every event taken
 const scores = new Map(); // patient -> [news2 message, ...] oldest first
+const vitals = new Map(); // patient -> Map(vital -> [[t, value], ...]), from fhir/vitals
 const pendingAck = new Set(); // ids acknowledged here, not yet confirmed
 
 const $ = (s) => document.querySelector(s);
@@ -59,7 +60,7 @@ const connection = (up, text) => {
 client.on('connect', () => {
   connection(true, `Connected to ${url}`);
   client.subscribe(['wardgate/+/status', 'wardgate/+/alerts', 'wardgate/+/alerts/active',
-    'wardgate/+/news2'], { qos: 1 });
+    'wardgate/+/news2', 'wardgate/+/fhir/vitals'], { qos: 1 });
 });
 const lost = () => connection(false, 'Connection to the broker lost: alerts may be missing. Reconnecting…');
 client.on('close', lost);
@@ -80,6 +81,7 @@ client.on('message', (topic, payload) => {
   else if (sub === 'alerts') takeEvent(msg);
   else if (sub === 'alerts/active') reconcile(gateway, msg.alerts || []);
   else if (sub === 'news2') takeScore(msg);
+  else if (sub === 'fhir/vitals') takeVitals(msg);
   render();
 });
 
@@ -113,6 +115,41 @@ function reconcile(gateway, alerts) {
     const mine = open.get(a.id);
     if (!mine || mine.ts <= a.ts) open.set(a.id, a);
     seen.add(`${a.id}|${a.state}|${a.ts}`);
+  }
+}
+
+// The vital signs' values come with the gateway's FHIR export
+// (uplink.fhir): each bundle's Observations, by profile.
+const VITALS = [['hr', 'pulse', '/min'], ['rr', 'resp. rate', '/min'], ['spo2', 'SpO2', '%'],
+  ['sbp', 'systolic BP', 'mmHg'], ['dbp', 'diastolic BP', 'mmHg'], ['temp', 'temperature', '°C']];
+const PROFILE_KEY = { heartrate: 'hr', resprate: 'rr', oxygensat: 'spo2', bodytemp: 'temp' };
+const BP_KEY = { '8480-6': 'sbp', '8462-4': 'dbp' };
+
+function takeVital(patient, key, t, v) {
+  if (typeof v !== 'number' || !Number.isFinite(t)) return;
+  const byKey = vitals.get(patient) || new Map();
+  const list = byKey.get(key) || [];
+  if (list.some(([u]) => u === t)) return; // delivered again
+  list.push([t, v]);
+  list.sort((a, b) => a[0] - b[0]);
+  const from = list.at(-1)[0] - TREND_S;
+  while (list.length && list[0][0] < from) list.shift();
+  byKey.set(key, list);
+  vitals.set(patient, byKey);
+}
+
+function takeVitals(bundle) {
+  for (const e of bundle.entry || []) {
+    const o = e.resource || {};
+    const patient = o.subject && o.subject.identifier && o.subject.identifier.value;
+    const profile = ((o.meta && o.meta.profile) || [''])[0].split('/').pop();
+    const t = Date.parse(o.effectiveDateTime) / 1000;
+    if (!patient) continue;
+    if (PROFILE_KEY[profile]) takeVital(patient, PROFILE_KEY[profile], t, o.valueQuantity && o.valueQuantity.value);
+    for (const c of profile === 'bp' ? o.component || [] : []) {
+      const key = BP_KEY[((c.code && c.code.coding) || [{}])[0].code];
+      if (key && c.valueQuantity) takeVital(patient, key, t, c.valueQuantity.value);
+    }
   }
 }
 
@@ -179,6 +216,28 @@ function trend(list) {
     `<polyline fill="none" stroke="#1d2b3a" stroke-width="2" points="${pts.join(' ')}"/>` +
     pts.map((p) => `<circle r="2.5" fill="#1d2b3a" cx="${p.split(',')[0]}" cy="${p.split(',')[1]}"/>`).join('');
   return svg;
+}
+
+// Each vital's latest value and its line over the window, small.
+function vitalRows(patient) {
+  const byKey = vitals.get(patient);
+  if (!byKey) return el('div', { class: 'components quiet' }, 'vital signs: none yet (the gateway sends them with uplink.fhir)');
+  const w = 120, h = 22;
+  return el('div', { class: 'vitals' }, ...VITALS.filter(([k]) => byKey.has(k)).map(([k, name, unit]) => {
+    const list = byKey.get(k);
+    const [t1, last] = list.at(-1);
+    const lo = Math.min(...list.map(([, v]) => v)), hi = Math.max(...list.map(([, v]) => v));
+    const pts = list.map(([t, v]) => `${(w * (1 - (t1 - t) / TREND_S)).toFixed(1)},` +
+      `${(hi === lo ? h / 2 : h - 2 - ((h - 4) * (v - lo)) / (hi - lo)).toFixed(1)}`);
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('width', w);
+    svg.setAttribute('height', h);
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `${name} over the last ${TREND_S / 3600} hours, ${list.length} readings, ${lo} to ${hi} ${unit}`);
+    svg.innerHTML = `<polyline fill="none" stroke="#1d2b3a" stroke-width="1.5" points="${pts.join(' ')}"/>`;
+    return el('div', { class: 'vital', 'data-vital': k, 'data-value': last },
+      el('span', { class: 'vital-name' }, name), el('strong', {}, `${last} ${unit}`), svg);
+  }));
 }
 
 // The RCP chart's way: a row per parameter, a column per score, each cell
@@ -260,7 +319,7 @@ function render() {
       el('span', { class: `score band-${band}`, 'data-score': s.score }, String(s.score)),
       ` ${s.band}${s.complete ? '' : ` (incomplete: no ${s.missing.join(', ')})`}`,
       el('div', { class: 'components' }, comps, ` · at ${time(s.ts)}`),
-      trend(list), chart(list));
+      trend(list), chart(list), vitalRows(patient));
   }));
 
   $('#gateways').replaceChildren(...[...gateways].sort().map(([gw, g]) => {

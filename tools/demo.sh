@@ -83,7 +83,7 @@ pids="$pids $!"
   "status_interval_s": 5,
   "ingest": { "mqtt": { "port": $port },
               "coap": { "bind": "127.0.0.1", "port": $cport } },
-  "uplink": { "mqtt": { "port": $port } },
+  "uplink": { "mqtt": { "port": $port }, "fhir": { "enabled": true } },
   "patients":
 CONF
   # An SpO2 limit (patient 3 desaturates), and unacknowledged high alerts

@@ -32,6 +32,7 @@ cp "$SRC/tests/console/package.json" "$SRC/tests/console/package-lock.json" \
 npm_ci "$DRIVER"
 
 start_broker INGEST
+UPLINK_FHIR='{"enabled": true}' # the vital signs' values, for their trends
 write_config "$T/wardgate.json" '"status_interval_s": 2, "news2_interval_s": 2,' \
   "$("$SIM" -n 3 --print-patients)"
 start_daemon "$T/wardgate.json"
