@@ -96,8 +96,11 @@ CONF
 
 sleep 0.3
 # What the hub sees: everything under wardgate/gw-demo/.
+# The FHIR bundles (for the console's vital signs) are long: one line
+# says they flow, once.
 mosquitto_sub -p "$port" -v -t 'wardgate/gw-demo/#' |
-  sed -u 's/^/[hub] /' &
+  awk '/^wardgate\/gw-demo\/fhir\// { if (!fhir++) print "[hub] " $1 " … (FHIR R4 bundles: shown once, then left out)"; fflush(); next }
+       { print "[hub] " $0; fflush() }' &
 pids="$pids $!"
 "$B/wardgated" -c "$D/wardgate.json" > >(sed -u 's/^/[daemon] /') 2>&1 &
 daemon=$!
