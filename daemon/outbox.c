@@ -13,6 +13,7 @@ int wg_outbox_init(wg_outbox_t *o, wg_store_t *store, int64_t max) {
   o->store = store;
   o->max = max;
   o->complaint.interval_s = 60;
+  o->yield_complaint.interval_s = 60;
   if ((n = wg_store_outbox_count(store)) < 0)
     return (int)n;
   o->depth = n;
@@ -34,7 +35,7 @@ int wg_outbox_add(wg_outbox_t *o, const char *topic, const char *payload,
   int rc;
 
   if (depth >= o->max && alert_id != NULL) {
-    if ((rc = wg_store_outbox_compact(o->store, alert_id)) < 0)
+    if ((rc = wg_store_outbox_compact(o->store, alert_id, topic)) < 0)
       return rc;
     o->removed += rc;
     depth -= rc;
@@ -93,7 +94,7 @@ void wg_outbox_committed(wg_outbox_t *o) {
   o->deleting = 0;
   o->added = o->removed = 0;
   if (o->yielding > 0)
-    wg_complain(&o->complaint, LOG_WARNING,
+    wg_complain(&o->yield_complaint, LOG_WARNING,
                 "outbox: %lld messages wait for the hub: FHIR copies are not "
                 "queued until it takes them (%llu left out so far)",
                 (long long)o->depth,

@@ -43,7 +43,8 @@ typedef struct wg_outbox_s {
   uint64_t yielded;  /* copies not queued for an outbox near its limit */
   int64_t yielding;  /* of those, in the open transaction */
   bool near_limit;
-  wg_complaint_t complaint;
+  wg_complaint_t complaint;       /* an event not queued */
+  wg_complaint_t yield_complaint; /* copies left out */
 } wg_outbox_t;
 
 /* Count the rows in @store. Returns 0 or a negative error. */
@@ -52,10 +53,10 @@ void wg_outbox_free(wg_outbox_t *o);
 
 /*
  * Inside the caller's transaction: queue @payload for @topic. When the
- * outbox holds @max rows, the queued "updated"/"escalated" events of the
- * same alert (superseded by this one) are removed first; if it is still
- * full the event is not queued, counted in `overflow` and logged: the alert
- * itself stays in the alerts table and in the retained alerts/active
+ * outbox holds @max rows, the queued "updated"/"escalated" messages of the
+ * same alert on the same topic (superseded by this one) are removed first; if
+ * it is still full the event is not queued, counted in `overflow` and logged:
+ * the alert itself stays in the alerts table and in the retained alerts/active
  * snapshot, which is republished on every reconnect. Returns 0 or a
  * negative store error.
  */

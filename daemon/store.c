@@ -122,8 +122,8 @@ _Static_assert(NMIGRATIONS == WG_STORE_SCHEMA_VERSION,
   XX(outbox_add, "INSERT INTO outbox(topic, payload, alert_id, state,"         \
                  " created) VALUES(?1, ?2, ?3, ?4, ?5)")                       \
   XX(outbox_delete, "DELETE FROM outbox WHERE seq = ?1")                       \
-  XX(outbox_compact, "DELETE FROM outbox WHERE alert_id = ?1 AND state IN"     \
-                     " ('updated', 'escalated')")                              \
+  XX(outbox_compact, "DELETE FROM outbox WHERE alert_id = ?1 AND topic = ?2"   \
+                     " AND state IN ('updated', 'escalated')")                 \
   XX(outbox_count, "SELECT count(*) FROM outbox")                              \
   XX(outbox_next, "SELECT seq, topic, payload FROM outbox WHERE seq > ?1"      \
                   " ORDER BY seq LIMIT ?2")                                    \
@@ -622,10 +622,12 @@ int wg_store_outbox_delete(wg_store_t *s, int64_t seq) {
   return step_done(s, s->outbox_delete, "outbox delete");
 }
 
-int wg_store_outbox_compact(wg_store_t *s, const char *alert_id) {
+int wg_store_outbox_compact(wg_store_t *s, const char *alert_id,
+                            const char *topic) {
   int rc;
 
   sqlite3_bind_text(s->outbox_compact, 1, alert_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s->outbox_compact, 2, topic, -1, SQLITE_STATIC);
   if ((rc = step_done(s, s->outbox_compact, "outbox compact")) != 0)
     return rc;
   return sqlite3_changes(s->db);

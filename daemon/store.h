@@ -110,10 +110,13 @@ int wg_store_outbox_add(wg_store_t *s, const char *topic, const char *payload,
 int wg_store_outbox_delete(wg_store_t *s, int64_t seq);
 
 /*
- * Remove the queued "updated" and "escalated" events of @alert_id, which a
- * later event supersedes. Returns how many, or a negative error.
+ * Remove the queued "updated" and "escalated" messages of @alert_id on
+ * @topic, which a later one on the same topic supersedes (an alert event
+ * is never removed for its FHIR Flag, nor the other way round). Returns
+ * how many, or a negative error.
  */
-int wg_store_outbox_compact(wg_store_t *s, const char *alert_id);
+int wg_store_outbox_compact(wg_store_t *s, const char *alert_id,
+                            const char *topic);
 
 /* Messages queued, or a negative error. */
 int64_t wg_store_outbox_count(wg_store_t *s);

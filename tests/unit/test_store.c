@@ -406,7 +406,8 @@ static void alerts_and_outbox(void) {
   ASSERT(seqs[0] > 0 && seqs[1] > seqs[0] && seqs[2] == 0);
   ASSERT_EQ(wg_store_outbox_each(s, seqs[1], 10, collect_seq, seqs), 1);
   /* The escalation is superseded by a later event: compacted away. */
-  ASSERT_EQ(wg_store_outbox_compact(s, "gw-1-000007"), 1);
+  ASSERT_EQ(wg_store_outbox_compact(s, "gw-1-000007", "t/other"), 0);
+  ASSERT_EQ(wg_store_outbox_compact(s, "gw-1-000007", "t/alerts"), 1);
   ASSERT_EQ(wg_store_outbox_delete(s, seqs[0]), 0);
   ASSERT_EQ(wg_store_outbox_count(s), 1);
   wg_store_close(s);
@@ -494,6 +495,44 @@ static void outbox_copies_give_way(void) {
   wg_store_close(s);
 }
 
+/* At the limit, a newer event supersedes the queued one of its alert on
+ * its own topic only: an alert's FHIR Flag never removes an alert event,
+ * nor an event its Flag. */
+static void outbox_compacts_per_topic(void) {
+  static const char *const rows[][3] = {{"t/alerts", "e-raised", "raised"},
+                                        {"t/fhir", "f-raised", "raised"},
+                                        {"t/alerts", "e-upd-1", "updated"},
+                                        {"t/fhir", "f-upd-1", "updated"},
+                                        {"t/alerts", "e-upd-2", "updated"}};
+  wg_store_t *s;
+  wg_outbox_t o;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_outbox_init(&o, s, 3), 0);
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    ASSERT_EQ(wg_store_begin(s), 0);
+    ASSERT_EQ(wg_outbox_add(&o, rows[i][0], rows[i][1], "gw-1-000001",
+                            rows[i][2], 100),
+              0);
+    ASSERT_EQ(wg_store_commit(s), 0);
+    wg_outbox_committed(&o);
+    if (i == 3) { /* the Flag found no room: the event it follows stays */
+      ASSERT_EQ(o.overflow, 1);
+      ASSERT_EQ(query_int("SELECT count(*) FROM outbox WHERE payload ="
+                          " 'e-upd-1'"),
+                1);
+    }
+  }
+  /* The next event of the alert took the place of the one it supersedes. */
+  ASSERT_EQ(o.depth, 3);
+  ASSERT_EQ(query_int("SELECT count(*) FROM outbox WHERE payload IN "
+                      "('e-raised', 'f-raised', 'e-upd-2')"),
+            3);
+  wg_outbox_free(&o);
+  wg_store_close(s);
+}
+
 static void checkpoint_on_another_thread(void) {
   checkpoint_arg_t a = {NULL, -1, ""};
   wg_store_t *s;
@@ -547,4 +586,5 @@ TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(locked_database_reported_busy), T(migrates_from_version_1),
           T(migrates_from_version_3), T(indexes_serve_the_queries),
           T(alerts_and_outbox), T(outbox_copies_give_way),
-          T(checkpoint_on_another_thread), T(unopenable_path), T(cleanup))
+          T(outbox_compacts_per_topic), T(checkpoint_on_another_thread),
+          T(unopenable_path), T(cleanup))
