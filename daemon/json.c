@@ -453,6 +453,15 @@ static bool digits(uint64_t m, int sh, int p, uint64_t *n, int *x) {
     else if (*n < pow10_u64[p - 1])
       e--;
     else {
+      /* log10 may round a value just below 10^e up to e: then the
+       * rounding carried to exactly 10^(p-1), and one exponent lower
+       * holds all p digits. */
+      uint64_t lower;
+      if (*n == pow10_u64[p - 1] && e > -4 &&
+          (lower = scaled(m, sh, s + 1)) < pow10_u64[p]) {
+        *n = lower;
+        e--;
+      }
       *x = e;
       return e < p;
     }

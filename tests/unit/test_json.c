@@ -80,6 +80,19 @@ static void numbers_as_cjson(void) {
 
   for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
     same_as_cjson(fixed[i]);
+  /* Just below and above each power of ten of the exact path, where a
+   * rounded log10 or a carry moves the exponent. */
+  for (int k = -5; k <= 16; k++) {
+    double below = pow(10, k), above = below;
+    for (int i = 0; i < 3000; i++) {
+      below = nextafter(below, 0);
+      above = nextafter(above, INFINITY);
+      same_as_cjson(below);
+      same_as_cjson(above);
+      same_as_cjson(-below);
+    }
+  }
+  same_as_cjson(99999.999999999913);
   for (int i = 0; i < 200000; i++) {
     double t = 1.6e9 + unit() * 4e8; /* timestamps */
     uint64_t bits = next();
