@@ -348,9 +348,11 @@ static void parse_route(wg_conf_t *c, const char *path, const cJSON *o,
     r->days = 1u << 7; /* not a fallback, even with its problems */
 }
 
-/* An identifier system: an absolute URI (RFC 3986 scheme ":" ...), with
- * no space, control character or "|" (which separates the system from
- * the value in a FHIR search). */
+/* An identifier system: an absolute URI (RFC 3986 scheme ":" ...) of
+ * letters, digits and - . _ ~ : / @ ! $ ' ( ) * ; = only, since it is
+ * written as it is into FHIR searches, where "|" separates it from the
+ * value, "&" and "#" end the parameter, "+" is a space, "," and "\" have
+ * meanings of their own and "%" would be decoded. */
 static bool system_ok(const char *s) {
   const char *p = s;
 
@@ -362,7 +364,8 @@ static bool system_ok(const char *s) {
   if (*p != ':' || p[1] == '\0' || strlen(s) > 200)
     return false;
   for (; *p; p++)
-    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '|')
+    if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+          (*p >= '0' && *p <= '9') || strchr("-._~:/@!$'()*;=", *p) != NULL))
       return false;
   return true;
 }
@@ -389,11 +392,15 @@ static void parse_fhir(wg_conf_t *c, const cJSON *obj, wg_config_t *cfg) {
                                     "urn:wardgate:device", false, false);
   if (f->patient_system && !system_ok(f->patient_system)) {
     wg_conf_join(sub, path, "patient_system");
-    wg_conf_problem(c, sub, "must be an absolute URI without spaces or \"|\"");
+    wg_conf_problem(c, sub,
+                    "must be an absolute URI of letters, digits and - . _ ~ : "
+                    "/ @ ! $ ' ( ) * ; = only");
   }
   if (f->device_system && !system_ok(f->device_system)) {
     wg_conf_join(sub, path, "device_system");
-    wg_conf_problem(c, sub, "must be an absolute URI without spaces or \"|\"");
+    wg_conf_problem(c, sub,
+                    "must be an absolute URI of letters, digits and - . _ ~ : "
+                    "/ @ ! $ ' ( ) * ; = only");
   }
 }
 

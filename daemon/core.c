@@ -354,7 +354,10 @@ static bool same_at_start(const wg_config_t *a, const wg_config_t *b) {
       return false;
   return strcmp(a->gateway_id, b->gateway_id) == 0 &&
          strcmp(a->database, b->database) == 0 &&
-         a->fhir.enabled == b->fhir.enabled;
+         a->fhir.enabled == b->fhir.enabled &&
+         (!a->fhir.enabled ||
+          (strcmp(a->fhir.patient_system, b->fhir.patient_system) == 0 &&
+           strcmp(a->fhir.device_system, b->fhir.device_system) == 0));
 }
 
 void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {

@@ -45,12 +45,51 @@ static const char *const bp_codes[2] = {"8480-6", "8462-4"};
 static const char *const bp_displays[2] = {"Systolic blood pressure",
                                            "Diastolic blood pressure"};
 
-/* A blood-pressure panel of the pack: its components by time. */
-struct wg_fhir_bp_s {
-  double ts;
-  cJSON *component[2]; /* systolic, diastolic */
+/* An Observation of the pack's bundle: its kind (the place of its vital in
+ * vitals[], or BP for a blood-pressure panel) and time, to the microsecond,
+ * which its identifier is made of; a panel's components. */
+#define BP ((int)(sizeof(vitals) / sizeof(vitals[0])))
+struct wg_fhir_made_s {
+  int kind;
+  long long us;
+  int entry;           /* its place in the bundle */
+  cJSON *component[2]; /* a panel's systolic and diastolic */
   bool has[2];
 };
+
+/* The Observation of @kind at @us made for the pack, or NULL. */
+static struct wg_fhir_made_s *made(wg_fhir_vitals_t *v, int kind,
+                                   long long us) {
+  for (size_t i = 0; i < v->nmade; i++)
+    if (v->made[i].kind == kind && v->made[i].us == us)
+      return &v->made[i];
+  return NULL;
+}
+
+/* Record an Observation of @kind at @us, the bundle's last entry. */
+static struct wg_fhir_made_s *remember(wg_fhir_vitals_t *v, int kind,
+                                       long long us) {
+  struct wg_fhir_made_s *m;
+
+  if (v->nmade == v->made_cap) {
+    size_t cap = v->made_cap ? v->made_cap * 2 : 8;
+    struct wg_fhir_made_s *n = realloc(v->made, cap * sizeof(*n));
+    if (n == NULL) {
+      v->oom = true;
+      return NULL;
+    }
+    v->made = n;
+    v->made_cap = cap;
+  }
+  m = &v->made[v->nmade++];
+  memset(m, 0, sizeof(*m));
+  m->kind = kind;
+  m->us = us;
+  m->entry =
+      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v->bundle, "entry")) -
+      1;
+  return m;
+}
 
 static const vital_t *vital_of(const char *key) {
   for (size_t i = 0; i < sizeof(vitals) / sizeof(vitals[0]); i++)
@@ -170,9 +209,12 @@ static void add_time(cJSON *obj, const char *name, double t) {
 static cJSON *new_bundle(void) {
   cJSON *b = cJSON_CreateObject();
 
-  cJSON_AddStringToObject(b, "resourceType", "Bundle");
-  cJSON_AddStringToObject(b, "type", "transaction");
-  cJSON_AddArrayToObject(b, "entry");
+  if (b == NULL || !cJSON_AddStringToObject(b, "resourceType", "Bundle") ||
+      !cJSON_AddStringToObject(b, "type", "transaction") ||
+      !cJSON_AddArrayToObject(b, "entry")) {
+    cJSON_Delete(b);
+    return NULL;
+  }
   return b;
 }
 
@@ -184,7 +226,13 @@ static cJSON *entry(cJSON *bundle, const char *type, const char *system,
   cJSON *e = cJSON_CreateObject(), *res = cJSON_CreateObject(), *req;
   char url[48], query[400];
 
-  cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(bundle, "entry"), e);
+  if (e == NULL || res == NULL ||
+      !cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(bundle, "entry"),
+                            e)) {
+    cJSON_Delete(e);
+    cJSON_Delete(res);
+    return NULL;
+  }
   urn_uuid(ident, url);
   cJSON_AddStringToObject(e, "fullUrl", url);
   cJSON_AddItemToObject(e, "resource", res);
@@ -202,6 +250,25 @@ static cJSON *entry(cJSON *bundle, const char *type, const char *system,
     cJSON_AddStringToObject(req, "ifNoneExist", query);
   }
   return res;
+}
+
+/* Give the POSTed entry @e the identifier @ident instead of the one it
+ * was made with: its fullUrl, its resource's identifier and the request's
+ * condition. */
+static void reidentify(cJSON *e, const char *system, const char *ident) {
+  cJSON *res = cJSON_GetObjectItemCaseSensitive(e, "resource");
+  cJSON *id = cJSON_GetArrayItem(
+      cJSON_GetObjectItemCaseSensitive(res, "identifier"), 0);
+  char url[48], query[400];
+
+  urn_uuid(ident, url);
+  snprintf(query, sizeof(query), "identifier=%s|%s", system, ident);
+  cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(e, "fullUrl"), url);
+  cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(id, "value"), ident);
+  cJSON_SetValuestring(
+      cJSON_GetObjectItemCaseSensitive(
+          cJSON_GetObjectItemCaseSensitive(e, "request"), "ifNoneExist"),
+      query);
 }
 
 static void quantity(cJSON *obj, double value, const char *unit,
@@ -229,7 +296,8 @@ void wg_fhir_vitals_begin(wg_fhir_vitals_t *v, const wg_fhir_opts_t *opts,
   v->patient = patient;
   v->device = device;
   v->bundle = NULL;
-  v->nbp = 0;
+  v->made = NULL;
+  v->nmade = v->made_cap = 0;
   v->oom = false;
 }
 
@@ -264,34 +332,22 @@ static cJSON *vital_observation(wg_fhir_vitals_t *v, const char *profile,
   return obs;
 }
 
+/* A pressure joins the panel of its microsecond, or starts one; a second
+ * pressure of the same side and microsecond in a pack is passed over (the
+ * panel's identifier could not tell them apart). */
 static void add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
-  struct wg_fhir_bp_s *p = NULL;
+  long long us = llround(r->ts * 1e6);
+  struct wg_fhir_made_s *p = made(v, BP, us);
   cJSON *obs, *comps;
 
-  for (size_t i = 0; i < v->nbp; i++)
-    if (v->bp[i].ts == r->ts && !v->bp[i].has[side]) {
-      p = &v->bp[i];
-      break;
-    }
+  if (p != NULL && p->has[side])
+    return;
   if (p == NULL) {
-    if (v->nbp == v->bp_cap) {
-      size_t cap = v->bp_cap ? v->bp_cap * 2 : 4;
-      struct wg_fhir_bp_s *n = realloc(v->bp, cap * sizeof(*n));
-      if (n == NULL) {
-        v->oom = true;
-        return;
-      }
-      v->bp = n;
-      v->bp_cap = cap;
-    }
     obs = vital_observation(v, "bp", "bp", BP_PANEL, BP_PANEL_DISPLAY, r);
-    if (obs == NULL) {
+    if (obs == NULL || (p = remember(v, BP, us)) == NULL) {
       v->oom = true;
       return;
     }
-    p = &v->bp[v->nbp++];
-    memset(p, 0, sizeof(*p));
-    p->ts = r->ts;
     /* Both components, as the profile asks; each "not performed" until a
      * reading fills it. */
     comps = cJSON_AddArrayToObject(obs, "component");
@@ -312,7 +368,8 @@ static void add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
 void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
   const vital_t *vt;
   cJSON *obs;
-  int side;
+  long long us;
+  int side, kind;
 
   if (!(r->flags & WG_READING_HAS_VALUE) || v->oom)
     return;
@@ -322,8 +379,12 @@ void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
   }
   if ((vt = vital_of(r->name)) == NULL)
     return;
+  kind = (int)(vt - vitals);
+  us = llround(r->ts * 1e6);
+  if (made(v, kind, us) != NULL)
+    return;
   obs = vital_observation(v, vt->profile, vt->key, vt->loinc, vt->display, r);
-  if (obs == NULL) {
+  if (obs == NULL || remember(v, kind, us) == NULL) {
     v->oom = true;
     return;
   }
@@ -338,6 +399,22 @@ char *wg_fhir_vitals_end(wg_fhir_vitals_t *v, int *rc) {
   char *json = NULL;
 
   *rc = 0;
+  /* A panel is identified by what it holds ("bp", or "sbp" or "dbp" alone),
+   * so that the halves of a pressure sent in two packs are two panels, not
+   * one that a FHIR server keeps with its second half missing. */
+  for (size_t i = 0; i < v->nmade && !v->oom; i++) {
+    const struct wg_fhir_made_s *p = &v->made[i];
+    char ident[320];
+
+    if (p->kind != BP || (p->has[0] && p->has[1]))
+      continue;
+    snprintf(ident, sizeof(ident), "%s/%s/%s/%lld", v->gateway, v->device,
+             p->has[0] ? "sbp" : "dbp", p->us);
+    reidentify(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(v->bundle, "entry"),
+                           p->entry),
+        WG_FHIR_SYSTEM_READING, ident);
+  }
   if (v->bundle != NULL && !v->oom &&
       (json = cJSON_PrintUnformatted(v->bundle)) == NULL)
     v->oom = true;
@@ -345,10 +422,10 @@ char *wg_fhir_vitals_end(wg_fhir_vitals_t *v, int *rc) {
     *rc = WG_ENOMEM;
   cJSON_Delete(v->bundle);
   v->bundle = NULL;
-  v->nbp = 0;
-  free(v->bp);
-  v->bp = NULL;
-  v->bp_cap = 0;
+  v->nmade = 0;
+  free(v->made);
+  v->made = NULL;
+  v->made_cap = 0;
   v->oom = false;
   return json;
 }
@@ -391,14 +468,23 @@ char *wg_fhir_news2(const wg_fhir_opts_t *opts, const char *gateway,
                     const char *patient, double ts, int scale,
                     const wg_news2_t *s) {
   cJSON *b = new_bundle(), *obs, *comps;
-  char ident[320], text[48];
+  char ident[320], text[48], parts[WG_NEWS2_NPARAMS + 1];
   char *json;
 
   if (b == NULL)
     return NULL;
-  snprintf(ident, sizeof(ident), "%s/%s/%lld", gateway, patient,
-           llround(ts * 1e6));
-  obs = entry(b, "Observation", WG_FHIR_SYSTEM_NEWS2, ident, false);
+  /* Two scores of a patient in one commit share its time: the identifier
+   * holds the score and its parts, so that neither is taken for the other. */
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    parts[k] = s->components[k] < 0 ? 'n' : (char)('0' + s->components[k]);
+  parts[WG_NEWS2_NPARAMS] = '\0';
+  snprintf(ident, sizeof(ident), "%s/%s/%lld/%d-%s", gateway, patient,
+           llround(ts * 1e6), s->score, parts);
+  if ((obs = entry(b, "Observation", WG_FHIR_SYSTEM_NEWS2, ident, false)) ==
+      NULL) {
+    cJSON_Delete(b);
+    return NULL;
+  }
   identifier(obs, WG_FHIR_SYSTEM_NEWS2, ident);
   /* A score of the parameters present, not all seven, is interim. */
   cJSON_AddStringToObject(obs, "status", s->complete ? "final" : "preliminary");
@@ -459,7 +545,10 @@ char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
 
   if (b == NULL)
     return NULL;
-  flag = entry(b, "Flag", WG_FHIR_SYSTEM_ALERT, al->id, true);
+  if ((flag = entry(b, "Flag", WG_FHIR_SYSTEM_ALERT, al->id, true)) == NULL) {
+    cJSON_Delete(b);
+    return NULL;
+  }
   ext = cJSON_CreateObject();
   cJSON_AddItemToArray(cJSON_AddArrayToObject(flag, "extension"), ext);
   cJSON_AddStringToObject(ext, "url", PRIORITY_EXT);

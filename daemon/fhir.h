@@ -50,9 +50,9 @@ bool wg_fhir_is_vital(const char *key);
 typedef struct wg_fhir_vitals_s {
   const wg_fhir_opts_t *opts;
   const char *gateway, *patient, *device;
-  void *bundle;            /* cJSON; NULL until the first vital */
-  struct wg_fhir_bp_s *bp; /* open blood-pressure panels, by time */
-  size_t nbp, bp_cap;
+  void *bundle;                /* cJSON; NULL until the first vital */
+  struct wg_fhir_made_s *made; /* its Observations so far */
+  size_t nmade, made_cap;
   bool oom;
 } wg_fhir_vitals_t;
 
@@ -61,7 +61,8 @@ void wg_fhir_vitals_begin(wg_fhir_vitals_t *v, const wg_fhir_opts_t *opts,
                           const char *gateway, const char *patient,
                           const char *device);
 
-/* Add @r if it is a vital sign with a value; others are passed over. A
+/* Add @r if it is a vital sign with a value; others are passed over, and
+ * so is a second reading of the same key and microsecond in the pack. A
  * systolic and a diastolic pressure of the same time share one panel. */
 void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r);
 

@@ -428,11 +428,17 @@ static void fhir_export(void) {
   ASSERT_CONTAINS(problems,
                   expect("uplink.fhir.enabled: must be true or false"));
   ASSERT_EQ(load_fhir("{\"patient_system\":\"nhs-number\"}"), WG_EINVAL);
-  ASSERT_CONTAINS(problems, expect("uplink.fhir.patient_system: must be an "
-                                   "absolute URI without spaces or \"|\""));
+  ASSERT_CONTAINS(problems,
+                  expect("uplink.fhir.patient_system: must be an absolute URI "
+                         "of letters, digits and - . _ ~ : / @ ! $ ' ( ) * ; = "
+                         "only"));
   ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a|b\"}"), WG_EINVAL);
   ASSERT_CONTAINS(problems, expect("uplink.fhir.device_system: must be"));
   ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a b\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a&b\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a#b\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a%20b\"}"), WG_EINVAL);
+  ASSERT_EQ(load_fhir("{\"device_system\":\"urn:a,b\"}"), WG_EINVAL);
   ASSERT_EQ(load_fhir("{\"patient_system\":\"1urn:x\"}"), WG_EINVAL);
   ASSERT_EQ(load_fhir("{\"patient_system\":\"urn:\"}"), WG_EINVAL);
   ASSERT_EQ(load_fhir("{\"enabled\":true,\"server\":\"x\"}"), WG_EINVAL);

@@ -181,6 +181,59 @@ static void none_and_same(void) {
   free(b);
 }
 
+/* The halves of a pressure sent in two packs are two panels, each named
+ * by what it holds, not one a server would keep half empty; a second
+ * reading of a key in the same microsecond of a pack is passed over, so
+ * that no two entries share an identifier. */
+static void panels_and_microseconds(void) {
+  wg_fhir_vitals_t fv = {0};
+  wg_reading_t r;
+  cJSON *b;
+  int rc;
+
+  wg_fhir_vitals_begin(&fv, &opts, "gw-1", "p-1", "bp-1");
+  r = num("sbp", 124, T0);
+  wg_fhir_vitals_add(&fv, &r);
+  r = num("sbp", 125, T0 + 1e-7); /* the same microsecond */
+  wg_fhir_vitals_add(&fv, &r);
+  r = num("hr", 70, T0);
+  wg_fhir_vitals_add(&fv, &r);
+  r = num("hr", 71, T0 + 2e-7);
+  wg_fhir_vitals_add(&fv, &r);
+  b = parse(wg_fhir_vitals_end(&fv, &rc));
+  ASSERT_EQ(rc, 0);
+  ASSERT_EQ(cJSON_GetArraySize(at(b, "entry")), 2);
+  ASSERT_STR_EQ(str(b, "entry.0.resource.identifier.0.value"),
+                "gw-1/bp-1/sbp/1796029200000000");
+  ASSERT_STR_EQ(
+      str(b, "entry.0.request.ifNoneExist"),
+      "identifier=urn:wardgate:reading|gw-1/bp-1/sbp/1796029200000000");
+  ASSERT_NEAR(numv(b, "entry.0.resource.component.0.valueQuantity.value"), 124,
+              0);
+  ASSERT_NEAR(numv(b, "entry.1.resource.valueQuantity.value"), 70, 0);
+  cJSON_Delete(b);
+
+  wg_fhir_vitals_begin(&fv, &opts, "gw-1", "p-1", "bp-1");
+  r = num("dbp", 80, T0);
+  wg_fhir_vitals_add(&fv, &r);
+  b = parse(wg_fhir_vitals_end(&fv, &rc));
+  ASSERT_STR_EQ(str(b, "entry.0.resource.identifier.0.value"),
+                "gw-1/bp-1/dbp/1796029200000000");
+  ASSERT(strcmp(str(b, "entry.0.fullUrl"), "") != 0);
+  cJSON_Delete(b);
+
+  wg_fhir_vitals_begin(&fv, &opts, "gw-1", "p-1", "bp-1");
+  r = num("dbp", 80, T0);
+  wg_fhir_vitals_add(&fv, &r);
+  r = num("sbp", 124, T0);
+  wg_fhir_vitals_add(&fv, &r);
+  b = parse(wg_fhir_vitals_end(&fv, &rc));
+  ASSERT_EQ(cJSON_GetArraySize(at(b, "entry")), 1);
+  ASSERT_STR_EQ(str(b, "entry.0.resource.identifier.0.value"),
+                "gw-1/bp-1/bp/1796029200000000");
+  cJSON_Delete(b);
+}
+
 /* A complete score is final; an incomplete one preliminary, its missing
  * parameters "not performed"; scale 2 has its own SpO2 code. */
 static void news2(void) {
@@ -202,10 +255,16 @@ static void news2(void) {
   ASSERT_STR_EQ(str(o, "device.reference"),
                 "Device?identifier=urn:wardgate:gateway|gw-1");
   ASSERT_STR_EQ(str(b, "entry.0.request.ifNoneExist"),
-                "identifier=urn:wardgate:news2|gw-1/p-1/1796029200000000");
+                "identifier=urn:wardgate:news2|gw-1/p-1/1796029200000000/"
+                "5-0320000");
   cJSON_Delete(b);
 
   s = (wg_news2_t){2, {-1, 2, 0, 0, -1, -1, 0}, false, WG_NEWS2_BAND_LOW};
+  /* Another score at the same time is another Observation. */
+  b = parse(wg_fhir_news2(&opts, "gw-1", "p-1", T0, 2, &s));
+  ASSERT_STR_EQ(str(b, "entry.0.resource.identifier.0.value"),
+                "gw-1/p-1/1796029200000000/2-n200nn0");
+  cJSON_Delete(b);
   b = parse(wg_fhir_news2(&opts, "gw-1", "p-1", T0, 2, &s));
   o = at(b, "entry.0.resource");
   ASSERT_STR_EQ(str(o, "status"), "preliminary");
@@ -282,4 +341,5 @@ static void flag(void) {
   }
 }
 
-TEST_MAIN(T(vitals_bundle), T(none_and_same), T(news2), T(flag))
+TEST_MAIN(T(vitals_bundle), T(none_and_same), T(panels_and_microseconds),
+          T(news2), T(flag))
