@@ -86,6 +86,8 @@ void wg_outbox_committed(wg_outbox_t *o) {
   bool near = depth >= o->max * 8 / 10;
 
   o->depth = depth < 0 ? 0 : depth;
+  if (o->added > 0)
+    o->at_end = false;
   /* Rows acknowledged while the transaction ran stay for the next one. */
   if (o->deleting > 0)
     memmove(o->acked, o->acked + o->deleting,
@@ -151,12 +153,14 @@ static int pump_one(void *ud, int64_t seq, const char *topic,
 void wg_outbox_pump(wg_outbox_t *o, wg_outbox_publish_fn publish, void *ud) {
   pump_t p = {o, publish, ud, false};
 
-  while (!p.failed && o->ninflight < WG_OUTBOX_INFLIGHT) {
-    int n = wg_store_outbox_each(o->store, o->sent,
-                                 (int)(WG_OUTBOX_INFLIGHT - o->ninflight),
-                                 pump_one, &p);
-    if (n <= 0)
+  /* Most commits add nothing for the hub: no query for them. */
+  while (!o->at_end && !p.failed && o->ninflight < WG_OUTBOX_INFLIGHT) {
+    int limit = (int)(WG_OUTBOX_INFLIGHT - o->ninflight);
+    int n = wg_store_outbox_each(o->store, o->sent, limit, pump_one, &p);
+    if (n < 0)
       break;
+    if (n < limit && !p.failed)
+      o->at_end = true; /* every committed row is sent */
   }
 }
 
@@ -182,6 +186,7 @@ bool wg_outbox_puback(wg_outbox_t *o, int mid) {
 void wg_outbox_reset(wg_outbox_t *o) {
   o->ninflight = 0;
   o->sent = 0;
+  o->at_end = false;
 }
 
 bool wg_outbox_has_acked(const wg_outbox_t *o) { return o->nacked > 0; }

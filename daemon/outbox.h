@@ -31,6 +31,8 @@ typedef struct wg_outbox_s {
   int64_t max;   /* rows at most; see wg_outbox_add() */
   int64_t depth; /* rows committed */
   int64_t sent;  /* the last row handed to the uplink */
+  bool at_end;   /* the last pump found no row after sent; no commit has
+                    added one since */
   wg_outbox_inflight_t inflight[WG_OUTBOX_INFLIGHT];
   size_t ninflight;
   int64_t *acked; /* acknowledged rows, deleted at the next commit */
