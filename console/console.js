@@ -235,7 +235,7 @@ function vitalRows(patient) {
     svg.setAttribute('role', 'img');
     svg.setAttribute('aria-label', `${name} over the last ${TREND_S / 3600} hours, ${list.length} readings, ${lo} to ${hi} ${unit}`);
     svg.innerHTML = `<polyline fill="none" stroke="#1d2b3a" stroke-width="1.5" points="${pts.join(' ')}"/>`;
-    return el('div', { class: 'vital', 'data-vital': k, 'data-value': last },
+    return el('div', { class: 'vital', 'data-vital': k, 'data-value': last, 'data-t': Math.round(t1 * 1000) },
       el('span', { class: 'vital-name' }, name), el('strong', {}, `${last} ${unit}`), svg);
   }));
 }

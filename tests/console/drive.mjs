@@ -67,28 +67,28 @@ try {
     return Object.keys(shown).length > 0 &&
       Object.keys(shown).every((p) => shown[p] === want[p]);
   });
-  // Each patient's pulse as the last heart rate of the FHIR export.
-  const lastPulse = () => {
-    const last = {};
+  // Each patient's pulse is a heart rate the FHIR export sent, with its
+  // time (the hub's capture may lag the page: it is read again until it
+  // has caught up).
+  const pulses = () => {
+    const sent = new Set();
     for (const line of readFileSync(`${dir}/hub.sub`, 'utf8').split('\n')) {
       const m = line.match(/^wardgate\/gw-test\/fhir\/vitals (.*)$/);
       if (!m) continue;
       for (const { resource: o } of JSON.parse(m[1]).entry) {
         if (!o.meta.profile[0].endsWith('/heartrate')) continue;
-        const p = o.subject.identifier.value;
-        const t = Date.parse(o.effectiveDateTime);
-        if (!last[p] || last[p].t <= t) last[p] = { t, v: o.valueQuantity.value };
+        sent.add(`${o.subject.identifier.value}|${Date.parse(o.effectiveDateTime)}|${o.valueQuantity.value}`);
       }
     }
-    return Object.fromEntries(Object.entries(last).map(([p, x]) => [p, x.v]));
+    return sent;
   };
-  await until('a pulse shown differs from the last heart rate on fhir/vitals', async () => {
-    const shown = await page.$$eval('[data-patient]', (tiles) => Object.fromEntries(tiles.map((t) => {
+  await until('a pulse shown is not a heart rate sent on fhir/vitals', async () => {
+    const shown = await page.$$eval('[data-patient]', (tiles) => tiles.map((t) => {
       const v = t.querySelector('[data-vital="hr"]');
-      return [t.dataset.patient, v ? Number(v.dataset.value) : null];
-    })));
-    const want = lastPulse();
-    return Object.keys(want).length > 0 && Object.keys(want).every((p) => shown[p] === want[p]);
+      return v ? `${t.dataset.patient}|${v.dataset.t}|${Number(v.dataset.value)}` : null;
+    }));
+    const sent = pulses();
+    return shown.length > 0 && shown.every((x) => x !== null && sent.has(x));
   });
   await page.screenshot({ path: `${dir}/console.png`, fullPage: true });
 
