@@ -237,9 +237,12 @@ static void tick_cb(uv_timer_t *t) {
   arm_tick(c); /* the events are committed before the loop sleeps */
 }
 
-/* The timer follows the clinic's earliest deadline; nothing polls. */
+/* The timer follows the clinic's earliest deadline; nothing polls. A step
+ * of the wall clock is taken into the deadlines first: armed against a
+ * clock already stepped back but not yet observed, an escalation due in
+ * seconds would wait an hour. */
 static void arm_tick(wg_core_t *c) {
-  double now = wg_wall_now(), next, ms;
+  double now = wg_commit_observe_clock(&c->commit), next, ms;
 
   next = wg_clinic_next_deadline(&c->clinic, now);
 
