@@ -312,6 +312,10 @@ static int cmd_status(ctl_t *c) {
   printf("outbox    %.0f waiting for the hub%s%s\n", num(n, "outbox_depth"),
          flag(n, "outbox_near_limit") ? ", NEAR ITS LIMIT" : "",
          num(n, "outbox_overflow") > 0 ? ", SOME LOST TO OVERFLOW" : "");
+  if (num(n, "outbox_yielded") > 0)
+    printf("fhir      %.0f copies of readings and scores left out while the "
+           "outbox was near its limit\n",
+           num(n, "outbox_yielded"));
   free(line);
   cJSON_Delete(o);
   return EX_OK;

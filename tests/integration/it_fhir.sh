@@ -24,7 +24,7 @@ cp "$SRC/tests/fhir/validate.mjs" "$CHECK/"
 start_broker INGEST
 start_broker UPLINK
 UPLINK_FHIR='{"enabled": true, "patient_system": "https://fhir.example.org/Id/patient"}'
-write_config "$T/wardgate.json" '"outbox_max": 10,' \
+write_config "$T/wardgate.json" "\"outbox_max\": 10, \"control_socket\": \"$T/ctl.sock\"," \
   '[{"id":"p-001","devices":["oxi-1","bp-1","temp-1","obs-1","fall-1"]},
     {"id":"p-002","devices":["oxi-2"],"news2":{"scale":2}}]'
 subscribe_durable hub 'wardgate/gw-test/#' "$UPLINK_PORT"
@@ -120,6 +120,8 @@ wait_until 10 sub_has hub "urn:wardgate:alert|$second" ||
   fail "its Flag did not arrive"
 yielded() { grep -q '"outbox_yielded":[1-9]' "$T/hub.sub"; }
 wait_until 20 yielded || fail "the status does not count the copies left out"
+"$WG_BIN/wardgatectl" -c "$T/wardgate.json" status | grep -q 'copies of readings and scores left out' ||
+  fail "wardgatectl status does not say that copies were left out"
 daemon_alive || fail "wardgated died"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
