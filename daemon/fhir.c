@@ -303,10 +303,11 @@ void wg_fhir_vitals_begin(wg_fhir_vitals_t *v, const wg_fhir_opts_t *opts,
 
 /* A vital-signs Observation of the profile named @profile, coded @code
  * (LOINC), at @r's time; its identifier names the reading (or the panel:
- * @key). */
+ * @key) and its time @us in microseconds. NULL when out of memory. */
 static cJSON *vital_observation(wg_fhir_vitals_t *v, const char *profile,
                                 const char *key, const char *code,
-                                const char *display, const wg_reading_t *r) {
+                                const char *display, const wg_reading_t *r,
+                                long long us) {
   const wg_fhir_opts_t *o = v->opts;
   char ident[320], url[96];
   cJSON *obs;
@@ -314,8 +315,10 @@ static cJSON *vital_observation(wg_fhir_vitals_t *v, const char *profile,
   if (v->bundle == NULL && (v->bundle = new_bundle()) == NULL)
     return NULL;
   snprintf(ident, sizeof(ident), "%s/%s/%s/%lld", v->gateway, v->device, key,
-           llround(r->ts * 1e6));
-  obs = entry(v->bundle, "Observation", WG_FHIR_SYSTEM_READING, ident, false);
+           us);
+  if ((obs = entry(v->bundle, "Observation", WG_FHIR_SYSTEM_READING, ident,
+                   false)) == NULL)
+    return NULL;
   snprintf(url, sizeof(url), PROFILE "%s", profile);
   cJSON_AddItemToArray(
       cJSON_AddArrayToObject(cJSON_AddObjectToObject(obs, "meta"), "profile"),
@@ -343,7 +346,7 @@ static void add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
   if (p != NULL && p->has[side])
     return;
   if (p == NULL) {
-    obs = vital_observation(v, "bp", "bp", BP_PANEL, BP_PANEL_DISPLAY, r);
+    obs = vital_observation(v, "bp", "bp", BP_PANEL, BP_PANEL_DISPLAY, r, us);
     if (obs == NULL || (p = remember(v, BP, us)) == NULL) {
       v->oom = true;
       return;
@@ -383,7 +386,8 @@ void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
   us = llround(r->ts * 1e6);
   if (made(v, kind, us) != NULL)
     return;
-  obs = vital_observation(v, vt->profile, vt->key, vt->loinc, vt->display, r);
+  obs =
+      vital_observation(v, vt->profile, vt->key, vt->loinc, vt->display, r, us);
   if (obs == NULL || remember(v, kind, us) == NULL) {
     v->oom = true;
     return;

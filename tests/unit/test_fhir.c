@@ -186,6 +186,7 @@ static void none_and_same(void) {
  * reading of a key in the same microsecond of a pack is passed over, so
  * that no two entries share an identifier. */
 static void panels_and_microseconds(void) {
+  char sbp_url[64];
   wg_fhir_vitals_t fv = {0};
   wg_reading_t r;
   cJSON *b;
@@ -211,6 +212,7 @@ static void panels_and_microseconds(void) {
   ASSERT_NEAR(numv(b, "entry.0.resource.component.0.valueQuantity.value"), 124,
               0);
   ASSERT_NEAR(numv(b, "entry.1.resource.valueQuantity.value"), 70, 0);
+  snprintf(sbp_url, sizeof(sbp_url), "%s", str(b, "entry.0.fullUrl"));
   cJSON_Delete(b);
 
   wg_fhir_vitals_begin(&fv, &opts, "gw-1", "p-1", "bp-1");
@@ -219,7 +221,9 @@ static void panels_and_microseconds(void) {
   b = parse(wg_fhir_vitals_end(&fv, &rc));
   ASSERT_STR_EQ(str(b, "entry.0.resource.identifier.0.value"),
                 "gw-1/bp-1/dbp/1796029200000000");
-  ASSERT(strcmp(str(b, "entry.0.fullUrl"), "") != 0);
+  /* Its own fullUrl too, not the lone systolic's of the same time. */
+  ASSERT_EQ(strlen(str(b, "entry.0.fullUrl")), 45);
+  ASSERT(strcmp(str(b, "entry.0.fullUrl"), sbp_url) != 0);
   cJSON_Delete(b);
 
   wg_fhir_vitals_begin(&fv, &opts, "gw-1", "p-1", "bp-1");
