@@ -323,7 +323,7 @@ static void uplink_published(wg_driver_t *drv, int mid) {
   wg_hub_t *h = drv->data;
 
   if (wg_outbox_puback(&h->outbox, mid)) {
-    pump_outbox(h); /* a slot is free; the deletion commits with the batch */
+    pump_outbox(h); /* the window may have room; the deletion commits later */
     return;
   }
   if (mid == h->offline_mid) {

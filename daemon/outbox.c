@@ -153,8 +153,12 @@ static int pump_one(void *ud, int64_t seq, const char *topic,
 void wg_outbox_pump(wg_outbox_t *o, wg_outbox_publish_fn publish, void *ud) {
   pump_t p = {o, publish, ud, false};
 
-  /* Most commits add nothing for the hub: no query for them. */
-  while (!o->at_end && !p.failed && o->ninflight < WG_OUTBOX_INFLIGHT) {
+  /*
+   * Most commits add nothing for the hub: no query for them. Nor for each
+   * PUBACK of a backlog: the window is refilled once half of it is free,
+   * one query for many rows, while the other half keeps the link busy.
+   */
+  while (!o->at_end && !p.failed && o->ninflight <= WG_OUTBOX_INFLIGHT / 2) {
     int limit = (int)(WG_OUTBOX_INFLIGHT - o->ninflight);
     int n = wg_store_outbox_each(o->store, o->sent, limit, pump_one, &p);
     if (n < 0)

@@ -86,7 +86,8 @@ void wg_outbox_rolled_back(wg_outbox_t *o);
 typedef int (*wg_outbox_publish_fn)(void *ud, const char *topic,
                                     const char *payload, int *mid);
 
-/* Send committed rows until WG_OUTBOX_INFLIGHT are in flight. */
+/* Send committed rows until WG_OUTBOX_INFLIGHT are in flight; once the
+ * window is full, not before half of it is acknowledged. */
 void wg_outbox_pump(wg_outbox_t *o, wg_outbox_publish_fn publish, void *ud);
 
 /* A PUBACK for @mid: true when it was one of ours (its row is then deleted

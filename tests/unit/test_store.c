@@ -533,6 +533,74 @@ static void outbox_compacts_per_topic(void) {
   wg_store_close(s);
 }
 
+typedef struct pumped_s {
+  int n;
+  char payload[64][16];
+} pumped_t;
+
+static int pump_publish(void *ud, const char *topic, const char *payload,
+                        int *mid) {
+  pumped_t *p = ud;
+  (void)topic;
+  if (p->n == 64)
+    return -1;
+  snprintf(p->payload[p->n], sizeof(p->payload[0]), "%s", payload);
+  *mid = ++p->n;
+  return 0;
+}
+
+/* The pump fills the window, and refills it only once half of it is
+ * acknowledged: one query for many rows, not one per PUBACK. */
+static void outbox_refills_by_half(void) {
+  pumped_t p = {0};
+  wg_store_t *s;
+  wg_outbox_t o;
+  char want[16];
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (int i = 1; i <= 35; i++) {
+    snprintf(want, sizeof(want), "m%d", i);
+    ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
+  }
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, WG_OUTBOX_INFLIGHT);
+  for (int mid = 1; mid < WG_OUTBOX_INFLIGHT / 2; mid++) {
+    ASSERT(wg_outbox_puback(&o, mid));
+    wg_outbox_pump(&o, pump_publish, &p);
+    ASSERT_EQ(p.n, WG_OUTBOX_INFLIGHT);
+  }
+  ASSERT(wg_outbox_puback(&o, WG_OUTBOX_INFLIGHT / 2));
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, WG_OUTBOX_INFLIGHT + WG_OUTBOX_INFLIGHT / 2);
+  /* The rest, in order, once the window has room again; nothing twice. */
+  for (int mid = WG_OUTBOX_INFLIGHT / 2 + 1; mid <= p.n; mid++) {
+    ASSERT(wg_outbox_puback(&o, mid));
+    wg_outbox_pump(&o, pump_publish, &p);
+  }
+  ASSERT_EQ(p.n, 35);
+  for (int i = 0; i < p.n; i++) {
+    snprintf(want, sizeof(want), "m%d", i + 1);
+    ASSERT_STR_EQ(p.payload[i], want);
+  }
+  /* The acknowledged rows go with the next commit; one committed later is
+   * sent at once, the window being empty. */
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
+  ASSERT_EQ(wg_outbox_add(&o, "t/alerts", "m36", NULL, NULL, 101), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 36);
+  ASSERT_EQ(wg_store_outbox_count(s), 1);
+  wg_outbox_free(&o);
+  wg_store_close(s);
+}
+
 static void checkpoint_on_another_thread(void) {
   checkpoint_arg_t a = {NULL, -1, ""};
   wg_store_t *s;
@@ -586,5 +654,5 @@ TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(locked_database_reported_busy), T(migrates_from_version_1),
           T(migrates_from_version_3), T(indexes_serve_the_queries),
           T(alerts_and_outbox), T(outbox_copies_give_way),
-          T(outbox_compacts_per_topic), T(checkpoint_on_another_thread),
-          T(unopenable_path), T(cleanup))
+          T(outbox_compacts_per_topic), T(outbox_refills_by_half),
+          T(checkpoint_on_another_thread), T(unopenable_path), T(cleanup))
