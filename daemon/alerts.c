@@ -533,11 +533,14 @@ char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
 /* @e as an evidence entry; "" when it does not fit or memory is short
  * (wg_alert_to_json() then tries again). */
 static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
+  wg_arena_mark_t mark = wg_json_scratch_begin();
   cJSON *x = cJSON_CreateObject();
 
   out[0] = '\0';
-  if (x == NULL)
+  if (x == NULL) {
+    wg_json_scratch_end(mark);
     return;
+  }
   cJSON_AddStringToObject(x, "n", e->n);
   if (e->flags & WG_READING_HAS_VALUE)
     wg_json_add_number(x, "v", e->v);
@@ -549,17 +552,21 @@ static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
   cJSON_AddStringToObject(x, "device", e->device);
   if (!cJSON_PrintPreallocated(x, out, (int)size, false))
     out[0] = '\0';
-  cJSON_Delete(x);
+  wg_json_scratch_end(mark);
 }
 
+/* The tree is printed once and dropped: built in the scratch arena. */
 static char *alert_json(const wg_alert_t *al, const char *outcome,
                         const char *note) {
   char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
+  wg_arena_mark_t mark = wg_json_scratch_begin();
   cJSON *o = cJSON_CreateObject();
   char *text;
 
-  if (o == NULL)
+  if (o == NULL) {
+    wg_json_scratch_end(mark);
     return NULL;
+  }
   /* The evidence as printed when it was added, spliced in whole. */
   *p++ = '[';
   for (size_t i = 0; i < al->nevidence; i++) {
@@ -591,7 +598,7 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
   wg_json_add_number(o, "raised", al->raised);
   cJSON_AddStringToObject(o, "summary", al->summary);
   if (cJSON_AddRawToObject(o, "evidence", list) == NULL) {
-    cJSON_Delete(o);
+    wg_json_scratch_end(mark);
     return NULL;
   }
   wg_json_add_number(o, "repeats", al->repeats);
@@ -612,7 +619,8 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
                           al->route[0] ? al->route : WG_ROUTE_DEFAULT);
   wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
   text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
+  text = text ? wg_json_scratch_keep(text, strlen(text)) : NULL;
+  wg_json_scratch_end(mark);
   return text;
 }
 

@@ -577,3 +577,39 @@ cJSON *wg_json_add_number(cJSON *obj, const char *name, double d) {
   wg_json_number(d, buf);
   return cJSON_AddRawToObject(obj, name, buf);
 }
+
+/* ---- the scratch arena --------------------------------------------------- */
+
+static wg_arena_t scratch = {NULL, 64 * 1024};
+static int scratch_depth;
+
+static void *scratch_alloc(size_t n) { return wg_arena_alloc(&scratch, n); }
+
+static void scratch_free(void *p) { (void)p; }
+
+wg_arena_mark_t wg_json_scratch_begin(void) {
+  if (scratch_depth++ == 0) {
+    cJSON_Hooks hooks = {scratch_alloc, scratch_free};
+    cJSON_InitHooks(&hooks);
+  }
+  return wg_arena_mark(&scratch);
+}
+
+void wg_json_scratch_end(wg_arena_mark_t m) {
+  if (--scratch_depth == 0) {
+    cJSON_InitHooks(NULL); /* back to malloc and free */
+    wg_arena_reset(&scratch);
+  } else {
+    wg_arena_rollback(&scratch, m);
+  }
+}
+
+char *wg_json_scratch_keep(const char *text, size_t len) {
+  char *copy;
+
+  if (text == NULL || (copy = malloc(len + 1)) == NULL)
+    return NULL;
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  return copy;
+}

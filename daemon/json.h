@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "arena.h"
+
 /*
  * Check that @buf (@len bytes, not necessarily NUL-terminated) is exactly
  * one JSON value, optionally surrounded by whitespace: valid UTF-8, no NUL
@@ -41,5 +43,23 @@ size_t wg_json_number(double d, char out[WG_JSON_NUMBER_MAX]);
 /* Add @d to @obj as @name, printed by wg_json_number(). NULL when out of
  * memory. */
 cJSON *wg_json_add_number(cJSON *obj, const char *name, double d);
+
+/*
+ * cJSON allocates every node and every string of a tree with malloc, and
+ * cJSON_Delete() frees them one by one. A tree that lives only while it is
+ * read or printed is built in a scratch arena instead: from
+ * wg_json_scratch_begin() to the matching wg_json_scratch_end(), cJSON
+ * allocates from the arena and frees nothing, and the end drops all that
+ * was allocated since the begin, at once. Scopes nest. Nothing made inside
+ * may be kept past its end, nor given to cJSON_Delete() outside it. cJSON's
+ * hooks are global: for the loop's thread only. The arena's first block
+ * stays for the next scope, so a typical scope allocates nothing.
+ */
+wg_arena_mark_t wg_json_scratch_begin(void);
+void wg_json_scratch_end(wg_arena_mark_t m);
+
+/* A malloc'd copy of @text (@len bytes), to outlive a scratch scope; NULL
+ * when @text is NULL or memory is short. */
+char *wg_json_scratch_keep(const char *text, size_t len);
 
 #endif

@@ -371,29 +371,6 @@ static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
   return 0;
 }
 
-/*
- * cJSON allocates every node and every string of a tree with malloc, and
- * cJSON_Delete() frees them one by one. A pack's tree lives only while it
- * is read, so it is built in a scratch arena through cJSON's allocation
- * hooks, set for the parse alone, and dropped in one go. The first block
- * stays for the next pack: a pack of typical size allocates nothing.
- */
-static wg_arena_t scratch = {NULL, 64 * 1024};
-
-static void *scratch_alloc(size_t n) { return wg_arena_alloc(&scratch, n); }
-
-static void scratch_free(void *p) { (void)p; }
-
-static cJSON *parse_tree(const char *buf, size_t len) {
-  cJSON_Hooks hooks = {scratch_alloc, scratch_free};
-  cJSON *root;
-
-  cJSON_InitHooks(&hooks);
-  root = cJSON_ParseWithLength(buf, len);
-  cJSON_InitHooks(NULL); /* back to malloc and free */
-  return root;
-}
-
 int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
                    wg_readings_t *out, char *err, size_t errlen) {
   parse_t p = {err, errlen, 0, 0};
@@ -401,6 +378,7 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
   size_t start = out->n;
   cJSON *root = NULL;
   const cJSON *rec;
+  wg_arena_mark_t mark;
   int count, rc;
 
   if (len > WG_SENML_MAX_BYTES) {
@@ -410,9 +388,11 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
   }
   if ((rc = wg_json_check(buf, len, SENML_MAX_DEPTH, err, errlen)) != 0)
     return rc;
-  root = parse_tree(buf, len);
+  /* The pack's tree lives only while it is read. */
+  mark = wg_json_scratch_begin();
+  root = cJSON_ParseWithLength(buf, len);
   if (root == NULL) {
-    wg_arena_reset(&scratch);
+    wg_json_scratch_end(mark);
     snprintf(err, errlen, "invalid JSON");
     return WG_EINVAL;
   }
@@ -447,11 +427,11 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
     }
     out->n++;
   }
-  wg_arena_reset(&scratch);
+  wg_json_scratch_end(mark);
   return 0;
 
 fail:
   out->n = start;
-  wg_arena_reset(&scratch);
+  wg_json_scratch_end(mark);
   return rc;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <float.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
 #include "test.h"
@@ -111,4 +113,45 @@ static void numbers_as_cjson(void) {
   ASSERT_EQ(mismatches, 0);
 }
 
-TEST_MAIN(T(numbers_as_cjson))
+/* Trees in the scratch arena: what a scope allocated is given back at its
+ * end, an inner scope's at its own end, and afterwards cJSON allocates
+ * with malloc again (ASan would refuse the free() below otherwise). */
+static void scratch_scopes(void) {
+  wg_arena_mark_t outer, inner;
+  cJSON *a, *b, *first;
+  char *text, *kept;
+  void *p;
+
+  outer = wg_json_scratch_begin();
+  first = cJSON_CreateObject();
+  wg_json_scratch_end(outer);
+  outer = wg_json_scratch_begin();
+  a = cJSON_CreateObject();
+  ASSERT(a == first); /* the same memory: nothing was kept */
+  ASSERT(cJSON_AddStringToObject(a, "k", "v") != NULL);
+  inner = wg_json_scratch_begin();
+  b = cJSON_CreateArray();
+  ASSERT(b != NULL);
+  ASSERT(cJSON_AddItemToArray(b, cJSON_CreateNumber(1)));
+  text = cJSON_PrintUnformatted(b);
+  ASSERT_STR_EQ(text, "[1]");
+  wg_json_scratch_end(inner);
+  /* The outer tree is whole, and the inner scope's memory is reused. */
+  first = cJSON_CreateNumber(2);
+  ASSERT(first == b);
+  ASSERT(cJSON_AddItemToObject(a, "n", first));
+  text = cJSON_PrintUnformatted(a);
+  ASSERT_STR_EQ(text, "{\"k\":\"v\",\"n\":2}");
+  kept = wg_json_scratch_keep(text, strlen(text));
+  wg_json_scratch_end(outer);
+  ASSERT_STR_EQ(kept, "{\"k\":\"v\",\"n\":2}");
+  free(kept);
+  p = cJSON_malloc(16);
+  ASSERT(p != NULL);
+  free(p);
+  a = cJSON_CreateObject();
+  ASSERT(cJSON_AddStringToObject(a, "k", "v") != NULL);
+  cJSON_Delete(a);
+}
+
+TEST_MAIN(T(numbers_as_cjson), T(scratch_scopes))
