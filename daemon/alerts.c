@@ -618,8 +618,7 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
   cJSON_AddStringToObject(o, "route",
                           al->route[0] ? al->route : WG_ROUTE_DEFAULT);
   wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
-  text = cJSON_PrintUnformatted(o);
-  text = text ? wg_json_scratch_keep(text, strlen(text)) : NULL;
+  text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
   wg_json_scratch_end(mark);
   return text;
 }

@@ -604,12 +604,11 @@ void wg_json_scratch_end(wg_arena_mark_t m) {
   }
 }
 
-char *wg_json_scratch_keep(const char *text, size_t len) {
+char *wg_json_scratch_keep(const char *text) {
+  size_t len = text != NULL ? strlen(text) + 1 : 0;
   char *copy;
 
-  if (text == NULL || (copy = malloc(len + 1)) == NULL)
+  if (text == NULL || (copy = malloc(len)) == NULL)
     return NULL;
-  memcpy(copy, text, len);
-  copy[len] = '\0';
-  return copy;
+  return memcpy(copy, text, len);
 }

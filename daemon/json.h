@@ -58,8 +58,8 @@ cJSON *wg_json_add_number(cJSON *obj, const char *name, double d);
 wg_arena_mark_t wg_json_scratch_begin(void);
 void wg_json_scratch_end(wg_arena_mark_t m);
 
-/* A malloc'd copy of @text (@len bytes), to outlive a scratch scope; NULL
- * when @text is NULL or memory is short. */
-char *wg_json_scratch_keep(const char *text, size_t len);
+/* A malloc'd copy of @text, to outlive a scratch scope; NULL when @text is
+ * NULL or memory is short. */
+char *wg_json_scratch_keep(const char *text);
 
 #endif

@@ -142,7 +142,7 @@ static void scratch_scopes(void) {
   ASSERT(cJSON_AddItemToObject(a, "n", first));
   text = cJSON_PrintUnformatted(a);
   ASSERT_STR_EQ(text, "{\"k\":\"v\",\"n\":2}");
-  kept = wg_json_scratch_keep(text, strlen(text));
+  kept = wg_json_scratch_keep(text);
   wg_json_scratch_end(outer);
   ASSERT_STR_EQ(kept, "{\"k\":\"v\",\"n\":2}");
   free(kept);
