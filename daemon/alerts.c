@@ -646,6 +646,7 @@ static double get_num(const cJSON *o, const char *key, double def) {
 }
 
 int wg_alert_from_json(const char *json, wg_alert_t *al) {
+  wg_arena_mark_t mark = wg_json_scratch_begin(); /* read, then dropped */
   cJSON *o = cJSON_Parse(json);
   char rule[32] = "", sev[32] = "", state[32] = "";
   const cJSON *ev, *e;
@@ -713,6 +714,6 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   rc = 0;
 
 done:
-  cJSON_Delete(o);
+  wg_json_scratch_end(mark);
   return rc;
 }
