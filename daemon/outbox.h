@@ -18,7 +18,13 @@
 #include "store.h"
 #include "wardgate/log.h"
 
-#define WG_OUTBOX_INFLIGHT 20
+/*
+ * Messages handed to the MQTT client and not yet acknowledged. libmosquitto
+ * keeps at most 20 of them unacknowledged on the wire (its default, and
+ * MQTT's receive maximum) and queues the rest in order; handing it twice
+ * that lets the pump refill in batches while the wire stays full.
+ */
+#define WG_OUTBOX_INFLIGHT 40
 #define WG_OUTBOX_DEFAULT_MAX 100000
 
 typedef struct wg_outbox_inflight_s {

@@ -535,14 +535,14 @@ static void outbox_compacts_per_topic(void) {
 
 typedef struct pumped_s {
   int n;
-  char payload[64][16];
+  char payload[2 * WG_OUTBOX_INFLIGHT][16];
 } pumped_t;
 
 static int pump_publish(void *ud, const char *topic, const char *payload,
                         int *mid) {
   pumped_t *p = ud;
   (void)topic;
-  if (p->n == 64)
+  if (p->n == 2 * WG_OUTBOX_INFLIGHT)
     return -1;
   snprintf(p->payload[p->n], sizeof(p->payload[0]), "%s", payload);
   *mid = ++p->n;
@@ -551,6 +551,7 @@ static int pump_publish(void *ud, const char *topic, const char *payload,
 
 /* The pump fills the window, and refills it only once half of it is
  * acknowledged: one query for many rows, not one per PUBACK. */
+#define ROWS (2 * WG_OUTBOX_INFLIGHT - 4) /* the last committed on its own */
 static void outbox_refills_by_half(void) {
   pumped_t p = {0};
   wg_store_t *s;
@@ -561,7 +562,7 @@ static void outbox_refills_by_half(void) {
   ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
   ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
   ASSERT_EQ(wg_store_begin(s), 0);
-  for (int i = 1; i <= 35; i++) {
+  for (int i = 1; i < ROWS; i++) {
     snprintf(want, sizeof(want), "m%d", i);
     ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
   }
@@ -582,7 +583,7 @@ static void outbox_refills_by_half(void) {
     ASSERT(wg_outbox_puback(&o, mid));
     wg_outbox_pump(&o, pump_publish, &p);
   }
-  ASSERT_EQ(p.n, 35);
+  ASSERT_EQ(p.n, ROWS - 1);
   for (int i = 0; i < p.n; i++) {
     snprintf(want, sizeof(want), "m%d", i + 1);
     ASSERT_STR_EQ(p.payload[i], want);
@@ -591,15 +592,18 @@ static void outbox_refills_by_half(void) {
    * sent at once, the window being empty. */
   ASSERT_EQ(wg_store_begin(s), 0);
   ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
-  ASSERT_EQ(wg_outbox_add(&o, "t/alerts", "m36", NULL, NULL, 101), 0);
+  snprintf(want, sizeof(want), "m%d", ROWS);
+  ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 101), 0);
   ASSERT_EQ(wg_store_commit(s), 0);
   wg_outbox_committed(&o);
   wg_outbox_pump(&o, pump_publish, &p);
-  ASSERT_EQ(p.n, 36);
+  ASSERT_EQ(p.n, ROWS);
+  ASSERT_STR_EQ(p.payload[ROWS - 1], want);
   ASSERT_EQ(wg_store_outbox_count(s), 1);
   wg_outbox_free(&o);
   wg_store_close(s);
 }
+#undef ROWS
 
 static void checkpoint_on_another_thread(void) {
   checkpoint_arg_t a = {NULL, -1, ""};
