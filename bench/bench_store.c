@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commit/store.h"
 #include "wardgate/log.h"
 
 static double cpu_s(void) {

@@ -11,8 +11,8 @@
 #include <systemd/sd-daemon.h>
 #include <uv.h>
 
-#include "config.h"
-#include "core.h"
+#include "core/config.h"
+#include "core/core.h"
 #include "version.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"

@@ -14,7 +14,8 @@ cc=${CC:-cc}
 flags="-Iinclude -Idaemon -I$gen $(pkg-config --cflags libuv libmosquitto libcoap-3-openssl libcjson sqlite3)"
 fail=0
 
-for m in rules alerts news2 senml json clinic ingest arena conf config routes fhir; do
+for m in clinic/rules clinic/alerts clinic/news2 ingest/senml common/json clinic/clinic \
+    ingest/ingest common/arena common/confread core/config clinic/routes hub/fhir; do
   # shellcheck disable=SC2086
   deps=$($cc -M $flags "daemon/$m.c" | tr -d '\\' | tr ' ' '\n' | grep -v '^$')
   bad=$(printf '%s\n' "$deps" | grep -E '(^|/)(uv\.h|uv/|sqlite3\.h|mosquitto\.h|coap3/)' || true)

@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "daylog.h"
-#include "store.h"
+#include "clinic/daylog.h"
+#include "commit/store.h"
+#include "core/clock.h"
 #include "version.h"
 #include "wardgate/log.h"
 

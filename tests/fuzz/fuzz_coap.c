@@ -19,10 +19,10 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "fuzz.h"
-#include "ingest.h"
-#include "senml.h"
+#include "ingest/ingest.h"
+#include "ingest/senml.h"
 #include "wardgate/coap.h"
 #include "wardgate/log.h"
 

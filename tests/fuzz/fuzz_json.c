@@ -5,8 +5,8 @@
  */
 #include <cjson/cJSON.h>
 
+#include "common/json.h"
 #include "fuzz.h"
-#include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[200];

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The SenML parser and validator, on any bytes a device may send. */
-#include "arena.h"
+#include "common/arena.h"
 #include "fuzz.h"
-#include "senml.h"
+#include "ingest/senml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wg_readings_t out = {0};

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static void testcfg_problem(void *ud, const char *line) {
   (void)ud;

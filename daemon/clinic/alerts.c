@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: MIT */
+#include "clinic/alerts.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic/routes.h"
+#include "common/json.h"
+#include "common/text.h"
+#include "wardgate/error.h"
+
+static const char *const state_names[] = {"raised", "updated", "escalated",
+                                          "acknowledged", "cleared"};
+
+const char *const wg_alert_outcomes[] = {
+    "advice", "visit", "ambulance", "admitted", "no_action", "other", NULL};
+
+const char *wg_alert_note_problem(const char *note) {
+  const unsigned char *p = (const unsigned char *)note;
+  size_t chars = 0;
+
+  while (*p) {
+    unsigned c = *p;
+    size_t n = c < 0x80         ? 1
+               : (c >> 5) == 6  ? 2
+               : (c >> 4) == 14 ? 3
+               : (c >> 3) == 30 ? 4
+                                : 0;
+    /* RFC 3629: no overlong form, surrogate or code point past U+10FFFF. */
+    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+
+    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
+      return "is not UTF-8";
+    if (n > 1 && (p[1] < lo || p[1] > hi))
+      return "is not UTF-8";
+    for (size_t i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80)
+        return "is not UTF-8";
+    /* C0, DEL and C1 (U+0080-U+009F, which UTF-8 writes C2 80-9F). */
+    if (c < 0x20 || c == 0x7F || (c == 0xC2 && p[1] < 0xA0))
+      return "holds a control character";
+    if (++chars > WG_NOTE_MAX_CHARS)
+      return "is longer than 500 characters";
+    p += n;
+  }
+  return NULL;
+}
+
+const char *wg_alert_state_name(wg_alert_state_t s) {
+  return (unsigned)s <= WG_ALERT_CLEARED ? state_names[s] : "unknown";
+}
+
+int wg_alert_state_parse(const char *name) {
+  for (int i = 0; i <= WG_ALERT_CLEARED; i++)
+    if (strcmp(name, state_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq) {
+  memset(a, 0, sizeof(*a));
+  if (strlen(gateway) >= sizeof(a->gateway))
+    return WG_EINVAL;
+  strcpy(a->gateway, gateway);
+  a->next_seq = next_seq ? next_seq : 1;
+  return 0;
+}
+
+/* FNV-1a, over strings and their terminators. */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+  return hash_bytes(h, s, strlen(s) + 1);
+}
+
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+static uint64_t key_hash(const char *patient, wg_rule_t rule, const char *key) {
+  unsigned char r = (unsigned char)rule;
+  return hash_str(hash_bytes(hash_str(HASH_SEED, patient), &r, 1), key);
+}
+
+static uint64_t id_hash(const char *id) { return hash_str(HASH_SEED, id); }
+
+static void index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
+                      wg_open_alert_t *oa) {
+  size_t i = (size_t)h & (slots - 1);
+  while (t[i] != NULL)
+    i = (i + 1) & (slots - 1);
+  t[i] = oa;
+}
+
+/* Remove @oa from @t, moving back the entries after it that would no
+ * longer be found (no tombstones: the probes stay short). */
+static void index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
+                      const wg_open_alert_t *oa, bool by_id) {
+  size_t mask = slots - 1, i = (size_t)h & mask, j;
+
+  while (t[i] != oa)
+    i = (i + 1) & mask;
+  for (j = (i + 1) & mask; t[j] != NULL; j = (j + 1) & mask) {
+    size_t home = (size_t)(by_id ? t[j]->id_hash : t[j]->key_hash) & mask;
+    /* t[j] may fill the hole at i unless its home lies in (i, j]. */
+    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!stays) {
+      t[i] = t[j];
+      i = j;
+    }
+  }
+  t[i] = NULL;
+}
+
+/* Room for one more open alert, in the list and the indexes. */
+static int reserve(wg_alerts_t *a) {
+  if (a->nopen == a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 16;
+    wg_open_alert_t **v = realloc(a->open, cap * sizeof(*v));
+    if (v == NULL)
+      return WG_ENOMEM;
+    a->open = v;
+    a->cap = cap;
+  }
+  if ((a->nopen + 1) * 2 > a->slots) {
+    size_t slots = a->slots ? a->slots * 2 : 32;
+    wg_open_alert_t **k = calloc(slots, sizeof(*k));
+    wg_open_alert_t **d = calloc(slots, sizeof(*d));
+    if (k == NULL || d == NULL) {
+      free(k);
+      free(d);
+      return WG_ENOMEM;
+    }
+    for (size_t i = 0; i < a->nopen; i++) {
+      index_put(k, slots, a->open[i]->key_hash, a->open[i]);
+      index_put(d, slots, a->open[i]->id_hash, a->open[i]);
+    }
+    free(a->by_key);
+    free(a->by_id);
+    a->by_key = k;
+    a->by_id = d;
+    a->slots = slots;
+  }
+  return 0;
+}
+
+/* Add @al (its id, patient, rule and key set) to the open alerts. */
+static wg_alert_t *add_open(wg_alerts_t *a, const wg_alert_t *al) {
+  wg_open_alert_t *oa;
+
+  if (reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
+    return NULL;
+  oa->alert = *al;
+  oa->key_hash = key_hash(al->patient, al->rule, al->key);
+  oa->id_hash = id_hash(al->id);
+  index_put(a->by_key, a->slots, oa->key_hash, oa);
+  index_put(a->by_id, a->slots, oa->id_hash, oa);
+  a->open[a->nopen++] = oa;
+  return &oa->alert;
+}
+
+/* The open alert holding @al (every wg_alert_t handed out is one). */
+static wg_open_alert_t *holder(wg_alert_t *al) {
+  return (wg_open_alert_t *)((char *)al - offsetof(wg_open_alert_t, alert));
+}
+
+/* Closed alerts leave the open set; the store keeps them. */
+static void remove_open(wg_alerts_t *a, wg_alert_t *al) {
+  wg_open_alert_t *oa = holder(al);
+  size_t i = 0;
+
+  while (a->open[i] != oa)
+    i++;
+  memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(oa));
+  a->nopen--;
+  index_del(a->by_key, a->slots, oa->key_hash, oa, false);
+  index_del(a->by_id, a->slots, oa->id_hash, oa, true);
+  free(oa->json);
+  free(oa);
+}
+
+void wg_alerts_free(wg_alerts_t *a) {
+  for (size_t i = 0; i < a->nopen; i++) {
+    free(a->open[i]->json);
+    free(a->open[i]);
+  }
+  free(a->open);
+  free(a->by_key);
+  free(a->by_id);
+  a->open = a->by_key = a->by_id = NULL;
+  a->nopen = a->cap = a->slots = 0;
+}
+
+int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
+  wg_alert_t *al = add_open(a, alert);
+  if (al == NULL)
+    return WG_ENOMEM;
+  al->open = true;
+  al->changed_at = al->ts;
+  if (alert->seq >= a->next_seq)
+    a->next_seq = alert->seq + 1;
+  return 0;
+}
+
+static wg_alert_t *find(const wg_alerts_t *a, const char *patient,
+                        wg_rule_t rule, const char *key) {
+  size_t mask = a->slots - 1, i;
+
+  if (a->slots == 0)
+    return NULL;
+  for (i = (size_t)key_hash(patient, rule, key) & mask; a->by_key[i] != NULL;
+       i = (i + 1) & mask) {
+    wg_alert_t *al = &a->by_key[i]->alert;
+    if (al->rule == rule && strcmp(al->patient, patient) == 0 &&
+        strcmp(al->key, key) == 0)
+      return al;
+  }
+  return NULL;
+}
+
+static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
+  size_t mask = a->slots - 1, i;
+
+  if (a->slots == 0)
+    return NULL;
+  for (i = (size_t)id_hash(id) & mask; a->by_id[i] != NULL; i = (i + 1) & mask)
+    if (strcmp(a->by_id[i]->alert.id, id) == 0)
+      return &a->by_id[i]->alert;
+  return NULL;
+}
+
+const wg_alert_t *wg_alerts_by_id(const wg_alerts_t *a, const char *id) {
+  return find_id(a, id);
+}
+
+const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
+                                 wg_rule_t rule, const char *key) {
+  return find(a, patient, rule, key);
+}
+
+void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
+                         const char *json, size_t len) {
+  wg_alert_t *al = find_id(a, ev_alert->id);
+  wg_open_alert_t *oa;
+  char *copy;
+
+  if (al == NULL || al->version != ev_alert->version)
+    return; /* closed, or changed since: not what the snapshot shows */
+  oa = holder(al);
+  if ((copy = malloc(len + 1)) == NULL)
+    return;
+  memcpy(copy, json, len + 1);
+  free(oa->json);
+  oa->json = copy;
+  oa->json_len = len;
+}
+
+void wg_alerts_set_routes(wg_alerts_t *a, const wg_route_t *routes, size_t n) {
+  a->routes = routes;
+  a->nroutes = n;
+}
+
+const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
+  return &a->open[i]->alert;
+}
+
+static void evidence_json(const wg_evidence_t *e, char *out, size_t size);
+
+static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
+  if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
+    memmove(&al->evidence[0], &al->evidence[1],
+            (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
+    memmove(&al->evidence_json[0], &al->evidence_json[1],
+            (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(al->evidence_json[0]));
+    al->nevidence--;
+  }
+  al->evidence_json[al->nevidence][0] = '\0'; /* printed by its first event */
+  al->evidence[al->nevidence++] = *e;
+}
+
+/* A change of open alert @al: its event, and its JSON to be built again. */
+static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
+                 wg_alert_event_t *ev, const char *cause) {
+  wg_open_alert_t *oa = holder(al);
+
+  free(oa->json);
+  oa->json = NULL;
+  for (size_t i = 0; i < al->nevidence; i++)
+    if (al->evidence_json[i][0] == '\0')
+      evidence_json(&al->evidence[i], al->evidence_json[i],
+                    sizeof(al->evidence_json[i]));
+  al->state = state;
+  al->ts = now;
+  al->changed_at = now;
+  al->held = 0;
+  al->version++;
+  ev->alert = *al;
+  wg_copy(ev->cause, sizeof(ev->cause), cause);
+  ev->outcome[0] = '\0';
+  ev->note = NULL;
+}
+
+int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
+                    const double ack_timeout_min[WG_SEV_COUNT], double now,
+                    wg_alert_event_t *ev) {
+  wg_alert_t *al = find(a, patient, v->rule, v->key), fresh;
+  char cause[256];
+
+  if (v->kind == WG_VERDICT_CLEAR) {
+    if (al == NULL)
+      return 0;
+    add_evidence(al, &v->evidence);
+    snprintf(cause, sizeof(cause), "condition cleared: %s", v->summary);
+    al->open = false;
+    al->next_escalation = 0;
+    emit(al, WG_ALERT_CLEARED, now, ev, cause);
+    remove_open(a, al);
+    return 1;
+  }
+
+  if (al != NULL) {
+    /* A repeat: new evidence on the same alert, never a second alert. */
+    bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
+
+    al->repeats++;
+    add_evidence(al, &v->evidence);
+    wg_copy(al->summary, sizeof(al->summary), v->summary);
+    wg_copy(al->device, sizeof(al->device), v->evidence.device);
+    if (worse) {
+      al->worst = v->grade;
+      al->has_worst = true;
+    }
+    if (v->severity != al->severity) {
+      snprintf(cause, sizeof(cause), "severity %s -> %s: %s",
+               wg_severity_name(al->severity), wg_severity_name(v->severity),
+               v->summary);
+      /* A more urgent severity brings its shorter deadline forward. */
+      al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
+      if (!al->acknowledged && v->severity < al->severity &&
+          now + al->ack_timeout_s < al->next_escalation)
+        al->next_escalation = now + al->ack_timeout_s;
+      al->severity = v->severity;
+    } else if (v->graded && !worse &&
+               now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
+      /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */
+      al->held++;
+      return 0;
+    } else {
+      snprintf(cause, sizeof(cause), "%s: %s", worse ? "worse" : "repeat",
+               v->summary);
+    }
+    emit(al, WG_ALERT_UPDATED, now, ev, cause);
+    return 1;
+  }
+
+  memset(&fresh, 0, sizeof(fresh));
+  fresh.seq = a->next_seq;
+  snprintf(fresh.id, sizeof(fresh.id), "%s-%06" PRIu64, a->gateway, fresh.seq);
+  wg_copy(fresh.gateway, sizeof(fresh.gateway), a->gateway);
+  wg_copy(fresh.patient, sizeof(fresh.patient), patient);
+  wg_copy(fresh.device, sizeof(fresh.device), v->evidence.device);
+  wg_copy(fresh.key, sizeof(fresh.key), v->key);
+  wg_copy(fresh.summary, sizeof(fresh.summary), v->summary);
+  wg_copy(fresh.route, sizeof(fresh.route),
+          wg_routes_name_at(a->routes, a->nroutes, now));
+  fresh.rule = v->rule;
+  fresh.severity = v->severity;
+  fresh.raised = now;
+  fresh.open = true;
+  fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
+  fresh.next_escalation = now + fresh.ack_timeout_s;
+  add_evidence(&fresh, &v->evidence);
+  fresh.has_worst = v->graded;
+  fresh.worst = v->grade;
+  if ((al = add_open(a, &fresh)) == NULL)
+    return WG_ENOMEM;
+  a->next_seq++;
+  snprintf(cause, sizeof(cause), "raised: %s", v->summary);
+  emit(al, WG_ALERT_RAISED, now, ev, cause);
+  return 1;
+}
+
+int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
+                  const char *outcome, const char *note, bool local, double now,
+                  wg_alert_event_t *ev) {
+  wg_alert_t *al = find_id(a, id);
+  char cause[256];
+
+  if (al == NULL)
+    return WG_EINVAL;
+  if (al->acknowledged)
+    return 0;
+  al->acknowledged = true;
+  al->next_escalation = 0;
+  al->acked_local = local;
+  wg_copy(al->acked_by, sizeof(al->acked_by), by);
+  snprintf(cause, sizeof(cause), "acknowledged %sby %s",
+           local ? "at the home " : "", by);
+  if (outcome && outcome[0]) {
+    size_t n = strlen(cause);
+    snprintf(cause + n, sizeof(cause) - n, "; outcome %s", outcome);
+  }
+  /* An event has nothing left to wait for; a condition stays open (not
+   * escalated any more) until it clears. */
+  if (wg_rule_is_event(al->rule))
+    al->open = false;
+  emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
+  wg_copy(ev->outcome, sizeof(ev->outcome), outcome ? outcome : "");
+  ev->note = note && note[0] ? note : NULL;
+  if (!al->open)
+    remove_open(a, al);
+  return 1;
+}
+
+int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
+  wg_alert_t *due = NULL;
+  const char *route, *was;
+  char cause[256];
+
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_alert_t *al = &a->open[i]->alert;
+    if (al->next_escalation > 0 && al->next_escalation <= now &&
+        (due == NULL || al->next_escalation < due->next_escalation))
+      due = al;
+  }
+  if (due == NULL)
+    return 0;
+  due->escalation++;
+  snprintf(cause, sizeof(cause), "not acknowledged within %g min",
+           due->ack_timeout_s / 60.0);
+  /* Whoever must act now: the route may have changed since the raise. */
+  route = wg_routes_name_at(a->routes, a->nroutes, now);
+  was =
+      due->route[0] ? due->route : WG_ROUTE_DEFAULT; /* stored before routes */
+  if (strcmp(route, was) != 0) {
+    size_t n = strlen(cause);
+    snprintf(cause + n, sizeof(cause) - n, "; ");
+    n = strlen(cause);
+    wg_routes_moved(a->routes, a->nroutes, was, route, cause + n,
+                    sizeof(cause) - n);
+    wg_copy(due->route, sizeof(due->route), route);
+  }
+  /* The next deadline keeps the cadence from the first, however late the
+   * timer fired; never in the past, so one call escalates once. */
+  due->next_escalation += due->ack_timeout_s;
+  if (due->next_escalation <= now)
+    due->next_escalation =
+        now + fmax(due->ack_timeout_s, 0.001); /* guard a zero timeout */
+  emit(due, WG_ALERT_ESCALATED, now, ev, cause);
+  return 1;
+}
+
+int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
+  char cause[256];
+
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_alert_t *al = &a->open[i]->alert;
+    if (al->held > 0 && al->changed_at + WG_ALERT_UPDATE_INTERVAL_S <= now) {
+      snprintf(cause, sizeof(cause), "repeat (%d since the last event): %s",
+               al->held, al->summary);
+      emit(al, WG_ALERT_UPDATED, now, ev, cause);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void wg_alerts_clock_stepped(wg_alerts_t *a, double step) {
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_alert_t *al = &a->open[i]->alert;
+    if (al->next_escalation > 0)
+      al->next_escalation += step;
+    al->changed_at += step;
+  }
+}
+
+double wg_alerts_next_deadline(const wg_alerts_t *a) {
+  double next = 0;
+
+  for (size_t i = 0; i < a->nopen; i++) {
+    const wg_alert_t *al = &a->open[i]->alert;
+    double d = al->next_escalation;
+    if (al->held > 0 &&
+        (d <= 0 || al->changed_at + WG_ALERT_UPDATE_INTERVAL_S < d))
+      d = al->changed_at + WG_ALERT_UPDATE_INTERVAL_S;
+    if (d > 0 && (next == 0 || d < next))
+      next = d;
+  }
+  return next;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
+  char head[64], *text, *p;
+  size_t n;
+  int hn = snprintf(head, sizeof(head), "{\"ts\":%.6f,\"alerts\":[", ts);
+
+  n = (size_t)hn + 3; /* "]}" and the NUL */
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_open_alert_t *oa = a->open[i];
+    if (oa->json == NULL) {
+      if ((oa->json = wg_alert_to_json(&oa->alert)) == NULL)
+        return NULL;
+      oa->json_len = strlen(oa->json);
+    }
+    n += oa->json_len + 1;
+  }
+  if ((text = malloc(n)) == NULL)
+    return NULL;
+  memcpy(text, head, (size_t)hn);
+  p = text + hn;
+  for (size_t i = 0; i < a->nopen; i++) {
+    if (i > 0)
+      *p++ = ',';
+    memcpy(p, a->open[i]->json, a->open[i]->json_len);
+    p += a->open[i]->json_len;
+  }
+  memcpy(p, "]}", 3);
+  *len = (size_t)(p + 2 - text);
+  return text;
+}
+
+/* @e as an evidence entry; "" when it does not fit or memory is short
+ * (wg_alert_to_json() then tries again). */
+static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
+  wg_arena_mark_t mark = wg_json_scratch_begin();
+  cJSON *x = cJSON_CreateObject();
+
+  out[0] = '\0';
+  if (x == NULL) {
+    wg_json_scratch_end(mark);
+    return;
+  }
+  cJSON_AddStringToObject(x, "n", e->n);
+  if (e->flags & WG_READING_HAS_VALUE)
+    wg_json_add_number(x, "v", e->v);
+  if (e->flags & WG_READING_HAS_VB)
+    cJSON_AddBoolToObject(x, "vb", e->vb);
+  if (e->u[0])
+    cJSON_AddStringToObject(x, "u", e->u);
+  wg_json_add_number(x, "t", e->t);
+  cJSON_AddStringToObject(x, "device", e->device);
+  if (!cJSON_PrintPreallocated(x, out, (int)size, false))
+    out[0] = '\0';
+  wg_json_scratch_end(mark);
+}
+
+/* The tree is printed once and dropped: built in the scratch arena. */
+static char *alert_json(const wg_alert_t *al, const char *outcome,
+                        const char *note) {
+  char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
+  wg_arena_mark_t mark = wg_json_scratch_begin();
+  cJSON *o = cJSON_CreateObject();
+  char *text;
+
+  if (o == NULL) {
+    wg_json_scratch_end(mark);
+    return NULL;
+  }
+  /* The evidence as printed when it was added, spliced in whole. */
+  *p++ = '[';
+  for (size_t i = 0; i < al->nevidence; i++) {
+    char again[WG_ALERT_EVIDENCE_JSON_MAX];
+    const char *e = al->evidence_json[i];
+    size_t n;
+
+    if (e[0] == '\0') {
+      evidence_json(&al->evidence[i], again, sizeof(again));
+      e = again;
+    }
+    if ((n = strlen(e)) == 0)
+      continue; /* out of memory: this entry is left out */
+    if (p > list + 1)
+      *p++ = ',';
+    memcpy(p, e, n);
+    p += n;
+  }
+  memcpy(p, "]", 2);
+  cJSON_AddStringToObject(o, "id", al->id);
+  cJSON_AddStringToObject(o, "gateway", al->gateway);
+  cJSON_AddStringToObject(o, "patient", al->patient);
+  cJSON_AddStringToObject(o, "device", al->device);
+  cJSON_AddStringToObject(o, "rule", wg_rule_name(al->rule));
+  cJSON_AddStringToObject(o, "severity", wg_severity_name(al->severity));
+  cJSON_AddStringToObject(o, "state", wg_alert_state_name(al->state));
+  wg_json_add_number(o, "escalation", al->escalation);
+  wg_json_add_number(o, "ts", al->ts);
+  wg_json_add_number(o, "raised", al->raised);
+  cJSON_AddStringToObject(o, "summary", al->summary);
+  if (cJSON_AddRawToObject(o, "evidence", list) == NULL) {
+    wg_json_scratch_end(mark);
+    return NULL;
+  }
+  wg_json_add_number(o, "repeats", al->repeats);
+  cJSON_AddStringToObject(o, "key", al->key);
+  cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
+  if (al->acknowledged) {
+    cJSON_AddStringToObject(o, "by", al->acked_by);
+    if (outcome && outcome[0])
+      cJSON_AddStringToObject(o, "outcome", outcome);
+    if (note && note[0])
+      cJSON_AddStringToObject(o, "note", note);
+    cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
+  }
+  wg_json_add_number(o, "ack_timeout_s", al->ack_timeout_s);
+  if (al->next_escalation > 0)
+    wg_json_add_number(o, "escalates_at", al->next_escalation);
+  cJSON_AddStringToObject(o, "route",
+                          al->route[0] ? al->route : WG_ROUTE_DEFAULT);
+  wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
+  text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
+  wg_json_scratch_end(mark);
+  return text;
+}
+
+char *wg_alert_to_json(const wg_alert_t *al) {
+  return alert_json(al, NULL, NULL);
+}
+
+char *wg_alert_event_to_json(const wg_alert_event_t *ev) {
+  return alert_json(&ev->alert, ev->outcome, ev->note);
+}
+
+static bool copy_str(const cJSON *o, const char *key, char *out, size_t len,
+                     bool required) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsString(v))
+    return !required;
+  snprintf(out, len, "%s", v->valuestring);
+  return true;
+}
+
+static double get_num(const cJSON *o, const char *key, double def) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+int wg_alert_from_json(const char *json, wg_alert_t *al) {
+  wg_arena_mark_t mark = wg_json_scratch_begin(); /* read, then dropped */
+  cJSON *o = cJSON_Parse(json);
+  char rule[32] = "", sev[32] = "", state[32] = "";
+  const cJSON *ev, *e;
+  const char *dash, *via;
+  int r, s, st, rc = WG_EINVAL;
+
+  memset(al, 0, sizeof(*al));
+  if (!cJSON_IsObject(o))
+    goto done;
+  if (!copy_str(o, "id", al->id, sizeof(al->id), true) ||
+      !copy_str(o, "gateway", al->gateway, sizeof(al->gateway), true) ||
+      !copy_str(o, "patient", al->patient, sizeof(al->patient), true) ||
+      !copy_str(o, "device", al->device, sizeof(al->device), false) ||
+      !copy_str(o, "rule", rule, sizeof(rule), true) ||
+      !copy_str(o, "severity", sev, sizeof(sev), true) ||
+      !copy_str(o, "state", state, sizeof(state), true) ||
+      !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
+      !copy_str(o, "key", al->key, sizeof(al->key), true) ||
+      !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
+      !copy_str(o, "route", al->route, sizeof(al->route), false))
+    goto done;
+  if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
+    goto done;
+  for (s = 0; s < WG_SEV_COUNT; s++)
+    if (strcmp(sev, wg_severity_name((wg_severity_t)s)) == 0)
+      break;
+  if (s == WG_SEV_COUNT || (dash = strrchr(al->id, '-')) == NULL)
+    goto done;
+  al->seq = strtoull(dash + 1, NULL, 10);
+  al->rule = (wg_rule_t)r;
+  al->severity = (wg_severity_t)s;
+  al->state = (wg_alert_state_t)st;
+  al->escalation = (int)get_num(o, "escalation", 0);
+  al->repeats = (int)get_num(o, "repeats", 0);
+  al->ts = get_num(o, "ts", 0);
+  al->raised = get_num(o, "raised", 0);
+  al->ack_timeout_s = get_num(o, "ack_timeout_s", 0);
+  al->next_escalation = get_num(o, "escalates_at", 0);
+  al->acknowledged =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
+  via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
+  al->acked_local = via != NULL && strcmp(via, "local") == 0;
+  ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
+  cJSON_ArrayForEach(e, ev) {
+    wg_evidence_t *x;
+    const cJSON *vb = cJSON_GetObjectItemCaseSensitive(e, "vb");
+    if (al->nevidence == WG_ALERT_EVIDENCE_MAX)
+      break;
+    x = &al->evidence[al->nevidence++];
+    copy_str(e, "n", x->n, sizeof(x->n), false);
+    copy_str(e, "u", x->u, sizeof(x->u), false);
+    copy_str(e, "device", x->device, sizeof(x->device), false);
+    x->t = get_num(e, "t", 0);
+    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "v"))) {
+      x->v = get_num(e, "v", 0);
+      x->flags |= WG_READING_HAS_VALUE;
+    }
+    if (cJSON_IsBool(vb)) {
+      x->vb = cJSON_IsTrue(vb);
+      x->flags |= WG_READING_HAS_VB;
+    }
+    evidence_json(x, al->evidence_json[al->nevidence - 1],
+                  sizeof(al->evidence_json[0]));
+  }
+  rc = 0;
+
+done:
+  wg_json_scratch_end(mark);
+  return rc;
+}

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+#include "clinic/clinic.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/text.h"
+#include "wardgate/error.h"
+#include "wardgate/log.h"
+
+/* Verdicts one reading or tick can produce: a fall and one per threshold,
+ * or one per timed rule of a patient. */
+#define VERDICTS_MAX 16
+
+int wg_clinic_init(wg_clinic_t *cl, const char *gateway_id, uint64_t next_seq,
+                   double device_silent_h, wg_counters_t *counters) {
+  memset(cl, 0, sizeof(*cl));
+  cl->silent_s = device_silent_h * 3600.0;
+  cl->counters = counters;
+  return wg_alerts_init(&cl->alerts, gateway_id, next_seq);
+}
+
+static void free_states(wg_rule_state_t *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    wg_rule_state_free(&v[i]);
+  free(v);
+}
+
+/* The queued events' copies of ack notes (queue_event()). */
+static void free_notes(wg_clinic_t *cl) {
+  for (size_t i = 0; i < cl->nevents; i++)
+    free((char *)cl->events[i].note);
+}
+
+void wg_clinic_free(wg_clinic_t *cl) {
+  free_notes(cl);
+  free_states(cl->states, cl->nstates);
+  wg_alerts_free(&cl->alerts);
+  free(cl->events);
+  free(cl->scores);
+  memset(cl, 0, sizeof(*cl));
+}
+
+/* An alert change applied in memory waits here for the next commit. */
+static void queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
+  cl->changed = true;
+  if (cl->nevents == cl->events_cap) {
+    size_t cap = cl->events_cap ? cl->events_cap * 2 : 16;
+    wg_alert_event_t *v = realloc(cl->events, cap * sizeof(*v));
+    if (v == NULL) {
+      /* The alert itself is in memory and in alerts/active; only this
+       * event's record is lost. Say so. */
+      wg_log(LOG_ERR, "clinic: out of memory: %s event of %s not recorded",
+             wg_alert_state_name(ev->alert.state), ev->alert.id);
+      return;
+    }
+    cl->events = v;
+    cl->events_cap = cap;
+  }
+  cl->events[cl->nevents] = *ev;
+  /* The ack's note is the batch's, which a retried commit may outlive
+   * (more acks move the batch): the queue keeps its own copy. */
+  if (ev->note != NULL &&
+      (cl->events[cl->nevents].note = strdup(ev->note)) == NULL)
+    wg_log(LOG_ERR, "clinic: out of memory: the note of %s's ack is lost",
+           ev->alert.id);
+  cl->nevents++;
+  switch (ev->alert.state) {
+  case WG_ALERT_RAISED:
+    cl->counters->alerts_raised++;
+    break;
+  case WG_ALERT_UPDATED:
+    cl->counters->alerts_updated++;
+    break;
+  case WG_ALERT_ESCALATED:
+    cl->counters->alerts_escalated++;
+    break;
+  case WG_ALERT_ACKNOWLEDGED:
+    cl->counters->alerts_acknowledged++;
+    break;
+  case WG_ALERT_CLEARED:
+    cl->counters->alerts_cleared++;
+    break;
+  }
+  wg_log(LOG_INFO, "alert %s %s: %s (%s, patient %s)", ev->alert.id,
+         wg_alert_state_name(ev->alert.state), ev->alert.summary,
+         wg_severity_name(ev->alert.severity), ev->alert.patient);
+}
+
+static void apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
+                           const wg_verdict_t *v, size_t n, double now) {
+  wg_alert_event_t ev;
+
+  for (size_t i = 0; i < n; i++) {
+    int rc = wg_alerts_apply(&cl->alerts, p->id, &v[i], p->ack_timeout_min, now,
+                             &ev);
+    if (rc == 1)
+      queue_event(cl, &ev);
+    else if (rc < 0)
+      wg_log(LOG_ERR, "clinic: %s alert for %s: %s", wg_rule_name(v[i].rule),
+             p->id, wg_strerror(rc));
+  }
+}
+
+/* The patient index of @id in the current configuration, or -1. */
+static long patient_index(const wg_clinic_t *cl, const char *id) {
+  for (size_t i = 0; cl->cfg != NULL && i < cl->nstates; i++)
+    if (strcmp(cl->cfg->patients[i].id, id) == 0)
+      return (long)i;
+  return -1;
+}
+
+/* The conditions that the open alerts of patient @i stand for hold. */
+static void mark_open(wg_clinic_t *cl, size_t i, double now) {
+  const wg_patient_t *p = &cl->cfg->patients[i];
+
+  for (size_t k = 0; k < cl->alerts.nopen; k++) {
+    const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
+    if (strcmp(al->patient, p->id) == 0)
+      wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, al->raised,
+                            al->ts, now);
+  }
+}
+
+int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
+                           double now) {
+  size_t n = cfg->npatients;
+  wg_rule_state_t *v = calloc(n ? n : 1, sizeof(*v));
+
+  if (v == NULL)
+    return WG_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const wg_patient_t *p = &cfg->patients[i];
+    long j;
+
+    if (wg_rule_state_init(&v[i], p, now) != 0) {
+      free_states(v, i);
+      return WG_ENOMEM;
+    }
+    if ((j = patient_index(cl, p->id)) >= 0)
+      wg_rule_state_carry(&v[i], p, &cl->states[j], &cl->cfg->patients[j]);
+  }
+  free_states(cl->states, cl->nstates);
+  cl->states = v;
+  cl->nstates = n;
+  cl->cfg = cfg;
+  if (cl->day_end == 0)
+    cl->day_end = wg_rules_next_local_midnight(now);
+  wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
+  for (size_t i = 0; i < n; i++)
+    mark_open(cl, i, now);
+  return 0;
+}
+
+void wg_clinic_replay(wg_clinic_t *cl, size_t patient, int device,
+                      const wg_reading_t *r, double now) {
+  if (patient < cl->nstates)
+    wg_rules_replay(&cl->cfg->patients[patient], &cl->states[patient], r,
+                    device, now);
+}
+
+int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
+  wg_alert_t al;
+  long i;
+  int rc;
+
+  if (wg_alert_from_json(json, &al) != 0)
+    return WG_EINVAL;
+  if ((rc = wg_alerts_restore(&cl->alerts, &al)) != 0)
+    return rc;
+  if ((i = patient_index(cl, al.patient)) >= 0)
+    wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
+                          al.key, al.raised, al.ts, now);
+  return 0;
+}
+
+void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                       const wg_reading_t *r, double now) {
+  wg_verdict_t v[VERDICTS_MAX];
+  const wg_patient_t *p;
+  size_t n;
+
+  if (patient >= cl->nstates)
+    return;
+  p = &cl->cfg->patients[patient];
+  n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
+  apply_verdicts(cl, p, v, n, now);
+}
+
+/* A score to publish on news2 and store in scores at the next commit. */
+static void queue_score(wg_clinic_t *cl, const wg_patient_t *p,
+                        const wg_news2_t *s, double ts) {
+  wg_clinic_score_t *cs;
+
+  if (cl->nscores == cl->scores_cap) {
+    size_t cap = cl->scores_cap ? cl->scores_cap * 2 : 16;
+    wg_clinic_score_t *q = realloc(cl->scores, cap * sizeof(*q));
+    if (q == NULL) {
+      wg_log(LOG_ERR, "clinic: out of memory: NEWS2 of %s not recorded", p->id);
+      return;
+    }
+    cl->scores = q;
+    cl->scores_cap = cap;
+  }
+  cs = &cl->scores[cl->nscores++];
+  wg_copy(cs->patient, sizeof(cs->patient), p->id);
+  cs->ts = ts;
+  cs->scale = p->news2_scale;
+  cs->score = *s;
+}
+
+void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
+                     double now) {
+  const wg_patient_t *p;
+  wg_rule_state_t *st;
+  wg_verdict_t v;
+  wg_news2_t s;
+  bool has_verdict;
+
+  if (patient >= cl->nstates)
+    return;
+  p = &cl->cfg->patients[patient];
+  st = &cl->states[patient];
+  /* The alert rule sees every computation; the hub hears of it as
+   * wg_news2_pub_offer() decides. */
+  wg_rules_news2(p, st, now, &s, &v, &has_verdict);
+  if (wg_news2_pub_offer(&st->news2_pub, &s, now, cl->cfg->news2_interval_s))
+    queue_score(cl, p, &s, now);
+  if (has_verdict) {
+    wg_copy(v.evidence.device, sizeof(v.evidence.device), device);
+    apply_verdicts(cl, p, &v, 1, now);
+  }
+}
+
+int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
+                  const char *outcome, const char *note, bool local,
+                  double now) {
+  wg_alert_event_t ev;
+  int rc = wg_alerts_ack(&cl->alerts, id, by, outcome, note, local, now, &ev);
+
+  if (rc == 1)
+    queue_event(cl, &ev);
+  return rc;
+}
+
+void wg_clinic_tick(wg_clinic_t *cl, double now) {
+  wg_verdict_t v[VERDICTS_MAX];
+  wg_alert_event_t ev;
+
+  for (size_t i = 0; i < cl->nstates; i++) {
+    const wg_patient_t *p = &cl->cfg->patients[i];
+    wg_news2_pub_t *pub = &cl->states[i].news2_pub;
+    double due = wg_news2_pub_deadline(pub, cl->cfg->news2_interval_s);
+    size_t n =
+        wg_rules_tick(p, &cl->states[i], now, cl->silent_s, v, VERDICTS_MAX);
+
+    apply_verdicts(cl, p, v, n, now);
+    if (due > 0 && due <= now) {
+      wg_news2_t s;
+      double ts;
+      wg_news2_pub_take(pub, now, &s, &ts);
+      queue_score(cl, p, &s, ts);
+    }
+  }
+  while (wg_alerts_escalate_due(&cl->alerts, now, &ev) == 1)
+    queue_event(cl, &ev);
+  while (wg_alerts_update_due(&cl->alerts, now, &ev) == 1)
+    queue_event(cl, &ev);
+  if (cl->day_end > 0 && now >= cl->day_end) {
+    /* After the escalations due by midnight: the day's log is complete. */
+    cl->log_day = wg_rules_local_midnight(cl->day_end - 1);
+    cl->log_due = true;
+    cl->day_end = wg_rules_next_local_midnight(now);
+  }
+}
+
+double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
+  double next = wg_alerts_next_deadline(&cl->alerts);
+
+  if (cl->day_end > 0 && (next <= 0 || cl->day_end < next))
+    next = cl->day_end;
+
+  for (size_t i = 0; i < cl->nstates; i++) {
+    double d = wg_rules_next_deadline(&cl->cfg->patients[i], &cl->states[i],
+                                      now, cl->silent_s),
+           n2 = wg_news2_pub_deadline(&cl->states[i].news2_pub,
+                                      cl->cfg->news2_interval_s);
+    if (n2 > 0 && (d <= 0 || n2 < d))
+      d = n2;
+    if (d > 0 && (next <= 0 || d < next))
+      next = d;
+  }
+  return next > 0 ? next : 0;
+}
+
+void wg_clinic_clock_stepped(wg_clinic_t *cl, double step) {
+  wg_alerts_clock_stepped(&cl->alerts, step);
+  for (size_t i = 0; i < cl->nstates; i++) {
+    wg_rule_state_t *st = &cl->states[i];
+    for (size_t k = 0; k < st->nexpect; k++)
+      st->expect[k].last += step;
+    for (size_t k = 0; k < st->ndevices; k++)
+      st->devices[k].last += step;
+    if (st->news2_pub.any)
+      st->news2_pub.at += step;
+  }
+}
+
+double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono) {
+  double step = 0;
+
+  if (cl->clock_mono != 0)
+    step = (wall - cl->clock_wall) - (mono - cl->clock_mono);
+  cl->clock_wall = wall;
+  cl->clock_mono = mono;
+  if (fabs(step) <= WG_CLINIC_CLOCK_STEP_S)
+    return 0;
+  wg_log(LOG_WARNING,
+         "clinic: the wall clock stepped by %+.1f s; escalations and timed "
+         "rules keep their durations",
+         step);
+  wg_clinic_clock_stepped(cl, step);
+  return step;
+}
+
+/* Events kept allocated between commits; a burst's larger array (each
+ * event holds a whole alert) is given back once it is committed. */
+#define EVENTS_KEPT 64
+
+bool wg_clinic_committed(wg_clinic_t *cl) {
+  bool changed = cl->changed;
+
+  free_notes(cl);
+  if (cl->events_cap > EVENTS_KEPT) {
+    free(cl->events);
+    cl->events = NULL;
+    cl->events_cap = 0;
+  }
+  cl->nevents = 0;
+  cl->nscores = 0;
+  cl->changed = false;
+  cl->log_due = false;
+  return changed;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The clinic: what readings, acknowledgements and the passing of time mean
+ * for the patients. It owns every patient's rule state, the open alerts and
+ * the changes not yet committed (alert events and NEWS2 scores), and hands
+ * those to the commit, which writes them in its transaction.
+ *
+ * Pure: no libuv, no SQLite, no network. The time is a parameter and
+ * nothing here reads a clock, so that every path is unit-tested with a fake
+ * clock. Patients are named by their index in the configuration given to
+ * wg_clinic_set_patients(), devices by their index in the patient's list.
+ */
+#ifndef WG_CLINIC_H
+#define WG_CLINIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clinic/alerts.h"
+#include "clinic/news2.h"
+#include "clinic/rules.h"
+#include "common/counters.h"
+#include "core/config.h"
+#include "wardgate/reading.h"
+
+/* A NEWS2 computed, to be stored (and perhaps published) at the commit. */
+typedef struct wg_clinic_score_s {
+  char patient[WG_ID_MAX + 1];
+  double ts;
+  int scale;
+  wg_news2_t score;
+} wg_clinic_score_t;
+
+typedef struct wg_clinic_s {
+  const wg_config_t *cfg; /* the patients; borrowed */
+  double silent_s;        /* the device_silent period */
+  wg_counters_t *counters;
+  wg_alerts_t alerts;
+  wg_rule_state_t *states; /* one per patient of cfg */
+  size_t nstates;
+  /* The changes since the last commit. */
+  wg_alert_event_t *events;
+  size_t nevents;
+  size_t events_cap;
+  wg_clinic_score_t *scores;
+  size_t nscores;
+  size_t scores_cap;
+  bool changed; /* the open alerts changed since the last commit */
+  /* The daily escalation log: the local day in progress ends at day_end;
+   * log_due says the one that began at log_day is to be published. */
+  double day_end;
+  bool log_due;
+  double log_day;
+  /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
+  double clock_wall, clock_mono;
+} wg_clinic_t;
+
+/*
+ * Set up @cl for @gateway_id with alert ids continuing at @next_seq; a
+ * device is silent after @device_silent_h hours; every alert event made is
+ * counted in @counters (kept). Returns 0 or WG_EINVAL for a bad gateway id.
+ * No patients until wg_clinic_set_patients().
+ */
+int wg_clinic_init(wg_clinic_t *cl, const char *gateway_id, uint64_t next_seq,
+                   double device_silent_h, wg_counters_t *counters);
+void wg_clinic_free(wg_clinic_t *cl);
+
+/*
+ * Take the patients of @cfg (borrowed until the next call or free) at @now.
+ * The rule state of a patient of the same id carries over; a new patient's
+ * silence and missed observations count from @now. The open alerts mark
+ * the conditions they stand for. Returns 0, or WG_ENOMEM with the patients
+ * as they were.
+ */
+int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg, double now);
+
+/*
+ * At start, after wg_clinic_set_patients(): a stored reading of @patient
+ * (device index @device, -1 for none) is taken into the rule state without
+ * a verdict, oldest first.
+ */
+void wg_clinic_replay(wg_clinic_t *cl, size_t patient, int device,
+                      const wg_reading_t *r, double now);
+
+/*
+ * At start, after the replay: an open alert as the store kept it (its last
+ * JSON). Its condition is marked in its patient's rule state. Returns 0,
+ * WG_EINVAL for a text that is not an alert (nothing taken), or WG_ENOMEM.
+ */
+int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now);
+
+/*
+ * A new reading of @patient from device index @device, just stored (never a
+ * duplicate: a retransmission must not count twice). The alert events it
+ * causes are queued.
+ */
+void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                       const wg_reading_t *r, double now);
+
+/*
+ * After a pack from @device brought a new NEWS2 parameter of @patient: the
+ * score, queued for the commit, and the alert it drives.
+ */
+void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
+                     double now);
+
+/*
+ * An acknowledgement of alert @id by @by, with @outcome and @note (NULL or
+ * "" when not given). Returns 1 when it changed the
+ * alert (an event is queued), 0 when the alert was already acknowledged, or
+ * WG_EINVAL when no open alert has that id (the caller may find it closed
+ * in the audit trail).
+ */
+int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
+                  const char *outcome, const char *note, bool local,
+                  double now);
+
+/* The time-based rules and the escalations due at @now; events queued. */
+void wg_clinic_tick(wg_clinic_t *cl, double now);
+
+/*
+ * The earliest time after @now at which wg_clinic_tick() has something to
+ * do (a timed rule or an escalation), or 0 for never.
+ */
+double wg_clinic_next_deadline(const wg_clinic_t *cl, double now);
+
+/*
+ * The wall clock stepped by @step seconds (NTP, an operator): what is a
+ * duration since a past moment — escalations, held updates and news2
+ * messages, missed observations, silent devices — keeps its length, so
+ * that a step back does not delay an escalation by the step. What is a
+ * time of day (intake checkpoints, the end of the day) follows the clock.
+ */
+void wg_clinic_clock_stepped(wg_clinic_t *cl, double step);
+
+/* A wall clock moving this much more or less than a monotonic one between
+ * two looks has been stepped. */
+#define WG_CLINIC_CLOCK_STEP_S 2.0
+
+/*
+ * One look at the wall clock @wall and a monotonic clock @mono (seconds):
+ * a step since the last look is logged and handed to
+ * wg_clinic_clock_stepped(). Returns the step, or 0.
+ */
+double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono);
+
+/*
+ * The queued events and scores are committed: forget them. Returns true
+ * when the open alerts changed since the last call (the snapshot of open
+ * alerts is due again).
+ */
+bool wg_clinic_committed(wg_clinic_t *cl);
+
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+#include "clinic/daylog.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clinic/rules.h"
+#include "wardgate/error.h"
+
+static const char csv_header[] =
+    "id,patient,rule,severity,raised,routes,escalations,acknowledged_by,"
+    "acknowledged_at,respond_by,response,late_min,outcome,note,cleared\n";
+
+typedef struct log_s {
+  bool csv;
+  cJSON *alerts;   /* JSON */
+  char *text;      /* CSV */
+  size_t len, cap; /* CSV */
+} log_t;
+
+/* "met", "late" (with the minutes, rounded up) or "none". */
+static const char *response(const wg_store_day_entry_t *e, int *late_min) {
+  *late_min = 0;
+  if (e->acked_at <= 0)
+    return "none";
+  if (e->acked_at <= e->respond_by)
+    return "met";
+  *late_min = (int)ceil((e->acked_at - e->respond_by) / 60.0);
+  return "late";
+}
+
+static int append(log_t *l, const char *s, size_t n) {
+  if (l->len + n + 1 > l->cap) {
+    size_t cap = (l->len + n + 1) * 2;
+    char *p = realloc(l->text, cap);
+    if (p == NULL)
+      return WG_ENOMEM;
+    l->text = p;
+    l->cap = cap;
+  }
+  memcpy(l->text + l->len, s, n);
+  l->len += n;
+  l->text[l->len] = '\0';
+  return 0;
+}
+
+/* One CSV field (RFC 4180: quoted when it holds a comma, a quote or a line
+ * break), then @end. */
+static int field(log_t *l, const char *v, char end) {
+  int rc = 0;
+
+  v = v ? v : "";
+  if (strpbrk(v, ",\"\r\n") == NULL) {
+    rc = append(l, v, strlen(v));
+  } else {
+    rc = append(l, "\"", 1);
+    for (const char *p = v; rc == 0 && *p; p++)
+      rc = *p == '"' ? append(l, "\"\"", 2) : append(l, p, 1);
+    if (rc == 0)
+      rc = append(l, "\"", 1);
+  }
+  return rc ? rc : append(l, &end, 1);
+}
+
+static const char *local(double t, char *buf, size_t size) {
+  time_t tt = (time_t)floor(t);
+  struct tm tm;
+
+  if (t <= 0 || localtime_r(&tt, &tm) == NULL)
+    return "";
+  strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+static int add_csv(log_t *l, const wg_store_day_entry_t *e) {
+  char raised[32], acked[32], respond[32], cleared[32], esc[16], late[16];
+  int late_min, rc;
+  const char *resp = response(e, &late_min);
+
+  snprintf(esc, sizeof(esc), "%d", e->escalations);
+  snprintf(late, sizeof(late), "%d", late_min);
+  if ((rc = field(l, e->id, ',')) || (rc = field(l, e->patient, ',')) ||
+      (rc = field(l, e->rule, ',')) || (rc = field(l, e->severity, ',')) ||
+      (rc = field(l, local(e->raised, raised, sizeof(raised)), ',')) ||
+      (rc = field(l, e->routes, ',')) || (rc = field(l, esc, ',')) ||
+      (rc = field(l, e->acked_by, ',')) ||
+      (rc = field(l, local(e->acked_at, acked, sizeof(acked)), ',')) ||
+      (rc = field(l, local(e->respond_by, respond, sizeof(respond)), ',')) ||
+      (rc = field(l, resp, ',')) ||
+      (rc = field(l, late_min ? late : "", ',')) ||
+      (rc = field(l, e->outcome, ',')) || (rc = field(l, e->note, ',')))
+    return rc;
+  return field(l, local(e->cleared, cleared, sizeof(cleared)), '\n');
+}
+
+static int add_json(log_t *l, const wg_store_day_entry_t *e) {
+  cJSON *o = cJSON_CreateObject(), *routes;
+  int late_min;
+  const char *resp = response(e, &late_min);
+
+  if (o == NULL || !cJSON_AddItemToArray(l->alerts, o)) {
+    cJSON_Delete(o);
+    return WG_ENOMEM;
+  }
+  cJSON_AddStringToObject(o, "id", e->id);
+  cJSON_AddStringToObject(o, "patient", e->patient ? e->patient : "");
+  cJSON_AddStringToObject(o, "rule", e->rule);
+  cJSON_AddStringToObject(o, "severity", e->severity);
+  cJSON_AddNumberToObject(o, "raised", e->raised);
+  routes = cJSON_AddArrayToObject(o, "routes");
+  if (routes != NULL && e->routes != NULL) {
+    const char *p = e->routes;
+    while (*p) {
+      size_t n = strcspn(p, " ");
+      char name[WG_ID_MAX + 1];
+      snprintf(name, sizeof(name), "%.*s", (int)n, p);
+      cJSON_AddItemToArray(routes, cJSON_CreateString(name));
+      p += n + (p[n] == ' ');
+    }
+  }
+  cJSON_AddNumberToObject(o, "escalations", e->escalations);
+  if (e->acked_at > 0) {
+    cJSON_AddStringToObject(o, "acknowledged_by",
+                            e->acked_by ? e->acked_by : "");
+    cJSON_AddNumberToObject(o, "acknowledged_at", e->acked_at);
+  }
+  cJSON_AddNumberToObject(o, "respond_by", e->respond_by);
+  cJSON_AddStringToObject(o, "response", resp);
+  if (late_min > 0)
+    cJSON_AddNumberToObject(o, "late_min", late_min);
+  if (e->outcome != NULL)
+    cJSON_AddStringToObject(o, "outcome", e->outcome);
+  if (e->note != NULL)
+    cJSON_AddStringToObject(o, "note", e->note);
+  if (e->cleared > 0)
+    cJSON_AddNumberToObject(o, "cleared", e->cleared);
+  return 0;
+}
+
+static int add(void *ud, const wg_store_day_entry_t *e) {
+  log_t *l = ud;
+  return l->csv ? add_csv(l, e) : add_json(l, e);
+}
+
+char *wg_daylog(wg_store_t *s, const char *gateway, double day_start, bool csv,
+                int *rc) {
+  double day_end = wg_rules_next_local_midnight(day_start);
+  log_t l = {.csv = csv};
+  cJSON *o = NULL;
+  char day[16], *text = NULL;
+  time_t tt = (time_t)day_start;
+  struct tm tm;
+
+  localtime_r(&tt, &tm);
+  strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+  if (csv) {
+    *rc = append(&l, csv_header, strlen(csv_header));
+  } else if ((o = cJSON_CreateObject()) == NULL) {
+    *rc = WG_ENOMEM;
+  } else {
+    cJSON_AddStringToObject(o, "gateway", gateway);
+    cJSON_AddStringToObject(o, "day", day);
+    cJSON_AddNumberToObject(o, "from", day_start);
+    cJSON_AddNumberToObject(o, "to", day_end);
+    l.alerts = cJSON_AddArrayToObject(o, "alerts");
+    *rc = l.alerts ? 0 : WG_ENOMEM;
+  }
+  if (*rc == 0)
+    *rc = wg_store_day_log(s, day_start, day_end, add, &l);
+  if (*rc == 0 && !csv && (text = cJSON_PrintUnformatted(o)) == NULL)
+    *rc = WG_ENOMEM;
+  if (csv) {
+    if (*rc == 0)
+      text = l.text;
+    else
+      free(l.text);
+  }
+  cJSON_Delete(o);
+  return text;
+}

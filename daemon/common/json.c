@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: MIT */
+#include "common/json.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wardgate/error.h"
+
+#define JSON_MAX_DEPTH_LIMIT 64
+
+typedef struct scan_s {
+  const unsigned char *p;
+  const unsigned char *end;
+  const unsigned char *start;
+  char *err;
+  size_t errlen;
+} scan_t;
+
+static int fail(scan_t *s, const char *what) {
+  snprintf(s->err, s->errlen, "invalid JSON at byte %zu: %s",
+           (size_t)(s->p - s->start), what);
+  return WG_EINVAL;
+}
+
+static void skip_ws(scan_t *s) {
+  while (s->p < s->end &&
+         (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static int hex4(scan_t *s, unsigned *out) {
+  unsigned v = 0;
+
+  if (s->end - s->p < 4)
+    return fail(s, "truncated \\u escape");
+  for (int i = 0; i < 4; i++) {
+    unsigned char c = s->p[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9')
+      v |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= (unsigned)(c - 'A' + 10);
+    else
+      return fail(s, "bad \\u escape");
+  }
+  s->p += 4;
+  *out = v;
+  return 0;
+}
+
+/* One UTF-8 sequence starting at s->p (a byte >= 0x80). */
+static int utf8_seq(scan_t *s) {
+  const unsigned char *p = s->p;
+  unsigned c = p[0];
+  size_t n;
+  uint32_t cp;
+
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return fail(s, "invalid UTF-8");
+  }
+  if ((size_t)(s->end - p) < n)
+    return fail(s, "truncated UTF-8");
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80)
+      return fail(s, "invalid UTF-8");
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return fail(s, "invalid UTF-8");
+  s->p += n;
+  return 0;
+}
+
+static int string(scan_t *s) {
+  s->p++; /* the opening quote */
+  while (s->p < s->end) {
+    unsigned char c = *s->p;
+    if (c == '"') {
+      s->p++;
+      return 0;
+    }
+    if (c < 0x20)
+      return fail(s, c == 0 ? "NUL byte in string"
+                            : "control character in string");
+    if (c >= 0x80) {
+      if (utf8_seq(s) != 0)
+        return WG_EINVAL;
+      continue;
+    }
+    if (c != '\\') {
+      s->p++;
+      continue;
+    }
+    if (++s->p >= s->end)
+      return fail(s, "truncated escape");
+    switch (*s->p++) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+      break;
+    case 'u': {
+      unsigned u, lo;
+      if (hex4(s, &u) != 0)
+        return WG_EINVAL;
+      if (u == 0)
+        return fail(s, "escaped NUL in string");
+      if (u >= 0xDC00 && u <= 0xDFFF)
+        return fail(s, "lone low surrogate");
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
+          return fail(s, "lone high surrogate");
+        s->p += 2;
+        if (hex4(s, &lo) != 0)
+          return WG_EINVAL;
+        if (lo < 0xDC00 || lo > 0xDFFF)
+          return fail(s, "lone high surrogate");
+      }
+      break;
+    }
+    default:
+      s->p--;
+      return fail(s, "bad escape");
+    }
+  }
+  return fail(s, "unterminated string");
+}
+
+static bool is_digit(const scan_t *s) {
+  return s->p < s->end && *s->p >= '0' && *s->p <= '9';
+}
+
+static int number(scan_t *s) {
+  const unsigned char *begin = s->p, *int_start;
+  bool exponent = false;
+  char tmp[64];
+  size_t n;
+  double d;
+
+  if (*s->p == '-')
+    s->p++;
+  int_start = s->p;
+  if (!is_digit(s))
+    return fail(s, "bad number");
+  if (*s->p == '0') {
+    s->p++;
+    if (is_digit(s))
+      return fail(s, "leading zero in number");
+  } else {
+    while (is_digit(s))
+      s->p++;
+  }
+  if (s->p < s->end && *s->p == '.') {
+    s->p++;
+    if (!is_digit(s))
+      return fail(s, "bad fraction");
+    while (is_digit(s))
+      s->p++;
+  }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+    exponent = true;
+    s->p++;
+    if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+      s->p++;
+    if (!is_digit(s))
+      return fail(s, "bad exponent");
+    while (is_digit(s))
+      s->p++;
+  }
+  /*
+   * A number that is finite as written can still overflow a double (1e400).
+   * Long mantissas are fine; only the magnitude matters, so a copy of the
+   * first 63 characters would misjudge "1.000…e400": parse in place when
+   * the number is short and fall back to a bounded heap copy otherwise.
+   */
+  n = (size_t)(s->p - begin);
+  /* Without an exponent only more than 308 integer digits can overflow a
+   * double; the common case needs no conversion here. */
+  if (!exponent && n - (size_t)(int_start - begin) <= 300)
+    return 0;
+  if (n < sizeof(tmp)) {
+    memcpy(tmp, begin, n);
+    tmp[n] = '\0';
+    d = strtod(tmp, NULL);
+  } else {
+    char *big = malloc(n + 1);
+    if (big == NULL)
+      return fail(s, "out of memory");
+    memcpy(big, begin, n);
+    big[n] = '\0';
+    d = strtod(big, NULL);
+    free(big);
+  }
+  if (!isfinite(d)) {
+    s->p = begin;
+    return fail(s, "number out of range");
+  }
+  return 0;
+}
+
+static int literal(scan_t *s, const char *word) {
+  size_t n = strlen(word);
+
+  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+    return fail(s, "unexpected character");
+  s->p += n;
+  return 0;
+}
+
+int wg_json_check(const char *buf, size_t len, int max_depth, char *err,
+                  size_t errlen) {
+  /* Per open container: 'a' array or 'o' object. */
+  char stack[JSON_MAX_DEPTH_LIMIT];
+  int depth = 0;
+  scan_t s;
+  int rc;
+
+  /* An empty body comes as no buffer (libcoap, libmosquitto), and
+   * NULL + 0 is undefined. */
+  if (buf == NULL)
+    buf = "";
+  s = (scan_t){(const unsigned char *)buf, (const unsigned char *)buf + len,
+               (const unsigned char *)buf, err, errlen};
+
+  if (max_depth > JSON_MAX_DEPTH_LIMIT)
+    max_depth = JSON_MAX_DEPTH_LIMIT;
+
+  skip_ws(&s);
+  for (;;) {
+    /* Expect a value. */
+    if (s.p >= s.end)
+      return fail(&s, "unexpected end");
+    switch (*s.p) {
+    case '{':
+    case '[':
+      if (depth >= max_depth)
+        return fail(&s, "nesting too deep");
+      stack[depth++] = *s.p == '{' ? 'o' : 'a';
+      s.p++;
+      skip_ws(&s);
+      if (s.p < s.end && (*s.p == '}' || *s.p == ']')) {
+        if ((*s.p == '}') != (stack[depth - 1] == 'o'))
+          return fail(&s, "mismatched bracket");
+        s.p++;
+        depth--;
+        goto after_value;
+      }
+      if (stack[depth - 1] == 'o')
+        goto member_name;
+      continue;
+    case '"':
+      rc = string(&s);
+      break;
+    case 't':
+      rc = literal(&s, "true");
+      break;
+    case 'f':
+      rc = literal(&s, "false");
+      break;
+    case 'n':
+      rc = literal(&s, "null");
+      break;
+    default:
+      if (*s.p == '-' || (*s.p >= '0' && *s.p <= '9'))
+        rc = number(&s);
+      else
+        rc = fail(&s, *s.p == 0 ? "NUL byte" : "unexpected character");
+      break;
+    }
+    if (rc != 0)
+      return rc;
+
+  after_value:
+    skip_ws(&s);
+    if (depth == 0) {
+      if (s.p != s.end)
+        return fail(&s, "trailing bytes after the value");
+      return 0;
+    }
+    if (s.p >= s.end)
+      return fail(&s, "unexpected end");
+    if (*s.p == ',') {
+      s.p++;
+      skip_ws(&s);
+      if (stack[depth - 1] == 'o')
+        goto member_name;
+      continue;
+    }
+    if ((*s.p == ']' && stack[depth - 1] == 'a') ||
+        (*s.p == '}' && stack[depth - 1] == 'o')) {
+      s.p++;
+      depth--;
+      goto after_value;
+    }
+    return fail(&s, "expected ',' or a closing bracket");
+
+  member_name:
+    if (s.p >= s.end || *s.p != '"')
+      return fail(&s, "expected a member name");
+    if ((rc = string(&s)) != 0)
+      return rc;
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p != ':')
+      return fail(&s, "expected ':'");
+    s.p++;
+    skip_ws(&s);
+  }
+}
+
+static int cmp_names(const void *a, const void *b) {
+  const cJSON *x = *(const cJSON *const *)a;
+  const cJSON *y = *(const cJSON *const *)b;
+  return strcmp(x->string, y->string);
+}
+
+static int object_duplicates(const cJSON *obj, char *err, size_t errlen) {
+  const cJSON *c;
+  const cJSON **v;
+  size_t n = 0, i;
+  int rc = 0;
+
+  for (c = obj->child; c != NULL; c = c->next)
+    n++;
+  if (n < 2)
+    return 0;
+  if (n <= 16) { /* the common case: a SenML record */
+    for (c = obj->child; c != NULL; c = c->next)
+      for (const cJSON *d = c->next; d != NULL; d = d->next)
+        if (strcmp(c->string, d->string) == 0)
+          goto dup_found;
+    return 0;
+  dup_found:
+    snprintf(err, errlen, "duplicate member name \"%.64s\"", c->string);
+    return WG_EINVAL;
+  }
+  v = malloc(n * sizeof(*v));
+  if (v == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return WG_ENOMEM;
+  }
+  for (i = 0, c = obj->child; c != NULL; c = c->next)
+    v[i++] = c;
+  qsort(v, n, sizeof(*v), cmp_names);
+  for (i = 1; i < n; i++)
+    if (strcmp(v[i - 1]->string, v[i]->string) == 0) {
+      snprintf(err, errlen, "duplicate member name \"%.64s\"", v[i]->string);
+      rc = WG_EINVAL;
+      break;
+    }
+  free(v);
+  return rc;
+}
+
+int wg_json_check_duplicates(const cJSON *item, char *err, size_t errlen) {
+  int rc;
+
+  /* Depth is bounded by wg_json_check, which runs first. */
+  if (cJSON_IsObject(item) && (rc = object_duplicates(item, err, errlen)) != 0)
+    return rc;
+  for (const cJSON *c = item->child; c != NULL; c = c->next)
+    if ((rc = wg_json_check_duplicates(c, err, errlen)) != 0)
+      return rc;
+  return 0;
+}
+
+/* ---- numbers as cJSON prints them -------------------------------------- */
+
+typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+static u128 pow10_u128(int s) {
+  return s < 20 ? (u128)pow10_u64[s] : (u128)pow10_u64[19] * pow10_u64[s - 19];
+}
+
+/* cJSON's way, for what the exact path does not take. */
+static size_t number_slow(double d, char *out) {
+  double test;
+  int n = snprintf(out, WG_JSON_NUMBER_MAX, "%1.15g", d);
+
+  test = strtod(out, NULL);
+  if (!(fabs(test - d) <=
+        (fabs(test) > fabs(d) ? fabs(test) : fabs(d)) * DBL_EPSILON))
+    n = snprintf(out, WG_JSON_NUMBER_MAX, "%1.17g", d);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+/* @m * 2^-@sh * 10^@s rounded to an integer, ties to even (printf's
+ * rounding of the exact binary value). */
+static uint64_t scaled(uint64_t m, int sh, int s) {
+  u128 x = (u128)m * pow10_u128(s);
+  u128 q = x >> sh, rem = x & (((u128)1 << sh) - 1), half = (u128)1 << (sh - 1);
+
+  if (rem > half || (rem == half && (q & 1)))
+    q++;
+  return (uint64_t)q;
+}
+
+/* The @p significant digits of d = @m * 2^-@sh (1e-4 <= d < 1e15, not a
+ * whole number) as printf's %.{p}g rounds them, and *@x the decimal
+ * exponent of the rounded value (a carry to the next power of ten raises
+ * it, as it does for %g). False when %g would use the exponent form. */
+static bool digits(uint64_t m, int sh, int p, uint64_t *n, int *x) {
+  int e = (int)floor(log10(ldexp((double)m, -sh)));
+
+  for (int tries = 0; tries < 4; tries++) {
+    int s = p - 1 - e;
+    if (s < 0 || s > 38 || e < -4)
+      return false;
+    *n = scaled(m, sh, s);
+    if (*n >= pow10_u64[p])
+      e++;
+    else if (*n < pow10_u64[p - 1])
+      e--;
+    else {
+      /* log10 may round a value just below 10^e up to e: then the
+       * rounding carried to exactly 10^(p-1), and one exponent lower
+       * holds all p digits. */
+      uint64_t lower;
+      if (*n == pow10_u64[p - 1] && e > -4 &&
+          (lower = scaled(m, sh, s + 1)) < pow10_u64[p]) {
+        *n = lower;
+        e--;
+      }
+      *x = e;
+      return e < p;
+    }
+  }
+  return false;
+}
+
+/* %g's fixed form of the @p digits @n with decimal exponent @x: trailing
+ * zeros of the fraction dropped, and the point with them. */
+static size_t fixed(bool neg, uint64_t n, int p, int x, char *out) {
+  char dig[20];
+  size_t len = 0;
+  int last = p; /* digits kept */
+
+  for (int i = p - 1; i >= 0; i--, n /= 10)
+    dig[i] = (char)('0' + n % 10);
+  while (last > 0 && last > x + 1 && dig[last - 1] == '0')
+    last--;
+  if (neg)
+    out[len++] = '-';
+  if (x < 0) {
+    out[len++] = '0';
+    out[len++] = '.';
+    for (int i = -1; i > x; i--)
+      out[len++] = '0';
+    memcpy(out + len, dig, (size_t)last);
+    len += (size_t)last;
+  } else {
+    memcpy(out + len, dig, (size_t)x + 1);
+    len += (size_t)x + 1;
+    if (last > x + 1) {
+      out[len++] = '.';
+      memcpy(out + len, dig + x + 1, (size_t)(last - x - 1));
+      len += (size_t)(last - x - 1);
+    }
+  }
+  out[len] = '\0';
+  return len;
+}
+
+/* Whether the 15 digits @n (exponent @x) read back as cJSON checks: the
+ * double nearest to them within one unit in the last place of @m *
+ * 2^-@sh, decided exactly while it stays in @m's binade; -1 when it
+ * leaves it (then strtod decides). */
+static int reads_back(uint64_t m, int sh, uint64_t n, int x) {
+  int s = 14 - x;
+  u128 den, num, q, rem;
+
+  if (s < 0 || sh >= 128 - 50)
+    return -1;
+  /* nearest m' to n * 10^-s * 2^sh */
+  den = pow10_u128(s);
+  num = (u128)n << sh;
+  q = num / den;
+  rem = num % den;
+  if (rem * 2 > den || (rem * 2 == den && (q & 1)))
+    q++;
+  if (q < ((u128)1 << 52) || q >= ((u128)1 << 53))
+    return -1;
+  return (q > m ? q - m : m - q) <= 1;
+}
+
+size_t wg_json_number(double d, char out[WG_JSON_NUMBER_MAX]) {
+  uint64_t bits, m, n;
+  int be, sh, x;
+  bool neg;
+
+  if (isnan(d) || isinf(d)) {
+    memcpy(out, "null", 5);
+    return 4;
+  }
+  neg = signbit(d);
+  if (d == 0) {
+    memcpy(out, neg ? "-0" : "0", neg ? 3 : 2);
+    return neg ? 2 : 1;
+  }
+  memcpy(&bits, &d, sizeof(bits));
+  be = (int)((bits >> 52) & 0x7ff);
+  m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+  if (be == 0 || fabs(d) >= 1e15 || fabs(d) < 1e-4)
+    return number_slow(d, out);
+  sh = 1075 - be; /* |d| = m * 2^-sh, 0 < sh <= 66 in this range */
+  if (sh <= 52 && (m & ((1ULL << sh) - 1)) == 0) { /* a whole number */
+    char tmp[20];
+    size_t len = 0, k = 0;
+    for (uint64_t v = m >> sh; v > 0; v /= 10)
+      tmp[k++] = (char)('0' + v % 10);
+    if (neg)
+      out[len++] = '-';
+    while (k > 0)
+      out[len++] = tmp[--k];
+    out[len] = '\0';
+    return len;
+  }
+  if (sh >= 100 || !digits(m, sh, 15, &n, &x))
+    return number_slow(d, out);
+  switch (reads_back(m, sh, n, x)) {
+  case 1:
+    return fixed(neg, n, 15, x, out);
+  case 0:
+    break;
+  default:
+    return number_slow(d, out);
+  }
+  if (!digits(m, sh, 17, &n, &x))
+    return number_slow(d, out);
+  return fixed(neg, n, 17, x, out);
+}
+
+cJSON *wg_json_add_number(cJSON *obj, const char *name, double d) {
+  char buf[WG_JSON_NUMBER_MAX];
+
+  wg_json_number(d, buf);
+  return cJSON_AddRawToObject(obj, name, buf);
+}
+
+/* ---- the scratch arena --------------------------------------------------- */
+
+static wg_arena_t scratch = {NULL, 64 * 1024};
+static int scratch_depth;
+
+static void *scratch_alloc(size_t n) { return wg_arena_alloc(&scratch, n); }
+
+static void scratch_free(void *p) { (void)p; }
+
+wg_arena_mark_t wg_json_scratch_begin(void) {
+  if (scratch_depth++ == 0) {
+    cJSON_Hooks hooks = {scratch_alloc, scratch_free};
+    cJSON_InitHooks(&hooks);
+  }
+  return wg_arena_mark(&scratch);
+}
+
+void wg_json_scratch_end(wg_arena_mark_t m) {
+  if (--scratch_depth == 0) {
+    cJSON_InitHooks(NULL); /* back to malloc and free */
+    wg_arena_reset(&scratch);
+  } else {
+    wg_arena_rollback(&scratch, m);
+  }
+}
+
+char *wg_json_scratch_keep(const char *text) {
+  size_t len = text != NULL ? strlen(text) + 1 : 0;
+  char *copy;
+
+  if (text == NULL || (copy = malloc(len)) == NULL)
+    return NULL;
+  return memcpy(copy, text, len);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration file (DESIGN.md section 4): JSON with comments, every key
+ * checked for type and range, unknown keys rejected.
+ */
+#ifndef WG_CONFIG_H
+#define WG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clinic/severity.h"
+#include "common/arena.h"
+#include "wardgate/conf.h"
+
+/* Input transports the configuration can hold. */
+#define WG_CONFIG_INPUTS_MAX 4
+
+typedef enum { WG_DURABILITY_POWER, WG_DURABILITY_PROCESS } wg_durability_t;
+
+typedef struct wg_threshold_s {
+  const char *name;
+  double below, above;
+  bool has_below, has_above;
+  wg_severity_t severity;
+  int confirm;
+} wg_threshold_t;
+
+typedef struct wg_checkpoint_s {
+  int second_of_day; /* local time */
+  double fraction;
+} wg_checkpoint_t;
+
+typedef struct wg_intake_s {
+  const char *name;
+  double daily_target;
+  wg_checkpoint_t *checkpoints; /* sorted by time */
+  size_t ncheckpoints;
+} wg_intake_t;
+
+typedef struct wg_expect_s {
+  const char *name;
+  double every_min; /* 0 with follow_news2 */
+  bool follow_news2;
+} wg_expect_t;
+
+typedef struct wg_patient_s {
+  const char *id;
+  const char **devices;
+  size_t ndevices;
+  int news2_scale;
+  double news2_window_min;
+  wg_threshold_t *thresholds;
+  size_t nthresholds;
+  wg_intake_t *intake;
+  size_t nintake;
+  wg_expect_t *expect;
+  size_t nexpect;
+  double ack_timeout_min[WG_SEV_COUNT];
+} wg_patient_t;
+
+/* A route (DESIGN.md section 8): who acts on an alert, by local time. */
+typedef struct wg_route_s {
+  const char *name;
+  unsigned days; /* bit d for weekday d (0 Sunday, as tm_wday); 0: fallback */
+  int from_s,
+      to_s; /* seconds of the local day; from_s > to_s crosses midnight */
+} wg_route_t;
+
+/* The FHIR R4 export (uplink.fhir): off unless enabled. Patients and
+ * devices are referred to by their ids as identifiers in these systems. */
+typedef struct wg_fhir_opts_s {
+  bool enabled;
+  const char *patient_system;
+  const char *device_system;
+} wg_fhir_opts_t;
+
+typedef struct wg_config_s {
+  wg_arena_t arena; /* owns everything below */
+  const char *path;
+  const char *gateway_id;
+  const char *database;
+  const char *control_socket; /* for wardgatectl; NULL: none */
+  wg_durability_t durability;
+  int retention_days;
+  double status_interval_s;
+  long outbox_max; /* messages for the hub kept while it is unreachable */
+  double device_silent_h;  /* device_silent after this long without data */
+  double news2_interval_s; /* news2 changes within a band: one per this */
+  bool accept_unknown_devices;
+  /* Each input's options as its driver read them from its block under
+   * "ingest", by the input's place in wg_inputs[] (inputs.h); NULL for an
+   * input not configured. */
+  void *ingest[WG_CONFIG_INPUTS_MAX];
+  void *uplink; /* the uplink driver's options, from its block */
+  wg_fhir_opts_t fhir;
+  wg_patient_t *patients;
+  size_t npatients;
+  wg_route_t *routes; /* none: every alert's route is "hub" */
+  size_t nroutes;
+} wg_config_t;
+
+/* Receives each problem as one line "FILE: key.path: what is wrong". */
+typedef void (*wg_config_error_fn)(void *ud, const char *line);
+
+/*
+ * Load and check the file at @path. Every problem found is passed to @err;
+ * loading goes on after a problem so that an installer sees all of them at
+ * once. Returns 0 with *out set (free with wg_config_free), or WG_EINVAL
+ * (problems reported) or WG_ENOMEM.
+ */
+int wg_config_load(const char *path, wg_config_t **out, wg_config_error_fn err,
+                   void *ud);
+
+void wg_config_free(wg_config_t *cfg);
+
+/* The options of input @name ("mqtt", "coap"), or NULL if not configured. */
+const void *wg_config_input(const wg_config_t *cfg, const char *name);
+
+#endif

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core wires the stages together and runs their life cycle; the work
+ * is theirs. A reading goes one way:
+ *
+ *   input driver -> ingest (batch) -> commit -> clinic -> commit -> hub
+ *
+ * and an ack from the hub the same way, entering at the hub and joining
+ * the batch. See docs/ARCHITECTURE.md.
+ */
+#include "core/core.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic/clinic.h"
+#include "commit/commit.h"
+#include "commit/store.h"
+#include "core/clock.h"
+#include "core/inputs.h"
+#include "hub/hub.h"
+#include "ingest/ingest.h"
+#include "wardgate/error.h"
+#include "wardgate/log.h"
+
+#define STOP_TIMEOUT_MS 5000
+/* A tick this late: the loop was held up (SIGSTOP, a paused VM, no CPU);
+ * deadlines wait as long again for what was sent meanwhile. */
+#define STALL_MS 2000
+
+struct wg_core_s {
+  uv_loop_t *loop;
+  wg_config_t *cfg;  /* as started: connections, database, topics */
+  wg_config_t *live; /* patients and unknown_devices; replaced on SIGHUP */
+  wg_store_t *store;
+  wg_counters_t counters;
+
+  /* The stages, in the order the data flows. */
+  wg_ingest_t ingest;
+  wg_commit_t commit;
+  wg_clinic_t clinic;
+  wg_hub_t hub;
+
+  /* The input drivers, by their place in wg_inputs[] (inputs.h); inputs[i]
+   * is open from its init until its close is asked for. */
+  wg_driver_t inputs[WG_CONFIG_INPUTS_MAX];
+  bool input_open[WG_CONFIG_INPUTS_MAX];
+  size_t ninputs; /* entries of wg_inputs[] */
+
+  uv_timer_t tick_timer; /* the clinic's next deadline */
+  uint64_t tick_due;     /* loop ms it was armed for */
+  uint64_t input_first;  /* after a stall: no tick before this loop ms */
+  uv_timer_t stop_timer;
+
+  bool started; /* the timers exist */
+  bool stopping;
+  bool draining; /* stopping: the outbox is being flushed */
+  bool finished;
+  int stop_status;
+  int closing; /* stages, drivers and handles still closing */
+  wg_core_stopped_cb stopped_cb;
+};
+
+/* ---- input --------------------------------------------------------------- */
+
+int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
+                   const void *payload, size_t len, char *err, size_t errlen) {
+  int rc;
+
+  if (c->stopping) {
+    snprintf(err, errlen, "shutting down");
+    return WG_ECLOSING;
+  }
+  c->counters.packs_received++;
+  rc = wg_ingest_pack(&c->ingest, device, payload, len, wg_wall_now(), err,
+                      errlen);
+  if (rc != 0) {
+    wg_hub_report_rejection(&c->hub, transport, device, err);
+    return rc;
+  }
+  wg_commit_maybe_now(&c->commit);
+  return 0;
+}
+
+/* A pack refused before wg_core_ingest() saw it: counted and reported. */
+static void reject_unread(wg_core_t *c, const char *transport,
+                          const char *device, const char *reason) {
+  c->counters.packs_received++;
+  wg_hub_report_rejection(&c->hub, transport, device, reason);
+}
+
+/* A message on a topic the ingest filter names the device in. */
+static void input_message(wg_driver_t *drv, const char *topic,
+                          const void *payload, size_t len) {
+  wg_core_t *c = drv->data;
+  size_t i = (size_t)(drv - c->inputs);
+  char device[WG_ID_MAX + 1], err[256];
+
+  wg_commit_take(&c->commit); /* its PUBACK waits for the next commit */
+  if (wg_inputs[i]->device_of(c->cfg->ingest[i], topic, device,
+                              sizeof(device)) != 0) {
+    snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
+             topic);
+    reject_unread(c, drv->ops->name, "", err);
+    return;
+  }
+  wg_core_ingest(c, drv->ops->name, device, payload, len, err, sizeof(err));
+}
+
+/* A pack from a request-response driver, answered after its commit. */
+static int input_pack(wg_driver_t *drv, const char *device, const void *payload,
+                      size_t len, uint64_t *ticket, char *err, size_t errlen) {
+  wg_core_t *c = drv->data;
+  /* Taken before the pack: if it commits the group itself, it is this. */
+  uint64_t next = wg_commit_take(&c->commit);
+  int rc;
+
+  if (!wg_ingest_device_id_ok(device, strlen(device))) {
+    snprintf(err, errlen, "not a valid device id");
+    reject_unread(c, drv->ops->name, "", err);
+    return WG_EINVAL;
+  }
+  rc = wg_core_ingest(c, drv->ops->name, device, payload, len, err, errlen);
+  if (rc == 0)
+    *ticket = next;
+  return rc;
+}
+
+static void input_rejected(wg_driver_t *drv, const char *device,
+                           const char *reason) {
+  reject_unread(drv->data, drv->ops->name, device, reason);
+}
+
+static char *input_status(wg_driver_t *drv) {
+  return wg_core_status_json(drv->data, true, true);
+}
+
+/* One table for every input: each driver calls what its protocol needs. */
+static const wg_driver_cbs_t input_cbs = {.message = input_message,
+                                          .pack = input_pack,
+                                          .rejected = input_rejected,
+                                          .status = input_status};
+
+static void pause_inputs(wg_core_t *c, bool paused) {
+  for (size_t i = 0; i < c->ninputs; i++)
+    if (c->input_open[i])
+      c->inputs[i].ops->pause(&c->inputs[i], paused);
+}
+
+/* ---- the stages' callbacks ----------------------------------------------- */
+
+static void arm_tick(wg_core_t *c);
+static void stop_step(wg_core_t *c);
+static void finish_stop(wg_core_t *c);
+
+static void committed(wg_commit_t *cm, uint64_t ticket, bool alerts_changed) {
+  wg_core_t *c = cm->data;
+
+  for (size_t i = 0; i < c->ninputs; i++)
+    if (c->input_open[i] && c->inputs[i].ops->committed != NULL)
+      c->inputs[i].ops->committed(&c->inputs[i], ticket);
+  wg_hub_committed(&c->hub, ticket, alerts_changed);
+  arm_tick(c);
+  if (c->stopping)
+    stop_step(c);
+}
+
+static void commit_pause(wg_commit_t *cm, bool paused) {
+  wg_core_t *c = cm->data;
+
+  if (!c->stopping) /* a stop has paused the input for good */
+    pause_inputs(c, paused);
+}
+
+static void unknown_ack(wg_commit_t *cm, const char *id) {
+  wg_core_t *c = cm->data;
+  wg_hub_report_unknown_ack(&c->hub, id);
+}
+
+static const wg_commit_cbs_t commit_cbs = {
+    .committed = committed, .pause = commit_pause, .unknown_ack = unknown_ack};
+
+static void hub_ack(wg_hub_t *h, const wg_ack_t *ack) {
+  wg_core_t *c = h->data;
+
+  if (wg_ingest_ack(&c->ingest, ack) != 0)
+    wg_log(LOG_ERR, "core: out of memory: ack of %s by %s not taken", ack->id,
+           ack->by);
+}
+
+static void hub_input(wg_hub_t *h) {
+  wg_core_t *c = h->data;
+  wg_commit_take(&c->commit);
+}
+
+static void hub_progress(wg_hub_t *h) { stop_step(h->data); }
+
+static void hub_offline(wg_hub_t *h) { finish_stop(h->data); }
+
+static void hub_gauges(const wg_hub_t *h, cJSON *counters) {
+  const wg_core_t *c = h->data;
+  bool up = false;
+
+  for (size_t i = 0; i < c->ninputs; i++)
+    if (c->input_open[i] && strcmp(c->inputs[i].ops->name, "mqtt") == 0)
+      up = c->inputs[i].ops->is_connected(&c->inputs[i]);
+  cJSON_AddNumberToObject(counters, "readings_pending",
+                          (double)c->ingest.batch.readings.n);
+  cJSON_AddBoolToObject(counters, "ingest_connected", up);
+}
+
+static const wg_hub_cbs_t hub_cbs = {.ack = hub_ack,
+                                     .input = hub_input,
+                                     .progress = hub_progress,
+                                     .offline = hub_offline,
+                                     .gauges = hub_gauges};
+
+/* ---- the clinic's clock -------------------------------------------------- */
+
+static void tick_cb(uv_timer_t *t) {
+  wg_core_t *c = t->data;
+  double now = wg_commit_observe_clock(&c->commit);
+  uint64_t ms = uv_now(c->loop);
+
+  /* Input first after a stall, once: the next tick acts however late. */
+  if (ms > c->tick_due + STALL_MS && c->input_first == 0) {
+    wg_log(LOG_WARNING, "core: the loop was held up %.1f s; input first",
+           (double)(ms - c->tick_due) / 1000.0);
+    c->input_first = ms + STALL_MS;
+    arm_tick(c);
+    return;
+  }
+  c->input_first = 0;
+  wg_clinic_tick(&c->clinic, now);
+  arm_tick(c); /* the events are committed before the loop sleeps */
+}
+
+/* The timer follows the clinic's earliest deadline; nothing polls. A step
+ * of the wall clock is taken into the deadlines first: armed against a
+ * clock already stepped back but not yet observed, an escalation due in
+ * seconds would wait an hour. */
+static void arm_tick(wg_core_t *c) {
+  double now = wg_commit_observe_clock(&c->commit), next, ms;
+
+  next = wg_clinic_next_deadline(&c->clinic, now);
+
+  if (!c->started)
+    return; /* wg_core_start() arms it */
+  if (next <= 0 || c->stopping) {
+    uv_timer_stop(&c->tick_timer);
+    return;
+  }
+  ms = fmax(ceil((next - now) * 1000.0), 0);
+  if (c->input_first > uv_now(c->loop))
+    ms = fmax(ms, (double)(c->input_first - uv_now(c->loop)));
+  c->tick_due = uv_now(c->loop) + (uint64_t)ms;
+  uv_timer_start(&c->tick_timer, tick_cb, (uint64_t)ms, 0);
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
+  wg_device_map_t map;
+  wg_commit_deps_t deps;
+  wg_core_t *c;
+  int64_t seq;
+  int rc;
+
+  *out = NULL;
+  if ((c = calloc(1, sizeof(*c))) == NULL) {
+    wg_config_free(cfg);
+    return WG_ENOMEM;
+  }
+  c->loop = loop;
+  c->cfg = c->live = cfg;
+  while (wg_inputs[c->ninputs] != NULL)
+    c->ninputs++;
+  wg_ingest_init(&c->ingest);
+  if ((rc = wg_ingest_build_map(cfg, &map)) != 0)
+    goto fail;
+  wg_ingest_set_map(&c->ingest, &map);
+  if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0)
+    goto fail;
+  /* Ids go on from the largest stored. */
+  if ((seq = wg_store_alert_max_seq(c->store)) < 0) {
+    rc = (int)seq;
+    goto fail;
+  }
+  if ((rc = wg_clinic_init(&c->clinic, cfg->gateway_id, (uint64_t)seq + 1,
+                           cfg->device_silent_h, &c->counters)) != 0 ||
+      (rc = wg_hub_init(&c->hub, loop, cfg, c->store, &c->clinic.alerts,
+                        &c->counters, &hub_cbs, c)) != 0)
+    goto fail;
+  deps = (wg_commit_deps_t){.store = c->store,
+                            .ingest = &c->ingest,
+                            .clinic = &c->clinic,
+                            .outbox = &c->hub.outbox,
+                            .topic_alerts = c->hub.topic_alerts,
+                            .topic_news2 = c->hub.topic_news2,
+                            .topic_log = c->hub.topic_log,
+                            .fhir = cfg->fhir.enabled ? &cfg->fhir : NULL,
+                            .topic_fhir = c->hub.topic_fhir,
+                            .gateway = cfg->gateway_id,
+                            .retention_days = cfg->retention_days,
+                            .counters = &c->counters};
+  wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);
+  if ((rc = wg_commit_restore(&c->commit, cfg, wg_wall_now())) != 0)
+    goto fail;
+  *out = c;
+  return 0;
+
+fail:
+  wg_core_free(c);
+  return rc;
+}
+
+int wg_core_start(wg_core_t *c) {
+  const wg_config_t *cfg = c->cfg;
+  int rc;
+
+  uv_timer_init(c->loop, &c->tick_timer);
+  uv_timer_init(c->loop, &c->stop_timer);
+  c->tick_timer.data = c->stop_timer.data = c;
+  c->started = true;
+  wg_commit_start(&c->commit);
+  /* The uplink first, so that the hub hears of the gateway before input. */
+  if ((rc = wg_hub_start(&c->hub)) != 0)
+    return rc;
+  for (size_t i = 0; i < c->ninputs; i++) {
+    if (cfg->ingest[i] == NULL)
+      continue;
+    if ((rc = wg_inputs[i]->init(&c->inputs[i], cfg->ingest[i], cfg, &c->ingest,
+                                 &input_cbs, c)) != 0)
+      return rc;
+    c->input_open[i] = true;
+  }
+  for (size_t i = 0; rc == 0 && i < c->ninputs; i++)
+    if (c->input_open[i])
+      rc = c->inputs[i].ops->start(&c->inputs[i], c->loop);
+  if (rc != 0)
+    return rc;
+  arm_tick(c);
+  wg_log(LOG_INFO,
+         "core: gateway %s started: %zu patients, %zu devices, "
+         "database %s",
+         cfg->gateway_id, cfg->npatients, c->ingest.map.n, cfg->database);
+  return 0;
+}
+
+/* What only a restart changes is the same in @a and @b: the gateway, the
+ * database, which inputs are configured and the FHIR export. */
+static bool same_at_start(const wg_config_t *a, const wg_config_t *b) {
+  for (size_t i = 0; i < WG_CONFIG_INPUTS_MAX; i++)
+    if ((a->ingest[i] == NULL) != (b->ingest[i] == NULL))
+      return false;
+  return strcmp(a->gateway_id, b->gateway_id) == 0 &&
+         strcmp(a->database, b->database) == 0 &&
+         a->fhir.enabled == b->fhir.enabled &&
+         (!a->fhir.enabled ||
+          (strcmp(a->fhir.patient_system, b->fhir.patient_system) == 0 &&
+           strcmp(a->fhir.device_system, b->fhir.device_system) == 0));
+}
+
+void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
+  wg_device_map_t map;
+
+  /* The readings waiting for the rules are evaluated with the patients
+   * they arrived under. */
+  if (wg_commit_now(&c->commit) != 0)
+    wg_log(LOG_WARNING, "core: reload: the pending readings are not "
+                        "committed yet; they meet the new patients' rules");
+  /* Everything that can fail first, so that a failure changes nothing. */
+  if (wg_ingest_build_map(cfg, &map) != 0) {
+    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
+    wg_config_free(cfg);
+    return;
+  }
+  if (wg_clinic_set_patients(&c->clinic, cfg, wg_wall_now()) != 0) {
+    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
+    free(map.v);
+    wg_config_free(cfg);
+    return;
+  }
+  wg_ingest_set_map(&c->ingest, &map);
+  if (!same_at_start(cfg, c->cfg))
+    wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
+                        "unknown_devices and news2_interval_s only; other "
+                        "changes need a restart");
+  for (size_t i = 0; i < c->ninputs; i++) {
+    const wg_input_t *in = wg_inputs[i];
+    if (c->input_open[i] && in->devices_changed != NULL &&
+        in->devices_changed(&c->inputs[i], &c->ingest) != 0)
+      wg_log(LOG_WARNING,
+             "core: reload: out of memory; %s may not know "
+             "the new devices",
+             in->conf->name);
+  }
+  if (c->live != c->cfg)
+    wg_config_free(c->live);
+  c->live = cfg;
+  wg_log(LOG_INFO, "core: reloaded: %zu patients, %zu devices", cfg->npatients,
+         c->ingest.map.n);
+  arm_tick(c);
+}
+
+/* ---- stop ---------------------------------------------------------------- */
+
+static void one_closed(wg_core_t *c) {
+  if (--c->closing == 0 && c->finished && c->stopped_cb)
+    c->stopped_cb(c, c->stop_status);
+}
+
+static void handle_closed(uv_handle_t *h) { one_closed(h->data); }
+static void input_closed(wg_driver_t *drv) { one_closed(drv->data); }
+static void hub_closed(wg_hub_t *h) { one_closed(h->data); }
+static void commit_closed(wg_commit_t *cm) { one_closed(cm->data); }
+
+static void finish_stop(wg_core_t *c) {
+  if (c->finished)
+    return;
+  c->finished = true;
+  /* Readings still unwritten now were acknowledged to their device and are
+   * lost: say so loudly, and exit with failure. */
+  if (c->ingest.batch.readings.n > 0 && wg_commit_now(&c->commit) != 0) {
+    wg_log(LOG_ERR, "core: %zu readings could not be committed before exit",
+           c->ingest.batch.readings.n);
+    c->stop_status = 2;
+  }
+  uv_timer_stop(&c->stop_timer);
+  c->closing += 4;
+  wg_hub_close(&c->hub, hub_closed);
+  wg_commit_close(&c->commit, commit_closed);
+  uv_close((uv_handle_t *)&c->tick_timer, handle_closed);
+  uv_close((uv_handle_t *)&c->stop_timer, handle_closed);
+}
+
+static void stop_timeout_cb(uv_timer_t *t) {
+  wg_core_t *c = t->data;
+
+  if (c->hub.offline_mid >= 0)
+    wg_log(LOG_WARNING, "core: the hub's broker did not acknowledge the "
+                        "offline status in time");
+  finish_stop(c);
+}
+
+/*
+ * Stopping, after the last commit: first the outbox is flushed as far as
+ * the hub's broker acknowledges it, then the offline status goes out; the
+ * deadline timer cuts either wait short.
+ */
+static void stop_step(wg_core_t *c) {
+  if (c->finished || !c->draining || !wg_hub_drained(&c->hub))
+    return; /* the PUBACKs and their commit call again */
+  c->draining = false;
+  if (!wg_hub_go_offline(&c->hub) && c->ingest.batch.readings.n == 0)
+    finish_stop(c);
+}
+
+void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
+  int rc;
+
+  if (c->stopping)
+    return;
+  c->stopping = true;
+  c->stopped_cb = cb;
+  wg_log(LOG_INFO, "core: stopping");
+  /* Stop taking input; what was taken is committed now. */
+  pause_inputs(c, true);
+  uv_timer_stop(&c->tick_timer);
+  wg_hub_drain(&c->hub);
+  uv_timer_start(&c->stop_timer, stop_timeout_cb, STOP_TIMEOUT_MS, 0);
+  c->draining = true;
+  rc = wg_commit_stop(&c->commit);
+  /* After the commit, so that what it holds is answered on the way out. */
+  for (size_t i = 0; i < c->ninputs; i++)
+    if (c->input_open[i]) {
+      c->input_open[i] = false;
+      c->closing++;
+      c->inputs[i].ops->close(&c->inputs[i], input_closed);
+    }
+  if (rc == 0)
+    stop_step(c); /* else the retry timer commits, then steps */
+}
+
+void wg_core_free(wg_core_t *c) {
+  if (c == NULL)
+    return;
+  wg_hub_free(&c->hub);
+  wg_clinic_free(&c->clinic);
+  wg_ingest_free(&c->ingest);
+  wg_store_close(c->store);
+  if (c->live != c->cfg)
+    wg_config_free(c->live);
+  wg_config_free(c->cfg);
+  free(c);
+}
+
+char *wg_core_status_json(const wg_core_t *c, bool online, bool with_counters) {
+  return wg_hub_status_json(&c->hub, online, with_counters);
+}
+
+const wg_counters_t *wg_core_counters(const wg_core_t *c) {
+  return &c->counters;
+}
+
+uv_loop_t *wg_core_loop(const wg_core_t *c) { return c->loop; }

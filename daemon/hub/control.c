@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+#include "hub/control.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "wardgate/error.h"
+#include "wardgate/log.h"
+
+struct wg_control_client_s {
+  wg_control_client_t *next;
+  wg_control_t *ctl;
+  uv_pipe_t pipe;
+  uv_timer_t idle;
+  uv_write_t write;
+  int open_handles;
+  bool closing;
+  bool waiting; /* an ack taken: answered at the next commit */
+  char id[sizeof(((wg_ack_t *)0)->id)];
+  char *line; /* what was read so far */
+  size_t len;
+  char *reply;
+  char rbuf[4096];
+};
+
+static void ctl_handle_closed(wg_control_t *ctl) {
+  if (--ctl->closing == 0 && ctl->closed_cb != NULL)
+    ctl->closed_cb(ctl);
+}
+
+static void client_handle_closed(uv_handle_t *h) {
+  wg_control_client_t *cl = h->data;
+  wg_control_t *ctl = cl->ctl;
+
+  if (--cl->open_handles > 0)
+    return;
+  free(cl->line);
+  free(cl->reply);
+  free(cl);
+  ctl_handle_closed(ctl);
+}
+
+static void client_close(wg_control_client_t *cl) {
+  wg_control_client_t **p;
+
+  if (cl->closing)
+    return;
+  cl->closing = true;
+  for (p = &cl->ctl->clients; *p != NULL; p = &(*p)->next)
+    if (*p == cl) {
+      *p = cl->next;
+      break;
+    }
+  uv_close((uv_handle_t *)&cl->pipe, client_handle_closed);
+  uv_close((uv_handle_t *)&cl->idle, client_handle_closed);
+}
+
+static void written(uv_write_t *req, int status) {
+  (void)status; /* a client gone before its answer: nothing to do */
+  client_close(req->data);
+}
+
+/* Send @text (malloc'd, taken; NULL: out of memory) and a newline, then
+ * close. */
+static void reply(wg_control_client_t *cl, char *text) {
+  uv_buf_t buf[2] = {uv_buf_init(text, text ? (unsigned)strlen(text) : 0),
+                     uv_buf_init("\n", 1)};
+
+  cl->waiting = false;
+  cl->reply = text;
+  cl->write.data = cl;
+  if (text == NULL ||
+      uv_write(&cl->write, (uv_stream_t *)&cl->pipe, buf, 2, written) != 0)
+    client_close(cl);
+}
+
+static char *answer(bool ok, const char *key, const char *value) {
+  cJSON *o = cJSON_CreateObject();
+  char *text;
+
+  if (o == NULL)
+    return NULL;
+  cJSON_AddBoolToObject(o, "ok", ok);
+  cJSON_AddStringToObject(o, key, value);
+  text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static void handle(wg_control_client_t *cl, char *line, size_t len) {
+  wg_control_t *ctl = cl->ctl;
+  char err[320] = "";
+  wg_ack_t ack;
+
+  if (len > 0 && line[len - 1] == '\r')
+    line[--len] = '\0';
+  if (strcmp(line, "status") == 0) {
+    reply(cl, ctl->cbs->status(ctl));
+    return;
+  }
+  if (strncmp(line, "ack ", 4) != 0) {
+    reply(cl, answer(false, "error",
+                     "unknown request: send \"status\" or \"ack {...}\""));
+    return;
+  }
+  memset(&ack, 0, sizeof(ack));
+  if (wg_ingest_parse_ack(line + 4, len - 4, &ack, err, sizeof(err)) != 0 ||
+      ctl->cbs->ack(ctl, &ack, err, sizeof(err)) != 0) {
+    reply(cl, answer(false, "error", err));
+    return;
+  }
+  snprintf(cl->id, sizeof(cl->id), "%s", ack.id);
+  cl->waiting = true;
+  wg_log(LOG_INFO, "control: alert %s acknowledged at the home by %s", ack.id,
+         ack.by);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  wg_control_client_t *cl = h->data;
+
+  (void)suggested;
+  *buf = uv_buf_init(cl->rbuf, sizeof(cl->rbuf));
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  wg_control_client_t *cl = s->data;
+  const char *nl;
+  size_t take;
+  char *grown;
+
+  if (n < 0) {
+    client_close(cl);
+    return;
+  }
+  nl = memchr(buf->base, '\n', (size_t)n);
+  take = nl ? (size_t)(nl - buf->base) : (size_t)n;
+  if (cl->len + take > WG_CONTROL_LINE_MAX) {
+    uv_read_stop(s);
+    reply(cl, answer(false, "error", "request line too long"));
+    return;
+  }
+  if ((grown = realloc(cl->line, cl->len + take + 1)) == NULL) {
+    client_close(cl);
+    return;
+  }
+  cl->line = grown;
+  memcpy(cl->line + cl->len, buf->base, take);
+  cl->len += take;
+  cl->line[cl->len] = '\0';
+  if (nl == NULL)
+    return;
+  uv_read_stop(s);
+  uv_timer_stop(&cl->idle);
+  handle(cl, cl->line, cl->len);
+}
+
+static void on_idle(uv_timer_t *t) { client_close(t->data); }
+
+static void on_connection(uv_stream_t *server, int status) {
+  wg_control_t *ctl = server->data;
+  wg_control_client_t *cl;
+
+  if (status < 0 || (cl = calloc(1, sizeof(*cl))) == NULL)
+    return;
+  cl->ctl = ctl;
+  uv_pipe_init(ctl->loop, &cl->pipe, 0);
+  uv_timer_init(ctl->loop, &cl->idle);
+  cl->pipe.data = cl->idle.data = cl;
+  cl->open_handles = 2;
+  ctl->closing++; /* released when both handles are closed */
+  cl->next = ctl->clients;
+  ctl->clients = cl;
+  if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0 ||
+      uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read) != 0) {
+    client_close(cl);
+    return;
+  }
+  uv_timer_start(&cl->idle, on_idle, WG_CONTROL_IDLE_MS, 0);
+}
+
+/* Whether a process listens on the socket at @path. */
+static bool in_use(const char *path) {
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  bool used;
+
+  if (fd < 0)
+    return false;
+  snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+  used = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+  close(fd);
+  return used;
+}
+
+int wg_control_start(wg_control_t *ctl, uv_loop_t *loop, const char *path,
+                     const wg_control_cbs_t *cbs, void *data) {
+  struct stat st;
+  int rc;
+
+  memset(ctl, 0, sizeof(*ctl));
+  ctl->loop = loop;
+  ctl->cbs = cbs;
+  ctl->data = data;
+  if (lstat(path, &st) == 0) {
+    if (!S_ISSOCK(st.st_mode) || in_use(path)) {
+      wg_log(LOG_ERR, "control: %s %s", path,
+             S_ISSOCK(st.st_mode) ? "is in use by another process"
+                                  : "exists and is not a socket");
+      return WG_EBUSY;
+    }
+    unlink(path); /* left by a daemon that did not stop cleanly */
+  }
+  if ((ctl->path = strdup(path)) == NULL)
+    return WG_ENOMEM;
+  uv_pipe_init(loop, &ctl->server, 0);
+  ctl->server.data = ctl;
+  ctl->closing = 1; /* the server handle */
+  /* 0660: the service's user and group, as wardgatectl(1) says. */
+  rc = uv_pipe_bind(&ctl->server, path);
+  if (rc == 0 && chmod(path, 0660) != 0)
+    rc = uv_translate_sys_error(errno);
+  if (rc == 0)
+    rc = uv_listen((uv_stream_t *)&ctl->server, 8, on_connection);
+  if (rc != 0) {
+    wg_log(LOG_ERR, "control: cannot listen on %s: %s", path, uv_strerror(rc));
+    wg_control_close(ctl, NULL);
+    return WG_EIO;
+  }
+  wg_log(LOG_INFO, "control: listening on %s", path);
+  return 0;
+}
+
+void wg_control_committed(wg_control_t *ctl) {
+  wg_control_client_t *cl, *next;
+
+  for (cl = ctl->clients; cl != NULL; cl = next) {
+    next = cl->next; /* reply() may unlink it */
+    if (cl->waiting)
+      reply(cl, answer(true, "id", cl->id));
+  }
+}
+
+static void server_closed(uv_handle_t *h) { ctl_handle_closed(h->data); }
+
+void wg_control_close(wg_control_t *ctl, void (*cb)(wg_control_t *ctl)) {
+  ctl->closed_cb = cb;
+  if (ctl->path == NULL) {
+    if (cb != NULL)
+      cb(ctl);
+    return;
+  }
+  while (ctl->clients != NULL)
+    client_close(ctl->clients);
+  uv_close((uv_handle_t *)&ctl->server, server_closed);
+  unlink(ctl->path);
+  free(ctl->path);
+  ctl->path = NULL;
+}

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+#include "hub/hub.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic/routes.h"
+#include "core/clock.h"
+#include "version.h"
+#include "wardgate/error.h"
+#include "wardgate/mqtt.h"
+
+/* Error reports to the hub: a burst of this many, then one per second. */
+#define ERROR_BURST 10.0
+/* alerts/active: at most one snapshot in this many milliseconds. */
+#define ACTIVE_INTERVAL_MS 1000
+#define ERROR_RATE_PER_S 1.0
+
+/* ---- status and error reports ------------------------------------------ */
+
+char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
+  cJSON *o = cJSON_CreateObject(), *n;
+  const char *peer;
+  char *text;
+
+  if (o == NULL)
+    return NULL;
+  cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
+  cJSON_AddStringToObject(o, "gateway", h->cfg->gateway_id);
+  cJSON_AddStringToObject(o, "version", WG_VERSION);
+  cJSON_AddNumberToObject(o, "started", h->started);
+  if (!with_counters)
+    goto done;
+  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
+  if (online) /* who acts on an alert raised now */
+    cJSON_AddStringToObject(o, "route",
+                            wg_routes_name_at(h->alerts->routes,
+                                              h->alerts->nroutes,
+                                              wg_wall_now()));
+  if (online && h->uplink_peer != NULL && h->on &&
+      (peer = h->uplink_peer(&h->uplink)) != NULL)
+    cJSON_AddStringToObject(o, "uplink", peer); /* the cluster node in use */
+  n = cJSON_AddObjectToObject(o, "counters");
+  if (n != NULL) {
+#define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);
+    WG_COUNTERS(XX)
+#undef XX
+    if (h->cbs->gauges != NULL)
+      h->cbs->gauges(h, n);
+    cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
+    cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
+    cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
+    cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
+    cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
+  }
+done:
+  text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static void publish_status(wg_hub_t *h, bool online, int *mid) {
+  char *text = wg_hub_status_json(h, online, true);
+  int rc;
+
+  if (mid != NULL)
+    *mid = -1;
+  if (text == NULL || !h->on) {
+    free(text);
+    return;
+  }
+  rc = h->uplink.ops->publish(&h->uplink, h->topic_status, text, strlen(text),
+                              1, true, mid);
+  if (rc != 0) {
+    wg_log(LOG_DEBUG, "hub: status not published: %s", wg_strerror(rc));
+    if (mid != NULL)
+      *mid = -1;
+  }
+  free(text);
+}
+
+/* Token bucket: a broken device must not flood the hub or the journal. */
+static bool error_report_allowed(wg_hub_t *h) {
+  uint64_t now = uv_now(h->loop);
+
+  h->error_tokens +=
+      (double)(now - h->error_tokens_at) / 1000.0 * ERROR_RATE_PER_S;
+  if (h->error_tokens > ERROR_BURST)
+    h->error_tokens = ERROR_BURST;
+  h->error_tokens_at = now;
+  if (h->error_tokens < 1.0) {
+    h->counters->errors_suppressed++;
+    return false;
+  }
+  h->error_tokens -= 1.0;
+  return true;
+}
+
+/* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} at QoS 0. */
+static void report_error(wg_hub_t *h, const char *transport, const char *device,
+                         const char *source, const char *reason) {
+  cJSON *o;
+  char *text;
+
+  if (!error_report_allowed(h) || !h->on || (o = cJSON_CreateObject()) == NULL)
+    return;
+  cJSON_AddStringToObject(o, "device", device);
+  cJSON_AddStringToObject(o, "transport", transport);
+  if (source != NULL)
+    cJSON_AddStringToObject(o, "source", source);
+  cJSON_AddStringToObject(o, "reason", reason);
+  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
+  if ((text = cJSON_PrintUnformatted(o)) != NULL) {
+    int rc = h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
+                                    strlen(text), 0, false, NULL);
+    if (rc != 0 && rc != WG_ENOCONN)
+      wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
+             wg_strerror(rc));
+  }
+  free(text);
+  cJSON_Delete(o);
+}
+
+void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
+                             const char *device, const char *reason) {
+  h->counters->packs_rejected++;
+  wg_complain(&h->complaint, LOG_WARNING,
+              "hub: pack from %s over %s rejected: %s", device, transport,
+              reason);
+  report_error(h, transport, device, NULL, reason);
+}
+
+static void report_ack_error(wg_hub_t *h, const char *reason) {
+  h->counters->acks_rejected++;
+  wg_complain(&h->complaint, LOG_WARNING, "hub: ack rejected: %s", reason);
+  report_error(h, "mqtt", "", "alerts/ack", reason);
+}
+
+void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
+  char reason[128];
+
+  snprintf(reason, sizeof(reason), "ack for unknown alert id %.96s", id);
+  report_ack_error(h, reason);
+}
+
+/* An ack, checked (wg_ingest_parse_ack()); a bad one reported. */
+static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
+                     wg_ack_t *ack) {
+  char reason[320];
+
+  if (wg_ingest_parse_ack(payload, len, ack, reason, sizeof(reason)) != 0) {
+    report_ack_error(h, reason);
+    return WG_EINVAL;
+  }
+  ack->ts = wg_wall_now();
+  return 0;
+}
+
+/* ---- the control socket: status and acks from the home ------------------ */
+
+static char *control_status(wg_control_t *ctl) {
+  wg_hub_t *h = ctl->data;
+  char *text = wg_hub_status_json(h, true, true);
+  cJSON *o = text != NULL ? cJSON_Parse(text) : NULL;
+
+  free(text);
+  if (o == NULL)
+    return NULL;
+  cJSON_AddBoolToObject(o, "hub_connected", wg_hub_connected(h));
+  text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static int control_ack(wg_control_t *ctl, const wg_ack_t *ack, char *err,
+                       size_t len) {
+  wg_hub_t *h = ctl->data;
+  wg_ack_t local = *ack;
+
+  if (wg_alerts_by_id(h->alerts, ack->id) == NULL) {
+    snprintf(err, len, "no open alert %s", ack->id);
+    return WG_EINVAL;
+  }
+  local.local = true;
+  local.ts = wg_wall_now();
+  if (h->cbs->input != NULL)
+    h->cbs->input(h);
+  if (h->cbs->ack != NULL)
+    h->cbs->ack(h, &local);
+  return 0;
+}
+
+static const wg_control_cbs_t control_cbs = {.status = control_status,
+                                             .ack = control_ack};
+
+/* ---- the outbox and the snapshot ---------------------------------------- */
+
+bool wg_hub_connected(const wg_hub_t *h) {
+  return h->on && h->uplink.ops->is_connected(&h->uplink);
+}
+
+static int outbox_publish(void *ud, const char *topic, const char *payload,
+                          int *mid) {
+  wg_hub_t *h = ud;
+  /* The daily log stays at the broker for whoever looks later. */
+  bool retain = strcmp(topic, h->topic_log) == 0;
+  return h->uplink.ops->publish(&h->uplink, topic, payload, strlen(payload), 1,
+                                retain, mid);
+}
+
+static void pump_outbox(wg_hub_t *h) {
+  if (wg_hub_connected(h))
+    wg_outbox_pump(&h->outbox, outbox_publish, h);
+}
+
+/* The retained snapshot of every open alert, for the hub to reconcile. */
+static void publish_active(wg_hub_t *h) {
+  size_t len;
+  char *text;
+
+  if (!wg_hub_connected(h))
+    return;
+  /* Out of memory: active_dirty stays, and the next change tries again. */
+  if ((text = wg_alerts_snapshot(h->alerts, wg_wall_now(), &len)) == NULL)
+    return;
+  if (h->uplink.ops->publish(&h->uplink, h->topic_active, text, len, 1, true,
+                             NULL) == 0) {
+    h->active_dirty = false;
+    h->active_sent = true;
+    h->active_at = uv_now(h->loop);
+  }
+  free(text);
+}
+
+static void active_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+  if (h->active_dirty)
+    publish_active(h);
+}
+
+/* The open alerts changed: a snapshot now, or a second after the last one,
+ * whatever the number of changes in between (DESIGN.md section 7). */
+static void active_changed(wg_hub_t *h) {
+  uint64_t now = uv_now(h->loop);
+
+  h->active_dirty = true;
+  if (!wg_hub_connected(h) || uv_is_active((uv_handle_t *)&h->active_timer))
+    return;
+  if (!h->active_sent || now >= h->active_at + ACTIVE_INTERVAL_MS)
+    publish_active(h);
+  else
+    uv_timer_start(&h->active_timer, active_cb,
+                   h->active_at + ACTIVE_INTERVAL_MS - now, 0);
+}
+
+void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
+  wg_control_committed(&h->control);
+  if (!h->on)
+    return;
+  h->uplink.ops->committed(&h->uplink, ticket);
+  pump_outbox(h);
+  if (alerts_changed || h->active_dirty)
+    active_changed(h);
+}
+
+void wg_hub_drain(wg_hub_t *h) {
+  h->draining = true;
+  uv_timer_stop(&h->status_timer);
+}
+
+bool wg_hub_drained(wg_hub_t *h) {
+  if (wg_hub_connected(h) && !wg_outbox_drained(&h->outbox)) {
+    pump_outbox(h);
+    return false;
+  }
+  return true;
+}
+
+bool wg_hub_go_offline(wg_hub_t *h) {
+  /* The last snapshot before the offline status, if one was waiting. */
+  uv_timer_stop(&h->active_timer);
+  if (h->active_dirty)
+    publish_active(h);
+  if (wg_hub_connected(h))
+    publish_status(h, false, &h->offline_mid);
+  return h->offline_mid >= 0;
+}
+
+/* ---- the uplink's callbacks ---------------------------------------------- */
+
+/* On every (re)connect: status, the open alerts, then the queued events. */
+static void uplink_connected(wg_driver_t *drv) {
+  wg_hub_t *h = drv->data;
+
+  if (!h->draining)
+    publish_status(h, true, NULL);
+  publish_active(h);
+  pump_outbox(h);
+  if (h->draining && h->cbs->progress != NULL)
+    h->cbs->progress(h);
+}
+
+static void uplink_disconnected(wg_driver_t *drv) {
+  wg_hub_t *h = drv->data;
+  wg_outbox_reset(&h->outbox);
+}
+
+static void uplink_message(wg_driver_t *drv, const char *topic,
+                           const void *payload, size_t len) {
+  wg_hub_t *h = drv->data;
+  wg_ack_t ack;
+
+  if (h->cbs->input != NULL)
+    h->cbs->input(h);
+  if (strcmp(topic, h->topic_ack) == 0 &&
+      parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+    h->cbs->ack(h, &ack);
+}
+
+static void uplink_published(wg_driver_t *drv, int mid) {
+  wg_hub_t *h = drv->data;
+
+  if (wg_outbox_puback(&h->outbox, mid)) {
+    pump_outbox(h); /* the window may have room; the deletion commits later */
+    return;
+  }
+  if (mid == h->offline_mid) {
+    h->offline_mid = -1;
+    if (h->cbs->offline != NULL)
+      h->cbs->offline(h);
+  }
+}
+
+static const wg_driver_cbs_t uplink_cbs = {.connected = uplink_connected,
+                                           .disconnected = uplink_disconnected,
+                                           .message = uplink_message,
+                                           .published = uplink_published};
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+static void status_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+  publish_status(h, true, NULL);
+}
+
+int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
+                wg_store_t *store, wg_alerts_t *alerts, wg_counters_t *counters,
+                const wg_hub_cbs_t *cbs, void *data) {
+  const char *gw = cfg->gateway_id;
+
+  memset(h, 0, sizeof(*h));
+  h->loop = loop;
+  h->cfg = cfg;
+  h->alerts = alerts;
+  h->counters = counters;
+  h->cbs = cbs;
+  h->data = data;
+  h->started = wg_wall_now();
+  h->offline_mid = -1;
+  h->uplink_init = wg_mqtt_driver_init;
+  h->uplink_peer = wg_mqtt_driver_peer;
+  h->error_tokens = ERROR_BURST;
+  h->complaint.interval_s = 10;
+  snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
+  snprintf(h->topic_errors, sizeof(h->topic_errors), "wardgate/%s/errors", gw);
+  snprintf(h->topic_alerts, sizeof(h->topic_alerts), "wardgate/%s/alerts", gw);
+  snprintf(h->topic_ack, sizeof(h->topic_ack), "wardgate/%s/alerts/ack", gw);
+  snprintf(h->topic_active, sizeof(h->topic_active),
+           "wardgate/%s/alerts/active", gw);
+  snprintf(h->topic_news2, sizeof(h->topic_news2), "wardgate/%s/news2", gw);
+  snprintf(h->topic_log, sizeof(h->topic_log), "wardgate/%s/log/daily", gw);
+  for (int k = 0; k < WG_FHIR_TOPICS; k++)
+    snprintf(h->topic_fhir[k], sizeof(h->topic_fhir[k]), "wardgate/%s/fhir/%s",
+             gw, wg_fhir_topic_names[k]);
+  return wg_outbox_init(&h->outbox, store, cfg->outbox_max);
+}
+
+int wg_hub_start(wg_hub_t *h) {
+  const char *subscription = h->topic_ack; /* copied by the driver */
+  wg_mqtt_opts_t o = *(const wg_mqtt_opts_t *)h->cfg->uplink;
+  char client_id[96];
+  int rc;
+
+  uv_timer_init(h->loop, &h->status_timer);
+  uv_timer_init(h->loop, &h->active_timer);
+  h->status_timer.data = h->active_timer.data = h;
+  h->error_tokens_at = uv_now(h->loop);
+  /* The will cannot know the counters at the time it fires: none. */
+  if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
+    return WG_ENOMEM;
+  snprintf(client_id, sizeof(client_id), "wardgate-%s-uplink",
+           h->cfg->gateway_id);
+  if (o.client_id == NULL)
+    o.client_id = client_id;
+  /* A persistent session: acks sent while the gateway is away wait for it
+   * at the hub's broker. */
+  o.clean_session = false;
+  o.subscriptions = &subscription;
+  o.nsubscriptions = 1;
+  o.will_topic = h->topic_status;
+  o.will_payload = h->will;
+  o.will_retain = true;
+  if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &uplink_cbs, h)) != 0)
+    return rc;
+  h->on = true;
+  if ((rc = h->uplink.ops->start(&h->uplink, h->loop)) != 0)
+    return rc;
+  uv_timer_start(&h->status_timer, status_cb,
+                 (uint64_t)(h->cfg->status_interval_s * 1000),
+                 (uint64_t)(h->cfg->status_interval_s * 1000));
+  /* Without its control socket the daemon still watches the patients. */
+  if (h->cfg->control_socket != NULL &&
+      wg_control_start(&h->control, h->loop, h->cfg->control_socket,
+                       &control_cbs, h) != 0)
+    wg_log(LOG_WARNING, "hub: wardgatectl cannot reach this daemon");
+  return 0;
+}
+
+static void hub_closed_one(wg_hub_t *h) {
+  if (--h->closing == 0 && h->closed_cb != NULL)
+    h->closed_cb(h);
+}
+
+static void timer_closed(uv_handle_t *t) { hub_closed_one(t->data); }
+
+static void uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
+
+static void control_closed(wg_control_t *ctl) {
+  hub_closed_one((wg_hub_t *)((char *)ctl - offsetof(wg_hub_t, control)));
+}
+
+void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
+  h->closed_cb = cb;
+  h->closing = 3;
+  uv_close((uv_handle_t *)&h->status_timer, timer_closed);
+  uv_close((uv_handle_t *)&h->active_timer, timer_closed);
+  wg_control_close(&h->control, control_closed);
+  if (h->on) {
+    h->on = false;
+    h->closing++;
+    h->uplink.ops->close(&h->uplink, uplink_closed);
+  }
+}
+
+void wg_hub_free(wg_hub_t *h) {
+  wg_outbox_free(&h->outbox);
+  free(h->will);
+  h->will = NULL;
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hub: everything the gateway says to the hospital-at-home hub and
+ * hears from it, over the uplink (DESIGN.md section 7). It owns the uplink
+ * connection, the topics, the status and its will, the error reports and
+ * their rate limit, the outbox pump and the retained snapshot of open
+ * alerts. Acknowledgements from the hub are checked here and handed on as
+ * plain wg_ack_t, so that the clinic has one entrance: the batch.
+ */
+#ifndef WG_HUB_H
+#define WG_HUB_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "clinic/alerts.h"
+#include "commit/outbox.h"
+#include "common/counters.h"
+#include "core/config.h"
+#include "hub/control.h"
+#include "hub/fhir.h"
+#include "ingest/ingest.h"
+#include "wardgate/driver.h"
+#include "wardgate/log.h"
+#include "wardgate/mqtt.h"
+
+typedef struct wg_hub_s wg_hub_t;
+
+/* Sets up the uplink driver; wg_mqtt_driver_init() unless a test says. */
+typedef int (*wg_hub_uplink_init_fn)(wg_driver_t *drv, const char *label,
+                                     const wg_mqtt_opts_t *opts,
+                                     const wg_driver_cbs_t *cbs, void *data);
+
+/* What the hub tells its owner. Any may be NULL. */
+typedef struct wg_hub_cbs_s {
+  /* A well-formed acknowledgement arrived (borrowed). Its PUBACK waits for
+   * the next commit, like a reading's. */
+  void (*ack)(wg_hub_t *h, const wg_ack_t *ack);
+  /* A message arrived from the hub: its PUBACK waits for the next commit,
+   * which is owed even if the message brings nothing to write. */
+  void (*input)(wg_hub_t *h);
+  /* While draining: after a (re)connect, a stop waiting for the outbox may
+   * go on (wg_hub_drained() says whether it is done). */
+  void (*progress)(wg_hub_t *h);
+  /* The offline status asked for by wg_hub_go_offline() was acknowledged. */
+  void (*offline)(wg_hub_t *h);
+  /* Adds the owner's gauges to the status counters object @counters. */
+  void (*gauges)(const wg_hub_t *h, cJSON *counters);
+} wg_hub_cbs_t;
+
+struct wg_hub_s {
+  uv_loop_t *loop;
+  const wg_config_t *cfg;
+  wg_alerts_t
+      *alerts; /* the open alerts, for the snapshot (their JSON cached) */
+  wg_counters_t *counters;
+  const wg_hub_cbs_t *cbs;
+  void *data; /* the owner's */
+  wg_outbox_t outbox;
+  double started;
+
+  wg_driver_t uplink;
+  wg_hub_uplink_init_fn uplink_init;
+  wg_control_t control; /* wardgatectl's socket, if control_socket is set */
+  /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
+  const char *(*uplink_peer)(const wg_driver_t *drv);
+  bool on; /* the uplink driver is set up and not closed */
+  char topic_status[96];
+  char topic_errors[96];
+  char topic_alerts[96];
+  char topic_ack[96];
+  char topic_active[96];
+  char topic_news2[96];
+  char topic_log[96];                  /* the daily escalation log, retained */
+  char topic_fhir[WG_FHIR_TOPICS][96]; /* by wg_fhir_topic_t */
+  char *will;
+
+  bool active_dirty; /* alerts/active is to be published again */
+  bool active_sent;  /* since the last (re)connect, at active_at (loop ms) */
+  uint64_t active_at;
+  uv_timer_t active_timer; /* the next snapshot, a second after the last */
+  bool draining;           /* stopping: no more online status */
+  int offline_mid;         /* the offline status awaiting its PUBACK, or -1 */
+  uv_timer_t status_timer;
+  int closing; /* handles and drivers still closing */
+  void (*closed_cb)(wg_hub_t *h);
+
+  /* Error reports: a token bucket, and a rate limit for the journal. */
+  double error_tokens;
+  uint64_t error_tokens_at; /* uv_now of the last refill */
+  wg_complaint_t complaint;
+};
+
+/*
+ * Set up @h for @cfg (borrowed, as are @alerts and @counters). The outbox
+ * counts its rows in @store. Returns 0, or a negative error from the
+ * store. Nothing is connected until wg_hub_start().
+ */
+int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
+                wg_store_t *store, wg_alerts_t *alerts, wg_counters_t *counters,
+                const wg_hub_cbs_t *cbs, void *data);
+
+/* Connect the uplink and start the status timer. 0 or a WG_E* code. */
+int wg_hub_start(wg_hub_t *h);
+
+/*
+ * Close the uplink (a clean DISCONNECT: no will) and the timer; @cb runs
+ * once both are closed. Only after wg_hub_start(), once.
+ */
+void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h));
+
+/* After the close (or when never started). */
+void wg_hub_free(wg_hub_t *h);
+
+/*
+ * The status JSON (DESIGN.md section 7); free() it. NULL when out of memory.
+ * Without @with_counters it is the will's form: no counters, no ts.
+ */
+char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters);
+
+/*
+ * A pack from @device over @transport was refused for @reason: counted,
+ * logged (rate-limited) and reported on the errors topic (rate-limited).
+ */
+void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
+                             const char *device, const char *reason);
+
+/*
+ * An acknowledgement for @id was taken but matches no alert ever raised:
+ * counted, logged and reported.
+ */
+void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id);
+
+/*
+ * A group commit @ticket is on disk: acknowledge the hub's messages it
+ * covers, send the outbox rows it added, and (with @alerts_changed) the
+ * snapshot of open alerts.
+ */
+void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed);
+
+/* True while the uplink is connected. */
+bool wg_hub_connected(const wg_hub_t *h);
+
+/*
+ * Stopping: no more status reports; what the outbox holds is sent as far as
+ * the broker acknowledges it.
+ */
+void wg_hub_drain(wg_hub_t *h);
+
+/*
+ * While draining: true once every outbox row is acknowledged and deleted,
+ * or the uplink is down. Until then the pump goes on; the PUBACKs' commit
+ * or cbs->progress says when to ask again.
+ */
+bool wg_hub_drained(wg_hub_t *h);
+
+/*
+ * Publish the offline status (retained). Returns true when its PUBACK is
+ * awaited (cbs->offline follows), false when it could not be sent.
+ */
+bool wg_hub_go_offline(wg_hub_t *h);
+
+#endif

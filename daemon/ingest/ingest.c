@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+#include "ingest/ingest.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/text.h"
+#include "wardgate/error.h"
+
+void wg_ingest_init(wg_ingest_t *in) {
+  memset(in, 0, sizeof(*in));
+  in->batch.arena.block_size = 256 * 1024;
+}
+
+void wg_ingest_free(wg_ingest_t *in) {
+  wg_senml_readings_free(&in->batch.readings);
+  wg_arena_free(&in->batch.arena);
+  free(in->batch.packs);
+  free(in->batch.acks);
+  free(in->map.v);
+  memset(in, 0, sizeof(*in));
+}
+
+static int cmp_device(const void *a, const void *b) {
+  return strcmp(((const wg_device_t *)a)->id, ((const wg_device_t *)b)->id);
+}
+
+static const wg_device_t *find(const wg_device_map_t *map, const char *id) {
+  wg_device_t key = {id, NULL, 0, 0};
+  return bsearch(&key, map->v, map->n, sizeof(key), cmp_device);
+}
+
+const wg_device_t *wg_ingest_find(const wg_ingest_t *in, const char *id) {
+  return find(&in->map, id);
+}
+
+int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out) {
+  size_t total = 0, k = 0;
+  wg_device_t *v;
+
+  for (size_t i = 0; i < cfg->npatients; i++)
+    total += cfg->patients[i].ndevices;
+  if ((v = malloc((total ? total : 1) * sizeof(*v))) == NULL)
+    return WG_ENOMEM;
+  for (size_t i = 0; i < cfg->npatients; i++)
+    for (size_t d = 0; d < cfg->patients[i].ndevices; d++) {
+      v[k].id = cfg->patients[i].devices[d];
+      v[k].patient = &cfg->patients[i];
+      v[k].patient_index = i;
+      v[k++].device_index = (int)d;
+    }
+  qsort(v, total, sizeof(*v), cmp_device);
+  out->v = v;
+  out->n = total;
+  out->accept_unknown = cfg->accept_unknown_devices;
+  return 0;
+}
+
+void wg_ingest_set_map(wg_ingest_t *in, wg_device_map_t *map) {
+  wg_batch_t *b = &in->batch;
+
+  /* A pack that waits for a commit meets the patients of the new map:
+   * its readings hold copies of their ids, not pointers into the old
+   * configuration. */
+  for (size_t p = 0, first = 0; p < b->npacks; p++) {
+    if (b->packs[p].end > first)
+      b->packs[p].device = find(map, b->readings.v[first].device_id);
+    first = b->packs[p].end;
+  }
+  free(in->map.v);
+  in->map = *map;
+  map->v = NULL;
+}
+
+const char **wg_ingest_device_ids(const wg_ingest_t *in) {
+  const char **v = calloc(in->map.n ? in->map.n : 1, sizeof(*v));
+
+  for (size_t i = 0; v != NULL && i < in->map.n; i++)
+    v[i] = in->map.v[i].id;
+  return v;
+}
+
+bool wg_ingest_device_id_ok(const char *s, size_t n) {
+  return wg_conf_id_ok(s, n, WG_DEVICE_ID_EXTRA);
+}
+
+int wg_ingest_device_from_topic(const char *filter, const char *topic,
+                                char *out, size_t outlen) {
+  const char *f = filter, *t = topic;
+  bool found = false;
+
+  for (;;) {
+    const char *fe = strchr(f, '/'), *te = strchr(t, '/');
+    size_t fl = fe ? (size_t)(fe - f) : strlen(f);
+    size_t tl = te ? (size_t)(te - t) : strlen(t);
+
+    if (fl == 1 && f[0] == '+') {
+      if (!wg_ingest_device_id_ok(t, tl) || tl >= outlen)
+        return WG_EINVAL;
+      memcpy(out, t, tl);
+      out[tl] = '\0';
+      found = true;
+    } else if (fl != tl || memcmp(f, t, fl) != 0) {
+      return WG_EINVAL;
+    }
+    if ((fe == NULL) != (te == NULL))
+      return WG_EINVAL;
+    if (fe == NULL)
+      return found ? 0 : WG_EINVAL;
+    f = fe + 1;
+    t = te + 1;
+  }
+}
+
+/* Room for one more pack, before anything of it is taken. */
+static int reserve_pack(wg_batch_t *b) {
+  size_t cap = b->packs_cap ? b->packs_cap * 2 : 256;
+  wg_pack_t *v;
+
+  if (b->npacks < b->packs_cap)
+    return 0;
+  if ((v = realloc(b->packs, cap * sizeof(*v))) == NULL)
+    return WG_ENOMEM;
+  b->packs = v;
+  b->packs_cap = cap;
+  return 0;
+}
+
+int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
+                   size_t len, double now, char *err, size_t errlen) {
+  wg_batch_t *b = &in->batch;
+  const wg_device_t *dm = wg_ingest_find(in, device);
+  wg_arena_mark_t mark;
+  const char *dev, *pat = NULL;
+  size_t first = b->readings.n;
+  int rc;
+
+  if (dm == NULL && !in->map.accept_unknown) {
+    snprintf(err, errlen, "unknown device");
+    return WG_ENODEV;
+  }
+  if (reserve_pack(b) != 0) {
+    snprintf(err, errlen, "out of memory");
+    return WG_ENOMEM;
+  }
+  mark = wg_arena_mark(&b->arena);
+  rc = wg_senml_parse(payload, len, now, &b->arena, &b->readings, err, errlen);
+  if (rc == 0) {
+    dev = wg_arena_strdup(&b->arena, device);
+    if (dm != NULL)
+      pat = wg_arena_strdup(&b->arena, dm->patient->id);
+    if (dev == NULL || (dm != NULL && pat == NULL)) {
+      b->readings.n = first;
+      snprintf(err, errlen, "out of memory");
+      rc = WG_ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    wg_arena_rollback(&b->arena, mark);
+    return rc;
+  }
+  for (size_t i = first; i < b->readings.n; i++) {
+    b->readings.v[i].device_id = dev;
+    b->readings.v[i].patient_id = pat;
+    b->readings.v[i].received = now;
+  }
+  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false};
+  return 0;
+}
+
+int wg_ingest_ack(wg_ingest_t *in, const wg_ack_t *ack) {
+  wg_batch_t *b = &in->batch;
+
+  if (b->nacks == b->acks_cap) {
+    size_t cap = b->acks_cap ? b->acks_cap * 2 : 16;
+    wg_ack_t *v = realloc(b->acks, cap * sizeof(*v));
+    if (v == NULL)
+      return WG_ENOMEM;
+    b->acks = v;
+    b->acks_cap = cap;
+  }
+  b->acks[b->nacks++] = *ack;
+  return 0;
+}
+
+void wg_ingest_reset(wg_ingest_t *in) {
+  in->batch.readings.n = 0;
+  in->batch.npacks = 0;
+  in->batch.nacks = 0;
+  wg_arena_reset(&in->batch.arena);
+}
+
+/* ---- acks ---------------------------------------------------------------- */
+
+static const char *ack_string(const cJSON *o, const char *key, size_t max) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
+      strlen(v->valuestring) >= max)
+    return NULL;
+  return v->valuestring;
+}
+
+/* An optional string member: NULL (with *bad false) when absent, NULL with
+ * *bad when present but not a string. */
+static const char *optional_string(const cJSON *o, const char *key, bool *bad) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  *bad = v != NULL && !cJSON_IsString(v);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int wg_ingest_parse_ack(const void *payload, size_t len, wg_ack_t *ack,
+                        char *reason, size_t size) {
+  const char *id, *by, *outcome, *note, *problem = NULL;
+  cJSON *o = NULL;
+  char why[200];
+  bool bad;
+  size_t k;
+  int rc = WG_EINVAL;
+
+  if (len > WG_ACK_MAX_BYTES) {
+    snprintf(reason, size, "malformed ack: larger than %d bytes",
+             WG_ACK_MAX_BYTES);
+    return WG_EINVAL;
+  }
+  why[0] = '\0';
+  if (wg_json_check(payload, len, 8, why, sizeof(why)) != 0 ||
+      (o = cJSON_ParseWithLength(payload, len)) == NULL ||
+      wg_json_check_duplicates(o, why, sizeof(why)) != 0) {
+    snprintf(reason, size, "malformed ack: %s",
+             o ? why : (why[0] ? why : "invalid JSON"));
+    goto done;
+  }
+  id = ack_string(o, "id", sizeof(ack->id));
+  by = ack_string(o, "by", sizeof(ack->by));
+  if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
+    snprintf(reason, size,
+             "malformed ack: needs \"id\" and \"by\", non-empty strings");
+    goto done;
+  }
+  outcome = optional_string(o, "outcome", &bad);
+  for (k = 0; outcome && wg_alert_outcomes[k]; k++)
+    if (strcmp(outcome, wg_alert_outcomes[k]) == 0)
+      break;
+  if (bad || (outcome && wg_alert_outcomes[k] == NULL)) {
+    snprintf(reason, size,
+             "malformed ack: \"outcome\" must be one of advice, visit, "
+             "ambulance, admitted, no_action, other");
+    goto done;
+  }
+  note = optional_string(o, "note", &bad);
+  if (bad || (note && (problem = wg_alert_note_problem(note)) != NULL)) {
+    snprintf(reason, size, "malformed ack: \"note\" %s",
+             bad ? "must be a string" : problem);
+    goto done;
+  }
+  memset(ack, 0, sizeof(*ack));
+  wg_copy(ack->id, sizeof(ack->id), id);
+  wg_copy(ack->by, sizeof(ack->by), by);
+  wg_copy(ack->outcome, sizeof(ack->outcome), outcome ? outcome : "");
+  wg_copy(ack->note, sizeof(ack->note), note ? note : "");
+  rc = 0;
+done:
+  cJSON_Delete(o);
+  return rc;
+}

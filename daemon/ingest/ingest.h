@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ingest: the entrance. It owns the device map (which patient a device
+ * belongs to) and the batch: the readings of every pack taken from any
+ * transport, and the acknowledgements from the hub, since the last group
+ * commit. Packs are validated here (senml) and are plain readings from
+ * then on. No libuv, no SQLite: the commit consumes the batch.
+ */
+#ifndef WG_INGEST_H
+#define WG_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clinic/alerts.h"
+#include "common/arena.h"
+#include "core/config.h"
+#include "ingest/senml.h"
+
+/* A configured device: its patient, by pointer and by index. */
+typedef struct wg_device_s {
+  const char *id;
+  const wg_patient_t *patient;
+  size_t patient_index; /* into cfg->patients */
+  int device_index;     /* into the patient's devices */
+} wg_device_t;
+
+/*
+ * One pack of the batch: its readings end before readings.v[end]. The
+ * flags are the commit's progress through it, kept across a retry.
+ */
+typedef struct wg_pack_s {
+  size_t end;
+  const wg_device_t *device; /* NULL for an accepted unknown device */
+  bool news2;                /* a new NEWS2 parameter was evaluated */
+  bool scored;               /* and its NEWS2 computed */
+} wg_pack_t;
+
+/* An acknowledgement from the hub, as the batch holds it. */
+typedef struct wg_ack_s {
+  char id[sizeof(((wg_alert_t *)0)->id)];
+  char by[sizeof(((wg_alert_t *)0)->acked_by)];
+  char outcome[sizeof(((wg_alert_event_t *)0)->outcome)]; /* "" when none */
+  char note[WG_NOTE_MAX_BYTES + 1];                       /* "" when none */
+  double ts;
+  bool local; /* at the home, through the control socket */
+  bool late;  /* the commit's: for a closed alert, to the audit trail */
+} wg_ack_t;
+
+typedef struct wg_batch_s {
+  wg_readings_t readings;
+  wg_arena_t arena; /* the readings' strings */
+  wg_pack_t *packs;
+  size_t npacks;
+  size_t packs_cap;
+  wg_ack_t *acks;
+  size_t nacks;
+  size_t acks_cap;
+} wg_batch_t;
+
+/* The configured devices, sorted by id, pointing into a configuration. */
+typedef struct wg_device_map_s {
+  wg_device_t *v;
+  size_t n;
+  bool accept_unknown; /* unknown_devices: "accept" */
+} wg_device_map_t;
+
+typedef struct wg_ingest_s {
+  wg_device_map_t map;
+  wg_batch_t batch;
+} wg_ingest_t;
+
+void wg_ingest_init(wg_ingest_t *in);
+void wg_ingest_free(wg_ingest_t *in);
+
+/*
+ * The device map of @cfg, which it points into. Returns 0 or WG_ENOMEM
+ * (nothing to free). Apart from wg_ingest_set_map() so that a reload can
+ * make everything it needs before it changes anything.
+ */
+int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out);
+
+/*
+ * Use @map from now on (taken over; the old one is freed). The packs
+ * waiting in the batch are matched to it.
+ */
+void wg_ingest_set_map(wg_ingest_t *in, wg_device_map_t *map);
+
+/* The device @id, or NULL when it is not configured. */
+const wg_device_t *wg_ingest_find(const wg_ingest_t *in, const char *id);
+
+/* The configured device ids, sorted; free() the array (not the ids). */
+const char **wg_ingest_device_ids(const wg_ingest_t *in);
+
+/* True when the @n bytes at @s are a valid device id. */
+bool wg_ingest_device_id_ok(const char *s, size_t n);
+
+/*
+ * The device id in @topic, matched against the ingest filter @filter (one
+ * '+' level). Writes it to @out and returns 0, or WG_EINVAL when the topic
+ * does not match or the id is not a valid device id.
+ */
+int wg_ingest_device_from_topic(const char *filter, const char *topic,
+                                char *out, size_t outlen);
+
+/*
+ * Take the SenML pack @payload from @device received at @now into the
+ * batch, all or nothing. Returns 0, or WG_ENODEV (not configured, and
+ * unknown devices are refused), WG_ETOOBIG, WG_EINVAL or WG_ENOMEM with
+ * the reason in @err.
+ */
+int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
+                   size_t len, double now, char *err, size_t errlen);
+
+/* Acks larger than this are refused unread (a note of 500 characters,
+ * written with \u escapes, fits). */
+#define WG_ACK_MAX_BYTES 8192
+
+/*
+ * Check an ack from the hub (DESIGN.md section 7): strict JSON, "id" and
+ * "by" non-empty strings that fit, optionally "outcome" (one of
+ * wg_alert_outcomes) and "note" (wg_alert_note_problem()). 0 with @ack
+ * filled but for its time; otherwise WG_EINVAL and why, "malformed ack:
+ * …", in @reason. A bad outcome or note refuses the ack whole.
+ */
+int wg_ingest_parse_ack(const void *payload, size_t len, wg_ack_t *ack,
+                        char *reason, size_t size);
+
+/* Take an acknowledgement into the batch. 0 or WG_ENOMEM. */
+int wg_ingest_ack(wg_ingest_t *in, const wg_ack_t *ack);
+
+/* The batch is committed: empty it, keeping its memory. */
+void wg_ingest_reset(wg_ingest_t *in);
+
+#endif

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "clinic/alerts.h"
+#include "test.h"
+#include "wardgate/error.h"
+
+#define T0 1763900000.0
+
+/* Escalation timeouts in minutes: emergency 5, high 10, medium 30, low 120. */
+static const double timeouts[WG_SEV_COUNT] = {5, 10, 30, 120};
+
+static wg_verdict_t verdict(wg_verdict_kind_t kind, wg_rule_t rule,
+                            wg_severity_t sev, const char *key) {
+  wg_verdict_t v;
+  memset(&v, 0, sizeof(v));
+  v.kind = kind;
+  v.rule = rule;
+  v.severity = sev;
+  snprintf(v.key, sizeof(v.key), "%s", key);
+  snprintf(v.summary, sizeof(v.summary), "%s %s", wg_rule_name(rule), key);
+  snprintf(v.evidence.n, sizeof(v.evidence.n), "%s", key);
+  snprintf(v.evidence.device, sizeof(v.evidence.device), "dev-1");
+  v.evidence.flags = WG_READING_HAS_VB;
+  v.evidence.vb = true;
+  return v;
+}
+
+static wg_alerts_t a;
+static wg_alert_event_t ev;
+
+static void raise_repeat_escalate_ack(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  char id[96];
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_RAISED);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000001");
+  ASSERT_EQ(ev.alert.escalation, 0);
+  ASSERT_EQ(ev.alert.repeats, 0);
+  ASSERT_NEAR(ev.alert.raised, T0, 0);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 600, 1e-9);
+  snprintf(id, sizeof(id), "%s", ev.alert.id);
+
+  /* A second fall while open: the same alert, updated, repeats 1. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 60, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(ev.alert.id, id);
+  ASSERT_EQ(ev.alert.repeats, 1);
+  ASSERT_EQ(ev.alert.nevidence, 2);
+  ASSERT_EQ(a.nopen, 1);
+  /* A repeat does not move the deadline. */
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 600, 1e-9);
+
+  /* Escalation at exactly the timeout, not a moment before. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 599.999, &ev), 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 600, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_ESCALATED);
+  ASSERT_EQ(ev.alert.escalation, 1);
+  ASSERT_CONTAINS(ev.cause, "not acknowledged within 10 min");
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 600, &ev), 0);
+  /* Again and again, on the same cadence. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1199, &ev), 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1200, &ev), 1);
+  ASSERT_EQ(ev.alert.escalation, 2);
+
+  /* The ack stops escalation and, for an event rule, closes the alert. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-7", NULL, NULL, false, T0 + 1300, &ev),
+            1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_ACKNOWLEDGED);
+  ASSERT_STR_EQ(ev.alert.acked_by, "nurse-7");
+  ASSERT(!ev.alert.open);
+  ASSERT_EQ(a.nopen, 0);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 99999, &ev), 0);
+  /* A second ack of a closed alert changes nothing. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-8", NULL, NULL, false, T0 + 1400, &ev),
+            WG_EINVAL);
+
+  /* A fall after that is a new alert. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 2000, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_RAISED);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000002");
+  wg_alerts_free(&a);
+}
+
+static void condition_ack_then_clear(void) {
+  wg_verdict_t low =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<90");
+  wg_verdict_t ok =
+      verdict(WG_VERDICT_CLEAR, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<90");
+  char id[96];
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 41), 0);
+  /* Clearing with nothing open: no event. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &ok, timeouts, T0, &ev), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &low, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000041");
+  snprintf(id, sizeof(id), "%s", ev.alert.id);
+  /* Another patient, same rule and key: a separate alert. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &low, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000042");
+  ASSERT_EQ(a.nopen, 2);
+
+  /* Ack: stays open (the condition holds), no more escalation. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, T0 + 10, &ev), 1);
+  ASSERT(ev.alert.open);
+  ASSERT_EQ(a.nopen, 2);
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, T0 + 11, &ev),
+            0); /* idempotent */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000042"); /* only the other one */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 0);
+  /* A repeat while acknowledged updates, still without escalation. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &low, timeouts, T0 + 20, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT(ev.alert.acknowledged);
+
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &ok, timeouts, T0 + 30, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_CLEARED);
+  ASSERT_STR_EQ(ev.alert.id, id);
+  ASSERT(!ev.alert.open);
+  ASSERT_EQ(a.nopen, 1);
+  /* Ack after clear: the alert is no longer open; nothing changes. */
+  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-b", NULL, NULL, false, T0 + 40, &ev),
+            WG_EINVAL);
+  ASSERT_EQ(a.nopen, 1);
+  ASSERT_EQ(
+      wg_alerts_ack(&a, "gw-1-999999", "dr-b", NULL, NULL, false, T0, &ev),
+      WG_EINVAL);
+  wg_alerts_free(&a);
+}
+
+static void severity_change_updates(void) {
+  wg_verdict_t med =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_MEDIUM, "news2");
+  wg_verdict_t emer =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_EMERGENCY, "news2");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &med, timeouts, T0, &ev), 1);
+  ASSERT_NEAR(ev.alert.next_escalation, T0 + 1800, 1e-9);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &emer, timeouts, T0 + 60, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_EQ(ev.alert.severity, WG_SEV_EMERGENCY);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000001");
+  ASSERT_CONTAINS(ev.cause, "severity medium -> emergency");
+  /* The emergency deadline (5 min) comes forward. */
+  ASSERT_NEAR(ev.alert.next_escalation, T0 + 60 + 300, 1e-9);
+  ASSERT_EQ(a.nopen, 1);
+  wg_alerts_free(&a);
+}
+
+static void late_timer_escalates_once(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0, &ev), 1);
+  /* The box slept through three deadlines: one escalation now, the next
+   * one a full timeout later. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 2000, &ev), 1);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 2000, &ev), 0);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 2600, 1e-9);
+  wg_alerts_free(&a);
+}
+
+static void ids_unique_across_restart(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  wg_alert_t back;
+  char *json;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 3; i++) {
+    char patient[16];
+    snprintf(patient, sizeof(patient), "p-%d", i);
+    ASSERT_EQ(wg_alerts_apply(&a, patient, &fall, timeouts, T0, &ev), 1);
+  }
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000003");
+  /* What the store keeps is the published JSON; it must come back whole. */
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT(json != NULL);
+  ASSERT_CONTAINS(json, "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\","
+                        "\"patient\":\"p-2\",\"device\":\"dev-1\",\"rule\":"
+                        "\"fall\",\"severity\":\"high\",\"state\":\"raised\","
+                        "\"escalation\":0,");
+  ASSERT_CONTAINS(json, "\"evidence\":[{\"n\":\"fall\",\"vb\":true,");
+  wg_alerts_free(&a);
+
+  /* A restart: the sequence resumes after the restored alert. */
+  ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+  free(json);
+  ASSERT_EQ(back.seq, 3);
+  ASSERT_STR_EQ(back.patient, "p-2");
+  ASSERT_EQ(back.rule, WG_RULE_FALL);
+  ASSERT_EQ(back.severity, WG_SEV_HIGH);
+  ASSERT_NEAR(back.next_escalation, T0 + 600, 1e-6);
+  ASSERT_EQ(back.nevidence, 1);
+  ASSERT_EQ(back.evidence[0].vb, 1);
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_restore(&a, &back), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-9", &fall, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000004");
+  /* The restored alert is still the open one for p-2. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-000003");
+  /* Past a million the id grows a digit; it never wraps. */
+  wg_alerts_free(&a);
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1000000), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.id, "gw-1-1000000");
+  ASSERT_EQ(wg_alert_from_json("{\"id\":1}", &back), WG_EINVAL);
+  ASSERT_EQ(wg_alert_from_json("not json", &back), WG_EINVAL);
+  wg_alerts_free(&a);
+}
+
+static void evidence_bounded(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 20; i++) {
+    fall.evidence.t = T0 + i;
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + i, &ev), 1);
+  }
+  ASSERT_EQ(ev.alert.repeats, 19);
+  ASSERT_EQ(ev.alert.nevidence, WG_ALERT_EVIDENCE_MAX);
+  /* The newest evidence is kept. */
+  ASSERT_NEAR(ev.alert.evidence[WG_ALERT_EVIDENCE_MAX - 1].t, T0 + 19, 0);
+  wg_alerts_free(&a);
+}
+
+/* The evidence printed once per entry and spliced in gives the text cJSON
+ * itself prints for the whole alert, through every shift of the window,
+ * and survives the store's round trip. */
+static void json_as_cjson_prints_it(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<92");
+  wg_alert_t back;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 11; i++) {
+    char *json, *again, *back_json;
+    cJSON *parsed;
+
+    v.evidence.t = T0 + i * 0.123457;
+    v.evidence.v = 91.5 - i;
+    v.evidence.flags = WG_READING_HAS_VALUE | (i % 3 ? 0 : WG_READING_HAS_VB);
+    v.evidence.vb = i % 2;
+    snprintf(v.evidence.u, sizeof(v.evidence.u), "%s", i % 2 ? "%" : "");
+    snprintf(v.evidence.device, sizeof(v.evidence.device), "oxi:%d", i);
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + i, &ev), 1);
+    json = wg_alert_to_json(&ev.alert);
+    parsed = cJSON_Parse(json);
+    ASSERT(parsed != NULL);
+    again = cJSON_PrintUnformatted(parsed);
+    ASSERT_STR_EQ(json, again);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(parsed, "evidence")),
+              i + 1 < WG_ALERT_EVIDENCE_MAX ? i + 1 : WG_ALERT_EVIDENCE_MAX);
+    ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+    back_json = wg_alert_to_json(&back);
+    ASSERT_STR_EQ(back_json, json);
+    cJSON_Delete(parsed);
+    free(json);
+    free(again);
+    free(back_json);
+  }
+  wg_alerts_free(&a);
+}
+
+/*
+ * The indexes against a plain model: 600 keys over 60 patients raised,
+ * repeated, acknowledged and cleared in a fixed pseudo-random order; after
+ * every step each key is found exactly when the model has it open, by key
+ * and by id, and the snapshot lists the open alerts oldest first.
+ */
+static void index_matches_model(void) {
+  enum { NKEYS = 600 };
+  static struct {
+    bool open;
+    char id[96];
+    uint64_t seq;
+  } model[NKEYS];
+  unsigned x = 12345;
+  size_t nopen = 0;
+
+  memset(model, 0, sizeof(model));
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int step = 0; step < 6000; step++) {
+    char patient[16], key[16];
+    wg_verdict_t v;
+    int k, rc;
+
+    x = x * 1103515245u + 12345u;
+    k = (int)((x >> 8) % NKEYS);
+    snprintf(patient, sizeof(patient), "p-%d", k % 60);
+    snprintf(key, sizeof(key), "k%d", k / 60);
+    if ((x >> 4) % 3 == 0 && model[k].open) {
+      v = verdict(WG_VERDICT_CLEAR, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
+      ASSERT_EQ(wg_alerts_apply(&a, patient, &v, timeouts, T0 + step, &ev), 1);
+      ASSERT_EQ(ev.alert.state, WG_ALERT_CLEARED);
+      model[k].open = false;
+      nopen--;
+    } else if ((x >> 4) % 3 == 1 && model[k].open) {
+      ASSERT_EQ(wg_alerts_ack(&a, model[k].id, "n", NULL, NULL, false,
+                              T0 + step, &ev) >= 0,
+                1);
+    } else {
+      v = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
+      rc = wg_alerts_apply(&a, patient, &v, timeouts, T0 + step, &ev);
+      ASSERT_EQ(rc, 1);
+      if (!model[k].open) {
+        ASSERT_EQ(ev.alert.state, WG_ALERT_RAISED);
+        model[k].open = true;
+        model[k].seq = ev.alert.seq;
+        snprintf(model[k].id, sizeof(model[k].id), "%s", ev.alert.id);
+        nopen++;
+      } else {
+        ASSERT_STR_EQ(ev.alert.id, model[k].id);
+      }
+    }
+    ASSERT_EQ(a.nopen, nopen);
+    if (step % 500 != 499)
+      continue;
+    for (int j = 0; j < NKEYS; j++) {
+      const wg_alert_t *al;
+      snprintf(patient, sizeof(patient), "p-%d", j % 60);
+      snprintf(key, sizeof(key), "k%d", j / 60);
+      al = wg_alerts_find(&a, patient, WG_RULE_THRESHOLD, key);
+      ASSERT_EQ(al != NULL, model[j].open);
+      if (al != NULL)
+        ASSERT_STR_EQ(al->id, model[j].id);
+      /* Acknowledging an open alert by id finds it; a closed id is unknown. */
+      ASSERT_EQ(wg_alerts_ack(&a, model[j].id, "n", NULL, NULL, false,
+                              T0 + step, &ev) >= 0,
+                model[j].open);
+    }
+    for (size_t i = 1; i < a.nopen; i++)
+      ASSERT(wg_alerts_at(&a, i - 1)->seq < wg_alerts_at(&a, i)->seq);
+  }
+  ASSERT(nopen > 100); /* the indexes grew and shrank under load */
+  wg_alerts_free(&a);
+}
+
+/* The snapshot: every open alert oldest first, each alert's JSON as its
+ * event's; the cached JSON follows the alert's changes. */
+static void snapshot_follows_changes(void) {
+  wg_verdict_t v1 = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW,
+                            "spo2"),
+               v2 =
+                   verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  char *snap, *json1, *json2, want[4096];
+  size_t len;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  snap = wg_alerts_snapshot(&a, T0, &len);
+  ASSERT_STR_EQ(snap, "{\"ts\":1763900000.000000,\"alerts\":[]}");
+  ASSERT_EQ(len, strlen(snap));
+  free(snap);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v1, timeouts, T0, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &v2, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v1, timeouts, T0 + 2, &ev), 1);
+  json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
+  json2 = wg_alert_to_json(wg_alerts_at(&a, 1));
+  snprintf(want, sizeof(want), "{\"ts\":1763900005.000000,\"alerts\":[%s,%s]}",
+           json1, json2);
+  snap = wg_alerts_snapshot(&a, T0 + 5, &len);
+  ASSERT_STR_EQ(snap, want);
+  ASSERT_CONTAINS(snap, "\"repeats\":1");
+  free(snap);
+  free(json1);
+  /* Acknowledged: its cached JSON is replaced. */
+  ASSERT_EQ(wg_alerts_ack(&a, wg_alerts_at(&a, 0)->id, "nurse", NULL, NULL,
+                          false, T0 + 6, &ev),
+            1);
+  json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
+  ASSERT_CONTAINS(json1, "\"acknowledged\":true");
+  snprintf(want, sizeof(want), "{\"ts\":1763900007.000000,\"alerts\":[%s,%s]}",
+           json1, json2);
+  snap = wg_alerts_snapshot(&a, T0 + 7, &len);
+  ASSERT_STR_EQ(snap, want);
+  free(snap);
+  free(json1);
+  free(json2);
+  wg_alerts_free(&a);
+}
+
+/* The snapshot shows an alert as its last event did: the event's JSON, as
+ * the commit printed it, even when repeats were held back since; an event
+ * that is no longer the last is not kept. */
+static void snapshot_keeps_event_json(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
+  wg_alert_event_t first;
+  char *json, *snap, want[4096];
+  size_t len;
+
+  v.graded = true;
+  v.grade = 2;
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &first), 1);
+  json = wg_alert_to_json(&first.alert);
+  wg_alerts_keep_json(&a, &first.alert, "{\"kept\":1}", 10);
+  v.grade = 1; /* not worse: held back */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 1, &ev), 0);
+  ASSERT_EQ(wg_alerts_at(&a, 0)->held, 1);
+  snap = wg_alerts_snapshot(&a, T0 + 2, &len);
+  ASSERT_STR_EQ(snap, "{\"ts\":1763900002.000000,\"alerts\":[{\"kept\":1}]}");
+  free(snap);
+  /* A worse value is an event: the kept text is the old event's no more. */
+  v.grade = 3;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 3, &ev), 1);
+  wg_alerts_keep_json(&a, &first.alert, "{\"stale\":1}", 11);
+  snap = wg_alerts_snapshot(&a, T0 + 4, &len);
+  free(json);
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want), "{\"ts\":1763900004.000000,\"alerts\":[%s]}",
+           json);
+  ASSERT_STR_EQ(snap, want);
+  ASSERT_CONTAINS(snap, "\"repeats\":2");
+  free(snap);
+  free(json);
+  wg_alerts_free(&a);
+}
+
+/* An alert takes the route in force when it is raised and again at each
+ * escalation; the event says when it moved. Monday 2026-11-30, London. */
+static void route_at_raise_and_escalation(void) {
+  static const wg_route_t routes[] = {
+      {"virtual-ward", 0x3eu, 8 * 3600, 20 * 3600},
+      {"out-of-hours", 0, 0, 0},
+  };
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  double raised = 1796068500; /* 19:55 */
+  char *json, want[128];
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  wg_alerts_set_routes(&a, routes, 2);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, raised, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.route, "virtual-ward");
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want),
+           "\"route\":\"virtual-ward\",\"respond_by\":%.0f}", raised + 600);
+  ASSERT_CONTAINS(json, want);
+  free(json);
+  /* A repeat keeps the route it was raised with. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, raised + 360, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.route, "virtual-ward");
+  /* Escalated at 20:05: out of hours now. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, raised + 600, &ev), 1);
+  ASSERT_STR_EQ(ev.alert.route, "out-of-hours");
+  ASSERT_STR_EQ(ev.cause, "not acknowledged within 10 min; moved from "
+                          "virtual-ward to out-of-hours at 20:00");
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT_CONTAINS(json, "\"route\":\"out-of-hours\"");
+  free(json);
+  /* Again, out of hours still: no move to tell of. */
+  ASSERT_EQ(wg_alerts_escalate_due(&a, raised + 1200, &ev), 1);
+  ASSERT_STR_EQ(ev.cause, "not acknowledged within 10 min");
+  /* An alert stored before routes existed moves from "hub". */
+  {
+    wg_alert_t old = ev.alert;
+    snprintf(old.id, sizeof(old.id), "gw-1-000050");
+    old.seq = 50;
+    snprintf(old.patient, sizeof(old.patient), "p-old");
+    old.route[0] = '\0';
+    old.acknowledged = false;
+    old.next_escalation = raised + 1800;
+    ASSERT_EQ(wg_alerts_restore(&a, &old), 0);
+    while (wg_alerts_escalate_due(&a, raised + 1800, &ev) == 1 &&
+           strcmp(ev.alert.id, "gw-1-000050") != 0)
+      ;
+    ASSERT_STR_EQ(ev.alert.id, "gw-1-000050");
+    ASSERT_CONTAINS(ev.cause, "; moved from hub to out-of-hours");
+  }
+  /* Without routes every alert's route is "hub". */
+  wg_alerts_set_routes(&a, NULL, 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, raised, &ev), 1);
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT_CONTAINS(json, "\"route\":\"hub\"");
+  free(json);
+  wg_alerts_free(&a);
+}
+
+/* An ack's note: UTF-8 as RFC 3629 has it, no control character, at most
+ * 500 characters. */
+static void note_checked(void) {
+  static const struct {
+    const char *note, *problem; /* NULL: fine */
+  } cases[] = {
+      {"Seen at home; GP informed", NULL},
+      {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", NULL},
+      {"a\tb", "control"},
+      {"a\x7f", "control"},
+      {"\xc2\x85", "control"},           /* U+0085, C1 */
+      {"\xc0\x8a", "not UTF-8"},         /* an overlong LF */
+      {"\xe0\x80\x8a", "not UTF-8"},     /* overlong again */
+      {"\xed\xa0\x80", "not UTF-8"},     /* a surrogate */
+      {"\xf4\x90\x80\x80", "not UTF-8"}, /* past U+10FFFF */
+      {"\xf5\x80\x80\x80", "not UTF-8"},
+      {"\xc3", "not UTF-8"}, /* cut short */
+  };
+  char long_note[600];
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *got = wg_alert_note_problem(cases[i].note);
+    if ((got == NULL) != (cases[i].problem == NULL) ||
+        (got != NULL && strstr(got, cases[i].problem) == NULL))
+      FAIL_AT("case %zu: %s, want %s", i, got ? got : "fine",
+              cases[i].problem ? cases[i].problem : "fine");
+  }
+  memset(long_note, 'x', 500);
+  long_note[500] = '\0';
+  ASSERT(wg_alert_note_problem(long_note) == NULL);
+  long_note[500] = 'x';
+  long_note[501] = '\0';
+  ASSERT_CONTAINS(wg_alert_note_problem(long_note), "longer than 500");
+}
+
+TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
+          T(severity_change_updates), T(late_timer_escalates_once),
+          T(ids_unique_across_restart), T(evidence_bounded),
+          T(index_matches_model), T(snapshot_follows_changes),
+          T(snapshot_keeps_event_json), T(json_as_cjson_prints_it),
+          T(route_at_raise_and_escalation), T(note_checked))

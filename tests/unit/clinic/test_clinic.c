@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The clinic with a fake clock: readings, NEWS2, acks, timed rules and
+ * escalations in, queued events and scores out; restore after a restart and
+ * the patients carried over a reload.
+ */
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clinic/clinic.h"
+#include "test.h"
+#include "testcfg.h"
+#include "wardgate/error.h"
+
+#define T0 1763900000.0
+
+static const char patients_json[] =
+    "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+    "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+    "{\"id\":\"p-1\",\"devices\":[\"oxi-1\",\"fall-1\"],"
+    "\"thresholds\":[{\"name\":\"spo2\",\"below\":90,\"severity\":\"high\"}],"
+    "\"expect\":[{\"name\":\"spo2\",\"every_min\":60}],"
+    "\"escalation\":{\"ack_timeout_min\":{\"high\":10}}},"
+    "{\"id\":\"p-2\",\"devices\":[\"cup-2\"]}]}";
+
+/* p-2 drinks, with a checkpoint that has always passed. */
+static const char intake_json[] =
+    "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+    "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+    "{\"id\":\"p-1\",\"devices\":[\"oxi-1\",\"fall-1\"]},"
+    "{\"id\":\"p-2\",\"devices\":[\"cup-2\"],"
+    "\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":1.5,"
+    "\"checkpoints\":{\"00:00\":0.25}}]}]}";
+
+static wg_reading_t num(const char *device, const char *name, double v,
+                        double ts) {
+  wg_reading_t r = {0};
+  r.device_id = device;
+  r.patient_id = "p-1";
+  r.name = name;
+  r.unit = "";
+  r.value = v;
+  r.flags = WG_READING_HAS_VALUE;
+  r.ts = r.received = ts;
+  return r;
+}
+
+static wg_reading_t fall(double ts) {
+  wg_reading_t r = {0};
+  r.device_id = "fall-1";
+  r.patient_id = "p-1";
+  r.name = "fall";
+  r.unit = "";
+  r.vb = true;
+  r.flags = WG_READING_HAS_VB;
+  r.ts = r.received = ts;
+  return r;
+}
+
+typedef struct fixture_s {
+  wg_config_t *cfg;
+  wg_counters_t counters;
+  wg_clinic_t cl;
+} fixture_t;
+
+static int setup(fixture_t *f, const char *json, uint64_t seq) {
+  memset(f, 0, sizeof(*f));
+  if ((f->cfg = test_config(json)) == NULL)
+    return -1;
+  if (wg_clinic_init(&f->cl, "gw-1", seq, 24, &f->counters) != 0)
+    return -1;
+  return wg_clinic_set_patients(&f->cl, f->cfg, T0);
+}
+
+static void teardown(fixture_t *f) {
+  wg_clinic_free(&f->cl);
+  wg_config_free(f->cfg);
+}
+
+/* A fall raises at once, escalates on the patient's timeout, and the ack
+ * closes it; an ack for it after that is no longer the clinic's. */
+static void fall_raise_escalate_ack(void) {
+  fixture_t f;
+  wg_reading_t r = fall(T0);
+  const wg_alert_t *al;
+  char id[96];
+
+  ASSERT_EQ(setup(&f, patients_json, 42), 0);
+  wg_clinic_reading(&f.cl, 0, 1, &r, T0);
+  ASSERT_EQ(f.cl.nevents, 1);
+  al = &f.cl.events[0].alert;
+  ASSERT_EQ(al->state, WG_ALERT_RAISED);
+  ASSERT_EQ(al->rule, WG_RULE_FALL);
+  ASSERT_STR_EQ(al->id, "gw-1-000042");
+  ASSERT_STR_EQ(al->device, "fall-1");
+  snprintf(id, sizeof(id), "%s", al->id);
+  ASSERT_EQ(f.counters.alerts_raised, 1);
+  ASSERT(wg_clinic_committed(&f.cl));
+  ASSERT_EQ(f.cl.nevents, 0);
+  ASSERT(!wg_clinic_committed(&f.cl));
+
+  /* high: 10 minutes. The earliest deadline is the escalation, before the
+   * missed spo2 (60 minutes). */
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0), T0 + 600, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 599.9);
+  ASSERT_EQ(f.cl.nevents, 0);
+  wg_clinic_tick(&f.cl, T0 + 600);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_ESCALATED);
+  ASSERT_EQ(f.cl.events[0].alert.escalation, 1);
+  ASSERT_EQ(f.counters.alerts_escalated, 1);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 600), T0 + 1200, 1e-6);
+
+  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, T0 + 700), 1);
+  ASSERT_EQ(f.cl.nevents, 2);
+  ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_ACKNOWLEDGED);
+  ASSERT_STR_EQ(f.cl.events[1].alert.acked_by, "Dr Who");
+  ASSERT_EQ(f.cl.alerts.nopen, 0);
+  ASSERT_EQ(f.counters.alerts_acknowledged, 1);
+  /* Closed: the caller looks for it in the audit trail. */
+  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, T0 + 710),
+            WG_EINVAL);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-999999", "Dr Who", NULL, NULL, false, T0),
+      WG_EINVAL);
+  /* Only the missed observation is left to wait for. */
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 710), T0 + 3600, 1e-6);
+  teardown(&f);
+}
+
+/* A threshold raised, repeated, acknowledged (still open: a condition),
+ * and cleared after two readings back inside. */
+static void threshold_lifecycle(void) {
+  static const struct {
+    double spo2;
+    int state; /* of the event it causes, -1 for none */
+  } steps[] = {
+      {95, -1},
+      {89, WG_ALERT_RAISED},
+      {88, WG_ALERT_UPDATED},
+      {91, -1},
+      {89.5, -1}, /* no worse than 88 within the minute: held back */
+      {90, -1},   /* the limit itself is inside */
+      {97, WG_ALERT_CLEARED},
+      {96, -1},
+  };
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    double t = T0 + (double)i;
+    wg_reading_t r = num("oxi-1", "spo2", steps[i].spo2, t);
+
+    wg_clinic_reading(&f.cl, 0, 0, &r, t);
+    if (steps[i].state < 0 && f.cl.nevents != 0)
+      FAIL_AT("step %zu: %zu events, want none", i, f.cl.nevents);
+    if (steps[i].state >= 0 &&
+        (f.cl.nevents != 1 ||
+         (int)f.cl.events[0].alert.state != steps[i].state))
+      FAIL_AT("step %zu: want one %s event, got %zu", i,
+              wg_alert_state_name((wg_alert_state_t)steps[i].state),
+              f.cl.nevents);
+    if (i == 2)
+      ASSERT_EQ(
+          wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, t),
+          1);
+    wg_clinic_committed(&f.cl);
+  }
+  ASSERT_EQ(f.cl.alerts.nopen, 0);
+  ASSERT_EQ(f.counters.alerts_raised, 1);
+  ASSERT_EQ(f.counters.alerts_updated, 1);
+  ASSERT_EQ(f.counters.alerts_cleared, 1);
+  ASSERT_EQ(f.counters.alerts_acknowledged, 1);
+  teardown(&f);
+}
+
+/*
+ * The wall clock stepped back an hour does not hold the escalation back an
+ * hour, and stepped forward it does not fire every deadline at once: the
+ * durations keep their length; a small drift is no step.
+ */
+static void clock_steps(void) {
+  wg_reading_t r = fall(T0);
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0, 100.0), 0, 0);
+  wg_clinic_reading(&f.cl, 0, 1, &r, T0);
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0), T0 + 600, 1e-6);
+  /* 60 s later by the monotonic clock, 1.5 s of drift: no step. */
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0 + 61.5, 160.0), 0, 0);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 61.5), T0 + 600, 1e-6);
+  /* 60 s more, but the wall clock says an hour earlier. */
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0 + 121.5 - 3600, 220.0), -3600,
+              1e-6);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 121.5 - 3600),
+              T0 + 600 - 3600, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 600 - 3600);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_ESCALATED);
+  wg_clinic_committed(&f.cl);
+  /* Forward two hours: the next escalation is still ten minutes on, and
+   * the missed spo2 an hour after the start, not overdue. */
+  ASSERT_NEAR(wg_clinic_observe_clock(&f.cl, T0 + 600 - 3600 + 7200, 700.0),
+              7200 - 1.5, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 600 + 3600);
+  ASSERT_EQ(f.cl.nevents, 0);
+  ASSERT(wg_clinic_next_deadline(&f.cl, T0 + 600 + 3600) > T0 + 600 + 3600);
+  teardown(&f);
+}
+
+/*
+ * An oximeter at 1 Hz below its limit: one `updated` a minute with the
+ * latest evidence and the count, and one at once when the value is worse
+ * than any before (DESIGN.md section 8). The loop is the daemon's: the
+ * clinic's deadline ticks it.
+ */
+static void repeats_coalesced(void) {
+  double at[8];
+  int nupdated = 0;
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  for (int s = 0; s <= 200; s++) {
+    double t = T0 + s, next = wg_clinic_next_deadline(&f.cl, t);
+    wg_reading_t r = num("oxi-1", "spo2", s == 150 ? 85 : s % 2 ? 88 : 89, t);
+
+    if (next > 0 && next <= t)
+      wg_clinic_tick(&f.cl, t);
+    wg_clinic_reading(&f.cl, 0, 0, &r, t);
+    for (size_t i = 0; i < f.cl.nevents; i++) {
+      const wg_alert_event_t *ev = &f.cl.events[i];
+      if (ev->alert.state != WG_ALERT_UPDATED)
+        continue;
+      ASSERT(nupdated < 8);
+      at[nupdated++] = ev->alert.ts - T0;
+      if (nupdated == 2) { /* the first minute's repeats, coalesced */
+        ASSERT_CONTAINS(ev->cause, "repeat (59 since the last event)");
+        ASSERT_EQ(ev->alert.repeats, 60);
+        ASSERT_NEAR(ev->alert.evidence[ev->alert.nevidence - 1].v, 89, 0);
+        ASSERT_NEAR(ev->alert.evidence[ev->alert.nevidence - 1].t, T0 + 60, 0);
+      }
+      if (nupdated == 4)
+        ASSERT_CONTAINS(ev->cause, "worse: spo2 85");
+    }
+    wg_clinic_committed(&f.cl);
+  }
+  ASSERT_EQ(nupdated, 4);
+  ASSERT_NEAR(at[0], 1, 0);   /* 88 after 89: worse, at once */
+  ASSERT_NEAR(at[1], 61, 0);  /* a minute after the last event */
+  ASSERT_NEAR(at[2], 121, 0); /* and the next */
+  ASSERT_NEAR(at[3], 150, 0); /* 85: worse than all before, at once */
+  ASSERT_EQ(f.counters.alerts_raised, 1);
+  ASSERT_EQ(f.counters.alerts_updated, 4);
+  /* What is held back is in the alert itself, for alerts/active. */
+  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  ASSERT_EQ(wg_alerts_at(&f.cl.alerts, 0)->repeats, 200);
+  ASSERT_EQ(wg_alerts_at(&f.cl.alerts, 0)->held, 50);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 200), T0 + 210, 1e-9);
+  teardown(&f);
+}
+
+/*
+ * A heart rate alternating 90/91 (NEWS2 0 and 1, the same band) computed
+ * every second: one news2 a minute with the latest score; a band change
+ * goes out at once, whatever the last message's age (DESIGN.md section 8).
+ * The alert rule still sees every computation.
+ */
+static void news2_coalesced(void) {
+  static const struct {
+    const char *name;
+    double v;
+  } fixed[] = {{"rr", 16}, {"spo2", 97}, {"sbp", 120}, {"temp", 37}};
+  double at[16], ts[16];
+  int n = 0;
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+    wg_reading_t r = num("oxi-1", fixed[i].name, fixed[i].v, T0);
+    wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  }
+  for (int s = 0; s <= 210; s++) {
+    double t = T0 + s, next = wg_clinic_next_deadline(&f.cl, t);
+    wg_reading_t r = num("oxi-1", "hr", s >= 205 ? 135 : s % 2 ? 91 : 90, t);
+
+    if (next > 0 && next <= t)
+      wg_clinic_tick(&f.cl, t);
+    wg_clinic_reading(&f.cl, 0, 0, &r, t);
+    wg_clinic_news2(&f.cl, 0, "oxi-1", t);
+    for (size_t i = 0; i < f.cl.nscores; i++) {
+      ASSERT(n < 16);
+      at[n] = s;
+      ts[n++] = f.cl.scores[i].ts - T0;
+    }
+    wg_clinic_committed(&f.cl);
+  }
+  ASSERT_EQ(n, 5);
+  ASSERT_NEAR(at[0], 0, 0); /* the first score */
+  /* Then a minute after the last message, the latest score as computed. */
+  ASSERT_NEAR(at[1], 60, 0);
+  ASSERT_NEAR(ts[1], 59, 0);
+  ASSERT_NEAR(at[2], 120, 0);
+  ASSERT_NEAR(at[3], 180, 0);
+  ASSERT_NEAR(at[4], 205, 0);             /* hr 135 scores 3: at once */
+  ASSERT_EQ(f.counters.alerts_raised, 1); /* the single 3: medium, at once */
+  teardown(&f);
+}
+
+/* NEWS2 once per call, published when it changed, with the alert it
+ * drives; a reading of an unknown patient index changes nothing. */
+static void news2_scores_and_alert(void) {
+  static const struct {
+    const char *name;
+    double v;
+  } obs[] = {
+      {"rr", 26}, {"spo2", 91}, {"sbp", 95}, {"hr", 135}, {"temp", 39.5}};
+  fixture_t f;
+  wg_reading_t r;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  for (size_t i = 0; i < sizeof(obs) / sizeof(obs[0]); i++) {
+    r = num("oxi-1", obs[i].name, obs[i].v, T0);
+    wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  }
+  wg_clinic_committed(&f.cl); /* the spo2 threshold is not NEWS2's */
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0);
+  ASSERT_EQ(f.cl.nscores, 1);
+  ASSERT_STR_EQ(f.cl.scores[0].patient, "p-1");
+  ASSERT(!f.cl.scores[0].score.complete);
+  /* rr 3 + spo2 3 + sbp 2 + hr 3 + temp 2: 13, emergency. */
+  ASSERT_EQ(f.cl.scores[0].score.score, 13);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_NEWS2);
+  ASSERT_EQ(f.cl.events[0].alert.severity, WG_SEV_EMERGENCY);
+  ASSERT_STR_EQ(f.cl.events[0].alert.device, "oxi-1");
+
+  /* The same score again is neither published nor stored. */
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0 + 1);
+  ASSERT_EQ(f.cl.nscores, 1);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT(wg_clinic_committed(&f.cl));
+  ASSERT_EQ(f.cl.nscores, 0);
+
+  wg_clinic_news2(&f.cl, 7, "oxi-1", T0);
+  r = num("oxi-1", "spo2", 80, T0);
+  wg_clinic_reading(&f.cl, 7, 0, &r, T0);
+  wg_clinic_replay(&f.cl, 7, 0, &r, T0);
+  ASSERT_EQ(f.cl.nscores, 0);
+  ASSERT_EQ(f.cl.nevents, 0);
+  teardown(&f);
+}
+
+/* The timed rules: a missed observation raised at its deadline exactly and
+ * cleared by the next reading; next_deadline() follows the last reading. */
+static void timed_rules_deadlines(void) {
+  fixture_t f;
+  wg_reading_t r;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0), T0 + 3600, 1e-6);
+  r = num("oxi-1", "spo2", 97, T0 + 60);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 60);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 60), T0 + 3660, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 3659);
+  ASSERT_EQ(f.cl.nevents, 0);
+  wg_clinic_tick(&f.cl, T0 + 3660);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_MISSED_OBS);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_RAISED);
+  /* No second raise while it is open. */
+  wg_clinic_tick(&f.cl, T0 + 7300);
+  ASSERT_EQ(f.cl.nevents, 1);
+  r = num("oxi-1", "spo2", 97, T0 + 7400);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 7400);
+  ASSERT_EQ(f.cl.nevents, 2);
+  ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_CLEARED);
+  teardown(&f);
+}
+
+/* After a restart: the replayed readings and the restored alerts make the
+ * same state as before, so a threshold alert clears instead of being
+ * raised again, and the ids go on. */
+static void restore_after_restart(void) {
+  fixture_t f;
+  wg_reading_t r = num("oxi-1", "spo2", 85, T0);
+  char *json;
+
+  ASSERT_EQ(setup(&f, patients_json, 7), 0);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  ASSERT_EQ(f.cl.nevents, 1);
+  json = wg_alert_to_json(&f.cl.events[0].alert);
+  ASSERT(json != NULL);
+  teardown(&f);
+
+  ASSERT_EQ(setup(&f, patients_json, 8), 0);
+  wg_clinic_replay(&f.cl, 0, 0, &r, T0 + 10);
+  ASSERT_EQ(f.cl.nevents, 0);
+  ASSERT_EQ(wg_clinic_restore_alert(&f.cl, "{\"id\":", T0 + 10), WG_EINVAL);
+  ASSERT_EQ(wg_clinic_restore_alert(&f.cl, json, T0 + 10), 0);
+  free(json);
+  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  ASSERT(f.cl.states[0].thresholds[0].active);
+  r = num("oxi-1", "spo2", 84, T0 + 20);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 20);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(f.cl.events[0].alert.id, "gw-1-000007");
+  for (int i = 0; i < 2; i++) {
+    r = num("oxi-1", "spo2", 97, T0 + 30 + i);
+    wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 30 + i);
+  }
+  ASSERT_EQ(f.cl.nevents, 2);
+  ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_CLEARED);
+  /* The next alert takes the next id. */
+  r = fall(T0 + 40);
+  wg_clinic_reading(&f.cl, 0, 1, &r, T0 + 40);
+  ASSERT_STR_EQ(f.cl.events[2].alert.id, "gw-1-000008");
+  teardown(&f);
+}
+
+/* An intake alert restored at start knows what the checkpoint asked for:
+ * with today's replayed intake, the drink that makes up the amount clears
+ * it, not the one before. */
+static void restore_intake(void) {
+  static const char alert[] =
+      "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\",\"patient\":\"p-2\","
+      "\"device\":\"cup-2\",\"rule\":\"low_intake\",\"severity\":\"medium\","
+      "\"state\":\"raised\",\"escalation\":0,\"ts\":1763900000.0,"
+      "\"raised\":1763900000.0,\"summary\":\"low\",\"key\":\"fluid_intake\","
+      "\"evidence\":[]}";
+  fixture_t f;
+  wg_reading_t r = num("cup-2", "fluid_intake", 0.2, T0 + 5);
+
+  ASSERT_EQ(setup(&f, intake_json, 4), 0);
+  r.patient_id = "p-2";
+  r.value = 0.1;
+  wg_clinic_replay(&f.cl, 1, 0, &r, T0);
+  r.value = 0.2;
+  ASSERT_EQ(wg_clinic_restore_alert(&f.cl, alert, T0), 0);
+  ASSERT(f.cl.states[1].intake[0].active);
+  ASSERT_NEAR(f.cl.states[1].intake[0].required, 0.375, 1e-9);
+  wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 5);
+  ASSERT_EQ(f.cl.nevents, 0);
+  r.ts = T0 + 6;
+  r.value = 0.1;
+  wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 6);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_CLEARED);
+  teardown(&f);
+}
+
+/*
+ * An intake alert restored on a day with no intake yet: raised today, a
+ * drink short of the amount leaves it open (it is not "a new day"); raised
+ * yesterday, the first reading of today clears it as a new day.
+ */
+static void restore_intake_without_readings(void) {
+  static const struct {
+    double raised;
+    int events; /* after a drink short of the amount */
+  } cases[] = {{T0, 0}, {T0 - 86400 - 3600, 1}};
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char alert[512];
+    fixture_t f;
+    wg_reading_t r = num("cup-2", "fluid_intake", 0.2, T0 + 5);
+
+    snprintf(alert, sizeof(alert),
+             "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\",\"patient\":"
+             "\"p-2\",\"device\":\"cup-2\",\"rule\":\"low_intake\","
+             "\"severity\":\"medium\",\"state\":\"raised\",\"escalation\":0,"
+             "\"ts\":%.1f,\"raised\":%.1f,\"summary\":\"low\",\"key\":"
+             "\"fluid_intake\",\"evidence\":[]}",
+             cases[i].raised, cases[i].raised);
+    ASSERT_EQ(setup(&f, intake_json, 4), 0);
+    ASSERT_EQ(wg_clinic_restore_alert(&f.cl, alert, T0), 0);
+    r.patient_id = "p-2";
+    wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 5);
+    if ((int)f.cl.nevents != cases[i].events)
+      FAIL_AT("case %zu: %zu events, want %d", i, f.cl.nevents,
+              cases[i].events);
+    if (cases[i].events == 1) {
+      ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_CLEARED);
+      ASSERT_CONTAINS(f.cl.events[0].cause, "a new day");
+    }
+    teardown(&f);
+  }
+}
+
+/*
+ * After a restart the checkpoints an open intake alert already stands for
+ * are not weighed again: no event comes of them. A checkpoint passed after
+ * the alert's last event (while the daemon was down) still is.
+ */
+static void restore_intake_checkpoints(void) {
+  static const char two_checkpoints[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-1\",\"devices\":[\"oxi-1\"]},"
+      "{\"id\":\"p-2\",\"devices\":[\"cup-2\"],"
+      "\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":1.5,"
+      "\"checkpoints\":{\"00:00\":0.25,\"12:00\":0.5}}]}]}";
+  /* T0 is 12:13 UTC: the last event at T0 saw both checkpoints, the one an
+   * hour before only the first. */
+  static const struct {
+    double last;
+    size_t events; /* over the two minutes after the restart */
+  } cases[] = {{T0, 0}, {T0 - 3600, 1}};
+
+  setenv("TZ", "UTC", 1);
+  tzset();
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char alert[512];
+    fixture_t f;
+    size_t events = 0;
+
+    snprintf(alert, sizeof(alert),
+             "{\"id\":\"gw-1-000003\",\"gateway\":\"gw-1\",\"patient\":"
+             "\"p-2\",\"device\":\"\",\"rule\":\"low_intake\","
+             "\"severity\":\"medium\",\"state\":\"updated\",\"escalation\":0,"
+             "\"ts\":%.1f,\"raised\":%.1f,\"summary\":\"low\",\"key\":"
+             "\"fluid_intake\",\"evidence\":[{\"n\":\"fluid_intake\",\"v\":0,"
+             "\"u\":\"l\",\"t\":%.1f,\"device\":\"\"}]}",
+             cases[i].last, T0 - 7200, cases[i].last);
+    ASSERT_EQ(setup(&f, two_checkpoints, 4), 0);
+    ASSERT_EQ(wg_clinic_restore_alert(&f.cl, alert, T0 + 10), 0);
+    for (double t = T0 + 10; t <= T0 + 130; t += 10) {
+      wg_clinic_tick(&f.cl, t);
+      events += f.cl.nevents;
+      wg_clinic_committed(&f.cl);
+    }
+    if (events != cases[i].events)
+      FAIL_AT("case %zu: %zu events, want %zu", i, events, cases[i].events);
+    ASSERT_NEAR(f.cl.states[1].intake[0].required, 0.75, 1e-9);
+    teardown(&f);
+  }
+}
+
+/* A reload keeps the state of a patient that stays, drops the one that
+ * goes (its open alerts stay open), and marks the conditions of the open
+ * alerts in the new states. */
+static void reload_carries_state(void) {
+  static const char reloaded[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-3\",\"devices\":[\"x-3\"]},"
+      "{\"id\":\"p-1\",\"devices\":[\"fall-1\",\"oxi-1\"],"
+      "\"thresholds\":[{\"name\":\"spo2\",\"below\":90,\"severity\":\"high\"},"
+      "{\"name\":\"hr\",\"above\":120,\"severity\":\"medium\"}]}]}";
+  fixture_t f;
+  wg_config_t *cfg2 = test_config(reloaded);
+  wg_reading_t r = num("oxi-1", "spo2", 85, T0);
+
+  ASSERT(cfg2 != NULL);
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  ASSERT_EQ(f.cl.nevents, 1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_EQ(wg_clinic_set_patients(&f.cl, cfg2, T0 + 1), 0);
+  ASSERT_EQ(f.cl.nstates, 2);
+  ASSERT(f.cl.states[1].thresholds[0].active);
+  ASSERT(!f.cl.states[1].thresholds[1].active);
+  /* p-1 is now index 1, oxi-1 its device 1. */
+  r = num("oxi-1", "spo2", 84, T0 + 2);
+  wg_clinic_reading(&f.cl, 1, 1, &r, T0 + 2);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);
+  r = num("oxi-1", "hr", 130, T0 + 3);
+  wg_clinic_reading(&f.cl, 1, 1, &r, T0 + 3);
+  ASSERT_EQ(f.cl.nevents, 2);
+  ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_RAISED);
+  ASSERT_EQ(f.cl.events[1].alert.severity, WG_SEV_MEDIUM);
+  wg_clinic_free(&f.cl);
+  wg_config_free(f.cfg);
+  wg_config_free(cfg2);
+}
+
+TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
+          T(repeats_coalesced), T(news2_coalesced), T(clock_steps),
+          T(news2_scores_and_alert), T(timed_rules_deadlines),
+          T(restore_after_restart), T(restore_intake),
+          T(restore_intake_without_readings), T(restore_intake_checkpoints),
+          T(reload_carries_state))

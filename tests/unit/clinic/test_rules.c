@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+#include <time.h>
+
+#include "clinic/rules.h"
+#include "test.h"
+
+#define T0 1763900000.0
+
+static wg_reading_t num(const char *name, double v, const char *unit) {
+  wg_reading_t r = {0};
+  r.device_id = "oxi-1";
+  r.name = name;
+  r.unit = unit;
+  r.value = v;
+  r.flags = WG_READING_HAS_VALUE;
+  r.ts = T0;
+  return r;
+}
+
+static wg_reading_t flag(const char *name, bool vb) {
+  wg_reading_t r = {0};
+  r.device_id = "fall-1";
+  r.name = name;
+  r.unit = "";
+  r.vb = vb;
+  r.flags = WG_READING_HAS_VB;
+  r.ts = T0;
+  return r;
+}
+
+static void falls(void) {
+  static const struct {
+    wg_reading_t r;
+    size_t verdicts;
+  } cases[] = {
+      {{.device_id = "fall-1",
+        .name = "fall",
+        .unit = "",
+        .vb = true,
+        .flags = WG_READING_HAS_VB,
+        .ts = T0},
+       1},
+      {{.device_id = "fall-1",
+        .name = "fall",
+        .unit = "",
+        .vb = false,
+        .flags = WG_READING_HAS_VB,
+        .ts = T0},
+       0},
+      /* Not a fall: another key with vb true, or fall without vb. */
+      {{.device_id = "fall-1",
+        .name = "o2",
+        .unit = "",
+        .vb = true,
+        .flags = WG_READING_HAS_VB,
+        .ts = T0},
+       0},
+      {{.device_id = "x",
+        .name = "fall",
+        .unit = "",
+        .value = 1,
+        .flags = WG_READING_HAS_VALUE,
+        .ts = T0},
+       0},
+  };
+  wg_patient_t p = {.id = "p-1"};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    size_t n = wg_rules_eval(&p, &st, &cases[i].r, -1, T0, v, 4);
+    if (n != cases[i].verdicts)
+      FAIL_AT("case %zu: %zu verdicts, want %zu", i, n, cases[i].verdicts);
+  }
+  wg_reading_t r = flag("fall", true);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_FALL);
+  ASSERT_EQ(v[0].severity, WG_SEV_HIGH);
+  ASSERT_STR_EQ(v[0].key, "fall");
+  ASSERT_STR_EQ(v[0].summary, "Fall detected by fall-1");
+  ASSERT_STR_EQ(v[0].evidence.n, "fall");
+  ASSERT_EQ(v[0].evidence.vb, 1);
+  ASSERT_STR_EQ(v[0].evidence.device, "fall-1");
+  ASSERT_NEAR(v[0].evidence.t, T0, 0);
+  /* Every fall is a verdict: the lifecycle turns a repeat into an update. */
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0, v, 4), 1);
+  wg_rule_state_free(&st);
+}
+
+/* A step of a threshold sequence: the value, then the verdict expected. */
+typedef struct step_s {
+  double value;
+  int expect; /* -1 none, WG_VERDICT_RAISE or WG_VERDICT_CLEAR */
+} step_t;
+
+static void run_steps(wg_threshold_t *t, const step_t *steps, size_t n,
+                      const char *what) {
+  wg_patient_t p = {.id = "p-1", .thresholds = t, .nthresholds = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+
+  if (wg_rule_state_init(&st, &p, T0) != 0)
+    FAIL_AT("%s: init", what);
+  for (size_t i = 0; i < n; i++) {
+    wg_reading_t r = num(t->name, steps[i].value, "%");
+    size_t got = wg_rules_eval(&p, &st, &r, -1, T0 + (double)i, v, 4);
+    if (steps[i].expect < 0 && got != 0)
+      FAIL_AT("%s step %zu (%g): unexpected verdict %d", what, i,
+              steps[i].value, v[0].kind);
+    if (steps[i].expect >= 0 && (got != 1 || (int)v[0].kind != steps[i].expect))
+      FAIL_AT("%s step %zu (%g): %zu verdicts, kind %d, want %d", what, i,
+              steps[i].value, got, got ? (int)v[0].kind : -1, steps[i].expect);
+  }
+  wg_rule_state_free(&st);
+}
+
+#define R WG_VERDICT_RAISE
+#define C WG_VERDICT_CLEAR
+
+static void threshold_below(void) {
+  wg_threshold_t t = {.name = "spo2",
+                      .below = 90,
+                      .has_below = true,
+                      .severity = WG_SEV_HIGH,
+                      .confirm = 1};
+  /* At the limit is inside; below raises; each reading beyond repeats; two
+   * inside in a row clear; one inside between beyond ones does not. */
+  static const step_t steps[] = {
+      {91, -1}, {90, -1}, {89.9, R}, {85, R}, {90, -1}, {88, R},
+      {90, -1}, {95, C},  {96, -1},  {89, R}, {92, -1}, {93, C},
+  };
+  run_steps(&t, steps, sizeof(steps) / sizeof(steps[0]), "below");
+}
+
+static void threshold_above(void) {
+  wg_threshold_t t = {.name = "hr",
+                      .above = 130,
+                      .has_above = true,
+                      .severity = WG_SEV_MEDIUM,
+                      .confirm = 1};
+  static const step_t steps[] = {
+      {129, -1}, {130, -1}, {130.5, R}, {131, R}, {130, -1}, {120, C},
+  };
+  run_steps(&t, steps, sizeof(steps) / sizeof(steps[0]), "above");
+}
+
+static void threshold_both_sides(void) {
+  wg_threshold_t t = {.name = "temp",
+                      .below = 35,
+                      .above = 38.5,
+                      .has_below = true,
+                      .has_above = true,
+                      .severity = WG_SEV_MEDIUM,
+                      .confirm = 1};
+  static const step_t steps[] = {
+      {35, -1}, {38.5, -1}, {34.9, R}, {39, R}, {37, -1}, {37, C},
+  };
+  run_steps(&t, steps, sizeof(steps) / sizeof(steps[0]), "both");
+}
+
+static void threshold_confirm(void) {
+  wg_threshold_t t = {.name = "spo2",
+                      .below = 90,
+                      .has_below = true,
+                      .severity = WG_SEV_HIGH,
+                      .confirm = 3};
+  /* Three in a row beyond before notifying; a reading inside restarts the
+   * count; once raised every reading beyond repeats. */
+  static const step_t steps[] = {
+      {85, -1}, {86, -1}, {95, -1}, {85, -1}, {85, -1},
+      {85, R},  {84, R},  {95, -1}, {95, C},
+  };
+  run_steps(&t, steps, sizeof(steps) / sizeof(steps[0]), "confirm");
+}
+
+static void threshold_verdict_fields(void) {
+  wg_threshold_t t = {.name = "spo2",
+                      .below = 90,
+                      .has_below = true,
+                      .severity = WG_SEV_HIGH,
+                      .confirm = 1};
+  wg_patient_t p = {.id = "p-1", .thresholds = &t, .nthresholds = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[2];
+  wg_reading_t r = num("spo2", 88, "%");
+  wg_reading_t other = num("hr", 10, "beat/min");
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &other, -1, T0, v, 2), 0);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0, v, 2), 1);
+  ASSERT_EQ(v[0].rule, WG_RULE_THRESHOLD);
+  ASSERT_EQ(v[0].severity, WG_SEV_HIGH);
+  ASSERT_STR_EQ(v[0].key, "spo2<90");
+  ASSERT_STR_EQ(v[0].summary, "spo2 88 % below the limit of 90");
+  ASSERT_NEAR(v[0].evidence.v, 88, 0);
+  ASSERT_STR_EQ(v[0].evidence.u, "%");
+  /* A reading without a number (a string) never trips a threshold. */
+  wg_reading_t s = flag("spo2", true);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &s, -1, T0, v, 2), 0);
+  wg_rule_state_free(&st);
+}
+
+/* ---- time-based rules with a fake clock --------------------------------- */
+
+static void missed_observation(void) {
+  wg_expect_t e[] = {{.name = "spo2", .every_min = 0.05}};
+  const char *devs[] = {"oxi-1"};
+  wg_patient_t p = {
+      .id = "p-1", .devices = devs, .ndevices = 1, .expect = e, .nexpect = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  wg_reading_t r = num("spo2", 97, "%");
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  /* Counted from the start: due at exactly T0 + 3 s. */
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0, 86400), T0 + 3, 1e-9);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 2.999, 86400, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 3, 86400, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
+  ASSERT_EQ(v[0].severity, WG_SEV_LOW);
+  ASSERT_STR_EQ(v[0].key, "spo2");
+  ASSERT_CONTAINS(v[0].summary, "No spo2 reading for");
+  /* Raised once, not again on every tick. */
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 10, 86400, v, 4), 0);
+  /* The next reading clears it and starts the interval again. */
+  r.ts = T0 + 11;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0 + 11, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 11, 86400), T0 + 14, 1e-9);
+  /* Another key is not the expected one. */
+  wg_reading_t hr = num("hr", 70, "beat/min");
+  hr.ts = T0 + 12;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &hr, -1, T0 + 12, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 14, 86400, v, 4), 1);
+  wg_rule_state_free(&st);
+}
+
+static void missed_observation_follows_news2(void) {
+  wg_expect_t e = {.name = "spo2", .follow_news2 = true};
+  wg_rule_state_t st;
+  wg_patient_t p = {.id = "p-1", .expect = &e, .nexpect = 1};
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 4 * 3600, 0); /* no score */
+  st.news2_scored = true;
+  st.news2_last.score = 0;
+  st.news2_last.band = WG_NEWS2_BAND_LOW;
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 12 * 3600, 0);
+  st.news2_last.score = 3;
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 4 * 3600, 0);
+  st.news2_last.band = WG_NEWS2_BAND_LOW_MEDIUM;
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 3600, 0);
+  st.news2_last.band = WG_NEWS2_BAND_MEDIUM;
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 3600, 0);
+  st.news2_last.band = WG_NEWS2_BAND_HIGH;
+  ASSERT_NEAR(wg_rules_expect_interval_s(&e, &st), 900, 0);
+  wg_rule_state_free(&st);
+}
+
+static void silent_device(void) {
+  const char *devs[] = {"oxi-1", "bp-1"};
+  wg_patient_t p = {.id = "p-1", .devices = devs, .ndevices = 2};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  wg_reading_t r = num("spo2", 97, "%");
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  r.ts = T0 + 100;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, T0 + 100, v, 4), 0);
+  /* bp-1 has said nothing since the start; oxi-1 since T0 + 100. */
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 100, 86400), T0 + 86400,
+              1e-9);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86399, 86400, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86400, 86400, v, 4), 1);
+  ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
+  ASSERT_STR_EQ(v[0].key, "bp-1");
+  ASSERT_STR_EQ(v[0].summary, "No reading from bp-1 for 24 h");
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86500, 86400, v, 4), 1);
+  ASSERT_STR_EQ(v[0].key, "oxi-1");
+  /* Anything from bp-1 clears its alert. */
+  wg_reading_t b = num("battery", 80, "%EL");
+  b.device_id = "bp-1";
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90000, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
+  ASSERT_STR_EQ(v[0].key, "bp-1");
+  wg_rule_state_free(&st);
+}
+
+static void low_battery(void) {
+  const char *devs[] = {"oxi-1"};
+  wg_patient_t p = {.id = "p-1", .devices = devs, .ndevices = 1};
+  static const step_t steps[] = {
+      {16, -1}, {15, WG_VERDICT_RAISE}, {10, -1},   {18, -1},
+      {20, -1}, {21, WG_VERDICT_CLEAR}, {15.5, -1}, {14, WG_VERDICT_RAISE},
+  };
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    wg_reading_t r = num("battery", steps[i].value, "%EL");
+    size_t n = wg_rules_eval(&p, &st, &r, -1, T0, v, 4);
+    if ((steps[i].expect < 0) != (n == 0) ||
+        (n && ((int)v[0].kind != steps[i].expect ||
+               v[0].rule != WG_RULE_BATTERY_LOW)))
+      FAIL_AT("battery %g: %zu verdicts", steps[i].value, n);
+  }
+  ASSERT_STR_EQ(v[0].key, "oxi-1");
+  ASSERT_EQ(v[0].severity, WG_SEV_LOW);
+  wg_rule_state_free(&st);
+}
+
+/* Local midnight in Europe/London: 2026-03-29 has 23 hours (BST starts at
+ * 01:00 UTC), 2026-10-25 has 25. */
+static void local_days_and_dst(void) {
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  /* 2026-03-29 12:00 BST = 11:00 UTC */
+  double noon = 1774782000.0;
+  ASSERT_NEAR(wg_rules_local_midnight(noon), 1774742400.0, 0); /* 00:00 GMT */
+  ASSERT_NEAR(wg_rules_next_local_midnight(noon) -
+                  wg_rules_local_midnight(noon),
+              23 * 3600, 0);
+  /* 2026-10-25 12:00 GMT */
+  noon = 1792929600.0;
+  ASSERT_NEAR(wg_rules_next_local_midnight(noon) -
+                  wg_rules_local_midnight(noon),
+              25 * 3600, 0);
+}
+
+static void intake_checkpoints(void) {
+  wg_checkpoint_t cps[] = {{12 * 3600, 0.25}, {16 * 3600, 0.5}};
+  wg_intake_t in = {.name = "fluid_intake",
+                    .daily_target = 1.5,
+                    .checkpoints = cps,
+                    .ncheckpoints = 2};
+  const char *devs[] = {"cup-1"};
+  wg_patient_t p = {
+      .id = "p-1", .devices = devs, .ndevices = 1, .intake = &in, .nintake = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  double day, t;
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  /* 2026-10-25, the 25-hour day: midnight is 00:00 BST = 23:00 UTC on the
+   * 24th; noon is 12:00 GMT. */
+  day = 1792882800.0;
+  ASSERT_EQ(wg_rule_state_init(&st, &p, day + 60), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day + 60, 86400, v, 4), 0);
+  ASSERT_NEAR(st.intake[0].day_start, day, 0);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, day + 60, 1e9), 1792929600.0,
+              0); /* 12:00 GMT, 13 h after midnight */
+
+  /* 0.3 l by noon: 0.25 x 1.5 = 0.375 needed. */
+  wg_reading_t r = num("fluid_intake", 0.3, "l");
+  r.device_id = "cup-1";
+  r.ts = day + 8 * 3600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, day + 8 * 3600, v, 4), 0);
+  /* A reading measured yesterday does not count for today. */
+  wg_reading_t late = r;
+  late.ts = day - 60;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &late, -1, day + 9 * 3600, v, 4), 0);
+  ASSERT_NEAR(st.intake[0].total, 0.3, 1e-9);
+  t = 1792929600.0;
+  ASSERT_EQ(wg_rules_tick(&p, &st, t - 1, 86400 * 10, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_LOW_INTAKE);
+  ASSERT_EQ(v[0].severity, WG_SEV_MEDIUM);
+  ASSERT_STR_EQ(v[0].summary, "fluid_intake 0.3 l by 12:00, below 0.375 l "
+                              "(25 % of the daily target of 1.5 l)");
+  /* Catching up clears it. */
+  r.value = 0.1;
+  r.ts = t + 60;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, t + 60, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  /* 16:00: 0.4 of 0.75 needed: raised again. */
+  ASSERT_EQ(wg_rules_tick(&p, &st, t + 4 * 3600, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  /* Midnight (after the 25-hour day) clears it and starts a new total. */
+  t = wg_rules_next_local_midnight(t);
+  ASSERT_NEAR(t - day, 25 * 3600, 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_STR_EQ(v[0].summary, "fluid_intake: a new day");
+  ASSERT_NEAR(st.intake[0].total, 0, 0);
+  wg_rule_state_free(&st);
+}
+
+static void intake_checkpoint_in_dst_gap(void) {
+  /* 01:30 does not exist on 2026-03-29 in London: checked at 02:30 BST. */
+  wg_checkpoint_t cps[] = {{3600 + 1800, 0.1}};
+  wg_intake_t in = {.name = "fluid_intake",
+                    .daily_target = 1,
+                    .checkpoints = cps,
+                    .ncheckpoints = 1};
+  wg_patient_t p = {.id = "p-1", .intake = &in, .nintake = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[2];
+  double day = 1774742400.0; /* 00:00 GMT */
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  ASSERT_EQ(wg_rule_state_init(&st, &p, day), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day, 1e9, v, 2), 0);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, day, 1e9), day + 5400, 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day + 5400, 1e9, v, 2), 1);
+  wg_rule_state_free(&st);
+}
+
+static void news2_through_the_rules(void) {
+  const char *devs[] = {"obs-1"};
+  wg_patient_t p = {.id = "p-1",
+                    .devices = devs,
+                    .ndevices = 1,
+                    .news2_scale = 1,
+                    .news2_window_min = 60};
+  wg_rule_state_t st;
+  wg_verdict_t v[4], nv;
+  wg_news2_t s;
+  bool has;
+  struct {
+    const char *n;
+    double v;
+  } set[] = {
+      {"rr", 22}, {"spo2", 95}, {"sbp", 105}, {"hr", 95}, {"temp", 38.5}};
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  for (size_t i = 0; i < 5; i++) {
+    wg_reading_t r = num(set[i].n, set[i].v, "");
+    r.device_id = "obs-1";
+    wg_rules_eval(&p, &st, &r, -1, T0, v, 4);
+  }
+  wg_reading_t o2 = flag("o2", false);
+  wg_reading_t acvpu = flag("acvpu", false);
+  acvpu.flags = 0;
+  acvpu.vs = "A";
+  wg_rules_eval(&p, &st, &o2, -1, T0, v, 4);
+  wg_rules_eval(&p, &st, &acvpu, -1, T0, v, 4);
+  /* rr 2, spo2 1, sbp 1, hr 1, temp 1: 6, medium. */
+  ASSERT(wg_rules_news2(&p, &st, T0, &s, &nv, &has));
+  ASSERT_EQ(s.score, 6);
+  ASSERT(s.complete);
+  ASSERT(has);
+  ASSERT_EQ(nv.kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(nv.severity, WG_SEV_MEDIUM);
+  ASSERT_STR_EQ(nv.key, "news2");
+  ASSERT_STR_EQ(nv.summary,
+                "NEWS2 6 (medium): rr 2, spo2 1, sbp 1, hr 1, temp 1");
+  /* Unchanged: nothing to publish, no verdict. */
+  ASSERT(!wg_rules_news2(&p, &st, T0 + 1, &s, &nv, &has));
+  ASSERT(!has);
+  /* Deteriorating: 7, emergency. */
+  wg_reading_t hr = num("hr", 115, "beat/min");
+  hr.ts = T0 + 2;
+  wg_rules_eval(&p, &st, &hr, -1, T0 + 2, v, 4);
+  ASSERT(wg_rules_news2(&p, &st, T0 + 2, &s, &nv, &has));
+  ASSERT_EQ(s.score, 7);
+  ASSERT_EQ(nv.severity, WG_SEV_EMERGENCY);
+  /* An older measurement arriving late does not replace the latest. */
+  wg_reading_t old = num("hr", 60, "beat/min");
+  old.ts = T0 - 100;
+  wg_rules_eval(&p, &st, &old, -1, T0 + 3, v, 4);
+  ASSERT(!wg_rules_news2(&p, &st, T0 + 3, &s, &nv, &has));
+  /* The window: an hour later everything from T0 is too old; the hr from
+   * T0 + 2 is still there at T0 + 3601, gone at T0 + 3603. */
+  ASSERT(wg_rules_news2(&p, &st, T0 + 3601, &s, &nv, &has));
+  ASSERT(!s.complete);
+  ASSERT_EQ(s.score, 2);
+  ASSERT_EQ(s.components[WG_NEWS2_HR], 2);
+  ASSERT_EQ(s.components[WG_NEWS2_RR], -1);
+  ASSERT(has);
+  ASSERT_EQ(nv.kind, WG_VERDICT_CLEAR);
+  ASSERT(wg_rules_news2(&p, &st, T0 + 3603, &s, &nv, &has));
+  ASSERT_EQ(s.score, 0);
+  ASSERT(!has); /* already cleared */
+  wg_rule_state_free(&st);
+}
+
+static void rule_names(void) {
+  for (int i = 0; i < WG_RULE_COUNT; i++)
+    ASSERT_EQ(wg_rule_parse(wg_rule_name((wg_rule_t)i)), i);
+  ASSERT_EQ(wg_rule_parse("nope"), -1);
+  ASSERT(wg_rule_is_event(WG_RULE_FALL));
+  ASSERT(!wg_rule_is_event(WG_RULE_THRESHOLD));
+}
+
+TEST_MAIN(T(falls), T(threshold_below), T(threshold_above),
+          T(threshold_both_sides), T(threshold_confirm),
+          T(threshold_verdict_fields), T(missed_observation),
+          T(missed_observation_follows_news2), T(silent_device), T(low_battery),
+          T(local_days_and_dst), T(intake_checkpoints),
+          T(intake_checkpoint_in_dst_gap), T(news2_through_the_rules),
+          T(rule_names))

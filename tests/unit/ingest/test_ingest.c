@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ingest: the device map, packs and acks into the batch, and the waiting
+ * packs matched to a new map after a reload.
+ */
+#include "failalloc.h"
+#include "ingest/ingest.h"
+#include "test.h"
+#include "testcfg.h"
+#include "wardgate/error.h"
+
+#define T0 1763900000.0
+
+static const char two_patients[] = TESTCFG_HEAD
+    "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"oxi-1\",\"fall-1\"]},"
+    "{\"id\":\"p-2\",\"devices\":[\"cup-2\"]}]}";
+
+static void device_from_topic(void) {
+  static const struct {
+    const char *filter, *topic, *device;
+  } cases[] = {
+      {"wardgate/dev/+/senml", "wardgate/dev/oxi-1/senml", "oxi-1"},
+      {"wardgate/dev/+/senml", "wardgate/dev/a:b.c_d/senml", "a:b.c_d"},
+      {"+/senml", "oxi-1/senml", "oxi-1"},
+      {"home/+", "home/oxi-1", "oxi-1"},
+      {"wardgate/dev/+/senml", "wardgate/dev//senml", NULL},
+      {"wardgate/dev/+/senml", "wardgate/dev/oxi-1/senml/x", NULL},
+      {"wardgate/dev/+/senml", "wardgate/dev/oxi-1", NULL},
+      {"wardgate/dev/+/senml", "wardgate/dav/oxi-1/senml", NULL},
+      {"wardgate/dev/+/senml", "wardgate/dev/ox i/senml", NULL},
+      {"wardgate/dev/+/senml", "wardgate/dev/oxi$/senml", NULL},
+      {"wardgate/dev/+/senml",
+       "wardgate/dev/"
+       "0123456789012345678901234567890123456789012345678901234567890123456789/"
+       "senml",
+       NULL},
+  };
+  char dev[65];
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int rc = wg_ingest_device_from_topic(cases[i].filter, cases[i].topic, dev,
+                                         sizeof(dev));
+    if (cases[i].device == NULL) {
+      if (rc != WG_EINVAL)
+        FAIL_AT("%s: accepted as %s", cases[i].topic, dev);
+    } else {
+      ASSERT_EQ(rc, 0);
+      ASSERT_STR_EQ(dev, cases[i].device);
+    }
+  }
+}
+
+static int pack(wg_ingest_t *in, const char *device, const char *json,
+                char *err) {
+  return wg_ingest_pack(in, device, json, strlen(json), T0, err, 256);
+}
+
+/* The map finds each device's patient; packs and acks join the batch, a
+ * bad pack leaves no trace, and a reset empties it. */
+static void map_packs_and_acks(void) {
+  wg_config_t *cfg = test_config(two_patients);
+  const wg_device_t *d;
+  wg_device_map_t map;
+  wg_ingest_t in;
+  const char **ids;
+  wg_ack_t ack = {.id = "gw-1-000001", .by = "nurse", .ts = T0};
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  ASSERT_EQ(in.map.n, 3);
+  ASSERT((d = wg_ingest_find(&in, "cup-2")) != NULL);
+  ASSERT_STR_EQ(d->patient->id, "p-2");
+  ASSERT_EQ(d->patient_index, 1);
+  ASSERT_EQ(d->device_index, 0);
+  ASSERT((d = wg_ingest_find(&in, "fall-1")) != NULL);
+  ASSERT_EQ(d->patient_index, 0);
+  ASSERT_EQ(d->device_index, 1);
+  ASSERT(wg_ingest_find(&in, "nobody") == NULL);
+  ASSERT((ids = wg_ingest_device_ids(&in)) != NULL);
+  ASSERT_STR_EQ(ids[0], "cup-2");
+  ASSERT_STR_EQ(ids[1], "fall-1");
+  ASSERT_STR_EQ(ids[2], "oxi-1");
+  free(ids);
+
+  ASSERT_EQ(
+      pack(&in, "oxi-1",
+           "[{\"bn\":\"oxi-1:\",\"bt\":1763900000,\"n\":\"spo2\",\"v\":97},"
+           "{\"n\":\"hr\",\"v\":70}]",
+           err),
+      0);
+  ASSERT_EQ(pack(&in, "nobody", "[{\"n\":\"spo2\",\"v\":97}]", err), WG_ENODEV);
+  ASSERT_STR_EQ(err, "unknown device");
+  ASSERT_EQ(pack(&in, "cup-2", "[{\"n\":\"spo2\",\"v\":101}]", err), WG_EINVAL);
+  ASSERT_EQ(pack(&in, "cup-2", "[{\"n\":\"fluid_intake\",\"v\":0.2}]", err), 0);
+  ASSERT_EQ(in.batch.readings.n, 3);
+  ASSERT_EQ(in.batch.npacks, 2);
+  ASSERT_EQ(in.batch.packs[0].end, 2);
+  ASSERT_STR_EQ(in.batch.packs[0].device->id, "oxi-1");
+  ASSERT_EQ(in.batch.packs[1].end, 3);
+  ASSERT_STR_EQ(in.batch.readings.v[1].device_id, "oxi-1");
+  ASSERT_STR_EQ(in.batch.readings.v[1].patient_id, "p-1");
+  ASSERT_STR_EQ(in.batch.readings.v[2].patient_id, "p-2");
+  ASSERT_NEAR(in.batch.readings.v[2].received, T0, 1e-9);
+  ASSERT_EQ(wg_ingest_ack(&in, &ack), 0);
+  ASSERT_EQ(in.batch.nacks, 1);
+  ASSERT_STR_EQ(in.batch.acks[0].by, "nurse");
+
+  wg_ingest_reset(&in);
+  ASSERT_EQ(in.batch.readings.n, 0);
+  ASSERT_EQ(in.batch.npacks, 0);
+  ASSERT_EQ(in.batch.nacks, 0);
+  wg_ingest_free(&in);
+  wg_config_free(cfg);
+}
+
+/* unknown_devices "accept": stored without a patient, never scored. */
+static void unknown_devices_accepted(void) {
+  wg_config_t *cfg = test_config(
+      TESTCFG_HEAD "\"unknown_devices\":\"accept\",\"patients\":[]}");
+  wg_device_map_t map;
+  wg_ingest_t in;
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  ASSERT_EQ(pack(&in, "stray-9", "[{\"n\":\"spo2\",\"v\":97}]", err), 0);
+  ASSERT_EQ(in.batch.npacks, 1);
+  ASSERT(in.batch.packs[0].device == NULL);
+  ASSERT_STR_EQ(in.batch.readings.v[0].device_id, "stray-9");
+  ASSERT(in.batch.readings.v[0].patient_id == NULL);
+  wg_ingest_free(&in);
+  wg_config_free(cfg);
+}
+
+/* A reload while packs wait: they meet the new map (oxi-1 moves to a
+ * patient at another index; cup-2 is dropped). */
+static void waiting_packs_follow_a_new_map(void) {
+  wg_config_t *a = test_config(two_patients);
+  wg_config_t *b = test_config(
+      TESTCFG_HEAD "\"patients\":[{\"id\":\"p-0\",\"devices\":[\"bp-0\"]},"
+                   "{\"id\":\"p-1\",\"devices\":[\"fall-1\",\"oxi-1\"]}]}");
+  wg_device_map_t map;
+  wg_ingest_t in;
+  char err[256];
+
+  ASSERT(a != NULL && b != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(a, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  ASSERT_EQ(pack(&in, "cup-2", "[{\"n\":\"fluid_intake\",\"v\":0.2}]", err), 0);
+  ASSERT_EQ(pack(&in, "oxi-1", "[{\"n\":\"spo2\",\"v\":97}]", err), 0);
+  ASSERT_EQ(wg_ingest_build_map(b, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  wg_config_free(a);
+  ASSERT(map.v == NULL);
+  ASSERT(in.batch.packs[0].device == NULL);
+  ASSERT(in.batch.packs[1].device != NULL);
+  ASSERT_STR_EQ(in.batch.packs[1].device->patient->id, "p-1");
+  ASSERT_EQ(in.batch.packs[1].device->patient_index, 1);
+  ASSERT_EQ(in.batch.packs[1].device->device_index, 1);
+  ASSERT(!in.map.accept_unknown);
+  wg_ingest_free(&in);
+  wg_config_free(b);
+}
+
+/*
+ * Out of memory at any allocation of a pack: refused whole with WG_ENOMEM
+ * and the batch as it was, or taken whole as its own pack of its own
+ * device (never joined to another device's pack, whose patient's rules
+ * would then judge it).
+ */
+static void pack_out_of_memory(void) {
+  static const char oxi[] =
+      "[{\"n\":\"spo2\",\"v\":97},{\"n\":\"hr\",\"v\":70}]";
+  wg_config_t *cfg = test_config(two_patients);
+  wg_device_map_t map;
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  for (int first = 0; first < 2; first++) {
+    for (long n = 0;; n++) {
+      wg_ingest_t in;
+      size_t before;
+      int rc;
+
+      ASSERT(n < 100);
+      wg_ingest_init(&in);
+      ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+      wg_ingest_set_map(&in, &map);
+      /* Either the first pack of the batch, or one after another
+       * device's pack. */
+      if (first == 1)
+        ASSERT_EQ(
+            pack(&in, "cup-2", "[{\"n\":\"fluid_intake\",\"v\":0.2}]", err), 0);
+      before = in.batch.npacks;
+      fail_after = n;
+      rc = pack(&in, "oxi-1", oxi, err);
+      fail_after = -1;
+      if (rc != 0) {
+        ASSERT_EQ(rc, WG_ENOMEM);
+        ASSERT_EQ(in.batch.npacks, before);
+        ASSERT_EQ(in.batch.readings.n, before);
+        wg_ingest_free(&in);
+        continue;
+      }
+      ASSERT_EQ(in.batch.npacks, before + 1);
+      ASSERT_EQ(in.batch.packs[before].end, in.batch.readings.n);
+      ASSERT_STR_EQ(in.batch.packs[before].device->id, "oxi-1");
+      wg_ingest_free(&in);
+      break;
+    }
+  }
+  wg_config_free(cfg);
+}
+
+TEST_MAIN(T(device_from_topic), T(map_packs_and_acks), T(pack_out_of_memory),
+          T(unknown_devices_accepted), T(waiting_packs_follow_a_new_map))
