@@ -14,7 +14,7 @@ cc=${CC:-cc}
 flags="-Iinclude -Idaemon -I$gen $(pkg-config --cflags libuv libmosquitto libcoap-3-openssl libcjson sqlite3)"
 fail=0
 
-for m in clinic/rules clinic/alerts clinic/news2 ingest/senml common/json clinic/clinic \
+for m in clinic/rules clinic/alerts clinic/news2 ingest/senml common/json_strict common/json_number common/json_scratch clinic/clinic \
     ingest/ingest common/arena common/confread core/config clinic/routes hub/fhir; do
   # shellcheck disable=SC2086
   deps=$($cc -M $flags "daemon/$m.c" | tr -d '\\' | tr ' ' '\n' | grep -v '^$')

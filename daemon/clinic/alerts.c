@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "clinic/routes.h"
-#include "common/json.h"
+#include "common/json_number.h"
+#include "common/json_scratch.h"
 #include "common/text.h"
 #include "wardgate/error.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "core/inputs.h"
 #include "wardgate/error.h"
 

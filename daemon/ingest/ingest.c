@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "common/text.h"
 #include "wardgate/error.h"
 

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json.h"
+#include "common/json_scratch.h"
+#include "common/json_strict.h"
 #include "wardgate/error.h"
 
 /* A pack is an array of records of fields: three levels, room for extensions.

@@ -5,7 +5,7 @@
  */
 #include <cjson/cJSON.h>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json.h"
+#include "common/json_number.h"
+#include "common/json_scratch.h"
+#include "failalloc.h"
 #include "test.h"
 
 /* What cJSON itself prints for @d. */
@@ -154,4 +156,62 @@ static void scratch_scopes(void) {
   cJSON_Delete(a);
 }
 
-TEST_MAIN(T(numbers_as_cjson), T(scratch_scopes))
+/* A build fails whole when any of cJSON's allocations failed in it, on the
+ * heap or in the scratch arena, nested or not. */
+static void build_failures(void) {
+  static char big[96 * 1024];
+  wg_json_build_t outer, inner;
+  wg_arena_mark_t m;
+  cJSON *o;
+
+  memset(big, 'x', sizeof(big) - 1);
+
+  outer = wg_json_build_begin();
+  o = cJSON_CreateObject();
+  ASSERT(cJSON_AddStringToObject(o, "k", "v") != NULL);
+  ASSERT(!wg_json_build_failed(outer));
+  fail_after = 0;
+  ASSERT(cJSON_AddStringToObject(o, "lost", "v") == NULL);
+  fail_after = -1;
+  ASSERT(wg_json_build_failed(outer));
+  cJSON_Delete(o);
+
+  outer = wg_json_build_begin();
+  m = wg_json_scratch_begin();
+  inner = wg_json_build_begin();
+  o = cJSON_CreateObject();
+  ASSERT(o != NULL);
+  ASSERT(!wg_json_build_failed(inner));
+  /* Past the arena's first block, its next comes from malloc. */
+  fail_after = 0;
+  ASSERT(cJSON_AddStringToObject(o, "big", big) == NULL);
+  fail_after = -1;
+  ASSERT(wg_json_build_failed(inner));
+  wg_json_scratch_end(m);
+  ASSERT(wg_json_build_failed(outer));
+  ASSERT(!wg_json_build_failed(wg_json_build_begin()));
+}
+
+/* A cJSON message built with unchecked calls, as the daemon builds them. */
+static char *build_sample(void *data) {
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *o = cJSON_CreateObject(), *a;
+  char *text = NULL;
+
+  (void)data;
+  cJSON_AddStringToObject(o, "id", "a-1");
+  wg_json_add_number(o, "ts", 1764000000.5);
+  a = cJSON_AddArrayToObject(o, "evidence");
+  cJSON_AddItemToArray(a, cJSON_CreateString("spo2"));
+  if (!wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static void build_fails_whole(void) {
+  ASSERT(failalloc_every(build_sample, NULL) >= 4);
+}
+
+TEST_MAIN(T(numbers_as_cjson), T(scratch_scopes), T(build_failures),
+          T(build_fails_whole))
