@@ -55,9 +55,9 @@ typedef char *(*failalloc_build_fn)(void *data);
  * allocation granted, then again with the first allocation failing alone,
  * the second alone, and so on, until a run meets no failure. Each run
  * must give NULL or exactly the whole text (the allocations after the one
- * that failed are granted, so a build that goes on regardless is seen). Returns how many runs met a
- * failure (at least one, or the check proved nothing), or -1 after
- * printing the first text that differs.
+ * that failed are granted, so a build that goes on regardless is seen). Returns
+ * how many runs met a failure (at least one, or the check proved nothing), or
+ * -1 after printing the first text that differs.
  */
 static inline long failalloc_every(failalloc_build_fn build, void *data) {
   char *whole = build(data), *text;
