@@ -107,7 +107,7 @@ static void watchdog_cb(uv_timer_t *t) {
   sd_notify(0, "WATCHDOG=1");
 }
 
-static int run(daemon_t *d, wg_config_t *cfg) {
+static int main_run(daemon_t *d, wg_config_t *cfg) {
   uint64_t usec = 0;
   int rc;
 
@@ -208,5 +208,5 @@ int main(int argc, char **argv) {
    * commit is retried like a full disk. */
   signal(SIGPIPE, SIG_IGN);
   signal(SIGXFSZ, SIG_IGN);
-  return run(&d, cfg);
+  return main_run(&d, cfg);
 }

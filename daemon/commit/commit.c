@@ -33,7 +33,7 @@ double wg_commit_observe_clock(wg_commit_t *cm) {
 
 /* ---- checkpoints --------------------------------------------------------- */
 
-static void closed_one(wg_commit_t *cm) {
+static void commit_closed_one(wg_commit_t *cm) {
   if (--cm->closing == 0 && cm->closed_cb != NULL)
     cm->closed_cb(cm);
 }
@@ -59,7 +59,7 @@ static void checkpoint_done(uv_work_t *w, int status) {
     wg_complain(&cm->complaint, LOG_WARNING, "commit: WAL checkpoint: %s",
                 cm->checkpoint_err);
   if (cm->closed)
-    closed_one(cm); /* the close waits for it as for a handle */
+    commit_closed_one(cm); /* the close waits for it as for a handle */
 }
 
 /* After a commit: copy the WAL back into the database off the loop. */
@@ -253,7 +253,7 @@ static int write_results(wg_commit_t *cm, double now) {
 
 /* ---- the group commit ---------------------------------------------------- */
 
-static void retry_cb(uv_timer_t *t);
+static void commit_retry_cb(uv_timer_t *t);
 
 static void set_paused(wg_commit_t *cm, bool paused) {
   if (cm->paused == paused)
@@ -264,7 +264,7 @@ static void set_paused(wg_commit_t *cm, bool paused) {
 }
 
 /* A group is on disk: the input waiting on it can be answered. */
-static void done(wg_commit_t *cm, bool alerts_changed) {
+static void commit_done(wg_commit_t *cm, bool alerts_changed) {
   cm->commits++;
   cm->input_waiting = false;
   if (cm->cbs->committed != NULL)
@@ -289,7 +289,7 @@ int wg_commit_now(wg_commit_t *cm) {
   if (nothing_to_write(cm)) {
     /* Input that brought no new row is as committed as it will ever be. */
     if (cm->input_waiting)
-      done(cm, false);
+      commit_done(cm, false);
     return 0;
   }
   if ((rc = wg_store_begin(cm->d.store)) != 0)
@@ -328,7 +328,7 @@ int wg_commit_now(wg_commit_t *cm) {
 #else
     (void)cap;
 #endif
-    done(cm, changed);
+    commit_done(cm, changed);
   }
   return 0;
 
@@ -349,13 +349,13 @@ fail:
            b->readings.n);
     set_paused(cm, true);
   }
-  uv_timer_start(&cm->retry_timer, retry_cb, cm->retry_ms, 0);
+  uv_timer_start(&cm->retry_timer, commit_retry_cb, cm->retry_ms, 0);
   cm->retry_ms =
       cm->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : cm->retry_ms * 2;
   return rc;
 }
 
-static void retry_cb(uv_timer_t *t) { wg_commit_now(t->data); }
+static void commit_retry_cb(uv_timer_t *t) { wg_commit_now(t->data); }
 
 bool wg_commit_retrying(const wg_commit_t *cm) {
   return uv_is_active((const uv_handle_t *)&cm->retry_timer);
@@ -476,13 +476,13 @@ int wg_commit_stop(wg_commit_t *cm) {
   return wg_commit_now(cm);
 }
 
-static void handle_closed(uv_handle_t *h) { closed_one(h->data); }
+static void commit_handle_closed(uv_handle_t *h) { commit_closed_one(h->data); }
 
 void wg_commit_close(wg_commit_t *cm, void (*cb)(wg_commit_t *cm)) {
   cm->closed = true;
   cm->closed_cb = cb;
   cm->closing = 3 + (cm->checkpointing ? 1 : 0);
-  uv_close((uv_handle_t *)&cm->prepare, handle_closed);
-  uv_close((uv_handle_t *)&cm->retry_timer, handle_closed);
-  uv_close((uv_handle_t *)&cm->prune_timer, handle_closed);
+  uv_close((uv_handle_t *)&cm->prepare, commit_handle_closed);
+  uv_close((uv_handle_t *)&cm->retry_timer, commit_handle_closed);
+  uv_close((uv_handle_t *)&cm->prune_timer, commit_handle_closed);
 }

@@ -79,9 +79,9 @@ bool wg_conf_object(wg_conf_t *c, const char *path, const cJSON *obj,
 
 /* Member @key of @obj, its key path in @sub; NULL when absent (a problem
  * if @required). */
-static const cJSON *member(wg_conf_t *c, const char *path, const cJSON *obj,
-                           const char *key, bool required,
-                           char sub[WG_CONF_PATH_MAX]) {
+static const cJSON *confread_member(wg_conf_t *c, const char *path,
+                                    const cJSON *obj, const char *key,
+                                    bool required, char sub[WG_CONF_PATH_MAX]) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
   wg_conf_join(sub, path, key);
@@ -94,7 +94,7 @@ const char *wg_conf_string(wg_conf_t *c, const char *path, const cJSON *obj,
                            const char *key, const char *def, bool required,
                            bool nullable) {
   char sub[WG_CONF_PATH_MAX];
-  const cJSON *v = member(c, path, obj, key, required, sub);
+  const cJSON *v = confread_member(c, path, obj, key, required, sub);
 
   if (v == NULL)
     return def;
@@ -116,7 +116,7 @@ double wg_conf_number(wg_conf_t *c, const char *path, const cJSON *obj,
                       const char *key, double def, double lo, double hi,
                       bool integer, bool required) {
   char sub[WG_CONF_PATH_MAX];
-  const cJSON *v = member(c, path, obj, key, required, sub);
+  const cJSON *v = confread_member(c, path, obj, key, required, sub);
 
   if (v == NULL)
     return def;
@@ -140,7 +140,7 @@ int wg_conf_choice(wg_conf_t *c, const char *path, const cJSON *obj,
                    const char *key, int def, const char *const *choices,
                    bool required) {
   char sub[WG_CONF_PATH_MAX], list[128] = "";
-  const cJSON *v = member(c, path, obj, key, required, sub);
+  const cJSON *v = confread_member(c, path, obj, key, required, sub);
 
   if (v == NULL)
     return def;

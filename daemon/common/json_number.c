@@ -50,7 +50,7 @@ static size_t number_slow(double d, char *out) {
 
 /* @m * 2^-@sh * 10^@s rounded to an integer, ties to even (printf's
  * rounding of the exact binary value). */
-static uint64_t scaled(uint64_t m, int sh, int s) {
+static uint64_t number_scaled(uint64_t m, int sh, int s) {
   u128 x = (u128)m * pow10_u128(s);
   u128 q = x >> sh, rem = x & (((u128)1 << sh) - 1), half = (u128)1 << (sh - 1);
 
@@ -63,14 +63,14 @@ static uint64_t scaled(uint64_t m, int sh, int s) {
  * whole number) as printf's %.{p}g rounds them, and *@x the decimal
  * exponent of the rounded value (a carry to the next power of ten raises
  * it, as it does for %g). False when %g would use the exponent form. */
-static bool digits(uint64_t m, int sh, int p, uint64_t *n, int *x) {
+static bool number_digits(uint64_t m, int sh, int p, uint64_t *n, int *x) {
   int e = (int)floor(log10(ldexp((double)m, -sh)));
 
   for (int tries = 0; tries < 4; tries++) {
     int s = p - 1 - e;
     if (s < 0 || s > 38 || e < -4)
       return false;
-    *n = scaled(m, sh, s);
+    *n = number_scaled(m, sh, s);
     if (*n >= pow10_u64[p])
       e++;
     else if (*n < pow10_u64[p - 1])
@@ -81,7 +81,7 @@ static bool digits(uint64_t m, int sh, int p, uint64_t *n, int *x) {
        * holds all p digits. */
       uint64_t lower;
       if (*n == pow10_u64[p - 1] && e > -4 &&
-          (lower = scaled(m, sh, s + 1)) < pow10_u64[p]) {
+          (lower = number_scaled(m, sh, s + 1)) < pow10_u64[p]) {
         *n = lower;
         e--;
       }
@@ -94,7 +94,7 @@ static bool digits(uint64_t m, int sh, int p, uint64_t *n, int *x) {
 
 /* %g's fixed form of the @p digits @n with decimal exponent @x: trailing
  * zeros of the fraction dropped, and the point with them. */
-static size_t fixed(bool neg, uint64_t n, int p, int x, char *out) {
+static size_t number_fixed(bool neg, uint64_t n, int p, int x, char *out) {
   char dig[20];
   size_t len = 0;
   int last = p; /* digits kept */
@@ -129,7 +129,7 @@ static size_t fixed(bool neg, uint64_t n, int p, int x, char *out) {
  * double nearest to them within one unit in the last place of @m *
  * 2^-@sh, decided exactly while it stays in @m's binade; -1 when it
  * leaves it (then strtod decides). */
-static int reads_back(uint64_t m, int sh, uint64_t n, int x) {
+static int number_reads_back(uint64_t m, int sh, uint64_t n, int x) {
   int s = 14 - x;
   u128 den, num, q, rem;
 
@@ -179,19 +179,19 @@ size_t wg_json_number(double d, char out[WG_JSON_NUMBER_MAX]) {
     out[len] = '\0';
     return len;
   }
-  if (sh >= 100 || !digits(m, sh, 15, &n, &x))
+  if (sh >= 100 || !number_digits(m, sh, 15, &n, &x))
     return number_slow(d, out);
-  switch (reads_back(m, sh, n, x)) {
+  switch (number_reads_back(m, sh, n, x)) {
   case 1:
-    return fixed(neg, n, 15, x, out);
+    return number_fixed(neg, n, 15, x, out);
   case 0:
     break;
   default:
     return number_slow(d, out);
   }
-  if (!digits(m, sh, 17, &n, &x))
+  if (!number_digits(m, sh, 17, &n, &x))
     return number_slow(d, out);
-  return fixed(neg, n, 17, x, out);
+  return number_fixed(neg, n, 17, x, out);
 }
 
 cJSON *wg_json_add_number(cJSON *obj, const char *name, double d) {

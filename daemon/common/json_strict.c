@@ -20,23 +20,23 @@ typedef struct scan_s {
   size_t errlen;
 } scan_t;
 
-static int fail(scan_t *s, const char *what) {
+static int strict_fail(scan_t *s, const char *what) {
   snprintf(s->err, s->errlen, "invalid JSON at byte %zu: %s",
            (size_t)(s->p - s->start), what);
   return WG_EINVAL;
 }
 
-static void skip_ws(scan_t *s) {
+static void strict_skip_ws(scan_t *s) {
   while (s->p < s->end &&
          (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
     s->p++;
 }
 
-static int hex4(scan_t *s, unsigned *out) {
+static int strict_hex4(scan_t *s, unsigned *out) {
   unsigned v = 0;
 
   if (s->end - s->p < 4)
-    return fail(s, "truncated \\u escape");
+    return strict_fail(s, "truncated \\u escape");
   for (int i = 0; i < 4; i++) {
     unsigned char c = s->p[i];
     v <<= 4;
@@ -47,7 +47,7 @@ static int hex4(scan_t *s, unsigned *out) {
     else if (c >= 'A' && c <= 'F')
       v |= (unsigned)(c - 'A' + 10);
     else
-      return fail(s, "bad \\u escape");
+      return strict_fail(s, "bad \\u escape");
   }
   s->p += 4;
   *out = v;
@@ -55,7 +55,7 @@ static int hex4(scan_t *s, unsigned *out) {
 }
 
 /* One UTF-8 sequence starting at s->p (a byte >= 0x80). */
-static int utf8_seq(scan_t *s) {
+static int strict_utf8_seq(scan_t *s) {
   const unsigned char *p = s->p;
   unsigned c = p[0];
   size_t n;
@@ -71,23 +71,23 @@ static int utf8_seq(scan_t *s) {
     n = 4;
     cp = c & 0x07;
   } else {
-    return fail(s, "invalid UTF-8");
+    return strict_fail(s, "invalid UTF-8");
   }
   if ((size_t)(s->end - p) < n)
-    return fail(s, "truncated UTF-8");
+    return strict_fail(s, "truncated UTF-8");
   for (size_t i = 1; i < n; i++) {
     if ((p[i] & 0xC0) != 0x80)
-      return fail(s, "invalid UTF-8");
+      return strict_fail(s, "invalid UTF-8");
     cp = (cp << 6) | (p[i] & 0x3F);
   }
   if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
       (cp >= 0xD800 && cp <= 0xDFFF))
-    return fail(s, "invalid UTF-8");
+    return strict_fail(s, "invalid UTF-8");
   s->p += n;
   return 0;
 }
 
-static int string(scan_t *s) {
+static int strict_string(scan_t *s) {
   s->p++; /* the opening quote */
   while (s->p < s->end) {
     unsigned char c = *s->p;
@@ -96,10 +96,10 @@ static int string(scan_t *s) {
       return 0;
     }
     if (c < 0x20)
-      return fail(s, c == 0 ? "NUL byte in string"
-                            : "control character in string");
+      return strict_fail(s, c == 0 ? "NUL byte in string"
+                                   : "control character in string");
     if (c >= 0x80) {
-      if (utf8_seq(s) != 0)
+      if (strict_utf8_seq(s) != 0)
         return WG_EINVAL;
       continue;
     }
@@ -108,7 +108,7 @@ static int string(scan_t *s) {
       continue;
     }
     if (++s->p >= s->end)
-      return fail(s, "truncated escape");
+      return strict_fail(s, "truncated escape");
     switch (*s->p++) {
     case '"':
     case '\\':
@@ -121,36 +121,36 @@ static int string(scan_t *s) {
       break;
     case 'u': {
       unsigned u, lo;
-      if (hex4(s, &u) != 0)
+      if (strict_hex4(s, &u) != 0)
         return WG_EINVAL;
       if (u == 0)
-        return fail(s, "escaped NUL in string");
+        return strict_fail(s, "escaped NUL in string");
       if (u >= 0xDC00 && u <= 0xDFFF)
-        return fail(s, "lone low surrogate");
+        return strict_fail(s, "lone low surrogate");
       if (u >= 0xD800 && u <= 0xDBFF) {
         if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
-          return fail(s, "lone high surrogate");
+          return strict_fail(s, "lone high surrogate");
         s->p += 2;
-        if (hex4(s, &lo) != 0)
+        if (strict_hex4(s, &lo) != 0)
           return WG_EINVAL;
         if (lo < 0xDC00 || lo > 0xDFFF)
-          return fail(s, "lone high surrogate");
+          return strict_fail(s, "lone high surrogate");
       }
       break;
     }
     default:
       s->p--;
-      return fail(s, "bad escape");
+      return strict_fail(s, "bad escape");
     }
   }
-  return fail(s, "unterminated string");
+  return strict_fail(s, "unterminated string");
 }
 
-static bool is_digit(const scan_t *s) {
+static bool strict_is_digit(const scan_t *s) {
   return s->p < s->end && *s->p >= '0' && *s->p <= '9';
 }
 
-static int number(scan_t *s) {
+static int strict_number(scan_t *s) {
   const unsigned char *begin = s->p, *int_start;
   bool exponent = false;
   char tmp[64];
@@ -160,21 +160,21 @@ static int number(scan_t *s) {
   if (*s->p == '-')
     s->p++;
   int_start = s->p;
-  if (!is_digit(s))
-    return fail(s, "bad number");
+  if (!strict_is_digit(s))
+    return strict_fail(s, "bad number");
   if (*s->p == '0') {
     s->p++;
-    if (is_digit(s))
-      return fail(s, "leading zero in number");
+    if (strict_is_digit(s))
+      return strict_fail(s, "leading zero in number");
   } else {
-    while (is_digit(s))
+    while (strict_is_digit(s))
       s->p++;
   }
   if (s->p < s->end && *s->p == '.') {
     s->p++;
-    if (!is_digit(s))
-      return fail(s, "bad fraction");
-    while (is_digit(s))
+    if (!strict_is_digit(s))
+      return strict_fail(s, "bad fraction");
+    while (strict_is_digit(s))
       s->p++;
   }
   if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
@@ -182,9 +182,9 @@ static int number(scan_t *s) {
     s->p++;
     if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
       s->p++;
-    if (!is_digit(s))
-      return fail(s, "bad exponent");
-    while (is_digit(s))
+    if (!strict_is_digit(s))
+      return strict_fail(s, "bad exponent");
+    while (strict_is_digit(s))
       s->p++;
   }
   /*
@@ -205,7 +205,7 @@ static int number(scan_t *s) {
   } else {
     char *big = malloc(n + 1);
     if (big == NULL)
-      return fail(s, "out of memory");
+      return strict_fail(s, "out of memory");
     memcpy(big, begin, n);
     big[n] = '\0';
     d = strtod(big, NULL);
@@ -213,16 +213,16 @@ static int number(scan_t *s) {
   }
   if (!isfinite(d)) {
     s->p = begin;
-    return fail(s, "number out of range");
+    return strict_fail(s, "number out of range");
   }
   return 0;
 }
 
-static int literal(scan_t *s, const char *word) {
+static int strict_literal(scan_t *s, const char *word) {
   size_t n = strlen(word);
 
   if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
-    return fail(s, "unexpected character");
+    return strict_fail(s, "unexpected character");
   s->p += n;
   return 0;
 }
@@ -245,22 +245,22 @@ int wg_json_check(const char *buf, size_t len, int max_depth, char *err,
   if (max_depth > JSON_MAX_DEPTH_LIMIT)
     max_depth = JSON_MAX_DEPTH_LIMIT;
 
-  skip_ws(&s);
+  strict_skip_ws(&s);
   for (;;) {
     /* Expect a value. */
     if (s.p >= s.end)
-      return fail(&s, "unexpected end");
+      return strict_fail(&s, "unexpected end");
     switch (*s.p) {
     case '{':
     case '[':
       if (depth >= max_depth)
-        return fail(&s, "nesting too deep");
+        return strict_fail(&s, "nesting too deep");
       stack[depth++] = *s.p == '{' ? 'o' : 'a';
       s.p++;
-      skip_ws(&s);
+      strict_skip_ws(&s);
       if (s.p < s.end && (*s.p == '}' || *s.p == ']')) {
         if ((*s.p == '}') != (stack[depth - 1] == 'o'))
-          return fail(&s, "mismatched bracket");
+          return strict_fail(&s, "mismatched bracket");
         s.p++;
         depth--;
         goto after_value;
@@ -269,39 +269,39 @@ int wg_json_check(const char *buf, size_t len, int max_depth, char *err,
         goto member_name;
       continue;
     case '"':
-      rc = string(&s);
+      rc = strict_string(&s);
       break;
     case 't':
-      rc = literal(&s, "true");
+      rc = strict_literal(&s, "true");
       break;
     case 'f':
-      rc = literal(&s, "false");
+      rc = strict_literal(&s, "false");
       break;
     case 'n':
-      rc = literal(&s, "null");
+      rc = strict_literal(&s, "null");
       break;
     default:
       if (*s.p == '-' || (*s.p >= '0' && *s.p <= '9'))
-        rc = number(&s);
+        rc = strict_number(&s);
       else
-        rc = fail(&s, *s.p == 0 ? "NUL byte" : "unexpected character");
+        rc = strict_fail(&s, *s.p == 0 ? "NUL byte" : "unexpected character");
       break;
     }
     if (rc != 0)
       return rc;
 
   after_value:
-    skip_ws(&s);
+    strict_skip_ws(&s);
     if (depth == 0) {
       if (s.p != s.end)
-        return fail(&s, "trailing bytes after the value");
+        return strict_fail(&s, "trailing bytes after the value");
       return 0;
     }
     if (s.p >= s.end)
-      return fail(&s, "unexpected end");
+      return strict_fail(&s, "unexpected end");
     if (*s.p == ',') {
       s.p++;
-      skip_ws(&s);
+      strict_skip_ws(&s);
       if (stack[depth - 1] == 'o')
         goto member_name;
       continue;
@@ -312,28 +312,29 @@ int wg_json_check(const char *buf, size_t len, int max_depth, char *err,
       depth--;
       goto after_value;
     }
-    return fail(&s, "expected ',' or a closing bracket");
+    return strict_fail(&s, "expected ',' or a closing bracket");
 
   member_name:
     if (s.p >= s.end || *s.p != '"')
-      return fail(&s, "expected a member name");
-    if ((rc = string(&s)) != 0)
+      return strict_fail(&s, "expected a member name");
+    if ((rc = strict_string(&s)) != 0)
       return rc;
-    skip_ws(&s);
+    strict_skip_ws(&s);
     if (s.p >= s.end || *s.p != ':')
-      return fail(&s, "expected ':'");
+      return strict_fail(&s, "expected ':'");
     s.p++;
-    skip_ws(&s);
+    strict_skip_ws(&s);
   }
 }
 
-static int cmp_names(const void *a, const void *b) {
+static int strict_cmp_names(const void *a, const void *b) {
   const cJSON *x = *(const cJSON *const *)a;
   const cJSON *y = *(const cJSON *const *)b;
   return strcmp(x->string, y->string);
 }
 
-static int object_duplicates(const cJSON *obj, char *err, size_t errlen) {
+static int strict_object_duplicates(const cJSON *obj, char *err,
+                                    size_t errlen) {
   const cJSON *c;
   const cJSON **v;
   size_t n = 0, i;
@@ -360,7 +361,7 @@ static int object_duplicates(const cJSON *obj, char *err, size_t errlen) {
   }
   for (i = 0, c = obj->child; c != NULL; c = c->next)
     v[i++] = c;
-  qsort(v, n, sizeof(*v), cmp_names);
+  qsort(v, n, sizeof(*v), strict_cmp_names);
   for (i = 1; i < n; i++)
     if (strcmp(v[i - 1]->string, v[i]->string) == 0) {
       snprintf(err, errlen, "duplicate member name \"%.64s\"", v[i]->string);
@@ -375,7 +376,8 @@ int wg_json_check_duplicates(const cJSON *item, char *err, size_t errlen) {
   int rc;
 
   /* Depth is bounded by wg_json_check, which runs first. */
-  if (cJSON_IsObject(item) && (rc = object_duplicates(item, err, errlen)) != 0)
+  if (cJSON_IsObject(item) &&
+      (rc = strict_object_duplicates(item, err, errlen)) != 0)
     return rc;
   for (const cJSON *c = item->child; c != NULL; c = c->next)
     if ((rc = wg_json_check_duplicates(c, err, errlen)) != 0)

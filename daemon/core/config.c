@@ -557,7 +557,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
   }
 }
 
-static char *read_file(wg_conf_t *c, const char *path, size_t *len) {
+static char *config_read_file(wg_conf_t *c, const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   char *buf = NULL;
   size_t n;
@@ -605,7 +605,7 @@ int wg_config_load(const char *path, wg_config_t **out, wg_config_error_fn err,
     return WG_ENOMEM;
   c.arena = &cfg->arena;
   cfg->path = wg_conf_strdup(&c, path);
-  if ((text = read_file(&c, path, &len)) == NULL)
+  if ((text = config_read_file(&c, path, &len)) == NULL)
     goto done;
   if (memchr(text, '\0', len) != NULL) {
     wg_conf_problem(&c, "", "contains a NUL byte");

@@ -28,13 +28,14 @@ static int cmp_device(const void *a, const void *b) {
   return strcmp(((const wg_device_t *)a)->id, ((const wg_device_t *)b)->id);
 }
 
-static const wg_device_t *find(const wg_device_map_t *map, const char *id) {
+static const wg_device_t *ingest_find(const wg_device_map_t *map,
+                                      const char *id) {
   wg_device_t key = {id, NULL, 0, 0};
   return bsearch(&key, map->v, map->n, sizeof(key), cmp_device);
 }
 
 const wg_device_t *wg_ingest_find(const wg_ingest_t *in, const char *id) {
-  return find(&in->map, id);
+  return ingest_find(&in->map, id);
 }
 
 int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out) {
@@ -67,7 +68,7 @@ void wg_ingest_set_map(wg_ingest_t *in, wg_device_map_t *map) {
    * configuration. */
   for (size_t p = 0, first = 0; p < b->npacks; p++) {
     if (b->packs[p].end > first)
-      b->packs[p].device = find(map, b->readings.v[first].device_id);
+      b->packs[p].device = ingest_find(map, b->readings.v[first].device_id);
     first = b->packs[p].end;
   }
   free(in->map.v);

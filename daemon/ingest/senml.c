@@ -149,7 +149,8 @@ static bool base64url_ok(const char *s) {
 }
 
 /* Read the record's fields; update the base fields it carries. */
-static int fields(parse_t *p, const cJSON *obj, base_t *base, record_t *r) {
+static int senml_fields(parse_t *p, const cJSON *obj, base_t *base,
+                        record_t *r) {
   static const struct {
     const char *name;
     int type; /* cJSON_Number, cJSON_String, cJSON_True (any boolean) */
@@ -234,8 +235,8 @@ static int fields(parse_t *p, const cJSON *obj, base_t *base, record_t *r) {
   return 0;
 }
 
-static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
-                  wg_arena_t *arena, wg_reading_t *out) {
+static int senml_record(parse_t *p, const cJSON *obj, base_t *base, double now,
+                        wg_arena_t *arena, wg_reading_t *out) {
   char name[WG_SENML_MAX_NAME + 1];
   const char *key, *unit;
   const key_def_t *def;
@@ -246,7 +247,7 @@ static int record(parse_t *p, const cJSON *obj, base_t *base, double now,
 
   if (!cJSON_IsObject(obj))
     return reject(p, "not an object");
-  rc = fields(p, obj, base, &r);
+  rc = senml_fields(p, obj, base, &r);
   if (p->version == 0) /* none in the first record: 10 (RFC 8428 4.4) */
     p->version = 10;
   if (rc != 0)
@@ -421,7 +422,7 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
     goto fail;
   }
   for (rec = root->child; rec != NULL; rec = rec->next, p.index++) {
-    if ((rc = record(&p, rec, &base, now, arena, &out->v[out->n])) != 0) {
+    if ((rc = senml_record(&p, rec, &base, now, arena, &out->v[out->n])) != 0) {
       if (rc == WG_ENOMEM)
         snprintf(err, errlen, "out of memory");
       goto fail;
