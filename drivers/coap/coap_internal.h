@@ -2,7 +2,8 @@
 /*
  * What the CoAP driver's files share: the driver's state, and the request
  * side (request.c) as the server side (coap.c) calls it. Nothing here is
- * part of the driver interface; the driver exports only wardgate/coap.h.
+ * part of the driver interface, which is wardgate/coap.h alone: the
+ * wg_coap__ functions are for the driver's own files.
  */
 #ifndef WG_COAP_INTERNAL_H
 #define WG_COAP_INTERNAL_H
