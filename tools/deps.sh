@@ -9,7 +9,7 @@ WG_PKGS_RUN="mosquitto mosquitto-clients libcoap3-bin sqlite3"
 WG_PKGS_PACKAGE="debhelper dpkg-dev lintian"
 WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
   openssl clang libclang-rt-14-dev groff-base faketime python3
-  python3-jsonschema"
+  python3-jsonschema doxygen"
 
 # wg_need_packages PKG...: apt-get install those not installed yet.
 wg_need_packages() {

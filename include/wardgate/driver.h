@@ -1,9 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * The interface between the daemon and a transport driver. A driver adapts
- * one protocol library to the daemon's libuv loop; it sees only the headers
- * in include/wardgate/ and reports what happens through the callbacks the
- * daemon gives it.
+/**
+ * @file
+ * @brief The interface between the daemon and a transport driver.
+ *
+ * A driver adapts one protocol library to the daemon's libuv loop; it sees
+ * only the headers in include/wardgate/ and reports what happens through
+ * the callbacks the daemon gives it.
+ *
+ * Threading: everything runs on the thread of the loop given to
+ * wg_driver_ops_t::start. The daemon calls the operations there, and the
+ * driver calls the callbacks there, from its own libuv callbacks; work a
+ * driver hands to libuv's thread pool reports back on the loop. Nothing may
+ * block the loop.
+ *
+ * Re-entrancy: a driver calls one callback at a time, never one from within
+ * another. The daemon may call wg_driver_ops_t::publish,
+ * wg_driver_ops_t::pause, wg_driver_ops_t::is_connected and
+ * wg_driver_ops_t::committed from within a callback (a pack that fills the
+ * group commits it at once, so wg_driver_ops_t::committed can run inside
+ * wg_driver_cbs_t::pack): a driver must be ready for that.
+ *
+ * Errors are negative WG_E* codes (wardgate/error.h). When a function that
+ * takes a callback returns an error, the callback is never called.
  */
 #ifndef WARDGATE_DRIVER_H
 #define WARDGATE_DRIVER_H
@@ -15,80 +33,199 @@
 
 #include "wardgate/error.h"
 
+/**
+ * @brief The version of this interface, for wg_driver_ops_t::abi_version.
+ *
+ * Raised whenever wg_driver_ops_t, wg_driver_cbs_t or wg_driver_t change
+ * incompatibly.
+ */
 #define WG_DRIVER_ABI 2
 
+/** @brief A driver instance: see struct wg_driver_s. */
 typedef struct wg_driver_s wg_driver_t;
+
+/**
+ * @brief Called once when a driver has finished closing.
+ *
+ * Runs on the loop thread after every handle of the driver is closed and its
+ * own state freed (wg_driver_t::impl is NULL by then); @p drv itself is the
+ * caller's and may be freed or reused from here on.
+ *
+ * @param drv the driver given to wg_driver_ops_t::close
+ */
 typedef void (*wg_close_cb)(wg_driver_t *drv);
 
-/*
- * What the daemon wants to hear from a driver. Every pointer handed to a
- * callback is borrowed for the duration of the call: copy what you keep.
- * Any callback may be NULL.
+/**
+ * @brief What the daemon wants to hear from a driver.
+ *
+ * Every pointer handed to a callback is borrowed for the duration of the
+ * call: copy what you keep. Any callback may be NULL. The table is the
+ * daemon's and must outlive the driver; the driver keeps a pointer to it
+ * (wg_driver_t::cbs). All run on the loop thread.
  */
 typedef struct wg_driver_cbs_s {
-  /* The session is up (after each successful (re)connect). */
+  /**
+   * @brief The session is up (after each successful (re)connect).
+   * @param drv the driver
+   */
   void (*connected)(wg_driver_t *drv);
-  /* The session was lost; the driver reconnects by itself. */
+  /**
+   * @brief The session was lost; the driver reconnects by itself.
+   *
+   * Fires only after wg_driver_cbs_t::connected did for that session.
+   * @param drv the driver
+   */
   void (*disconnected)(wg_driver_t *drv);
-  /* A message arrived on a subscribed topic. */
+  /**
+   * @brief A message arrived on a subscribed topic.
+   *
+   * The driver acknowledges it only after a later
+   * wg_driver_ops_t::committed.
+   * @param drv the driver
+   * @param topic the topic it was published on, NUL-terminated; borrowed
+   * @param payload its bytes, not NUL-terminated; borrowed
+   * @param len the length of @p payload
+   */
   void (*message)(wg_driver_t *drv, const char *topic, const void *payload,
                   size_t len);
-  /* The broker acknowledged the QoS 1 message with id @mid (PUBACK). */
+  /**
+   * @brief The broker acknowledged the QoS 1 message with id @p mid
+   * (PUBACK).
+   * @param drv the driver
+   * @param mid the id wg_driver_ops_t::publish gave in its @c *mid
+   */
   void (*published)(wg_driver_t *drv, int mid);
-  /*
-   * A request-response driver (CoAP) received a pack from @device. Returns
-   * 0 when the pack was taken: its readings commit with the current group,
-   * and the driver answers once ops->committed reports *ticket. Otherwise a
-   * negative WG_E* code, with the reason in @err; the pack was counted and
-   * reported.
+  /**
+   * @brief A request-response driver (CoAP) received a pack from
+   * @p device.
+   *
+   * Required of a request-response driver; wg_coap_driver_init() refuses a
+   * table without it.
+   * @param drv the driver
+   * @param device the device id the pack was sent for; borrowed
+   * @param payload the pack (SenML JSON), not NUL-terminated; borrowed
+   * @param len the length of @p payload
+   * @param[out] ticket set when the pack was taken: the driver answers once
+   *   wg_driver_ops_t::committed reports a ticket at least this one
+   * @param[out] err the reason, NUL-terminated, when the pack is refused
+   * @param errlen the size of @p err
+   * @return 0 when the pack was taken: its readings commit with the current
+   *   group. Otherwise a negative WG_E* code (such as WG_ENODEV,
+   *   WG_ETOOBIG, WG_EINVAL, WG_ECLOSING or WG_ENOMEM), with the reason in
+   *   @p err; the pack was counted and reported.
    */
   int (*pack)(wg_driver_t *drv, const char *device, const void *payload,
               size_t len, uint64_t *ticket, char *err, size_t errlen);
-  /* The driver refused a pack before it could be read (wrong format, too
-   * large, wrong identity): to be counted and reported. */
+  /**
+   * @brief The driver refused a pack before it could be read (wrong format,
+   * too large, wrong identity): to be counted and reported.
+   * @param drv the driver
+   * @param device the device id the pack was sent for; borrowed
+   * @param reason why, for a log line; borrowed
+   */
   void (*rejected)(wg_driver_t *drv, const char *device, const char *reason);
-  /* The status JSON for a query (CoAP GET /status); free() it. */
+  /**
+   * @brief The status JSON for a query (CoAP GET /status).
+   * @param drv the driver
+   * @return a malloc'd NUL-terminated string the driver owns and must
+   *   free(), or NULL when memory is short
+   */
   char *(*status)(wg_driver_t *drv);
 } wg_driver_cbs_t;
 
+/**
+ * @brief What a driver does: a const table, one per driver kind.
+ *
+ * The daemon calls these on the loop thread only.
+ */
 typedef struct wg_driver_ops_s {
-  int abi_version;  /* WG_DRIVER_ABI */
-  const char *name; /* "mqtt", "coap" */
-  /* Start on @loop. Returns 0 or a negative WG_E* code. */
+  int abi_version;  /**< @brief WG_DRIVER_ABI */
+  const char *name; /**< @brief "mqtt", "coap": for log lines and counts */
+  /**
+   * @brief Start on @p loop: open the listening socket or begin to connect.
+   *
+   * Called once, after the driver's init function succeeded.
+   * @param drv the driver
+   * @param loop the daemon's loop, on whose thread everything runs
+   * @return 0 or a negative WG_E* code (WG_EIO when a socket cannot be
+   *   bound, say); on error the driver still needs
+   *   wg_driver_ops_t::close.
+   */
   int (*start)(wg_driver_t *drv, uv_loop_t *loop);
-  /*
-   * Publish @len bytes of @payload on @topic. On success *mid (if not NULL)
-   * is the message id later passed to cbs->published. QoS 0 messages fail
-   * with WG_ENOCONN while disconnected; QoS 1 messages are queued by the
-   * library and sent after reconnecting.
+  /**
+   * @brief Publish @p len bytes of @p payload on @p topic.
+   *
+   * QoS 0 messages fail with WG_ENOCONN while disconnected; QoS 1 messages
+   * are queued by the library and sent after reconnecting. The driver
+   * copies what it queues.
+   * @param drv the driver
+   * @param topic the topic; borrowed
+   * @param payload the message; borrowed
+   * @param len the length of @p payload
+   * @param qos 0 or 1
+   * @param retain whether the broker keeps it for later subscribers
+   * @param[out] mid if not NULL, on success the message id later passed to
+   *   wg_driver_cbs_t::published
+   * @return 0, or a negative WG_E* code, such as WG_ENOCONN, WG_ECLOSING
+   *   (after wg_driver_ops_t::close), WG_ETOOBIG or WG_ENOMEM; WG_EINVAL
+   *   from a driver that does not publish (CoAP)
    */
   int (*publish)(wg_driver_t *drv, const char *topic, const void *payload,
                  size_t len, int qos, bool retain, int *mid);
-  /* Stop (true) or resume (false) taking input, for back-pressure; a
-   * request-response driver answers "try later" meanwhile. */
+  /**
+   * @brief Stop (true) or resume (false) taking input, for back-pressure;
+   * a request-response driver answers "try later" meanwhile.
+   * @param drv the driver
+   * @param paused true to stop, false to resume
+   */
   void (*pause)(wg_driver_t *drv, bool paused);
-  /* True while the session is up. */
+  /**
+   * @brief Whether the session is up.
+   * @param drv the driver
+   * @return true while the session is up (for a server, while it listens)
+   */
   bool (*is_connected)(const wg_driver_t *drv);
-  /*
-   * Close gracefully (an MQTT DISCONNECT, so no will is published) and
-   * release everything; @cb runs when the driver's handles are closed.
+  /**
+   * @brief Close gracefully (an MQTT DISCONNECT, so no will is published)
+   * and release everything.
+   *
+   * Asynchronous, like uv_close(): @p cb runs when the driver's handles are
+   * closed, possibly from within this call when the driver never started.
+   * Until then the driver may still call its callbacks (the CoAP driver
+   * serves what is waiting once more, from within this call, to send the
+   * answers of what was committed last).
+   * @param drv the driver
+   * @param cb called once at the end, or NULL
    */
   void (*close)(wg_driver_t *drv, wg_close_cb cb);
-  /*
-   * Every pack whose ticket is at most @ticket is committed, as is every
-   * message handed to cbs->message before this call: answer or acknowledge
-   * them. A driver acknowledges nothing it received before this says it is
-   * committed. NULL for a driver that needs no word.
+  /**
+   * @brief Every pack whose ticket is at most @p ticket is committed, as is
+   * every message handed to wg_driver_cbs_t::message before this call:
+   * answer or acknowledge them.
+   *
+   * A driver acknowledges nothing it received before this says it is
+   * committed. NULL for a driver that needs no word. May be called from
+   * within wg_driver_cbs_t::pack.
+   * @param drv the driver
+   * @param ticket the newest committed ticket; tickets only grow
    */
   void (*committed)(wg_driver_t *drv, uint64_t ticket);
 } wg_driver_ops_t;
 
+/**
+ * @brief A driver instance.
+ *
+ * The memory is the daemon's, and must stay put from the driver's init
+ * function until its wg_close_cb; the fields are set by that init function.
+ */
 struct wg_driver_s {
-  const wg_driver_ops_t *ops;
-  const wg_driver_cbs_t *cbs;
-  const char *label; /* for log lines: "ingest", "uplink" */
-  void *data;        /* the daemon's */
-  void *impl;        /* the driver's own state */
+  const wg_driver_ops_t *ops; /**< @brief the driver's operations */
+  const wg_driver_cbs_t *cbs; /**< @brief the daemon's callbacks; borrowed */
+  /** @brief For log lines: "ingest", "uplink"; borrowed, so it must outlive
+   * the driver. */
+  const char *label;
+  void *data; /**< @brief the daemon's, untouched by the driver */
+  void *impl; /**< @brief the driver's own state; NULL once closed */
 };
 
 #endif

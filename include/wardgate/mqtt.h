@@ -1,60 +1,95 @@
 /* SPDX-License-Identifier: MIT */
-/* The MQTT driver: libmosquitto on the daemon's libuv loop. */
+/**
+ * @file
+ * @brief The MQTT driver: libmosquitto on the daemon's libuv loop.
+ *
+ * The driver calls wg_driver_cbs_t::connected, wg_driver_cbs_t::disconnected,
+ * wg_driver_cbs_t::message and wg_driver_cbs_t::published. A lost session
+ * is retried by itself, with backoff; messages received are acknowledged
+ * only after wg_driver_ops_t::committed covers them.
+ */
 #ifndef WARDGATE_MQTT_H
 #define WARDGATE_MQTT_H
 
 #include "wardgate/conf.h"
 #include "wardgate/driver.h"
 
-/* One broker of a cluster. */
+/** @brief One broker of a cluster. */
 typedef struct wg_mqtt_host_s {
-  const char *host;
-  int port;
+  const char *host; /**< @brief its name or address */
+  int port;         /**< @brief its TCP port */
 } wg_mqtt_host_t;
 
+/**
+ * @brief The MQTT connection's options; wg_mqtt_driver_init() copies what
+ * it keeps, so the caller keeps ownership.
+ */
 typedef struct wg_mqtt_opts_s {
-  const char *host; /* the broker, unless hosts are given */
-  int port;
-  /* Brokers tried in order, the next one after each failed attempt; a
-   * round of them all failed backs off as one attempt does. */
+  const char *host; /**< @brief the broker, unless @c hosts are given */
+  int port;         /**< @brief the port of @c host */
+  /** @brief Brokers tried in order, the next one after each failed
+   * attempt; a round of them all failed backs off as one attempt does. */
   const wg_mqtt_host_t *hosts;
-  size_t nhosts;
-  const char *client_id; /* required: sessions are persistent */
-  const char *username;  /* NULL: anonymous */
-  const char *password;
-  const char *ca_file; /* any of the three set: TLS on */
-  const char *cert_file;
-  const char *key_file;
-  int keepalive_s;
-  bool clean_session;
-  const char *const *subscriptions; /* topic filters, subscribed QoS 1 */
-  size_t nsubscriptions;
-  const char *will_topic; /* NULL: no will */
+  size_t nhosts;         /**< @brief the number of @c hosts; 0: @c host */
+  const char *client_id; /**< @brief required: sessions are persistent */
+  const char *username;  /**< @brief NULL: anonymous */
+  const char *password;  /**< @brief with @c username; may be NULL */
+  /** @brief The CA certificates; any of the three TLS files set: TLS on. */
+  const char *ca_file;
+  const char *cert_file; /**< @brief the client's certificate, or NULL */
+  const char *key_file;  /**< @brief its private key, or NULL */
+  int keepalive_s;       /**< @brief the MQTT keepalive, in seconds */
+  bool clean_session;    /**< @brief false for a persistent session */
+  /** @brief Topic filters, subscribed QoS 1 on each connect. */
+  const char *const *subscriptions;
+  size_t nsubscriptions;  /**< @brief the number of @c subscriptions */
+  const char *will_topic; /**< @brief NULL: no will */
+  /** @brief The will's text, published QoS 1; required with
+   * @c will_topic. */
   const char *will_payload;
-  bool will_retain;
+  bool will_retain; /**< @brief whether the broker retains the will */
 } wg_mqtt_opts_t;
 
-/*
- * Set up @drv as an MQTT connection with @opts (copied). @label names it in
- * log lines. Returns 0, or WG_ENOMEM, WG_EINVAL or WG_ETLS (the reason is
- * logged); on error @drv needs no close.
+/**
+ * @brief The broker of the session.
+ * @param drv a driver set up by wg_mqtt_driver_init()
+ * @return "host:port" of the broker of the session, owned by the driver
+ *   and valid until the session ends; NULL while there is none
  */
-/* "host:port" of the broker of the session, or NULL while there is none. */
 const char *wg_mqtt_driver_peer(const wg_driver_t *drv);
 
+/**
+ * @brief Set up @p drv as an MQTT connection.
+ *
+ * Nothing connects before wg_driver_ops_t::start.
+ * @param drv the driver, filled in; the caller's memory
+ * @param label names it in log lines; kept, not copied
+ * @param opts the options, copied
+ * @param cbs the callbacks; kept, not copied
+ * @param data stored in wg_driver_t::data
+ * @return 0, or WG_ENOMEM, WG_EINVAL or WG_ETLS (the reason is logged); on
+ *   error @p drv needs no close
+ */
 int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                         const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data);
 
-/*
- * The blocks ingest.mqtt and uplink.mqtt (wardgate.json(5)), read into a
- * wg_mqtt_opts_t: host and port, or (uplink) hosts, client_id (NULL when
- * not given), username,
- * the password from password_file, the TLS files and keepalive_s; for
- * ingest, the one subscription is the topic filter whose '+' level names
- * the device.
+/**
+ * @brief The block ingest.mqtt (wardgate.json(5)), read into a
+ * wg_mqtt_opts_t.
+ *
+ * Host and port, client_id (NULL when not given), username, the password
+ * from password_file, the TLS files and keepalive_s; the one subscription
+ * is the topic filter whose '+' level names the device.
  */
 extern const wg_conf_block_t wg_mqtt_ingest_conf;
+/**
+ * @brief The block uplink.mqtt (wardgate.json(5)), read into a
+ * wg_mqtt_opts_t.
+ *
+ * Host and port, or hosts, client_id (NULL when not given), username, the
+ * password from password_file, the TLS files and keepalive_s.
+ */
 extern const wg_conf_block_t wg_mqtt_uplink_conf;
 
 #endif
