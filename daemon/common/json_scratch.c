@@ -43,6 +43,11 @@ bool wg_json_build_failed(wg_json_build_t b) {
   return build_failures != b.failures;
 }
 
+void wg_json_append(cJSON *array, cJSON *item) {
+  if (!cJSON_AddItemToArray(array, item))
+    cJSON_Delete(item);
+}
+
 wg_arena_mark_t wg_json_scratch_begin(void) {
   if (scratch_depth++ == 0) {
     cJSON_Hooks hooks = {scratch_alloc, scratch_free};

@@ -8,6 +8,7 @@
 #ifndef WG_JSON_SCRATCH_H
 #define WG_JSON_SCRATCH_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "common/arena.h"
@@ -49,5 +50,11 @@ typedef struct wg_json_build_s {
 
 wg_json_build_t wg_json_build_begin(void);
 bool wg_json_build_failed(wg_json_build_t b);
+
+/* Add @item to @array, as cJSON_AddItemToArray(); when that fails (@array
+ * or @item NULL from an allocation that failed), @item is deleted rather
+ * than leaked, and the build's failure is left for wg_json_build_failed()
+ * to report. */
+void wg_json_append(cJSON *array, cJSON *item);
 
 #endif

@@ -202,7 +202,7 @@ static char *build_sample(void *data) {
   cJSON_AddStringToObject(o, "id", "a-1");
   wg_json_add_number(o, "ts", 1764000000.5);
   a = cJSON_AddArrayToObject(o, "evidence");
-  cJSON_AddItemToArray(a, cJSON_CreateString("spo2"));
+  wg_json_append(a, cJSON_CreateString("spo2"));
   if (!wg_json_build_failed(b))
     text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
