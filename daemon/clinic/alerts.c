@@ -74,28 +74,32 @@ int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq) {
 }
 
 /* FNV-1a, over strings and their terminators. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
+static uint64_t alerts_hash_bytes(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
   for (size_t i = 0; i < n; i++)
     h = (h ^ b[i]) * 0x100000001b3ULL;
   return h;
 }
 
-static uint64_t hash_str(uint64_t h, const char *s) {
-  return hash_bytes(h, s, strlen(s) + 1);
+static uint64_t alerts_hash_str(uint64_t h, const char *s) {
+  return alerts_hash_bytes(h, s, strlen(s) + 1);
 }
 
 #define HASH_SEED 0xcbf29ce484222325ULL
 
-static uint64_t key_hash(const char *patient, wg_rule_t rule, const char *key) {
+static uint64_t alerts_key_hash(const char *patient, wg_rule_t rule,
+                                const char *key) {
   unsigned char r = (unsigned char)rule;
-  return hash_str(hash_bytes(hash_str(HASH_SEED, patient), &r, 1), key);
+  return alerts_hash_str(
+      alerts_hash_bytes(alerts_hash_str(HASH_SEED, patient), &r, 1), key);
 }
 
-static uint64_t id_hash(const char *id) { return hash_str(HASH_SEED, id); }
+static uint64_t alerts_id_hash(const char *id) {
+  return alerts_hash_str(HASH_SEED, id);
+}
 
-static void index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
-                      wg_open_alert_t *oa) {
+static void alerts_index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
+                             wg_open_alert_t *oa) {
   size_t i = (size_t)h & (slots - 1);
   while (t[i] != NULL)
     i = (i + 1) & (slots - 1);
@@ -104,8 +108,8 @@ static void index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
 
 /* Remove @oa from @t, moving back the entries after it that would no
  * longer be found (no tombstones: the probes stay short). */
-static void index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
-                      const wg_open_alert_t *oa, bool by_id) {
+static void alerts_index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
+                             const wg_open_alert_t *oa, bool by_id) {
   size_t mask = slots - 1, i = (size_t)h & mask, j;
 
   while (t[i] != oa)
@@ -123,7 +127,7 @@ static void index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
 }
 
 /* Room for one more open alert, in the list and the indexes. */
-static int reserve(wg_alerts_t *a) {
+static int alerts_reserve(wg_alerts_t *a) {
   if (a->nopen == a->cap) {
     size_t cap = a->cap ? a->cap * 2 : 16;
     wg_open_alert_t **v = realloc(a->open, cap * sizeof(*v));
@@ -142,8 +146,8 @@ static int reserve(wg_alerts_t *a) {
       return WG_ENOMEM;
     }
     for (size_t i = 0; i < a->nopen; i++) {
-      index_put(k, slots, a->open[i]->key_hash, a->open[i]);
-      index_put(d, slots, a->open[i]->id_hash, a->open[i]);
+      alerts_index_put(k, slots, a->open[i]->key_hash, a->open[i]);
+      alerts_index_put(d, slots, a->open[i]->id_hash, a->open[i]);
     }
     free(a->by_key);
     free(a->by_id);
@@ -155,36 +159,36 @@ static int reserve(wg_alerts_t *a) {
 }
 
 /* Add @al (its id, patient, rule and key set) to the open alerts. */
-static wg_alert_t *add_open(wg_alerts_t *a, const wg_alert_t *al) {
+static wg_alert_t *alerts_add_open(wg_alerts_t *a, const wg_alert_t *al) {
   wg_open_alert_t *oa;
 
-  if (reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
+  if (alerts_reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
     return NULL;
   oa->alert = *al;
-  oa->key_hash = key_hash(al->patient, al->rule, al->key);
-  oa->id_hash = id_hash(al->id);
-  index_put(a->by_key, a->slots, oa->key_hash, oa);
-  index_put(a->by_id, a->slots, oa->id_hash, oa);
+  oa->key_hash = alerts_key_hash(al->patient, al->rule, al->key);
+  oa->id_hash = alerts_id_hash(al->id);
+  alerts_index_put(a->by_key, a->slots, oa->key_hash, oa);
+  alerts_index_put(a->by_id, a->slots, oa->id_hash, oa);
   a->open[a->nopen++] = oa;
   return &oa->alert;
 }
 
 /* The open alert holding @al (every wg_alert_t handed out is one). */
-static wg_open_alert_t *holder(wg_alert_t *al) {
+static wg_open_alert_t *alerts_holder(wg_alert_t *al) {
   return (wg_open_alert_t *)((char *)al - offsetof(wg_open_alert_t, alert));
 }
 
 /* Closed alerts leave the open set; the store keeps them. */
-static void remove_open(wg_alerts_t *a, wg_alert_t *al) {
-  wg_open_alert_t *oa = holder(al);
+static void alerts_remove_open(wg_alerts_t *a, wg_alert_t *al) {
+  wg_open_alert_t *oa = alerts_holder(al);
   size_t i = 0;
 
   while (a->open[i] != oa)
     i++;
   memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(oa));
   a->nopen--;
-  index_del(a->by_key, a->slots, oa->key_hash, oa, false);
-  index_del(a->by_id, a->slots, oa->id_hash, oa, true);
+  alerts_index_del(a->by_key, a->slots, oa->key_hash, oa, false);
+  alerts_index_del(a->by_id, a->slots, oa->id_hash, oa, true);
   free(oa->json);
   free(oa);
 }
@@ -202,7 +206,7 @@ void wg_alerts_free(wg_alerts_t *a) {
 }
 
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
-  wg_alert_t *al = add_open(a, alert);
+  wg_alert_t *al = alerts_add_open(a, alert);
   if (al == NULL)
     return WG_ENOMEM;
   al->open = true;
@@ -212,14 +216,14 @@ int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
   return 0;
 }
 
-static wg_alert_t *find(const wg_alerts_t *a, const char *patient,
-                        wg_rule_t rule, const char *key) {
+static wg_alert_t *alerts_find(const wg_alerts_t *a, const char *patient,
+                               wg_rule_t rule, const char *key) {
   size_t mask = a->slots - 1, i;
 
   if (a->slots == 0)
     return NULL;
-  for (i = (size_t)key_hash(patient, rule, key) & mask; a->by_key[i] != NULL;
-       i = (i + 1) & mask) {
+  for (i = (size_t)alerts_key_hash(patient, rule, key) & mask;
+       a->by_key[i] != NULL; i = (i + 1) & mask) {
     wg_alert_t *al = &a->by_key[i]->alert;
     if (al->rule == rule && strcmp(al->patient, patient) == 0 &&
         strcmp(al->key, key) == 0)
@@ -228,35 +232,36 @@ static wg_alert_t *find(const wg_alerts_t *a, const char *patient,
   return NULL;
 }
 
-static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
+static wg_alert_t *alerts_find_id(const wg_alerts_t *a, const char *id) {
   size_t mask = a->slots - 1, i;
 
   if (a->slots == 0)
     return NULL;
-  for (i = (size_t)id_hash(id) & mask; a->by_id[i] != NULL; i = (i + 1) & mask)
+  for (i = (size_t)alerts_id_hash(id) & mask; a->by_id[i] != NULL;
+       i = (i + 1) & mask)
     if (strcmp(a->by_id[i]->alert.id, id) == 0)
       return &a->by_id[i]->alert;
   return NULL;
 }
 
 const wg_alert_t *wg_alerts_by_id(const wg_alerts_t *a, const char *id) {
-  return find_id(a, id);
+  return alerts_find_id(a, id);
 }
 
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
                                  wg_rule_t rule, const char *key) {
-  return find(a, patient, rule, key);
+  return alerts_find(a, patient, rule, key);
 }
 
 void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
                          const char *json, size_t len) {
-  wg_alert_t *al = find_id(a, ev_alert->id);
+  wg_alert_t *al = alerts_find_id(a, ev_alert->id);
   wg_open_alert_t *oa;
   char *copy;
 
   if (al == NULL || al->version != ev_alert->version)
     return; /* closed, or changed since: not what the snapshot shows */
-  oa = holder(al);
+  oa = alerts_holder(al);
   if ((copy = malloc(len + 1)) == NULL)
     return;
   memcpy(copy, json, len + 1);
@@ -274,9 +279,10 @@ const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
   return &a->open[i]->alert;
 }
 
-static void evidence_json(const wg_evidence_t *e, char *out, size_t size);
+static void alerts_evidence_json(const wg_evidence_t *e, char *out,
+                                 size_t size);
 
-static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
+static void alerts_add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
   if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
     memmove(&al->evidence[0], &al->evidence[1],
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
@@ -289,16 +295,16 @@ static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
 }
 
 /* A change of open alert @al: its event, and its JSON to be built again. */
-static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
-                 wg_alert_event_t *ev, const char *cause) {
-  wg_open_alert_t *oa = holder(al);
+static void alerts_emit(wg_alert_t *al, wg_alert_state_t state, double now,
+                        wg_alert_event_t *ev, const char *cause) {
+  wg_open_alert_t *oa = alerts_holder(al);
 
   free(oa->json);
   oa->json = NULL;
   for (size_t i = 0; i < al->nevidence; i++)
     if (al->evidence_json[i][0] == '\0')
-      evidence_json(&al->evidence[i], al->evidence_json[i],
-                    sizeof(al->evidence_json[i]));
+      alerts_evidence_json(&al->evidence[i], al->evidence_json[i],
+                           sizeof(al->evidence_json[i]));
   al->state = state;
   al->ts = now;
   al->changed_at = now;
@@ -313,18 +319,18 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
-  wg_alert_t *al = find(a, patient, v->rule, v->key), fresh;
+  wg_alert_t *al = alerts_find(a, patient, v->rule, v->key), fresh;
   char cause[256];
 
   if (v->kind == WG_VERDICT_CLEAR) {
     if (al == NULL)
       return 0;
-    add_evidence(al, &v->evidence);
+    alerts_add_evidence(al, &v->evidence);
     snprintf(cause, sizeof(cause), "condition cleared: %s", v->summary);
     al->open = false;
     al->next_escalation = 0;
-    emit(al, WG_ALERT_CLEARED, now, ev, cause);
-    remove_open(a, al);
+    alerts_emit(al, WG_ALERT_CLEARED, now, ev, cause);
+    alerts_remove_open(a, al);
     return 1;
   }
 
@@ -333,7 +339,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
     bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
 
     al->repeats++;
-    add_evidence(al, &v->evidence);
+    alerts_add_evidence(al, &v->evidence);
     wg_copy(al->summary, sizeof(al->summary), v->summary);
     wg_copy(al->device, sizeof(al->device), v->evidence.device);
     if (worse) {
@@ -359,7 +365,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       snprintf(cause, sizeof(cause), "%s: %s", worse ? "worse" : "repeat",
                v->summary);
     }
-    emit(al, WG_ALERT_UPDATED, now, ev, cause);
+    alerts_emit(al, WG_ALERT_UPDATED, now, ev, cause);
     return 1;
   }
 
@@ -379,21 +385,21 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.open = true;
   fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
   fresh.next_escalation = now + fresh.ack_timeout_s;
-  add_evidence(&fresh, &v->evidence);
+  alerts_add_evidence(&fresh, &v->evidence);
   fresh.has_worst = v->graded;
   fresh.worst = v->grade;
-  if ((al = add_open(a, &fresh)) == NULL)
+  if ((al = alerts_add_open(a, &fresh)) == NULL)
     return WG_ENOMEM;
   a->next_seq++;
   snprintf(cause, sizeof(cause), "raised: %s", v->summary);
-  emit(al, WG_ALERT_RAISED, now, ev, cause);
+  alerts_emit(al, WG_ALERT_RAISED, now, ev, cause);
   return 1;
 }
 
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
                   const char *outcome, const char *note, bool local, double now,
                   wg_alert_event_t *ev) {
-  wg_alert_t *al = find_id(a, id);
+  wg_alert_t *al = alerts_find_id(a, id);
   char cause[256];
 
   if (al == NULL)
@@ -414,11 +420,11 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
    * escalated any more) until it clears. */
   if (wg_rule_is_event(al->rule))
     al->open = false;
-  emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
+  alerts_emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
   wg_copy(ev->outcome, sizeof(ev->outcome), outcome ? outcome : "");
   ev->note = note && note[0] ? note : NULL;
   if (!al->open)
-    remove_open(a, al);
+    alerts_remove_open(a, al);
   return 1;
 }
 
@@ -456,7 +462,7 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   if (due->next_escalation <= now)
     due->next_escalation =
         now + fmax(due->ack_timeout_s, 0.001); /* guard a zero timeout */
-  emit(due, WG_ALERT_ESCALATED, now, ev, cause);
+  alerts_emit(due, WG_ALERT_ESCALATED, now, ev, cause);
   return 1;
 }
 
@@ -468,7 +474,7 @@ int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
     if (al->held > 0 && al->changed_at + WG_ALERT_UPDATE_INTERVAL_S <= now) {
       snprintf(cause, sizeof(cause), "repeat (%d since the last event): %s",
                al->held, al->summary);
-      emit(al, WG_ALERT_UPDATED, now, ev, cause);
+      alerts_emit(al, WG_ALERT_UPDATED, now, ev, cause);
       return 1;
     }
   }
@@ -533,7 +539,8 @@ char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
 
 /* @e as an evidence entry; "" when it does not fit or memory is short
  * (wg_alert_to_json() then tries again). */
-static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
+static void alerts_evidence_json(const wg_evidence_t *e, char *out,
+                                 size_t size) {
   wg_arena_mark_t mark = wg_json_scratch_begin();
   cJSON *x = cJSON_CreateObject();
 
@@ -557,8 +564,8 @@ static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
 }
 
 /* The tree is printed once and dropped: built in the scratch arena. */
-static char *alert_json(const wg_alert_t *al, const char *outcome,
-                        const char *note) {
+static char *alerts_alert_json(const wg_alert_t *al, const char *outcome,
+                               const char *note) {
   char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
   wg_arena_mark_t mark = wg_json_scratch_begin();
   cJSON *o = cJSON_CreateObject();
@@ -576,7 +583,7 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
     size_t n;
 
     if (e[0] == '\0') {
-      evidence_json(&al->evidence[i], again, sizeof(again));
+      alerts_evidence_json(&al->evidence[i], again, sizeof(again));
       e = again;
     }
     if ((n = strlen(e)) == 0)
@@ -625,15 +632,15 @@ static char *alert_json(const wg_alert_t *al, const char *outcome,
 }
 
 char *wg_alert_to_json(const wg_alert_t *al) {
-  return alert_json(al, NULL, NULL);
+  return alerts_alert_json(al, NULL, NULL);
 }
 
 char *wg_alert_event_to_json(const wg_alert_event_t *ev) {
-  return alert_json(&ev->alert, ev->outcome, ev->note);
+  return alerts_alert_json(&ev->alert, ev->outcome, ev->note);
 }
 
-static bool copy_str(const cJSON *o, const char *key, char *out, size_t len,
-                     bool required) {
+static bool alerts_copy_str(const cJSON *o, const char *key, char *out,
+                            size_t len, bool required) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   if (!cJSON_IsString(v))
     return !required;
@@ -641,7 +648,7 @@ static bool copy_str(const cJSON *o, const char *key, char *out, size_t len,
   return true;
 }
 
-static double get_num(const cJSON *o, const char *key, double def) {
+static double alerts_get_num(const cJSON *o, const char *key, double def) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
@@ -657,17 +664,17 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   memset(al, 0, sizeof(*al));
   if (!cJSON_IsObject(o))
     goto done;
-  if (!copy_str(o, "id", al->id, sizeof(al->id), true) ||
-      !copy_str(o, "gateway", al->gateway, sizeof(al->gateway), true) ||
-      !copy_str(o, "patient", al->patient, sizeof(al->patient), true) ||
-      !copy_str(o, "device", al->device, sizeof(al->device), false) ||
-      !copy_str(o, "rule", rule, sizeof(rule), true) ||
-      !copy_str(o, "severity", sev, sizeof(sev), true) ||
-      !copy_str(o, "state", state, sizeof(state), true) ||
-      !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
-      !copy_str(o, "key", al->key, sizeof(al->key), true) ||
-      !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
-      !copy_str(o, "route", al->route, sizeof(al->route), false))
+  if (!alerts_copy_str(o, "id", al->id, sizeof(al->id), true) ||
+      !alerts_copy_str(o, "gateway", al->gateway, sizeof(al->gateway), true) ||
+      !alerts_copy_str(o, "patient", al->patient, sizeof(al->patient), true) ||
+      !alerts_copy_str(o, "device", al->device, sizeof(al->device), false) ||
+      !alerts_copy_str(o, "rule", rule, sizeof(rule), true) ||
+      !alerts_copy_str(o, "severity", sev, sizeof(sev), true) ||
+      !alerts_copy_str(o, "state", state, sizeof(state), true) ||
+      !alerts_copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
+      !alerts_copy_str(o, "key", al->key, sizeof(al->key), true) ||
+      !alerts_copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
+      !alerts_copy_str(o, "route", al->route, sizeof(al->route), false))
     goto done;
   if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
     goto done;
@@ -680,12 +687,12 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   al->rule = (wg_rule_t)r;
   al->severity = (wg_severity_t)s;
   al->state = (wg_alert_state_t)st;
-  al->escalation = (int)get_num(o, "escalation", 0);
-  al->repeats = (int)get_num(o, "repeats", 0);
-  al->ts = get_num(o, "ts", 0);
-  al->raised = get_num(o, "raised", 0);
-  al->ack_timeout_s = get_num(o, "ack_timeout_s", 0);
-  al->next_escalation = get_num(o, "escalates_at", 0);
+  al->escalation = (int)alerts_get_num(o, "escalation", 0);
+  al->repeats = (int)alerts_get_num(o, "repeats", 0);
+  al->ts = alerts_get_num(o, "ts", 0);
+  al->raised = alerts_get_num(o, "raised", 0);
+  al->ack_timeout_s = alerts_get_num(o, "ack_timeout_s", 0);
+  al->next_escalation = alerts_get_num(o, "escalates_at", 0);
   al->acknowledged =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
   via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
@@ -697,20 +704,20 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
     if (al->nevidence == WG_ALERT_EVIDENCE_MAX)
       break;
     x = &al->evidence[al->nevidence++];
-    copy_str(e, "n", x->n, sizeof(x->n), false);
-    copy_str(e, "u", x->u, sizeof(x->u), false);
-    copy_str(e, "device", x->device, sizeof(x->device), false);
-    x->t = get_num(e, "t", 0);
+    alerts_copy_str(e, "n", x->n, sizeof(x->n), false);
+    alerts_copy_str(e, "u", x->u, sizeof(x->u), false);
+    alerts_copy_str(e, "device", x->device, sizeof(x->device), false);
+    x->t = alerts_get_num(e, "t", 0);
     if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "v"))) {
-      x->v = get_num(e, "v", 0);
+      x->v = alerts_get_num(e, "v", 0);
       x->flags |= WG_READING_HAS_VALUE;
     }
     if (cJSON_IsBool(vb)) {
       x->vb = cJSON_IsTrue(vb);
       x->flags |= WG_READING_HAS_VB;
     }
-    evidence_json(x, al->evidence_json[al->nevidence - 1],
-                  sizeof(al->evidence_json[0]));
+    alerts_evidence_json(x, al->evidence_json[al->nevidence - 1],
+                         sizeof(al->evidence_json[0]));
   }
   rc = 0;
 
