@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic/alerts.h"
+#include "clinic/alerts_internal.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -73,60 +74,23 @@ int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq) {
   return 0;
 }
 
-/* FNV-1a, over strings and their terminators. */
-static uint64_t alerts_hash_bytes(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 0x100000001b3ULL;
-  return h;
+/* The (patient, rule, key) index's key for those into @out; 0 when they
+ * are longer than an alert holds, so that no open alert has them. */
+static size_t alerts_index_key(char out[WG_ALERTS_INDEX_KEY_MAX],
+                               const char *patient, wg_rule_t rule,
+                               const char *key) {
+  size_t np = strlen(patient) + 1, nk = strlen(key);
+
+  if (np > sizeof(((wg_alert_t *)0)->patient) ||
+      nk >= sizeof(((wg_alert_t *)0)->key))
+    return 0;
+  memcpy(out, patient, np);
+  out[np] = (char)rule;
+  memcpy(out + np + 1, key, nk);
+  return np + 1 + nk;
 }
 
-static uint64_t alerts_hash_str(uint64_t h, const char *s) {
-  return alerts_hash_bytes(h, s, strlen(s) + 1);
-}
-
-#define HASH_SEED 0xcbf29ce484222325ULL
-
-static uint64_t alerts_key_hash(const char *patient, wg_rule_t rule,
-                                const char *key) {
-  unsigned char r = (unsigned char)rule;
-  return alerts_hash_str(
-      alerts_hash_bytes(alerts_hash_str(HASH_SEED, patient), &r, 1), key);
-}
-
-static uint64_t alerts_id_hash(const char *id) {
-  return alerts_hash_str(HASH_SEED, id);
-}
-
-static void alerts_index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
-                             wg_open_alert_t *oa) {
-  size_t i = (size_t)h & (slots - 1);
-  while (t[i] != NULL)
-    i = (i + 1) & (slots - 1);
-  t[i] = oa;
-}
-
-/* Remove @oa from @t, moving back the entries after it that would no
- * longer be found (no tombstones: the probes stay short). */
-static void alerts_index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
-                             const wg_open_alert_t *oa, bool by_id) {
-  size_t mask = slots - 1, i = (size_t)h & mask, j;
-
-  while (t[i] != oa)
-    i = (i + 1) & mask;
-  for (j = (i + 1) & mask; t[j] != NULL; j = (j + 1) & mask) {
-    size_t home = (size_t)(by_id ? t[j]->id_hash : t[j]->key_hash) & mask;
-    /* t[j] may fill the hole at i unless its home lies in (i, j]. */
-    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-    if (!stays) {
-      t[i] = t[j];
-      i = j;
-    }
-  }
-  t[i] = NULL;
-}
-
-/* Room for one more open alert, in the list and the indexes. */
+/* Room for one more open alert in the list, oldest first. */
 static int alerts_reserve(wg_alerts_t *a) {
   if (a->nopen == a->cap) {
     size_t cap = a->cap ? a->cap * 2 : 16;
@@ -136,39 +100,29 @@ static int alerts_reserve(wg_alerts_t *a) {
     a->open = v;
     a->cap = cap;
   }
-  if ((a->nopen + 1) * 2 > a->slots) {
-    size_t slots = a->slots ? a->slots * 2 : 32;
-    wg_open_alert_t **k = calloc(slots, sizeof(*k));
-    wg_open_alert_t **d = calloc(slots, sizeof(*d));
-    if (k == NULL || d == NULL) {
-      free(k);
-      free(d);
-      return WG_ENOMEM;
-    }
-    for (size_t i = 0; i < a->nopen; i++) {
-      alerts_index_put(k, slots, a->open[i]->key_hash, a->open[i]);
-      alerts_index_put(d, slots, a->open[i]->id_hash, a->open[i]);
-    }
-    free(a->by_key);
-    free(a->by_id);
-    a->by_key = k;
-    a->by_id = d;
-    a->slots = slots;
-  }
   return 0;
 }
 
-/* Add @al (its id, patient, rule and key set) to the open alerts. */
+/* Add @al (its id, patient, rule and key set) to the open alerts: the list
+ * and both indexes, or none of them. */
 static wg_alert_t *alerts_add_open(wg_alerts_t *a, const wg_alert_t *al) {
   wg_open_alert_t *oa;
 
   if (alerts_reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
     return NULL;
   oa->alert = *al;
-  oa->key_hash = alerts_key_hash(al->patient, al->rule, al->key);
-  oa->id_hash = alerts_id_hash(al->id);
-  alerts_index_put(a->by_key, a->slots, oa->key_hash, oa);
-  alerts_index_put(a->by_id, a->slots, oa->id_hash, oa);
+  oa->index_key_len =
+      alerts_index_key(oa->index_key, al->patient, al->rule, al->key);
+  HASH_ADD_KEYPTR(hh_key, a->by_key, oa->index_key, oa->index_key_len, oa);
+  if (!oa->index_oom) {
+    HASH_ADD_KEYPTR(hh_id, a->by_id, oa->alert.id, strlen(oa->alert.id), oa);
+    if (oa->index_oom)
+      HASH_DELETE(hh_key, a->by_key, oa);
+  }
+  if (oa->index_oom) {
+    free(oa);
+    return NULL;
+  }
   a->open[a->nopen++] = oa;
   return &oa->alert;
 }
@@ -187,22 +141,22 @@ static void alerts_remove_open(wg_alerts_t *a, wg_alert_t *al) {
     i++;
   memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(oa));
   a->nopen--;
-  alerts_index_del(a->by_key, a->slots, oa->key_hash, oa, false);
-  alerts_index_del(a->by_id, a->slots, oa->id_hash, oa, true);
+  HASH_DELETE(hh_key, a->by_key, oa);
+  HASH_DELETE(hh_id, a->by_id, oa);
   free(oa->json);
   free(oa);
 }
 
 void wg_alerts_free(wg_alerts_t *a) {
+  HASH_CLEAR(hh_key, a->by_key);
+  HASH_CLEAR(hh_id, a->by_id);
   for (size_t i = 0; i < a->nopen; i++) {
     free(a->open[i]->json);
     free(a->open[i]);
   }
   free(a->open);
-  free(a->by_key);
-  free(a->by_id);
-  a->open = a->by_key = a->by_id = NULL;
-  a->nopen = a->cap = a->slots = 0;
+  a->open = NULL;
+  a->nopen = a->cap = 0;
 }
 
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
@@ -218,30 +172,20 @@ int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
 
 static wg_alert_t *alerts_find(const wg_alerts_t *a, const char *patient,
                                wg_rule_t rule, const char *key) {
-  size_t mask = a->slots - 1, i;
+  char k[WG_ALERTS_INDEX_KEY_MAX];
+  size_t n = alerts_index_key(k, patient, rule, key);
+  wg_open_alert_t *oa = NULL;
 
-  if (a->slots == 0)
-    return NULL;
-  for (i = (size_t)alerts_key_hash(patient, rule, key) & mask;
-       a->by_key[i] != NULL; i = (i + 1) & mask) {
-    wg_alert_t *al = &a->by_key[i]->alert;
-    if (al->rule == rule && strcmp(al->patient, patient) == 0 &&
-        strcmp(al->key, key) == 0)
-      return al;
-  }
-  return NULL;
+  if (n > 0)
+    HASH_FIND(hh_key, a->by_key, k, n, oa);
+  return oa != NULL ? &oa->alert : NULL;
 }
 
 static wg_alert_t *alerts_find_id(const wg_alerts_t *a, const char *id) {
-  size_t mask = a->slots - 1, i;
+  wg_open_alert_t *oa = NULL;
 
-  if (a->slots == 0)
-    return NULL;
-  for (i = (size_t)alerts_id_hash(id) & mask; a->by_id[i] != NULL;
-       i = (i + 1) & mask)
-    if (strcmp(a->by_id[i]->alert.id, id) == 0)
-      return &a->by_id[i]->alert;
-  return NULL;
+  HASH_FIND(hh_id, a->by_id, id, strlen(id), oa);
+  return oa != NULL ? &oa->alert : NULL;
 }
 
 const wg_alert_t *wg_alerts_by_id(const wg_alerts_t *a, const char *id) {

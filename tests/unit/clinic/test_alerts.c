@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "clinic/alerts.h"
+#include "failalloc.h"
 #include "test.h"
 #include "wardgate/error.h"
 
@@ -348,6 +349,57 @@ static void index_matches_model(void) {
   wg_alerts_free(&a);
 }
 
+/*
+ * The indexes allocate as they grow: each allocation of each raise fails
+ * alone in turn, and a raise that meets one is WG_ENOMEM with nothing
+ * changed (never exit(), never an alert in one index and not the other);
+ * enough raises that the indexes grow their buckets while failing.
+ */
+static void index_out_of_memory(void) {
+  enum { NRAISE = 400 };
+  long failed = 0;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < NRAISE; i++) {
+    char key[16];
+    wg_verdict_t v;
+    int rc;
+
+    snprintf(key, sizeof(key), "k%d", i);
+    v = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
+    for (long n = 0;; n++) {
+      bool met;
+      fail_only = n;
+      rc = wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + i, &ev);
+      met = fail_only < 0;
+      fail_only = -1;
+      if (!met)
+        break;
+      failed++;
+      ASSERT_EQ(rc, WG_ENOMEM);
+      ASSERT_EQ(a.nopen, i);
+      ASSERT(wg_alerts_find(&a, "p-1", WG_RULE_THRESHOLD, key) == NULL);
+    }
+    ASSERT_EQ(rc, 1);
+    ASSERT_EQ(ev.alert.seq, i + 1);
+    ASSERT(wg_alerts_find(&a, "p-1", WG_RULE_THRESHOLD, key) != NULL);
+    ASSERT(wg_alerts_by_id(&a, ev.alert.id) != NULL);
+  }
+  for (int i = 0; i < NRAISE; i++) {
+    char key[16], id[96];
+    const wg_alert_t *al;
+
+    snprintf(key, sizeof(key), "k%d", i);
+    snprintf(id, sizeof(id), "gw-1-%06d", i + 1);
+    al = wg_alerts_find(&a, "p-1", WG_RULE_THRESHOLD, key);
+    ASSERT(al != NULL && al == wg_alerts_by_id(&a, id));
+  }
+  /* Each raise's entry, the list's 6 growths, the two indexes' first table
+   * and buckets, and at least one growth of their buckets each failed. */
+  ASSERT(failed > NRAISE + 6 + 4);
+  wg_alerts_free(&a);
+}
+
 /* The snapshot: every open alert oldest first, each alert's JSON as its
  * event's; the cached JSON follows the alert's changes. */
 static void snapshot_follows_changes(void) {
@@ -529,6 +581,7 @@ static void note_checked(void) {
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(late_timer_escalates_once),
           T(ids_unique_across_restart), T(evidence_bounded),
-          T(index_matches_model), T(snapshot_follows_changes),
-          T(snapshot_keeps_event_json), T(json_as_cjson_prints_it),
-          T(route_at_raise_and_escalation), T(note_checked))
+          T(index_matches_model), T(index_out_of_memory),
+          T(snapshot_follows_changes), T(snapshot_keeps_event_json),
+          T(json_as_cjson_prints_it), T(route_at_raise_and_escalation),
+          T(note_checked))
