@@ -32,4 +32,11 @@ struct wg_open_alert_s {
   UT_hash_handle hh_key, hh_id;
 };
 
+/*
+ * @e as an evidence entry's JSON in @out (@size bytes); "" when it does not
+ * fit or memory is short (wg_alert_to_json() then tries again).
+ * (alerts_json.c)
+ */
+void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size);
+
 #endif
