@@ -146,8 +146,7 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
   cl->states = v;
   cl->nstates = n;
   cl->cfg = cfg;
-  if (cl->day_end == 0)
-    cl->day_end = wg_rules_next_local_midnight(now);
+  wg_daylog_start(&cl->daylog, now);
   wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
   for (size_t i = 0; i < n; i++)
     clinic_mark_open(cl, i, now);
@@ -268,19 +267,16 @@ void wg_clinic_tick(wg_clinic_t *cl, double now) {
     clinic_queue_event(cl, &ev);
   while (wg_alerts_update_due(&cl->alerts, now, &ev) == 1)
     clinic_queue_event(cl, &ev);
-  if (cl->day_end > 0 && now >= cl->day_end) {
-    /* After the escalations due by midnight: the day's log is complete. */
-    cl->log_day = wg_rules_local_midnight(cl->day_end - 1);
-    cl->log_due = true;
-    cl->day_end = wg_rules_next_local_midnight(now);
-  }
+  /* After the escalations due by midnight: the day's log is complete. */
+  wg_daylog_tick(&cl->daylog, now);
 }
 
 double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
-  double next = wg_alerts_next_deadline(&cl->alerts);
+  double next = wg_alerts_next_deadline(&cl->alerts),
+         day_end = wg_daylog_next_deadline(&cl->daylog);
 
-  if (cl->day_end > 0 && (next <= 0 || cl->day_end < next))
-    next = cl->day_end;
+  if (day_end > 0 && (next <= 0 || day_end < next))
+    next = day_end;
 
   for (size_t i = 0; i < cl->nstates; i++) {
     double d = wg_rules_next_deadline(&cl->cfg->patients[i], &cl->states[i],
@@ -341,6 +337,6 @@ bool wg_clinic_committed(wg_clinic_t *cl) {
   cl->nevents = 0;
   cl->nscores = 0;
   cl->changed = false;
-  cl->log_due = false;
+  wg_daylog_published(&cl->daylog);
   return changed;
 }

@@ -9,17 +9,38 @@
 #include <time.h>
 
 #include "clinic/rules.h"
+#include "commit/store.h" /* the row's fields */
+#include "common/json_scratch.h"
 #include "wardgate/error.h"
 
 static const char csv_header[] =
     "id,patient,rule,severity,raised,routes,escalations,acknowledged_by,"
     "acknowledged_at,respond_by,response,late_min,outcome,note,cleared\n";
 
+void wg_daylog_start(wg_daylog_t *d, double now) {
+  if (d->day_end == 0)
+    d->day_end = wg_rules_next_local_midnight(now);
+}
+
+double wg_daylog_next_deadline(const wg_daylog_t *d) { return d->day_end; }
+
+bool wg_daylog_tick(wg_daylog_t *d, double now) {
+  if (d->day_end > 0 && now >= d->day_end) {
+    d->day = wg_rules_local_midnight(d->day_end - 1);
+    d->due = true;
+    d->day_end = wg_rules_next_local_midnight(now);
+  }
+  return d->due;
+}
+
+void wg_daylog_published(wg_daylog_t *d) { d->due = false; }
+
 typedef struct log_s {
   bool csv;
-  cJSON *alerts;   /* JSON */
-  char *text;      /* CSV */
-  size_t len, cap; /* CSV */
+  cJSON *alerts;         /* JSON */
+  wg_json_build_t build; /* JSON: every cJSON allocation made, or it fails */
+  char *text;            /* CSV */
+  size_t len, cap;       /* CSV */
 } log_t;
 
 /* "met", "late" (with the minutes, rounded up) or "none". */
@@ -147,7 +168,8 @@ static int daylog_add_json(log_t *l, const wg_store_day_entry_t *e) {
     cJSON_AddStringToObject(o, "note", e->note);
   if (e->cleared > 0)
     cJSON_AddNumberToObject(o, "cleared", e->cleared);
-  return 0;
+  /* A row with a member missing ends the walk: the log would be wrong. */
+  return wg_json_build_failed(l->build) ? WG_ENOMEM : 0;
 }
 
 static int daylog_add(void *ud, const wg_store_day_entry_t *e) {
@@ -155,10 +177,11 @@ static int daylog_add(void *ud, const wg_store_day_entry_t *e) {
   return l->csv ? daylog_add_csv(l, e) : daylog_add_json(l, e);
 }
 
-char *wg_daylog(wg_store_t *s, const char *gateway, double day_start, bool csv,
-                int *rc) {
+char *wg_daylog_text(const char *gateway, double day_start, bool csv,
+                     wg_daylog_rows_fn rows, struct wg_store_s *source,
+                     int *rc) {
   double day_end = wg_rules_next_local_midnight(day_start);
-  log_t l = {.csv = csv};
+  log_t l = {.csv = csv, .build = wg_json_build_begin()};
   cJSON *o = NULL;
   char day[16], *text = NULL;
   time_t tt = (time_t)day_start;
@@ -176,12 +199,17 @@ char *wg_daylog(wg_store_t *s, const char *gateway, double day_start, bool csv,
     cJSON_AddNumberToObject(o, "from", day_start);
     cJSON_AddNumberToObject(o, "to", day_end);
     l.alerts = cJSON_AddArrayToObject(o, "alerts");
-    *rc = l.alerts ? 0 : WG_ENOMEM;
+    *rc = wg_json_build_failed(l.build) ? WG_ENOMEM : 0;
   }
   if (*rc == 0)
-    *rc = wg_store_day_log(s, day_start, day_end, daylog_add, &l);
-  if (*rc == 0 && !csv && (text = cJSON_PrintUnformatted(o)) == NULL)
+    *rc = rows(source, day_start, day_end, daylog_add, &l);
+  if (*rc == 0 && !csv &&
+      ((text = cJSON_PrintUnformatted(o)) == NULL ||
+       wg_json_build_failed(l.build))) {
+    free(text);
+    text = NULL;
     *rc = WG_ENOMEM;
+  }
   if (csv) {
     if (*rc == 0)
       text = l.text;

@@ -126,7 +126,7 @@ static void setup(void) {
 
 static void json_tells_each_story(void) {
   int rc;
-  char *text = wg_daylog(s, "gw-1", DAY, false, &rc);
+  char *text = wg_daylog_text("gw-1", DAY, false, wg_store_day_log, s, &rc);
   cJSON *o = cJSON_Parse(text), *al, *x;
 
   ASSERT(text != NULL);
@@ -176,7 +176,7 @@ static void json_tells_each_story(void) {
 
 static void csv_for_a_supervisor(void) {
   int rc;
-  char *text = wg_daylog(s, "gw-1", DAY, true, &rc);
+  char *text = wg_daylog_text("gw-1", DAY, true, wg_store_day_log, s, &rc);
 
   ASSERT(text != NULL);
   ASSERT_CONTAINS(text, "id,patient,rule,severity,raised,routes,escalations,"
@@ -209,13 +209,13 @@ static void clinic_asks_after_midnight(void) {
   ASSERT_EQ(wg_clinic_set_patients(&cl, cfg, DAY + 23 * H), 0);
   ASSERT_NEAR(wg_clinic_next_deadline(&cl, DAY + 23 * H), DAY + 24 * H, 0);
   wg_clinic_tick(&cl, DAY + 23.5 * H);
-  ASSERT(!cl.log_due);
+  ASSERT(!cl.daylog.due);
   wg_clinic_tick(&cl, DAY + 24 * H + 2);
-  ASSERT(cl.log_due);
-  ASSERT_NEAR(cl.log_day, DAY, 0);
+  ASSERT(cl.daylog.due);
+  ASSERT_NEAR(cl.daylog.day, DAY, 0);
   ASSERT_NEAR(wg_clinic_next_deadline(&cl, DAY + 24 * H + 2), DAY + 48 * H, 0);
   wg_clinic_committed(&cl);
-  ASSERT(!cl.log_due);
+  ASSERT(!cl.daylog.due);
   wg_clinic_free(&cl);
   wg_config_free(cfg);
 }
