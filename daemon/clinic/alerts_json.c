@@ -53,13 +53,9 @@ char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
  * (wg_alert_to_json() then tries again). */
 void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size) {
   wg_arena_mark_t mark = wg_json_scratch_begin();
+  wg_json_build_t b = wg_json_build_begin();
   cJSON *x = cJSON_CreateObject();
 
-  out[0] = '\0';
-  if (x == NULL) {
-    wg_json_scratch_end(mark);
-    return;
-  }
   cJSON_AddStringToObject(x, "n", e->n);
   if (e->flags & WG_READING_HAS_VALUE)
     wg_json_add_number(x, "v", e->v);
@@ -69,23 +65,22 @@ void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size) {
     cJSON_AddStringToObject(x, "u", e->u);
   wg_json_add_number(x, "t", e->t);
   cJSON_AddStringToObject(x, "device", e->device);
-  if (!cJSON_PrintPreallocated(x, out, (int)size, false))
+  if (wg_json_build_failed(b) ||
+      !cJSON_PrintPreallocated(x, out, (int)size, false))
     out[0] = '\0';
   wg_json_scratch_end(mark);
 }
 
-/* The tree is printed once and dropped: built in the scratch arena. */
+/* The tree is printed once and dropped: built in the scratch arena. Any
+ * allocation that fails, an evidence entry's included, fails it whole. */
 static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
                                const char *note) {
   char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
   wg_arena_mark_t mark = wg_json_scratch_begin();
+  wg_json_build_t b = wg_json_build_begin();
   cJSON *o = cJSON_CreateObject();
-  char *text;
+  char *text = NULL;
 
-  if (o == NULL) {
-    wg_json_scratch_end(mark);
-    return NULL;
-  }
   /* The evidence as printed when it was added, spliced in whole. */
   *p++ = '[';
   for (size_t i = 0; i < al->nevidence; i++) {
@@ -98,7 +93,7 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
       e = again;
     }
     if ((n = strlen(e)) == 0)
-      continue; /* out of memory: this entry is left out */
+      continue; /* too long to print: this entry is left out */
     if (p > list + 1)
       *p++ = ',';
     memcpy(p, e, n);
@@ -116,10 +111,7 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
   wg_json_add_number(o, "ts", al->ts);
   wg_json_add_number(o, "raised", al->raised);
   cJSON_AddStringToObject(o, "summary", al->summary);
-  if (cJSON_AddRawToObject(o, "evidence", list) == NULL) {
-    wg_json_scratch_end(mark);
-    return NULL;
-  }
+  cJSON_AddRawToObject(o, "evidence", list);
   wg_json_add_number(o, "repeats", al->repeats);
   cJSON_AddStringToObject(o, "key", al->key);
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
@@ -137,7 +129,8 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
   cJSON_AddStringToObject(o, "route",
                           al->route[0] ? al->route : WG_ROUTE_DEFAULT);
   wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
-  text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
+  if (!wg_json_build_failed(b))
+    text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
   wg_json_scratch_end(mark);
   return text;
 }
