@@ -687,7 +687,7 @@ static int cmd_log(ctl_t *c) {
   day = (double)mktime(&tm);
   if ((rc = wg_store_open_readonly(&s, c->database)) != 0)
     die(EX_SETUP, "cannot read the database %s", c->database);
-  text = wg_daylog(s, c->gateway, day, c->csv, &rc);
+  text = wg_daylog_text(c->gateway, day, c->csv, wg_store_day_log, s, &rc);
   wg_store_close(s);
   if (text == NULL)
     die(EX_SETUP, "cannot make the log: %s", sqlite3_errstr(rc));

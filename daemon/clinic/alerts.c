@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic/alerts.h"
+#include "clinic/alerts_internal.h"
 
-#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include "clinic/routes.h"
-#include "common/json_number.h"
-#include "common/json_scratch.h"
 #include "common/text.h"
 #include "wardgate/error.h"
 
@@ -73,57 +71,24 @@ int wg_alerts_init(wg_alerts_t *a, const char *gateway, uint64_t next_seq) {
   return 0;
 }
 
-/* FNV-1a, over strings and their terminators. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 0x100000001b3ULL;
-  return h;
+/* The (patient, rule, key) index's key for those into @out; 0 when they
+ * are longer than an alert holds, so that no open alert has them. */
+static size_t alerts_index_key(char out[WG_ALERTS_INDEX_KEY_MAX],
+                               const char *patient, wg_rule_t rule,
+                               const char *key) {
+  size_t np = strlen(patient) + 1, nk = strlen(key);
+
+  if (np > sizeof(((wg_alert_t *)0)->patient) ||
+      nk >= sizeof(((wg_alert_t *)0)->key))
+    return 0;
+  memcpy(out, patient, np);
+  out[np] = (char)rule;
+  memcpy(out + np + 1, key, nk);
+  return np + 1 + nk;
 }
 
-static uint64_t hash_str(uint64_t h, const char *s) {
-  return hash_bytes(h, s, strlen(s) + 1);
-}
-
-#define HASH_SEED 0xcbf29ce484222325ULL
-
-static uint64_t key_hash(const char *patient, wg_rule_t rule, const char *key) {
-  unsigned char r = (unsigned char)rule;
-  return hash_str(hash_bytes(hash_str(HASH_SEED, patient), &r, 1), key);
-}
-
-static uint64_t id_hash(const char *id) { return hash_str(HASH_SEED, id); }
-
-static void index_put(wg_open_alert_t **t, size_t slots, uint64_t h,
-                      wg_open_alert_t *oa) {
-  size_t i = (size_t)h & (slots - 1);
-  while (t[i] != NULL)
-    i = (i + 1) & (slots - 1);
-  t[i] = oa;
-}
-
-/* Remove @oa from @t, moving back the entries after it that would no
- * longer be found (no tombstones: the probes stay short). */
-static void index_del(wg_open_alert_t **t, size_t slots, uint64_t h,
-                      const wg_open_alert_t *oa, bool by_id) {
-  size_t mask = slots - 1, i = (size_t)h & mask, j;
-
-  while (t[i] != oa)
-    i = (i + 1) & mask;
-  for (j = (i + 1) & mask; t[j] != NULL; j = (j + 1) & mask) {
-    size_t home = (size_t)(by_id ? t[j]->id_hash : t[j]->key_hash) & mask;
-    /* t[j] may fill the hole at i unless its home lies in (i, j]. */
-    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-    if (!stays) {
-      t[i] = t[j];
-      i = j;
-    }
-  }
-  t[i] = NULL;
-}
-
-/* Room for one more open alert, in the list and the indexes. */
-static int reserve(wg_alerts_t *a) {
+/* Room for one more open alert in the list, oldest first. */
+static int alerts_reserve(wg_alerts_t *a) {
   if (a->nopen == a->cap) {
     size_t cap = a->cap ? a->cap * 2 : 16;
     wg_open_alert_t **v = realloc(a->open, cap * sizeof(*v));
@@ -132,77 +97,67 @@ static int reserve(wg_alerts_t *a) {
     a->open = v;
     a->cap = cap;
   }
-  if ((a->nopen + 1) * 2 > a->slots) {
-    size_t slots = a->slots ? a->slots * 2 : 32;
-    wg_open_alert_t **k = calloc(slots, sizeof(*k));
-    wg_open_alert_t **d = calloc(slots, sizeof(*d));
-    if (k == NULL || d == NULL) {
-      free(k);
-      free(d);
-      return WG_ENOMEM;
-    }
-    for (size_t i = 0; i < a->nopen; i++) {
-      index_put(k, slots, a->open[i]->key_hash, a->open[i]);
-      index_put(d, slots, a->open[i]->id_hash, a->open[i]);
-    }
-    free(a->by_key);
-    free(a->by_id);
-    a->by_key = k;
-    a->by_id = d;
-    a->slots = slots;
-  }
   return 0;
 }
 
-/* Add @al (its id, patient, rule and key set) to the open alerts. */
-static wg_alert_t *add_open(wg_alerts_t *a, const wg_alert_t *al) {
+/* Add @al (its id, patient, rule and key set) to the open alerts: the list
+ * and both indexes, or none of them. */
+static wg_alert_t *alerts_add_open(wg_alerts_t *a, const wg_alert_t *al) {
   wg_open_alert_t *oa;
 
-  if (reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
+  if (alerts_reserve(a) != 0 || (oa = calloc(1, sizeof(*oa))) == NULL)
     return NULL;
   oa->alert = *al;
-  oa->key_hash = key_hash(al->patient, al->rule, al->key);
-  oa->id_hash = id_hash(al->id);
-  index_put(a->by_key, a->slots, oa->key_hash, oa);
-  index_put(a->by_id, a->slots, oa->id_hash, oa);
+  oa->index_key_len =
+      alerts_index_key(oa->index_key, al->patient, al->rule, al->key);
+  HASH_ADD_KEYPTR(hh_key, a->by_key, oa->index_key, oa->index_key_len, oa);
+  if (!oa->index_oom) {
+    HASH_ADD_KEYPTR(hh_id, a->by_id, oa->alert.id, strlen(oa->alert.id), oa);
+    if (oa->index_oom)
+      HASH_DELETE(hh_key, a->by_key, oa);
+  }
+  if (oa->index_oom) {
+    free(oa);
+    return NULL;
+  }
   a->open[a->nopen++] = oa;
   return &oa->alert;
 }
 
 /* The open alert holding @al (every wg_alert_t handed out is one). */
-static wg_open_alert_t *holder(wg_alert_t *al) {
+static wg_open_alert_t *alerts_holder(wg_alert_t *al) {
   return (wg_open_alert_t *)((char *)al - offsetof(wg_open_alert_t, alert));
 }
 
 /* Closed alerts leave the open set; the store keeps them. */
-static void remove_open(wg_alerts_t *a, wg_alert_t *al) {
-  wg_open_alert_t *oa = holder(al);
+static void alerts_remove_open(wg_alerts_t *a, wg_alert_t *al) {
+  wg_open_alert_t *oa = alerts_holder(al);
   size_t i = 0;
 
   while (a->open[i] != oa)
     i++;
   memmove(&a->open[i], &a->open[i + 1], (a->nopen - i - 1) * sizeof(oa));
   a->nopen--;
-  index_del(a->by_key, a->slots, oa->key_hash, oa, false);
-  index_del(a->by_id, a->slots, oa->id_hash, oa, true);
+  HASH_DELETE(hh_key, a->by_key, oa);
+  HASH_DELETE(hh_id, a->by_id, oa);
   free(oa->json);
   free(oa);
 }
 
 void wg_alerts_free(wg_alerts_t *a) {
+  HASH_CLEAR(hh_key, a->by_key);
+  HASH_CLEAR(hh_id, a->by_id);
   for (size_t i = 0; i < a->nopen; i++) {
     free(a->open[i]->json);
     free(a->open[i]);
   }
   free(a->open);
-  free(a->by_key);
-  free(a->by_id);
-  a->open = a->by_key = a->by_id = NULL;
-  a->nopen = a->cap = a->slots = 0;
+  a->open = NULL;
+  a->nopen = a->cap = 0;
 }
 
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
-  wg_alert_t *al = add_open(a, alert);
+  wg_alert_t *al = alerts_add_open(a, alert);
   if (al == NULL)
     return WG_ENOMEM;
   al->open = true;
@@ -212,51 +167,42 @@ int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
   return 0;
 }
 
-static wg_alert_t *find(const wg_alerts_t *a, const char *patient,
-                        wg_rule_t rule, const char *key) {
-  size_t mask = a->slots - 1, i;
+static wg_alert_t *alerts_find(const wg_alerts_t *a, const char *patient,
+                               wg_rule_t rule, const char *key) {
+  char k[WG_ALERTS_INDEX_KEY_MAX];
+  size_t n = alerts_index_key(k, patient, rule, key);
+  wg_open_alert_t *oa = NULL;
 
-  if (a->slots == 0)
-    return NULL;
-  for (i = (size_t)key_hash(patient, rule, key) & mask; a->by_key[i] != NULL;
-       i = (i + 1) & mask) {
-    wg_alert_t *al = &a->by_key[i]->alert;
-    if (al->rule == rule && strcmp(al->patient, patient) == 0 &&
-        strcmp(al->key, key) == 0)
-      return al;
-  }
-  return NULL;
+  if (n > 0)
+    HASH_FIND(hh_key, a->by_key, k, n, oa);
+  return oa != NULL ? &oa->alert : NULL;
 }
 
-static wg_alert_t *find_id(const wg_alerts_t *a, const char *id) {
-  size_t mask = a->slots - 1, i;
+static wg_alert_t *alerts_find_id(const wg_alerts_t *a, const char *id) {
+  wg_open_alert_t *oa = NULL;
 
-  if (a->slots == 0)
-    return NULL;
-  for (i = (size_t)id_hash(id) & mask; a->by_id[i] != NULL; i = (i + 1) & mask)
-    if (strcmp(a->by_id[i]->alert.id, id) == 0)
-      return &a->by_id[i]->alert;
-  return NULL;
+  HASH_FIND(hh_id, a->by_id, id, strlen(id), oa);
+  return oa != NULL ? &oa->alert : NULL;
 }
 
 const wg_alert_t *wg_alerts_by_id(const wg_alerts_t *a, const char *id) {
-  return find_id(a, id);
+  return alerts_find_id(a, id);
 }
 
 const wg_alert_t *wg_alerts_find(const wg_alerts_t *a, const char *patient,
                                  wg_rule_t rule, const char *key) {
-  return find(a, patient, rule, key);
+  return alerts_find(a, patient, rule, key);
 }
 
 void wg_alerts_keep_json(wg_alerts_t *a, const wg_alert_t *ev_alert,
                          const char *json, size_t len) {
-  wg_alert_t *al = find_id(a, ev_alert->id);
+  wg_alert_t *al = alerts_find_id(a, ev_alert->id);
   wg_open_alert_t *oa;
   char *copy;
 
   if (al == NULL || al->version != ev_alert->version)
     return; /* closed, or changed since: not what the snapshot shows */
-  oa = holder(al);
+  oa = alerts_holder(al);
   if ((copy = malloc(len + 1)) == NULL)
     return;
   memcpy(copy, json, len + 1);
@@ -274,9 +220,7 @@ const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
   return &a->open[i]->alert;
 }
 
-static void evidence_json(const wg_evidence_t *e, char *out, size_t size);
-
-static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
+static void alerts_add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
   if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
     memmove(&al->evidence[0], &al->evidence[1],
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
@@ -289,16 +233,16 @@ static void add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
 }
 
 /* A change of open alert @al: its event, and its JSON to be built again. */
-static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
-                 wg_alert_event_t *ev, const char *cause) {
-  wg_open_alert_t *oa = holder(al);
+static void alerts_emit(wg_alert_t *al, wg_alert_state_t state, double now,
+                        wg_alert_event_t *ev, const char *cause) {
+  wg_open_alert_t *oa = alerts_holder(al);
 
   free(oa->json);
   oa->json = NULL;
   for (size_t i = 0; i < al->nevidence; i++)
     if (al->evidence_json[i][0] == '\0')
-      evidence_json(&al->evidence[i], al->evidence_json[i],
-                    sizeof(al->evidence_json[i]));
+      alerts__evidence_json(&al->evidence[i], al->evidence_json[i],
+                            sizeof(al->evidence_json[i]));
   al->state = state;
   al->ts = now;
   al->changed_at = now;
@@ -313,18 +257,18 @@ static void emit(wg_alert_t *al, wg_alert_state_t state, double now,
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
-  wg_alert_t *al = find(a, patient, v->rule, v->key), fresh;
+  wg_alert_t *al = alerts_find(a, patient, v->rule, v->key), fresh;
   char cause[256];
 
   if (v->kind == WG_VERDICT_CLEAR) {
     if (al == NULL)
       return 0;
-    add_evidence(al, &v->evidence);
+    alerts_add_evidence(al, &v->evidence);
     snprintf(cause, sizeof(cause), "condition cleared: %s", v->summary);
     al->open = false;
     al->next_escalation = 0;
-    emit(al, WG_ALERT_CLEARED, now, ev, cause);
-    remove_open(a, al);
+    alerts_emit(al, WG_ALERT_CLEARED, now, ev, cause);
+    alerts_remove_open(a, al);
     return 1;
   }
 
@@ -333,7 +277,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
     bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
 
     al->repeats++;
-    add_evidence(al, &v->evidence);
+    alerts_add_evidence(al, &v->evidence);
     wg_copy(al->summary, sizeof(al->summary), v->summary);
     wg_copy(al->device, sizeof(al->device), v->evidence.device);
     if (worse) {
@@ -359,7 +303,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       snprintf(cause, sizeof(cause), "%s: %s", worse ? "worse" : "repeat",
                v->summary);
     }
-    emit(al, WG_ALERT_UPDATED, now, ev, cause);
+    alerts_emit(al, WG_ALERT_UPDATED, now, ev, cause);
     return 1;
   }
 
@@ -379,21 +323,21 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.open = true;
   fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
   fresh.next_escalation = now + fresh.ack_timeout_s;
-  add_evidence(&fresh, &v->evidence);
+  alerts_add_evidence(&fresh, &v->evidence);
   fresh.has_worst = v->graded;
   fresh.worst = v->grade;
-  if ((al = add_open(a, &fresh)) == NULL)
+  if ((al = alerts_add_open(a, &fresh)) == NULL)
     return WG_ENOMEM;
   a->next_seq++;
   snprintf(cause, sizeof(cause), "raised: %s", v->summary);
-  emit(al, WG_ALERT_RAISED, now, ev, cause);
+  alerts_emit(al, WG_ALERT_RAISED, now, ev, cause);
   return 1;
 }
 
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
                   const char *outcome, const char *note, bool local, double now,
                   wg_alert_event_t *ev) {
-  wg_alert_t *al = find_id(a, id);
+  wg_alert_t *al = alerts_find_id(a, id);
   char cause[256];
 
   if (al == NULL)
@@ -414,11 +358,11 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
    * escalated any more) until it clears. */
   if (wg_rule_is_event(al->rule))
     al->open = false;
-  emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
+  alerts_emit(al, WG_ALERT_ACKNOWLEDGED, now, ev, cause);
   wg_copy(ev->outcome, sizeof(ev->outcome), outcome ? outcome : "");
   ev->note = note && note[0] ? note : NULL;
   if (!al->open)
-    remove_open(a, al);
+    alerts_remove_open(a, al);
   return 1;
 }
 
@@ -456,7 +400,7 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   if (due->next_escalation <= now)
     due->next_escalation =
         now + fmax(due->ack_timeout_s, 0.001); /* guard a zero timeout */
-  emit(due, WG_ALERT_ESCALATED, now, ev, cause);
+  alerts_emit(due, WG_ALERT_ESCALATED, now, ev, cause);
   return 1;
 }
 
@@ -468,7 +412,7 @@ int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
     if (al->held > 0 && al->changed_at + WG_ALERT_UPDATE_INTERVAL_S <= now) {
       snprintf(cause, sizeof(cause), "repeat (%d since the last event): %s",
                al->held, al->summary);
-      emit(al, WG_ALERT_UPDATED, now, ev, cause);
+      alerts_emit(al, WG_ALERT_UPDATED, now, ev, cause);
       return 1;
     }
   }
@@ -497,224 +441,4 @@ double wg_alerts_next_deadline(const wg_alerts_t *a) {
       next = d;
   }
   return next;
-}
-
-/* ---- JSON -------------------------------------------------------------- */
-
-char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
-  char head[64], *text, *p;
-  size_t n;
-  int hn = snprintf(head, sizeof(head), "{\"ts\":%.6f,\"alerts\":[", ts);
-
-  n = (size_t)hn + 3; /* "]}" and the NUL */
-  for (size_t i = 0; i < a->nopen; i++) {
-    wg_open_alert_t *oa = a->open[i];
-    if (oa->json == NULL) {
-      if ((oa->json = wg_alert_to_json(&oa->alert)) == NULL)
-        return NULL;
-      oa->json_len = strlen(oa->json);
-    }
-    n += oa->json_len + 1;
-  }
-  if ((text = malloc(n)) == NULL)
-    return NULL;
-  memcpy(text, head, (size_t)hn);
-  p = text + hn;
-  for (size_t i = 0; i < a->nopen; i++) {
-    if (i > 0)
-      *p++ = ',';
-    memcpy(p, a->open[i]->json, a->open[i]->json_len);
-    p += a->open[i]->json_len;
-  }
-  memcpy(p, "]}", 3);
-  *len = (size_t)(p + 2 - text);
-  return text;
-}
-
-/* @e as an evidence entry; "" when it does not fit or memory is short
- * (wg_alert_to_json() then tries again). */
-static void evidence_json(const wg_evidence_t *e, char *out, size_t size) {
-  wg_arena_mark_t mark = wg_json_scratch_begin();
-  cJSON *x = cJSON_CreateObject();
-
-  out[0] = '\0';
-  if (x == NULL) {
-    wg_json_scratch_end(mark);
-    return;
-  }
-  cJSON_AddStringToObject(x, "n", e->n);
-  if (e->flags & WG_READING_HAS_VALUE)
-    wg_json_add_number(x, "v", e->v);
-  if (e->flags & WG_READING_HAS_VB)
-    cJSON_AddBoolToObject(x, "vb", e->vb);
-  if (e->u[0])
-    cJSON_AddStringToObject(x, "u", e->u);
-  wg_json_add_number(x, "t", e->t);
-  cJSON_AddStringToObject(x, "device", e->device);
-  if (!cJSON_PrintPreallocated(x, out, (int)size, false))
-    out[0] = '\0';
-  wg_json_scratch_end(mark);
-}
-
-/* The tree is printed once and dropped: built in the scratch arena. */
-static char *alert_json(const wg_alert_t *al, const char *outcome,
-                        const char *note) {
-  char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
-  wg_arena_mark_t mark = wg_json_scratch_begin();
-  cJSON *o = cJSON_CreateObject();
-  char *text;
-
-  if (o == NULL) {
-    wg_json_scratch_end(mark);
-    return NULL;
-  }
-  /* The evidence as printed when it was added, spliced in whole. */
-  *p++ = '[';
-  for (size_t i = 0; i < al->nevidence; i++) {
-    char again[WG_ALERT_EVIDENCE_JSON_MAX];
-    const char *e = al->evidence_json[i];
-    size_t n;
-
-    if (e[0] == '\0') {
-      evidence_json(&al->evidence[i], again, sizeof(again));
-      e = again;
-    }
-    if ((n = strlen(e)) == 0)
-      continue; /* out of memory: this entry is left out */
-    if (p > list + 1)
-      *p++ = ',';
-    memcpy(p, e, n);
-    p += n;
-  }
-  memcpy(p, "]", 2);
-  cJSON_AddStringToObject(o, "id", al->id);
-  cJSON_AddStringToObject(o, "gateway", al->gateway);
-  cJSON_AddStringToObject(o, "patient", al->patient);
-  cJSON_AddStringToObject(o, "device", al->device);
-  cJSON_AddStringToObject(o, "rule", wg_rule_name(al->rule));
-  cJSON_AddStringToObject(o, "severity", wg_severity_name(al->severity));
-  cJSON_AddStringToObject(o, "state", wg_alert_state_name(al->state));
-  wg_json_add_number(o, "escalation", al->escalation);
-  wg_json_add_number(o, "ts", al->ts);
-  wg_json_add_number(o, "raised", al->raised);
-  cJSON_AddStringToObject(o, "summary", al->summary);
-  if (cJSON_AddRawToObject(o, "evidence", list) == NULL) {
-    wg_json_scratch_end(mark);
-    return NULL;
-  }
-  wg_json_add_number(o, "repeats", al->repeats);
-  cJSON_AddStringToObject(o, "key", al->key);
-  cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
-  if (al->acknowledged) {
-    cJSON_AddStringToObject(o, "by", al->acked_by);
-    if (outcome && outcome[0])
-      cJSON_AddStringToObject(o, "outcome", outcome);
-    if (note && note[0])
-      cJSON_AddStringToObject(o, "note", note);
-    cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
-  }
-  wg_json_add_number(o, "ack_timeout_s", al->ack_timeout_s);
-  if (al->next_escalation > 0)
-    wg_json_add_number(o, "escalates_at", al->next_escalation);
-  cJSON_AddStringToObject(o, "route",
-                          al->route[0] ? al->route : WG_ROUTE_DEFAULT);
-  wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
-  text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
-  wg_json_scratch_end(mark);
-  return text;
-}
-
-char *wg_alert_to_json(const wg_alert_t *al) {
-  return alert_json(al, NULL, NULL);
-}
-
-char *wg_alert_event_to_json(const wg_alert_event_t *ev) {
-  return alert_json(&ev->alert, ev->outcome, ev->note);
-}
-
-static bool copy_str(const cJSON *o, const char *key, char *out, size_t len,
-                     bool required) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  if (!cJSON_IsString(v))
-    return !required;
-  snprintf(out, len, "%s", v->valuestring);
-  return true;
-}
-
-static double get_num(const cJSON *o, const char *key, double def) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  return cJSON_IsNumber(v) ? v->valuedouble : def;
-}
-
-int wg_alert_from_json(const char *json, wg_alert_t *al) {
-  wg_arena_mark_t mark = wg_json_scratch_begin(); /* read, then dropped */
-  cJSON *o = cJSON_Parse(json);
-  char rule[32] = "", sev[32] = "", state[32] = "";
-  const cJSON *ev, *e;
-  const char *dash, *via;
-  int r, s, st, rc = WG_EINVAL;
-
-  memset(al, 0, sizeof(*al));
-  if (!cJSON_IsObject(o))
-    goto done;
-  if (!copy_str(o, "id", al->id, sizeof(al->id), true) ||
-      !copy_str(o, "gateway", al->gateway, sizeof(al->gateway), true) ||
-      !copy_str(o, "patient", al->patient, sizeof(al->patient), true) ||
-      !copy_str(o, "device", al->device, sizeof(al->device), false) ||
-      !copy_str(o, "rule", rule, sizeof(rule), true) ||
-      !copy_str(o, "severity", sev, sizeof(sev), true) ||
-      !copy_str(o, "state", state, sizeof(state), true) ||
-      !copy_str(o, "summary", al->summary, sizeof(al->summary), false) ||
-      !copy_str(o, "key", al->key, sizeof(al->key), true) ||
-      !copy_str(o, "by", al->acked_by, sizeof(al->acked_by), false) ||
-      !copy_str(o, "route", al->route, sizeof(al->route), false))
-    goto done;
-  if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
-    goto done;
-  for (s = 0; s < WG_SEV_COUNT; s++)
-    if (strcmp(sev, wg_severity_name((wg_severity_t)s)) == 0)
-      break;
-  if (s == WG_SEV_COUNT || (dash = strrchr(al->id, '-')) == NULL)
-    goto done;
-  al->seq = strtoull(dash + 1, NULL, 10);
-  al->rule = (wg_rule_t)r;
-  al->severity = (wg_severity_t)s;
-  al->state = (wg_alert_state_t)st;
-  al->escalation = (int)get_num(o, "escalation", 0);
-  al->repeats = (int)get_num(o, "repeats", 0);
-  al->ts = get_num(o, "ts", 0);
-  al->raised = get_num(o, "raised", 0);
-  al->ack_timeout_s = get_num(o, "ack_timeout_s", 0);
-  al->next_escalation = get_num(o, "escalates_at", 0);
-  al->acknowledged =
-      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
-  via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
-  al->acked_local = via != NULL && strcmp(via, "local") == 0;
-  ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
-  cJSON_ArrayForEach(e, ev) {
-    wg_evidence_t *x;
-    const cJSON *vb = cJSON_GetObjectItemCaseSensitive(e, "vb");
-    if (al->nevidence == WG_ALERT_EVIDENCE_MAX)
-      break;
-    x = &al->evidence[al->nevidence++];
-    copy_str(e, "n", x->n, sizeof(x->n), false);
-    copy_str(e, "u", x->u, sizeof(x->u), false);
-    copy_str(e, "device", x->device, sizeof(x->device), false);
-    x->t = get_num(e, "t", 0);
-    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "v"))) {
-      x->v = get_num(e, "v", 0);
-      x->flags |= WG_READING_HAS_VALUE;
-    }
-    if (cJSON_IsBool(vb)) {
-      x->vb = cJSON_IsTrue(vb);
-      x->flags |= WG_READING_HAS_VB;
-    }
-    evidence_json(x, al->evidence_json[al->nevidence - 1],
-                  sizeof(al->evidence_json[0]));
-  }
-  rc = 0;
-
-done:
-  wg_json_scratch_end(mark);
-  return rc;
 }

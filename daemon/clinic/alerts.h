@@ -97,13 +97,9 @@ typedef struct wg_alert_event_s {
   const char *note;
 } wg_alert_event_t;
 
-/* An open alert, and the JSON of its last event for the snapshot. */
-typedef struct wg_open_alert_s {
-  wg_alert_t alert;
-  char *json; /* of its last event, or NULL until asked for */
-  size_t json_len;
-  uint64_t key_hash, id_hash; /* its homes in the indexes */
-} wg_open_alert_t;
+/* An open alert, its kept JSON and its places in the indexes
+ * (clinic/alerts_internal.h). */
+typedef struct wg_open_alert_s wg_open_alert_t;
 
 typedef struct wg_alerts_s {
   char gateway[WG_ID_MAX + 1];
@@ -111,12 +107,10 @@ typedef struct wg_alerts_s {
   wg_open_alert_t **open; /* the open alerts, oldest first */
   size_t nopen;
   size_t cap;
-  /* The open alerts by (patient, rule, key) and by id: open addressing,
-   * linear probing, at most half full, so that finding one costs the same
-   * with 5 or 500 open. */
-  wg_open_alert_t **by_key;
-  wg_open_alert_t **by_id;
-  size_t slots;             /* a power of two, or 0 */
+  /* The open alerts by (patient, rule, key) and by id: the heads of two
+   * uthash tables over the same entries. */
+  wg_open_alert_t *by_key;
+  wg_open_alert_t *by_id;
   const wg_route_t *routes; /* borrowed from the configuration */
   size_t nroutes;
 } wg_alerts_t;

@@ -22,21 +22,21 @@ int wg_clinic_init(wg_clinic_t *cl, const char *gateway_id, uint64_t next_seq,
   return wg_alerts_init(&cl->alerts, gateway_id, next_seq);
 }
 
-static void free_states(wg_rule_state_t *v, size_t n) {
+static void clinic_free_states(wg_rule_state_t *v, size_t n) {
   for (size_t i = 0; i < n; i++)
     wg_rule_state_free(&v[i]);
   free(v);
 }
 
-/* The queued events' copies of ack notes (queue_event()). */
-static void free_notes(wg_clinic_t *cl) {
+/* The queued events' copies of ack notes (clinic_queue_event()). */
+static void clinic_free_notes(wg_clinic_t *cl) {
   for (size_t i = 0; i < cl->nevents; i++)
     free((char *)cl->events[i].note);
 }
 
 void wg_clinic_free(wg_clinic_t *cl) {
-  free_notes(cl);
-  free_states(cl->states, cl->nstates);
+  clinic_free_notes(cl);
+  clinic_free_states(cl->states, cl->nstates);
   wg_alerts_free(&cl->alerts);
   free(cl->events);
   free(cl->scores);
@@ -44,7 +44,7 @@ void wg_clinic_free(wg_clinic_t *cl) {
 }
 
 /* An alert change applied in memory waits here for the next commit. */
-static void queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
+static void clinic_queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
   cl->changed = true;
   if (cl->nevents == cl->events_cap) {
     size_t cap = cl->events_cap ? cl->events_cap * 2 : 16;
@@ -89,15 +89,15 @@ static void queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
          wg_severity_name(ev->alert.severity), ev->alert.patient);
 }
 
-static void apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
-                           const wg_verdict_t *v, size_t n, double now) {
+static void clinic_apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
+                                  const wg_verdict_t *v, size_t n, double now) {
   wg_alert_event_t ev;
 
   for (size_t i = 0; i < n; i++) {
     int rc = wg_alerts_apply(&cl->alerts, p->id, &v[i], p->ack_timeout_min, now,
                              &ev);
     if (rc == 1)
-      queue_event(cl, &ev);
+      clinic_queue_event(cl, &ev);
     else if (rc < 0)
       wg_log(LOG_ERR, "clinic: %s alert for %s: %s", wg_rule_name(v[i].rule),
              p->id, wg_strerror(rc));
@@ -105,7 +105,7 @@ static void apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
 }
 
 /* The patient index of @id in the current configuration, or -1. */
-static long patient_index(const wg_clinic_t *cl, const char *id) {
+static long clinic_patient_index(const wg_clinic_t *cl, const char *id) {
   for (size_t i = 0; cl->cfg != NULL && i < cl->nstates; i++)
     if (strcmp(cl->cfg->patients[i].id, id) == 0)
       return (long)i;
@@ -113,7 +113,7 @@ static long patient_index(const wg_clinic_t *cl, const char *id) {
 }
 
 /* The conditions that the open alerts of patient @i stand for hold. */
-static void mark_open(wg_clinic_t *cl, size_t i, double now) {
+static void clinic_mark_open(wg_clinic_t *cl, size_t i, double now) {
   const wg_patient_t *p = &cl->cfg->patients[i];
 
   for (size_t k = 0; k < cl->alerts.nopen; k++) {
@@ -136,21 +136,20 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
     long j;
 
     if (wg_rule_state_init(&v[i], p, now) != 0) {
-      free_states(v, i);
+      clinic_free_states(v, i);
       return WG_ENOMEM;
     }
-    if ((j = patient_index(cl, p->id)) >= 0)
+    if ((j = clinic_patient_index(cl, p->id)) >= 0)
       wg_rule_state_carry(&v[i], p, &cl->states[j], &cl->cfg->patients[j]);
   }
-  free_states(cl->states, cl->nstates);
+  clinic_free_states(cl->states, cl->nstates);
   cl->states = v;
   cl->nstates = n;
   cl->cfg = cfg;
-  if (cl->day_end == 0)
-    cl->day_end = wg_rules_next_local_midnight(now);
+  wg_daylog_start(&cl->daylog, now);
   wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
   for (size_t i = 0; i < n; i++)
-    mark_open(cl, i, now);
+    clinic_mark_open(cl, i, now);
   return 0;
 }
 
@@ -170,7 +169,7 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
     return WG_EINVAL;
   if ((rc = wg_alerts_restore(&cl->alerts, &al)) != 0)
     return rc;
-  if ((i = patient_index(cl, al.patient)) >= 0)
+  if ((i = clinic_patient_index(cl, al.patient)) >= 0)
     wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
                           al.key, al.raised, al.ts, now);
   return 0;
@@ -186,12 +185,12 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
     return;
   p = &cl->cfg->patients[patient];
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
-  apply_verdicts(cl, p, v, n, now);
+  clinic_apply_verdicts(cl, p, v, n, now);
 }
 
 /* A score to publish on news2 and store in scores at the next commit. */
-static void queue_score(wg_clinic_t *cl, const wg_patient_t *p,
-                        const wg_news2_t *s, double ts) {
+static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
+                               const wg_news2_t *s, double ts) {
   wg_clinic_score_t *cs;
 
   if (cl->nscores == cl->scores_cap) {
@@ -227,10 +226,10 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
    * wg_news2_pub_offer() decides. */
   wg_rules_news2(p, st, now, &s, &v, &has_verdict);
   if (wg_news2_pub_offer(&st->news2_pub, &s, now, cl->cfg->news2_interval_s))
-    queue_score(cl, p, &s, now);
+    clinic_queue_score(cl, p, &s, now);
   if (has_verdict) {
     wg_copy(v.evidence.device, sizeof(v.evidence.device), device);
-    apply_verdicts(cl, p, &v, 1, now);
+    clinic_apply_verdicts(cl, p, &v, 1, now);
   }
 }
 
@@ -241,7 +240,7 @@ int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
   int rc = wg_alerts_ack(&cl->alerts, id, by, outcome, note, local, now, &ev);
 
   if (rc == 1)
-    queue_event(cl, &ev);
+    clinic_queue_event(cl, &ev);
   return rc;
 }
 
@@ -256,31 +255,28 @@ void wg_clinic_tick(wg_clinic_t *cl, double now) {
     size_t n =
         wg_rules_tick(p, &cl->states[i], now, cl->silent_s, v, VERDICTS_MAX);
 
-    apply_verdicts(cl, p, v, n, now);
+    clinic_apply_verdicts(cl, p, v, n, now);
     if (due > 0 && due <= now) {
       wg_news2_t s;
       double ts;
       wg_news2_pub_take(pub, now, &s, &ts);
-      queue_score(cl, p, &s, ts);
+      clinic_queue_score(cl, p, &s, ts);
     }
   }
   while (wg_alerts_escalate_due(&cl->alerts, now, &ev) == 1)
-    queue_event(cl, &ev);
+    clinic_queue_event(cl, &ev);
   while (wg_alerts_update_due(&cl->alerts, now, &ev) == 1)
-    queue_event(cl, &ev);
-  if (cl->day_end > 0 && now >= cl->day_end) {
-    /* After the escalations due by midnight: the day's log is complete. */
-    cl->log_day = wg_rules_local_midnight(cl->day_end - 1);
-    cl->log_due = true;
-    cl->day_end = wg_rules_next_local_midnight(now);
-  }
+    clinic_queue_event(cl, &ev);
+  /* After the escalations due by midnight: the day's log is complete. */
+  wg_daylog_tick(&cl->daylog, now);
 }
 
 double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
-  double next = wg_alerts_next_deadline(&cl->alerts);
+  double next = wg_alerts_next_deadline(&cl->alerts),
+         day_end = wg_daylog_next_deadline(&cl->daylog);
 
-  if (cl->day_end > 0 && (next <= 0 || cl->day_end < next))
-    next = cl->day_end;
+  if (day_end > 0 && (next <= 0 || day_end < next))
+    next = day_end;
 
   for (size_t i = 0; i < cl->nstates; i++) {
     double d = wg_rules_next_deadline(&cl->cfg->patients[i], &cl->states[i],
@@ -332,7 +328,7 @@ double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono) {
 bool wg_clinic_committed(wg_clinic_t *cl) {
   bool changed = cl->changed;
 
-  free_notes(cl);
+  clinic_free_notes(cl);
   if (cl->events_cap > EVENTS_KEPT) {
     free(cl->events);
     cl->events = NULL;
@@ -341,6 +337,6 @@ bool wg_clinic_committed(wg_clinic_t *cl) {
   cl->nevents = 0;
   cl->nscores = 0;
   cl->changed = false;
-  cl->log_due = false;
+  wg_daylog_published(&cl->daylog);
   return changed;
 }

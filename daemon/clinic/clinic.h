@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "clinic/alerts.h"
+#include "clinic/daylog.h"
 #include "clinic/news2.h"
 #include "clinic/rules.h"
 #include "common/counters.h"
@@ -46,12 +47,8 @@ typedef struct wg_clinic_s {
   wg_clinic_score_t *scores;
   size_t nscores;
   size_t scores_cap;
-  bool changed; /* the open alerts changed since the last commit */
-  /* The daily escalation log: the local day in progress ends at day_end;
-   * log_due says the one that began at log_day is to be published. */
-  double day_end;
-  bool log_due;
-  double log_day;
+  bool changed;       /* the open alerts changed since the last commit */
+  wg_daylog_t daylog; /* the end of the day; daylog.due: its log is due */
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
 } wg_clinic_t;

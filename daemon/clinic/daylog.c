@@ -9,21 +9,43 @@
 #include <time.h>
 
 #include "clinic/rules.h"
+#include "commit/store.h" /* the row's fields */
+#include "common/json_scratch.h"
 #include "wardgate/error.h"
 
 static const char csv_header[] =
     "id,patient,rule,severity,raised,routes,escalations,acknowledged_by,"
     "acknowledged_at,respond_by,response,late_min,outcome,note,cleared\n";
 
+void wg_daylog_start(wg_daylog_t *d, double now) {
+  if (d->day_end == 0)
+    d->day_end = wg_rules_next_local_midnight(now);
+}
+
+double wg_daylog_next_deadline(const wg_daylog_t *d) { return d->day_end; }
+
+bool wg_daylog_tick(wg_daylog_t *d, double now) {
+  if (d->day_end > 0 && now >= d->day_end) {
+    d->day = wg_rules_local_midnight(d->day_end - 1);
+    d->due = true;
+    d->day_end = wg_rules_next_local_midnight(now);
+  }
+  return d->due;
+}
+
+void wg_daylog_published(wg_daylog_t *d) { d->due = false; }
+
 typedef struct log_s {
   bool csv;
-  cJSON *alerts;   /* JSON */
-  char *text;      /* CSV */
-  size_t len, cap; /* CSV */
+  cJSON *alerts;         /* JSON */
+  wg_json_build_t build; /* JSON: every cJSON allocation made, or it fails */
+  char *text;            /* CSV */
+  size_t len, cap;       /* CSV */
 } log_t;
 
 /* "met", "late" (with the minutes, rounded up) or "none". */
-static const char *response(const wg_store_day_entry_t *e, int *late_min) {
+static const char *daylog_response(const wg_store_day_entry_t *e,
+                                   int *late_min) {
   *late_min = 0;
   if (e->acked_at <= 0)
     return "none";
@@ -33,7 +55,7 @@ static const char *response(const wg_store_day_entry_t *e, int *late_min) {
   return "late";
 }
 
-static int append(log_t *l, const char *s, size_t n) {
+static int daylog_append(log_t *l, const char *s, size_t n) {
   if (l->len + n + 1 > l->cap) {
     size_t cap = (l->len + n + 1) * 2;
     char *p = realloc(l->text, cap);
@@ -48,25 +70,25 @@ static int append(log_t *l, const char *s, size_t n) {
   return 0;
 }
 
-/* One CSV field (RFC 4180: quoted when it holds a comma, a quote or a line
- * break), then @end. */
-static int field(log_t *l, const char *v, char end) {
+/* One CSV daylog_field (RFC 4180: quoted when it holds a comma, a quote or a
+ * line break), then @end. */
+static int daylog_field(log_t *l, const char *v, char end) {
   int rc = 0;
 
   v = v ? v : "";
   if (strpbrk(v, ",\"\r\n") == NULL) {
-    rc = append(l, v, strlen(v));
+    rc = daylog_append(l, v, strlen(v));
   } else {
-    rc = append(l, "\"", 1);
+    rc = daylog_append(l, "\"", 1);
     for (const char *p = v; rc == 0 && *p; p++)
-      rc = *p == '"' ? append(l, "\"\"", 2) : append(l, p, 1);
+      rc = *p == '"' ? daylog_append(l, "\"\"", 2) : daylog_append(l, p, 1);
     if (rc == 0)
-      rc = append(l, "\"", 1);
+      rc = daylog_append(l, "\"", 1);
   }
-  return rc ? rc : append(l, &end, 1);
+  return rc ? rc : daylog_append(l, &end, 1);
 }
 
-static const char *local(double t, char *buf, size_t size) {
+static const char *daylog_local(double t, char *buf, size_t size) {
   time_t tt = (time_t)floor(t);
   struct tm tm;
 
@@ -76,31 +98,39 @@ static const char *local(double t, char *buf, size_t size) {
   return buf;
 }
 
-static int add_csv(log_t *l, const wg_store_day_entry_t *e) {
+static int daylog_add_csv(log_t *l, const wg_store_day_entry_t *e) {
   char raised[32], acked[32], respond[32], cleared[32], esc[16], late[16];
   int late_min, rc;
-  const char *resp = response(e, &late_min);
+  const char *resp = daylog_response(e, &late_min);
 
   snprintf(esc, sizeof(esc), "%d", e->escalations);
   snprintf(late, sizeof(late), "%d", late_min);
-  if ((rc = field(l, e->id, ',')) || (rc = field(l, e->patient, ',')) ||
-      (rc = field(l, e->rule, ',')) || (rc = field(l, e->severity, ',')) ||
-      (rc = field(l, local(e->raised, raised, sizeof(raised)), ',')) ||
-      (rc = field(l, e->routes, ',')) || (rc = field(l, esc, ',')) ||
-      (rc = field(l, e->acked_by, ',')) ||
-      (rc = field(l, local(e->acked_at, acked, sizeof(acked)), ',')) ||
-      (rc = field(l, local(e->respond_by, respond, sizeof(respond)), ',')) ||
-      (rc = field(l, resp, ',')) ||
-      (rc = field(l, late_min ? late : "", ',')) ||
-      (rc = field(l, e->outcome, ',')) || (rc = field(l, e->note, ',')))
+  if ((rc = daylog_field(l, e->id, ',')) ||
+      (rc = daylog_field(l, e->patient, ',')) ||
+      (rc = daylog_field(l, e->rule, ',')) ||
+      (rc = daylog_field(l, e->severity, ',')) ||
+      (rc = daylog_field(l, daylog_local(e->raised, raised, sizeof(raised)),
+                         ',')) ||
+      (rc = daylog_field(l, e->routes, ',')) ||
+      (rc = daylog_field(l, esc, ',')) ||
+      (rc = daylog_field(l, e->acked_by, ',')) ||
+      (rc = daylog_field(l, daylog_local(e->acked_at, acked, sizeof(acked)),
+                         ',')) ||
+      (rc = daylog_field(
+           l, daylog_local(e->respond_by, respond, sizeof(respond)), ',')) ||
+      (rc = daylog_field(l, resp, ',')) ||
+      (rc = daylog_field(l, late_min ? late : "", ',')) ||
+      (rc = daylog_field(l, e->outcome, ',')) ||
+      (rc = daylog_field(l, e->note, ',')))
     return rc;
-  return field(l, local(e->cleared, cleared, sizeof(cleared)), '\n');
+  return daylog_field(l, daylog_local(e->cleared, cleared, sizeof(cleared)),
+                      '\n');
 }
 
-static int add_json(log_t *l, const wg_store_day_entry_t *e) {
+static int daylog_add_json(log_t *l, const wg_store_day_entry_t *e) {
   cJSON *o = cJSON_CreateObject(), *routes;
   int late_min;
-  const char *resp = response(e, &late_min);
+  const char *resp = daylog_response(e, &late_min);
 
   if (o == NULL || !cJSON_AddItemToArray(l->alerts, o)) {
     cJSON_Delete(o);
@@ -138,18 +168,20 @@ static int add_json(log_t *l, const wg_store_day_entry_t *e) {
     cJSON_AddStringToObject(o, "note", e->note);
   if (e->cleared > 0)
     cJSON_AddNumberToObject(o, "cleared", e->cleared);
-  return 0;
+  /* A row with a member missing ends the walk: the log would be wrong. */
+  return wg_json_build_failed(l->build) ? WG_ENOMEM : 0;
 }
 
-static int add(void *ud, const wg_store_day_entry_t *e) {
+static int daylog_add(void *ud, const wg_store_day_entry_t *e) {
   log_t *l = ud;
-  return l->csv ? add_csv(l, e) : add_json(l, e);
+  return l->csv ? daylog_add_csv(l, e) : daylog_add_json(l, e);
 }
 
-char *wg_daylog(wg_store_t *s, const char *gateway, double day_start, bool csv,
-                int *rc) {
+char *wg_daylog_text(const char *gateway, double day_start, bool csv,
+                     wg_daylog_rows_fn rows, struct wg_store_s *source,
+                     int *rc) {
   double day_end = wg_rules_next_local_midnight(day_start);
-  log_t l = {.csv = csv};
+  log_t l = {.csv = csv, .build = wg_json_build_begin()};
   cJSON *o = NULL;
   char day[16], *text = NULL;
   time_t tt = (time_t)day_start;
@@ -158,7 +190,7 @@ char *wg_daylog(wg_store_t *s, const char *gateway, double day_start, bool csv,
   localtime_r(&tt, &tm);
   strftime(day, sizeof(day), "%Y-%m-%d", &tm);
   if (csv) {
-    *rc = append(&l, csv_header, strlen(csv_header));
+    *rc = daylog_append(&l, csv_header, strlen(csv_header));
   } else if ((o = cJSON_CreateObject()) == NULL) {
     *rc = WG_ENOMEM;
   } else {
@@ -167,12 +199,17 @@ char *wg_daylog(wg_store_t *s, const char *gateway, double day_start, bool csv,
     cJSON_AddNumberToObject(o, "from", day_start);
     cJSON_AddNumberToObject(o, "to", day_end);
     l.alerts = cJSON_AddArrayToObject(o, "alerts");
-    *rc = l.alerts ? 0 : WG_ENOMEM;
+    *rc = wg_json_build_failed(l.build) ? WG_ENOMEM : 0;
   }
   if (*rc == 0)
-    *rc = wg_store_day_log(s, day_start, day_end, add, &l);
-  if (*rc == 0 && !csv && (text = cJSON_PrintUnformatted(o)) == NULL)
+    *rc = rows(source, day_start, day_end, daylog_add, &l);
+  if (*rc == 0 && !csv &&
+      ((text = cJSON_PrintUnformatted(o)) == NULL ||
+       wg_json_build_failed(l.build))) {
+    free(text);
+    text = NULL;
     *rc = WG_ENOMEM;
+  }
   if (csv) {
     if (*rc == 0)
       text = l.text;

@@ -31,7 +31,7 @@ typedef struct band_s {
 
 #define INF 1e300
 
-static int by_bands(double v, const band_t *b) {
+static int news2_by_bands(double v, const band_t *b) {
   while (v > b->upto)
     b++;
   return b->score;
@@ -40,7 +40,7 @@ static int by_bands(double v, const band_t *b) {
 /* The RCP NEWS2 chart, row by row (values are the printed upper bounds). */
 int wg_news2_rr(double rr) {
   static const band_t b[] = {{8, 3}, {11, 1}, {20, 0}, {24, 2}, {INF, 3}};
-  return by_bands(rr, b);
+  return news2_by_bands(rr, b);
 }
 
 int wg_news2_spo2(double spo2, int scale, bool on_oxygen) {
@@ -49,25 +49,25 @@ int wg_news2_spo2(double spo2, int scale, bool on_oxygen) {
   static const band_t s2_o2[] = {{83, 3}, {85, 2}, {87, 1}, {92, 0},
                                  {94, 1}, {96, 2}, {INF, 3}};
   if (scale != 2)
-    return by_bands(spo2, s1);
-  return by_bands(spo2, on_oxygen ? s2_o2 : s2_air);
+    return news2_by_bands(spo2, s1);
+  return news2_by_bands(spo2, on_oxygen ? s2_o2 : s2_air);
 }
 
 int wg_news2_sbp(double sbp) {
   static const band_t b[] = {{90, 3}, {100, 2}, {110, 1}, {219, 0}, {INF, 3}};
-  return by_bands(sbp, b);
+  return news2_by_bands(sbp, b);
 }
 
 int wg_news2_hr(double hr) {
   static const band_t b[] = {{40, 3},  {50, 1},  {90, 0},
                              {110, 1}, {130, 2}, {INF, 3}};
-  return by_bands(hr, b);
+  return news2_by_bands(hr, b);
 }
 
 int wg_news2_temp(double temp) {
   static const band_t b[] = {
       {35.0, 3}, {36.0, 1}, {38.0, 0}, {39.0, 1}, {INF, 2}};
-  return by_bands(temp, b);
+  return news2_by_bands(temp, b);
 }
 
 /* Alert scores 0; new confusion, voice, pain or unresponsive score 3. */
@@ -123,7 +123,7 @@ void wg_news2_score(const wg_news2_obs_t *obs, int scale, wg_news2_t *out) {
     out->band = WG_NEWS2_BAND_LOW;
 }
 
-static size_t put_str(char *out, size_t at, const char *s) {
+static size_t news2_put_str(char *out, size_t at, const char *s) {
   size_t n = strlen(s);
   memcpy(out + at, s, n + 1);
   return at + n;
@@ -131,26 +131,26 @@ static size_t put_str(char *out, size_t at, const char *s) {
 
 void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
                    int scale, bool message, wg_news2_json_t *out) {
-  size_t c = put_str(out->components, 0, "{");
-  size_t m = put_str(out->missing, 0, "[");
+  size_t c = news2_put_str(out->components, 0, "{");
+  size_t m = news2_put_str(out->missing, 0, "[");
 
   /* Both buffers hold all seven keys with their quotes and digits. */
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
     const char *key = keys[k];
     int v = s->components[k];
     if (v < 0) {
-      m = put_str(out->missing, m, m > 1 ? ",\"" : "\"");
-      m = put_str(out->missing, m, key);
-      m = put_str(out->missing, m, "\"");
+      m = news2_put_str(out->missing, m, m > 1 ? ",\"" : "\"");
+      m = news2_put_str(out->missing, m, key);
+      m = news2_put_str(out->missing, m, "\"");
     } else {
       char digit[4] = {'"', ':', (char)('0' + v), '\0'};
-      c = put_str(out->components, c, c > 1 ? ",\"" : "\"");
-      c = put_str(out->components, c, key);
-      c = put_str(out->components, c, digit);
+      c = news2_put_str(out->components, c, c > 1 ? ",\"" : "\"");
+      c = news2_put_str(out->components, c, key);
+      c = news2_put_str(out->components, c, digit);
     }
   }
-  put_str(out->components, c, "}");
-  put_str(out->missing, m, "]");
+  news2_put_str(out->components, c, "}");
+  news2_put_str(out->missing, m, "]");
   if (message)
     snprintf(out->message, sizeof(out->message),
              "{\"patient\":\"%s\",\"ts\":%.6f,\"score\":%d,\"scale\":%d,"
@@ -160,13 +160,13 @@ void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
              out->missing, out->components, wg_news2_band_name(s->band));
 }
 
-static bool same_score(const wg_news2_t *a, const wg_news2_t *b) {
+static bool news2_same_score(const wg_news2_t *a, const wg_news2_t *b) {
   return a->score == b->score && a->complete == b->complete &&
          memcmp(a->components, b->components, sizeof(a->components)) == 0;
 }
 
 /* A change the hub must hear of at once. */
-static bool urgent_change(const wg_news2_t *last, const wg_news2_t *s) {
+static bool news2_urgent_change(const wg_news2_t *last, const wg_news2_t *s) {
   if (s->band != last->band || s->complete != last->complete)
     return true;
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
@@ -177,11 +177,11 @@ static bool urgent_change(const wg_news2_t *last, const wg_news2_t *s) {
 
 bool wg_news2_pub_offer(wg_news2_pub_t *pub, const wg_news2_t *s, double now,
                         double interval_s) {
-  if (pub->any && same_score(&pub->last, s)) {
+  if (pub->any && news2_same_score(&pub->last, s)) {
     pub->held = false; /* back to what the hub has: nothing to send */
     return false;
   }
-  if (!pub->any || urgent_change(&pub->last, s) ||
+  if (!pub->any || news2_urgent_change(&pub->last, s) ||
       now >= pub->at + interval_s) {
     pub->any = true;
     pub->last = *s;

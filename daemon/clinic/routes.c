@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-static bool on_day(const wg_route_t *r, int wday) {
+static bool routes_on_day(const wg_route_t *r, int wday) {
   return (r->days >> wday) & 1u;
 }
 
@@ -24,10 +24,10 @@ const wg_route_t *wg_routes_at(const wg_route_t *routes, size_t n, double t) {
     if (r->days == 0)
       return r; /* the fallback, always last */
     if (r->from_s < r->to_s) {
-      if (on_day(r, tm.tm_wday) && sec >= r->from_s && sec < r->to_s)
+      if (routes_on_day(r, tm.tm_wday) && sec >= r->from_s && sec < r->to_s)
         return r;
-    } else if ((on_day(r, tm.tm_wday) && sec >= r->from_s) ||
-               (on_day(r, yesterday) && sec < r->to_s)) {
+    } else if ((routes_on_day(r, tm.tm_wday) && sec >= r->from_s) ||
+               (routes_on_day(r, yesterday) && sec < r->to_s)) {
       return r; /* a window across midnight, from the day it starts */
     }
   }
@@ -39,8 +39,8 @@ const char *wg_routes_name_at(const wg_route_t *routes, size_t n, double t) {
   return r != NULL ? r->name : WG_ROUTE_DEFAULT;
 }
 
-static const wg_route_t *find(const wg_route_t *routes, size_t n,
-                              const char *name) {
+static const wg_route_t *routes_find(const wg_route_t *routes, size_t n,
+                                     const char *name) {
   for (size_t i = 0; i < n; i++)
     if (strcmp(routes[i].name, name) == 0)
       return &routes[i];
@@ -49,7 +49,8 @@ static const wg_route_t *find(const wg_route_t *routes, size_t n,
 
 void wg_routes_moved(const wg_route_t *routes, size_t n, const char *from,
                      const char *to, char *out, size_t size) {
-  const wg_route_t *a = find(routes, n, from), *b = find(routes, n, to);
+  const wg_route_t *a = routes_find(routes, n, from),
+                   *b = routes_find(routes, n, to);
   int edge = -1;
 
   if (a != NULL && a->days != 0)

@@ -111,19 +111,20 @@ void wg_rules_threshold_key(const wg_threshold_t *t, char *out, size_t len) {
 }
 
 /* The identity of verdict @v: what it says, of which rule, about what. */
-static void verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
-                        wg_severity_t severity, const char *key) {
+static void rules_verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind,
+                              wg_rule_t rule, wg_severity_t severity,
+                              const char *key) {
   v->kind = kind;
   v->rule = rule;
   v->severity = severity;
   wg_copy(v->key, sizeof(v->key), key);
 }
 
-static size_t fall(const wg_reading_t *r, wg_verdict_t *v) {
+static size_t rules_fall(const wg_reading_t *r, wg_verdict_t *v) {
   if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
     return 0;
   memset(v, 0, sizeof(*v));
-  verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
   wg_rules_evidence(&v->evidence, r);
@@ -135,8 +136,8 @@ static size_t fall(const wg_reading_t *r, wg_verdict_t *v) {
  * the limit is inside) and clears after two readings in a row back inside,
  * so that a value hovering at the limit does not flap.
  */
-static size_t threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
-                        const wg_reading_t *r, wg_verdict_t *v) {
+static size_t rules_threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
+                              const wg_reading_t *r, wg_verdict_t *v) {
   bool low = t->has_below && r->value < t->below;
   bool high = t->has_above && r->value > t->above;
 
@@ -199,7 +200,7 @@ double wg_rules_next_local_midnight(double t) {
 }
 
 /* Checkpoint @sec (seconds of the local day) on the day starting at @day. */
-static double local_time_of_day(double day, int sec) {
+static double rules_local_time_of_day(double day, int sec) {
   time_t tt = (time_t)day;
   struct tm tm;
 
@@ -213,21 +214,22 @@ static double local_time_of_day(double day, int sec) {
 
 /* ---- per-reading rules -------------------------------------------------- */
 
-static wg_verdict_t *next_verdict(wg_verdict_t *out, size_t *n, size_t max) {
+static wg_verdict_t *rules_next_verdict(wg_verdict_t *out, size_t *n,
+                                        size_t max) {
   if (*n >= max)
     return NULL;
   memset(&out[*n], 0, sizeof(out[*n]));
   return &out[(*n)++];
 }
 
-static int device_index(const wg_patient_t *p, const char *device) {
+static int rules_device_index(const wg_patient_t *p, const char *device) {
   for (size_t i = 0; device && i < p->ndevices; i++)
     if (strcmp(p->devices[i], device) == 0)
       return (int)i;
   return -1;
 }
 
-static void keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
+static void rules_keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
   int k = wg_news2_param(r->name);
   wg_news2_latest_t *l;
 
@@ -244,7 +246,7 @@ static void keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
   wg_copy(l->device, sizeof(l->device), r->device_id ? r->device_id : "");
 }
 
-static const char *unit_of(const char *key) {
+static const char *rules_unit_of(const char *key) {
   const char *u = wg_senml_canonical_unit(key);
   return u ? u : "";
 }
@@ -253,16 +255,17 @@ static const char *unit_of(const char *key) {
  * A new local day for @in at @now: today's total starts again, and an
  * alert about yesterday's shortfall clears (it is no longer actionable).
  */
-static void intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
-                        double now, wg_verdict_t *out, size_t *n, size_t max) {
+static void rules_intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
+                              double now, wg_verdict_t *out, size_t *n,
+                              size_t max) {
   wg_verdict_t *v;
 
   if (in->day_start > 0 && now < in->day_end)
     return;
-  if (in->active && out && (v = next_verdict(out, n, max)) != NULL) {
+  if (in->active && out && (v = rules_next_verdict(out, n, max)) != NULL) {
     in->active = false;
-    verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
-                cfg->name);
+    rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                      cfg->name);
     snprintf(v->summary, sizeof(v->summary), "%s: a new day", cfg->name);
   }
   in->day_start = wg_rules_local_midnight(now);
@@ -276,21 +279,21 @@ static void intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
  * Readings that only feed state (and, with @out, clear verdicts): intake
  * totals, last seen, NEWS2 observations.
  */
-static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
-                         const wg_reading_t *r, int d, double now,
-                         wg_verdict_t *out, size_t max) {
+static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
+                               const wg_reading_t *r, int d, double now,
+                               wg_verdict_t *out, size_t max) {
   wg_verdict_t *v;
   size_t n = 0;
 
-  keep_news2(st, r);
+  rules_keep_news2(st, r);
   if (d >= 0) {
     wg_device_state_t *ds = &st->devices[d];
     if (now > ds->last)
       ds->last = now;
-    if (ds->silent && out && (v = next_verdict(out, &n, max)) != NULL) {
+    if (ds->silent && out && (v = rules_next_verdict(out, &n, max)) != NULL) {
       ds->silent = false;
-      verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
-                  r->device_id);
+      rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+                        r->device_id);
       snprintf(v->summary, sizeof(v->summary), "%s is sending again",
                r->device_id);
       wg_rules_evidence(&v->evidence, r);
@@ -302,9 +305,10 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
       continue;
     if (r->ts > e->last)
       e->last = r->ts > now ? now : r->ts;
-    if (e->active && out && (v = next_verdict(out, &n, max)) != NULL) {
+    if (e->active && out && (v = rules_next_verdict(out, &n, max)) != NULL) {
       e->active = false;
-      verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW, r->name);
+      rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW,
+                        r->name);
       snprintf(v->summary, sizeof(v->summary), "%s observed again", r->name);
       wg_rules_evidence(&v->evidence, r);
     }
@@ -313,27 +317,27 @@ static size_t keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     wg_intake_state_t *in = &st->intake[i];
     if (strcmp(p->intake[i].name, r->name) != 0)
       continue;
-    intake_roll(&p->intake[i], in, now, out, &n, max);
+    rules_intake_roll(&p->intake[i], in, now, out, &n, max);
     /* Today's intake only: a late reading from yesterday is yesterday's. */
     if (r->ts < in->day_start || r->ts >= in->day_end)
       continue;
     in->total += r->value;
     if (in->active && in->total >= in->required && out &&
-        (v = next_verdict(out, &n, max)) != NULL) {
+        (v = rules_next_verdict(out, &n, max)) != NULL) {
       in->active = false;
-      verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
-                  r->name);
+      rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                        r->name);
       snprintf(v->summary, sizeof(v->summary),
                "%s caught up: %.3g %s of %.3g %s due", r->name, in->total,
-               unit_of(r->name), in->required, unit_of(r->name));
+               rules_unit_of(r->name), in->required, rules_unit_of(r->name));
       wg_rules_evidence(&v->evidence, r);
     }
   }
   return n;
 }
 
-static size_t battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
-                      wg_verdict_t *out, size_t max) {
+static size_t rules_battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
+                            wg_verdict_t *out, size_t max) {
   wg_device_state_t *ds;
   wg_verdict_t *v;
   size_t n = 0;
@@ -345,14 +349,14 @@ static size_t battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
   /* Raised once and cleared once: a battery reports often, and a repeat
    * every reading would be noise at the hub. */
   if (!ds->battery_low && r->value <= WG_BATTERY_LOW_PCT) {
-    if ((v = next_verdict(out, &n, max)) == NULL)
+    if ((v = rules_next_verdict(out, &n, max)) == NULL)
       return n;
     ds->battery_low = true;
     v->kind = WG_VERDICT_RAISE;
     snprintf(v->summary, sizeof(v->summary), "Battery of %s at %g %%",
              r->device_id, r->value);
   } else if (ds->battery_low && r->value > WG_BATTERY_OK_PCT) {
-    if ((v = next_verdict(out, &n, max)) == NULL)
+    if ((v = rules_next_verdict(out, &n, max)) == NULL)
       return n;
     ds->battery_low = false;
     v->kind = WG_VERDICT_CLEAR;
@@ -374,22 +378,23 @@ size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
   size_t n = 0;
 
   if (device < 0)
-    device = device_index(p, r->device_id);
+    device = rules_device_index(p, r->device_id);
   if (max > n)
-    n += fall(r, &out[n]);
+    n += rules_fall(r, &out[n]);
   if (r->flags & WG_READING_HAS_VALUE)
     for (size_t i = 0; i < p->nthresholds && n < max; i++)
       if (strcmp(p->thresholds[i].name, r->name) == 0)
-        n += threshold(&p->thresholds[i], &st->thresholds[i], r, &out[n]);
-  n += battery(r, st, device, out + n, max - n);
-  n += keep_state(p, st, r, device, now, out + n, max - n);
+        n += rules_threshold(&p->thresholds[i], &st->thresholds[i], r, &out[n]);
+  n += rules_battery(r, st, device, out + n, max - n);
+  n += rules_keep_state(p, st, r, device, now, out + n, max - n);
   return n;
 }
 
 void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
                      const wg_reading_t *r, int device, double now) {
-  keep_state(p, st, r, device < 0 ? device_index(p, r->device_id) : device, now,
-             NULL, 0);
+  rules_keep_state(p, st, r,
+                   device < 0 ? rules_device_index(p, r->device_id) : device,
+                   now, NULL, 0);
 }
 
 /* ---- NEWS2 ----------------------------------------------------------------
@@ -509,11 +514,11 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
     wg_expect_state_t *e = &st->expect[i];
     double every = wg_rules_expect_interval_s(&p->expect[i], st);
     if (e->active || now < e->last + every ||
-        (v = next_verdict(out, &n, max)) == NULL)
+        (v = rules_next_verdict(out, &n, max)) == NULL)
       continue;
     e->active = true;
-    verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS, WG_SEV_LOW,
-                p->expect[i].name);
+    rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS, WG_SEV_LOW,
+                      p->expect[i].name);
     snprintf(v->summary, sizeof(v->summary),
              "No %s reading for %g min (expected every %g min)",
              p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,
@@ -524,11 +529,11 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
   for (size_t i = 0; i < p->ndevices; i++) {
     wg_device_state_t *d = &st->devices[i];
     if (d->silent || now < d->last + silent_s ||
-        (v = next_verdict(out, &n, max)) == NULL)
+        (v = rules_next_verdict(out, &n, max)) == NULL)
       continue;
     d->silent = true;
-    verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
-                p->devices[i]);
+    rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+                      p->devices[i]);
     snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
              p->devices[i], floor((now - d->last) / 360.0) / 10);
     wg_copy(v->evidence.device, sizeof(v->evidence.device), p->devices[i]);
@@ -539,20 +544,21 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
     wg_intake_state_t *in = &st->intake[i];
     const char *unit;
 
-    intake_roll(cfg, in, now, out, &n, max);
-    unit = unit_of(cfg->name);
+    rules_intake_roll(cfg, in, now, out, &n, max);
+    unit = rules_unit_of(cfg->name);
     while (in->checked < cfg->ncheckpoints &&
-           local_time_of_day(in->day_start,
-                             cfg->checkpoints[in->checked].second_of_day) <=
+           rules_local_time_of_day(
+               in->day_start, cfg->checkpoints[in->checked].second_of_day) <=
                now) {
       const wg_checkpoint_t *cp = &cfg->checkpoints[in->checked++];
       double required = cp->fraction * cfg->daily_target;
-      if (in->total >= required || (v = next_verdict(out, &n, max)) == NULL)
+      if (in->total >= required ||
+          (v = rules_next_verdict(out, &n, max)) == NULL)
         continue;
       in->required = required;
       in->active = true;
-      verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
-                  cfg->name);
+      rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                        cfg->name);
       snprintf(v->summary, sizeof(v->summary),
                "%s %.3g %s by %02d:%02d, below %.3g %s (%g %% of the daily "
                "target of %.3g %s)",
@@ -569,7 +575,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
   return n;
 }
 
-static void earliest(double *next, double t, double now) {
+static void rules_earliest(double *next, double t, double now) {
   if (t <= now)
     t = now; /* due already */
   if (*next == 0 || t < *next)
@@ -582,36 +588,37 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
 
   for (size_t i = 0; i < p->nexpect; i++)
     if (!st->expect[i].active)
-      earliest(&next,
-               st->expect[i].last +
-                   wg_rules_expect_interval_s(&p->expect[i], st),
-               now);
+      rules_earliest(&next,
+                     st->expect[i].last +
+                         wg_rules_expect_interval_s(&p->expect[i], st),
+                     now);
   for (size_t i = 0; i < p->ndevices; i++)
     if (!st->devices[i].silent)
-      earliest(&next, st->devices[i].last + silent_s, now);
+      rules_earliest(&next, st->devices[i].last + silent_s, now);
   for (size_t i = 0; i < p->nintake; i++) {
     const wg_intake_state_t *in = &st->intake[i];
     const wg_intake_t *cfg = &p->intake[i];
     if (in->day_start == 0 || now >= in->day_end) {
-      earliest(&next, now, now); /* roll the day now */
+      rules_earliest(&next, now, now); /* roll the day now */
       continue;
     }
     if (in->checked < cfg->ncheckpoints)
-      earliest(&next,
-               local_time_of_day(in->day_start,
-                                 cfg->checkpoints[in->checked].second_of_day),
-               now);
-    earliest(&next, in->day_end, now);
+      rules_earliest(
+          &next,
+          rules_local_time_of_day(in->day_start,
+                                  cfg->checkpoints[in->checked].second_of_day),
+          now);
+    rules_earliest(&next, in->day_end, now);
   }
   return next;
 }
 
 /* The amount required by the last checkpoint of @in passed at @now. */
-static double intake_required(const wg_intake_t *in, double now) {
+static double rules_intake_required(const wg_intake_t *in, double now) {
   double day = wg_rules_local_midnight(now), required = 0;
 
   for (size_t k = 0; k < in->ncheckpoints; k++) {
-    double at = local_time_of_day(day, in->checkpoints[k].second_of_day);
+    double at = rules_local_time_of_day(day, in->checkpoints[k].second_of_day);
     if (at <= now || required == 0)
       required = in->checkpoints[k].fraction * in->daily_target;
   }
@@ -639,7 +646,7 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
       if (strcmp(p->intake[i].name, key) == 0 && !st->intake[i].active) {
         wg_intake_state_t *in = &st->intake[i];
         in->active = true;
-        in->required = intake_required(&p->intake[i], now);
+        in->required = rules_intake_required(&p->intake[i], now);
         /* Raised today with nothing drunk since the restart: today is its
          * day, so that the next drink is weighed against it instead of
          * starting a new day that clears it. */
@@ -651,7 +658,7 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
          * restart must not report them again. */
         if (in->day_start > 0 && raised >= in->day_start)
           while (in->checked < p->intake[i].ncheckpoints &&
-                 local_time_of_day(
+                 rules_local_time_of_day(
                      in->day_start,
                      p->intake[i].checkpoints[in->checked].second_of_day) <=
                      last)

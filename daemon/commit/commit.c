@@ -238,9 +238,10 @@ static int write_results(wg_commit_t *cm, double now) {
     if (rc != 0)
       return rc;
   }
-  if (cl->log_due) { /* a local day has ended: its escalation log */
+  if (cl->daylog.due) { /* a local day has ended: its escalation log */
     int rc;
-    char *log = wg_daylog(cm->d.store, cm->d.gateway, cl->log_day, false, &rc);
+    char *log = wg_daylog_text(cm->d.gateway, cl->daylog.day, false,
+                               wg_store_day_log, cm->d.store, &rc);
     if (log == NULL)
       return rc;
     rc = wg_outbox_add(cm->d.outbox, cm->d.topic_log, log, NULL, NULL, now);
@@ -274,7 +275,7 @@ static void commit_done(wg_commit_t *cm, bool alerts_changed) {
 static bool nothing_to_write(const wg_commit_t *cm) {
   const wg_batch_t *b = &cm->d.ingest->batch;
   return b->readings.n == 0 && b->nacks == 0 && cm->d.clinic->nevents == 0 &&
-         cm->d.clinic->nscores == 0 && !cm->d.clinic->log_due &&
+         cm->d.clinic->nscores == 0 && !cm->d.clinic->daylog.due &&
          !wg_outbox_has_acked(cm->d.outbox);
 }
 

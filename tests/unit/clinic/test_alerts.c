@@ -4,6 +4,9 @@
 #include <time.h>
 
 #include "clinic/alerts.h"
+#include "clinic/alerts_internal.h"
+#include "common/json_scratch.h"
+#include "failalloc.h"
 #include "test.h"
 #include "wardgate/error.h"
 
@@ -348,6 +351,187 @@ static void index_matches_model(void) {
   wg_alerts_free(&a);
 }
 
+/*
+ * The indexes allocate as they grow: each allocation of each raise fails
+ * alone in turn, and a raise that meets one is WG_ENOMEM with nothing
+ * changed (never exit(), never an alert in one index and not the other);
+ * enough raises that the indexes grow their buckets while failing.
+ */
+static void index_out_of_memory(void) {
+  enum { NRAISE = 400 };
+  long failed = 0;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < NRAISE; i++) {
+    char key[16];
+    wg_verdict_t v;
+    int rc;
+
+    snprintf(key, sizeof(key), "k%d", i);
+    v = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, key);
+    for (long n = 0;; n++) {
+      bool met;
+      fail_only = n;
+      rc = wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + i, &ev);
+      met = fail_only < 0;
+      fail_only = -1;
+      if (!met)
+        break;
+      failed++;
+      ASSERT_EQ(rc, WG_ENOMEM);
+      ASSERT_EQ(a.nopen, i);
+      ASSERT(wg_alerts_find(&a, "p-1", WG_RULE_THRESHOLD, key) == NULL);
+    }
+    ASSERT_EQ(rc, 1);
+    ASSERT_EQ(ev.alert.seq, i + 1);
+    ASSERT(wg_alerts_find(&a, "p-1", WG_RULE_THRESHOLD, key) != NULL);
+    ASSERT(wg_alerts_by_id(&a, ev.alert.id) != NULL);
+  }
+  for (int i = 0; i < NRAISE; i++) {
+    char key[16], id[96];
+    const wg_alert_t *al;
+
+    snprintf(key, sizeof(key), "k%d", i);
+    snprintf(id, sizeof(id), "gw-1-%06d", i + 1);
+    al = wg_alerts_find(&a, "p-1", WG_RULE_THRESHOLD, key);
+    ASSERT(al != NULL && al == wg_alerts_by_id(&a, id));
+  }
+  /* Each raise's entry, the list's 6 growths, the two indexes' first table
+   * and buckets, and at least one growth of their buckets each failed. */
+  ASSERT(failed > NRAISE + 6 + 4);
+  wg_alerts_free(&a);
+}
+
+/*
+ * cJSON builds an alert's JSON in the scratch arena, whose first block
+ * (64 KiB, common/json_scratch.c) stays between builds: an allocation there
+ * fails only when the arena must take its next block from malloc. So each
+ * build runs with the arena first filled to a different depth, and the
+ * next block is taken (and failed, by failalloc_every()) at each of the
+ * build's allocations in turn.
+ */
+#define SCRATCH_BLOCK (64 * 1024)
+#define SCRATCH_SWEEP (16 * 1024)
+
+typedef struct {
+  char *(*build)(void *data);
+  void *data;
+  size_t fill;
+} filled_t;
+
+static char *build_filled(void *data) {
+  filled_t *f = data;
+  wg_arena_mark_t m = wg_json_scratch_begin();
+  char *text;
+
+  (void)cJSON_malloc(f->fill); /* the arena's, dropped at its end */
+  text = f->build(f->data);
+  wg_json_scratch_end(m);
+  return text;
+}
+
+/* How many fills met a failure in the arena besides those outside it (the
+ * copies kept past the build): how many of the build's allocations were
+ * failed in the arena. -1 when a text came out with a part missing. */
+static long fail_across_arena(char *(*build)(void *), void *data) {
+
+  filled_t f = {build, data, 0};
+  long spilled = 0, outside = failalloc_every(build, data);
+
+  if (outside < 0)
+    return -1;
+
+  for (f.fill = SCRATCH_BLOCK - SCRATCH_SWEEP; f.fill < SCRATCH_BLOCK;
+       f.fill += 16) {
+    long n = failalloc_every(build_filled, &f);
+    if (n < 0)
+      return -1;
+    spilled += n > outside;
+  }
+  return spilled;
+}
+
+static char *event_json(void *data) { return wg_alert_event_to_json(data); }
+
+/* An evidence entry as an event prints it once for all its events. */
+static char *evidence_json(void *data) {
+  char out[WG_ALERT_EVIDENCE_JSON_MAX];
+
+  alerts__evidence_json(data, out, sizeof(out));
+  return out[0] ? strdup(out) : NULL;
+}
+
+/* Every kind of event, with evidence, with and without its evidence
+ * printed already: its JSON whole or not at all. */
+static void event_json_fails_whole(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
+  wg_alert_event_t evs[5];
+  size_t nev = 0;
+  char id[96];
+
+  v.evidence.flags = WG_READING_HAS_VALUE | WG_READING_HAS_VB;
+  v.evidence.v = 89;
+  snprintf(v.evidence.u, sizeof(v.evidence.u), "%%");
+  ASSERT(fail_across_arena(evidence_json, &v.evidence) >= 30);
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &evs[nev++]), 1);
+  snprintf(id, sizeof(id), "%s", evs[0].alert.id);
+  v.severity = WG_SEV_EMERGENCY;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 60, &evs[nev++]), 1);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 400, &evs[nev++]), 1);
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-a", "visit", "Seen, \"fine\"", true,
+                          T0 + 500, &evs[nev++]),
+            1);
+  v.kind = WG_VERDICT_CLEAR;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 600, &evs[nev++]), 1);
+  for (size_t i = 0; i < nev; i++) {
+    ASSERT_EQ(evs[i].alert.state, (wg_alert_state_t)i);
+    ASSERT(evs[i].alert.nevidence >= 1);
+    ASSERT(fail_across_arena(event_json, &evs[i]) >= 150);
+    for (size_t k = 0; k < evs[i].alert.nevidence; k++)
+      evs[i].alert.evidence_json[k][0] = '\0'; /* printed again */
+    ASSERT(fail_across_arena(event_json, &evs[i]) >= 150);
+  }
+  wg_alerts_free(&a);
+}
+
+/* The snapshot from the first alert's kept JSON and the others' built
+ * again: whole or not at all. */
+static char *snapshot_rebuilt(void *data) {
+  size_t len;
+  char *text;
+
+  (void)data;
+  for (size_t i = 1; i < a.nopen; i++) {
+    free(a.open[i]->json);
+    a.open[i]->json = NULL;
+  }
+  text = wg_alerts_snapshot(&a, T0 + 10, &len);
+  if (text != NULL && len != strlen(text))
+    text[0] = '\0'; /* differs from the whole text */
+  return text;
+}
+
+static void snapshot_fails_whole(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, "spo2<92");
+  char *kept;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &ev), 1);
+  kept = wg_alert_event_to_json(&ev);
+  wg_alerts_keep_json(&a, &ev.alert, kept, strlen(kept));
+  free(kept);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &v, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-3", &v, timeouts, T0 + 2, &ev), 1);
+  ASSERT(a.open[0]->json != NULL);
+  /* Outside the arena: each rebuilt alert's copy, and the snapshot. */
+  ASSERT(failalloc_every(snapshot_rebuilt, NULL) >= 3);
+  ASSERT(fail_across_arena(snapshot_rebuilt, NULL) >= 150);
+  wg_alerts_free(&a);
+}
+
 /* The snapshot: every open alert oldest first, each alert's JSON as its
  * event's; the cached JSON follows the alert's changes. */
 static void snapshot_follows_changes(void) {
@@ -529,6 +713,8 @@ static void note_checked(void) {
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(late_timer_escalates_once),
           T(ids_unique_across_restart), T(evidence_bounded),
-          T(index_matches_model), T(snapshot_follows_changes),
-          T(snapshot_keeps_event_json), T(json_as_cjson_prints_it),
-          T(route_at_raise_and_escalation), T(note_checked))
+          T(index_matches_model), T(index_out_of_memory),
+          T(snapshot_follows_changes), T(snapshot_keeps_event_json),
+          T(json_as_cjson_prints_it), T(event_json_fails_whole),
+          T(snapshot_fails_whole), T(route_at_raise_and_escalation),
+          T(note_checked))

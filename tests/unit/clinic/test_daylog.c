@@ -14,6 +14,7 @@
 #include "clinic/clinic.h"
 #include "clinic/daylog.h"
 #include "commit/store.h"
+#include "failalloc.h"
 #include "test.h"
 #include "testcfg.h"
 #include "wardgate/error.h"
@@ -126,7 +127,7 @@ static void setup(void) {
 
 static void json_tells_each_story(void) {
   int rc;
-  char *text = wg_daylog(s, "gw-1", DAY, false, &rc);
+  char *text = wg_daylog_text("gw-1", DAY, false, wg_store_day_log, s, &rc);
   cJSON *o = cJSON_Parse(text), *al, *x;
 
   ASSERT(text != NULL);
@@ -176,7 +177,7 @@ static void json_tells_each_story(void) {
 
 static void csv_for_a_supervisor(void) {
   int rc;
-  char *text = wg_daylog(s, "gw-1", DAY, true, &rc);
+  char *text = wg_daylog_text("gw-1", DAY, true, wg_store_day_log, s, &rc);
 
   ASSERT(text != NULL);
   ASSERT_CONTAINS(text, "id,patient,rule,severity,raised,routes,escalations,"
@@ -209,15 +210,61 @@ static void clinic_asks_after_midnight(void) {
   ASSERT_EQ(wg_clinic_set_patients(&cl, cfg, DAY + 23 * H), 0);
   ASSERT_NEAR(wg_clinic_next_deadline(&cl, DAY + 23 * H), DAY + 24 * H, 0);
   wg_clinic_tick(&cl, DAY + 23.5 * H);
-  ASSERT(!cl.log_due);
+  ASSERT(!cl.daylog.due);
   wg_clinic_tick(&cl, DAY + 24 * H + 2);
-  ASSERT(cl.log_due);
-  ASSERT_NEAR(cl.log_day, DAY, 0);
+  ASSERT(cl.daylog.due);
+  ASSERT_NEAR(cl.daylog.day, DAY, 0);
   ASSERT_NEAR(wg_clinic_next_deadline(&cl, DAY + 24 * H + 2), DAY + 48 * H, 0);
   wg_clinic_committed(&cl);
-  ASSERT(!cl.log_due);
+  ASSERT(!cl.daylog.due);
   wg_clinic_free(&cl);
   wg_config_free(cfg);
+}
+
+/* A source of rows with no database: a day's two alerts, every field of
+ * the log in use (a CSV cell to quote among them). */
+static int rows_fixed(wg_store_t *source, double from, double to,
+                      wg_store_day_cb cb, void *ud) {
+  static const wg_store_day_entry_t rows[] = {
+      {"gw-1-000007", "p-1", "fall", "high", DAY + 9 * H, "virtual-ward", 0,
+       "nurse-a", DAY + 9 * H + 300, "visit", "Bruised, \"no\" injury",
+       DAY + 9 * H + 600, 0},
+      {"gw-1-000008", "p-2", "threshold", "high", DAY + 19 * H,
+       "virtual-ward out-of-hours", 2, "dr-b", DAY + 20 * H + 20 * 60, "advice",
+       NULL, DAY + 19 * H + 600, DAY + 21 * H},
+  };
+  int rc = 0;
+
+  (void)source;
+  if (from != DAY || to != DAY + 24 * H)
+    return WG_EINVAL;
+  for (size_t i = 0; rc == 0 && i < sizeof(rows) / sizeof(rows[0]); i++)
+    rc = cb(ud, &rows[i]);
+  return rc;
+}
+
+/* The log as JSON, or as CSV when *@data. */
+static char *log_text(void *data) {
+  const bool *csv = data;
+  int rc;
+  char *text = wg_daylog_text("gw-1", DAY, *csv, rows_fixed, NULL, &rc);
+
+  if ((text == NULL) != (rc != 0)) { /* *rc says what happened */
+    free(text);
+    return strdup("rc differs");
+  }
+  return text;
+}
+
+/* The log, JSON or CSV, is whole or not made at all. */
+static void log_fails_whole(void) {
+  bool as_csv = false;
+  long json = failalloc_every(log_text, &as_csv), csv;
+
+  as_csv = true;
+  csv = failalloc_every(log_text, &as_csv);
+  ASSERT(json >= 60);
+  ASSERT(csv >= 2);
 }
 
 static void cleanup(void) {
@@ -227,4 +274,4 @@ static void cleanup(void) {
 }
 
 TEST_MAIN(T(setup), T(json_tells_each_story), T(csv_for_a_supervisor),
-          T(clinic_asks_after_midnight), T(cleanup))
+          T(clinic_asks_after_midnight), T(log_fails_whole), T(cleanup))

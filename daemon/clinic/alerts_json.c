@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An alert as JSON, both ways: the event JSON of DESIGN.md section 7 that
+ * the commit stores and publishes, its evidence entries printed once each,
+ * the alerts/active snapshot joined from the open alerts' kept JSON, and
+ * the reading back of a stored alert at start.
+ */
+#include "clinic/alerts.h"
+#include "clinic/alerts_internal.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic/routes.h"
+#include "common/json_number.h"
+#include "common/json_scratch.h"
+#include "wardgate/error.h"
+
+char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
+  char head[64], *text, *p;
+  size_t n;
+  int hn = snprintf(head, sizeof(head), "{\"ts\":%.6f,\"alerts\":[", ts);
+
+  n = (size_t)hn + 3; /* "]}" and the NUL */
+  for (size_t i = 0; i < a->nopen; i++) {
+    wg_open_alert_t *oa = a->open[i];
+    if (oa->json == NULL) {
+      if ((oa->json = wg_alert_to_json(&oa->alert)) == NULL)
+        return NULL;
+      oa->json_len = strlen(oa->json);
+    }
+    n += oa->json_len + 1;
+  }
+  if ((text = malloc(n)) == NULL)
+    return NULL;
+  memcpy(text, head, (size_t)hn);
+  p = text + hn;
+  for (size_t i = 0; i < a->nopen; i++) {
+    if (i > 0)
+      *p++ = ',';
+    memcpy(p, a->open[i]->json, a->open[i]->json_len);
+    p += a->open[i]->json_len;
+  }
+  memcpy(p, "]}", 3);
+  *len = (size_t)(p + 2 - text);
+  return text;
+}
+
+/* @e as an evidence entry; "" when it does not fit or memory is short
+ * (wg_alert_to_json() then tries again). */
+void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size) {
+  wg_arena_mark_t mark = wg_json_scratch_begin();
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *x = cJSON_CreateObject();
+
+  cJSON_AddStringToObject(x, "n", e->n);
+  if (e->flags & WG_READING_HAS_VALUE)
+    wg_json_add_number(x, "v", e->v);
+  if (e->flags & WG_READING_HAS_VB)
+    cJSON_AddBoolToObject(x, "vb", e->vb);
+  if (e->u[0])
+    cJSON_AddStringToObject(x, "u", e->u);
+  wg_json_add_number(x, "t", e->t);
+  cJSON_AddStringToObject(x, "device", e->device);
+  if (wg_json_build_failed(b) ||
+      !cJSON_PrintPreallocated(x, out, (int)size, false))
+    out[0] = '\0';
+  wg_json_scratch_end(mark);
+}
+
+/* The tree is printed once and dropped: built in the scratch arena. Any
+ * allocation that fails, an evidence entry's included, fails it whole. */
+static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
+                               const char *note) {
+  char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
+  wg_arena_mark_t mark = wg_json_scratch_begin();
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *o = cJSON_CreateObject();
+  char *text = NULL;
+
+  /* The evidence as printed when it was added, spliced in whole. */
+  *p++ = '[';
+  for (size_t i = 0; i < al->nevidence; i++) {
+    char again[WG_ALERT_EVIDENCE_JSON_MAX];
+    const char *e = al->evidence_json[i];
+    size_t n;
+
+    if (e[0] == '\0') {
+      alerts__evidence_json(&al->evidence[i], again, sizeof(again));
+      e = again;
+    }
+    if ((n = strlen(e)) == 0)
+      continue; /* too long to print: this entry is left out */
+    if (p > list + 1)
+      *p++ = ',';
+    memcpy(p, e, n);
+    p += n;
+  }
+  memcpy(p, "]", 2);
+  cJSON_AddStringToObject(o, "id", al->id);
+  cJSON_AddStringToObject(o, "gateway", al->gateway);
+  cJSON_AddStringToObject(o, "patient", al->patient);
+  cJSON_AddStringToObject(o, "device", al->device);
+  cJSON_AddStringToObject(o, "rule", wg_rule_name(al->rule));
+  cJSON_AddStringToObject(o, "severity", wg_severity_name(al->severity));
+  cJSON_AddStringToObject(o, "state", wg_alert_state_name(al->state));
+  wg_json_add_number(o, "escalation", al->escalation);
+  wg_json_add_number(o, "ts", al->ts);
+  wg_json_add_number(o, "raised", al->raised);
+  cJSON_AddStringToObject(o, "summary", al->summary);
+  cJSON_AddRawToObject(o, "evidence", list);
+  wg_json_add_number(o, "repeats", al->repeats);
+  cJSON_AddStringToObject(o, "key", al->key);
+  cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
+  if (al->acknowledged) {
+    cJSON_AddStringToObject(o, "by", al->acked_by);
+    if (outcome && outcome[0])
+      cJSON_AddStringToObject(o, "outcome", outcome);
+    if (note && note[0])
+      cJSON_AddStringToObject(o, "note", note);
+    cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
+  }
+  wg_json_add_number(o, "ack_timeout_s", al->ack_timeout_s);
+  if (al->next_escalation > 0)
+    wg_json_add_number(o, "escalates_at", al->next_escalation);
+  cJSON_AddStringToObject(o, "route",
+                          al->route[0] ? al->route : WG_ROUTE_DEFAULT);
+  wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
+  if (!wg_json_build_failed(b))
+    text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
+  wg_json_scratch_end(mark);
+  return text;
+}
+
+char *wg_alert_to_json(const wg_alert_t *al) {
+  return alerts_json_build(al, NULL, NULL);
+}
+
+char *wg_alert_event_to_json(const wg_alert_event_t *ev) {
+  return alerts_json_build(&ev->alert, ev->outcome, ev->note);
+}
+
+static bool alerts_json_copy_str(const cJSON *o, const char *key, char *out,
+                                 size_t len, bool required) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsString(v))
+    return !required;
+  snprintf(out, len, "%s", v->valuestring);
+  return true;
+}
+
+static double alerts_json_number(const cJSON *o, const char *key, double def) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+int wg_alert_from_json(const char *json, wg_alert_t *al) {
+  wg_arena_mark_t mark = wg_json_scratch_begin(); /* read, then dropped */
+  cJSON *o = cJSON_Parse(json);
+  char rule[32] = "", sev[32] = "", state[32] = "";
+  const cJSON *ev, *e;
+  const char *dash, *via;
+  int r, s, st, rc = WG_EINVAL;
+
+  memset(al, 0, sizeof(*al));
+  if (!cJSON_IsObject(o))
+    goto done;
+  if (!alerts_json_copy_str(o, "id", al->id, sizeof(al->id), true) ||
+      !alerts_json_copy_str(o, "gateway", al->gateway, sizeof(al->gateway),
+                            true) ||
+      !alerts_json_copy_str(o, "patient", al->patient, sizeof(al->patient),
+                            true) ||
+      !alerts_json_copy_str(o, "device", al->device, sizeof(al->device),
+                            false) ||
+      !alerts_json_copy_str(o, "rule", rule, sizeof(rule), true) ||
+      !alerts_json_copy_str(o, "severity", sev, sizeof(sev), true) ||
+      !alerts_json_copy_str(o, "state", state, sizeof(state), true) ||
+      !alerts_json_copy_str(o, "summary", al->summary, sizeof(al->summary),
+                            false) ||
+      !alerts_json_copy_str(o, "key", al->key, sizeof(al->key), true) ||
+      !alerts_json_copy_str(o, "by", al->acked_by, sizeof(al->acked_by),
+                            false) ||
+      !alerts_json_copy_str(o, "route", al->route, sizeof(al->route), false))
+    goto done;
+  if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
+    goto done;
+  for (s = 0; s < WG_SEV_COUNT; s++)
+    if (strcmp(sev, wg_severity_name((wg_severity_t)s)) == 0)
+      break;
+  if (s == WG_SEV_COUNT || (dash = strrchr(al->id, '-')) == NULL)
+    goto done;
+  al->seq = strtoull(dash + 1, NULL, 10);
+  al->rule = (wg_rule_t)r;
+  al->severity = (wg_severity_t)s;
+  al->state = (wg_alert_state_t)st;
+  al->escalation = (int)alerts_json_number(o, "escalation", 0);
+  al->repeats = (int)alerts_json_number(o, "repeats", 0);
+  al->ts = alerts_json_number(o, "ts", 0);
+  al->raised = alerts_json_number(o, "raised", 0);
+  al->ack_timeout_s = alerts_json_number(o, "ack_timeout_s", 0);
+  al->next_escalation = alerts_json_number(o, "escalates_at", 0);
+  al->acknowledged =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
+  via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
+  al->acked_local = via != NULL && strcmp(via, "local") == 0;
+  ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
+  cJSON_ArrayForEach(e, ev) {
+    wg_evidence_t *x;
+    const cJSON *vb = cJSON_GetObjectItemCaseSensitive(e, "vb");
+    if (al->nevidence == WG_ALERT_EVIDENCE_MAX)
+      break;
+    x = &al->evidence[al->nevidence++];
+    alerts_json_copy_str(e, "n", x->n, sizeof(x->n), false);
+    alerts_json_copy_str(e, "u", x->u, sizeof(x->u), false);
+    alerts_json_copy_str(e, "device", x->device, sizeof(x->device), false);
+    x->t = alerts_json_number(e, "t", 0);
+    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "v"))) {
+      x->v = alerts_json_number(e, "v", 0);
+      x->flags |= WG_READING_HAS_VALUE;
+    }
+    if (cJSON_IsBool(vb)) {
+      x->vb = cJSON_IsTrue(vb);
+      x->flags |= WG_READING_HAS_VB;
+    }
+    alerts__evidence_json(x, al->evidence_json[al->nevidence - 1],
+                          sizeof(al->evidence_json[0]));
+  }
+  rc = 0;
+
+done:
+  wg_json_scratch_end(mark);
+  return rc;
+}
