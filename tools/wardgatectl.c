@@ -14,7 +14,6 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "commit/store.h"
 #include "core/clock.h"
 #include "version.h"
+#include "wardgate/error.h"
 #include "wardgate/log.h"
 
 /* Exit statuses, as wardgatectl(1) lists them. */
@@ -46,7 +46,7 @@ typedef struct ctl_s {
   char *database;
   char *socket;
   char *gateway;
-  sqlite3 *db;
+  wg_store_t *store; /* opened read-only when first needed */
   bool json, all, csv;
   const char *patient, *key, *by, *outcome, *note, *format, *day;
   double since_s;
@@ -129,25 +129,21 @@ static void load_config(ctl_t *c) {
   free(text);
 }
 
-static sqlite3 *db(ctl_t *c) {
-  if (c->db != NULL)
-    return c->db;
-  if (sqlite3_open_v2(c->database, &c->db, SQLITE_OPEN_READONLY, NULL) !=
-          SQLITE_OK ||
-      sqlite3_exec(c->db, "SELECT 1 FROM readings LIMIT 1", NULL, NULL, NULL) !=
-          SQLITE_OK)
+/* The database, read-only through the store: the schema is checked as the
+ * daemon checks it, and the store logs why it refuses one. */
+static wg_store_t *store(ctl_t *c) {
+  int rc;
+
+  if (c->store == NULL &&
+      (rc = wg_store_open_readonly(&c->store, c->database)) != 0)
     die(EX_SETUP, "cannot read the database %s: %s", c->database,
-        sqlite3_errmsg(c->db));
-  sqlite3_busy_timeout(c->db, 2000);
-  return c->db;
+        wg_strerror(rc));
+  return c->store;
 }
 
-static sqlite3_stmt *query(ctl_t *c, const char *sql) {
-  sqlite3_stmt *st;
-
-  if (sqlite3_prepare_v2(db(c), sql, -1, &st, NULL) != SQLITE_OK)
-    die(EX_SETUP, "%s: %s", c->database, sqlite3_errmsg(c->db));
-  return st;
+/* A read that failed half-way (the store logged SQLite's words). */
+static void read_failed(const ctl_t *c, int rc) {
+  die(EX_SETUP, "%s: %s", c->database, wg_strerror(rc));
 }
 
 /* ---- the control socket ---------------------------------------------------
@@ -245,15 +241,13 @@ static bool utf8_terminal(void) {
 }
 
 /* A reading's value as text: the number, true/false, or the string. */
-static const char *value_text(sqlite3_stmt *st, int col, char *out,
-                              size_t len) {
-  if (sqlite3_column_type(st, col) != SQLITE_NULL)
-    snprintf(out, len, "%g", sqlite3_column_double(st, col));
-  else if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
-    snprintf(out, len, "%s",
-             sqlite3_column_int(st, col + 1) ? "true" : "false");
-  else if (sqlite3_column_type(st, col + 2) != SQLITE_NULL)
-    snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, col + 2));
+static const char *value_text(const wg_reading_t *r, char *out, size_t len) {
+  if (r->flags & WG_READING_HAS_VALUE)
+    snprintf(out, len, "%g", r->value);
+  else if (r->flags & WG_READING_HAS_VB)
+    snprintf(out, len, "%s", r->vb ? "true" : "false");
+  else if (r->vs != NULL)
+    snprintf(out, len, "%s", r->vs);
   else
     snprintf(out, len, "-");
   return out;
@@ -345,37 +339,43 @@ static void evidence_text(const cJSON *alert, char *out, size_t len) {
   }
 }
 
-static int cmd_alerts(ctl_t *c) {
-  sqlite3_stmt *st = query(
-      c, c->all ? "SELECT payload FROM alerts WHERE ?1 IS NULL OR "
-                  "patient_id = ?1 ORDER BY raised"
-                : "SELECT payload FROM alerts WHERE open = 1 AND (?1 IS NULL "
-                  "OR patient_id = ?1) ORDER BY raised");
-  double now = wg_wall_now();
-  int rows = 0;
+typedef struct alerts_list_s {
+  double now;
+  int rows;
+} alerts_list_t;
 
-  sqlite3_bind_text(st, 1, c->patient, -1, SQLITE_STATIC);
+/* One alert's line; a payload that is not JSON is left out. */
+static int alerts_row(void *ud, const char *payload) {
+  alerts_list_t *l = ud;
+  cJSON *o = cJSON_Parse(payload);
+  char a[32], ev[96], state[40];
+
+  if (o == NULL)
+    return 0;
+  evidence_text(o, ev, sizeof(ev));
+  snprintf(state, sizeof(state), "%s%s", str(o, "state"),
+           flag(o, "acknowledged") && strcmp(str(o, "state"), "acknowledged")
+               ? ", acked"
+               : "");
+  printf("%-20s %-10s %-14s %-8s %-19s %-8s %3.0f  %s\n", str(o, "id"),
+         str(o, "patient"), str(o, "rule"), str(o, "severity"), state,
+         age(l->now - num(o, "raised"), a, sizeof(a)), num(o, "escalation"),
+         ev);
+  cJSON_Delete(o);
+  l->rows++;
+  return 0;
+}
+
+static int cmd_alerts(ctl_t *c) {
+  wg_store_t *s = store(c);
+  alerts_list_t l = {wg_wall_now(), 0};
+  int rc;
+
   printf("%-20s %-10s %-14s %-8s %-19s %-8s %3s  %s\n", "ID", "PATIENT", "RULE",
          "SEVERITY", "STATE", "AGE", "ESC", "LAST EVIDENCE");
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    cJSON *o = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    char a[32], ev[96], state[40];
-
-    if (o == NULL)
-      continue;
-    evidence_text(o, ev, sizeof(ev));
-    snprintf(state, sizeof(state), "%s%s", str(o, "state"),
-             flag(o, "acknowledged") && strcmp(str(o, "state"), "acknowledged")
-                 ? ", acked"
-                 : "");
-    printf("%-20s %-10s %-14s %-8s %-19s %-8s %3.0f  %s\n", str(o, "id"),
-           str(o, "patient"), str(o, "rule"), str(o, "severity"), state,
-           age(now - num(o, "raised"), a, sizeof(a)), num(o, "escalation"), ev);
-    cJSON_Delete(o);
-    rows++;
-  }
-  sqlite3_finalize(st);
-  if (rows == 0)
+  if ((rc = wg_store_alerts_list(s, c->all, c->patient, alerts_row, &l)) != 0)
+    read_failed(c, rc);
+  if (l.rows == 0)
     printf("(no %salerts%s%s)\n", c->all ? "" : "open ",
            c->patient ? " for " : "", c->patient ? c->patient : "");
   return EX_OK;
@@ -458,80 +458,81 @@ static int by_name(const void *a, const void *b) {
   return d ? d : strcmp(x->unit, y->unit);
 }
 
+static void readings_csv_row(void *ud, const wg_reading_t *r) {
+  char v[128];
+
+  (void)ud;
+  printf("%.3f,%s,%s,%s,%s\n", r->ts, r->device_id, r->name, r->unit,
+         value_text(r, v, sizeof(v)));
+}
+
+/* The keys of a patient's readings, each with its slices of the window. */
+typedef struct readings_sum_s {
+  series_t *series;
+  int keys, last;
+  double from, width;
+} readings_sum_t;
+
+static void readings_sum_row(void *ud, const wg_reading_t *r) {
+  readings_sum_t *m = ud;
+  series_t *series = m->series, *k = &series[m->last];
+  int b = (int)((r->ts - m->from) / m->width);
+
+  if (m->keys == 0 || strcmp(k->name, r->name) != 0 ||
+      strcmp(k->unit, r->unit) != 0) {
+    for (m->last = 0; m->last < m->keys; m->last++)
+      if (strcmp(series[m->last].name, r->name) == 0 &&
+          strcmp(series[m->last].unit, r->unit) == 0)
+        break;
+    if (m->last == m->keys) {
+      if (m->keys == SERIES_MAX)
+        return; /* more keys than a screen shows */
+      snprintf(series[m->keys].name, sizeof(series->name), "%s", r->name);
+      snprintf(series[m->keys].unit, sizeof(series->unit), "%s", r->unit);
+      m->keys++;
+    }
+    k = &series[m->last];
+  }
+  k->count++;
+  if (r->ts >= k->last_ts) {
+    k->last_ts = r->ts;
+    value_text(r, k->latest, sizeof(k->latest));
+  }
+  if (b >= 0 && b < SPARK_WIDTH && (r->flags & WG_READING_HAS_VALUE)) {
+    k->sum[b] += r->value;
+    k->n[b]++;
+  }
+}
+
 static int cmd_readings(ctl_t *c, const char *patient) {
   static series_t series[SERIES_MAX];
   double now = wg_wall_now(), from = now - c->since_s;
-  double width = c->since_s / SPARK_WIDTH;
+  readings_sum_t m = {series, 0, 0, from, c->since_s / SPARK_WIDTH};
   bool unicode = utf8_terminal();
-  sqlite3_stmt *st;
-  int keys = 0, last = 0;
+  wg_store_t *s = store(c);
   char when[32];
+  int rc;
 
   if (c->csv) {
-    st = query(c, "SELECT ts, device_id, name, unit, value, vb, vs FROM "
-                  "readings WHERE ts >= ?1 AND patient_id = ?2 AND (?3 IS "
-                  "NULL OR name = ?3) ORDER BY ts");
-    sqlite3_bind_double(st, 1, from);
-    sqlite3_bind_text(st, 2, patient, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->key, -1, SQLITE_STATIC);
     printf("time,device,name,unit,value\n");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      char v[128];
-      printf("%.3f,%s,%s,%s,%s\n", sqlite3_column_double(st, 0),
-             sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-             sqlite3_column_text(st, 3), value_text(st, 4, v, sizeof(v)));
-    }
-    sqlite3_finalize(st);
+    if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_csv_row,
+                                     NULL)) != 0)
+      read_failed(c, rc);
     return EX_OK;
   }
   /* One pass in time order (the readings' time index), each key's slices
    * of the window averaged here: a GROUP BY would sort them all. */
-  st = query(c, "SELECT name, unit, ts, value, vb, vs FROM readings WHERE ts"
-                " >= ?1 AND patient_id = ?2 AND (?3 IS NULL OR name = ?3)");
-  sqlite3_bind_double(st, 1, from);
-  sqlite3_bind_text(st, 2, patient, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, c->key, -1, SQLITE_STATIC);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *name = (const char *)sqlite3_column_text(st, 0);
-    const char *unit = (const char *)sqlite3_column_text(st, 1);
-    double ts = sqlite3_column_double(st, 2);
-    int b = (int)((ts - from) / width);
-    series_t *k = &series[last];
-
-    if (keys == 0 || strcmp(k->name, name) != 0 || strcmp(k->unit, unit) != 0) {
-      for (last = 0; last < keys; last++)
-        if (strcmp(series[last].name, name) == 0 &&
-            strcmp(series[last].unit, unit) == 0)
-          break;
-      if (last == keys) {
-        if (keys == SERIES_MAX)
-          continue; /* more keys than a screen shows */
-        snprintf(series[keys].name, sizeof(series->name), "%s", name);
-        snprintf(series[keys].unit, sizeof(series->unit), "%s", unit);
-        keys++;
-      }
-      k = &series[last];
-    }
-    k->count++;
-    if (ts >= k->last_ts) {
-      k->last_ts = ts;
-      value_text(st, 3, k->latest, sizeof(k->latest));
-    }
-    if (b >= 0 && b < SPARK_WIDTH &&
-        sqlite3_column_type(st, 3) != SQLITE_NULL) {
-      k->sum[b] += sqlite3_column_double(st, 3);
-      k->n[b]++;
-    }
-  }
-  sqlite3_finalize(st);
+  if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_sum_row,
+                                   &m)) != 0)
+    read_failed(c, rc);
   printf("patient %s, the last %s\n", patient,
          age(c->since_s, when, sizeof(when)));
-  if (keys == 0) {
+  if (m.keys == 0) {
     printf("  (no readings)\n");
     return EX_REFUSED;
   }
-  qsort(series, (size_t)keys, sizeof(*series), by_name);
-  for (int i = 0; i < keys; i++) {
+  qsort(series, (size_t)m.keys, sizeof(*series), by_name);
+  for (int i = 0; i < m.keys; i++) {
     series_t *k = &series[i];
     double mean[SPARK_WIDTH];
     bool has[SPARK_WIDTH];
@@ -548,37 +549,39 @@ static int cmd_readings(ctl_t *c, const char *patient) {
   return EX_OK;
 }
 
-static int cmd_scores(ctl_t *c, const char *patient) {
-  sqlite3_stmt *st = query(c, "SELECT ts, score, band, complete, components "
-                              "FROM scores WHERE patient_id = ?1 AND ts >= ?2 "
-                              "ORDER BY ts");
-  int rows = 0;
+typedef struct scores_list_s {
+  bool csv;
+  int rows;
+} scores_list_t;
 
-  sqlite3_bind_text(st, 1, patient, -1, SQLITE_STATIC);
-  sqlite3_bind_double(st, 2, wg_wall_now() - c->since_s);
+static int scores_row(void *ud, const wg_store_score_t *sc) {
+  scores_list_t *l = ud;
+  char t[32];
+
+  if (l->csv)
+    printf("%.3f,%d,%s,%s,\"%s\"\n", sc->ts, sc->score, sc->band,
+           sc->complete ? "yes" : "no", sc->components);
+  else
+    printf("%-19s %5d  %-10s %-8s %s\n", local_time(sc->ts, t, sizeof(t)),
+           sc->score, sc->band, sc->complete ? "yes" : "no", sc->components);
+  l->rows++;
+  return 0;
+}
+
+static int cmd_scores(ctl_t *c, const char *patient) {
+  wg_store_t *s = store(c);
+  scores_list_t l = {c->csv, 0};
+  int rc;
+
   if (c->csv)
     printf("time,score,band,complete,components\n");
   else
     printf("%-19s %5s  %-10s %-8s %s\n", "TIME", "NEWS2", "BAND", "COMPLETE",
            "COMPONENTS");
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char t[32];
-    double ts = sqlite3_column_double(st, 0);
-
-    if (c->csv)
-      printf("%.3f,%d,%s,%s,\"%s\"\n", ts, sqlite3_column_int(st, 1),
-             sqlite3_column_text(st, 2),
-             sqlite3_column_int(st, 3) ? "yes" : "no",
-             sqlite3_column_text(st, 4));
-    else
-      printf("%-19s %5d  %-10s %-8s %s\n", local_time(ts, t, sizeof(t)),
-             sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-             sqlite3_column_int(st, 3) ? "yes" : "no",
-             sqlite3_column_text(st, 4));
-    rows++;
-  }
-  sqlite3_finalize(st);
-  if (rows == 0 && !c->csv)
+  if ((rc = wg_store_scores_each(s, patient, wg_wall_now() - c->since_s,
+                                 scores_row, &l)) != 0)
+    read_failed(c, rc);
+  if (l.rows == 0 && !c->csv)
     printf("(no NEWS2 scores for %s)\n", patient);
   return EX_OK;
 }
@@ -591,75 +594,66 @@ static void progress(long done, long total) {
           total > 0 ? (int)(done * 100 / total) : 100, done, total);
 }
 
+typedef struct export_s {
+  bool senml, bar;
+  long total, done;
+} export_t;
+
+static void export_row(void *ud, const wg_reading_t *r) {
+  export_t *e = ud;
+  char v[128];
+
+  if (e->senml) {
+    cJSON *o = cJSON_CreateObject();
+    char *text;
+    snprintf(v, sizeof(v), "%s:%s", r->device_id, r->name);
+    cJSON_AddStringToObject(o, "n", v);
+    if (r->unit[0])
+      cJSON_AddStringToObject(o, "u", r->unit);
+    cJSON_AddNumberToObject(o, "t", r->ts);
+    if (r->flags & WG_READING_HAS_VALUE)
+      cJSON_AddNumberToObject(o, "v", r->value);
+    else if (r->flags & WG_READING_HAS_VB)
+      cJSON_AddBoolToObject(o, "vb", r->vb);
+    else if (r->vs != NULL)
+      cJSON_AddStringToObject(o, "vs", r->vs);
+    text = cJSON_PrintUnformatted(o);
+    printf("%s%s", e->done ? ",\n" : "\n", text ? text : "{}");
+    free(text);
+    cJSON_Delete(o);
+  } else {
+    printf("%.6f,%s,%s,%s,%s,%s\n", r->ts, r->patient_id ? r->patient_id : "",
+           r->device_id, r->name, r->unit, value_text(r, v, sizeof(v)));
+  }
+  if (e->bar && ++e->done % 1000 == 0)
+    progress(e->done, e->total);
+  else if (!e->bar)
+    e->done++;
+}
+
 static int cmd_export(ctl_t *c) {
-  const char *filter = " WHERE ts >= ?1 AND (?2 IS NULL OR patient_id = ?2)";
-  bool senml = strcmp(c->format, "senml") == 0, bar = isatty(STDERR_FILENO);
-  char sql[256];
-  sqlite3_stmt *st;
-  long total = 0, done = 0;
+  export_t e = {strcmp(c->format, "senml") == 0, isatty(STDERR_FILENO), 0, 0};
   double from = wg_wall_now() - c->since_s;
+  wg_store_t *s;
+  int64_t total;
+  int rc;
 
-  if (!senml && strcmp(c->format, "csv") != 0)
+  if (!e.senml && strcmp(c->format, "csv") != 0)
     die(EX_USAGE, "--format is csv or senml, not %s", c->format);
-  if (bar) {
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM readings%s", filter);
-    st = query(c, sql);
-    sqlite3_bind_double(st, 1, from);
-    sqlite3_bind_text(st, 2, c->patient, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-      total = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+  s = store(c);
+  if (e.bar) {
+    if ((total = wg_store_readings_count(s, from, c->patient, NULL)) < 0)
+      read_failed(c, (int)total);
+    e.total = (long)total;
   }
-  snprintf(sql, sizeof(sql),
-           "SELECT ts, device_id, name, unit, value, vb, vs, patient_id "
-           "FROM readings%s ORDER BY ts",
-           filter);
-  st = query(c, sql);
-  sqlite3_bind_double(st, 1, from);
-  sqlite3_bind_text(st, 2, c->patient, -1, SQLITE_STATIC);
-  fputs(senml ? "[" : "time,patient,device,name,unit,value\n", stdout);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *patient = (const char *)sqlite3_column_text(st, 7);
-    char v[128];
-
-    if (senml) {
-      cJSON *r = cJSON_CreateObject();
-      char *text;
-      cJSON_AddStringToObject(
-          r, "n",
-          (sqlite3_snprintf(sizeof(v), v, "%s:%s", sqlite3_column_text(st, 1),
-                            sqlite3_column_text(st, 2))));
-      if (sqlite3_column_text(st, 3)[0])
-        cJSON_AddStringToObject(r, "u",
-                                (const char *)sqlite3_column_text(st, 3));
-      cJSON_AddNumberToObject(r, "t", sqlite3_column_double(st, 0));
-      if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-        cJSON_AddNumberToObject(r, "v", sqlite3_column_double(st, 4));
-      else if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-        cJSON_AddBoolToObject(r, "vb", sqlite3_column_int(st, 5));
-      else if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-        cJSON_AddStringToObject(r, "vs",
-                                (const char *)sqlite3_column_text(st, 6));
-      text = cJSON_PrintUnformatted(r);
-      printf("%s%s", done ? ",\n" : "\n", text ? text : "{}");
-      free(text);
-      cJSON_Delete(r);
-    } else {
-      printf("%.6f,%s,%s,%s,%s,%s\n", sqlite3_column_double(st, 0),
-             patient ? patient : "", sqlite3_column_text(st, 1),
-             sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-             value_text(st, 4, v, sizeof(v)));
-    }
-    if (bar && ++done % 1000 == 0)
-      progress(done, total);
-    else if (!bar)
-      done++;
-  }
-  sqlite3_finalize(st);
-  if (senml)
+  fputs(e.senml ? "[" : "time,patient,device,name,unit,value\n", stdout);
+  if ((rc = wg_store_readings_each(s, from, c->patient, NULL, export_row,
+                                   &e)) != 0)
+    read_failed(c, rc);
+  if (e.senml)
     fputs("\n]\n", stdout);
-  if (bar) {
-    progress(done, done);
+  if (e.bar) {
+    progress(e.done, e.done);
     fputc('\n', stderr);
   }
   return EX_OK;
@@ -685,12 +679,10 @@ static int cmd_log(ctl_t *c) {
   tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
   tm.tm_isdst = -1;
   day = (double)mktime(&tm);
-  if ((rc = wg_store_open_readonly(&s, c->database)) != 0)
-    die(EX_SETUP, "cannot read the database %s", c->database);
+  s = store(c);
   text = wg_daylog(s, c->gateway, day, c->csv, &rc);
-  wg_store_close(s);
   if (text == NULL)
-    die(EX_SETUP, "cannot make the log: %s", sqlite3_errstr(rc));
+    die(EX_SETUP, "cannot make the log: %s", wg_strerror(rc));
   fputs(text, stdout);
   if (text[0] && text[strlen(text) - 1] != '\n')
     fputc('\n', stdout);
@@ -816,8 +808,7 @@ int main(int argc, char **argv) {
         "%s: unknown command, or its operand is missing or extra "
         "(wardgatectl --help)",
         cmd);
-  if (c.db != NULL)
-    sqlite3_close(c.db);
+  wg_store_close(c.store);
   free(c.database);
   free(c.socket);
   free(c.gateway);
