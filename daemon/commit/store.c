@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The store's connection: the open (the file checked, the schema
+ * migrated, or for the tools only checked), the checkpoints, the
+ * transactions, and every write of a commit. The reads are in
+ * store_read.c.
+ */
 #include "commit/store.h"
 
 #include "commit/store_internal.h"
