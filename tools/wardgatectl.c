@@ -11,10 +11,8 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,35 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clinic/daylog.h"
-#include "commit/store.h"
-#include "core/clock.h"
 #include "version.h"
+#include "wardgate/error.h"
 #include "wardgate/log.h"
+#include "wardgatectl.h"
 
-/* Exit statuses, as wardgatectl(1) lists them. */
-enum {
-  EX_OK = 0,
-  EX_USAGE = 1,   /* a bad command line */
-  EX_SETUP = 2,   /* the configuration or the database cannot be read */
-  EX_DAEMON = 3,  /* the daemon cannot be reached */
-  EX_REFUSED = 4, /* the daemon refused (an ack), or nothing was found */
-};
-
-#define SPARK_WIDTH 32
-
-typedef struct ctl_s {
-  const char *config;
-  char *database;
-  char *socket;
-  char *gateway;
-  sqlite3 *db;
-  bool json, all, csv;
-  const char *patient, *key, *by, *outcome, *note, *format, *day;
-  double since_s;
-} ctl_t;
-
-static void die(int status, const char *fmt, ...) {
+void ctl_die(int status, const char *fmt, ...) {
   va_list ap;
 
   fputs("wardgatectl: ", stderr);
@@ -63,7 +38,7 @@ static void die(int status, const char *fmt, ...) {
   exit(status);
 }
 
-static void usage(FILE *f) {
+static void ctl_usage(FILE *f) {
   fprintf(f, "Usage: wardgatectl [-c FILE] COMMAND [options]\n"
              "  status [--json]                  the daemon's live status\n"
              "  alerts [--all] [--patient P]     open alerts (--all: history)\n"
@@ -82,7 +57,7 @@ static void usage(FILE *f) {
 
 /* ---- configuration and database ------------------------------------------ */
 
-static char *read_file(const char *path) {
+static char *ctl_read_file(const char *path) {
   FILE *f = fopen(path, "rb");
   char *buf = NULL;
   long n;
@@ -102,7 +77,7 @@ static char *read_file(const char *path) {
   return buf;
 }
 
-static char *dup_string(const cJSON *o, const char *key, const char *def) {
+static char *ctl_dup_string(const cJSON *o, const char *key, const char *def) {
   const char *v =
       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
   return v != NULL ? strdup(v) : def != NULL ? strdup(def) : NULL;
@@ -110,51 +85,47 @@ static char *dup_string(const cJSON *o, const char *key, const char *def) {
 
 /* Only the keys wardgatectl needs: the daemon checks the rest, and the
  * secret files it names may be readable by root alone. */
-static void load_config(ctl_t *c) {
-  char *text = read_file(c->config);
+static void ctl_load_config(ctl_t *c) {
+  char *text = ctl_read_file(c->config);
   cJSON *o;
 
   if (text == NULL)
-    die(EX_SETUP, "cannot read %s: %s", c->config, strerror(errno));
+    ctl_die(EX_SETUP, "cannot read %s: %s", c->config, strerror(errno));
   cJSON_Minify(text); /* the comments */
   if ((o = cJSON_Parse(text)) == NULL || !cJSON_IsObject(o))
-    die(EX_SETUP,
-        "%s is not a JSON object (wardgated --check-config -c %s "
-        "says why)",
-        c->config, c->config);
-  c->database = dup_string(o, "database", "/var/lib/wardgate/wardgate.db");
-  c->socket = dup_string(o, "control_socket", NULL);
-  c->gateway = dup_string(o, "gateway_id", "");
+    ctl_die(EX_SETUP,
+            "%s is not a JSON object (wardgated --check-config -c %s "
+            "says why)",
+            c->config, c->config);
+  c->database = ctl_dup_string(o, "database", "/var/lib/wardgate/wardgate.db");
+  c->socket = ctl_dup_string(o, "control_socket", NULL);
+  c->gateway = ctl_dup_string(o, "gateway_id", "");
   cJSON_Delete(o);
   free(text);
 }
 
-static sqlite3 *db(ctl_t *c) {
-  if (c->db != NULL)
-    return c->db;
-  if (sqlite3_open_v2(c->database, &c->db, SQLITE_OPEN_READONLY, NULL) !=
-          SQLITE_OK ||
-      sqlite3_exec(c->db, "SELECT 1 FROM readings LIMIT 1", NULL, NULL, NULL) !=
-          SQLITE_OK)
-    die(EX_SETUP, "cannot read the database %s: %s", c->database,
-        sqlite3_errmsg(c->db));
-  sqlite3_busy_timeout(c->db, 2000);
-  return c->db;
+/* The database, read-only through the store: the schema is checked as the
+ * daemon checks it, and the store logs why it refuses one. */
+wg_store_t *ctl_store(ctl_t *c) {
+  int rc;
+
+  if (c->store == NULL &&
+      (rc = wg_store_open_readonly(&c->store, c->database)) != 0)
+    ctl_die(EX_SETUP, "cannot read the database %s: %s", c->database,
+            wg_strerror(rc));
+  return c->store;
 }
 
-static sqlite3_stmt *query(ctl_t *c, const char *sql) {
-  sqlite3_stmt *st;
-
-  if (sqlite3_prepare_v2(db(c), sql, -1, &st, NULL) != SQLITE_OK)
-    die(EX_SETUP, "%s: %s", c->database, sqlite3_errmsg(c->db));
-  return st;
+/* A read that failed half-way (the store logged SQLite's words). */
+void ctl_read_failed(const ctl_t *c, int rc) {
+  ctl_die(EX_SETUP, "%s: %s", c->database, wg_strerror(rc));
 }
 
 /* ---- the control socket ---------------------------------------------------
  */
 
 /* Send one request line, return the daemon's one-line answer (malloc'd). */
-static char *ask(const ctl_t *c, const char *request) {
+char *ctl_ask(const ctl_t *c, const char *request) {
   struct sockaddr_un a = {.sun_family = AF_UNIX};
   char *buf = NULL;
   size_t len = 0, cap = 0;
@@ -162,26 +133,26 @@ static char *ask(const ctl_t *c, const char *request) {
   int fd;
 
   if (c->socket == NULL)
-    die(EX_DAEMON, "%s sets no control_socket: the daemon cannot be asked",
-        c->config);
+    ctl_die(EX_DAEMON, "%s sets no control_socket: the daemon cannot be asked",
+            c->config);
   snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->socket);
   if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
       connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
-    die(EX_DAEMON, "cannot reach wardgated at %s: %s (is it running?)",
-        c->socket, strerror(errno));
+    ctl_die(EX_DAEMON, "cannot reach wardgated at %s: %s (is it running?)",
+            c->socket, strerror(errno));
   if (write(fd, request, strlen(request)) < 0 || write(fd, "\n", 1) < 0)
-    die(EX_DAEMON, "%s: %s", c->socket, strerror(errno));
+    ctl_die(EX_DAEMON, "%s: %s", c->socket, strerror(errno));
   for (;;) {
     if (len + 4096 > cap && (buf = realloc(buf, cap = len + 65536)) == NULL)
-      die(EX_SETUP, "out of memory");
+      ctl_die(EX_SETUP, "out of memory");
     if ((n = read(fd, buf + len, cap - len - 1)) <= 0)
       break;
     len += (size_t)n;
   }
   close(fd);
   if (len == 0)
-    die(EX_DAEMON, "wardgated closed the connection without an answer "
-                   "(stopping?)");
+    ctl_die(EX_DAEMON, "wardgated closed the connection without an answer "
+                       "(stopping?)");
   buf[len] = '\0';
   return buf;
 }
@@ -189,7 +160,7 @@ static char *ask(const ctl_t *c, const char *request) {
 /* ---- formatting -----------------------------------------------------------
  */
 
-static const char *local_time(double t, char *out, size_t len) {
+const char *ctl_local_time(double t, char *out, size_t len) {
   time_t s = (time_t)t;
   struct tm tm;
 
@@ -197,7 +168,7 @@ static const char *local_time(double t, char *out, size_t len) {
   return out;
 }
 
-static const char *age(double seconds, char *out, size_t len) {
+const char *ctl_age(double seconds, char *out, size_t len) {
   long s = seconds < 0 ? 0 : (long)seconds;
 
   if (s >= 86400)
@@ -210,12 +181,12 @@ static const char *age(double seconds, char *out, size_t len) {
 }
 
 /* "24h", "30m", "7d", "2w", "90s" or plain seconds. */
-static double duration(const char *text) {
+static double ctl_duration(const char *text) {
   char *end;
   double v = strtod(text, &end);
 
   if (end == text || v < 0 || !isfinite(v))
-    die(EX_USAGE, "not a duration: %s (for example 24h, 30m, 7d)", text);
+    ctl_die(EX_USAGE, "not a duration: %s (for example 24h, 30m, 7d)", text);
   switch (*end) {
   case '\0':
   case 's':
@@ -233,469 +204,27 @@ static double duration(const char *text) {
     v *= 7 * 86400;
     break;
   default:
-    die(EX_USAGE, "not a duration: %s (for example 24h, 30m, 7d)", text);
+    ctl_die(EX_USAGE, "not a duration: %s (for example 24h, 30m, 7d)", text);
   }
   if (*end != '\0' && end[1] != '\0')
-    die(EX_USAGE, "not a duration: %s (for example 24h, 30m, 7d)", text);
+    ctl_die(EX_USAGE, "not a duration: %s (for example 24h, 30m, 7d)", text);
   return v;
 }
 
-static bool utf8_terminal(void) {
-  return isatty(STDOUT_FILENO) && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-}
-
-/* A reading's value as text: the number, true/false, or the string. */
-static const char *value_text(sqlite3_stmt *st, int col, char *out,
-                              size_t len) {
-  if (sqlite3_column_type(st, col) != SQLITE_NULL)
-    snprintf(out, len, "%g", sqlite3_column_double(st, col));
-  else if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
-    snprintf(out, len, "%s",
-             sqlite3_column_int(st, col + 1) ? "true" : "false");
-  else if (sqlite3_column_type(st, col + 2) != SQLITE_NULL)
-    snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, col + 2));
-  else
-    snprintf(out, len, "-");
-  return out;
-}
-
-/* ---- status ---------------------------------------------------------------
- */
-
 /* A string member, or "" when it is missing. */
-static const char *str(const cJSON *o, const char *key) {
+const char *ctl_json_str(const cJSON *o, const char *key) {
   const char *v =
       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
   return v != NULL ? v : "";
 }
 
-static double num(const cJSON *o, const char *key) {
+double ctl_json_num(const cJSON *o, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-static bool flag(const cJSON *o, const char *key) {
+bool ctl_json_flag(const cJSON *o, const char *key) {
   return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
-static int cmd_status(ctl_t *c) {
-  char *line = ask(c, "status"), t[32], a[32];
-  cJSON *o = cJSON_Parse(line), *n;
-
-  if (c->json) {
-    fputs(line, stdout);
-    free(line);
-    cJSON_Delete(o);
-    return EX_OK;
-  }
-  if (o == NULL)
-    die(EX_DAEMON, "the daemon's answer is not JSON: %s", line);
-  n = cJSON_GetObjectItemCaseSensitive(o, "counters");
-  printf("gateway   %s, wardgated %s, running since %s (%s)\n",
-         str(o, "gateway"), str(o, "version"),
-         local_time(num(o, "started"), t, sizeof(t)),
-         age(num(o, "ts") - num(o, "started"), a, sizeof(a)));
-  printf("hub       %s%s%s, alerts go to route \"%s\"\n",
-         flag(o, "hub_connected") ? "connected" : "NOT CONNECTED",
-         str(o, "uplink")[0] ? " to " : "", str(o, "uplink"),
-         str(o, "route")[0] ? str(o, "route") : "hub");
-  printf("devices   broker %s; %.0f packs received, %.0f refused\n",
-         flag(n, "ingest_connected") ? "connected" : "NOT CONNECTED",
-         num(n, "packs_received"), num(n, "packs_rejected"));
-  printf("readings  %.0f stored, %.0f waiting, %.0f storage errors\n",
-         num(n, "readings_stored"), num(n, "readings_pending"),
-         num(n, "store_errors"));
-  printf("alerts    %.0f open; %.0f raised, %.0f escalated, %.0f "
-         "acknowledged since the start\n",
-         num(n, "alerts_open"), num(n, "alerts_raised"),
-         num(n, "alerts_escalated"), num(n, "alerts_acknowledged"));
-  printf("outbox    %.0f waiting for the hub%s%s\n", num(n, "outbox_depth"),
-         flag(n, "outbox_near_limit") ? ", NEAR ITS LIMIT" : "",
-         num(n, "outbox_overflow") > 0 ? ", SOME LOST TO OVERFLOW" : "");
-  if (num(n, "outbox_yielded") > 0)
-    printf("fhir      %.0f copies of readings and scores left out while the "
-           "outbox was near its limit\n",
-           num(n, "outbox_yielded"));
-  free(line);
-  cJSON_Delete(o);
-  return EX_OK;
-}
-
-/* ---- alerts and ack -------------------------------------------------------
- */
-
-static void evidence_text(const cJSON *alert, char *out, size_t len) {
-  const cJSON *ev = cJSON_GetObjectItemCaseSensitive(alert, "evidence");
-  const cJSON *e = cJSON_GetArrayItem(ev, cJSON_GetArraySize(ev) - 1);
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "v");
-  const char *n =
-      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "n"));
-  const char *u =
-      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "u"));
-
-  if (e == NULL) {
-    snprintf(out, len, "-");
-  } else if (cJSON_IsNumber(v)) {
-    snprintf(out, len, "%s %g%s%s", n ? n : "", v->valuedouble, u ? " " : "",
-             u ? u : "");
-  } else {
-    v = cJSON_GetObjectItemCaseSensitive(e, "vb");
-    snprintf(out, len, "%s%s", n ? n : "",
-             cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? " true" : " false") : "");
-  }
-}
-
-static int cmd_alerts(ctl_t *c) {
-  sqlite3_stmt *st = query(
-      c, c->all ? "SELECT payload FROM alerts WHERE ?1 IS NULL OR "
-                  "patient_id = ?1 ORDER BY raised"
-                : "SELECT payload FROM alerts WHERE open = 1 AND (?1 IS NULL "
-                  "OR patient_id = ?1) ORDER BY raised");
-  double now = wg_wall_now();
-  int rows = 0;
-
-  sqlite3_bind_text(st, 1, c->patient, -1, SQLITE_STATIC);
-  printf("%-20s %-10s %-14s %-8s %-19s %-8s %3s  %s\n", "ID", "PATIENT", "RULE",
-         "SEVERITY", "STATE", "AGE", "ESC", "LAST EVIDENCE");
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    cJSON *o = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    char a[32], ev[96], state[40];
-
-    if (o == NULL)
-      continue;
-    evidence_text(o, ev, sizeof(ev));
-    snprintf(state, sizeof(state), "%s%s", str(o, "state"),
-             flag(o, "acknowledged") && strcmp(str(o, "state"), "acknowledged")
-                 ? ", acked"
-                 : "");
-    printf("%-20s %-10s %-14s %-8s %-19s %-8s %3.0f  %s\n", str(o, "id"),
-           str(o, "patient"), str(o, "rule"), str(o, "severity"), state,
-           age(now - num(o, "raised"), a, sizeof(a)), num(o, "escalation"), ev);
-    cJSON_Delete(o);
-    rows++;
-  }
-  sqlite3_finalize(st);
-  if (rows == 0)
-    printf("(no %salerts%s%s)\n", c->all ? "" : "open ",
-           c->patient ? " for " : "", c->patient ? c->patient : "");
-  return EX_OK;
-}
-
-static int cmd_ack(ctl_t *c, const char *id) {
-  cJSON *req = cJSON_CreateObject(), *ans;
-  char *json, *request, *line;
-  int status;
-
-  if (c->by == NULL || c->by[0] == '\0')
-    die(EX_USAGE, "ack needs --by NAME: who acknowledges it");
-  cJSON_AddStringToObject(req, "id", id);
-  cJSON_AddStringToObject(req, "by", c->by);
-  if (c->outcome)
-    cJSON_AddStringToObject(req, "outcome", c->outcome);
-  if (c->note)
-    cJSON_AddStringToObject(req, "note", c->note);
-  json = cJSON_PrintUnformatted(req);
-  if (json == NULL || asprintf(&request, "ack %s", json) < 0)
-    die(EX_SETUP, "out of memory");
-  line = ask(c, request);
-  ans = cJSON_Parse(line);
-  if (flag(ans, "ok")) {
-    printf("alert %s acknowledged by %s; recorded, and sent to the hub\n", id,
-           c->by);
-    status = EX_OK;
-  } else {
-    fprintf(stderr, "wardgatectl: not acknowledged: %s\n",
-            str(ans, "error")[0] ? str(ans, "error") : line);
-    status = EX_REFUSED;
-  }
-  cJSON_Delete(req);
-  cJSON_Delete(ans);
-  free(json);
-  free(request);
-  free(line);
-  return status;
-}
-
-/* ---- readings, scores, export ---------------------------------------------
- */
-
-static void sparkline(const double *v, const bool *has, int n, bool unicode) {
-  static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-  double lo = INFINITY, hi = -INFINITY;
-
-  for (int i = 0; i < n; i++)
-    if (has[i]) {
-      lo = fmin(lo, v[i]);
-      hi = fmax(hi, v[i]);
-    }
-  for (int i = 0; i < n; i++) {
-    if (!unicode) {
-      if (has[i])
-        printf(" %g", round(v[i] * 10) / 10);
-      continue;
-    }
-    if (!has[i])
-      fputs(" ", stdout);
-    else
-      fputs(bars[hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.999) : 3], stdout);
-  }
-}
-
-/* One key of a patient's readings over the window. */
-typedef struct series_s {
-  char name[64], unit[32], latest[128];
-  double last_ts;
-  long count;
-  double sum[SPARK_WIDTH];
-  long n[SPARK_WIDTH];
-} series_t;
-
-#define SERIES_MAX 64
-
-static int by_name(const void *a, const void *b) {
-  const series_t *x = a, *y = b;
-  int d = strcmp(x->name, y->name);
-  return d ? d : strcmp(x->unit, y->unit);
-}
-
-static int cmd_readings(ctl_t *c, const char *patient) {
-  static series_t series[SERIES_MAX];
-  double now = wg_wall_now(), from = now - c->since_s;
-  double width = c->since_s / SPARK_WIDTH;
-  bool unicode = utf8_terminal();
-  sqlite3_stmt *st;
-  int keys = 0, last = 0;
-  char when[32];
-
-  if (c->csv) {
-    st = query(c, "SELECT ts, device_id, name, unit, value, vb, vs FROM "
-                  "readings WHERE ts >= ?1 AND patient_id = ?2 AND (?3 IS "
-                  "NULL OR name = ?3) ORDER BY ts");
-    sqlite3_bind_double(st, 1, from);
-    sqlite3_bind_text(st, 2, patient, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->key, -1, SQLITE_STATIC);
-    printf("time,device,name,unit,value\n");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      char v[128];
-      printf("%.3f,%s,%s,%s,%s\n", sqlite3_column_double(st, 0),
-             sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-             sqlite3_column_text(st, 3), value_text(st, 4, v, sizeof(v)));
-    }
-    sqlite3_finalize(st);
-    return EX_OK;
-  }
-  /* One pass in time order (the readings' time index), each key's slices
-   * of the window averaged here: a GROUP BY would sort them all. */
-  st = query(c, "SELECT name, unit, ts, value, vb, vs FROM readings WHERE ts"
-                " >= ?1 AND patient_id = ?2 AND (?3 IS NULL OR name = ?3)");
-  sqlite3_bind_double(st, 1, from);
-  sqlite3_bind_text(st, 2, patient, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, c->key, -1, SQLITE_STATIC);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *name = (const char *)sqlite3_column_text(st, 0);
-    const char *unit = (const char *)sqlite3_column_text(st, 1);
-    double ts = sqlite3_column_double(st, 2);
-    int b = (int)((ts - from) / width);
-    series_t *k = &series[last];
-
-    if (keys == 0 || strcmp(k->name, name) != 0 || strcmp(k->unit, unit) != 0) {
-      for (last = 0; last < keys; last++)
-        if (strcmp(series[last].name, name) == 0 &&
-            strcmp(series[last].unit, unit) == 0)
-          break;
-      if (last == keys) {
-        if (keys == SERIES_MAX)
-          continue; /* more keys than a screen shows */
-        snprintf(series[keys].name, sizeof(series->name), "%s", name);
-        snprintf(series[keys].unit, sizeof(series->unit), "%s", unit);
-        keys++;
-      }
-      k = &series[last];
-    }
-    k->count++;
-    if (ts >= k->last_ts) {
-      k->last_ts = ts;
-      value_text(st, 3, k->latest, sizeof(k->latest));
-    }
-    if (b >= 0 && b < SPARK_WIDTH &&
-        sqlite3_column_type(st, 3) != SQLITE_NULL) {
-      k->sum[b] += sqlite3_column_double(st, 3);
-      k->n[b]++;
-    }
-  }
-  sqlite3_finalize(st);
-  printf("patient %s, the last %s\n", patient,
-         age(c->since_s, when, sizeof(when)));
-  if (keys == 0) {
-    printf("  (no readings)\n");
-    return EX_REFUSED;
-  }
-  qsort(series, (size_t)keys, sizeof(*series), by_name);
-  for (int i = 0; i < keys; i++) {
-    series_t *k = &series[i];
-    double mean[SPARK_WIDTH];
-    bool has[SPARK_WIDTH];
-
-    for (int b = 0; b < SPARK_WIDTH; b++) {
-      has[b] = k->n[b] > 0;
-      mean[b] = has[b] ? k->sum[b] / (double)k->n[b] : 0;
-    }
-    printf("  %-14s %8s %-9s %s  %7ld  ", k->name, k->latest, k->unit,
-           local_time(k->last_ts, when, sizeof(when)), k->count);
-    sparkline(mean, has, SPARK_WIDTH, unicode);
-    putchar('\n');
-  }
-  return EX_OK;
-}
-
-static int cmd_scores(ctl_t *c, const char *patient) {
-  sqlite3_stmt *st = query(c, "SELECT ts, score, band, complete, components "
-                              "FROM scores WHERE patient_id = ?1 AND ts >= ?2 "
-                              "ORDER BY ts");
-  int rows = 0;
-
-  sqlite3_bind_text(st, 1, patient, -1, SQLITE_STATIC);
-  sqlite3_bind_double(st, 2, wg_wall_now() - c->since_s);
-  if (c->csv)
-    printf("time,score,band,complete,components\n");
-  else
-    printf("%-19s %5s  %-10s %-8s %s\n", "TIME", "NEWS2", "BAND", "COMPLETE",
-           "COMPONENTS");
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char t[32];
-    double ts = sqlite3_column_double(st, 0);
-
-    if (c->csv)
-      printf("%.3f,%d,%s,%s,\"%s\"\n", ts, sqlite3_column_int(st, 1),
-             sqlite3_column_text(st, 2),
-             sqlite3_column_int(st, 3) ? "yes" : "no",
-             sqlite3_column_text(st, 4));
-    else
-      printf("%-19s %5d  %-10s %-8s %s\n", local_time(ts, t, sizeof(t)),
-             sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-             sqlite3_column_int(st, 3) ? "yes" : "no",
-             sqlite3_column_text(st, 4));
-    rows++;
-  }
-  sqlite3_finalize(st);
-  if (rows == 0 && !c->csv)
-    printf("(no NEWS2 scores for %s)\n", patient);
-  return EX_OK;
-}
-
-static void progress(long done, long total) {
-  int w = 40, fill = total > 0 ? (int)(done * w / total) : w;
-
-  fprintf(stderr, "\r[%.*s%*s] %3d %% %ld/%ld", fill,
-          "########################################", w - fill, "",
-          total > 0 ? (int)(done * 100 / total) : 100, done, total);
-}
-
-static int cmd_export(ctl_t *c) {
-  const char *filter = " WHERE ts >= ?1 AND (?2 IS NULL OR patient_id = ?2)";
-  bool senml = strcmp(c->format, "senml") == 0, bar = isatty(STDERR_FILENO);
-  char sql[256];
-  sqlite3_stmt *st;
-  long total = 0, done = 0;
-  double from = wg_wall_now() - c->since_s;
-
-  if (!senml && strcmp(c->format, "csv") != 0)
-    die(EX_USAGE, "--format is csv or senml, not %s", c->format);
-  if (bar) {
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM readings%s", filter);
-    st = query(c, sql);
-    sqlite3_bind_double(st, 1, from);
-    sqlite3_bind_text(st, 2, c->patient, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-      total = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  snprintf(sql, sizeof(sql),
-           "SELECT ts, device_id, name, unit, value, vb, vs, patient_id "
-           "FROM readings%s ORDER BY ts",
-           filter);
-  st = query(c, sql);
-  sqlite3_bind_double(st, 1, from);
-  sqlite3_bind_text(st, 2, c->patient, -1, SQLITE_STATIC);
-  fputs(senml ? "[" : "time,patient,device,name,unit,value\n", stdout);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *patient = (const char *)sqlite3_column_text(st, 7);
-    char v[128];
-
-    if (senml) {
-      cJSON *r = cJSON_CreateObject();
-      char *text;
-      cJSON_AddStringToObject(
-          r, "n",
-          (sqlite3_snprintf(sizeof(v), v, "%s:%s", sqlite3_column_text(st, 1),
-                            sqlite3_column_text(st, 2))));
-      if (sqlite3_column_text(st, 3)[0])
-        cJSON_AddStringToObject(r, "u",
-                                (const char *)sqlite3_column_text(st, 3));
-      cJSON_AddNumberToObject(r, "t", sqlite3_column_double(st, 0));
-      if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-        cJSON_AddNumberToObject(r, "v", sqlite3_column_double(st, 4));
-      else if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-        cJSON_AddBoolToObject(r, "vb", sqlite3_column_int(st, 5));
-      else if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-        cJSON_AddStringToObject(r, "vs",
-                                (const char *)sqlite3_column_text(st, 6));
-      text = cJSON_PrintUnformatted(r);
-      printf("%s%s", done ? ",\n" : "\n", text ? text : "{}");
-      free(text);
-      cJSON_Delete(r);
-    } else {
-      printf("%.6f,%s,%s,%s,%s,%s\n", sqlite3_column_double(st, 0),
-             patient ? patient : "", sqlite3_column_text(st, 1),
-             sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-             value_text(st, 4, v, sizeof(v)));
-    }
-    if (bar && ++done % 1000 == 0)
-      progress(done, total);
-    else if (!bar)
-      done++;
-  }
-  sqlite3_finalize(st);
-  if (senml)
-    fputs("\n]\n", stdout);
-  if (bar) {
-    progress(done, done);
-    fputc('\n', stderr);
-  }
-  return EX_OK;
-}
-
-/* ---- the daily log --------------------------------------------------------
- */
-
-static int cmd_log(ctl_t *c) {
-  wg_store_t *s;
-  struct tm tm = {0};
-  double day;
-  char *text;
-  int rc;
-
-  if (c->day != NULL) {
-    if (strptime(c->day, "%Y-%m-%d", &tm) == NULL)
-      die(EX_USAGE, "--day takes YYYY-MM-DD, not %s", c->day);
-  } else { /* yesterday */
-    time_t t = time(NULL) - 86400;
-    localtime_r(&t, &tm);
-  }
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  tm.tm_isdst = -1;
-  day = (double)mktime(&tm);
-  if ((rc = wg_store_open_readonly(&s, c->database)) != 0)
-    die(EX_SETUP, "cannot read the database %s", c->database);
-  text = wg_daylog_text(c->gateway, day, c->csv, wg_store_day_log, s, &rc);
-  wg_store_close(s);
-  if (text == NULL)
-    die(EX_SETUP, "cannot make the log: %s", sqlite3_errstr(rc));
-  fputs(text, stdout);
-  if (text[0] && text[strlen(text) - 1] != '\n')
-    fputc('\n', stdout);
-  free(text);
-  return EX_OK;
 }
 
 /* ---- main ------------------------------------------------------------------
@@ -733,15 +262,15 @@ int main(int argc, char **argv) {
       printf("wardgatectl %s\n", WG_VERSION);
       return EX_OK;
     case 'h':
-      usage(stdout);
+      ctl_usage(stdout);
       return EX_OK;
     default:
-      usage(stderr);
+      ctl_usage(stderr);
       return EX_USAGE;
     }
   }
   if (optind >= argc) {
-    usage(stderr);
+    ctl_usage(stderr);
     return EX_USAGE;
   }
   cmd = argv[optind++];
@@ -749,7 +278,7 @@ int main(int argc, char **argv) {
   while (optind < argc) {
     if ((opt = getopt_long(argc, argv, "+", opts, NULL)) == -1) {
       if (arg != NULL)
-        die(EX_USAGE, "%s: unexpected %s", cmd, argv[optind]);
+        ctl_die(EX_USAGE, "%s: unexpected %s", cmd, argv[optind]);
       arg = argv[optind++];
       continue;
     }
@@ -788,36 +317,35 @@ int main(int argc, char **argv) {
       c.day = optarg;
       break;
     default:
-      usage(stderr);
+      ctl_usage(stderr);
       return EX_USAGE;
     }
   }
-  c.since_s = duration(since                        ? since
-                       : strcmp(cmd, "scores") == 0 ? "7d"
-                                                    : "24h");
-  load_config(&c);
+  c.since_s = ctl_duration(since                        ? since
+                           : strcmp(cmd, "scores") == 0 ? "7d"
+                                                        : "24h");
+  ctl_load_config(&c);
 
   if (strcmp(cmd, "status") == 0 && arg == NULL)
-    status = cmd_status(&c);
+    status = ctl_cmd_status(&c);
   else if (strcmp(cmd, "alerts") == 0 && arg == NULL)
-    status = cmd_alerts(&c);
+    status = ctl_cmd_alerts(&c);
   else if (strcmp(cmd, "ack") == 0 && arg != NULL)
-    status = cmd_ack(&c, arg);
+    status = ctl_cmd_ack(&c, arg);
   else if (strcmp(cmd, "readings") == 0 && arg != NULL)
-    status = cmd_readings(&c, arg);
+    status = ctl_cmd_readings(&c, arg);
   else if (strcmp(cmd, "scores") == 0 && arg != NULL)
-    status = cmd_scores(&c, arg);
+    status = ctl_cmd_scores(&c, arg);
   else if (strcmp(cmd, "export") == 0 && arg == NULL)
-    status = cmd_export(&c);
+    status = ctl_cmd_export(&c);
   else if (strcmp(cmd, "log") == 0 && arg == NULL)
-    status = cmd_log(&c);
+    status = ctl_cmd_log(&c);
   else
-    die(EX_USAGE,
-        "%s: unknown command, or its operand is missing or extra "
-        "(wardgatectl --help)",
-        cmd);
-  if (c.db != NULL)
-    sqlite3_close(c.db);
+    ctl_die(EX_USAGE,
+            "%s: unknown command, or its operand is missing or extra "
+            "(wardgatectl --help)",
+            cmd);
+  wg_store_close(c.store);
   free(c.database);
   free(c.socket);
   free(c.gateway);

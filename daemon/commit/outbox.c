@@ -116,27 +116,27 @@ void wg_outbox_rolled_back(wg_outbox_t *o) {
   o->added = o->removed = o->yielding = 0;
 }
 
-static bool is_acked(const wg_outbox_t *o, int64_t seq) {
+static bool outbox_is_acked(const wg_outbox_t *o, int64_t seq) {
   for (size_t i = 0; i < o->nacked; i++)
     if (o->acked[i] == seq)
       return true;
   return false;
 }
 
-typedef struct pump_s {
+typedef struct outbox_pump_s {
   wg_outbox_t *o;
   wg_outbox_publish_fn publish;
   void *ud;
   bool failed;
-} pump_t;
+} outbox_pump_t;
 
-static int pump_one(void *ud, int64_t seq, const char *topic,
-                    const char *payload) {
-  pump_t *p = ud;
+static int outbox_pump_one(void *ud, int64_t seq, const char *topic,
+                           const char *payload) {
+  outbox_pump_t *p = ud;
   wg_outbox_t *o = p->o;
   int mid;
 
-  if (is_acked(o, seq)) { /* its deletion is not committed yet */
+  if (outbox_is_acked(o, seq)) { /* its deletion is not committed yet */
     o->sent = seq;
     return 0;
   }
@@ -151,7 +151,7 @@ static int pump_one(void *ud, int64_t seq, const char *topic,
 }
 
 void wg_outbox_pump(wg_outbox_t *o, wg_outbox_publish_fn publish, void *ud) {
-  pump_t p = {o, publish, ud, false};
+  outbox_pump_t p = {o, publish, ud, false};
 
   /*
    * Most commits add nothing for the hub: no query for them. Nor for each
@@ -160,7 +160,7 @@ void wg_outbox_pump(wg_outbox_t *o, wg_outbox_publish_fn publish, void *ud) {
    */
   while (!o->at_end && !p.failed && o->ninflight <= WG_OUTBOX_INFLIGHT / 2) {
     int limit = (int)(WG_OUTBOX_INFLIGHT - o->ninflight);
-    int n = wg_store_outbox_each(o->store, o->sent, limit, pump_one, &p);
+    int n = wg_store_outbox_each(o->store, o->sent, limit, outbox_pump_one, &p);
     if (n < 0)
       break;
     if (n < limit && !p.failed)

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The store's connection: the open (the file checked, the schema
+ * migrated, or for the tools only checked), the checkpoints, the
+ * transactions, and every write of a commit. The reads are in
+ * store_read.c.
+ */
 #include "commit/store.h"
+
+#include "commit/store_internal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -99,89 +107,6 @@ static const char *const migrations[] = {
 _Static_assert(NMIGRATIONS == WG_STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
-/* Every statement: prepared at open, finalized at close. */
-#define STORE_STATEMENTS(XX)                                                   \
-  XX(begin, "BEGIN IMMEDIATE")                                                 \
-  XX(commit, "COMMIT")                                                         \
-  XX(rollback, "ROLLBACK")                                                     \
-  XX(put_reading,                                                              \
-     "INSERT OR IGNORE INTO readings(device_id, patient_id, name, value, vb,"  \
-     " vs, vd, sum, unit, ts, received)"                                       \
-     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")                  \
-  XX(prune, "DELETE FROM readings WHERE id IN (SELECT id FROM readings"        \
-            " WHERE ts < ?1 ORDER BY ts LIMIT ?2)")                            \
-  XX(put_alert,                                                                \
-     "INSERT INTO alerts(id, patient_id, rule, severity, state, raised,"       \
-     " updated, payload, seq, open) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"    \
-     " ?9, ?10) ON CONFLICT(id) DO UPDATE SET severity = ?4, state = ?5,"      \
-     " updated = ?7, payload = ?8, open = ?10")                                \
-  XX(put_alert_event,                                                          \
-     "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
-     " cause, payload, outcome, note, acked_by) VALUES(?1, ?2, ?3, ?4, ?5,"    \
-     " ?6, ?7, ?8, ?9, ?10)")                                                  \
-  XX(outbox_add, "INSERT INTO outbox(topic, payload, alert_id, state,"         \
-                 " created) VALUES(?1, ?2, ?3, ?4, ?5)")                       \
-  XX(outbox_delete, "DELETE FROM outbox WHERE seq = ?1")                       \
-  XX(outbox_compact, "DELETE FROM outbox WHERE alert_id = ?1 AND topic = ?2"   \
-                     " AND state IN ('updated', 'escalated')")                 \
-  XX(outbox_count, "SELECT count(*) FROM outbox")                              \
-  XX(outbox_next, "SELECT seq, topic, payload FROM outbox WHERE seq > ?1"      \
-                  " ORDER BY seq LIMIT ?2")                                    \
-  XX(alerts_open, "SELECT payload FROM alerts WHERE open = 1 ORDER BY seq")    \
-  XX(alert_max_seq, "SELECT coalesce(max(seq), 0) FROM alerts")                \
-  XX(audit_late_ack,                                                           \
-     "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
-     " cause, payload, outcome, note, acked_by) SELECT id, ?2,"                \
-     " 'acknowledged', severity,"                                              \
-     " coalesce(json_extract(payload, '$.escalation'), 0),"                    \
-     " 'acknowledged by ' || ?3 || coalesce('; outcome ' || ?4, '') ||"        \
-     " ' after the alert closed; no change', payload, ?4, ?5, ?3"              \
-     " FROM alerts WHERE id = ?1")                                             \
-  XX(put_score, "INSERT INTO scores(patient_id, ts, score, scale, complete,"   \
-                " band, components, missing) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"   \
-                " ?7, ?8)")                                                    \
-  XX(recent, "SELECT device_id, patient_id, name, value, vb, vs, unit, ts"     \
-             " FROM readings WHERE ts >= ?1 AND patient_id IS NOT NULL"        \
-             " ORDER BY ts")                                                   \
-  XX(day_log,                                                                  \
-     "SELECT a.id, a.patient_id, a.rule, a.severity, a.raised,"                \
-     " (SELECT group_concat(route, ' ') FROM (SELECT json_extract(e.payload,"  \
-     " '$.route') AS route, min(e.id) AS first FROM alert_events e"            \
-     " WHERE e.alert_id = a.id GROUP BY route HAVING route IS NOT NULL"        \
-     " ORDER BY first)),"                                                      \
-     " (SELECT max(e.escalation) FROM alert_events e WHERE e.alert_id = "      \
-     "a.id),"                                                                  \
-     " coalesce(k.acked_by, json_extract(k.payload, '$.by')), k.ts,"           \
-     " k.outcome, k.note,"                                                     \
-     " coalesce(json_extract(k.payload, '$.respond_by'),"                      \
-     " json_extract(a.payload, '$.respond_by'),"                               \
-     " a.raised + json_extract(a.payload, '$.ack_timeout_s')),"                \
-     " (SELECT min(e.ts) FROM alert_events e WHERE e.alert_id = a.id"          \
-     " AND e.state = 'cleared')"                                               \
-     " FROM alerts a LEFT JOIN alert_events k ON k.id = (SELECT min(e.id)"     \
-     " FROM alert_events e WHERE e.alert_id = a.id"                            \
-     " AND e.state = 'acknowledged')"                                          \
-     " WHERE a.raised < ?2 AND (a.open = 1 OR a.updated >= ?1)"                \
-     " ORDER BY a.raised, a.seq")
-
-struct wg_store_s {
-  sqlite3 *db;
-  /* A second connection for checkpoints on another thread: see
-   * wg_store_checkpoint(). */
-  sqlite3 *ckpt;
-  /* The loop's side (the WAL hook): frames in the WAL after the last
-   * commit, and whether it started over since the last checkpoint. */
-  int wal_pages;
-  bool wal_restarted;
-  /* The checkpoint's side, read only while none runs: frames copied. */
-  int ckpt_done;
-  wg_complaint_t complaint;
-  /* Every statement, prepared once at open. */
-#define XX(name, sql) sqlite3_stmt *name;
-  STORE_STATEMENTS(XX)
-#undef XX
-};
-
 const char *wg_store_sql(const char *name) {
 #define XX(n, sql)                                                             \
   if (strcmp(name, #n) == 0)                                                   \
@@ -191,7 +116,7 @@ const char *wg_store_sql(const char *name) {
   return NULL;
 }
 
-static int map_rc(int rc) {
+static int store_map_rc(int rc) {
   switch (rc & 0xFF) {
   case SQLITE_OK:
   case SQLITE_DONE:
@@ -212,34 +137,35 @@ static int map_rc(int rc) {
   }
 }
 
-/* Log a failed step with SQLite's own words, rate-limited. */
-static int fail(wg_store_t *s, const char *what, int rc) {
+int store__fail(wg_store_t *s, const char *what, int rc) {
   wg_complain(&s->complaint, LOG_ERR, "store: %s: %s (%s)", what,
               sqlite3_errmsg(s->db), sqlite3_errstr(rc));
-  return map_rc(rc);
+  return store_map_rc(rc);
 }
 
-static int step_done(wg_store_t *s, sqlite3_stmt *st, const char *what) {
+int store__step_done(wg_store_t *s, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE)
-    return fail(s, what, rc);
+    return store__fail(s, what, rc);
   return 0;
 }
 
-static int exec_on(sqlite3 *db, const char *sql) {
+static int store_exec_on(sqlite3 *db, const char *sql) {
   char *msg = NULL;
   int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
   if (rc != SQLITE_OK) {
     wg_log(LOG_ERR, "store: %s: %s", sql, msg ? msg : sqlite3_errstr(rc));
     sqlite3_free(msg);
-    return map_rc(rc);
+    return store_map_rc(rc);
   }
   return 0;
 }
 
-static int exec(wg_store_t *s, const char *sql) { return exec_on(s->db, sql); }
+static int store_exec(wg_store_t *s, const char *sql) {
+  return store_exec_on(s->db, sql);
+}
 
 /*
  * A file that is not a database, or one that is damaged, is refused:
@@ -247,7 +173,7 @@ static int exec(wg_store_t *s, const char *sql) { return exec_on(s->db, sql); }
  * holds. SQLite's quick_check reads every page once and checks the
  * b-trees' structure (about a second for 400 MB); it writes nothing.
  */
-static int check_intact(sqlite3 *db, const char *path) {
+static int store_check_intact(sqlite3 *db, const char *path) {
   sqlite3_stmt *st = NULL;
   char what[256] = "";
   int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
@@ -273,7 +199,7 @@ static int check_intact(sqlite3 *db, const char *path) {
   else
     wg_log(LOG_ERR, "store: cannot check %s: %s", path, sqlite3_errmsg(db));
   sqlite3_finalize(st);
-  return map_rc(rc);
+  return store_map_rc(rc);
 }
 
 /*
@@ -282,17 +208,18 @@ static int check_intact(sqlite3 *db, const char *path) {
  * @role names it in the log ("" or " for checkpoints"). On failure *db may
  * be set and is for the caller to close.
  */
-static int open_db(const char *path, int flags, wg_durability_t durability,
-                   const char *role, bool check, sqlite3 **db) {
+static int store_open_db(const char *path, int flags,
+                         wg_durability_t durability, const char *role,
+                         bool check, sqlite3 **db) {
   int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 
   if (rc != SQLITE_OK) {
     wg_log(LOG_ERR, "store: cannot open %s%s: %s", path, role,
            *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
-    return map_rc(rc);
+    return store_map_rc(rc);
   }
   sqlite3_extended_result_codes(*db, 1);
-  if (check && (rc = check_intact(*db, path)) != 0)
+  if (check && (rc = store_check_intact(*db, path)) != 0)
     return rc;
   /*
    * A short busy timeout: another process holding the write lock (an
@@ -300,30 +227,30 @@ static int open_db(const char *path, int flags, wg_durability_t durability,
    * retried from a timer instead of stalling the loop.
    */
   sqlite3_busy_timeout(*db, 20);
-  if ((rc = exec_on(*db, "PRAGMA journal_mode=WAL")) != 0)
+  if ((rc = store_exec_on(*db, "PRAGMA journal_mode=WAL")) != 0)
     return rc;
-  return exec_on(*db, durability == WG_DURABILITY_POWER
-                          ? "PRAGMA synchronous=FULL"
-                          : "PRAGMA synchronous=NORMAL");
+  return store_exec_on(*db, durability == WG_DURABILITY_POWER
+                                ? "PRAGMA synchronous=FULL"
+                                : "PRAGMA synchronous=NORMAL");
 }
 
-static int user_version(wg_store_t *s, int *version) {
+static int store_user_version(wg_store_t *s, int *version) {
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
 
   if (rc != SQLITE_OK)
-    return fail(s, "user_version", rc);
+    return store__fail(s, "user_version", rc);
   rc = sqlite3_step(st);
   *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
   sqlite3_finalize(st);
-  return rc == SQLITE_ROW ? 0 : fail(s, "user_version", rc);
+  return rc == SQLITE_ROW ? 0 : store__fail(s, "user_version", rc);
 }
 
-static int migrate(wg_store_t *s) {
+static int store_migrate(wg_store_t *s) {
   char sql[64];
   int version = 0, rc;
 
-  if ((rc = user_version(s, &version)) != 0)
+  if ((rc = store_user_version(s, &version)) != 0)
     return rc;
   if (version > WG_STORE_SCHEMA_VERSION) {
     wg_log(LOG_ERR,
@@ -334,29 +261,30 @@ static int migrate(wg_store_t *s) {
   for (; version < WG_STORE_SCHEMA_VERSION; version++) {
     wg_log(LOG_INFO, "store: migrating schema %d -> %d", version, version + 1);
     snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", version + 1);
-    if ((rc = exec(s, "BEGIN IMMEDIATE")) != 0)
+    if ((rc = store_exec(s, "BEGIN IMMEDIATE")) != 0)
       return rc;
-    if ((rc = exec(s, migrations[version])) != 0 || (rc = exec(s, sql)) != 0) {
-      exec(s, "ROLLBACK");
+    if ((rc = store_exec(s, migrations[version])) != 0 ||
+        (rc = store_exec(s, sql)) != 0) {
+      store_exec(s, "ROLLBACK");
       return rc;
     }
-    if ((rc = exec(s, "COMMIT")) != 0)
+    if ((rc = store_exec(s, "COMMIT")) != 0)
       return rc;
   }
   return 0;
 }
 
-static int prepare(wg_store_t *s, sqlite3_stmt **st, const char *sql) {
+static int store_prepare(wg_store_t *s, sqlite3_stmt **st, const char *sql) {
   int rc =
       sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
   if (rc != SQLITE_OK) {
     wg_log(LOG_ERR, "store: prepare %s: %s", sql, sqlite3_errmsg(s->db));
-    return map_rc(rc);
+    return store_map_rc(rc);
   }
   return 0;
 }
 
-static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages) {
+static int store_wal_hook(void *ud, sqlite3 *db, const char *name, int pages) {
   wg_store_t *s = ud;
 
   (void)db, (void)name;
@@ -367,11 +295,11 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages) {
 }
 
 /* Every statement prepared once, then *out = @s; on failure @s is closed. */
-static int prepare_all(wg_store_t *s, wg_store_t **out) {
+static int store_prepare_all(wg_store_t *s, wg_store_t **out) {
   int rc;
 
 #define XX(name, sql)                                                          \
-  if ((rc = prepare(s, &s->name, sql)) != 0) {                                 \
+  if ((rc = store_prepare(s, &s->name, sql)) != 0) {                           \
     wg_store_close(s);                                                         \
     return rc;                                                                 \
   }
@@ -399,8 +327,8 @@ int wg_store_open(wg_store_t **out, const char *path,
   if (s == NULL)
     return WG_ENOMEM;
   s->complaint.interval_s = 10;
-  if ((rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                    durability, "", true, &s->db)) != 0)
+  if ((rc = store_open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                          durability, "", true, &s->db)) != 0)
     goto fail;
   /*
    * No checkpoint inside a commit: it would copy pages and fsync on the
@@ -409,15 +337,16 @@ int wg_store_open(wg_store_t **out, const char *path,
    */
   /* A commit touches the right edge of the table and of its one index,
    * and a few pages of the alerts: a 1 MiB cache holds them. */
-  if ((rc = exec(s, "PRAGMA wal_autocheckpoint=0")) != 0 ||
-      (rc = exec(s, "PRAGMA cache_size=-1024")) != 0 || (rc = migrate(s)) != 0)
+  if ((rc = store_exec(s, "PRAGMA wal_autocheckpoint=0")) != 0 ||
+      (rc = store_exec(s, "PRAGMA cache_size=-1024")) != 0 ||
+      (rc = store_migrate(s)) != 0)
     goto fail;
-  sqlite3_wal_hook(s->db, wal_hook, s);
+  sqlite3_wal_hook(s->db, store_wal_hook, s);
   /* The checkpoints' own connection syncs as the commits do. */
-  if ((rc = open_db(path, SQLITE_OPEN_READWRITE, durability, " for checkpoints",
-                    false, &s->ckpt)) != 0)
+  if ((rc = store_open_db(path, SQLITE_OPEN_READWRITE, durability,
+                          " for checkpoints", false, &s->ckpt)) != 0)
     goto fail;
-  return prepare_all(s, out);
+  return store_prepare_all(s, out);
 
 fail:
   wg_store_close(s);
@@ -432,9 +361,13 @@ int wg_store_open_readonly(wg_store_t **out, const char *path) {
   if ((s = calloc(1, sizeof(*s))) == NULL)
     return WG_ENOMEM;
   s->complaint.interval_s = 10;
-  if ((rc = open_db(path, SQLITE_OPEN_READONLY, WG_DURABILITY_PROCESS, "",
-                    false, &s->db)) != 0 ||
-      (rc = user_version(s, &version)) != 0)
+  if ((rc = store_open_db(path, SQLITE_OPEN_READONLY, WG_DURABILITY_PROCESS, "",
+                          false, &s->db)) != 0)
+    goto fail;
+  /* A tool is not the loop: it may wait out another process's lock, for
+   * as long as wardgatectl always waited. */
+  sqlite3_busy_timeout(s->db, 2000);
+  if ((rc = store_user_version(s, &version)) != 0)
     goto fail;
   if (version != WG_STORE_SCHEMA_VERSION) {
     wg_log(LOG_ERR, "store: %s has schema %d, this build reads %d%s", path,
@@ -444,7 +377,7 @@ int wg_store_open_readonly(wg_store_t **out, const char *path) {
     rc = WG_EIO;
     goto fail;
   }
-  return prepare_all(s, out);
+  return store_prepare_all(s, out);
 
 fail:
   wg_store_close(s);
@@ -490,17 +423,19 @@ int wg_store_checkpoint(wg_store_t *s, char *err, size_t errlen) {
                                  &log_pages, &done);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     snprintf(err, errlen, "%s", sqlite3_errmsg(s->ckpt));
-    return map_rc(rc);
+    return store_map_rc(rc);
   }
   if (done > 0)
     s->ckpt_done = done;
   return 0;
 }
 
-int wg_store_begin(wg_store_t *s) { return step_done(s, s->begin, "begin"); }
+int wg_store_begin(wg_store_t *s) {
+  return store__step_done(s, s->begin, "begin");
+}
 
 int wg_store_commit(wg_store_t *s) {
-  int rc = step_done(s, s->commit, "commit");
+  int rc = store__step_done(s, s->commit, "commit");
 
   /* SQLite may keep the transaction open after a failed COMMIT (SQLITE_BUSY)
    * or have rolled it back already; leave none open either way. */
@@ -511,10 +446,10 @@ int wg_store_commit(wg_store_t *s) {
 
 void wg_store_rollback(wg_store_t *s) {
   if (!sqlite3_get_autocommit(s->db))
-    step_done(s, s->rollback, "rollback");
+    store__step_done(s, s->rollback, "rollback");
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
+void store__bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
   if (v)
     sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
   else
@@ -526,7 +461,7 @@ int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r) {
   int rc;
 
   sqlite3_bind_text(st, 1, r->device_id, -1, SQLITE_STATIC);
-  bind_text_or_null(st, 2, r->patient_id);
+  store__bind_text_or_null(st, 2, r->patient_id);
   sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
   if (r->flags & WG_READING_HAS_VALUE)
     sqlite3_bind_double(st, 4, r->value);
@@ -536,8 +471,8 @@ int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r) {
     sqlite3_bind_int(st, 5, r->vb);
   else
     sqlite3_bind_null(st, 5);
-  bind_text_or_null(st, 6, r->vs);
-  bind_text_or_null(st, 7, r->vd);
+  store__bind_text_or_null(st, 6, r->vs);
+  store__bind_text_or_null(st, 7, r->vd);
   if (r->flags & WG_READING_HAS_SUM)
     sqlite3_bind_double(st, 8, r->sum);
   else
@@ -548,7 +483,7 @@ int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r) {
   rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE)
-    return fail(s, "insert reading", rc);
+    return store__fail(s, "insert reading", rc);
   return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
@@ -557,7 +492,7 @@ int wg_store_prune(wg_store_t *s, double before, int limit) {
 
   sqlite3_bind_double(s->prune, 1, before);
   sqlite3_bind_int(s->prune, 2, limit);
-  if ((rc = step_done(s, s->prune, "prune")) != 0)
+  if ((rc = store__step_done(s, s->prune, "prune")) != 0)
     return rc;
   return sqlite3_changes(s->db);
 }
@@ -580,7 +515,7 @@ int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
     sqlite3_bind_text(st, 8, payload, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)al->seq);
     sqlite3_bind_int(st, 10, al->open);
-    if ((rc = step_done(s, st, "put alert")) != 0)
+    if ((rc = store__step_done(s, st, "put alert")) != 0)
       return rc;
   }
   st = s->put_alert_event;
@@ -593,15 +528,15 @@ int wg_store_put_alert_event(wg_store_t *s, const wg_alert_event_t *ev,
   sqlite3_bind_text(st, 7, payload, -1, SQLITE_STATIC);
   /* What the acknowledgement recorded, on its own event only. */
   if (al->state == WG_ALERT_ACKNOWLEDGED) {
-    bind_text_or_null(st, 8, ev->outcome[0] ? ev->outcome : NULL);
-    bind_text_or_null(st, 9, ev->note);
+    store__bind_text_or_null(st, 8, ev->outcome[0] ? ev->outcome : NULL);
+    store__bind_text_or_null(st, 9, ev->note);
     sqlite3_bind_text(st, 10, al->acked_by, -1, SQLITE_STATIC);
   } else {
     sqlite3_bind_null(st, 8);
     sqlite3_bind_null(st, 9);
     sqlite3_bind_null(st, 10);
   }
-  return step_done(s, st, "put alert event");
+  return store__step_done(s, st, "put alert event");
 }
 
 int wg_store_outbox_add(wg_store_t *s, const char *topic, const char *payload,
@@ -611,15 +546,15 @@ int wg_store_outbox_add(wg_store_t *s, const char *topic, const char *payload,
 
   sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, payload, -1, SQLITE_STATIC);
-  bind_text_or_null(st, 3, alert_id);
-  bind_text_or_null(st, 4, state);
+  store__bind_text_or_null(st, 3, alert_id);
+  store__bind_text_or_null(st, 4, state);
   sqlite3_bind_double(st, 5, created);
-  return step_done(s, st, "outbox add");
+  return store__step_done(s, st, "outbox add");
 }
 
 int wg_store_outbox_delete(wg_store_t *s, int64_t seq) {
   sqlite3_bind_int64(s->outbox_delete, 1, seq);
-  return step_done(s, s->outbox_delete, "outbox delete");
+  return store__step_done(s, s->outbox_delete, "outbox delete");
 }
 
 int wg_store_outbox_compact(wg_store_t *s, const char *alert_id,
@@ -628,61 +563,9 @@ int wg_store_outbox_compact(wg_store_t *s, const char *alert_id,
 
   sqlite3_bind_text(s->outbox_compact, 1, alert_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(s->outbox_compact, 2, topic, -1, SQLITE_STATIC);
-  if ((rc = step_done(s, s->outbox_compact, "outbox compact")) != 0)
+  if ((rc = store__step_done(s, s->outbox_compact, "outbox compact")) != 0)
     return rc;
   return sqlite3_changes(s->db);
-}
-
-/* The first column of a one-row query as an integer, or a negative error. */
-static int64_t query_int(wg_store_t *s, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-
-  sqlite3_reset(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return fail(s, what, rc);
-  return v;
-}
-
-int64_t wg_store_outbox_count(wg_store_t *s) {
-  return query_int(s, s->outbox_count, "outbox count");
-}
-
-int64_t wg_store_alert_max_seq(wg_store_t *s) {
-  return query_int(s, s->alert_max_seq, "alert max seq");
-}
-
-int wg_store_outbox_each(wg_store_t *s, int64_t after, int limit,
-                         wg_store_outbox_cb cb, void *ud) {
-  sqlite3_stmt *st = s->outbox_next;
-  int rc, n = 0;
-
-  sqlite3_bind_int64(st, 1, after);
-  sqlite3_bind_int(st, 2, limit);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    n++;
-    if (cb(ud, sqlite3_column_int64(st, 0),
-           (const char *)sqlite3_column_text(st, 1),
-           (const char *)sqlite3_column_text(st, 2)) != 0)
-      break;
-  }
-  sqlite3_reset(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return fail(s, "outbox next", rc);
-  return n;
-}
-
-int wg_store_alerts_open(wg_store_t *s, wg_store_alert_cb cb, void *ud) {
-  sqlite3_stmt *st = s->alerts_open;
-  int rc;
-
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if ((rc = cb(ud, (const char *)sqlite3_column_text(st, 0))) != 0)
-      break;
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return rc < 0 ? rc : fail(s, "open alerts", rc);
-  return 0;
 }
 
 int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
@@ -693,9 +576,9 @@ int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(st, 2, ts);
   sqlite3_bind_text(st, 3, by, -1, SQLITE_TRANSIENT);
-  bind_text_or_null(st, 4, outcome && outcome[0] ? outcome : NULL);
-  bind_text_or_null(st, 5, note && note[0] ? note : NULL);
-  if ((rc = step_done(s, st, "audit late ack")) != 0)
+  store__bind_text_or_null(st, 4, outcome && outcome[0] ? outcome : NULL);
+  store__bind_text_or_null(st, 5, note && note[0] ? note : NULL);
+  if ((rc = store__step_done(s, st, "audit late ack")) != 0)
     return rc;
   return sqlite3_changes(s->db);
 }
@@ -713,70 +596,5 @@ int wg_store_put_score(wg_store_t *s, const char *patient, double ts, int score,
   sqlite3_bind_text(st, 6, band, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, components, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 8, missing, -1, SQLITE_STATIC);
-  return step_done(s, st, "put score");
-}
-
-int wg_store_readings_since(wg_store_t *s, double since, wg_store_reading_cb cb,
-                            void *ud) {
-  sqlite3_stmt *st = s->recent;
-  int rc;
-
-  sqlite3_bind_double(st, 1, since);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    wg_reading_t r;
-    memset(&r, 0, sizeof(r));
-    r.device_id = (const char *)sqlite3_column_text(st, 0);
-    r.patient_id = (const char *)sqlite3_column_text(st, 1);
-    r.name = (const char *)sqlite3_column_text(st, 2);
-    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-      r.value = sqlite3_column_double(st, 3);
-      r.flags |= WG_READING_HAS_VALUE;
-    }
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-      r.vb = sqlite3_column_int(st, 4) != 0;
-      r.flags |= WG_READING_HAS_VB;
-    }
-    r.vs = (const char *)sqlite3_column_text(st, 5);
-    r.unit = (const char *)sqlite3_column_text(st, 6);
-    r.ts = sqlite3_column_double(st, 7);
-    cb(ud, &r);
-  }
-  sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : fail(s, "recent readings", rc);
-}
-
-static const char *column_text(sqlite3_stmt *st, int i) {
-  return (const char *)sqlite3_column_text(st, i);
-}
-
-int wg_store_day_log(wg_store_t *s, double from, double to, wg_store_day_cb cb,
-                     void *ud) {
-  sqlite3_stmt *st = s->day_log;
-  int rc;
-
-  sqlite3_bind_double(st, 1, from);
-  sqlite3_bind_double(st, 2, to);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    wg_store_day_entry_t e = {
-        .id = column_text(st, 0),
-        .patient = column_text(st, 1),
-        .rule = column_text(st, 2),
-        .severity = column_text(st, 3),
-        .raised = sqlite3_column_double(st, 4),
-        .routes = column_text(st, 5),
-        .escalations = sqlite3_column_int(st, 6),
-        .acked_by = column_text(st, 7),
-        .acked_at = sqlite3_column_double(st, 8),
-        .outcome = column_text(st, 9),
-        .note = column_text(st, 10),
-        .respond_by = sqlite3_column_double(st, 11),
-        .cleared = sqlite3_column_double(st, 12),
-    };
-    if ((rc = cb(ud, &e)) != 0)
-      break;
-  }
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return rc < 0 ? rc : fail(s, "day log", rc);
-  return 0;
+  return store__step_done(s, st, "put score");
 }

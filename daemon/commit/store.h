@@ -28,20 +28,21 @@ typedef struct wg_store_s wg_store_t;
 const char *wg_store_sql(const char *name);
 
 /*
+ * Open the database at @path read-only, for the tools (wardgatectl): no
+ * check, no migration, nothing written; a schema other than this build's
+ * is refused (logged). A lock held by another process is waited for up to
+ * two seconds. The readers of wg_store_t work; its writers fail.
+ * Returns 0, WG_EIO or WG_ENOMEM.
+ */
+int wg_store_open_readonly(wg_store_t **out, const char *path);
+
+/*
  * Open (creating or migrating) the database at @path. With
  * WG_DURABILITY_POWER every commit is fsynced (synchronous=FULL); with
  * WG_DURABILITY_PROCESS a commit survives a crash of the daemon but not a
  * power cut (synchronous=NORMAL). Returns 0, WG_EIO (the reason is logged)
  * or WG_ENOMEM.
  */
-/*
- * Open the database at @path read-only, for the tools (wardgatectl): no
- * check, no migration, nothing written; a schema other than this build's
- * is refused (logged). The readers of wg_store_t work; its writers fail.
- * Returns 0, WG_EIO or WG_ENOMEM.
- */
-int wg_store_open_readonly(wg_store_t **out, const char *path);
-
 int wg_store_open(wg_store_t **out, const char *path,
                   wg_durability_t durability);
 
@@ -187,5 +188,54 @@ typedef int (*wg_store_day_cb)(void *ud, const wg_store_day_entry_t *e);
  */
 int wg_store_day_log(wg_store_t *s, double from, double to, wg_store_day_cb cb,
                      void *ud);
+
+/*
+ * What the operator's tool reads (wardgatectl), on a store opened
+ * read-only or not. Rows are borrowed for the callback; the walks go
+ * oldest first.
+ */
+
+/*
+ * Pass the JSON of the open alerts of @patient to @cb, by the time raised;
+ * with @all every alert stored, open or closed. A NULL @patient is every
+ * patient. @cb returns 0, or non-zero to stop. Returns 0, what @cb
+ * returned to stop, or a negative error.
+ */
+int wg_store_alerts_list(wg_store_t *s, bool all, const char *patient,
+                         wg_store_alert_cb cb, void *ud);
+
+/*
+ * Pass the readings measured at or after @since to @cb: those of
+ * @patient, or with NULL every one (a reading of an unknown device has no
+ * patient), and of the key @name, or with NULL every key. 0 or a negative
+ * error.
+ */
+int wg_store_readings_each(wg_store_t *s, double since, const char *patient,
+                           const char *name, wg_store_reading_cb cb, void *ud);
+
+/* How many readings wg_store_readings_each() would pass, or a negative
+ * error. */
+int64_t wg_store_readings_count(wg_store_t *s, double since,
+                                const char *patient, const char *name);
+
+/* A stored NEWS2, borrowed for the callback; @components and @missing are
+ * JSON, as given to wg_store_put_score(). */
+typedef struct wg_store_score_s {
+  const char *patient;
+  double ts;
+  int score, scale;
+  bool complete;
+  const char *band, *components, *missing;
+} wg_store_score_t;
+
+typedef int (*wg_store_score_cb)(void *ud, const wg_store_score_t *sc);
+
+/*
+ * Pass the NEWS2 scores of @patient computed at or after @since to @cb.
+ * @cb returns 0, or non-zero to stop. Returns 0, what @cb returned to
+ * stop, or a negative error.
+ */
+int wg_store_scores_each(wg_store_t *s, const char *patient, double since,
+                         wg_store_score_cb cb, void *ud);
 
 #endif

@@ -92,4 +92,18 @@ ctl alerts --all >/dev/null && ctl readings p-001 >/dev/null &&
   ctl export >/dev/null && ctl scores p-001 >/dev/null && ctl log >/dev/null ||
   fail "read commands failed on a stopped daemon's database"
 [ "$(sha256sum "$T/wardgate.db")" = "$before" ] || fail "the database was written"
+
+# A database of another schema is refused (2) by the store's check, as the
+# daemon refuses one, for every command that reads it.
+cp "$T/wardgate.db" "$T/other.db"
+sqlite3 -batch "$T/other.db" "PRAGMA user_version=4"
+sed "s|$T/wardgate.db|$T/other.db|" "$T/wardgate.json" >"$T/other.json"
+grep -q "$T/other.db" "$T/other.json" || fail "no database in $(cat "$T/other.json")"
+for cmd in "alerts" "readings p-001" "scores p-001" "export" "log"; do
+  status=0
+  # shellcheck disable=SC2086
+  "$CTL" -c "$T/other.json" $cmd >"$T/out" 2>"$T/err" || status=$?
+  [ "$status" = 2 ] && [ ! -s "$T/out" ] && grep -q 'has schema 4, this build reads' "$T/err" ||
+    fail "$cmd on a database of schema 4: exit $status: $(cat "$T/out" "$T/err")"
+done
 log "ok"

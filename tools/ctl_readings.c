@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* wardgatectl readings, scores and export: a patient's readings with their
+ * trends, the NEWS2 history, and every reading as CSV or SenML, read
+ * through the store. */
+#include <cjson/cJSON.h>
+#include <langinfo.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "wardgatectl.h"
+
+#define SPARK_WIDTH 32
+
+static bool ctl_utf8_terminal(void) {
+  return isatty(STDOUT_FILENO) && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+/* A reading's value as text: the number, true/false, or the string. */
+static const char *ctl_value_text(const wg_reading_t *r, char *out,
+                                  size_t len) {
+  if (r->flags & WG_READING_HAS_VALUE)
+    snprintf(out, len, "%g", r->value);
+  else if (r->flags & WG_READING_HAS_VB)
+    snprintf(out, len, "%s", r->vb ? "true" : "false");
+  else if (r->vs != NULL)
+    snprintf(out, len, "%s", r->vs);
+  else
+    snprintf(out, len, "-");
+  return out;
+}
+
+static void ctl_sparkline(const double *v, const bool *has, int n,
+                          bool unicode) {
+  static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  double lo = INFINITY, hi = -INFINITY;
+
+  for (int i = 0; i < n; i++)
+    if (has[i]) {
+      lo = fmin(lo, v[i]);
+      hi = fmax(hi, v[i]);
+    }
+  for (int i = 0; i < n; i++) {
+    if (!unicode) {
+      if (has[i])
+        printf(" %g", round(v[i] * 10) / 10);
+      continue;
+    }
+    if (!has[i])
+      fputs(" ", stdout);
+    else
+      fputs(bars[hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.999) : 3], stdout);
+  }
+}
+
+/* One key of a patient's readings over the window. */
+typedef struct series_s {
+  char name[64], unit[32], latest[128];
+  double last_ts;
+  long count;
+  double sum[SPARK_WIDTH];
+  long n[SPARK_WIDTH];
+} series_t;
+
+#define SERIES_MAX 64
+
+static int series_by_name(const void *a, const void *b) {
+  const series_t *x = a, *y = b;
+  int d = strcmp(x->name, y->name);
+  return d ? d : strcmp(x->unit, y->unit);
+}
+
+static void readings_csv_row(void *ud, const wg_reading_t *r) {
+  char v[128];
+
+  (void)ud;
+  printf("%.3f,%s,%s,%s,%s\n", r->ts, r->device_id, r->name, r->unit,
+         ctl_value_text(r, v, sizeof(v)));
+}
+
+/* The keys of a patient's readings, each with its slices of the window. */
+typedef struct readings_sum_s {
+  series_t *series;
+  int keys, last;
+  double from, width;
+} readings_sum_t;
+
+static void readings_sum_row(void *ud, const wg_reading_t *r) {
+  readings_sum_t *m = ud;
+  series_t *series = m->series, *k = &series[m->last];
+  int b = (int)((r->ts - m->from) / m->width);
+
+  if (m->keys == 0 || strcmp(k->name, r->name) != 0 ||
+      strcmp(k->unit, r->unit) != 0) {
+    for (m->last = 0; m->last < m->keys; m->last++)
+      if (strcmp(series[m->last].name, r->name) == 0 &&
+          strcmp(series[m->last].unit, r->unit) == 0)
+        break;
+    if (m->last == m->keys) {
+      if (m->keys == SERIES_MAX)
+        return; /* more keys than a screen shows */
+      snprintf(series[m->keys].name, sizeof(series->name), "%s", r->name);
+      snprintf(series[m->keys].unit, sizeof(series->unit), "%s", r->unit);
+      m->keys++;
+    }
+    k = &series[m->last];
+  }
+  k->count++;
+  if (r->ts >= k->last_ts) {
+    k->last_ts = r->ts;
+    ctl_value_text(r, k->latest, sizeof(k->latest));
+  }
+  if (b >= 0 && b < SPARK_WIDTH && (r->flags & WG_READING_HAS_VALUE)) {
+    k->sum[b] += r->value;
+    k->n[b]++;
+  }
+}
+
+int ctl_cmd_readings(ctl_t *c, const char *patient) {
+  static series_t series[SERIES_MAX];
+  double now = wg_wall_now(), from = now - c->since_s;
+  readings_sum_t m = {series, 0, 0, from, c->since_s / SPARK_WIDTH};
+  bool unicode = ctl_utf8_terminal();
+  wg_store_t *s = ctl_store(c);
+  char when[32];
+  int rc;
+
+  if (c->csv) {
+    printf("time,device,name,unit,value\n");
+    if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_csv_row,
+                                     NULL)) != 0)
+      ctl_read_failed(c, rc);
+    return EX_OK;
+  }
+  /* One pass in time order (the readings' time index), each key's slices
+   * of the window averaged here: a GROUP BY would sort them all. */
+  if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_sum_row,
+                                   &m)) != 0)
+    ctl_read_failed(c, rc);
+  printf("patient %s, the last %s\n", patient,
+         ctl_age(c->since_s, when, sizeof(when)));
+  if (m.keys == 0) {
+    printf("  (no readings)\n");
+    return EX_REFUSED;
+  }
+  qsort(series, (size_t)m.keys, sizeof(*series), series_by_name);
+  for (int i = 0; i < m.keys; i++) {
+    series_t *k = &series[i];
+    double mean[SPARK_WIDTH];
+    bool has[SPARK_WIDTH];
+
+    for (int b = 0; b < SPARK_WIDTH; b++) {
+      has[b] = k->n[b] > 0;
+      mean[b] = has[b] ? k->sum[b] / (double)k->n[b] : 0;
+    }
+    printf("  %-14s %8s %-9s %s  %7ld  ", k->name, k->latest, k->unit,
+           ctl_local_time(k->last_ts, when, sizeof(when)), k->count);
+    ctl_sparkline(mean, has, SPARK_WIDTH, unicode);
+    putchar('\n');
+  }
+  return EX_OK;
+}
+
+typedef struct scores_list_s {
+  bool csv;
+  int rows;
+} scores_list_t;
+
+static int scores_row(void *ud, const wg_store_score_t *sc) {
+  scores_list_t *l = ud;
+  char t[32];
+
+  if (l->csv)
+    printf("%.3f,%d,%s,%s,\"%s\"\n", sc->ts, sc->score, sc->band,
+           sc->complete ? "yes" : "no", sc->components);
+  else
+    printf("%-19s %5d  %-10s %-8s %s\n", ctl_local_time(sc->ts, t, sizeof(t)),
+           sc->score, sc->band, sc->complete ? "yes" : "no", sc->components);
+  l->rows++;
+  return 0;
+}
+
+int ctl_cmd_scores(ctl_t *c, const char *patient) {
+  wg_store_t *s = ctl_store(c);
+  scores_list_t l = {c->csv, 0};
+  int rc;
+
+  if (c->csv)
+    printf("time,score,band,complete,components\n");
+  else
+    printf("%-19s %5s  %-10s %-8s %s\n", "TIME", "NEWS2", "BAND", "COMPLETE",
+           "COMPONENTS");
+  if ((rc = wg_store_scores_each(s, patient, wg_wall_now() - c->since_s,
+                                 scores_row, &l)) != 0)
+    ctl_read_failed(c, rc);
+  if (l.rows == 0 && !c->csv)
+    printf("(no NEWS2 scores for %s)\n", patient);
+  return EX_OK;
+}
+
+static void export_progress(long done, long total) {
+  int w = 40, fill = total > 0 ? (int)(done * w / total) : w;
+
+  fprintf(stderr, "\r[%.*s%*s] %3d %% %ld/%ld", fill,
+          "########################################", w - fill, "",
+          total > 0 ? (int)(done * 100 / total) : 100, done, total);
+}
+
+typedef struct export_s {
+  bool senml, bar;
+  long total, done;
+} export_t;
+
+static void export_row(void *ud, const wg_reading_t *r) {
+  export_t *e = ud;
+  char v[128];
+
+  if (e->senml) {
+    cJSON *o = cJSON_CreateObject();
+    char *text;
+    snprintf(v, sizeof(v), "%s:%s", r->device_id, r->name);
+    cJSON_AddStringToObject(o, "n", v);
+    if (r->unit[0])
+      cJSON_AddStringToObject(o, "u", r->unit);
+    cJSON_AddNumberToObject(o, "t", r->ts);
+    if (r->flags & WG_READING_HAS_VALUE)
+      cJSON_AddNumberToObject(o, "v", r->value);
+    else if (r->flags & WG_READING_HAS_VB)
+      cJSON_AddBoolToObject(o, "vb", r->vb);
+    else if (r->vs != NULL)
+      cJSON_AddStringToObject(o, "vs", r->vs);
+    text = cJSON_PrintUnformatted(o);
+    printf("%s%s", e->done ? ",\n" : "\n", text ? text : "{}");
+    free(text);
+    cJSON_Delete(o);
+  } else {
+    printf("%.6f,%s,%s,%s,%s,%s\n", r->ts, r->patient_id ? r->patient_id : "",
+           r->device_id, r->name, r->unit, ctl_value_text(r, v, sizeof(v)));
+  }
+  if (e->bar && ++e->done % 1000 == 0)
+    export_progress(e->done, e->total);
+  else if (!e->bar)
+    e->done++;
+}
+
+int ctl_cmd_export(ctl_t *c) {
+  export_t e = {strcmp(c->format, "senml") == 0, isatty(STDERR_FILENO), 0, 0};
+  double from = wg_wall_now() - c->since_s;
+  wg_store_t *s;
+  int64_t total;
+  int rc;
+
+  if (!e.senml && strcmp(c->format, "csv") != 0)
+    ctl_die(EX_USAGE, "--format is csv or senml, not %s", c->format);
+  s = ctl_store(c);
+  if (e.bar) {
+    if ((total = wg_store_readings_count(s, from, c->patient, NULL)) < 0)
+      ctl_read_failed(c, (int)total);
+    e.total = (long)total;
+  }
+  fputs(e.senml ? "[" : "time,patient,device,name,unit,value\n", stdout);
+  if ((rc = wg_store_readings_each(s, from, c->patient, NULL, export_row,
+                                   &e)) != 0)
+    ctl_read_failed(c, rc);
+  if (e.senml)
+    fputs("\n]\n", stdout);
+  if (e.bar) {
+    export_progress(e.done, e.done);
+    fputc('\n', stderr);
+  }
+  return EX_OK;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wardgatectl's parts: wardgatectl.c has main, the arguments and what the
+ * commands share (the configuration, the store opened read-only, the
+ * control socket, the formats); each command is in a file of its own,
+ * ctl_<command>.c.
+ */
+#ifndef WG_WARDGATECTL_H
+#define WG_WARDGATECTL_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "commit/store.h"
+
+/* Exit statuses, as wardgatectl(1) lists them. */
+enum {
+  EX_OK = 0,
+  EX_USAGE = 1,   /* a bad command line */
+  EX_SETUP = 2,   /* the configuration or the database cannot be read */
+  EX_DAEMON = 3,  /* the daemon cannot be reached */
+  EX_REFUSED = 4, /* the daemon refused (an ack), or nothing was found */
+};
+
+typedef struct ctl_s {
+  const char *config;
+  char *database;
+  char *socket;
+  char *gateway;
+  wg_store_t *store; /* opened read-only when first needed */
+  bool json, all, csv;
+  const char *patient, *key, *by, *outcome, *note, *format, *day;
+  double since_s;
+} ctl_t;
+
+/* "wardgatectl: " and the message on standard error, then exit(@status). */
+__attribute__((format(printf, 2, 3), noreturn)) void
+ctl_die(int status, const char *fmt, ...);
+
+/* The database, opened read-only on first use; exits (EX_SETUP) if it
+ * cannot be. Closed by main. */
+wg_store_t *ctl_store(ctl_t *c);
+
+/* Exit (EX_SETUP) for a read of the store that failed with @rc. */
+__attribute__((noreturn)) void ctl_read_failed(const ctl_t *c, int rc);
+
+/* Send @request on the control socket; the daemon's one-line answer,
+ * malloc'd. Exits (EX_DAEMON) if the daemon cannot be reached. */
+char *ctl_ask(const ctl_t *c, const char *request);
+
+/* @t as local "YYYY-MM-DD HH:MM:SS", and @seconds as "2d 03h", "4h 05m"
+ * or "6m 07s", written into @out, which is returned. */
+const char *ctl_local_time(double t, char *out, size_t len);
+const char *ctl_age(double seconds, char *out, size_t len);
+
+/* A member of @o: the string ("" when missing), the number (0 when
+ * missing), whether it is true. */
+const char *ctl_json_str(const cJSON *o, const char *key);
+double ctl_json_num(const cJSON *o, const char *key);
+bool ctl_json_flag(const cJSON *o, const char *key);
+
+/* The commands: each prints its answer and returns the exit status. */
+int ctl_cmd_status(ctl_t *c);
+int ctl_cmd_alerts(ctl_t *c);
+int ctl_cmd_ack(ctl_t *c, const char *id);
+int ctl_cmd_readings(ctl_t *c, const char *patient);
+int ctl_cmd_scores(ctl_t *c, const char *patient);
+int ctl_cmd_export(ctl_t *c);
+int ctl_cmd_log(ctl_t *c);
+
+#endif
