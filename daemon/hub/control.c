@@ -11,6 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+#include "hub/control_internal.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
 
@@ -30,9 +32,13 @@ struct wg_control_client_s {
   char rbuf[4096];
 };
 
+/* The last handle closed: the owner is told, and the memory goes. */
 static void ctl_handle_closed(wg_control_t *ctl) {
-  if (--ctl->closing == 0 && ctl->closed_cb != NULL)
-    ctl->closed_cb(ctl);
+  if (--ctl->closing > 0)
+    return;
+  if (ctl->closed_cb != NULL)
+    ctl->closed_cb(ctl->data);
+  free(ctl);
 }
 
 static void client_handle_closed(uv_handle_t *h) {
@@ -81,7 +87,7 @@ static void reply(wg_control_client_t *cl, char *text) {
     client_close(cl);
 }
 
-static char *answer(bool ok, const char *key, const char *value) {
+char *control__answer(bool ok, const char *key, const char *value) {
   cJSON *o = cJSON_CreateObject();
   char *text;
 
@@ -94,32 +100,66 @@ static char *answer(bool ok, const char *key, const char *value) {
   return text;
 }
 
-static void handle(wg_control_client_t *cl, char *line, size_t len) {
-  wg_control_t *ctl = cl->ctl;
+/* The status message the hub gets, and whether the hub is connected. */
+static char *control_status(wg_control_t *ctl) {
+  cJSON *o = cJSON_CreateObject();
+  char *text = NULL;
+
+  if (o != NULL && ctl->cbs->status(ctl->data, o) == 0) {
+    cJSON_AddBoolToObject(o, "hub_connected",
+                          ctl->cbs->hub_connected(ctl->data));
+    text = cJSON_PrintUnformatted(o);
+  }
+  cJSON_Delete(o);
+  return text;
+}
+
+/* An ack from the home: checked by the hub's parser, for an open alert,
+ * marked local and taken into the batch. 0, or an error with the reason
+ * in @err. */
+static int control_ack(wg_control_t *ctl, const char *text, size_t len,
+                       wg_ack_t *ack, char *err, size_t errlen) {
+  memset(ack, 0, sizeof(*ack));
+  if (wg_ingest_parse_ack(text, len, ack, err, errlen) != 0)
+    return WG_EINVAL;
+  if (!ctl->cbs->alert_open(ctl->data, ack->id)) {
+    snprintf(err, errlen, "no open alert %s", ack->id);
+    return WG_EINVAL;
+  }
+  ack->local = true;
+  ack->ts = wg_wall_now();
+  ctl->cbs->ack(ctl->data, ack);
+  return 0;
+}
+
+char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
+                       size_t idlen, bool *waiting) {
   char err[320] = "";
   wg_ack_t ack;
 
+  *waiting = false;
   if (len > 0 && line[len - 1] == '\r')
     line[--len] = '\0';
-  if (strcmp(line, "status") == 0) {
-    reply(cl, ctl->cbs->status(ctl));
-    return;
-  }
-  if (strncmp(line, "ack ", 4) != 0) {
-    reply(cl, answer(false, "error",
-                     "unknown request: send \"status\" or \"ack {...}\""));
-    return;
-  }
-  memset(&ack, 0, sizeof(ack));
-  if (wg_ingest_parse_ack(line + 4, len - 4, &ack, err, sizeof(err)) != 0 ||
-      ctl->cbs->ack(ctl, &ack, err, sizeof(err)) != 0) {
-    reply(cl, answer(false, "error", err));
-    return;
-  }
-  snprintf(cl->id, sizeof(cl->id), "%s", ack.id);
-  cl->waiting = true;
+  if (strcmp(line, "status") == 0)
+    return control_status(ctl);
+  if (strncmp(line, "ack ", 4) != 0)
+    return control__answer(false, "error",
+                           "unknown request: send \"status\" or \"ack {...}\"");
+  if (control_ack(ctl, line + 4, len - 4, &ack, err, sizeof(err)) != 0)
+    return control__answer(false, "error", err);
+  snprintf(id, idlen, "%s", ack.id);
+  *waiting = true;
   wg_log(LOG_INFO, "control: alert %s acknowledged at the home by %s", ack.id,
          ack.by);
+  return NULL;
+}
+
+static void handle(wg_control_client_t *cl, char *line, size_t len) {
+  char *text = control__request(cl->ctl, line, len, cl->id, sizeof(cl->id),
+                                &cl->waiting);
+
+  if (!cl->waiting)
+    reply(cl, text);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
@@ -143,7 +183,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   take = nl ? (size_t)(nl - buf->base) : (size_t)n;
   if (cl->len + take > WG_CONTROL_LINE_MAX) {
     uv_read_stop(s);
-    reply(cl, answer(false, "error", "request line too long"));
+    reply(cl, control__answer(false, "error", "request line too long"));
     return;
   }
   if ((grown = realloc(cl->line, cl->len + take + 1)) == NULL) {
@@ -199,12 +239,15 @@ static bool in_use(const char *path) {
   return used;
 }
 
-int wg_control_start(wg_control_t *ctl, uv_loop_t *loop, const char *path,
+int wg_control_start(wg_control_t **out, uv_loop_t *loop, const char *path,
                      const wg_control_cbs_t *cbs, void *data) {
+  wg_control_t *ctl;
   struct stat st;
   int rc;
 
-  memset(ctl, 0, sizeof(*ctl));
+  *out = NULL;
+  if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
+    return WG_ENOMEM;
   ctl->loop = loop;
   ctl->cbs = cbs;
   ctl->data = data;
@@ -213,12 +256,15 @@ int wg_control_start(wg_control_t *ctl, uv_loop_t *loop, const char *path,
       wg_log(LOG_ERR, "control: %s %s", path,
              S_ISSOCK(st.st_mode) ? "is in use by another process"
                                   : "exists and is not a socket");
+      free(ctl);
       return WG_EBUSY;
     }
     unlink(path); /* left by a daemon that did not stop cleanly */
   }
-  if ((ctl->path = strdup(path)) == NULL)
+  if ((ctl->path = strdup(path)) == NULL) {
+    free(ctl);
     return WG_ENOMEM;
+  }
   uv_pipe_init(loop, &ctl->server, 0);
   ctl->server.data = ctl;
   ctl->closing = 1; /* the server handle */
@@ -230,32 +276,30 @@ int wg_control_start(wg_control_t *ctl, uv_loop_t *loop, const char *path,
     rc = uv_listen((uv_stream_t *)&ctl->server, 8, on_connection);
   if (rc != 0) {
     wg_log(LOG_ERR, "control: cannot listen on %s: %s", path, uv_strerror(rc));
-    wg_control_close(ctl, NULL);
+    wg_control_close(ctl, NULL); /* freed once the server is closed */
     return WG_EIO;
   }
   wg_log(LOG_INFO, "control: listening on %s", path);
+  *out = ctl;
   return 0;
 }
 
 void wg_control_committed(wg_control_t *ctl) {
   wg_control_client_t *cl, *next;
 
+  if (ctl == NULL)
+    return;
   for (cl = ctl->clients; cl != NULL; cl = next) {
     next = cl->next; /* reply() may unlink it */
     if (cl->waiting)
-      reply(cl, answer(true, "id", cl->id));
+      reply(cl, control__answer(true, "id", cl->id));
   }
 }
 
 static void server_closed(uv_handle_t *h) { ctl_handle_closed(h->data); }
 
-void wg_control_close(wg_control_t *ctl, void (*cb)(wg_control_t *ctl)) {
+void wg_control_close(wg_control_t *ctl, void (*cb)(void *data)) {
   ctl->closed_cb = cb;
-  if (ctl->path == NULL) {
-    if (cb != NULL)
-      cb(ctl);
-    return;
-  }
   while (ctl->clients != NULL)
     client_close(ctl->clients);
   uv_close((uv_handle_t *)&ctl->server, server_closed);

@@ -20,19 +20,19 @@
 
 /* ---- status and error reports ------------------------------------------ */
 
-char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
-  cJSON *o = cJSON_CreateObject(), *n;
+/* The members of the status message (DESIGN.md section 7) added to @o: 0,
+ * or WG_ENOMEM. Without @with_counters it is the will's form. */
+static int hub_status_add(const wg_hub_t *h, cJSON *o, bool online,
+                          bool with_counters) {
   const char *peer;
-  char *text;
+  cJSON *n;
 
-  if (o == NULL)
-    return NULL;
   cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
   cJSON_AddStringToObject(o, "gateway", h->cfg->gateway_id);
   cJSON_AddStringToObject(o, "version", WG_VERSION);
   cJSON_AddNumberToObject(o, "started", h->started);
   if (!with_counters)
-    goto done;
+    return 0;
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
   if (online) /* who acts on an alert raised now */
     cJSON_AddStringToObject(o, "route",
@@ -55,8 +55,15 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
     cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
     cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
   }
-done:
-  text = cJSON_PrintUnformatted(o);
+  return 0;
+}
+
+char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
+  cJSON *o = cJSON_CreateObject();
+  char *text = NULL;
+
+  if (o != NULL && hub_status_add(h, o, online, with_counters) == 0)
+    text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
 }
@@ -158,41 +165,33 @@ static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
   return 0;
 }
 
-/* ---- the control socket: status and acks from the home ------------------ */
+/* ---- what the control socket asks ---------------------------------------- */
 
-static char *control_status(wg_control_t *ctl) {
-  wg_hub_t *h = ctl->data;
-  char *text = wg_hub_status_json(h, true, true);
-  cJSON *o = text != NULL ? cJSON_Parse(text) : NULL;
-
-  free(text);
-  if (o == NULL)
-    return NULL;
-  cJSON_AddBoolToObject(o, "hub_connected", wg_hub_connected(h));
-  text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  return text;
+static int control_status(void *data, cJSON *o) {
+  return hub_status_add(data, o, true, true);
 }
 
-static int control_ack(wg_control_t *ctl, const wg_ack_t *ack, char *err,
-                       size_t len) {
-  wg_hub_t *h = ctl->data;
-  wg_ack_t local = *ack;
+static bool control_hub_connected(void *data) { return wg_hub_connected(data); }
 
-  if (wg_alerts_by_id(h->alerts, ack->id) == NULL) {
-    snprintf(err, len, "no open alert %s", ack->id);
-    return WG_EINVAL;
-  }
-  local.local = true;
-  local.ts = wg_wall_now();
+static bool control_alert_open(void *data, const char *id) {
+  const wg_hub_t *h = data;
+  return wg_alerts_by_id(h->alerts, id) != NULL;
+}
+
+/* An ack from the home is input, as one from the hub is. */
+static void control_ack(void *data, const wg_ack_t *ack) {
+  wg_hub_t *h = data;
+
   if (h->cbs->input != NULL)
     h->cbs->input(h);
   if (h->cbs->ack != NULL)
-    h->cbs->ack(h, &local);
-  return 0;
+    h->cbs->ack(h, ack);
 }
 
 static const wg_control_cbs_t control_cbs = {.status = control_status,
+                                             .hub_connected =
+                                                 control_hub_connected,
+                                             .alert_open = control_alert_open,
                                              .ack = control_ack};
 
 /* ---- the outbox and the snapshot ---------------------------------------- */
@@ -256,7 +255,7 @@ static void active_changed(wg_hub_t *h) {
 }
 
 void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
-  wg_control_committed(&h->control);
+  wg_control_committed(h->control);
   if (!h->on)
     return;
   h->uplink.ops->committed(&h->uplink, ticket);
@@ -427,16 +426,18 @@ static void timer_closed(uv_handle_t *t) { hub_closed_one(t->data); }
 
 static void uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
 
-static void control_closed(wg_control_t *ctl) {
-  hub_closed_one((wg_hub_t *)((char *)ctl - offsetof(wg_hub_t, control)));
-}
+static void control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 3;
+  h->closing = 2;
   uv_close((uv_handle_t *)&h->status_timer, timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, timer_closed);
-  wg_control_close(&h->control, control_closed);
+  if (h->control != NULL) {
+    h->closing++;
+    wg_control_close(h->control, control_closed);
+    h->control = NULL;
+  }
   if (h->on) {
     h->on = false;
     h->closing++;

@@ -63,7 +63,7 @@ struct wg_hub_s {
 
   wg_driver_t uplink;
   wg_hub_uplink_init_fn uplink_init;
-  wg_control_t control; /* wardgatectl's socket, if control_socket is set */
+  wg_control_t *control; /* wardgatectl's socket, or NULL */
   /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
   const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */
