@@ -33,7 +33,7 @@ struct wg_control_client_s {
 };
 
 /* The last handle closed: the owner is told, and the memory goes. */
-static void ctl_handle_closed(wg_control_t *ctl) {
+static void control_handle_closed(wg_control_t *ctl) {
   if (--ctl->closing > 0)
     return;
   if (ctl->closed_cb != NULL)
@@ -41,7 +41,7 @@ static void ctl_handle_closed(wg_control_t *ctl) {
   free(ctl);
 }
 
-static void client_handle_closed(uv_handle_t *h) {
+static void control_client_handle_closed(uv_handle_t *h) {
   wg_control_client_t *cl = h->data;
   wg_control_t *ctl = cl->ctl;
 
@@ -50,10 +50,10 @@ static void client_handle_closed(uv_handle_t *h) {
   free(cl->line);
   free(cl->reply);
   free(cl);
-  ctl_handle_closed(ctl);
+  control_handle_closed(ctl);
 }
 
-static void client_close(wg_control_client_t *cl) {
+static void control_client_close(wg_control_client_t *cl) {
   wg_control_client_t **p;
 
   if (cl->closing)
@@ -64,27 +64,27 @@ static void client_close(wg_control_client_t *cl) {
       *p = cl->next;
       break;
     }
-  uv_close((uv_handle_t *)&cl->pipe, client_handle_closed);
-  uv_close((uv_handle_t *)&cl->idle, client_handle_closed);
+  uv_close((uv_handle_t *)&cl->pipe, control_client_handle_closed);
+  uv_close((uv_handle_t *)&cl->idle, control_client_handle_closed);
 }
 
-static void written(uv_write_t *req, int status) {
+static void control_written(uv_write_t *req, int status) {
   (void)status; /* a client gone before its answer: nothing to do */
-  client_close(req->data);
+  control_client_close(req->data);
 }
 
 /* Send @text (malloc'd, taken; NULL: out of memory) and a newline, then
  * close. */
-static void reply(wg_control_client_t *cl, char *text) {
+static void control_reply(wg_control_client_t *cl, char *text) {
   uv_buf_t buf[2] = {uv_buf_init(text, text ? (unsigned)strlen(text) : 0),
                      uv_buf_init("\n", 1)};
 
   cl->waiting = false;
   cl->reply = text;
   cl->write.data = cl;
-  if (text == NULL ||
-      uv_write(&cl->write, (uv_stream_t *)&cl->pipe, buf, 2, written) != 0)
-    client_close(cl);
+  if (text == NULL || uv_write(&cl->write, (uv_stream_t *)&cl->pipe, buf, 2,
+                               control_written) != 0)
+    control_client_close(cl);
 }
 
 char *control__answer(bool ok, const char *key, const char *value) {
@@ -154,40 +154,41 @@ char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
   return NULL;
 }
 
-static void handle(wg_control_client_t *cl, char *line, size_t len) {
+static void control_handle_line(wg_control_client_t *cl, char *line,
+                                size_t len) {
   char *text = control__request(cl->ctl, line, len, cl->id, sizeof(cl->id),
                                 &cl->waiting);
 
   if (!cl->waiting)
-    reply(cl, text);
+    control_reply(cl, text);
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+static void control_on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   wg_control_client_t *cl = h->data;
 
   (void)suggested;
   *buf = uv_buf_init(cl->rbuf, sizeof(cl->rbuf));
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+static void control_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   wg_control_client_t *cl = s->data;
   const char *nl;
   size_t take;
   char *grown;
 
   if (n < 0) {
-    client_close(cl);
+    control_client_close(cl);
     return;
   }
   nl = memchr(buf->base, '\n', (size_t)n);
   take = nl ? (size_t)(nl - buf->base) : (size_t)n;
   if (cl->len + take > WG_CONTROL_LINE_MAX) {
     uv_read_stop(s);
-    reply(cl, control__answer(false, "error", "request line too long"));
+    control_reply(cl, control__answer(false, "error", "request line too long"));
     return;
   }
   if ((grown = realloc(cl->line, cl->len + take + 1)) == NULL) {
-    client_close(cl);
+    control_client_close(cl);
     return;
   }
   cl->line = grown;
@@ -198,12 +199,12 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     return;
   uv_read_stop(s);
   uv_timer_stop(&cl->idle);
-  handle(cl, cl->line, cl->len);
+  control_handle_line(cl, cl->line, cl->len);
 }
 
-static void on_idle(uv_timer_t *t) { client_close(t->data); }
+static void control_on_idle(uv_timer_t *t) { control_client_close(t->data); }
 
-static void on_connection(uv_stream_t *server, int status) {
+static void control_on_connection(uv_stream_t *server, int status) {
   wg_control_t *ctl = server->data;
   wg_control_client_t *cl;
 
@@ -218,15 +219,16 @@ static void on_connection(uv_stream_t *server, int status) {
   cl->next = ctl->clients;
   ctl->clients = cl;
   if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0 ||
-      uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read) != 0) {
-    client_close(cl);
+      uv_read_start((uv_stream_t *)&cl->pipe, control_on_alloc,
+                    control_on_read) != 0) {
+    control_client_close(cl);
     return;
   }
-  uv_timer_start(&cl->idle, on_idle, WG_CONTROL_IDLE_MS, 0);
+  uv_timer_start(&cl->idle, control_on_idle, WG_CONTROL_IDLE_MS, 0);
 }
 
 /* Whether a process listens on the socket at @path. */
-static bool in_use(const char *path) {
+static bool control_in_use(const char *path) {
   struct sockaddr_un a = {.sun_family = AF_UNIX};
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   bool used;
@@ -252,7 +254,7 @@ int wg_control_start(wg_control_t **out, uv_loop_t *loop, const char *path,
   ctl->cbs = cbs;
   ctl->data = data;
   if (lstat(path, &st) == 0) {
-    if (!S_ISSOCK(st.st_mode) || in_use(path)) {
+    if (!S_ISSOCK(st.st_mode) || control_in_use(path)) {
       wg_log(LOG_ERR, "control: %s %s", path,
              S_ISSOCK(st.st_mode) ? "is in use by another process"
                                   : "exists and is not a socket");
@@ -273,7 +275,7 @@ int wg_control_start(wg_control_t **out, uv_loop_t *loop, const char *path,
   if (rc == 0 && chmod(path, 0660) != 0)
     rc = uv_translate_sys_error(errno);
   if (rc == 0)
-    rc = uv_listen((uv_stream_t *)&ctl->server, 8, on_connection);
+    rc = uv_listen((uv_stream_t *)&ctl->server, 8, control_on_connection);
   if (rc != 0) {
     wg_log(LOG_ERR, "control: cannot listen on %s: %s", path, uv_strerror(rc));
     wg_control_close(ctl, NULL); /* freed once the server is closed */
@@ -290,19 +292,21 @@ void wg_control_committed(wg_control_t *ctl) {
   if (ctl == NULL)
     return;
   for (cl = ctl->clients; cl != NULL; cl = next) {
-    next = cl->next; /* reply() may unlink it */
+    next = cl->next; /* control_reply() may unlink it */
     if (cl->waiting)
-      reply(cl, control__answer(true, "id", cl->id));
+      control_reply(cl, control__answer(true, "id", cl->id));
   }
 }
 
-static void server_closed(uv_handle_t *h) { ctl_handle_closed(h->data); }
+static void control_server_closed(uv_handle_t *h) {
+  control_handle_closed(h->data);
+}
 
 void wg_control_close(wg_control_t *ctl, void (*cb)(void *data)) {
   ctl->closed_cb = cb;
   while (ctl->clients != NULL)
-    client_close(ctl->clients);
-  uv_close((uv_handle_t *)&ctl->server, server_closed);
+    control_client_close(ctl->clients);
+  uv_close((uv_handle_t *)&ctl->server, control_server_closed);
   unlink(ctl->path);
   free(ctl->path);
   ctl->path = NULL;
