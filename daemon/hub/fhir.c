@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/json_scratch.h"
 #include "wardgate/error.h"
 
 #define CATEGORY "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -145,11 +146,30 @@ static void fhir_urn_uuid(const char *ident, char out[48]) {
            b & (uint64_t)0xffffffffffff);
 }
 
+/* @item appended to @array, or deleted when it cannot be (no array, or no
+ * item): a node left out of the tree would escape its cJSON_Delete(). The
+ * build's count has the failure already. Returns @item, or NULL. */
+static cJSON *fhir_append(cJSON *array, cJSON *item) {
+  if (!cJSON_AddItemToArray(array, item)) {
+    cJSON_Delete(item);
+    return NULL;
+  }
+  return item;
+}
+
+/* The same for @item added to @obj as @name. */
+static cJSON *fhir_add_item(cJSON *obj, const char *name, cJSON *item) {
+  if (!cJSON_AddItemToObject(obj, name, item)) {
+    cJSON_Delete(item);
+    return NULL;
+  }
+  return item;
+}
+
 static cJSON *fhir_add_coding(cJSON *codings, const char *system,
                               const char *code, const char *display) {
-  cJSON *c = cJSON_CreateObject();
+  cJSON *c = fhir_append(codings, cJSON_CreateObject());
 
-  cJSON_AddItemToArray(codings, c);
   cJSON_AddStringToObject(c, "system", system);
   cJSON_AddStringToObject(c, "code", code);
   if (display != NULL)
@@ -162,12 +182,10 @@ static cJSON *fhir_add_coding(cJSON *codings, const char *system,
 static cJSON *fhir_add_concept(cJSON *obj, const char *name, bool array,
                                const char *system, const char *code,
                                const char *display, const char *text) {
-  cJSON *cc = cJSON_CreateObject();
+  cJSON *cc = array ? fhir_append(cJSON_AddArrayToObject(obj, name),
+                                  cJSON_CreateObject())
+                    : cJSON_AddObjectToObject(obj, name);
 
-  if (array)
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(obj, name), cc);
-  else
-    cJSON_AddItemToObject(obj, name, cc);
   fhir_add_coding(cJSON_AddArrayToObject(cc, "coding"), system, code, display);
   if (text != NULL)
     cJSON_AddStringToObject(cc, "text", text);
@@ -176,9 +194,9 @@ static cJSON *fhir_add_concept(cJSON *obj, const char *name, bool array,
 
 static void fhir_add_identifier(cJSON *obj, const char *system,
                                 const char *value) {
-  cJSON *id = cJSON_CreateObject();
+  cJSON *id = fhir_append(cJSON_AddArrayToObject(obj, "identifier"),
+                          cJSON_CreateObject());
 
-  cJSON_AddItemToArray(cJSON_AddArrayToObject(obj, "identifier"), id);
   cJSON_AddStringToObject(id, "system", system);
   cJSON_AddStringToObject(id, "value", value);
 }
@@ -237,7 +255,8 @@ static cJSON *fhir_add_entry(cJSON *bundle, const char *type,
   }
   fhir_urn_uuid(ident, url);
   cJSON_AddStringToObject(e, "fullUrl", url);
-  cJSON_AddItemToObject(e, "resource", res);
+  if ((res = fhir_add_item(e, "resource", res)) == NULL)
+    return NULL;
   cJSON_AddStringToObject(res, "resourceType", type);
   req = cJSON_AddObjectToObject(e, "request");
   snprintf(query, sizeof(query), "identifier=%s|%s", system, ident);
@@ -322,7 +341,7 @@ static cJSON *fhir_vital_observation(wg_fhir_vitals_t *v, const char *profile,
                             ident, false)) == NULL)
     return NULL;
   snprintf(url, sizeof(url), PROFILE "%s", profile);
-  cJSON_AddItemToArray(
+  fhir_append(
       cJSON_AddArrayToObject(cJSON_AddObjectToObject(obs, "meta"), "profile"),
       cJSON_CreateString(url));
   fhir_add_identifier(obs, WG_FHIR_SYSTEM_READING, ident);
@@ -358,8 +377,7 @@ static void fhir_add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
      * reading fills it. */
     comps = cJSON_AddArrayToObject(obs, "component");
     for (int k = 0; k < 2; k++) {
-      p->component[k] = cJSON_CreateObject();
-      cJSON_AddItemToArray(comps, p->component[k]);
+      p->component[k] = fhir_append(comps, cJSON_CreateObject());
       fhir_add_concept(p->component[k], "code", false, WG_FHIR_LOINC,
                        bp_codes[k], bp_displays[k], bp_displays[k]);
       fhir_add_absent(p->component[k]);
@@ -371,14 +389,12 @@ static void fhir_add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
   p->has[side] = true;
 }
 
-void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
+static void fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
   const vital_t *vt;
   cJSON *obs;
   long long us;
   int side, kind;
 
-  if (!(r->flags & WG_READING_HAS_VALUE) || v->oom)
-    return;
   if ((side = fhir_bp_side(r->name)) >= 0) {
     fhir_add_bp(v, r, side);
     return;
@@ -403,7 +419,20 @@ void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
   fhir_add_quantity(obs, r->value, vt->unit, vt->ucum);
 }
 
+void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
+  wg_json_build_t b;
+
+  if (!(r->flags & WG_READING_HAS_VALUE) || v->oom)
+    return;
+  b = wg_json_build_begin();
+  fhir_vitals_add(v, r);
+  /* A member that could not be added fails the whole bundle. */
+  if (wg_json_build_failed(b))
+    v->oom = true;
+}
+
 char *wg_fhir_vitals_end(wg_fhir_vitals_t *v, int *rc) {
+  wg_json_build_t b = wg_json_build_begin();
   char *json = NULL;
 
   *rc = 0;
@@ -423,6 +452,8 @@ char *wg_fhir_vitals_end(wg_fhir_vitals_t *v, int *rc) {
                            p->entry),
         WG_FHIR_SYSTEM_READING, ident);
   }
+  if (wg_json_build_failed(b))
+    v->oom = true;
   if (v->bundle != NULL && !v->oom &&
       (json = cJSON_PrintUnformatted(v->bundle)) == NULL)
     v->oom = true;
@@ -475,9 +506,10 @@ static const char *const band_displays[] = {
 char *wg_fhir_news2(const wg_fhir_opts_t *opts, const char *gateway,
                     const char *patient, double ts, int scale,
                     const wg_news2_t *s) {
+  wg_json_build_t build = wg_json_build_begin();
   cJSON *b = fhir_new_bundle(), *obs, *comps;
   char ident[320], text[48], parts[WG_NEWS2_NPARAMS + 1];
-  char *json;
+  char *json = NULL;
 
   if (b == NULL)
     return NULL;
@@ -512,9 +544,8 @@ char *wg_fhir_news2(const wg_fhir_opts_t *opts, const char *gateway,
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
     const news2_code_t *c =
         k == WG_NEWS2_SPO2 && scale == 2 ? &news2_spo2_scale2 : &news2_codes[k];
-    cJSON *comp = cJSON_CreateObject();
+    cJSON *comp = fhir_append(comps, cJSON_CreateObject());
 
-    cJSON_AddItemToArray(comps, comp);
     fhir_add_concept(comp, "code", false, WG_FHIR_SNOMED, c->code, c->display,
                      wg_news2_key((wg_news2_param_t)k));
     if (s->components[k] >= 0)
@@ -522,7 +553,8 @@ char *wg_fhir_news2(const wg_fhir_opts_t *opts, const char *gateway,
     else
       fhir_add_absent(comp);
   }
-  json = cJSON_PrintUnformatted(b);
+  if (!wg_json_build_failed(build))
+    json = cJSON_PrintUnformatted(b);
   cJSON_Delete(b);
   return json;
 }
@@ -548,9 +580,10 @@ static const char *const rule_displays[WG_RULE_COUNT] = {
 
 char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
   const wg_alert_t *al = &ev->alert;
+  wg_json_build_t build = wg_json_build_begin();
   cJSON *b = fhir_new_bundle(), *flag, *ext, *code, *period;
   unsigned sev = (unsigned)al->severity < WG_SEV_COUNT ? al->severity : 0;
-  char *json;
+  char *json = NULL;
 
   if (b == NULL)
     return NULL;
@@ -559,8 +592,8 @@ char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
     cJSON_Delete(b);
     return NULL;
   }
-  ext = cJSON_CreateObject();
-  cJSON_AddItemToArray(cJSON_AddArrayToObject(flag, "extension"), ext);
+  ext = fhir_append(cJSON_AddArrayToObject(flag, "extension"),
+                    cJSON_CreateObject());
   cJSON_AddStringToObject(ext, "url", PRIORITY_EXT);
   fhir_add_concept(ext, "valueCodeableConcept", false, PRIORITY,
                    priorities[sev][0], priorities[sev][1],
@@ -583,7 +616,8 @@ char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
   if (!al->open)
     fhir_add_time(period, "end", al->ts);
   fhir_add_reference(flag, "author", "Device", GATEWAY_SYSTEM, al->gateway);
-  json = cJSON_PrintUnformatted(b);
+  if (!wg_json_build_failed(build))
+    json = cJSON_PrintUnformatted(b);
   cJSON_Delete(b);
   return json;
 }
