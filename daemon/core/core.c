@@ -18,6 +18,7 @@
 #include "clinic/clinic.h"
 #include "commit/commit.h"
 #include "commit/store.h"
+#include "common/json_scratch.h"
 #include "core/clock.h"
 #include "core/inputs.h"
 #include "hub/hub.h"
@@ -202,7 +203,8 @@ static void core_hub_progress(wg_hub_t *h) { core_stop_step(h->data); }
 
 static void core_hub_offline(wg_hub_t *h) { core_finish_stop(h->data); }
 
-static void core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
+static int core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
+  wg_json_build_t b = wg_json_build_begin();
   const wg_core_t *c = h->data;
   bool up = false;
 
@@ -212,6 +214,7 @@ static void core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
   cJSON_AddNumberToObject(counters, "readings_pending",
                           (double)c->ingest.batch.readings.n);
   cJSON_AddBoolToObject(counters, "ingest_connected", up);
+  return wg_json_build_failed(b) ? WG_ENOMEM : 0;
 }
 
 static const wg_hub_cbs_t hub_cbs = {.ack = core_hub_ack,

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/json_scratch.h"
 #include "core/clock.h"
 #include "hub/control_internal.h"
 #include "wardgate/error.h"
@@ -88,27 +89,29 @@ static void control_reply(wg_control_client_t *cl, char *text) {
 }
 
 char *control__answer(bool ok, const char *key, const char *value) {
+  wg_json_build_t b = wg_json_build_begin();
   cJSON *o = cJSON_CreateObject();
-  char *text;
+  char *text = NULL;
 
-  if (o == NULL)
-    return NULL;
   cJSON_AddBoolToObject(o, "ok", ok);
   cJSON_AddStringToObject(o, key, value);
-  text = cJSON_PrintUnformatted(o);
+  if (!wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
 }
 
 /* The status message the hub gets, and whether the hub is connected. */
 static char *control_status(wg_control_t *ctl) {
+  wg_json_build_t b = wg_json_build_begin();
   cJSON *o = cJSON_CreateObject();
   char *text = NULL;
 
   if (o != NULL && ctl->cbs->status(ctl->data, o) == 0) {
     cJSON_AddBoolToObject(o, "hub_connected",
                           ctl->cbs->hub_connected(ctl->data));
-    text = cJSON_PrintUnformatted(o);
+    if (!wg_json_build_failed(b))
+      text = cJSON_PrintUnformatted(o);
   }
   cJSON_Delete(o);
   return text;

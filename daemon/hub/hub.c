@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clinic/routes.h"
+#include "common/json_scratch.h"
 #include "core/clock.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -21,18 +22,22 @@
 /* ---- status and error reports ------------------------------------------ */
 
 /* The members of the status message (DESIGN.md section 7) added to @o: 0,
- * or WG_ENOMEM. Without @with_counters it is the will's form. */
+ * or WG_ENOMEM when one could not be (drop @o then: a status with a
+ * member missing is not sent). Without @with_counters it is the will's
+ * form. */
 static int hub_status_add(const wg_hub_t *h, cJSON *o, bool online,
                           bool with_counters) {
+  wg_json_build_t b = wg_json_build_begin();
   const char *peer;
   cJSON *n;
+  int rc = 0;
 
   cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
   cJSON_AddStringToObject(o, "gateway", h->cfg->gateway_id);
   cJSON_AddStringToObject(o, "version", WG_VERSION);
   cJSON_AddNumberToObject(o, "started", h->started);
   if (!with_counters)
-    return 0;
+    goto done;
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
   if (online) /* who acts on an alert raised now */
     cJSON_AddStringToObject(o, "route",
@@ -42,27 +47,29 @@ static int hub_status_add(const wg_hub_t *h, cJSON *o, bool online,
   if (online && h->uplink_peer != NULL && h->on &&
       (peer = h->uplink_peer(&h->uplink)) != NULL)
     cJSON_AddStringToObject(o, "uplink", peer); /* the cluster node in use */
-  n = cJSON_AddObjectToObject(o, "counters");
-  if (n != NULL) {
+  if ((n = cJSON_AddObjectToObject(o, "counters")) == NULL)
+    goto done;
 #define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);
-    WG_COUNTERS(XX)
+  WG_COUNTERS(XX)
 #undef XX
-    if (h->cbs->gauges != NULL)
-      h->cbs->gauges(h, n);
-    cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
-    cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
-    cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
-    cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
-    cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
-  }
-  return 0;
+  if (h->cbs->gauges != NULL)
+    rc = h->cbs->gauges(h, n);
+  cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
+  cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
+  cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
+  cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
+  cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
+done:
+  return rc != 0 || wg_json_build_failed(b) ? WG_ENOMEM : 0;
 }
 
 char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
+  wg_json_build_t b = wg_json_build_begin();
   cJSON *o = cJSON_CreateObject();
   char *text = NULL;
 
-  if (o != NULL && hub_status_add(h, o, online, with_counters) == 0)
+  if (o != NULL && hub_status_add(h, o, online, with_counters) == 0 &&
+      !wg_json_build_failed(b))
     text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
@@ -74,12 +81,13 @@ static void hub_publish_status(wg_hub_t *h, bool online, int *mid) {
 
   if (mid != NULL)
     *mid = -1;
-  if (text == NULL || !h->on) {
+  if (!h->on) {
     free(text);
     return;
   }
-  rc = h->uplink.ops->publish(&h->uplink, h->topic_status, text, strlen(text),
-                              1, true, mid);
+  rc = text == NULL ? WG_ENOMEM
+                    : h->uplink.ops->publish(&h->uplink, h->topic_status, text,
+                                             strlen(text), 1, true, mid);
   if (rc != 0) {
     wg_log(LOG_DEBUG, "hub: status not published: %s", wg_strerror(rc));
     if (mid != NULL)
@@ -109,25 +117,29 @@ static bool hub_error_report_allowed(wg_hub_t *h) {
 static void hub_report_error(wg_hub_t *h, const char *transport,
                              const char *device, const char *source,
                              const char *reason) {
+  wg_json_build_t b;
+  char *text = NULL;
   cJSON *o;
-  char *text;
+  int rc;
 
-  if (!hub_error_report_allowed(h) || !h->on ||
-      (o = cJSON_CreateObject()) == NULL)
+  if (!hub_error_report_allowed(h) || !h->on)
     return;
+  b = wg_json_build_begin();
+  o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "device", device);
   cJSON_AddStringToObject(o, "transport", transport);
   if (source != NULL)
     cJSON_AddStringToObject(o, "source", source);
   cJSON_AddStringToObject(o, "reason", reason);
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
-  if ((text = cJSON_PrintUnformatted(o)) != NULL) {
-    int rc = h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
-                                    strlen(text), 0, false, NULL);
-    if (rc != 0 && rc != WG_ENOCONN)
-      wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
-             wg_strerror(rc));
-  }
+  if (!wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
+  rc = text == NULL ? WG_ENOMEM
+                    : h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
+                                             strlen(text), 0, false, NULL);
+  if (rc != 0 && rc != WG_ENOCONN)
+    wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
+           wg_strerror(rc));
   free(text);
   cJSON_Delete(o);
 }

@@ -46,8 +46,9 @@ typedef struct wg_hub_cbs_s {
   void (*progress)(wg_hub_t *h);
   /* The offline status asked for by wg_hub_go_offline() was acknowledged. */
   void (*offline)(wg_hub_t *h);
-  /* Adds the owner's gauges to the status counters object @counters. */
-  void (*gauges)(const wg_hub_t *h, cJSON *counters);
+  /* Adds the owner's gauges to the status counters object @counters: 0,
+   * or WG_ENOMEM when one could not be added (the status is not sent). */
+  int (*gauges)(const wg_hub_t *h, cJSON *counters);
 } wg_hub_cbs_t;
 
 struct wg_hub_s {

@@ -6,6 +6,7 @@
  */
 #include <unistd.h>
 
+#include "failalloc.h"
 #include "hub/control_internal.h"
 #include "test.h"
 #include "wardgate/error.h"
@@ -177,4 +178,34 @@ static void socket_round_trip(void) {
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
-TEST_MAIN(T(requests_answered), T(socket_round_trip))
+/* ---- out of memory: each answer whole or not at all ---------------------- */
+
+static char *build_request(void *data) {
+  char id[64] = "";
+  bool waiting;
+  wg_control_t ctl = {.cbs = &cbs, .data = &owner};
+
+  return request(&ctl, data, &waiting, id);
+}
+
+/* The answers that do not wait: an ack's refusal (the request's parser,
+ * ingest's, says "invalid JSON" when its own allocation fails, so the
+ * answer is built here from the refusal's text) and its answer once
+ * committed. */
+static char *build_refusal(void *data) {
+  return control__answer(false, "error", data);
+}
+
+static char *build_ok(void *data) { return control__answer(true, "id", data); }
+
+static void answers_whole_or_none(void) {
+  memset(&owner, 0, sizeof(owner));
+  owner.connected = true;
+  ASSERT(failalloc_every(build_request, "status") >= 10);
+  ASSERT(failalloc_every(build_request, "frobnicate") >= 6);
+  ASSERT(failalloc_every(build_refusal, "no open alert gw-1-000009") >= 6);
+  ASSERT(failalloc_every(build_ok, "gw-1-000001") >= 6);
+  ASSERT_EQ(owner.nacks, 0);
+}
+
+TEST_MAIN(T(requests_answered), T(socket_round_trip), T(answers_whole_or_none))
