@@ -9,6 +9,7 @@
 #include "clinic/routes.h"
 #include "common/json_scratch.h"
 #include "core/clock.h"
+#include "hub/control.h"
 #include "version.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"

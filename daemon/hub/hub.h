@@ -19,7 +19,6 @@
 #include "commit/outbox.h"
 #include "common/counters.h"
 #include "core/config.h"
-#include "hub/control.h"
 #include "hub/fhir.h"
 #include "ingest/ingest.h"
 #include "wardgate/driver.h"
@@ -27,6 +26,8 @@
 #include "wardgate/mqtt.h"
 
 typedef struct wg_hub_s wg_hub_t;
+/* The control socket (hub/control.h), opaque here. */
+typedef struct wg_control_s wg_control_t;
 
 /* Sets up the uplink driver; wg_mqtt_driver_init() unless a test says. */
 typedef int (*wg_hub_uplink_init_fn)(wg_driver_t *drv, const char *label,
