@@ -18,6 +18,7 @@
 #include "clinic/clinic.h"
 #include "commit/commit.h"
 #include "commit/store.h"
+#include "common/json_scratch.h"
 #include "core/clock.h"
 #include "core/inputs.h"
 #include "hub/hub.h"
@@ -85,15 +86,15 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
 }
 
 /* A pack refused before wg_core_ingest() saw it: counted and reported. */
-static void reject_unread(wg_core_t *c, const char *transport,
-                          const char *device, const char *reason) {
+static void core_reject_unread(wg_core_t *c, const char *transport,
+                               const char *device, const char *reason) {
   c->counters.packs_received++;
   wg_hub_report_rejection(&c->hub, transport, device, reason);
 }
 
 /* A message on a topic the ingest filter names the device in. */
-static void input_message(wg_driver_t *drv, const char *topic,
-                          const void *payload, size_t len) {
+static void core_input_message(wg_driver_t *drv, const char *topic,
+                               const void *payload, size_t len) {
   wg_core_t *c = drv->data;
   size_t i = (size_t)(drv - c->inputs);
   char device[WG_ID_MAX + 1], err[256];
@@ -103,15 +104,16 @@ static void input_message(wg_driver_t *drv, const char *topic,
                               sizeof(device)) != 0) {
     snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
              topic);
-    reject_unread(c, drv->ops->name, "", err);
+    core_reject_unread(c, drv->ops->name, "", err);
     return;
   }
   wg_core_ingest(c, drv->ops->name, device, payload, len, err, sizeof(err));
 }
 
 /* A pack from a request-response driver, answered after its commit. */
-static int input_pack(wg_driver_t *drv, const char *device, const void *payload,
-                      size_t len, uint64_t *ticket, char *err, size_t errlen) {
+static int core_input_pack(wg_driver_t *drv, const char *device,
+                           const void *payload, size_t len, uint64_t *ticket,
+                           char *err, size_t errlen) {
   wg_core_t *c = drv->data;
   /* Taken before the pack: if it commits the group itself, it is this. */
   uint64_t next = wg_commit_take(&c->commit);
@@ -119,7 +121,7 @@ static int input_pack(wg_driver_t *drv, const char *device, const void *payload,
 
   if (!wg_ingest_device_id_ok(device, strlen(device))) {
     snprintf(err, errlen, "not a valid device id");
-    reject_unread(c, drv->ops->name, "", err);
+    core_reject_unread(c, drv->ops->name, "", err);
     return WG_EINVAL;
   }
   rc = wg_core_ingest(c, drv->ops->name, device, payload, len, err, errlen);
@@ -128,22 +130,22 @@ static int input_pack(wg_driver_t *drv, const char *device, const void *payload,
   return rc;
 }
 
-static void input_rejected(wg_driver_t *drv, const char *device,
-                           const char *reason) {
-  reject_unread(drv->data, drv->ops->name, device, reason);
+static void core_input_rejected(wg_driver_t *drv, const char *device,
+                                const char *reason) {
+  core_reject_unread(drv->data, drv->ops->name, device, reason);
 }
 
-static char *input_status(wg_driver_t *drv) {
+static char *core_input_status(wg_driver_t *drv) {
   return wg_core_status_json(drv->data, true, true);
 }
 
 /* One table for every input: each driver calls what its protocol needs. */
-static const wg_driver_cbs_t input_cbs = {.message = input_message,
-                                          .pack = input_pack,
-                                          .rejected = input_rejected,
-                                          .status = input_status};
+static const wg_driver_cbs_t input_cbs = {.message = core_input_message,
+                                          .pack = core_input_pack,
+                                          .rejected = core_input_rejected,
+                                          .status = core_input_status};
 
-static void pause_inputs(wg_core_t *c, bool paused) {
+static void core_pause_inputs(wg_core_t *c, bool paused) {
   for (size_t i = 0; i < c->ninputs; i++)
     if (c->input_open[i])
       c->inputs[i].ops->pause(&c->inputs[i], paused);
@@ -151,38 +153,40 @@ static void pause_inputs(wg_core_t *c, bool paused) {
 
 /* ---- the stages' callbacks ----------------------------------------------- */
 
-static void arm_tick(wg_core_t *c);
-static void stop_step(wg_core_t *c);
-static void finish_stop(wg_core_t *c);
+static void core_arm_tick(wg_core_t *c);
+static void core_stop_step(wg_core_t *c);
+static void core_finish_stop(wg_core_t *c);
 
-static void committed(wg_commit_t *cm, uint64_t ticket, bool alerts_changed) {
+static void core_committed(wg_commit_t *cm, uint64_t ticket,
+                           bool alerts_changed) {
   wg_core_t *c = cm->data;
 
   for (size_t i = 0; i < c->ninputs; i++)
     if (c->input_open[i] && c->inputs[i].ops->committed != NULL)
       c->inputs[i].ops->committed(&c->inputs[i], ticket);
   wg_hub_committed(&c->hub, ticket, alerts_changed);
-  arm_tick(c);
+  core_arm_tick(c);
   if (c->stopping)
-    stop_step(c);
+    core_stop_step(c);
 }
 
-static void commit_pause(wg_commit_t *cm, bool paused) {
+static void core_commit_pause(wg_commit_t *cm, bool paused) {
   wg_core_t *c = cm->data;
 
   if (!c->stopping) /* a stop has paused the input for good */
-    pause_inputs(c, paused);
+    core_pause_inputs(c, paused);
 }
 
-static void unknown_ack(wg_commit_t *cm, const char *id) {
+static void core_unknown_ack(wg_commit_t *cm, const char *id) {
   wg_core_t *c = cm->data;
   wg_hub_report_unknown_ack(&c->hub, id);
 }
 
-static const wg_commit_cbs_t commit_cbs = {
-    .committed = committed, .pause = commit_pause, .unknown_ack = unknown_ack};
+static const wg_commit_cbs_t commit_cbs = {.committed = core_committed,
+                                           .pause = core_commit_pause,
+                                           .unknown_ack = core_unknown_ack};
 
-static void hub_ack(wg_hub_t *h, const wg_ack_t *ack) {
+static void core_hub_ack(wg_hub_t *h, const wg_ack_t *ack) {
   wg_core_t *c = h->data;
 
   if (wg_ingest_ack(&c->ingest, ack) != 0)
@@ -190,16 +194,17 @@ static void hub_ack(wg_hub_t *h, const wg_ack_t *ack) {
            ack->by);
 }
 
-static void hub_input(wg_hub_t *h) {
+static void core_hub_input(wg_hub_t *h) {
   wg_core_t *c = h->data;
   wg_commit_take(&c->commit);
 }
 
-static void hub_progress(wg_hub_t *h) { stop_step(h->data); }
+static void core_hub_progress(wg_hub_t *h) { core_stop_step(h->data); }
 
-static void hub_offline(wg_hub_t *h) { finish_stop(h->data); }
+static void core_hub_offline(wg_hub_t *h) { core_finish_stop(h->data); }
 
-static void hub_gauges(const wg_hub_t *h, cJSON *counters) {
+static int core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
+  wg_json_build_t b = wg_json_build_begin();
   const wg_core_t *c = h->data;
   bool up = false;
 
@@ -209,17 +214,18 @@ static void hub_gauges(const wg_hub_t *h, cJSON *counters) {
   cJSON_AddNumberToObject(counters, "readings_pending",
                           (double)c->ingest.batch.readings.n);
   cJSON_AddBoolToObject(counters, "ingest_connected", up);
+  return wg_json_build_failed(b) ? WG_ENOMEM : 0;
 }
 
-static const wg_hub_cbs_t hub_cbs = {.ack = hub_ack,
-                                     .input = hub_input,
-                                     .progress = hub_progress,
-                                     .offline = hub_offline,
-                                     .gauges = hub_gauges};
+static const wg_hub_cbs_t hub_cbs = {.ack = core_hub_ack,
+                                     .input = core_hub_input,
+                                     .progress = core_hub_progress,
+                                     .offline = core_hub_offline,
+                                     .gauges = core_hub_gauges};
 
 /* ---- the clinic's clock -------------------------------------------------- */
 
-static void tick_cb(uv_timer_t *t) {
+static void core_tick_cb(uv_timer_t *t) {
   wg_core_t *c = t->data;
   double now = wg_commit_observe_clock(&c->commit);
   uint64_t ms = uv_now(c->loop);
@@ -229,19 +235,19 @@ static void tick_cb(uv_timer_t *t) {
     wg_log(LOG_WARNING, "core: the loop was held up %.1f s; input first",
            (double)(ms - c->tick_due) / 1000.0);
     c->input_first = ms + STALL_MS;
-    arm_tick(c);
+    core_arm_tick(c);
     return;
   }
   c->input_first = 0;
   wg_clinic_tick(&c->clinic, now);
-  arm_tick(c); /* the events are committed before the loop sleeps */
+  core_arm_tick(c); /* the events are committed before the loop sleeps */
 }
 
 /* The timer follows the clinic's earliest deadline; nothing polls. A step
  * of the wall clock is taken into the deadlines first: armed against a
  * clock already stepped back but not yet observed, an escalation due in
  * seconds would wait an hour. */
-static void arm_tick(wg_core_t *c) {
+static void core_arm_tick(wg_core_t *c) {
   double now = wg_commit_observe_clock(&c->commit), next, ms;
 
   next = wg_clinic_next_deadline(&c->clinic, now);
@@ -256,7 +262,7 @@ static void arm_tick(wg_core_t *c) {
   if (c->input_first > uv_now(c->loop))
     ms = fmax(ms, (double)(c->input_first - uv_now(c->loop)));
   c->tick_due = uv_now(c->loop) + (uint64_t)ms;
-  uv_timer_start(&c->tick_timer, tick_cb, (uint64_t)ms, 0);
+  uv_timer_start(&c->tick_timer, core_tick_cb, (uint64_t)ms, 0);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -341,7 +347,7 @@ int wg_core_start(wg_core_t *c) {
       rc = c->inputs[i].ops->start(&c->inputs[i], c->loop);
   if (rc != 0)
     return rc;
-  arm_tick(c);
+  core_arm_tick(c);
   wg_log(LOG_INFO,
          "core: gateway %s started: %zu patients, %zu devices, "
          "database %s",
@@ -351,7 +357,7 @@ int wg_core_start(wg_core_t *c) {
 
 /* What only a restart changes is the same in @a and @b: the gateway, the
  * database, which inputs are configured and the FHIR export. */
-static bool same_at_start(const wg_config_t *a, const wg_config_t *b) {
+static bool core_same_at_start(const wg_config_t *a, const wg_config_t *b) {
   for (size_t i = 0; i < WG_CONFIG_INPUTS_MAX; i++)
     if ((a->ingest[i] == NULL) != (b->ingest[i] == NULL))
       return false;
@@ -384,7 +390,7 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
     return;
   }
   wg_ingest_set_map(&c->ingest, &map);
-  if (!same_at_start(cfg, c->cfg))
+  if (!core_same_at_start(cfg, c->cfg))
     wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
                         "unknown_devices and news2_interval_s only; other "
                         "changes need a restart");
@@ -402,22 +408,22 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   c->live = cfg;
   wg_log(LOG_INFO, "core: reloaded: %zu patients, %zu devices", cfg->npatients,
          c->ingest.map.n);
-  arm_tick(c);
+  core_arm_tick(c);
 }
 
 /* ---- stop ---------------------------------------------------------------- */
 
-static void one_closed(wg_core_t *c) {
+static void core_one_closed(wg_core_t *c) {
   if (--c->closing == 0 && c->finished && c->stopped_cb)
     c->stopped_cb(c, c->stop_status);
 }
 
-static void handle_closed(uv_handle_t *h) { one_closed(h->data); }
-static void input_closed(wg_driver_t *drv) { one_closed(drv->data); }
-static void hub_closed(wg_hub_t *h) { one_closed(h->data); }
-static void commit_closed(wg_commit_t *cm) { one_closed(cm->data); }
+static void core_handle_closed(uv_handle_t *h) { core_one_closed(h->data); }
+static void core_input_closed(wg_driver_t *drv) { core_one_closed(drv->data); }
+static void core_hub_closed(wg_hub_t *h) { core_one_closed(h->data); }
+static void core_commit_closed(wg_commit_t *cm) { core_one_closed(cm->data); }
 
-static void finish_stop(wg_core_t *c) {
+static void core_finish_stop(wg_core_t *c) {
   if (c->finished)
     return;
   c->finished = true;
@@ -430,19 +436,19 @@ static void finish_stop(wg_core_t *c) {
   }
   uv_timer_stop(&c->stop_timer);
   c->closing += 4;
-  wg_hub_close(&c->hub, hub_closed);
-  wg_commit_close(&c->commit, commit_closed);
-  uv_close((uv_handle_t *)&c->tick_timer, handle_closed);
-  uv_close((uv_handle_t *)&c->stop_timer, handle_closed);
+  wg_hub_close(&c->hub, core_hub_closed);
+  wg_commit_close(&c->commit, core_commit_closed);
+  uv_close((uv_handle_t *)&c->tick_timer, core_handle_closed);
+  uv_close((uv_handle_t *)&c->stop_timer, core_handle_closed);
 }
 
-static void stop_timeout_cb(uv_timer_t *t) {
+static void core_stop_timeout_cb(uv_timer_t *t) {
   wg_core_t *c = t->data;
 
   if (c->hub.offline_mid >= 0)
     wg_log(LOG_WARNING, "core: the hub's broker did not acknowledge the "
                         "offline status in time");
-  finish_stop(c);
+  core_finish_stop(c);
 }
 
 /*
@@ -450,12 +456,12 @@ static void stop_timeout_cb(uv_timer_t *t) {
  * the hub's broker acknowledges it, then the offline status goes out; the
  * deadline timer cuts either wait short.
  */
-static void stop_step(wg_core_t *c) {
+static void core_stop_step(wg_core_t *c) {
   if (c->finished || !c->draining || !wg_hub_drained(&c->hub))
     return; /* the PUBACKs and their commit call again */
   c->draining = false;
   if (!wg_hub_go_offline(&c->hub) && c->ingest.batch.readings.n == 0)
-    finish_stop(c);
+    core_finish_stop(c);
 }
 
 void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
@@ -467,10 +473,10 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   c->stopped_cb = cb;
   wg_log(LOG_INFO, "core: stopping");
   /* Stop taking input; what was taken is committed now. */
-  pause_inputs(c, true);
+  core_pause_inputs(c, true);
   uv_timer_stop(&c->tick_timer);
   wg_hub_drain(&c->hub);
-  uv_timer_start(&c->stop_timer, stop_timeout_cb, STOP_TIMEOUT_MS, 0);
+  uv_timer_start(&c->stop_timer, core_stop_timeout_cb, STOP_TIMEOUT_MS, 0);
   c->draining = true;
   rc = wg_commit_stop(&c->commit);
   /* After the commit, so that what it holds is answered on the way out. */
@@ -478,10 +484,10 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
     if (c->input_open[i]) {
       c->input_open[i] = false;
       c->closing++;
-      c->inputs[i].ops->close(&c->inputs[i], input_closed);
+      c->inputs[i].ops->close(&c->inputs[i], core_input_closed);
     }
   if (rc == 0)
-    stop_step(c); /* else the retry timer commits, then steps */
+    core_stop_step(c); /* else the retry timer commits, then steps */
 }
 
 void wg_core_free(wg_core_t *c) {

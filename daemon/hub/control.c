@@ -11,6 +11,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/json_scratch.h"
+#include "core/clock.h"
+#include "hub/control_internal.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
 
@@ -30,12 +33,16 @@ struct wg_control_client_s {
   char rbuf[4096];
 };
 
-static void ctl_handle_closed(wg_control_t *ctl) {
-  if (--ctl->closing == 0 && ctl->closed_cb != NULL)
-    ctl->closed_cb(ctl);
+/* The last handle closed: the owner is told, and the memory goes. */
+static void control_handle_closed(wg_control_t *ctl) {
+  if (--ctl->closing > 0)
+    return;
+  if (ctl->closed_cb != NULL)
+    ctl->closed_cb(ctl->data);
+  free(ctl);
 }
 
-static void client_handle_closed(uv_handle_t *h) {
+static void control_client_handle_closed(uv_handle_t *h) {
   wg_control_client_t *cl = h->data;
   wg_control_t *ctl = cl->ctl;
 
@@ -44,10 +51,10 @@ static void client_handle_closed(uv_handle_t *h) {
   free(cl->line);
   free(cl->reply);
   free(cl);
-  ctl_handle_closed(ctl);
+  control_handle_closed(ctl);
 }
 
-static void client_close(wg_control_client_t *cl) {
+static void control_client_close(wg_control_client_t *cl) {
   wg_control_client_t **p;
 
   if (cl->closing)
@@ -58,96 +65,133 @@ static void client_close(wg_control_client_t *cl) {
       *p = cl->next;
       break;
     }
-  uv_close((uv_handle_t *)&cl->pipe, client_handle_closed);
-  uv_close((uv_handle_t *)&cl->idle, client_handle_closed);
+  uv_close((uv_handle_t *)&cl->pipe, control_client_handle_closed);
+  uv_close((uv_handle_t *)&cl->idle, control_client_handle_closed);
 }
 
-static void written(uv_write_t *req, int status) {
+static void control_written(uv_write_t *req, int status) {
   (void)status; /* a client gone before its answer: nothing to do */
-  client_close(req->data);
+  control_client_close(req->data);
 }
 
 /* Send @text (malloc'd, taken; NULL: out of memory) and a newline, then
  * close. */
-static void reply(wg_control_client_t *cl, char *text) {
+static void control_reply(wg_control_client_t *cl, char *text) {
   uv_buf_t buf[2] = {uv_buf_init(text, text ? (unsigned)strlen(text) : 0),
                      uv_buf_init("\n", 1)};
 
   cl->waiting = false;
   cl->reply = text;
   cl->write.data = cl;
-  if (text == NULL ||
-      uv_write(&cl->write, (uv_stream_t *)&cl->pipe, buf, 2, written) != 0)
-    client_close(cl);
+  if (text == NULL || uv_write(&cl->write, (uv_stream_t *)&cl->pipe, buf, 2,
+                               control_written) != 0)
+    control_client_close(cl);
 }
 
-static char *answer(bool ok, const char *key, const char *value) {
+char *control__answer(bool ok, const char *key, const char *value) {
+  wg_json_build_t b = wg_json_build_begin();
   cJSON *o = cJSON_CreateObject();
-  char *text;
+  char *text = NULL;
 
-  if (o == NULL)
-    return NULL;
   cJSON_AddBoolToObject(o, "ok", ok);
   cJSON_AddStringToObject(o, key, value);
-  text = cJSON_PrintUnformatted(o);
+  if (!wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
 }
 
-static void handle(wg_control_client_t *cl, char *line, size_t len) {
-  wg_control_t *ctl = cl->ctl;
+/* The status message the hub gets, and whether the hub is connected. */
+static char *control_status(wg_control_t *ctl) {
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *o = cJSON_CreateObject();
+  char *text = NULL;
+
+  if (o != NULL && ctl->cbs->status(ctl->data, o) == 0) {
+    cJSON_AddBoolToObject(o, "hub_connected",
+                          ctl->cbs->hub_connected(ctl->data));
+    if (!wg_json_build_failed(b))
+      text = cJSON_PrintUnformatted(o);
+  }
+  cJSON_Delete(o);
+  return text;
+}
+
+/* An ack from the home: checked by the hub's parser, for an open alert,
+ * marked local and taken into the batch. 0, or an error with the reason
+ * in @err. */
+static int control_ack(wg_control_t *ctl, const char *text, size_t len,
+                       wg_ack_t *ack, char *err, size_t errlen) {
+  memset(ack, 0, sizeof(*ack));
+  if (wg_ingest_parse_ack(text, len, ack, err, errlen) != 0)
+    return WG_EINVAL;
+  if (!ctl->cbs->alert_open(ctl->data, ack->id)) {
+    snprintf(err, errlen, "no open alert %s", ack->id);
+    return WG_EINVAL;
+  }
+  ack->local = true;
+  ack->ts = wg_wall_now();
+  ctl->cbs->ack(ctl->data, ack);
+  return 0;
+}
+
+char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
+                       size_t idlen, bool *waiting) {
   char err[320] = "";
   wg_ack_t ack;
 
+  *waiting = false;
   if (len > 0 && line[len - 1] == '\r')
     line[--len] = '\0';
-  if (strcmp(line, "status") == 0) {
-    reply(cl, ctl->cbs->status(ctl));
-    return;
-  }
-  if (strncmp(line, "ack ", 4) != 0) {
-    reply(cl, answer(false, "error",
-                     "unknown request: send \"status\" or \"ack {...}\""));
-    return;
-  }
-  memset(&ack, 0, sizeof(ack));
-  if (wg_ingest_parse_ack(line + 4, len - 4, &ack, err, sizeof(err)) != 0 ||
-      ctl->cbs->ack(ctl, &ack, err, sizeof(err)) != 0) {
-    reply(cl, answer(false, "error", err));
-    return;
-  }
-  snprintf(cl->id, sizeof(cl->id), "%s", ack.id);
-  cl->waiting = true;
+  if (strcmp(line, "status") == 0)
+    return control_status(ctl);
+  if (strncmp(line, "ack ", 4) != 0)
+    return control__answer(false, "error",
+                           "unknown request: send \"status\" or \"ack {...}\"");
+  if (control_ack(ctl, line + 4, len - 4, &ack, err, sizeof(err)) != 0)
+    return control__answer(false, "error", err);
+  snprintf(id, idlen, "%s", ack.id);
+  *waiting = true;
   wg_log(LOG_INFO, "control: alert %s acknowledged at the home by %s", ack.id,
          ack.by);
+  return NULL;
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+static void control_handle_line(wg_control_client_t *cl, char *line,
+                                size_t len) {
+  char *text = control__request(cl->ctl, line, len, cl->id, sizeof(cl->id),
+                                &cl->waiting);
+
+  if (!cl->waiting)
+    control_reply(cl, text);
+}
+
+static void control_on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   wg_control_client_t *cl = h->data;
 
   (void)suggested;
   *buf = uv_buf_init(cl->rbuf, sizeof(cl->rbuf));
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+static void control_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   wg_control_client_t *cl = s->data;
   const char *nl;
   size_t take;
   char *grown;
 
   if (n < 0) {
-    client_close(cl);
+    control_client_close(cl);
     return;
   }
   nl = memchr(buf->base, '\n', (size_t)n);
   take = nl ? (size_t)(nl - buf->base) : (size_t)n;
   if (cl->len + take > WG_CONTROL_LINE_MAX) {
     uv_read_stop(s);
-    reply(cl, answer(false, "error", "request line too long"));
+    control_reply(cl, control__answer(false, "error", "request line too long"));
     return;
   }
   if ((grown = realloc(cl->line, cl->len + take + 1)) == NULL) {
-    client_close(cl);
+    control_client_close(cl);
     return;
   }
   cl->line = grown;
@@ -158,12 +202,12 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     return;
   uv_read_stop(s);
   uv_timer_stop(&cl->idle);
-  handle(cl, cl->line, cl->len);
+  control_handle_line(cl, cl->line, cl->len);
 }
 
-static void on_idle(uv_timer_t *t) { client_close(t->data); }
+static void control_on_idle(uv_timer_t *t) { control_client_close(t->data); }
 
-static void on_connection(uv_stream_t *server, int status) {
+static void control_on_connection(uv_stream_t *server, int status) {
   wg_control_t *ctl = server->data;
   wg_control_client_t *cl;
 
@@ -178,15 +222,16 @@ static void on_connection(uv_stream_t *server, int status) {
   cl->next = ctl->clients;
   ctl->clients = cl;
   if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0 ||
-      uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read) != 0) {
-    client_close(cl);
+      uv_read_start((uv_stream_t *)&cl->pipe, control_on_alloc,
+                    control_on_read) != 0) {
+    control_client_close(cl);
     return;
   }
-  uv_timer_start(&cl->idle, on_idle, WG_CONTROL_IDLE_MS, 0);
+  uv_timer_start(&cl->idle, control_on_idle, WG_CONTROL_IDLE_MS, 0);
 }
 
 /* Whether a process listens on the socket at @path. */
-static bool in_use(const char *path) {
+static bool control_in_use(const char *path) {
   struct sockaddr_un a = {.sun_family = AF_UNIX};
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   bool used;
@@ -199,26 +244,32 @@ static bool in_use(const char *path) {
   return used;
 }
 
-int wg_control_start(wg_control_t *ctl, uv_loop_t *loop, const char *path,
+int wg_control_start(wg_control_t **out, uv_loop_t *loop, const char *path,
                      const wg_control_cbs_t *cbs, void *data) {
+  wg_control_t *ctl;
   struct stat st;
   int rc;
 
-  memset(ctl, 0, sizeof(*ctl));
+  *out = NULL;
+  if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
+    return WG_ENOMEM;
   ctl->loop = loop;
   ctl->cbs = cbs;
   ctl->data = data;
   if (lstat(path, &st) == 0) {
-    if (!S_ISSOCK(st.st_mode) || in_use(path)) {
+    if (!S_ISSOCK(st.st_mode) || control_in_use(path)) {
       wg_log(LOG_ERR, "control: %s %s", path,
              S_ISSOCK(st.st_mode) ? "is in use by another process"
                                   : "exists and is not a socket");
+      free(ctl);
       return WG_EBUSY;
     }
     unlink(path); /* left by a daemon that did not stop cleanly */
   }
-  if ((ctl->path = strdup(path)) == NULL)
+  if ((ctl->path = strdup(path)) == NULL) {
+    free(ctl);
     return WG_ENOMEM;
+  }
   uv_pipe_init(loop, &ctl->server, 0);
   ctl->server.data = ctl;
   ctl->closing = 1; /* the server handle */
@@ -227,38 +278,38 @@ int wg_control_start(wg_control_t *ctl, uv_loop_t *loop, const char *path,
   if (rc == 0 && chmod(path, 0660) != 0)
     rc = uv_translate_sys_error(errno);
   if (rc == 0)
-    rc = uv_listen((uv_stream_t *)&ctl->server, 8, on_connection);
+    rc = uv_listen((uv_stream_t *)&ctl->server, 8, control_on_connection);
   if (rc != 0) {
     wg_log(LOG_ERR, "control: cannot listen on %s: %s", path, uv_strerror(rc));
-    wg_control_close(ctl, NULL);
+    wg_control_close(ctl, NULL); /* freed once the server is closed */
     return WG_EIO;
   }
   wg_log(LOG_INFO, "control: listening on %s", path);
+  *out = ctl;
   return 0;
 }
 
 void wg_control_committed(wg_control_t *ctl) {
   wg_control_client_t *cl, *next;
 
+  if (ctl == NULL)
+    return;
   for (cl = ctl->clients; cl != NULL; cl = next) {
-    next = cl->next; /* reply() may unlink it */
+    next = cl->next; /* control_reply() may unlink it */
     if (cl->waiting)
-      reply(cl, answer(true, "id", cl->id));
+      control_reply(cl, control__answer(true, "id", cl->id));
   }
 }
 
-static void server_closed(uv_handle_t *h) { ctl_handle_closed(h->data); }
+static void control_server_closed(uv_handle_t *h) {
+  control_handle_closed(h->data);
+}
 
-void wg_control_close(wg_control_t *ctl, void (*cb)(wg_control_t *ctl)) {
+void wg_control_close(wg_control_t *ctl, void (*cb)(void *data)) {
   ctl->closed_cb = cb;
-  if (ctl->path == NULL) {
-    if (cb != NULL)
-      cb(ctl);
-    return;
-  }
   while (ctl->clients != NULL)
-    client_close(ctl->clients);
-  uv_close((uv_handle_t *)&ctl->server, server_closed);
+    control_client_close(ctl->clients);
+  uv_close((uv_handle_t *)&ctl->server, control_server_closed);
   unlink(ctl->path);
   free(ctl->path);
   ctl->path = NULL;

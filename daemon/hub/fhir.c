@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/json_scratch.h"
 #include "wardgate/error.h"
 
 #define CATEGORY "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -58,8 +59,8 @@ struct wg_fhir_made_s {
 };
 
 /* The Observation of @kind at @us made for the pack, or NULL. */
-static struct wg_fhir_made_s *made(wg_fhir_vitals_t *v, int kind,
-                                   long long us) {
+static struct wg_fhir_made_s *fhir_made(wg_fhir_vitals_t *v, int kind,
+                                        long long us) {
   for (size_t i = 0; i < v->nmade; i++)
     if (v->made[i].kind == kind && v->made[i].us == us)
       return &v->made[i];
@@ -67,8 +68,8 @@ static struct wg_fhir_made_s *made(wg_fhir_vitals_t *v, int kind,
 }
 
 /* Record an Observation of @kind at @us, the bundle's last entry. */
-static struct wg_fhir_made_s *remember(wg_fhir_vitals_t *v, int kind,
-                                       long long us) {
+static struct wg_fhir_made_s *fhir_remember(wg_fhir_vitals_t *v, int kind,
+                                            long long us) {
   struct wg_fhir_made_s *m;
 
   if (v->nmade == v->made_cap) {
@@ -91,25 +92,25 @@ static struct wg_fhir_made_s *remember(wg_fhir_vitals_t *v, int kind,
   return m;
 }
 
-static const vital_t *vital_of(const char *key) {
+static const vital_t *fhir_vital_of(const char *key) {
   for (size_t i = 0; i < sizeof(vitals) / sizeof(vitals[0]); i++)
     if (strcmp(vitals[i].key, key) == 0)
       return &vitals[i];
   return NULL;
 }
 
-static int bp_side(const char *key) {
+static int fhir_bp_side(const char *key) {
   return strcmp(key, "sbp") == 0 ? 0 : strcmp(key, "dbp") == 0 ? 1 : -1;
 }
 
 bool wg_fhir_is_vital(const char *key) {
-  return vital_of(key) != NULL || bp_side(key) >= 0;
+  return fhir_vital_of(key) != NULL || fhir_bp_side(key) >= 0;
 }
 
 /* ---- pieces -------------------------------------------------------------- */
 
 /* @t as a FHIR instant in UTC, to the millisecond. */
-static void iso_time(double t, char out[48]) {
+static void fhir_iso_time(double t, char out[48]) {
   long long ms = llround(t * 1000.0);
   time_t s = (time_t)(ms / 1000);
   struct tm tm;
@@ -124,7 +125,7 @@ static void iso_time(double t, char out[48]) {
 }
 
 /* FNV-1a. */
-static uint64_t fnv(uint64_t h, const char *s) {
+static uint64_t fhir_fnv(uint64_t h, const char *s) {
   for (; *s; s++)
     h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
   return h;
@@ -132,9 +133,9 @@ static uint64_t fnv(uint64_t h, const char *s) {
 
 /* A fullUrl for an entry, the same for the same identifier: a UUID of
  * version 8 (RFC 9562, "custom") from two hashes of @ident. */
-static void urn_uuid(const char *ident, char out[48]) {
-  uint64_t a = fnv(0xcbf29ce484222325ULL, ident);
-  uint64_t b = fnv(0x84222325cbf29ce4ULL, ident);
+static void fhir_urn_uuid(const char *ident, char out[48]) {
+  uint64_t a = fhir_fnv(0xcbf29ce484222325ULL, ident);
+  uint64_t b = fhir_fnv(0x84222325cbf29ce4ULL, ident);
 
   a = (a & ~0xf000ULL) | 0x8000ULL;                        /* version 8 */
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant */
@@ -145,11 +146,30 @@ static void urn_uuid(const char *ident, char out[48]) {
            b & (uint64_t)0xffffffffffff);
 }
 
-static cJSON *coding(cJSON *codings, const char *system, const char *code,
-                     const char *display) {
-  cJSON *c = cJSON_CreateObject();
+/* @item appended to @array, or deleted when it cannot be (no array, or no
+ * item): a node left out of the tree would escape its cJSON_Delete(). The
+ * build's count has the failure already. Returns @item, or NULL. */
+static cJSON *fhir_append(cJSON *array, cJSON *item) {
+  if (!cJSON_AddItemToArray(array, item)) {
+    cJSON_Delete(item);
+    return NULL;
+  }
+  return item;
+}
 
-  cJSON_AddItemToArray(codings, c);
+/* The same for @item added to @obj as @name. */
+static cJSON *fhir_add_item(cJSON *obj, const char *name, cJSON *item) {
+  if (!cJSON_AddItemToObject(obj, name, item)) {
+    cJSON_Delete(item);
+    return NULL;
+  }
+  return item;
+}
+
+static cJSON *fhir_add_coding(cJSON *codings, const char *system,
+                              const char *code, const char *display) {
+  cJSON *c = fhir_append(codings, cJSON_CreateObject());
+
   cJSON_AddStringToObject(c, "system", system);
   cJSON_AddStringToObject(c, "code", code);
   if (display != NULL)
@@ -159,25 +179,24 @@ static cJSON *coding(cJSON *codings, const char *system, const char *code,
 
 /* A CodeableConcept of one coding, added to @obj as @name (an array of
  * one when @array). */
-static cJSON *concept(cJSON *obj, const char *name, bool array,
-                      const char *system, const char *code, const char *display,
-                      const char *text) {
-  cJSON *cc = cJSON_CreateObject();
+static cJSON *fhir_add_concept(cJSON *obj, const char *name, bool array,
+                               const char *system, const char *code,
+                               const char *display, const char *text) {
+  cJSON *cc = array ? fhir_append(cJSON_AddArrayToObject(obj, name),
+                                  cJSON_CreateObject())
+                    : cJSON_AddObjectToObject(obj, name);
 
-  if (array)
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(obj, name), cc);
-  else
-    cJSON_AddItemToObject(obj, name, cc);
-  coding(cJSON_AddArrayToObject(cc, "coding"), system, code, display);
+  fhir_add_coding(cJSON_AddArrayToObject(cc, "coding"), system, code, display);
   if (text != NULL)
     cJSON_AddStringToObject(cc, "text", text);
   return cc;
 }
 
-static void identifier(cJSON *obj, const char *system, const char *value) {
-  cJSON *id = cJSON_CreateObject();
+static void fhir_add_identifier(cJSON *obj, const char *system,
+                                const char *value) {
+  cJSON *id = fhir_append(cJSON_AddArrayToObject(obj, "identifier"),
+                          cJSON_CreateObject());
 
-  cJSON_AddItemToArray(cJSON_AddArrayToObject(obj, "identifier"), id);
   cJSON_AddStringToObject(id, "system", system);
   cJSON_AddStringToObject(id, "value", value);
 }
@@ -185,8 +204,8 @@ static void identifier(cJSON *obj, const char *system, const char *value) {
 /* A reference to the @type with identifier @system|@value: conditional,
  * which a FHIR server resolves in a transaction, and the identifier
  * itself for those that keep it. */
-static void reference(cJSON *obj, const char *name, const char *type,
-                      const char *system, const char *value) {
+static void fhir_add_reference(cJSON *obj, const char *name, const char *type,
+                               const char *system, const char *value) {
   cJSON *ref = cJSON_AddObjectToObject(obj, name);
   cJSON *id;
   char buf[512];
@@ -199,14 +218,14 @@ static void reference(cJSON *obj, const char *name, const char *type,
   cJSON_AddStringToObject(id, "value", value);
 }
 
-static void add_time(cJSON *obj, const char *name, double t) {
+static void fhir_add_time(cJSON *obj, const char *name, double t) {
   char buf[48];
 
-  iso_time(t, buf);
+  fhir_iso_time(t, buf);
   cJSON_AddStringToObject(obj, name, buf);
 }
 
-static cJSON *new_bundle(void) {
+static cJSON *fhir_new_bundle(void) {
   cJSON *b = cJSON_CreateObject();
 
   if (b == NULL || !cJSON_AddStringToObject(b, "resourceType", "Bundle") ||
@@ -221,8 +240,9 @@ static cJSON *new_bundle(void) {
 /* A new resource of @type in @bundle identified by @system|@ident; created
  * unless one with that identifier exists (POST ifNoneExist), or with
  * @update, created or replaced (a conditional PUT). */
-static cJSON *entry(cJSON *bundle, const char *type, const char *system,
-                    const char *ident, bool update) {
+static cJSON *fhir_add_entry(cJSON *bundle, const char *type,
+                             const char *system, const char *ident,
+                             bool update) {
   cJSON *e = cJSON_CreateObject(), *res = cJSON_CreateObject(), *req;
   char url[48], query[400];
 
@@ -233,9 +253,10 @@ static cJSON *entry(cJSON *bundle, const char *type, const char *system,
     cJSON_Delete(res);
     return NULL;
   }
-  urn_uuid(ident, url);
+  fhir_urn_uuid(ident, url);
   cJSON_AddStringToObject(e, "fullUrl", url);
-  cJSON_AddItemToObject(e, "resource", res);
+  if ((res = fhir_add_item(e, "resource", res)) == NULL)
+    return NULL;
   cJSON_AddStringToObject(res, "resourceType", type);
   req = cJSON_AddObjectToObject(e, "request");
   snprintf(query, sizeof(query), "identifier=%s|%s", system, ident);
@@ -255,13 +276,13 @@ static cJSON *entry(cJSON *bundle, const char *type, const char *system,
 /* Give the POSTed entry @e the identifier @ident instead of the one it
  * was made with: its fullUrl, its resource's identifier and the request's
  * condition. */
-static void reidentify(cJSON *e, const char *system, const char *ident) {
+static void fhir_reidentify(cJSON *e, const char *system, const char *ident) {
   cJSON *res = cJSON_GetObjectItemCaseSensitive(e, "resource");
   cJSON *id = cJSON_GetArrayItem(
       cJSON_GetObjectItemCaseSensitive(res, "identifier"), 0);
   char url[48], query[400];
 
-  urn_uuid(ident, url);
+  fhir_urn_uuid(ident, url);
   snprintf(query, sizeof(query), "identifier=%s|%s", system, ident);
   cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(e, "fullUrl"), url);
   cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(id, "value"), ident);
@@ -271,8 +292,8 @@ static void reidentify(cJSON *e, const char *system, const char *ident) {
       query);
 }
 
-static void quantity(cJSON *obj, double value, const char *unit,
-                     const char *ucum) {
+static void fhir_add_quantity(cJSON *obj, double value, const char *unit,
+                              const char *ucum) {
   cJSON *q = cJSON_AddObjectToObject(obj, "valueQuantity");
 
   cJSON_AddNumberToObject(q, "value", value);
@@ -281,9 +302,9 @@ static void quantity(cJSON *obj, double value, const char *unit,
   cJSON_AddStringToObject(q, "code", ucum);
 }
 
-static void absent(cJSON *obj) {
-  concept(obj, "dataAbsentReason", false, ABSENT, "not-performed",
-          "Not Performed", NULL);
+static void fhir_add_absent(cJSON *obj) {
+  fhir_add_concept(obj, "dataAbsentReason", false, ABSENT, "not-performed",
+                   "Not Performed", NULL);
 }
 
 /* ---- vital signs --------------------------------------------------------- */
@@ -304,50 +325,51 @@ void wg_fhir_vitals_begin(wg_fhir_vitals_t *v, const wg_fhir_opts_t *opts,
 /* A vital-signs Observation of the profile named @profile, coded @code
  * (LOINC), at @r's time; its identifier names the reading (or the panel:
  * @key) and its time @us in microseconds. NULL when out of memory. */
-static cJSON *vital_observation(wg_fhir_vitals_t *v, const char *profile,
-                                const char *key, const char *code,
-                                const char *display, const wg_reading_t *r,
-                                long long us) {
+static cJSON *fhir_vital_observation(wg_fhir_vitals_t *v, const char *profile,
+                                     const char *key, const char *code,
+                                     const char *display, const wg_reading_t *r,
+                                     long long us) {
   const wg_fhir_opts_t *o = v->opts;
   char ident[320], url[96];
   cJSON *obs;
 
-  if (v->bundle == NULL && (v->bundle = new_bundle()) == NULL)
+  if (v->bundle == NULL && (v->bundle = fhir_new_bundle()) == NULL)
     return NULL;
   snprintf(ident, sizeof(ident), "%s/%s/%s/%lld", v->gateway, v->device, key,
            us);
-  if ((obs = entry(v->bundle, "Observation", WG_FHIR_SYSTEM_READING, ident,
-                   false)) == NULL)
+  if ((obs = fhir_add_entry(v->bundle, "Observation", WG_FHIR_SYSTEM_READING,
+                            ident, false)) == NULL)
     return NULL;
   snprintf(url, sizeof(url), PROFILE "%s", profile);
-  cJSON_AddItemToArray(
+  fhir_append(
       cJSON_AddArrayToObject(cJSON_AddObjectToObject(obs, "meta"), "profile"),
       cJSON_CreateString(url));
-  identifier(obs, WG_FHIR_SYSTEM_READING, ident);
+  fhir_add_identifier(obs, WG_FHIR_SYSTEM_READING, ident);
   cJSON_AddStringToObject(obs, "status", "final");
-  concept(obs, "category", true, CATEGORY, "vital-signs", "Vital Signs",
-          "Vital Signs");
-  concept(obs, "code", false, WG_FHIR_LOINC, code, display, display);
-  reference(obs, "subject", "Patient", o->patient_system, v->patient);
-  add_time(obs, "effectiveDateTime", r->ts);
-  add_time(obs, "issued", r->received);
-  reference(obs, "device", "Device", o->device_system, v->device);
+  fhir_add_concept(obs, "category", true, CATEGORY, "vital-signs",
+                   "Vital Signs", "Vital Signs");
+  fhir_add_concept(obs, "code", false, WG_FHIR_LOINC, code, display, display);
+  fhir_add_reference(obs, "subject", "Patient", o->patient_system, v->patient);
+  fhir_add_time(obs, "effectiveDateTime", r->ts);
+  fhir_add_time(obs, "issued", r->received);
+  fhir_add_reference(obs, "device", "Device", o->device_system, v->device);
   return obs;
 }
 
 /* A pressure joins the panel of its microsecond, or starts one; a second
  * pressure of the same side and microsecond in a pack is passed over (the
  * panel's identifier could not tell them apart). */
-static void add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
+static void fhir_add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
   long long us = llround(r->ts * 1e6);
-  struct wg_fhir_made_s *p = made(v, BP, us);
+  struct wg_fhir_made_s *p = fhir_made(v, BP, us);
   cJSON *obs, *comps;
 
   if (p != NULL && p->has[side])
     return;
   if (p == NULL) {
-    obs = vital_observation(v, "bp", "bp", BP_PANEL, BP_PANEL_DISPLAY, r, us);
-    if (obs == NULL || (p = remember(v, BP, us)) == NULL) {
+    obs = fhir_vital_observation(v, "bp", "bp", BP_PANEL, BP_PANEL_DISPLAY, r,
+                                 us);
+    if (obs == NULL || (p = fhir_remember(v, BP, us)) == NULL) {
       v->oom = true;
       return;
     }
@@ -355,51 +377,62 @@ static void add_bp(wg_fhir_vitals_t *v, const wg_reading_t *r, int side) {
      * reading fills it. */
     comps = cJSON_AddArrayToObject(obs, "component");
     for (int k = 0; k < 2; k++) {
-      p->component[k] = cJSON_CreateObject();
-      cJSON_AddItemToArray(comps, p->component[k]);
-      concept(p->component[k], "code", false, WG_FHIR_LOINC, bp_codes[k],
-              bp_displays[k], bp_displays[k]);
-      absent(p->component[k]);
+      p->component[k] = fhir_append(comps, cJSON_CreateObject());
+      fhir_add_concept(p->component[k], "code", false, WG_FHIR_LOINC,
+                       bp_codes[k], bp_displays[k], bp_displays[k]);
+      fhir_add_absent(p->component[k]);
     }
   }
   cJSON_DeleteItemFromObjectCaseSensitive(p->component[side],
                                           "dataAbsentReason");
-  quantity(p->component[side], r->value, "mmHg", "mm[Hg]");
+  fhir_add_quantity(p->component[side], r->value, "mmHg", "mm[Hg]");
   p->has[side] = true;
 }
 
-void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
+static void fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
   const vital_t *vt;
   cJSON *obs;
   long long us;
   int side, kind;
 
-  if (!(r->flags & WG_READING_HAS_VALUE) || v->oom)
-    return;
-  if ((side = bp_side(r->name)) >= 0) {
-    add_bp(v, r, side);
+  if ((side = fhir_bp_side(r->name)) >= 0) {
+    fhir_add_bp(v, r, side);
     return;
   }
-  if ((vt = vital_of(r->name)) == NULL)
+  if ((vt = fhir_vital_of(r->name)) == NULL)
     return;
   kind = (int)(vt - vitals);
   us = llround(r->ts * 1e6);
-  if (made(v, kind, us) != NULL)
+  if (fhir_made(v, kind, us) != NULL)
     return;
-  obs =
-      vital_observation(v, vt->profile, vt->key, vt->loinc, vt->display, r, us);
-  if (obs == NULL || remember(v, kind, us) == NULL) {
+  obs = fhir_vital_observation(v, vt->profile, vt->key, vt->loinc, vt->display,
+                               r, us);
+  if (obs == NULL || fhir_remember(v, kind, us) == NULL) {
     v->oom = true;
     return;
   }
   if (vt->loinc2 != NULL)
-    coding(cJSON_GetObjectItemCaseSensitive(
-               cJSON_GetObjectItemCaseSensitive(obs, "code"), "coding"),
-           WG_FHIR_LOINC, vt->loinc2, vt->display2);
-  quantity(obs, r->value, vt->unit, vt->ucum);
+    fhir_add_coding(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(obs, "code"), "coding"),
+        WG_FHIR_LOINC, vt->loinc2, vt->display2);
+  fhir_add_quantity(obs, r->value, vt->unit, vt->ucum);
+}
+
+void wg_fhir_vitals_add(wg_fhir_vitals_t *v, const wg_reading_t *r) {
+  wg_json_build_t b;
+
+  if (!(r->flags & WG_READING_HAS_VALUE) || v->oom)
+    return;
+  b = wg_json_build_begin();
+  fhir_vitals_add(v, r);
+  /* A member that could not be added fails the whole bundle. */
+  if (wg_json_build_failed(b))
+    v->oom = true;
 }
 
 char *wg_fhir_vitals_end(wg_fhir_vitals_t *v, int *rc) {
+  wg_json_build_t b = wg_json_build_begin();
   char *json = NULL;
 
   *rc = 0;
@@ -414,11 +447,13 @@ char *wg_fhir_vitals_end(wg_fhir_vitals_t *v, int *rc) {
       continue;
     snprintf(ident, sizeof(ident), "%s/%s/%s/%lld", v->gateway, v->device,
              p->has[0] ? "sbp" : "dbp", p->us);
-    reidentify(
+    fhir_reidentify(
         cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(v->bundle, "entry"),
                            p->entry),
         WG_FHIR_SYSTEM_READING, ident);
   }
+  if (wg_json_build_failed(b))
+    v->oom = true;
   if (v->bundle != NULL && !v->oom &&
       (json = cJSON_PrintUnformatted(v->bundle)) == NULL)
     v->oom = true;
@@ -471,9 +506,10 @@ static const char *const band_displays[] = {
 char *wg_fhir_news2(const wg_fhir_opts_t *opts, const char *gateway,
                     const char *patient, double ts, int scale,
                     const wg_news2_t *s) {
-  cJSON *b = new_bundle(), *obs, *comps;
+  wg_json_build_t build = wg_json_build_begin();
+  cJSON *b = fhir_new_bundle(), *obs, *comps;
   char ident[320], text[48], parts[WG_NEWS2_NPARAMS + 1];
-  char *json;
+  char *json = NULL;
 
   if (b == NULL)
     return NULL;
@@ -484,40 +520,41 @@ char *wg_fhir_news2(const wg_fhir_opts_t *opts, const char *gateway,
   parts[WG_NEWS2_NPARAMS] = '\0';
   snprintf(ident, sizeof(ident), "%s/%s/%lld/%d-%s", gateway, patient,
            llround(ts * 1e6), s->score, parts);
-  if ((obs = entry(b, "Observation", WG_FHIR_SYSTEM_NEWS2, ident, false)) ==
-      NULL) {
+  if ((obs = fhir_add_entry(b, "Observation", WG_FHIR_SYSTEM_NEWS2, ident,
+                            false)) == NULL) {
     cJSON_Delete(b);
     return NULL;
   }
-  identifier(obs, WG_FHIR_SYSTEM_NEWS2, ident);
+  fhir_add_identifier(obs, WG_FHIR_SYSTEM_NEWS2, ident);
   /* A score of the parameters present, not all seven, is interim. */
   cJSON_AddStringToObject(obs, "status", s->complete ? "final" : "preliminary");
-  concept(obs, "category", true, CATEGORY, "survey", "Survey", "Survey");
-  concept(obs, "code", false, WG_FHIR_SNOMED, NEWS2_TOTAL, NEWS2_TOTAL_DISPLAY,
-          "NEWS2");
-  reference(obs, "subject", "Patient", opts->patient_system, patient);
-  add_time(obs, "effectiveDateTime", ts);
+  fhir_add_concept(obs, "category", true, CATEGORY, "survey", "Survey",
+                   "Survey");
+  fhir_add_concept(obs, "code", false, WG_FHIR_SNOMED, NEWS2_TOTAL,
+                   NEWS2_TOTAL_DISPLAY, "NEWS2");
+  fhir_add_reference(obs, "subject", "Patient", opts->patient_system, patient);
+  fhir_add_time(obs, "effectiveDateTime", ts);
   cJSON_AddNumberToObject(obs, "valueInteger", s->score);
   snprintf(text, sizeof(text), "NEWS2 %s", wg_news2_band_name(s->band));
-  concept(obs, "interpretation", true, WG_FHIR_SYSTEM_BAND,
-          wg_news2_band_name(s->band),
-          (unsigned)s->band < 4 ? band_displays[s->band] : NULL, text);
-  reference(obs, "device", "Device", GATEWAY_SYSTEM, gateway);
+  fhir_add_concept(obs, "interpretation", true, WG_FHIR_SYSTEM_BAND,
+                   wg_news2_band_name(s->band),
+                   (unsigned)s->band < 4 ? band_displays[s->band] : NULL, text);
+  fhir_add_reference(obs, "device", "Device", GATEWAY_SYSTEM, gateway);
   comps = cJSON_AddArrayToObject(obs, "component");
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
     const news2_code_t *c =
         k == WG_NEWS2_SPO2 && scale == 2 ? &news2_spo2_scale2 : &news2_codes[k];
-    cJSON *comp = cJSON_CreateObject();
+    cJSON *comp = fhir_append(comps, cJSON_CreateObject());
 
-    cJSON_AddItemToArray(comps, comp);
-    concept(comp, "code", false, WG_FHIR_SNOMED, c->code, c->display,
-            wg_news2_key((wg_news2_param_t)k));
+    fhir_add_concept(comp, "code", false, WG_FHIR_SNOMED, c->code, c->display,
+                     wg_news2_key((wg_news2_param_t)k));
     if (s->components[k] >= 0)
       cJSON_AddNumberToObject(comp, "valueInteger", s->components[k]);
     else
-      absent(comp);
+      fhir_add_absent(comp);
   }
-  json = cJSON_PrintUnformatted(b);
+  if (!wg_json_build_failed(build))
+    json = cJSON_PrintUnformatted(b);
   cJSON_Delete(b);
   return json;
 }
@@ -543,38 +580,44 @@ static const char *const rule_displays[WG_RULE_COUNT] = {
 
 char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
   const wg_alert_t *al = &ev->alert;
-  cJSON *b = new_bundle(), *flag, *ext, *code, *period;
+  wg_json_build_t build = wg_json_build_begin();
+  cJSON *b = fhir_new_bundle(), *flag, *ext, *code, *period;
   unsigned sev = (unsigned)al->severity < WG_SEV_COUNT ? al->severity : 0;
-  char *json;
+  char *json = NULL;
 
   if (b == NULL)
     return NULL;
-  if ((flag = entry(b, "Flag", WG_FHIR_SYSTEM_ALERT, al->id, true)) == NULL) {
+  if ((flag = fhir_add_entry(b, "Flag", WG_FHIR_SYSTEM_ALERT, al->id, true)) ==
+      NULL) {
     cJSON_Delete(b);
     return NULL;
   }
-  ext = cJSON_CreateObject();
-  cJSON_AddItemToArray(cJSON_AddArrayToObject(flag, "extension"), ext);
+  ext = fhir_append(cJSON_AddArrayToObject(flag, "extension"),
+                    cJSON_CreateObject());
   cJSON_AddStringToObject(ext, "url", PRIORITY_EXT);
-  concept(ext, "valueCodeableConcept", false, PRIORITY, priorities[sev][0],
-          priorities[sev][1], wg_severity_name(al->severity));
-  identifier(flag, WG_FHIR_SYSTEM_ALERT, al->id);
+  fhir_add_concept(ext, "valueCodeableConcept", false, PRIORITY,
+                   priorities[sev][0], priorities[sev][1],
+                   wg_severity_name(al->severity));
+  fhir_add_identifier(flag, WG_FHIR_SYSTEM_ALERT, al->id);
   cJSON_AddStringToObject(flag, "status", al->open ? "active" : "inactive");
-  concept(flag, "category", true, FLAG_CATEGORY, "clinical", "Clinical", NULL);
-  code = concept(
+  fhir_add_concept(flag, "category", true, FLAG_CATEGORY, "clinical",
+                   "Clinical", NULL);
+  code = fhir_add_concept(
       flag, "code", false, WG_FHIR_SYSTEM_RULE, wg_rule_name(al->rule),
       (unsigned)al->rule < WG_RULE_COUNT ? rule_displays[al->rule] : NULL,
       al->summary);
   if (al->rule == WG_RULE_FALL)
-    coding(cJSON_GetObjectItemCaseSensitive(code, "coding"), WG_FHIR_SNOMED,
-           "1912002", "Fall");
-  reference(flag, "subject", "Patient", opts->patient_system, al->patient);
+    fhir_add_coding(cJSON_GetObjectItemCaseSensitive(code, "coding"),
+                    WG_FHIR_SNOMED, "1912002", "Fall");
+  fhir_add_reference(flag, "subject", "Patient", opts->patient_system,
+                     al->patient);
   period = cJSON_AddObjectToObject(flag, "period");
-  add_time(period, "start", al->raised);
+  fhir_add_time(period, "start", al->raised);
   if (!al->open)
-    add_time(period, "end", al->ts);
-  reference(flag, "author", "Device", GATEWAY_SYSTEM, al->gateway);
-  json = cJSON_PrintUnformatted(b);
+    fhir_add_time(period, "end", al->ts);
+  fhir_add_reference(flag, "author", "Device", GATEWAY_SYSTEM, al->gateway);
+  if (!wg_json_build_failed(build))
+    json = cJSON_PrintUnformatted(b);
   cJSON_Delete(b);
   return json;
 }

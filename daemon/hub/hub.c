@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "clinic/routes.h"
+#include "common/json_scratch.h"
 #include "core/clock.h"
+#include "hub/control.h"
 #include "version.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
@@ -20,13 +22,17 @@
 
 /* ---- status and error reports ------------------------------------------ */
 
-char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
-  cJSON *o = cJSON_CreateObject(), *n;
+/* The members of the status message (DESIGN.md section 7) added to @o: 0,
+ * or WG_ENOMEM when one could not be (drop @o then: a status with a
+ * member missing is not sent). Without @with_counters it is the will's
+ * form. */
+static int hub_status_add(const wg_hub_t *h, cJSON *o, bool online,
+                          bool with_counters) {
+  wg_json_build_t b = wg_json_build_begin();
   const char *peer;
-  char *text;
+  cJSON *n;
+  int rc = 0;
 
-  if (o == NULL)
-    return NULL;
   cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
   cJSON_AddStringToObject(o, "gateway", h->cfg->gateway_id);
   cJSON_AddStringToObject(o, "version", WG_VERSION);
@@ -42,37 +48,47 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
   if (online && h->uplink_peer != NULL && h->on &&
       (peer = h->uplink_peer(&h->uplink)) != NULL)
     cJSON_AddStringToObject(o, "uplink", peer); /* the cluster node in use */
-  n = cJSON_AddObjectToObject(o, "counters");
-  if (n != NULL) {
+  if ((n = cJSON_AddObjectToObject(o, "counters")) == NULL)
+    goto done;
 #define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);
-    WG_COUNTERS(XX)
+  WG_COUNTERS(XX)
 #undef XX
-    if (h->cbs->gauges != NULL)
-      h->cbs->gauges(h, n);
-    cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
-    cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
-    cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
-    cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
-    cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
-  }
+  if (h->cbs->gauges != NULL)
+    rc = h->cbs->gauges(h, n);
+  cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
+  cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
+  cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
+  cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
+  cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
 done:
-  text = cJSON_PrintUnformatted(o);
+  return rc != 0 || wg_json_build_failed(b) ? WG_ENOMEM : 0;
+}
+
+char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *o = cJSON_CreateObject();
+  char *text = NULL;
+
+  if (o != NULL && hub_status_add(h, o, online, with_counters) == 0 &&
+      !wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
 }
 
-static void publish_status(wg_hub_t *h, bool online, int *mid) {
+static void hub_publish_status(wg_hub_t *h, bool online, int *mid) {
   char *text = wg_hub_status_json(h, online, true);
   int rc;
 
   if (mid != NULL)
     *mid = -1;
-  if (text == NULL || !h->on) {
+  if (!h->on) {
     free(text);
     return;
   }
-  rc = h->uplink.ops->publish(&h->uplink, h->topic_status, text, strlen(text),
-                              1, true, mid);
+  rc = text == NULL ? WG_ENOMEM
+                    : h->uplink.ops->publish(&h->uplink, h->topic_status, text,
+                                             strlen(text), 1, true, mid);
   if (rc != 0) {
     wg_log(LOG_DEBUG, "hub: status not published: %s", wg_strerror(rc));
     if (mid != NULL)
@@ -82,7 +98,7 @@ static void publish_status(wg_hub_t *h, bool online, int *mid) {
 }
 
 /* Token bucket: a broken device must not flood the hub or the journal. */
-static bool error_report_allowed(wg_hub_t *h) {
+static bool hub_error_report_allowed(wg_hub_t *h) {
   uint64_t now = uv_now(h->loop);
 
   h->error_tokens +=
@@ -99,26 +115,32 @@ static bool error_report_allowed(wg_hub_t *h) {
 }
 
 /* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} at QoS 0. */
-static void report_error(wg_hub_t *h, const char *transport, const char *device,
-                         const char *source, const char *reason) {
+static void hub_report_error(wg_hub_t *h, const char *transport,
+                             const char *device, const char *source,
+                             const char *reason) {
+  wg_json_build_t b;
+  char *text = NULL;
   cJSON *o;
-  char *text;
+  int rc;
 
-  if (!error_report_allowed(h) || !h->on || (o = cJSON_CreateObject()) == NULL)
+  if (!hub_error_report_allowed(h) || !h->on)
     return;
+  b = wg_json_build_begin();
+  o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "device", device);
   cJSON_AddStringToObject(o, "transport", transport);
   if (source != NULL)
     cJSON_AddStringToObject(o, "source", source);
   cJSON_AddStringToObject(o, "reason", reason);
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
-  if ((text = cJSON_PrintUnformatted(o)) != NULL) {
-    int rc = h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
-                                    strlen(text), 0, false, NULL);
-    if (rc != 0 && rc != WG_ENOCONN)
-      wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
-             wg_strerror(rc));
-  }
+  if (!wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
+  rc = text == NULL ? WG_ENOMEM
+                    : h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
+                                             strlen(text), 0, false, NULL);
+  if (rc != 0 && rc != WG_ENOCONN)
+    wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
+           wg_strerror(rc));
   free(text);
   cJSON_Delete(o);
 }
@@ -129,71 +151,63 @@ void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
   wg_complain(&h->complaint, LOG_WARNING,
               "hub: pack from %s over %s rejected: %s", device, transport,
               reason);
-  report_error(h, transport, device, NULL, reason);
+  hub_report_error(h, transport, device, NULL, reason);
 }
 
-static void report_ack_error(wg_hub_t *h, const char *reason) {
+static void hub_report_ack_error(wg_hub_t *h, const char *reason) {
   h->counters->acks_rejected++;
   wg_complain(&h->complaint, LOG_WARNING, "hub: ack rejected: %s", reason);
-  report_error(h, "mqtt", "", "alerts/ack", reason);
+  hub_report_error(h, "mqtt", "", "alerts/ack", reason);
 }
 
 void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
   char reason[128];
 
   snprintf(reason, sizeof(reason), "ack for unknown alert id %.96s", id);
-  report_ack_error(h, reason);
+  hub_report_ack_error(h, reason);
 }
 
 /* An ack, checked (wg_ingest_parse_ack()); a bad one reported. */
-static int parse_ack(wg_hub_t *h, const void *payload, size_t len,
-                     wg_ack_t *ack) {
+static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
+                         wg_ack_t *ack) {
   char reason[320];
 
   if (wg_ingest_parse_ack(payload, len, ack, reason, sizeof(reason)) != 0) {
-    report_ack_error(h, reason);
+    hub_report_ack_error(h, reason);
     return WG_EINVAL;
   }
   ack->ts = wg_wall_now();
   return 0;
 }
 
-/* ---- the control socket: status and acks from the home ------------------ */
+/* ---- what the control socket asks ---------------------------------------- */
 
-static char *control_status(wg_control_t *ctl) {
-  wg_hub_t *h = ctl->data;
-  char *text = wg_hub_status_json(h, true, true);
-  cJSON *o = text != NULL ? cJSON_Parse(text) : NULL;
-
-  free(text);
-  if (o == NULL)
-    return NULL;
-  cJSON_AddBoolToObject(o, "hub_connected", wg_hub_connected(h));
-  text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  return text;
+static int hub_control_status(void *data, cJSON *o) {
+  return hub_status_add(data, o, true, true);
 }
 
-static int control_ack(wg_control_t *ctl, const wg_ack_t *ack, char *err,
-                       size_t len) {
-  wg_hub_t *h = ctl->data;
-  wg_ack_t local = *ack;
+static bool hub_control_connected(void *data) { return wg_hub_connected(data); }
 
-  if (wg_alerts_by_id(h->alerts, ack->id) == NULL) {
-    snprintf(err, len, "no open alert %s", ack->id);
-    return WG_EINVAL;
-  }
-  local.local = true;
-  local.ts = wg_wall_now();
+static bool hub_control_alert_open(void *data, const char *id) {
+  const wg_hub_t *h = data;
+  return wg_alerts_by_id(h->alerts, id) != NULL;
+}
+
+/* An ack from the home is input, as one from the hub is. */
+static void hub_control_ack(void *data, const wg_ack_t *ack) {
+  wg_hub_t *h = data;
+
   if (h->cbs->input != NULL)
     h->cbs->input(h);
   if (h->cbs->ack != NULL)
-    h->cbs->ack(h, &local);
-  return 0;
+    h->cbs->ack(h, ack);
 }
 
-static const wg_control_cbs_t control_cbs = {.status = control_status,
-                                             .ack = control_ack};
+static const wg_control_cbs_t hub_control_cbs = {
+    .status = hub_control_status,
+    .hub_connected = hub_control_connected,
+    .alert_open = hub_control_alert_open,
+    .ack = hub_control_ack};
 
 /* ---- the outbox and the snapshot ---------------------------------------- */
 
@@ -201,8 +215,8 @@ bool wg_hub_connected(const wg_hub_t *h) {
   return h->on && h->uplink.ops->is_connected(&h->uplink);
 }
 
-static int outbox_publish(void *ud, const char *topic, const char *payload,
-                          int *mid) {
+static int hub_outbox_publish(void *ud, const char *topic, const char *payload,
+                              int *mid) {
   wg_hub_t *h = ud;
   /* The daily log stays at the broker for whoever looks later. */
   bool retain = strcmp(topic, h->topic_log) == 0;
@@ -210,13 +224,13 @@ static int outbox_publish(void *ud, const char *topic, const char *payload,
                                 retain, mid);
 }
 
-static void pump_outbox(wg_hub_t *h) {
+static void hub_pump_outbox(wg_hub_t *h) {
   if (wg_hub_connected(h))
-    wg_outbox_pump(&h->outbox, outbox_publish, h);
+    wg_outbox_pump(&h->outbox, hub_outbox_publish, h);
 }
 
 /* The retained snapshot of every open alert, for the hub to reconcile. */
-static void publish_active(wg_hub_t *h) {
+static void hub_publish_active(wg_hub_t *h) {
   size_t len;
   char *text;
 
@@ -234,35 +248,35 @@ static void publish_active(wg_hub_t *h) {
   free(text);
 }
 
-static void active_cb(uv_timer_t *t) {
+static void hub_active_cb(uv_timer_t *t) {
   wg_hub_t *h = t->data;
   if (h->active_dirty)
-    publish_active(h);
+    hub_publish_active(h);
 }
 
 /* The open alerts changed: a snapshot now, or a second after the last one,
  * whatever the number of changes in between (DESIGN.md section 7). */
-static void active_changed(wg_hub_t *h) {
+static void hub_active_changed(wg_hub_t *h) {
   uint64_t now = uv_now(h->loop);
 
   h->active_dirty = true;
   if (!wg_hub_connected(h) || uv_is_active((uv_handle_t *)&h->active_timer))
     return;
   if (!h->active_sent || now >= h->active_at + ACTIVE_INTERVAL_MS)
-    publish_active(h);
+    hub_publish_active(h);
   else
-    uv_timer_start(&h->active_timer, active_cb,
+    uv_timer_start(&h->active_timer, hub_active_cb,
                    h->active_at + ACTIVE_INTERVAL_MS - now, 0);
 }
 
 void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
-  wg_control_committed(&h->control);
+  wg_control_committed(h->control);
   if (!h->on)
     return;
   h->uplink.ops->committed(&h->uplink, ticket);
-  pump_outbox(h);
+  hub_pump_outbox(h);
   if (alerts_changed || h->active_dirty)
-    active_changed(h);
+    hub_active_changed(h);
 }
 
 void wg_hub_drain(wg_hub_t *h) {
@@ -272,7 +286,7 @@ void wg_hub_drain(wg_hub_t *h) {
 
 bool wg_hub_drained(wg_hub_t *h) {
   if (wg_hub_connected(h) && !wg_outbox_drained(&h->outbox)) {
-    pump_outbox(h);
+    hub_pump_outbox(h);
     return false;
   }
   return true;
@@ -282,48 +296,49 @@ bool wg_hub_go_offline(wg_hub_t *h) {
   /* The last snapshot before the offline status, if one was waiting. */
   uv_timer_stop(&h->active_timer);
   if (h->active_dirty)
-    publish_active(h);
+    hub_publish_active(h);
   if (wg_hub_connected(h))
-    publish_status(h, false, &h->offline_mid);
+    hub_publish_status(h, false, &h->offline_mid);
   return h->offline_mid >= 0;
 }
 
 /* ---- the uplink's callbacks ---------------------------------------------- */
 
 /* On every (re)connect: status, the open alerts, then the queued events. */
-static void uplink_connected(wg_driver_t *drv) {
+static void hub_uplink_connected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
 
   if (!h->draining)
-    publish_status(h, true, NULL);
-  publish_active(h);
-  pump_outbox(h);
+    hub_publish_status(h, true, NULL);
+  hub_publish_active(h);
+  hub_pump_outbox(h);
   if (h->draining && h->cbs->progress != NULL)
     h->cbs->progress(h);
 }
 
-static void uplink_disconnected(wg_driver_t *drv) {
+static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
   wg_outbox_reset(&h->outbox);
 }
 
-static void uplink_message(wg_driver_t *drv, const char *topic,
-                           const void *payload, size_t len) {
+static void hub_uplink_message(wg_driver_t *drv, const char *topic,
+                               const void *payload, size_t len) {
   wg_hub_t *h = drv->data;
   wg_ack_t ack;
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
   if (strcmp(topic, h->topic_ack) == 0 &&
-      parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+      hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
 }
 
-static void uplink_published(wg_driver_t *drv, int mid) {
+static void hub_uplink_published(wg_driver_t *drv, int mid) {
   wg_hub_t *h = drv->data;
 
   if (wg_outbox_puback(&h->outbox, mid)) {
-    pump_outbox(h); /* the window may have room; the deletion commits later */
+    hub_pump_outbox(
+        h); /* the window may have room; the deletion commits later */
     return;
   }
   if (mid == h->offline_mid) {
@@ -333,16 +348,17 @@ static void uplink_published(wg_driver_t *drv, int mid) {
   }
 }
 
-static const wg_driver_cbs_t uplink_cbs = {.connected = uplink_connected,
-                                           .disconnected = uplink_disconnected,
-                                           .message = uplink_message,
-                                           .published = uplink_published};
+static const wg_driver_cbs_t hub_uplink_cbs = {
+    .connected = hub_uplink_connected,
+    .disconnected = hub_uplink_disconnected,
+    .message = hub_uplink_message,
+    .published = hub_uplink_published};
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-static void status_cb(uv_timer_t *t) {
+static void hub_status_cb(uv_timer_t *t) {
   wg_hub_t *h = t->data;
-  publish_status(h, true, NULL);
+  hub_publish_status(h, true, NULL);
 }
 
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
@@ -402,18 +418,18 @@ int wg_hub_start(wg_hub_t *h) {
   o.will_topic = h->topic_status;
   o.will_payload = h->will;
   o.will_retain = true;
-  if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &uplink_cbs, h)) != 0)
+  if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &hub_uplink_cbs, h)) != 0)
     return rc;
   h->on = true;
   if ((rc = h->uplink.ops->start(&h->uplink, h->loop)) != 0)
     return rc;
-  uv_timer_start(&h->status_timer, status_cb,
+  uv_timer_start(&h->status_timer, hub_status_cb,
                  (uint64_t)(h->cfg->status_interval_s * 1000),
                  (uint64_t)(h->cfg->status_interval_s * 1000));
   /* Without its control socket the daemon still watches the patients. */
   if (h->cfg->control_socket != NULL &&
       wg_control_start(&h->control, h->loop, h->cfg->control_socket,
-                       &control_cbs, h) != 0)
+                       &hub_control_cbs, h) != 0)
     wg_log(LOG_WARNING, "hub: wardgatectl cannot reach this daemon");
   return 0;
 }
@@ -423,24 +439,26 @@ static void hub_closed_one(wg_hub_t *h) {
     h->closed_cb(h);
 }
 
-static void timer_closed(uv_handle_t *t) { hub_closed_one(t->data); }
+static void hub_timer_closed(uv_handle_t *t) { hub_closed_one(t->data); }
 
-static void uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
+static void hub_uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
 
-static void control_closed(wg_control_t *ctl) {
-  hub_closed_one((wg_hub_t *)((char *)ctl - offsetof(wg_hub_t, control)));
-}
+static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 3;
-  uv_close((uv_handle_t *)&h->status_timer, timer_closed);
-  uv_close((uv_handle_t *)&h->active_timer, timer_closed);
-  wg_control_close(&h->control, control_closed);
+  h->closing = 2;
+  uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
+  uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);
+  if (h->control != NULL) {
+    h->closing++;
+    wg_control_close(h->control, hub_control_closed);
+    h->control = NULL;
+  }
   if (h->on) {
     h->on = false;
     h->closing++;
-    h->uplink.ops->close(&h->uplink, uplink_closed);
+    h->uplink.ops->close(&h->uplink, hub_uplink_closed);
   }
 }
 

@@ -19,7 +19,6 @@
 #include "commit/outbox.h"
 #include "common/counters.h"
 #include "core/config.h"
-#include "hub/control.h"
 #include "hub/fhir.h"
 #include "ingest/ingest.h"
 #include "wardgate/driver.h"
@@ -27,6 +26,8 @@
 #include "wardgate/mqtt.h"
 
 typedef struct wg_hub_s wg_hub_t;
+/* The control socket (hub/control.h), opaque here. */
+typedef struct wg_control_s wg_control_t;
 
 /* Sets up the uplink driver; wg_mqtt_driver_init() unless a test says. */
 typedef int (*wg_hub_uplink_init_fn)(wg_driver_t *drv, const char *label,
@@ -46,8 +47,9 @@ typedef struct wg_hub_cbs_s {
   void (*progress)(wg_hub_t *h);
   /* The offline status asked for by wg_hub_go_offline() was acknowledged. */
   void (*offline)(wg_hub_t *h);
-  /* Adds the owner's gauges to the status counters object @counters. */
-  void (*gauges)(const wg_hub_t *h, cJSON *counters);
+  /* Adds the owner's gauges to the status counters object @counters: 0,
+   * or WG_ENOMEM when one could not be added (the status is not sent). */
+  int (*gauges)(const wg_hub_t *h, cJSON *counters);
 } wg_hub_cbs_t;
 
 struct wg_hub_s {
@@ -63,7 +65,7 @@ struct wg_hub_s {
 
   wg_driver_t uplink;
   wg_hub_uplink_init_fn uplink_init;
-  wg_control_t control; /* wardgatectl's socket, if control_socket is set */
+  wg_control_t *control; /* wardgatectl's socket, or NULL */
   /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
   const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <cjson/cJSON.h>
 
+#include "failalloc.h"
 #include "hub/fhir.h"
 #include "test.h"
+#include "wardgate/error.h"
 
 static const wg_fhir_opts_t opts = {true, "https://fhir.example.org/Id/nhs",
                                     "urn:wardgate:device"};
@@ -345,5 +347,66 @@ static void flag(void) {
   }
 }
 
+/* ---- out of memory: each bundle whole or not at all ---------------------- */
+
+static int vitals_oom_rc_wrong; /* a NULL bundle without WG_ENOMEM */
+
+/* Every kind of Observation: the vitals, a second coding (SpO2), a panel
+ * of both pressures and a lone systolic, reidentified at the end. */
+static char *build_vitals(void *data) {
+  static const struct {
+    const char *key;
+    double v, dt;
+  } rows[] = {{"hr", 72, 0},   {"rr", 16, 0},     {"spo2", 97, 0},
+              {"temp", 37, 0}, {"sbp", 120, 1},   {"dbp", 80, 1},
+              {"sbp", 130, 2}, {"battery", 80, 0}};
+  wg_fhir_vitals_t fv;
+  wg_reading_t r;
+  char *json;
+  int rc;
+
+  (void)data;
+  wg_fhir_vitals_begin(&fv, &opts, "gw-1", "p-1", "dev-1");
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    r = num(rows[i].key, rows[i].v, T0 + rows[i].dt);
+    wg_fhir_vitals_add(&fv, &r);
+  }
+  json = wg_fhir_vitals_end(&fv, &rc);
+  if (json == NULL && rc != WG_ENOMEM)
+    vitals_oom_rc_wrong++;
+  return json;
+}
+
+static char *build_news2(void *data) {
+  wg_news2_t s = {4, {-1, 2, 0, 0, 1, -1, 1}, false, WG_NEWS2_BAND_LOW};
+
+  (void)data;
+  return wg_fhir_news2(&opts, "gw-1", "p-1", T0, 2, &s);
+}
+
+static char *build_flag(void *data) {
+  const wg_alert_event_t *ev = data;
+  return wg_fhir_flag(&opts, ev);
+}
+
+static void bundles_whole_or_none(void) {
+  wg_alert_event_t ev;
+
+  ASSERT(failalloc_every(build_vitals, NULL) >= 100);
+  ASSERT_EQ(vitals_oom_rc_wrong, 0);
+  ASSERT(failalloc_every(build_news2, NULL) >= 100);
+  memset(&ev, 0, sizeof(ev));
+  snprintf(ev.alert.id, sizeof(ev.alert.id), "gw-1-000042");
+  snprintf(ev.alert.gateway, sizeof(ev.alert.gateway), "gw-1");
+  snprintf(ev.alert.patient, sizeof(ev.alert.patient), "p-1");
+  snprintf(ev.alert.summary, sizeof(ev.alert.summary), "Fall detected by f-1");
+  ev.alert.rule = WG_RULE_FALL;
+  ev.alert.severity = WG_SEV_HIGH;
+  ev.alert.raised = T0;
+  ev.alert.ts = T0 + 90;
+  ev.alert.open = false; /* with the end of its period */
+  ASSERT(failalloc_every(build_flag, &ev) >= 50);
+}
+
 TEST_MAIN(T(vitals_bundle), T(none_and_same), T(panels_and_microseconds),
-          T(news2), T(flag))
+          T(news2), T(flag), T(bundles_whole_or_none))
