@@ -9,6 +9,7 @@
  * the batch. See docs/ARCHITECTURE.md.
  */
 #include "core/core.h"
+#include "core/core_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,39 +31,6 @@
 /* A tick this late: the loop was held up (SIGSTOP, a paused VM, no CPU);
  * deadlines wait as long again for what was sent meanwhile. */
 #define STALL_MS 2000
-
-struct wg_core_s {
-  uv_loop_t *loop;
-  wg_config_t *cfg;  /* as started: connections, database, topics */
-  wg_config_t *live; /* patients and unknown_devices; replaced on SIGHUP */
-  wg_store_t *store;
-  wg_counters_t counters;
-
-  /* The stages, in the order the data flows. */
-  wg_ingest_t ingest;
-  wg_commit_t commit;
-  wg_clinic_t clinic;
-  wg_hub_t hub;
-
-  /* The input drivers, by their place in wg_inputs[] (inputs.h); inputs[i]
-   * is open from its init until its close is asked for. */
-  wg_driver_t inputs[WG_CONFIG_INPUTS_MAX];
-  bool input_open[WG_CONFIG_INPUTS_MAX];
-  size_t ninputs; /* entries of wg_inputs[] */
-
-  uv_timer_t tick_timer; /* the clinic's next deadline */
-  uint64_t tick_due;     /* loop ms it was armed for */
-  uint64_t input_first;  /* after a stall: no tick before this loop ms */
-  uv_timer_t stop_timer;
-
-  bool started; /* the timers exist */
-  bool stopping;
-  bool draining; /* stopping: the outbox is being flushed */
-  bool finished;
-  int stop_status;
-  int closing; /* stages, drivers and handles still closing */
-  wg_core_stopped_cb stopped_cb;
-};
 
 /* ---- input --------------------------------------------------------------- */
 
@@ -153,7 +121,6 @@ static void core_pause_inputs(wg_core_t *c, bool paused) {
 
 /* ---- the stages' callbacks ----------------------------------------------- */
 
-static void core_arm_tick(wg_core_t *c);
 static void core_stop_step(wg_core_t *c);
 static void core_finish_stop(wg_core_t *c);
 
@@ -165,7 +132,7 @@ static void core_committed(wg_commit_t *cm, uint64_t ticket,
     if (c->input_open[i] && c->inputs[i].ops->committed != NULL)
       c->inputs[i].ops->committed(&c->inputs[i], ticket);
   wg_hub_committed(&c->hub, ticket, alerts_changed);
-  core_arm_tick(c);
+  core__arm_tick(c);
   if (c->stopping)
     core_stop_step(c);
 }
@@ -235,19 +202,19 @@ static void core_tick_cb(uv_timer_t *t) {
     wg_log(LOG_WARNING, "core: the loop was held up %.1f s; input first",
            (double)(ms - c->tick_due) / 1000.0);
     c->input_first = ms + STALL_MS;
-    core_arm_tick(c);
+    core__arm_tick(c);
     return;
   }
   c->input_first = 0;
   wg_clinic_tick(&c->clinic, now);
-  core_arm_tick(c); /* the events are committed before the loop sleeps */
+  core__arm_tick(c); /* the events are committed before the loop sleeps */
 }
 
 /* The timer follows the clinic's earliest deadline; nothing polls. A step
  * of the wall clock is taken into the deadlines first: armed against a
  * clock already stepped back but not yet observed, an escalation due in
  * seconds would wait an hour. */
-static void core_arm_tick(wg_core_t *c) {
+void core__arm_tick(wg_core_t *c) {
   double now = wg_commit_observe_clock(&c->commit), next, ms;
 
   next = wg_clinic_next_deadline(&c->clinic, now);
@@ -347,68 +314,12 @@ int wg_core_start(wg_core_t *c) {
       rc = c->inputs[i].ops->start(&c->inputs[i], c->loop);
   if (rc != 0)
     return rc;
-  core_arm_tick(c);
+  core__arm_tick(c);
   wg_log(LOG_INFO,
          "core: gateway %s started: %zu patients, %zu devices, "
          "database %s",
          cfg->gateway_id, cfg->npatients, c->ingest.map.n, cfg->database);
   return 0;
-}
-
-/* What only a restart changes is the same in @a and @b: the gateway, the
- * database, which inputs are configured and the FHIR export. */
-static bool core_same_at_start(const wg_config_t *a, const wg_config_t *b) {
-  for (size_t i = 0; i < WG_CONFIG_INPUTS_MAX; i++)
-    if ((a->ingest[i] == NULL) != (b->ingest[i] == NULL))
-      return false;
-  return strcmp(a->gateway_id, b->gateway_id) == 0 &&
-         strcmp(a->database, b->database) == 0 &&
-         a->fhir.enabled == b->fhir.enabled &&
-         (!a->fhir.enabled ||
-          (strcmp(a->fhir.patient_system, b->fhir.patient_system) == 0 &&
-           strcmp(a->fhir.device_system, b->fhir.device_system) == 0));
-}
-
-void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
-  wg_device_map_t map;
-
-  /* The readings waiting for the rules are evaluated with the patients
-   * they arrived under. */
-  if (wg_commit_now(&c->commit) != 0)
-    wg_log(LOG_WARNING, "core: reload: the pending readings are not "
-                        "committed yet; they meet the new patients' rules");
-  /* Everything that can fail first, so that a failure changes nothing. */
-  if (wg_ingest_build_map(cfg, &map) != 0) {
-    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
-    wg_config_free(cfg);
-    return;
-  }
-  if (wg_clinic_set_patients(&c->clinic, cfg, wg_wall_now()) != 0) {
-    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
-    free(map.v);
-    wg_config_free(cfg);
-    return;
-  }
-  wg_ingest_set_map(&c->ingest, &map);
-  if (!core_same_at_start(cfg, c->cfg))
-    wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
-                        "unknown_devices and news2_interval_s only; other "
-                        "changes need a restart");
-  for (size_t i = 0; i < c->ninputs; i++) {
-    const wg_input_t *in = wg_inputs[i];
-    if (c->input_open[i] && in->devices_changed != NULL &&
-        in->devices_changed(&c->inputs[i], &c->ingest) != 0)
-      wg_log(LOG_WARNING,
-             "core: reload: out of memory; %s may not know "
-             "the new devices",
-             in->conf->name);
-  }
-  if (c->live != c->cfg)
-    wg_config_free(c->live);
-  c->live = cfg;
-  wg_log(LOG_INFO, "core: reloaded: %zu patients, %zu devices", cfg->npatients,
-         c->ingest.map.n);
-  core_arm_tick(c);
 }
 
 /* ---- stop ---------------------------------------------------------------- */

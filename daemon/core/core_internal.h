@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core's state, for its own files only (core.c: wiring, start and
+ * stop; reload.c: what SIGHUP changes). Other modules see wg_core_t by
+ * name (core.h).
+ */
+#ifndef WG_CORE_INTERNAL_H
+#define WG_CORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "clinic/clinic.h"
+#include "commit/commit.h"
+#include "commit/store.h"
+#include "core/core.h"
+#include "core/inputs.h"
+#include "hub/hub.h"
+#include "ingest/ingest.h"
+#include "wardgate/driver.h"
+
+struct wg_core_s {
+  uv_loop_t *loop;
+  wg_config_t *cfg;  /* as started: connections, database, topics */
+  wg_config_t *live; /* patients and unknown_devices; replaced on SIGHUP */
+  wg_store_t *store;
+  wg_counters_t counters;
+
+  /* The stages, in the order the data flows. */
+  wg_ingest_t ingest;
+  wg_commit_t commit;
+  wg_clinic_t clinic;
+  wg_hub_t hub;
+
+  /* The input drivers, by their place in wg_inputs[] (inputs.h); inputs[i]
+   * is open from its init until its close is asked for. */
+  wg_driver_t inputs[WG_CONFIG_INPUTS_MAX];
+  bool input_open[WG_CONFIG_INPUTS_MAX];
+  size_t ninputs; /* entries of wg_inputs[] */
+
+  uv_timer_t tick_timer; /* the clinic's next deadline */
+  uint64_t tick_due;     /* loop ms it was armed for */
+  uint64_t input_first;  /* after a stall: no tick before this loop ms */
+  uv_timer_t stop_timer;
+
+  bool started; /* the timers exist */
+  bool stopping;
+  bool draining; /* stopping: the outbox is being flushed */
+  bool finished;
+  int stop_status;
+  int closing; /* stages, drivers and handles still closing */
+  wg_core_stopped_cb stopped_cb;
+};
+
+/* The clinic's timer, armed for its earliest deadline (core.c). */
+void core__arm_tick(wg_core_t *c);
+
+#endif
