@@ -283,6 +283,18 @@ static void news2(void) {
   cJSON_Delete(b);
 }
 
+/* A fall alert of gw-1's patient p-1, high, for the Flag. */
+static void fall_event(wg_alert_event_t *ev) {
+  memset(ev, 0, sizeof(*ev));
+  snprintf(ev->alert.id, sizeof(ev->alert.id), "gw-1-000042");
+  snprintf(ev->alert.gateway, sizeof(ev->alert.gateway), "gw-1");
+  snprintf(ev->alert.patient, sizeof(ev->alert.patient), "p-1");
+  snprintf(ev->alert.summary, sizeof(ev->alert.summary),
+           "Fall detected by f-1");
+  ev->alert.rule = WG_RULE_FALL;
+  ev->alert.severity = WG_SEV_HIGH;
+}
+
 /* The Flag: active while the alert is open, inactive with its end once
  * closed; the priority from the severity; a fall coded in SNOMED CT too;
  * created or updated by its identifier. */
@@ -298,13 +310,7 @@ static void flag(void) {
   cJSON *b;
   const cJSON *f;
 
-  memset(&ev, 0, sizeof(ev));
-  snprintf(ev.alert.id, sizeof(ev.alert.id), "gw-1-000042");
-  snprintf(ev.alert.gateway, sizeof(ev.alert.gateway), "gw-1");
-  snprintf(ev.alert.patient, sizeof(ev.alert.patient), "p-1");
-  snprintf(ev.alert.summary, sizeof(ev.alert.summary), "Fall detected by f-1");
-  ev.alert.rule = WG_RULE_FALL;
-  ev.alert.severity = WG_SEV_HIGH;
+  fall_event(&ev);
   ev.alert.state = WG_ALERT_RAISED;
   ev.alert.raised = ev.alert.ts = T0;
   ev.alert.open = true;
@@ -395,13 +401,7 @@ static void bundles_whole_or_none(void) {
   ASSERT(failalloc_every(build_vitals, NULL) >= 100);
   ASSERT_EQ(vitals_oom_rc_wrong, 0);
   ASSERT(failalloc_every(build_news2, NULL) >= 100);
-  memset(&ev, 0, sizeof(ev));
-  snprintf(ev.alert.id, sizeof(ev.alert.id), "gw-1-000042");
-  snprintf(ev.alert.gateway, sizeof(ev.alert.gateway), "gw-1");
-  snprintf(ev.alert.patient, sizeof(ev.alert.patient), "p-1");
-  snprintf(ev.alert.summary, sizeof(ev.alert.summary), "Fall detected by f-1");
-  ev.alert.rule = WG_RULE_FALL;
-  ev.alert.severity = WG_SEV_HIGH;
+  fall_event(&ev);
   ev.alert.raised = T0;
   ev.alert.ts = T0 + 90;
   ev.alert.open = false; /* with the end of its period */
