@@ -254,6 +254,25 @@ static void alerts_emit(wg_alert_t *al, wg_alert_state_t state, double now,
   ev->note = NULL;
 }
 
+/*
+ * An ack answers what the clinician saw, not what came after (DESIGN.md
+ * section 8, 2026-12-06): acknowledged alert @al, whose severity rises to
+ * @sev at @now, is unacknowledged again and escalates on @sev's timeout
+ * (al->ack_timeout_s, already set). @why (@size bytes) says so for the
+ * event's cause.
+ */
+static void alerts_unacknowledge(wg_alert_t *al, wg_severity_t sev, double now,
+                                 char *why, size_t size) {
+  snprintf(why, size,
+           "; the acknowledgement by %s no longer stands: escalates on the "
+           "%s timeout of %g min",
+           al->acked_by, wg_severity_name(sev), al->ack_timeout_s / 60.0);
+  al->acknowledged = false;
+  al->acked_local = false;
+  al->acked_by[0] = '\0';
+  al->next_escalation = now + fmax(al->ack_timeout_s, 0.001);
+}
+
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
@@ -285,14 +304,22 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       al->has_worst = true;
     }
     if (v->severity != al->severity) {
-      snprintf(cause, sizeof(cause), "severity %s -> %s: %s",
-               wg_severity_name(al->severity), wg_severity_name(v->severity),
-               v->summary);
+      char why[160] = "";
+      size_t n;
+
       /* A more urgent severity brings its shorter deadline forward. */
       al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
       if (!al->acknowledged && v->severity < al->severity &&
           now + al->ack_timeout_s < al->next_escalation)
         al->next_escalation = now + al->ack_timeout_s;
+      if (al->acknowledged && v->severity < al->severity)
+        alerts_unacknowledge(al, v->severity, now, why, sizeof(why));
+      /* The reason before the summary, so that a long one cannot cut it. */
+      n = (size_t)snprintf(cause, sizeof(cause), "severity %s -> %s%s: ",
+                           wg_severity_name(al->severity),
+                           wg_severity_name(v->severity), why);
+      if (n < sizeof(cause))
+        wg_copy(cause + n, sizeof(cause) - n, v->summary);
       al->severity = v->severity;
     } else if (v->graded && !worse &&
                now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {

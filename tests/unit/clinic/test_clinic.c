@@ -353,6 +353,49 @@ static void news2_scores_and_alert(void) {
   teardown(&f);
 }
 
+/*
+ * A NEWS2 alert acknowledged at medium that deteriorates to 7 or more is
+ * unacknowledged by the `updated` event and escalates on the emergency
+ * timeout (DESIGN.md section 8, 2026-12-06).
+ */
+static void news2_acked_then_worse(void) {
+  fixture_t f;
+  wg_reading_t r = num("oxi-1", "rr", 26, T0);
+  const wg_alert_t *al;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0); /* rr 3: a single 3, medium */
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.severity, WG_SEV_MEDIUM);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 60),
+      1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 60), T0 + 3600, 1e-6);
+
+  /* hr 135 and sbp 95: 3 + 3 + 2 = 8, emergency. */
+  r = num("oxi-1", "hr", 135, T0 + 120);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 120);
+  r = num("oxi-1", "sbp", 95, T0 + 120);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 120);
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0 + 120);
+  ASSERT_EQ(f.cl.nevents, 1);
+  al = &f.cl.events[0].alert;
+  ASSERT_EQ(al->state, WG_ALERT_UPDATED);
+  ASSERT_EQ(al->severity, WG_SEV_EMERGENCY);
+  ASSERT(!al->acknowledged);
+  ASSERT_CONTAINS(f.cl.events[0].cause, "no longer stands");
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 120), T0 + 420, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 420);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_ESCALATED);
+  ASSERT_EQ(f.cl.events[0].alert.escalation, 1);
+  ASSERT_EQ(f.counters.alerts_escalated, 1);
+  teardown(&f);
+}
+
 /* The timed rules: a missed observation raised at its deadline exactly and
  * cleared by the next reading; next_deadline() follows the last reading. */
 static void timed_rules_deadlines(void) {
@@ -580,7 +623,7 @@ static void reload_carries_state(void) {
 
 TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
           T(repeats_coalesced), T(news2_coalesced), T(clock_steps),
-          T(news2_scores_and_alert), T(timed_rules_deadlines),
-          T(restore_after_restart), T(restore_intake),
+          T(news2_scores_and_alert), T(news2_acked_then_worse),
+          T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(restore_intake_checkpoints),
           T(reload_carries_state))
