@@ -221,6 +221,11 @@ const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
 }
 
 static void alerts_add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
+  /* A verdict that quotes no reading adds nothing: an entry with no name,
+   * no device and no value would tell the hub nothing. */
+  if (e->n[0] == '\0' && e->device[0] == '\0' &&
+      !(e->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB)))
+    return;
   if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
     memmove(&al->evidence[0], &al->evidence[1],
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
@@ -294,6 +299,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   if (al != NULL) {
     /* A repeat: new evidence on the same alert, never a second alert. */
     bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
+    size_t n;
 
     al->repeats++;
     alerts_add_evidence(al, &v->evidence);
@@ -305,7 +311,6 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
     }
     if (v->severity != al->severity) {
       char why[160] = "";
-      size_t n;
 
       /* A more urgent severity brings its shorter deadline forward. */
       al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
@@ -321,6 +326,13 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       if (n < sizeof(cause))
         wg_copy(cause + n, sizeof(cause) - n, v->summary);
       al->severity = v->severity;
+    } else if (v->renews && al->acknowledged) {
+      char why[160];
+
+      alerts_unacknowledge(al, v->severity, now, why, sizeof(why));
+      n = (size_t)snprintf(cause, sizeof(cause), "renewed%s: ", why);
+      if (n < sizeof(cause))
+        wg_copy(cause + n, sizeof(cause) - n, v->summary);
     } else if (v->graded && !worse &&
                now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
       /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */

@@ -582,6 +582,93 @@ static void restore_intake_checkpoints(void) {
   }
 }
 
+/* No event of @f's queue quotes an empty evidence entry. */
+static bool no_empty_evidence(const fixture_t *f) {
+  for (size_t i = 0; i < f->cl.nevents; i++)
+    for (size_t k = 0; k < f->cl.events[i].alert.nevidence; k++)
+      if (f->cl.events[i].alert.evidence[k].n[0] == '\0')
+        return false;
+  return true;
+}
+
+/*
+ * An unacknowledged intake alert does not close itself at local midnight:
+ * it goes on escalating, and the new day's 00:00 checkpoint may update
+ * it; no event quotes empty evidence.
+ */
+static void intake_alert_survives_midnight(void) {
+  fixture_t f;
+  double midnight;
+
+  setenv("TZ", "UTC", 1);
+  tzset();
+  midnight = wg_rules_next_local_midnight(T0);
+  ASSERT_EQ(setup(&f, intake_json, 1), 0);
+  wg_clinic_tick(&f.cl, T0); /* 00:00 checkpoint passed, nothing drunk */
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_RAISED);
+  ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_LOW_INTAKE);
+  wg_clinic_committed(&f.cl);
+  /* Escalated every 30 minutes, across midnight; never cleared. */
+  for (double t = T0 + 60; t <= midnight + 1200; t += 60) {
+    wg_clinic_tick(&f.cl, t);
+    ASSERT(no_empty_evidence(&f));
+    for (size_t i = 0; i < f.cl.nevents; i++)
+      if (f.cl.events[i].alert.state == WG_ALERT_CLEARED)
+        FAIL_AT("cleared at midnight%+g s: %s", t - midnight,
+                f.cl.events[i].cause);
+    wg_clinic_committed(&f.cl);
+  }
+  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  ASSERT(f.counters.alerts_escalated > 0);
+  ASSERT_EQ(f.counters.alerts_cleared, 0);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          midnight + 1300),
+            1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_alerts_next_deadline(&f.cl.alerts), 0, 0);
+  teardown(&f);
+}
+
+/*
+ * The same alert acknowledged before midnight: the new day's checkpoint,
+ * missed again, updates it as a new shortfall and it escalates again.
+ */
+static void intake_new_day_undoes_ack(void) {
+  static const char noon_json[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-2\",\"devices\":[\"cup-2\"],"
+      "\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":1.5,"
+      "\"checkpoints\":{\"12:00\":0.25}}]}]}";
+  fixture_t f;
+  double midnight;
+
+  setenv("TZ", "UTC", 1);
+  tzset();
+  midnight = wg_rules_next_local_midnight(T0);
+  ASSERT_EQ(setup(&f, noon_json, 1), 0);
+  wg_clinic_tick(&f.cl, T0); /* 12:13: the noon checkpoint missed */
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 60),
+      1);
+  wg_clinic_committed(&f.cl);
+  wg_clinic_tick(&f.cl, midnight);
+  ASSERT_EQ(f.cl.nevents, 0);
+  wg_clinic_tick(&f.cl, midnight + 12 * 3600);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(f.cl.events[0].alert.id, "gw-1-000001");
+  ASSERT(!f.cl.events[0].alert.acknowledged);
+  ASSERT_CONTAINS(f.cl.events[0].cause, "no longer stands");
+  ASSERT(no_empty_evidence(&f));
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_alerts_next_deadline(&f.cl.alerts),
+              midnight + 12 * 3600 + 1800, 1e-6);
+  teardown(&f);
+}
+
 /* A reload keeps the state of a patient that stays, drops the one that
  * goes (its open alerts stay open), and marks the conditions of the open
  * alerts in the new states. */
@@ -626,4 +713,5 @@ TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
           T(news2_scores_and_alert), T(news2_acked_then_worse),
           T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(restore_intake_checkpoints),
+          T(intake_alert_survives_midnight), T(intake_new_day_undoes_ack),
           T(reload_carries_state))
