@@ -405,6 +405,28 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
   return 1;
 }
 
+int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
+                    double now, wg_alert_event_t *ev) {
+  wg_alert_t *al = alerts_find_id(a, id);
+  char cause[256], summary[sizeof(al->summary)];
+  size_t n;
+
+  if (al == NULL)
+    return WG_EINVAL;
+  snprintf(cause, sizeof(cause), "closed: %s", reason);
+  /* The hub reads the summary, not the audit's cause: say it there too,
+   * first, so that the old summary is what is cut. */
+  n = (size_t)snprintf(summary, sizeof(summary), "Closed (%s): ", reason);
+  if (n < sizeof(summary))
+    wg_copy(summary + n, sizeof(summary) - n, al->summary);
+  wg_copy(al->summary, sizeof(al->summary), summary);
+  al->open = false;
+  al->next_escalation = 0;
+  alerts_emit(al, WG_ALERT_CLEARED, now, ev, cause);
+  alerts_remove_open(a, al);
+  return 1;
+}
+
 int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   wg_alert_t *due = NULL;
   const char *route, *was;

@@ -669,8 +669,71 @@ static void intake_new_day_undoes_ack(void) {
   teardown(&f);
 }
 
+/*
+ * A patient removed from the configuration by a reload: each of their open
+ * alerts is closed with the reason (a `cleared` event, in the journal and
+ * the audit trail) and escalates no more; the alerts of a patient who
+ * stays are left as they are.
+ */
+static void reload_closes_removed_patients_alerts(void) {
+  static const char only_p2[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-2\",\"devices\":[\"cup-2\"]}]}";
+  fixture_t f;
+  wg_config_t *cfg2 = test_config(only_p2);
+  wg_reading_t r = num("oxi-1", "spo2", 85, T0);
+
+  ASSERT(cfg2 != NULL);
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  r = fall(T0 + 1);
+  wg_clinic_reading(&f.cl, 0, 1, &r, T0 + 1);
+  r = num("cup-2", "battery", 10, T0 + 2);
+  r.patient_id = "p-2";
+  wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 2);
+  ASSERT_EQ(f.cl.nevents, 3);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 3),
+      1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_EQ(f.cl.alerts.nopen, 3);
+
+  ASSERT_EQ(wg_clinic_set_patients(&f.cl, cfg2, T0 + 10), 0);
+  ASSERT_EQ(f.cl.nevents, 2);
+  for (size_t i = 0; i < f.cl.nevents; i++) {
+    const wg_alert_event_t *ev = &f.cl.events[i];
+    ASSERT_EQ(ev->alert.state, WG_ALERT_CLEARED);
+    ASSERT_STR_EQ(ev->alert.patient, "p-1");
+    ASSERT(!ev->alert.open);
+    ASSERT_NEAR(ev->alert.next_escalation, 0, 0);
+    ASSERT_NEAR(ev->alert.ts, T0 + 10, 0);
+    ASSERT_CONTAINS(ev->cause,
+                    "closed: patient p-1 removed from the configuration");
+    ASSERT_CONTAINS(ev->alert.summary,
+                    "Closed (patient p-1 removed from the configuration)");
+  }
+  ASSERT_STR_EQ(f.cl.events[0].alert.id, "gw-1-000001");
+  ASSERT_STR_EQ(f.cl.events[1].alert.id, "gw-1-000002");
+  ASSERT_EQ(f.counters.alerts_cleared, 2);
+  /* p-2's battery alert is open; nothing of p-1's escalates any more. */
+  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  ASSERT_STR_EQ(wg_alerts_at(&f.cl.alerts, 0)->patient, "p-2");
+  ASSERT(wg_clinic_committed(&f.cl));
+  wg_clinic_tick(&f.cl, T0 + 7200);
+  for (size_t i = 0; i < f.cl.nevents; i++)
+    ASSERT_STR_EQ(f.cl.events[i].alert.patient, "p-2");
+  /* An ack for a closed alert is no longer the clinic's. */
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000002", "nurse", NULL, NULL, false,
+                          T0 + 7300),
+            WG_EINVAL);
+  wg_clinic_free(&f.cl);
+  wg_config_free(f.cfg);
+  wg_config_free(cfg2);
+}
+
 /* A reload keeps the state of a patient that stays, drops the one that
- * goes (its open alerts stay open), and marks the conditions of the open
+ * goes, and marks the conditions of the open
  * alerts in the new states. */
 static void reload_carries_state(void) {
   static const char reloaded[] =
@@ -714,4 +777,4 @@ TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
           T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(restore_intake_checkpoints),
           T(intake_alert_survives_midnight), T(intake_new_day_undoes_ack),
-          T(reload_carries_state))
+          T(reload_closes_removed_patients_alerts), T(reload_carries_state))
