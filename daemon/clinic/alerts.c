@@ -221,6 +221,11 @@ const wg_alert_t *wg_alerts_at(const wg_alerts_t *a, size_t i) {
 }
 
 static void alerts_add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
+  /* A verdict that quotes no reading adds nothing: an entry with no name,
+   * no device and no value would tell the hub nothing. */
+  if (e->n[0] == '\0' && e->device[0] == '\0' &&
+      !(e->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB)))
+    return;
   if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
     memmove(&al->evidence[0], &al->evidence[1],
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
@@ -254,6 +259,25 @@ static void alerts_emit(wg_alert_t *al, wg_alert_state_t state, double now,
   ev->note = NULL;
 }
 
+/*
+ * An ack answers what the clinician saw, not what came after (DESIGN.md
+ * section 8, 2026-12-06): acknowledged alert @al, whose severity rises to
+ * @sev at @now, is unacknowledged again and escalates on @sev's timeout
+ * (al->ack_timeout_s, already set). @why (@size bytes) says so for the
+ * event's cause.
+ */
+static void alerts_unacknowledge(wg_alert_t *al, wg_severity_t sev, double now,
+                                 char *why, size_t size) {
+  snprintf(why, size,
+           "; the acknowledgement by %s no longer stands: escalates on the "
+           "%s timeout of %g min",
+           al->acked_by, wg_severity_name(sev), al->ack_timeout_s / 60.0);
+  al->acknowledged = false;
+  al->acked_local = false;
+  al->acked_by[0] = '\0';
+  al->next_escalation = now + fmax(al->ack_timeout_s, 0.001);
+}
+
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
@@ -275,6 +299,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   if (al != NULL) {
     /* A repeat: new evidence on the same alert, never a second alert. */
     bool worse = v->graded && (!al->has_worst || v->grade > al->worst);
+    size_t n;
 
     al->repeats++;
     alerts_add_evidence(al, &v->evidence);
@@ -285,15 +310,29 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       al->has_worst = true;
     }
     if (v->severity != al->severity) {
-      snprintf(cause, sizeof(cause), "severity %s -> %s: %s",
-               wg_severity_name(al->severity), wg_severity_name(v->severity),
-               v->summary);
+      char why[160] = "";
+
       /* A more urgent severity brings its shorter deadline forward. */
       al->ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
       if (!al->acknowledged && v->severity < al->severity &&
           now + al->ack_timeout_s < al->next_escalation)
         al->next_escalation = now + al->ack_timeout_s;
+      if (al->acknowledged && v->severity < al->severity)
+        alerts_unacknowledge(al, v->severity, now, why, sizeof(why));
+      /* The reason before the summary, so that a long one cannot cut it. */
+      n = (size_t)snprintf(cause, sizeof(cause), "severity %s -> %s%s: ",
+                           wg_severity_name(al->severity),
+                           wg_severity_name(v->severity), why);
+      if (n < sizeof(cause))
+        wg_copy(cause + n, sizeof(cause) - n, v->summary);
       al->severity = v->severity;
+    } else if (v->renews && al->acknowledged) {
+      char why[160];
+
+      alerts_unacknowledge(al, v->severity, now, why, sizeof(why));
+      n = (size_t)snprintf(cause, sizeof(cause), "renewed%s: ", why);
+      if (n < sizeof(cause))
+        wg_copy(cause + n, sizeof(cause) - n, v->summary);
     } else if (v->graded && !worse &&
                now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
       /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */
@@ -363,6 +402,28 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
   ev->note = note && note[0] ? note : NULL;
   if (!al->open)
     alerts_remove_open(a, al);
+  return 1;
+}
+
+int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
+                    double now, wg_alert_event_t *ev) {
+  wg_alert_t *al = alerts_find_id(a, id);
+  char cause[256], summary[sizeof(al->summary)];
+  size_t n;
+
+  if (al == NULL)
+    return WG_EINVAL;
+  snprintf(cause, sizeof(cause), "closed: %s", reason);
+  /* The hub reads the summary, not the audit's cause: say it there too,
+   * first, so that the old summary is what is cut. */
+  n = (size_t)snprintf(summary, sizeof(summary), "Closed (%s): ", reason);
+  if (n < sizeof(summary))
+    wg_copy(summary + n, sizeof(summary) - n, al->summary);
+  wg_copy(al->summary, sizeof(al->summary), summary);
+  al->open = false;
+  al->next_escalation = 0;
+  alerts_emit(al, WG_ALERT_CLEARED, now, ev, cause);
+  alerts_remove_open(a, al);
   return 1;
 }
 

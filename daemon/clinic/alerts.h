@@ -182,6 +182,15 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
                   wg_alert_event_t *ev);
 
 /*
+ * Close open alert @id at @now for @reason (e.g. "patient p-1 removed from
+ * the configuration"), whatever its state: a `cleared` event whose cause
+ * and summary give the reason; it escalates no more. Returns 1 with *ev
+ * set, or WG_EINVAL when no open alert has that id.
+ */
+int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
+                    double now, wg_alert_event_t *ev);
+
+/*
  * Escalate the first alert whose acknowledgement is overdue at @now (due at
  * exactly raised + ack timeout, then every timeout after). Returns 1 with
  * *ev set, or 0 when none is due; call again until 0.

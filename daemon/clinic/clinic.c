@@ -124,6 +124,39 @@ static void clinic_mark_open(wg_clinic_t *cl, size_t i, double now) {
   }
 }
 
+/*
+ * The open alerts of patients no longer in the configuration are closed
+ * with the reason (DESIGN.md section 8, 2026-12-06): no one is watching
+ * for their acknowledgement any more, and an escalation of a patient the
+ * ward has discharged would only teach the hub to ignore escalations.
+ */
+static void clinic_close_removed(wg_clinic_t *cl, double now) {
+  wg_alert_event_t ev;
+  size_t k = 0;
+
+  while (k < cl->alerts.nopen) {
+    const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
+    char id[sizeof(al->id)], reason[128];
+
+    if (clinic_patient_index(cl, al->patient) >= 0) {
+      k++;
+      continue;
+    }
+    wg_copy(id, sizeof(id), al->id);
+    snprintf(reason, sizeof(reason),
+             "patient %s removed from the configuration", al->patient);
+    wg_log(LOG_WARNING,
+           "clinic: reload: %s; alert %s (%s, %s%s) closed, its escalation "
+           "stopped",
+           reason, id, wg_rule_name(al->rule), wg_severity_name(al->severity),
+           al->acknowledged ? ", acknowledged" : ", not acknowledged");
+    if (wg_alerts_close(&cl->alerts, id, reason, now, &ev) == 1)
+      clinic_queue_event(cl, &ev);
+    else
+      k++; /* cannot happen: it is open; never loop on it */
+  }
+}
+
 int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
                            double now) {
   size_t n = cfg->npatients;
@@ -148,6 +181,7 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
   cl->cfg = cfg;
   wg_daylog_start(&cl->daylog, now);
   wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
+  clinic_close_removed(cl, now);
   for (size_t i = 0; i < n; i++)
     clinic_mark_open(cl, i, now);
   return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic/news2.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,10 +38,21 @@ static int news2_by_bands(double v, const band_t *b) {
   return b->score;
 }
 
+/*
+ * @v as the chart records it: to the nearest 1/@per (whole breaths, %,
+ * mmHg and beats; 0.1 degrees C), half up. A value converted from another
+ * unit is scored as it would be charted: 12 kPa is 90.007 mmHg, charted 90,
+ * not a hair above the band that ends at 90. The margin absorbs the binary
+ * error of a decimal half (38.05 is 38.04999... as a double).
+ */
+static double news2_charted(double v, double per) {
+  return floor(v * per + 0.5 + 1e-9) / per;
+}
+
 /* The RCP NEWS2 chart, row by row (values are the printed upper bounds). */
 int wg_news2_rr(double rr) {
   static const band_t b[] = {{8, 3}, {11, 1}, {20, 0}, {24, 2}, {INF, 3}};
-  return news2_by_bands(rr, b);
+  return news2_by_bands(news2_charted(rr, 1), b);
 }
 
 int wg_news2_spo2(double spo2, int scale, bool on_oxygen) {
@@ -48,6 +60,7 @@ int wg_news2_spo2(double spo2, int scale, bool on_oxygen) {
   static const band_t s2_air[] = {{83, 3}, {85, 2}, {87, 1}, {INF, 0}};
   static const band_t s2_o2[] = {{83, 3}, {85, 2}, {87, 1}, {92, 0},
                                  {94, 1}, {96, 2}, {INF, 3}};
+  spo2 = news2_charted(spo2, 1);
   if (scale != 2)
     return news2_by_bands(spo2, s1);
   return news2_by_bands(spo2, on_oxygen ? s2_o2 : s2_air);
@@ -55,19 +68,19 @@ int wg_news2_spo2(double spo2, int scale, bool on_oxygen) {
 
 int wg_news2_sbp(double sbp) {
   static const band_t b[] = {{90, 3}, {100, 2}, {110, 1}, {219, 0}, {INF, 3}};
-  return news2_by_bands(sbp, b);
+  return news2_by_bands(news2_charted(sbp, 1), b);
 }
 
 int wg_news2_hr(double hr) {
   static const band_t b[] = {{40, 3},  {50, 1},  {90, 0},
                              {110, 1}, {130, 2}, {INF, 3}};
-  return news2_by_bands(hr, b);
+  return news2_by_bands(news2_charted(hr, 1), b);
 }
 
 int wg_news2_temp(double temp) {
   static const band_t b[] = {
       {35.0, 3}, {36.0, 1}, {38.0, 0}, {39.0, 1}, {INF, 2}};
-  return news2_by_bands(temp, b);
+  return news2_by_bands(news2_charted(temp, 10), b);
 }
 
 /* Alert scores 0; new confusion, voice, pain or unresponsive score 3. */

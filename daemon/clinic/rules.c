@@ -252,22 +252,16 @@ static const char *rules_unit_of(const char *key) {
 }
 
 /*
- * A new local day for @in at @now: today's total starts again, and an
- * alert about yesterday's shortfall clears (it is no longer actionable).
+ * A new local day for @in at @now: today's total starts again. An alert
+ * about an earlier day's shortfall stays open, carried: the clock is no
+ * evidence that the patient drank, and an alert nobody has answered must
+ * not close itself at midnight. Today's first drink closes it, today's
+ * first missed checkpoint renews it.
  */
-static void rules_intake_roll(const wg_intake_t *cfg, wg_intake_state_t *in,
-                              double now, wg_verdict_t *out, size_t *n,
-                              size_t max) {
-  wg_verdict_t *v;
-
+static void rules_intake_roll(wg_intake_state_t *in, double now) {
   if (in->day_start > 0 && now < in->day_end)
     return;
-  if (in->active && out && (v = rules_next_verdict(out, n, max)) != NULL) {
-    in->active = false;
-    rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
-                      cfg->name);
-    snprintf(v->summary, sizeof(v->summary), "%s: a new day", cfg->name);
-  }
+  in->carried = in->active;
   in->day_start = wg_rules_local_midnight(now);
   in->day_end = wg_rules_next_local_midnight(now);
   in->total = 0;
@@ -317,19 +311,25 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     wg_intake_state_t *in = &st->intake[i];
     if (strcmp(p->intake[i].name, r->name) != 0)
       continue;
-    rules_intake_roll(&p->intake[i], in, now, out, &n, max);
+    rules_intake_roll(in, now);
     /* Today's intake only: a late reading from yesterday is yesterday's. */
     if (r->ts < in->day_start || r->ts >= in->day_end)
       continue;
     in->total += r->value;
-    if (in->active && in->total >= in->required && out &&
+    if (in->active &&
+        (in->carried ? in->total > 0 : in->total >= in->required) && out &&
         (v = rules_next_verdict(out, &n, max)) != NULL) {
       in->active = false;
       rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
                         r->name);
-      snprintf(v->summary, sizeof(v->summary),
-               "%s caught up: %.3g %s of %.3g %s due", r->name, in->total,
-               rules_unit_of(r->name), in->required, rules_unit_of(r->name));
+      if (in->carried)
+        snprintf(v->summary, sizeof(v->summary), "%s: a new day, %.3g %s drunk",
+                 r->name, in->total, rules_unit_of(r->name));
+      else
+        snprintf(v->summary, sizeof(v->summary),
+                 "%s caught up: %.3g %s of %.3g %s due", r->name, in->total,
+                 rules_unit_of(r->name), in->required, rules_unit_of(r->name));
+      in->carried = false;
       wg_rules_evidence(&v->evidence, r);
     }
   }
@@ -544,7 +544,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
     wg_intake_state_t *in = &st->intake[i];
     const char *unit;
 
-    rules_intake_roll(cfg, in, now, out, &n, max);
+    rules_intake_roll(in, now);
     unit = rules_unit_of(cfg->name);
     while (in->checked < cfg->ncheckpoints &&
            rules_local_time_of_day(
@@ -559,6 +559,8 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
       in->active = true;
       rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
                         cfg->name);
+      v->renews = in->carried;
+      in->carried = false;
       snprintf(v->summary, sizeof(v->summary),
                "%s %.3g %s by %02d:%02d, below %.3g %s (%g %% of the daily "
                "target of %.3g %s)",

@@ -71,6 +71,10 @@ typedef struct wg_verdict_s {
    * it worsened. Ungraded verdicts (a fall) are news at every repeat. */
   bool graded;
   double grade;
+  /* A new condition on the alert it repeats (an intake alert carried over
+   * midnight, missed again the new day): an ack of the old one does not
+   * stand for it. */
+  bool renews;
 } wg_verdict_t;
 
 /* Per threshold of a patient: the run of readings beyond or inside. */
@@ -98,6 +102,9 @@ typedef struct wg_intake_state_s {
   size_t checked;   /* checkpoints of today already evaluated */
   double required;  /* what the last failed checkpoint asked for */
   bool active;
+  /* Its alert is an earlier day's, still open: the first drink of today
+   * closes it, the first missed checkpoint of today renews it. */
+  bool carried;
 } wg_intake_state_t;
 
 /* Per expected key: when it was last seen. */
@@ -198,7 +205,8 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
  * ends instead of raising it again. For low_intake the amount required is
  * that of the last checkpoint passed at @now, the checkpoints passed by
  * @last are not weighed again (the alert stands for them), and an alert
- * raised before today clears as a new day.
+ * raised before today is carried into today as at midnight: today's first
+ * drink clears it, today's first missed checkpoint renews it.
  */
 void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
                            wg_rule_t rule, const char *key, double raised,

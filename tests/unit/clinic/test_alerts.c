@@ -158,6 +158,79 @@ static void severity_change_updates(void) {
   wg_alerts_free(&a);
 }
 
+/*
+ * An ack answers what the clinician saw (DESIGN.md section 8, 2026-12-06):
+ * an acknowledged alert whose severity then rises is unacknowledged again
+ * and escalates on the new severity's timeout; a repeat at the same
+ * severity, a worse value of the same severity or a fall in severity
+ * leaves the ack standing.
+ */
+static void acked_then_worse_escalates_again(void) {
+  wg_verdict_t med =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_MEDIUM, "news2");
+  wg_verdict_t emer =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_EMERGENCY, "news2");
+  char *json;
+  cJSON *o;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  med.graded = emer.graded = true;
+  med.grade = 5;
+  emer.grade = 7;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &med, timeouts, T0, &ev), 1);
+  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "nurse-7", NULL, NULL, true,
+                          T0 + 60, &ev),
+            1);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
+  /* Worse within its severity (5 to 6): still acknowledged. */
+  med.grade = 6;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &med, timeouts, T0 + 120, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT(ev.alert.acknowledged);
+  ASSERT_NEAR(ev.alert.next_escalation, 0, 0);
+
+  /* Up to emergency: unacknowledged, escalating on 5 minutes from now. */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &emer, timeouts, T0 + 180, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
+  ASSERT_EQ(ev.alert.severity, WG_SEV_EMERGENCY);
+  ASSERT(!ev.alert.acknowledged);
+  ASSERT(!ev.alert.acked_local);
+  ASSERT_STR_EQ(ev.alert.acked_by, "");
+  ASSERT_NEAR(ev.alert.next_escalation, T0 + 180 + 300, 1e-9);
+  ASSERT_CONTAINS(ev.cause, "severity medium -> emergency");
+  ASSERT_CONTAINS(ev.cause, "the acknowledgement by nurse-7 no longer stands: "
+                            "escalates on the emergency timeout of 5 min");
+  json = wg_alert_event_to_json(&ev);
+  ASSERT(json != NULL);
+  o = cJSON_Parse(json);
+  ASSERT(o != NULL);
+  ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(o, "acknowledged")));
+  ASSERT(cJSON_GetObjectItem(o, "by") == NULL);
+  ASSERT(cJSON_GetObjectItem(o, "via") == NULL);
+  ASSERT_NEAR(cJSON_GetObjectItem(o, "escalates_at")->valuedouble,
+              T0 + 180 + 300, 1e-6);
+  cJSON_Delete(o);
+  free(json);
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), T0 + 480, 1e-9);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 479.999, &ev), 0);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 480, &ev), 1);
+  ASSERT_EQ(ev.alert.state, WG_ALERT_ESCALATED);
+  ASSERT_EQ(ev.alert.escalation, 1);
+  ASSERT_CONTAINS(ev.cause, "not acknowledged within 5 min");
+
+  /* A new ack stops it again; a fall back to medium leaves that ack. */
+  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "dr-b", NULL, NULL, false,
+                          T0 + 500, &ev),
+            1);
+  ASSERT(ev.alert.acknowledged);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &med, timeouts, T0 + 560, &ev), 1);
+  ASSERT_EQ(ev.alert.severity, WG_SEV_MEDIUM);
+  ASSERT(ev.alert.acknowledged);
+  ASSERT_STR_EQ(ev.alert.acked_by, "dr-b");
+  ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
+  wg_alerts_free(&a);
+}
+
 static void late_timer_escalates_once(void) {
   wg_verdict_t fall =
       verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
@@ -711,9 +784,9 @@ static void note_checked(void) {
 }
 
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
-          T(severity_change_updates), T(late_timer_escalates_once),
-          T(ids_unique_across_restart), T(evidence_bounded),
-          T(index_matches_model), T(index_out_of_memory),
+          T(severity_change_updates), T(acked_then_worse_escalates_again),
+          T(late_timer_escalates_once), T(ids_unique_across_restart),
+          T(evidence_bounded), T(index_matches_model), T(index_out_of_memory),
           T(snapshot_follows_changes), T(snapshot_keeps_event_json),
           T(json_as_cjson_prints_it), T(event_json_fails_whole),
           T(snapshot_fails_whole), T(route_at_raise_and_escalation),

@@ -353,6 +353,49 @@ static void news2_scores_and_alert(void) {
   teardown(&f);
 }
 
+/*
+ * A NEWS2 alert acknowledged at medium that deteriorates to 7 or more is
+ * unacknowledged by the `updated` event and escalates on the emergency
+ * timeout (DESIGN.md section 8, 2026-12-06).
+ */
+static void news2_acked_then_worse(void) {
+  fixture_t f;
+  wg_reading_t r = num("oxi-1", "rr", 26, T0);
+  const wg_alert_t *al;
+
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0); /* rr 3: a single 3, medium */
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.severity, WG_SEV_MEDIUM);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 60),
+      1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 60), T0 + 3600, 1e-6);
+
+  /* hr 135 and sbp 95: 3 + 3 + 2 = 8, emergency. */
+  r = num("oxi-1", "hr", 135, T0 + 120);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 120);
+  r = num("oxi-1", "sbp", 95, T0 + 120);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0 + 120);
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0 + 120);
+  ASSERT_EQ(f.cl.nevents, 1);
+  al = &f.cl.events[0].alert;
+  ASSERT_EQ(al->state, WG_ALERT_UPDATED);
+  ASSERT_EQ(al->severity, WG_SEV_EMERGENCY);
+  ASSERT(!al->acknowledged);
+  ASSERT_CONTAINS(f.cl.events[0].cause, "no longer stands");
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 120), T0 + 420, 1e-6);
+  wg_clinic_tick(&f.cl, T0 + 420);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_ESCALATED);
+  ASSERT_EQ(f.cl.events[0].alert.escalation, 1);
+  ASSERT_EQ(f.counters.alerts_escalated, 1);
+  teardown(&f);
+}
+
 /* The timed rules: a missed observation raised at its deadline exactly and
  * cleared by the next reading; next_deadline() follows the last reading. */
 static void timed_rules_deadlines(void) {
@@ -539,8 +582,158 @@ static void restore_intake_checkpoints(void) {
   }
 }
 
+/* No event of @f's queue quotes an empty evidence entry. */
+static bool no_empty_evidence(const fixture_t *f) {
+  for (size_t i = 0; i < f->cl.nevents; i++)
+    for (size_t k = 0; k < f->cl.events[i].alert.nevidence; k++)
+      if (f->cl.events[i].alert.evidence[k].n[0] == '\0')
+        return false;
+  return true;
+}
+
+/*
+ * An unacknowledged intake alert does not close itself at local midnight:
+ * it goes on escalating, and the new day's 00:00 checkpoint may update
+ * it; no event quotes empty evidence.
+ */
+static void intake_alert_survives_midnight(void) {
+  fixture_t f;
+  double midnight;
+
+  setenv("TZ", "UTC", 1);
+  tzset();
+  midnight = wg_rules_next_local_midnight(T0);
+  ASSERT_EQ(setup(&f, intake_json, 1), 0);
+  wg_clinic_tick(&f.cl, T0); /* 00:00 checkpoint passed, nothing drunk */
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_RAISED);
+  ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_LOW_INTAKE);
+  wg_clinic_committed(&f.cl);
+  /* Escalated every 30 minutes, across midnight; never cleared. */
+  for (double t = T0 + 60; t <= midnight + 1200; t += 60) {
+    wg_clinic_tick(&f.cl, t);
+    ASSERT(no_empty_evidence(&f));
+    for (size_t i = 0; i < f.cl.nevents; i++)
+      if (f.cl.events[i].alert.state == WG_ALERT_CLEARED)
+        FAIL_AT("cleared at midnight%+g s: %s", t - midnight,
+                f.cl.events[i].cause);
+    wg_clinic_committed(&f.cl);
+  }
+  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  ASSERT(f.counters.alerts_escalated > 0);
+  ASSERT_EQ(f.counters.alerts_cleared, 0);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          midnight + 1300),
+            1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_alerts_next_deadline(&f.cl.alerts), 0, 0);
+  teardown(&f);
+}
+
+/*
+ * The same alert acknowledged before midnight: the new day's checkpoint,
+ * missed again, updates it as a new shortfall and it escalates again.
+ */
+static void intake_new_day_undoes_ack(void) {
+  static const char noon_json[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-2\",\"devices\":[\"cup-2\"],"
+      "\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":1.5,"
+      "\"checkpoints\":{\"12:00\":0.25}}]}]}";
+  fixture_t f;
+  double midnight;
+
+  setenv("TZ", "UTC", 1);
+  tzset();
+  midnight = wg_rules_next_local_midnight(T0);
+  ASSERT_EQ(setup(&f, noon_json, 1), 0);
+  wg_clinic_tick(&f.cl, T0); /* 12:13: the noon checkpoint missed */
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 60),
+      1);
+  wg_clinic_committed(&f.cl);
+  wg_clinic_tick(&f.cl, midnight);
+  ASSERT_EQ(f.cl.nevents, 0);
+  wg_clinic_tick(&f.cl, midnight + 12 * 3600);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);
+  ASSERT_STR_EQ(f.cl.events[0].alert.id, "gw-1-000001");
+  ASSERT(!f.cl.events[0].alert.acknowledged);
+  ASSERT_CONTAINS(f.cl.events[0].cause, "no longer stands");
+  ASSERT(no_empty_evidence(&f));
+  wg_clinic_committed(&f.cl);
+  ASSERT_NEAR(wg_alerts_next_deadline(&f.cl.alerts),
+              midnight + 12 * 3600 + 1800, 1e-6);
+  teardown(&f);
+}
+
+/*
+ * A patient removed from the configuration by a reload: each of their open
+ * alerts is closed with the reason (a `cleared` event, in the journal and
+ * the audit trail) and escalates no more; the alerts of a patient who
+ * stays are left as they are.
+ */
+static void reload_closes_removed_patients_alerts(void) {
+  static const char only_p2[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+      "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+      "{\"id\":\"p-2\",\"devices\":[\"cup-2\"]}]}";
+  fixture_t f;
+  wg_config_t *cfg2 = test_config(only_p2);
+  wg_reading_t r = num("oxi-1", "spo2", 85, T0);
+
+  ASSERT(cfg2 != NULL);
+  ASSERT_EQ(setup(&f, patients_json, 1), 0);
+  wg_clinic_reading(&f.cl, 0, 0, &r, T0);
+  r = fall(T0 + 1);
+  wg_clinic_reading(&f.cl, 0, 1, &r, T0 + 1);
+  r = num("cup-2", "battery", 10, T0 + 2);
+  r.patient_id = "p-2";
+  wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 2);
+  ASSERT_EQ(f.cl.nevents, 3);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 3),
+      1);
+  wg_clinic_committed(&f.cl);
+  ASSERT_EQ(f.cl.alerts.nopen, 3);
+
+  ASSERT_EQ(wg_clinic_set_patients(&f.cl, cfg2, T0 + 10), 0);
+  ASSERT_EQ(f.cl.nevents, 2);
+  for (size_t i = 0; i < f.cl.nevents; i++) {
+    const wg_alert_event_t *ev = &f.cl.events[i];
+    ASSERT_EQ(ev->alert.state, WG_ALERT_CLEARED);
+    ASSERT_STR_EQ(ev->alert.patient, "p-1");
+    ASSERT(!ev->alert.open);
+    ASSERT_NEAR(ev->alert.next_escalation, 0, 0);
+    ASSERT_NEAR(ev->alert.ts, T0 + 10, 0);
+    ASSERT_CONTAINS(ev->cause,
+                    "closed: patient p-1 removed from the configuration");
+    ASSERT_CONTAINS(ev->alert.summary,
+                    "Closed (patient p-1 removed from the configuration)");
+  }
+  ASSERT_STR_EQ(f.cl.events[0].alert.id, "gw-1-000001");
+  ASSERT_STR_EQ(f.cl.events[1].alert.id, "gw-1-000002");
+  ASSERT_EQ(f.counters.alerts_cleared, 2);
+  /* p-2's battery alert is open; nothing of p-1's escalates any more. */
+  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  ASSERT_STR_EQ(wg_alerts_at(&f.cl.alerts, 0)->patient, "p-2");
+  ASSERT(wg_clinic_committed(&f.cl));
+  wg_clinic_tick(&f.cl, T0 + 7200);
+  for (size_t i = 0; i < f.cl.nevents; i++)
+    ASSERT_STR_EQ(f.cl.events[i].alert.patient, "p-2");
+  /* An ack for a closed alert is no longer the clinic's. */
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000002", "nurse", NULL, NULL, false,
+                          T0 + 7300),
+            WG_EINVAL);
+  wg_clinic_free(&f.cl);
+  wg_config_free(f.cfg);
+  wg_config_free(cfg2);
+}
+
 /* A reload keeps the state of a patient that stays, drops the one that
- * goes (its open alerts stay open), and marks the conditions of the open
+ * goes, and marks the conditions of the open
  * alerts in the new states. */
 static void reload_carries_state(void) {
   static const char reloaded[] =
@@ -580,7 +773,8 @@ static void reload_carries_state(void) {
 
 TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
           T(repeats_coalesced), T(news2_coalesced), T(clock_steps),
-          T(news2_scores_and_alert), T(timed_rules_deadlines),
-          T(restore_after_restart), T(restore_intake),
+          T(news2_scores_and_alert), T(news2_acked_then_worse),
+          T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(restore_intake_checkpoints),
-          T(reload_carries_state))
+          T(intake_alert_survives_midnight), T(intake_new_day_undoes_ack),
+          T(reload_closes_removed_patients_alerts), T(reload_carries_state))

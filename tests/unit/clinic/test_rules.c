@@ -383,13 +383,68 @@ static void intake_checkpoints(void) {
   /* 16:00: 0.4 of 0.75 needed: raised again. */
   ASSERT_EQ(wg_rules_tick(&p, &st, t + 4 * 3600, 86400 * 10, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
-  /* Midnight (after the 25-hour day) clears it and starts a new total. */
+  /* Midnight (after the 25-hour day) starts a new total but leaves the
+   * alert open: it closes on intake, not on the clock. */
   t = wg_rules_next_local_midnight(t);
   ASSERT_NEAR(t - day, 25 * 3600, 0);
-  ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 1);
-  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
-  ASSERT_STR_EQ(v[0].summary, "fluid_intake: a new day");
+  ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 0);
   ASSERT_NEAR(st.intake[0].total, 0, 0);
+  ASSERT(st.intake[0].active);
+  /* Nothing drunk by the new day's noon: the open alert is raised again as
+   * a new shortfall (an ack of yesterday's does not stand for it). */
+  ASSERT_EQ(wg_rules_tick(&p, &st, t + 12 * 3600, 86400 * 10, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT(v[0].renews);
+  ASSERT_STR_EQ(v[0].evidence.n, "fluid_intake");
+  ASSERT_CONTAINS(v[0].summary, "fluid_intake 0 l by 12:00");
+  /* A second shortfall the same day is a repeat, not a new one. */
+  ASSERT_EQ(wg_rules_tick(&p, &st, t + 16 * 3600, 86400 * 10, v, 4), 1);
+  ASSERT(!v[0].renews);
+  wg_rule_state_free(&st);
+}
+
+/*
+ * An intake alert still open at midnight closes with the first drink of
+ * the new day, quoting it as the evidence: never at midnight itself, and
+ * never with an empty evidence entry.
+ */
+static void intake_alert_over_midnight(void) {
+  wg_checkpoint_t cps[] = {{12 * 3600, 0.25}};
+  wg_intake_t in = {.name = "fluid_intake",
+                    .daily_target = 1.5,
+                    .checkpoints = cps,
+                    .ncheckpoints = 1};
+  const char *devs[] = {"cup-1"};
+  wg_patient_t p = {
+      .id = "p-1", .devices = devs, .ndevices = 1, .intake = &in, .nintake = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  wg_reading_t r = num("fluid_intake", 0, "l");
+  double day = 1792882800.0, next; /* 2026-10-25 00:00 BST */
+
+  setenv("TZ", "Europe/London", 1);
+  tzset();
+  ASSERT_EQ(wg_rule_state_init(&st, &p, day + 60), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, day + 13 * 3600, 1e9, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  next = wg_rules_next_local_midnight(day + 13 * 3600);
+  /* Every tick across midnight: no verdict. */
+  for (double t = next - 2; t <= next + 2; t += 1)
+    if (wg_rules_tick(&p, &st, t, 1e9, v, 4) != 0)
+      FAIL_AT("a verdict at midnight%+g s: %s", t - next, v[0].summary);
+  /* A reading of nothing is no drink. */
+  r.device_id = "cup-1";
+  r.ts = next + 3600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, next + 3600, v, 4), 0);
+  r.value = 0.2;
+  r.ts = next + 7200;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, next + 7200, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_CONTAINS(v[0].summary, "a new day");
+  ASSERT_STR_EQ(v[0].evidence.n, "fluid_intake");
+  ASSERT_STR_EQ(v[0].evidence.device, "cup-1");
+  ASSERT_NEAR(v[0].evidence.t, next + 7200, 0);
+  ASSERT(!st.intake[0].active);
   wg_rule_state_free(&st);
 }
 
@@ -496,5 +551,5 @@ TEST_MAIN(T(falls), T(threshold_below), T(threshold_above),
           T(threshold_verdict_fields), T(missed_observation),
           T(missed_observation_follows_news2), T(silent_device), T(low_battery),
           T(local_days_and_dst), T(intake_checkpoints),
-          T(intake_checkpoint_in_dst_gap), T(news2_through_the_rules),
-          T(rule_names))
+          T(intake_alert_over_midnight), T(intake_checkpoint_in_dst_gap),
+          T(news2_through_the_rules), T(rule_names))
