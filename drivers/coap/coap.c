@@ -242,6 +242,13 @@ static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
   uv_poll_start(&d->poll, UV_READABLE, on_poll);
   wg_log(LOG_INFO, "coap: listening on %s port %d (%s)", d->bind, d->port,
          d->npsks > 0 ? "DTLS with pre-shared keys" : "UDP");
+  if (d->insecure && d->npsks == 0)
+    wg_log(LOG_WARNING,
+           "coap: insecure: plain CoAP on %s port %d authenticates nobody; "
+           "%s can post readings for any device (give ingest.coap.psk_file)",
+           d->bind, d->port,
+           wg_coap_bind_is_loopback(d->bind) ? "any local process"
+                                             : "anyone who reaches the port");
   return 0;
 }
 
@@ -346,6 +353,7 @@ int wg_coap_driver_init(wg_driver_t *drv, const char *label,
   d->drv = drv;
   d->port = opts->port;
   d->max_pack = opts->max_pack;
+  d->insecure = opts->insecure;
   d->bind = strdup(opts->bind ? opts->bind : "::");
   d->psks = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->psks));
   d->keys = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->keys));

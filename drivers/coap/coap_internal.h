@@ -37,6 +37,7 @@ typedef struct coap_drv_s {
   char **devices;
   size_t ndevices;
   size_t max_pack;
+  bool insecure; /* plain CoAP off the loopback was asked for */
   struct pending_s *head, *tail;
   struct body_s *bodies;
   size_t nbodies;

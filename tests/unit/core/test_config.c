@@ -356,6 +356,64 @@ static void psk_file_read(void) {
   ASSERT_CONTAINS(problems, "line 2): identity a-1 appears twice");
 }
 
+static int load_coap(const char *coap) {
+  char text[512];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"coap\":%s},"
+           "\"uplink\":{\"mqtt\":{}},\"patients\":[]}",
+           coap);
+  return load_text(text);
+}
+
+/* DESIGN.md section 4, revised 2026-12-06: plain CoAP binds the loopback
+ * unless told otherwise, and off the loopback it takes keys or "insecure". */
+static void coap_bind_loopback(void) {
+  static const char *const loopback[] = {"127.0.0.1", "127.8.0.1", "::1",
+                                         "::ffff:127.0.0.1", "localhost"};
+  static const char *const open[] = {"0.0.0.0", "::", "192.168.1.20", "fe80::1",
+                                     "gateway.local"};
+  char block[256], file[64];
+  FILE *f;
+
+  ASSERT_EQ(load_coap("{}"), 0);
+  ASSERT_STR_EQ(ingest_coap()->bind, "127.0.0.1");
+  ASSERT(!ingest_coap()->insecure);
+  for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\"}", loopback[i]);
+    ASSERT_EQ(load_coap(block), 0);
+  }
+  for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\"}", open[i]);
+    ASSERT_EQ(load_coap(block), WG_EINVAL);
+    ASSERT_EQ(nproblems, 1);
+    ASSERT_CONTAINS(problems, expect("ingest.coap.bind: "));
+    ASSERT_CONTAINS(problems, "is not a loopback address");
+    ASSERT_CONTAINS(problems, "psk_file");
+    ASSERT_CONTAINS(problems, "\"insecure\": true");
+    /* Accepted with the risk named, */
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\",\"insecure\":true}",
+             open[i]);
+    ASSERT_EQ(load_coap(block), 0);
+    ASSERT(ingest_coap()->insecure);
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\",\"insecure\":false}",
+             open[i]);
+    ASSERT_EQ(load_coap(block), WG_EINVAL);
+  }
+  /* or with keys: DTLS only. */
+  snprintf(file, sizeof(file), "/tmp/wg-test-psk-%d", (int)getpid());
+  f = fopen(file, "w");
+  fputs("oxi-1:000102030405060708090a0b0c0d0e0f\n", f);
+  fclose(f);
+  snprintf(block, sizeof(block), "{\"bind\":\"0.0.0.0\",\"psk_file\":\"%s\"}",
+           file);
+  ASSERT_EQ(load_coap(block), 0);
+  ASSERT(!ingest_coap()->insecure);
+  unlink(file);
+  ASSERT_EQ(load_coap("{\"insecure\":1}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("ingest.coap.insecure: must be true or false"));
+}
+
 static void devices_unique(void) {
   ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
                       "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
@@ -457,5 +515,5 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(type_errors), T(range_errors), T(routes_read_and_checked),
           T(unknown_keys), T(missing_required), T(bad_json),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
-          T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(fhir_export), T(cleanup))
+          T(coap_bind_loopback), T(devices_unique), T(every_problem_reported),
+          T(rule_settings), T(fhir_export), T(cleanup))
