@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/json_strict.h"
+#include "core/config_internal.h"
 #include "core/inputs.h"
 #include "wardgate/error.h"
 
@@ -169,7 +170,7 @@ static const cJSON *get_array(wg_conf_t *c, const char *path, const cJSON *obj,
 }
 
 static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
-                          wg_patient_t *p) {
+                          const wg_config_t *cfg, wg_patient_t *p) {
   static const char *const keys[] = {"id",         "devices", "news2",
                                      "thresholds", "intake",  "expect",
                                      "escalation", NULL};
@@ -198,24 +199,8 @@ static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
   a = get_array(c, path, obj, "devices", sub);
   if (a == NULL && cJSON_GetObjectItemCaseSensitive(obj, "devices") == NULL)
     wg_conf_problem(c, sub, "required");
-  if (a != NULL) {
-    const cJSON *d;
-    int i = 0;
-    p->ndevices = (size_t)cJSON_GetArraySize(a);
-    p->devices = wg_conf_alloc(c, p->ndevices, sizeof(*p->devices));
-    cJSON_ArrayForEach(d, a) {
-      char leaf[WG_CONF_PATH_MAX];
-      wg_conf_join_index(leaf, sub, i);
-      if (!cJSON_IsString(d) || !id_ok(d->valuestring, WG_DEVICE_ID_EXTRA)) {
-        wg_conf_problem(c, leaf,
-                        "must be a device id: 1-64 characters of "
-                        "A-Z a-z 0-9 _ - . :");
-      } else if (p->devices) {
-        p->devices[i] = wg_conf_strdup(c, d->valuestring);
-      }
-      i++;
-    }
-  }
+  if (a != NULL)
+    config__devices(c, sub, a, cfg, p);
 
   n = cJSON_GetObjectItemCaseSensitive(obj, "news2");
   wg_conf_join(sub, path, "news2");
@@ -247,35 +232,6 @@ static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
         p->ack_timeout_min[s] = wg_conf_number(
             c, tpath, t, wg_severity_names[s], default_ack_timeout_min[s],
             0.001, 10080, false, false);
-  }
-}
-
-/* Devices belong to one patient at most; patient ids are unique. */
-static void check_unique(wg_conf_t *c, const wg_config_t *cfg) {
-  for (size_t i = 0; i < cfg->npatients; i++) {
-    const wg_patient_t *p = &cfg->patients[i];
-    char path[WG_CONF_PATH_MAX];
-    for (size_t j = 0; j < i && p->id; j++)
-      if (cfg->patients[j].id && strcmp(p->id, cfg->patients[j].id) == 0) {
-        snprintf(path, sizeof(path), "patients[%zu].id", i);
-        wg_conf_problem(c, path, "\"%s\" is also patients[%zu].id", p->id, j);
-      }
-    for (size_t d = 0; d < p->ndevices; d++) {
-      const char *dev = p->devices ? p->devices[d] : NULL;
-      if (dev == NULL)
-        continue;
-      for (size_t j = 0; j <= i; j++) {
-        const wg_patient_t *q = &cfg->patients[j];
-        size_t end = j == i ? d : q->ndevices;
-        for (size_t e = 0; e < end; e++)
-          if (q->devices && q->devices[e] && strcmp(dev, q->devices[e]) == 0) {
-            snprintf(path, sizeof(path), "patients[%zu].devices[%zu]", i, d);
-            wg_conf_problem(c, path,
-                            "\"%s\" is also patients[%zu].devices[%zu]", dev, j,
-                            e);
-          }
-      }
-    }
   }
 }
 
@@ -551,9 +507,9 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
       return;
     cJSON_ArrayForEach(p, pa) {
       wg_conf_join_index(sub, "patients", i);
-      parse_patient(c, sub, p, &cfg->patients[i++]);
+      parse_patient(c, sub, p, cfg, &cfg->patients[i++]);
     }
-    check_unique(c, cfg);
+    config__check_unique(c, cfg);
   }
 }
 

@@ -44,9 +44,20 @@ typedef struct wg_expect_s {
   bool follow_news2;
 } wg_expect_t;
 
+/* What a device may do (DESIGN.md section 4, added 2026-12-06): a plain
+ * string in "devices" may do anything; an object lists the keys it may
+ * report and the transports it may use. */
+typedef struct wg_device_conf_s {
+  const char **keys; /* known measurement names; NULL: any key */
+  size_t nkeys;
+  const char **via; /* input names ("mqtt", "coap"); NULL: any transport */
+  size_t nvia;
+} wg_device_conf_t;
+
 typedef struct wg_patient_s {
   const char *id;
   const char **devices;
+  wg_device_conf_t *device_conf; /* one per device, beside devices */
   size_t ndevices;
   int news2_scale;
   double news2_window_min;

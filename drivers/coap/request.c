@@ -77,6 +77,7 @@ static void set_uint_option(coap_pdu_t *pdu, coap_option_num_t num,
 static coap_pdu_code_t code_for(int err) {
   switch (err) {
   case WG_ENODEV:
+  case WG_EAUTH: /* a transport the device may not use */
     return COAP_RESPONSE_CODE_FORBIDDEN;
   case WG_ETOOBIG:
     return COAP_RESPONSE_CODE_REQUEST_TOO_LARGE;

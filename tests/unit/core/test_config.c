@@ -414,6 +414,84 @@ static void coap_bind_loopback(void) {
                   expect("ingest.coap.insecure: must be true or false"));
 }
 
+static int load_devices(const char *ingest, const char *devices) {
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":%s,\"uplink\":{\"mqtt\":{}},"
+           "\"patients\":[{\"id\":\"p-1\",\"devices\":%s}]}",
+           ingest, devices);
+  return load_text(text);
+}
+
+/* DESIGN.md section 4 (2026-12-06): a device may be an object that says
+ * what it may report and over which transports. */
+static void device_objects(void) {
+  static const char both[] = "{\"mqtt\":{},\"coap\":{}}";
+  const wg_device_conf_t *dc;
+
+  ASSERT_EQ(load_devices(both, "[\"oxi-1\",{\"id\":\"cup-1\",\"keys\":"
+                               "[\"fluid_intake\",\"battery\"],\"via\":"
+                               "[\"coap\"]},{\"id\":\"bp-1\"}]"),
+            0);
+  ASSERT_EQ(cfg->patients[0].ndevices, 3);
+  ASSERT_STR_EQ(cfg->patients[0].devices[1], "cup-1");
+  dc = &cfg->patients[0].device_conf[1];
+  ASSERT_EQ(dc->nkeys, 2);
+  ASSERT_STR_EQ(dc->keys[1], "battery");
+  ASSERT_EQ(dc->nvia, 1);
+  ASSERT_STR_EQ(dc->via[0], "coap");
+  /* A plain string, or an object with only an id: anything. */
+  ASSERT(cfg->patients[0].device_conf[0].keys == NULL);
+  ASSERT(cfg->patients[0].device_conf[0].via == NULL);
+  ASSERT(cfg->patients[0].device_conf[2].keys == NULL);
+  ASSERT(cfg->patients[0].device_conf[2].via == NULL);
+
+  /* Keys are measurement names of the SenML table. */
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[\"fluid\"]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].keys[0]: \"fluid\" is not a "
+                         "measurement name (rr, spo2, o2, sbp, dbp, hr, acvpu, "
+                         "temp, fall, fluid_intake, meal, battery)"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[]}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].keys: must be a "
+                                   "non-empty array of strings"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":\"meal\"}]"),
+            WG_EINVAL);
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[\"meal\",3]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].keys[1]: must be a string"));
+  ASSERT_EQ(
+      load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[\"meal\",\"meal\"]}]"),
+      WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].keys[1]: \"meal\" "
+                                   "is listed twice"));
+  /* Transports are inputs, and configured ones. */
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"via\":[\"http\"]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].via[0]: \"http\" "
+                                   "is not an input (\"mqtt\", \"coap\")"));
+  ASSERT_EQ(load_devices("{\"mqtt\":{}}",
+                         "[\"oxi-1\",{\"id\":\"cup-1\",\"via\":[\"coap\"]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[1].via[0]: "
+                                   "ingest.coap is not configured"));
+  /* The object is checked like the rest. */
+  ASSERT_EQ(load_devices(both, "[{\"keys\":[\"meal\"]}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].id: required"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup 1\"}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].id: must be a device id"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"kinds\":[]}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].kinds: unknown key"));
+  /* and an id in an object is still one patient's only. */
+  ASSERT_EQ(load_devices(both, "[\"cup-1\",{\"id\":\"cup-1\"}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[1]: \"cup-1\" is also "
+                                   "patients[0].devices[0]"));
+}
+
 static void devices_unique(void) {
   ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
                       "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\","
@@ -515,5 +593,6 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(type_errors), T(range_errors), T(routes_read_and_checked),
           T(unknown_keys), T(missing_required), T(bad_json),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
-          T(coap_bind_loopback), T(devices_unique), T(every_problem_reported),
-          T(rule_settings), T(fhir_export), T(cleanup))
+          T(coap_bind_loopback), T(device_objects), T(devices_unique),
+          T(every_problem_reported), T(rule_settings), T(fhir_export),
+          T(cleanup))
