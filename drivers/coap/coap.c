@@ -255,7 +255,11 @@ static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
 /* ---- driver operations ------------------------------------------------- */
 
 static void coap_committed(wg_driver_t *drv, uint64_t ticket) {
-  wg_coap__answer_committed(drv->impl, ticket);
+  coap_drv_t *d = drv->impl;
+
+  if (ticket > d->committed)
+    d->committed = ticket;
+  wg_coap__answer_committed(d, ticket);
 }
 
 static int coap_publish(wg_driver_t *drv, const char *topic,

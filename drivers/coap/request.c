@@ -424,8 +424,13 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
   }
   /* Empty and non-confirmable, the response is dropped: the ACK of a CON
    * request carries the 2.04 after the commit. */
-  if (queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response))
-    coap_pdu_set_type(response, COAP_MESSAGE_NON);
+  if (!queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response))
+    return;
+  coap_pdu_set_type(response, COAP_MESSAGE_NON);
+  /* A pack that filled the group was committed inside cbs->pack, before
+   * it was queued: its answer leaves with that commit, not the next. */
+  if (ticket <= d->committed)
+    wg_coap__answer_committed(d, d->committed);
 }
 
 static void release_body(coap_session_t *s, void *body) {
