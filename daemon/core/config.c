@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/json_strict.h"
 #include "core/config_internal.h"
 #include "core/inputs.h"
 #include "wardgate/error.h"
+#include "wardgate/log.h"
 
 #define CONFIG_MAX_BYTES (4 * 1024 * 1024)
 #define WG_CONF_PATH_MAX 256
@@ -417,6 +420,58 @@ static void read_inputs(wg_conf_t *c, const cJSON *in, wg_config_t *cfg) {
     wg_conf_problem(c, "ingest", "needs %s", names);
 }
 
+/*
+ * A secret file (a password, keys) that others may read is a secret no
+ * longer; as ssh does with a private key, say so loudly, and with
+ * "strict_permissions" refuse it. Its owner must be the daemon's user or
+ * root: another user could swap its contents.
+ */
+static void config_secret_file(wg_conf_t *c, const char *path, const char *file,
+                               bool strict) {
+  struct stat st;
+  char why[160];
+
+  if (stat(file, &st) != 0)
+    return; /* unreadable: its reader says so */
+  if ((st.st_mode & 077) != 0)
+    snprintf(why, sizeof(why), "is open to group or others (mode %04o)",
+             (unsigned)(st.st_mode & 07777));
+  else if (st.st_uid != geteuid() && st.st_uid != 0)
+    snprintf(why, sizeof(why),
+             "is owned by uid %u, neither the daemon's user nor root",
+             (unsigned)st.st_uid);
+  else
+    return;
+  if (strict)
+    wg_conf_problem(c, path, "%s %s (strict_permissions)", file, why);
+  else
+    wg_log(LOG_WARNING,
+           "%s: %s: %s %s: anyone who can read it can act as the gateway; "
+           "chmod 600 it (\"strict_permissions\": true refuses it)",
+           c->file, path, file, why);
+}
+
+/* Every secret file named under @obj: password_file, psk_file, key_file
+ * and ack_key_file at any depth. */
+static void config_secrets(wg_conf_t *c, const char *path, const cJSON *obj,
+                           bool strict) {
+  static const char *const names[] = {"password_file", "psk_file", "key_file",
+                                      "ack_key_file", NULL};
+  const cJSON *m;
+
+  cJSON_ArrayForEach(m, obj) {
+    char sub[WG_CONF_PATH_MAX];
+    wg_conf_join(sub, path, m->string);
+    if (cJSON_IsObject(m)) {
+      config_secrets(c, sub, m, strict);
+      continue;
+    }
+    for (size_t i = 0; cJSON_IsString(m) && names[i] != NULL; i++)
+      if (strcmp(m->string, names[i]) == 0)
+        config_secret_file(c, sub, m->valuestring, strict);
+  }
+}
+
 static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
   static const char *const keys[] = {"gateway_id",
                                      "database",
@@ -432,6 +487,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "news2_interval_s",
                                      "routes",
                                      "control_socket",
+                                     "strict_permissions",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -469,6 +525,11 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
   cfg->accept_unknown_devices =
       wg_conf_choice(c, "", root, "unknown_devices", 0, unknown, false) == 1;
 
+  m = cJSON_GetObjectItemCaseSensitive(root, "strict_permissions");
+  if (m != NULL && !cJSON_IsBool(m))
+    wg_conf_problem(c, "strict_permissions", "must be true or false");
+  cfg->strict_permissions = cJSON_IsTrue(m);
+
   in = cJSON_GetObjectItemCaseSensitive(root, "ingest");
   if (in == NULL)
     wg_conf_problem(c, "ingest", "required");
@@ -489,6 +550,11 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
     if (m != NULL && !cJSON_IsNull(m))
       parse_fhir(c, m, cfg);
   }
+
+  if (cJSON_IsObject(in))
+    config_secrets(c, "ingest", in, cfg->strict_permissions);
+  if (cJSON_IsObject(up))
+    config_secrets(c, "uplink", up, cfg->strict_permissions);
 
   if ((m = cJSON_GetObjectItemCaseSensitive(root, "routes")) != NULL)
     parse_routes(c, m, cfg);

@@ -99,6 +99,7 @@ typedef struct wg_config_s {
   double device_silent_h;  /* device_silent after this long without data */
   double news2_interval_s; /* news2 changes within a band: one per this */
   bool accept_unknown_devices;
+  bool strict_permissions; /* refuse secret files others may read */
   /* Each input's options as its driver read them from its block under
    * "ingest", by the input's place in wg_inputs[] (inputs.h); NULL for an
    * input not configured. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -284,6 +285,52 @@ static void password_file_read(void) {
   ASSERT_EQ(load_text(text), WG_EINVAL);
   ASSERT_CONTAINS(problems, "needs a username");
   unlink(pw);
+}
+
+/* A secret file open to others is warned about, and with
+ * "strict_permissions" refused (ssh's rule for a private key). */
+static void secret_file_modes(void) {
+  char text[640], pw[64], psk[64];
+  FILE *f;
+
+  snprintf(pw, sizeof(pw), "/tmp/wg-test-pw-%d", (int)getpid());
+  snprintf(psk, sizeof(psk), "/tmp/wg-test-psk-%d", (int)getpid());
+  f = fopen(pw, "w");
+  fputs("s3cret\n", f);
+  fclose(f);
+  f = fopen(psk, "w");
+  fputs("oxi-1:000102030405060708090a0b0c0d0e0f\n", f);
+  fclose(f);
+  for (int strict = 0; strict < 2; strict++) {
+    snprintf(text, sizeof(text),
+             "{\"gateway_id\":\"gw-1\",%s\"ingest\":{\"mqtt\":{},\"coap\":{"
+             "\"psk_file\":\"%s\"}},\"uplink\":{\"mqtt\":{\"username\":\"gw\","
+             "\"password_file\":\"%s\"}},\"patients\":[]}",
+             strict ? "\"strict_permissions\":true," : "", psk, pw);
+    ASSERT_EQ(chmod(pw, 0600), 0);
+    ASSERT_EQ(chmod(psk, 0400), 0);
+    ASSERT_EQ(load_text(text), 0);
+    ASSERT_EQ(cfg->strict_permissions, strict == 1);
+    ASSERT_EQ(chmod(pw, 0666), 0);
+    ASSERT_EQ(chmod(psk, 0640), 0);
+    if (!strict) { /* a warning in the journal, and it runs */
+      ASSERT_EQ(load_text(text), 0);
+      ASSERT_STR_EQ(uplink_mqtt()->password, "s3cret");
+      continue;
+    }
+    ASSERT_EQ(load_text(text), WG_EINVAL);
+    ASSERT_EQ(nproblems, 2);
+    ASSERT_CONTAINS(problems, expect("uplink.mqtt.password_file: "));
+    ASSERT_CONTAINS(problems, " is open to group or others (mode 0666) "
+                              "(strict_permissions)");
+    ASSERT_CONTAINS(problems, expect("ingest.coap.psk_file: "));
+    ASSERT_CONTAINS(problems, "(mode 0640)");
+  }
+  ASSERT_EQ(load_with("\"strict_permissions\":1,", ""), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("strict_permissions: must be true or false"));
+  unlink(pw);
+  unlink(psk);
 }
 
 /* Load a configuration with CoAP whose psk_file holds @psk. */
@@ -593,6 +640,6 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(type_errors), T(range_errors), T(routes_read_and_checked),
           T(unknown_keys), T(missing_required), T(bad_json),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
-          T(coap_bind_loopback), T(device_objects), T(devices_unique),
-          T(every_problem_reported), T(rule_settings), T(fhir_export),
-          T(cleanup))
+          T(coap_bind_loopback), T(secret_file_modes), T(device_objects),
+          T(devices_unique), T(every_problem_reported), T(rule_settings),
+          T(fhir_export), T(cleanup))
