@@ -9,6 +9,11 @@
  * are acknowledged. Exits 0 once two final answers came, 1 otherwise.
  *
  *   coap_resend PORT DEVICE PAYLOAD
+ *
+ * With a second payload it sends two distinct confirmable requests instead,
+ * both with the empty token and with consecutive message ids, at once.
+ *
+ *   coap_resend PORT DEVICE PAYLOAD PAYLOAD2
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -88,34 +93,46 @@ static int collect(int fd, int ms) {
   return 0;
 }
 
-int main(int argc, char **argv) {
-  unsigned char msg[4096];
+/* A confirmable POST of @payload to /dev/@device/senml into @msg, with
+ * message id @mid and a token of @tkl bytes (0 or 2). Its length. */
+static size_t build(unsigned char *msg, unsigned mid, size_t tkl,
+                    const char *device, const char *payload) {
   unsigned last = 0;
-  size_t n = 0, plen;
-  struct sockaddr_in a;
   unsigned char fmt = 110;
-  int fd, answers = 0;
+  size_t n = 0, plen = strlen(payload);
 
-  if (argc != 4) {
-    fprintf(stderr, "usage: coap_resend PORT DEVICE PAYLOAD\n");
-    return 2;
+  msg[n++] = (unsigned char)(0x40 | tkl); /* version 1, CON */
+  msg[n++] = 0x02;                        /* POST */
+  msg[n++] = (unsigned char)(mid >> 8);
+  msg[n++] = (unsigned char)(mid & 0xff);
+  if (tkl == 2) {
+    msg[n++] = TOKEN >> 8;
+    msg[n++] = TOKEN & 0xff;
   }
-  plen = strlen(argv[3]);
-  if (plen > 2048 || strlen(argv[2]) > 64)
-    return 2;
-  msg[n++] = 0x40 | 2; /* version 1, CON, token length 2 */
-  msg[n++] = 0x02;     /* POST */
-  msg[n++] = MID >> 8;
-  msg[n++] = MID & 0xff;
-  msg[n++] = TOKEN >> 8;
-  msg[n++] = TOKEN & 0xff;
   n += put_option(msg + n, &last, 11, "dev", 3);
-  n += put_option(msg + n, &last, 11, argv[2], strlen(argv[2]));
+  n += put_option(msg + n, &last, 11, device, strlen(device));
   n += put_option(msg + n, &last, 11, "senml", 5);
   n += put_option(msg + n, &last, 12, &fmt, 1);
   msg[n++] = 0xff;
-  memcpy(msg + n, argv[3], plen);
-  n += plen;
+  memcpy(msg + n, payload, plen);
+  return n + plen;
+}
+
+int main(int argc, char **argv) {
+  unsigned char msg[4096], msg2[4096];
+  size_t n, n2;
+  struct sockaddr_in a;
+  int fd, answers = 0;
+
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: coap_resend PORT DEVICE PAYLOAD [PAYLOAD2]\n");
+    return 2;
+  }
+  for (int i = 3; i < argc; i++)
+    if (strlen(argv[i]) > 2048)
+      return 2;
+  if (strlen(argv[2]) > 64)
+    return 2;
 
   memset(&a, 0, sizeof(a));
   a.sin_family = AF_INET;
@@ -126,6 +143,20 @@ int main(int argc, char **argv) {
     perror("coap_resend");
     return 1;
   }
+  if (argc == 5) {
+    /* Two distinct requests with the same empty token, as constrained
+     * clients send, one right after the other: two exchanges (RFC 7252
+     * 4.5 tells duplicates by message id), each answered. */
+    n = build(msg, MID, 0, argv[2], argv[3]);
+    n2 = build(msg2, MID + 1, 0, argv[2], argv[4]);
+    send(fd, msg, n, 0);
+    send(fd, msg2, n2, 0);
+    answers += collect(fd, 10000);
+    answers += collect(fd, 10000);
+    close(fd);
+    return answers == 2 ? 0 : 1;
+  }
+  n = build(msg, MID, 2, argv[2], argv[3]);
   /* A retransmission while the first is being committed... */
   send(fd, msg, n, 0);
   send(fd, msg, n, 0);

@@ -9,10 +9,14 @@
 
 #include "commit/store_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wardgate/error.h"
 #include "wardgate/log.h"
@@ -234,6 +238,27 @@ static int store_open_db(const char *path, int flags,
                                 : "PRAGMA synchronous=NORMAL");
 }
 
+/*
+ * Create the database file 0600 whatever the umask, before SQLite does
+ * (with 0644 less the umask): it holds patients' vital signs. SQLite gives
+ * the WAL and shared-memory files the mode of the database, so they follow.
+ * An existing file keeps its mode; ":memory:" and URIs are left alone.
+ */
+static void store_create_private(const char *path) {
+  int fd;
+
+  if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
+      strncmp(path, "file:", 5) == 0)
+    return;
+  fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return; /* it exists, or SQLite will say why it cannot be made */
+  if (fchmod(fd, 0600) != 0)
+    wg_log(LOG_WARNING, "store: cannot make %s private: %s", path,
+           strerror(errno));
+  close(fd);
+}
+
 static int store_user_version(wg_store_t *s, int *version) {
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
@@ -327,6 +352,7 @@ int wg_store_open(wg_store_t **out, const char *path,
   if (s == NULL)
     return WG_ENOMEM;
   s->complaint.interval_s = 10;
+  store_create_private(path);
   if ((rc = store_open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                           durability, "", true, &s->db)) != 0)
     goto fail;

@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/json_strict.h"
+#include "core/config_internal.h"
 #include "core/inputs.h"
 #include "wardgate/error.h"
+#include "wardgate/log.h"
 
 #define CONFIG_MAX_BYTES (4 * 1024 * 1024)
 #define WG_CONF_PATH_MAX 256
@@ -169,7 +173,7 @@ static const cJSON *get_array(wg_conf_t *c, const char *path, const cJSON *obj,
 }
 
 static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
-                          wg_patient_t *p) {
+                          const wg_config_t *cfg, wg_patient_t *p) {
   static const char *const keys[] = {"id",         "devices", "news2",
                                      "thresholds", "intake",  "expect",
                                      "escalation", NULL};
@@ -198,24 +202,8 @@ static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
   a = get_array(c, path, obj, "devices", sub);
   if (a == NULL && cJSON_GetObjectItemCaseSensitive(obj, "devices") == NULL)
     wg_conf_problem(c, sub, "required");
-  if (a != NULL) {
-    const cJSON *d;
-    int i = 0;
-    p->ndevices = (size_t)cJSON_GetArraySize(a);
-    p->devices = wg_conf_alloc(c, p->ndevices, sizeof(*p->devices));
-    cJSON_ArrayForEach(d, a) {
-      char leaf[WG_CONF_PATH_MAX];
-      wg_conf_join_index(leaf, sub, i);
-      if (!cJSON_IsString(d) || !id_ok(d->valuestring, WG_DEVICE_ID_EXTRA)) {
-        wg_conf_problem(c, leaf,
-                        "must be a device id: 1-64 characters of "
-                        "A-Z a-z 0-9 _ - . :");
-      } else if (p->devices) {
-        p->devices[i] = wg_conf_strdup(c, d->valuestring);
-      }
-      i++;
-    }
-  }
+  if (a != NULL)
+    config__devices(c, sub, a, cfg, p);
 
   n = cJSON_GetObjectItemCaseSensitive(obj, "news2");
   wg_conf_join(sub, path, "news2");
@@ -247,35 +235,6 @@ static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
         p->ack_timeout_min[s] = wg_conf_number(
             c, tpath, t, wg_severity_names[s], default_ack_timeout_min[s],
             0.001, 10080, false, false);
-  }
-}
-
-/* Devices belong to one patient at most; patient ids are unique. */
-static void check_unique(wg_conf_t *c, const wg_config_t *cfg) {
-  for (size_t i = 0; i < cfg->npatients; i++) {
-    const wg_patient_t *p = &cfg->patients[i];
-    char path[WG_CONF_PATH_MAX];
-    for (size_t j = 0; j < i && p->id; j++)
-      if (cfg->patients[j].id && strcmp(p->id, cfg->patients[j].id) == 0) {
-        snprintf(path, sizeof(path), "patients[%zu].id", i);
-        wg_conf_problem(c, path, "\"%s\" is also patients[%zu].id", p->id, j);
-      }
-    for (size_t d = 0; d < p->ndevices; d++) {
-      const char *dev = p->devices ? p->devices[d] : NULL;
-      if (dev == NULL)
-        continue;
-      for (size_t j = 0; j <= i; j++) {
-        const wg_patient_t *q = &cfg->patients[j];
-        size_t end = j == i ? d : q->ndevices;
-        for (size_t e = 0; e < end; e++)
-          if (q->devices && q->devices[e] && strcmp(dev, q->devices[e]) == 0) {
-            snprintf(path, sizeof(path), "patients[%zu].devices[%zu]", i, d);
-            wg_conf_problem(c, path,
-                            "\"%s\" is also patients[%zu].devices[%zu]", dev, j,
-                            e);
-          }
-      }
-    }
   }
 }
 
@@ -461,6 +420,58 @@ static void read_inputs(wg_conf_t *c, const cJSON *in, wg_config_t *cfg) {
     wg_conf_problem(c, "ingest", "needs %s", names);
 }
 
+/*
+ * A secret file (a password, keys) that others may read is a secret no
+ * longer; as ssh does with a private key, say so loudly, and with
+ * "strict_permissions" refuse it. Its owner must be the daemon's user or
+ * root: another user could swap its contents.
+ */
+static void config_secret_file(wg_conf_t *c, const char *path, const char *file,
+                               bool strict) {
+  struct stat st;
+  char why[160];
+
+  if (stat(file, &st) != 0)
+    return; /* unreadable: its reader says so */
+  if ((st.st_mode & 077) != 0)
+    snprintf(why, sizeof(why), "is open to group or others (mode %04o)",
+             (unsigned)(st.st_mode & 07777));
+  else if (st.st_uid != geteuid() && st.st_uid != 0)
+    snprintf(why, sizeof(why),
+             "is owned by uid %u, neither the daemon's user nor root",
+             (unsigned)st.st_uid);
+  else
+    return;
+  if (strict)
+    wg_conf_problem(c, path, "%s %s (strict_permissions)", file, why);
+  else
+    wg_log(LOG_WARNING,
+           "%s: %s: %s %s: anyone who can read it can act as the gateway; "
+           "chmod 600 it (\"strict_permissions\": true refuses it)",
+           c->file, path, file, why);
+}
+
+/* Every secret file named under @obj: password_file, psk_file, key_file
+ * and ack_key_file at any depth. */
+static void config_secrets(wg_conf_t *c, const char *path, const cJSON *obj,
+                           bool strict) {
+  static const char *const names[] = {"password_file", "psk_file", "key_file",
+                                      "ack_key_file", NULL};
+  const cJSON *m;
+
+  cJSON_ArrayForEach(m, obj) {
+    char sub[WG_CONF_PATH_MAX];
+    wg_conf_join(sub, path, m->string);
+    if (cJSON_IsObject(m)) {
+      config_secrets(c, sub, m, strict);
+      continue;
+    }
+    for (size_t i = 0; cJSON_IsString(m) && names[i] != NULL; i++)
+      if (strcmp(m->string, names[i]) == 0)
+        config_secret_file(c, sub, m->valuestring, strict);
+  }
+}
+
 static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
   static const char *const keys[] = {"gateway_id",
                                      "database",
@@ -476,6 +487,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "news2_interval_s",
                                      "routes",
                                      "control_socket",
+                                     "strict_permissions",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
@@ -513,6 +525,11 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
   cfg->accept_unknown_devices =
       wg_conf_choice(c, "", root, "unknown_devices", 0, unknown, false) == 1;
 
+  m = cJSON_GetObjectItemCaseSensitive(root, "strict_permissions");
+  if (m != NULL && !cJSON_IsBool(m))
+    wg_conf_problem(c, "strict_permissions", "must be true or false");
+  cfg->strict_permissions = cJSON_IsTrue(m);
+
   in = cJSON_GetObjectItemCaseSensitive(root, "ingest");
   if (in == NULL)
     wg_conf_problem(c, "ingest", "required");
@@ -534,6 +551,11 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
       parse_fhir(c, m, cfg);
   }
 
+  if (cJSON_IsObject(in))
+    config_secrets(c, "ingest", in, cfg->strict_permissions);
+  if (cJSON_IsObject(up))
+    config_secrets(c, "uplink", up, cfg->strict_permissions);
+
   if ((m = cJSON_GetObjectItemCaseSensitive(root, "routes")) != NULL)
     parse_routes(c, m, cfg);
 
@@ -551,9 +573,9 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
       return;
     cJSON_ArrayForEach(p, pa) {
       wg_conf_join_index(sub, "patients", i);
-      parse_patient(c, sub, p, &cfg->patients[i++]);
+      parse_patient(c, sub, p, cfg, &cfg->patients[i++]);
     }
-    check_unique(c, cfg);
+    config__check_unique(c, cfg);
   }
 }
 

@@ -44,9 +44,20 @@ typedef struct wg_expect_s {
   bool follow_news2;
 } wg_expect_t;
 
+/* What a device may do (DESIGN.md section 4, added 2026-12-06): a plain
+ * string in "devices" may do anything; an object lists the keys it may
+ * report and the transports it may use. */
+typedef struct wg_device_conf_s {
+  const char **keys; /* known measurement names; NULL: any key */
+  size_t nkeys;
+  const char **via; /* input names ("mqtt", "coap"); NULL: any transport */
+  size_t nvia;
+} wg_device_conf_t;
+
 typedef struct wg_patient_s {
   const char *id;
   const char **devices;
+  wg_device_conf_t *device_conf; /* one per device, beside devices */
   size_t ndevices;
   int news2_scale;
   double news2_window_min;
@@ -88,6 +99,7 @@ typedef struct wg_config_s {
   double device_silent_h;  /* device_silent after this long without data */
   double news2_interval_s; /* news2 changes within a band: one per this */
   bool accept_unknown_devices;
+  bool strict_permissions; /* refuse secret files others may read */
   /* Each input's options as its driver read them from its block under
    * "ingest", by the input's place in wg_inputs[] (inputs.h); NULL for an
    * input not configured. */

@@ -43,8 +43,8 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
     return WG_ECLOSING;
   }
   c->counters.packs_received++;
-  rc = wg_ingest_pack(&c->ingest, device, payload, len, wg_wall_now(), err,
-                      errlen);
+  rc = wg_ingest_pack_via(&c->ingest, transport, device, payload, len,
+                          wg_wall_now(), err, errlen);
   if (rc != 0) {
     wg_hub_report_rejection(&c->hub, transport, device, err);
     return rc;

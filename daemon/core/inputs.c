@@ -7,6 +7,7 @@
 
 #include "wardgate/coap.h"
 #include "wardgate/error.h"
+#include "wardgate/log.h"
 #include "wardgate/mqtt.h"
 
 /* ---- MQTT: the devices' broker ------------------------------------------- */
@@ -40,14 +41,33 @@ static const wg_input_t mqtt_input = {&wg_mqtt_ingest_conf, mqtt_init, NULL,
 
 /* ---- CoAP ---------------------------------------------------------------- */
 
+/* The first configured device that may use any transport, or NULL. */
+static const char *coap_any_transport(const wg_config_t *cfg) {
+  for (size_t i = 0; i < cfg->npatients; i++)
+    for (size_t d = 0; d < cfg->patients[i].ndevices; d++)
+      if (cfg->patients[i].device_conf == NULL ||
+          cfg->patients[i].device_conf[d].via == NULL)
+        return cfg->patients[i].devices[d];
+  return NULL;
+}
+
 static int coap_init(wg_driver_t *drv, const void *opts, const wg_config_t *cfg,
                      const wg_ingest_t *in, const wg_driver_cbs_t *cbs,
                      void *data) {
   const char **devices = wg_ingest_device_ids(in);
   wg_coap_opts_t o = *(const wg_coap_opts_t *)opts;
+  const char *open;
   int rc;
 
-  (void)cfg;
+  /* Plain CoAP takes any device's word for who it is: a device that may
+   * use any transport can be impersonated there, though it speaks MQTT
+   * with a password. */
+  if (o.npsks == 0 && (open = coap_any_transport(cfg)) != NULL)
+    wg_log(LOG_WARNING,
+           "coap: plain CoAP is on and device %s (maybe others) may use any "
+           "transport: anyone who reaches the CoAP port can post as it; "
+           "give its \"via\" in the configuration, or a psk_file",
+           open);
   if (devices == NULL)
     return WG_ENOMEM;
   o.devices = devices;

@@ -30,7 +30,7 @@ static int cmp_device(const void *a, const void *b) {
 
 static const wg_device_t *ingest_find(const wg_device_map_t *map,
                                       const char *id) {
-  wg_device_t key = {id, NULL, 0, 0};
+  wg_device_t key = {id, NULL, 0, 0, NULL};
   return bsearch(&key, map->v, map->n, sizeof(key), cmp_device);
 }
 
@@ -51,6 +51,9 @@ int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out) {
       v[k].id = cfg->patients[i].devices[d];
       v[k].patient = &cfg->patients[i];
       v[k].patient_index = i;
+      v[k].conf = cfg->patients[i].device_conf
+                      ? &cfg->patients[i].device_conf[d]
+                      : NULL;
       v[k++].device_index = (int)d;
     }
   qsort(v, total, sizeof(*v), cmp_device);
@@ -130,18 +133,50 @@ static int reserve_pack(wg_batch_t *b) {
   return 0;
 }
 
+/* Whether @list (of @n; NULL: anything) holds @s. */
+static bool ingest_allows(const char *const *list, size_t n, const char *s) {
+  if (list == NULL)
+    return true;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(list[i], s) == 0)
+      return true;
+  return false;
+}
+
+/* The first reading from @first on whose key @dc does not allow, or -1. */
+static long ingest_forbidden_key(const wg_batch_t *b, size_t first,
+                                 const wg_device_conf_t *dc) {
+  for (size_t i = first; dc != NULL && i < b->readings.n; i++)
+    if (!ingest_allows(dc->keys, dc->nkeys, b->readings.v[i].name))
+      return (long)i;
+  return -1;
+}
+
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
                    size_t len, double now, char *err, size_t errlen) {
+  return wg_ingest_pack_via(in, NULL, device, payload, len, now, err, errlen);
+}
+
+int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
+                       const char *device, const void *payload, size_t len,
+                       double now, char *err, size_t errlen) {
   wg_batch_t *b = &in->batch;
   const wg_device_t *dm = wg_ingest_find(in, device);
+  const wg_device_conf_t *dc = dm ? dm->conf : NULL;
   wg_arena_mark_t mark;
   const char *dev, *pat = NULL;
   size_t first = b->readings.n;
+  long bad;
   int rc;
 
   if (dm == NULL && !in->map.accept_unknown) {
     snprintf(err, errlen, "unknown device");
     return WG_ENODEV;
+  }
+  if (dc != NULL && transport != NULL &&
+      !ingest_allows(dc->via, dc->nvia, transport)) {
+    snprintf(err, errlen, "device %s may not send over %s", device, transport);
+    return WG_EAUTH;
   }
   if (reserve_pack(b) != 0) {
     snprintf(err, errlen, "out of memory");
@@ -149,6 +184,12 @@ int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
   }
   mark = wg_arena_mark(&b->arena);
   rc = wg_senml_parse(payload, len, now, &b->arena, &b->readings, err, errlen);
+  if (rc == 0 && (bad = ingest_forbidden_key(b, first, dc)) >= 0) {
+    snprintf(err, errlen, "device %s may not report %.64s", device,
+             b->readings.v[bad].name);
+    b->readings.n = first;
+    rc = WG_EINVAL;
+  }
   if (rc == 0) {
     dev = wg_arena_strdup(&b->arena, device);
     if (dm != NULL)

@@ -21,8 +21,9 @@
 typedef struct wg_device_s {
   const char *id;
   const wg_patient_t *patient;
-  size_t patient_index; /* into cfg->patients */
-  int device_index;     /* into the patient's devices */
+  size_t patient_index;         /* into cfg->patients */
+  int device_index;             /* into the patient's devices */
+  const wg_device_conf_t *conf; /* the keys and transports it may use */
 } wg_device_t;
 
 /*
@@ -111,6 +112,17 @@ int wg_ingest_device_from_topic(const char *filter, const char *topic,
  */
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
                    size_t len, double now, char *err, size_t errlen);
+
+/*
+ * wg_ingest_pack() for a pack that came over @transport (an input's name,
+ * "mqtt" or "coap"; NULL: not checked). A configured device that may not
+ * use @transport is refused with WG_EAUTH; a pack with a record whose key
+ * the device may not report, whole, with WG_EINVAL; both with the reason
+ * in @err.
+ */
+int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
+                       const char *device, const void *payload, size_t len,
+                       double now, char *err, size_t errlen);
 
 /* Acks larger than this are refused unread (a note of 500 characters,
  * written with \u escapes, fits). */

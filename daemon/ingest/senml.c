@@ -76,6 +76,10 @@ const char *wg_senml_canonical_unit(const char *key) {
   return k ? k->unit : NULL;
 }
 
+const char *wg_senml_key_at(size_t i) {
+  return i < sizeof(keys) / sizeof(keys[0]) ? keys[i].key : NULL;
+}
+
 int wg_senml_readings_reserve(wg_readings_t *r, size_t extra) {
   size_t cap;
   wg_reading_t *v;

@@ -49,4 +49,7 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
  */
 const char *wg_senml_canonical_unit(const char *key);
 
+/* The @i-th known key (DESIGN.md section 5's table), or NULL past the last. */
+const char *wg_senml_key_at(size_t i);
+
 #endif

@@ -242,13 +242,24 @@ static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
   uv_poll_start(&d->poll, UV_READABLE, on_poll);
   wg_log(LOG_INFO, "coap: listening on %s port %d (%s)", d->bind, d->port,
          d->npsks > 0 ? "DTLS with pre-shared keys" : "UDP");
+  if (d->insecure && d->npsks == 0)
+    wg_log(LOG_WARNING,
+           "coap: insecure: plain CoAP on %s port %d authenticates nobody; "
+           "%s can post readings for any device (give ingest.coap.psk_file)",
+           d->bind, d->port,
+           wg_coap_bind_is_loopback(d->bind) ? "any local process"
+                                             : "anyone who reaches the port");
   return 0;
 }
 
 /* ---- driver operations ------------------------------------------------- */
 
 static void coap_committed(wg_driver_t *drv, uint64_t ticket) {
-  wg_coap__answer_committed(drv->impl, ticket);
+  coap_drv_t *d = drv->impl;
+
+  if (ticket > d->committed)
+    d->committed = ticket;
+  wg_coap__answer_committed(d, ticket);
 }
 
 static int coap_publish(wg_driver_t *drv, const char *topic,
@@ -346,6 +357,7 @@ int wg_coap_driver_init(wg_driver_t *drv, const char *label,
   d->drv = drv;
   d->port = opts->port;
   d->max_pack = opts->max_pack;
+  d->insecure = opts->insecure;
   d->bind = strdup(opts->bind ? opts->bind : "::");
   d->psks = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->psks));
   d->keys = calloc(opts->npsks ? opts->npsks : 1, sizeof(*d->keys));

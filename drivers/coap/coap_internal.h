@@ -37,6 +37,8 @@ typedef struct coap_drv_s {
   char **devices;
   size_t ndevices;
   size_t max_pack;
+  bool insecure;      /* plain CoAP off the loopback was asked for */
+  uint64_t committed; /* the newest ticket reported committed */
   struct pending_s *head, *tail;
   struct body_s *bodies;
   size_t nbodies;

@@ -4,7 +4,9 @@
  * driver's options with its pre-shared keys. The devices listed for
  * discovery and the largest pack are the daemon's to add.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,23 +113,59 @@ static void read_psks(wg_conf_t *c, const char *path, const char *file,
   o->npsks = n;
 }
 
+bool wg_coap_bind_is_loopback(const char *bind) {
+  struct in6_addr a6;
+  struct in_addr a4;
+
+  if (bind == NULL)
+    return false; /* "::", every address */
+  if (strcmp(bind, "localhost") == 0)
+    return true;
+  if (inet_pton(AF_INET, bind, &a4) == 1)
+    return (ntohl(a4.s_addr) >> 24) == 127;
+  if (inet_pton(AF_INET6, bind, &a6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&a6))
+      return true;
+    return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+  }
+  return false; /* a host name: it may resolve to anything */
+}
+
 static void *read_ingest(wg_conf_t *c, const char *path, const cJSON *obj) {
-  static const char *const keys[] = {"bind", "port", "psk_file", NULL};
+  static const char *const keys[] = {"bind", "port", "psk_file", "insecure",
+                                     NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *psk_file;
+  const cJSON *insecure;
   wg_coap_opts_t *o;
 
   if (!wg_conf_object(c, path, obj, keys))
     return NULL;
   if ((o = wg_conf_alloc(c, 1, sizeof(*o))) == NULL)
     return NULL;
-  o->bind = wg_conf_string(c, path, obj, "bind", "0.0.0.0", false, false);
+  o->bind = wg_conf_string(c, path, obj, "bind", "127.0.0.1", false, false);
   o->port =
       (int)wg_conf_number(c, path, obj, "port", 5683, 1, 65535, true, false);
   psk_file = wg_conf_string(c, path, obj, "psk_file", NULL, false, true);
   wg_conf_join(sub, path, "psk_file");
   if (psk_file)
     read_psks(c, sub, psk_file, o);
+  insecure = cJSON_GetObjectItemCaseSensitive(obj, "insecure");
+  wg_conf_join(sub, path, "insecure");
+  if (insecure != NULL && !cJSON_IsBool(insecure))
+    wg_conf_problem(c, sub, "must be true or false");
+  o->insecure = cJSON_IsTrue(insecure);
+  /* Plain CoAP authenticates nobody: anyone who can reach the port can post
+   * readings for any patient. Off the box's own loopback, that takes DTLS
+   * or an explicit "insecure". */
+  wg_conf_join(sub, path, "bind");
+  if (o->bind != NULL && psk_file == NULL && !o->insecure &&
+      !wg_coap_bind_is_loopback(o->bind))
+    wg_conf_problem(c, sub,
+                    "%s is not a loopback address: plain CoAP there lets "
+                    "anyone on the network post readings; give a psk_file "
+                    "(DTLS), or \"insecure\": true to accept the risk",
+                    o->bind);
   return o;
 }
 

@@ -12,8 +12,9 @@
  * the device retransmit first (the commit is being retried), libcoap ACKs
  * the retransmission at once and the 2.04 follows as a separate
  * confirmable response (5.2.2), which libcoap retransmits until the device
- * ACKs it. A retransmission is never taken twice while its pack waits; one
- * after the answer is a new request, and the store keeps the readings once.
+ * ACKs it. A retransmission (the same message id from the same session) is
+ * never taken twice while its pack waits; one after the answer is a new
+ * request, and the store keeps the readings once.
  *
  * Block-wise transfer (RFC 7959): libcoap runs the Block1 exchange (2.31
  * Continue, the block bookkeeping); the body is gathered here rather than
@@ -77,6 +78,7 @@ static void set_uint_option(coap_pdu_t *pdu, coap_option_num_t num,
 static coap_pdu_code_t code_for(int err) {
   switch (err) {
   case WG_ENODEV:
+  case WG_EAUTH: /* a transport the device may not use */
     return COAP_RESPONSE_CODE_FORBIDDEN;
   case WG_ETOOBIG:
     return COAP_RESPONSE_CODE_REQUEST_TOO_LARGE;
@@ -273,11 +275,21 @@ static bool identity_is(const coap_session_t *s, const char *device) {
   return id != NULL && id->length == n && memcmp(id->s, device, n) == 0;
 }
 
+/*
+ * The pack waiting for its commit that @req repeats, or NULL. RFC 7252 4.5
+ * tells a duplicate by its message id within the session (the client's
+ * address and port), never by its token: a constrained client may send
+ * every request with the same token, often the empty one, and two packs
+ * are two exchanges. libcoap 4.3 leaves this to the application for
+ * requests it does not answer at once (it checks the message id only for
+ * its proxy resource, and its async requests by token).
+ */
 static pending_t *find_pending(coap_drv_t *d, const coap_session_t *s,
-                               coap_bin_const_t token) {
+                               const coap_pdu_t *req) {
+  coap_mid_t mid = coap_pdu_get_mid(req);
+
   for (pending_t *p = d->head; p != NULL; p = p->next)
-    if (p->session == s && p->token_len == token.length &&
-        memcmp(p->token, token.s, token.length) == 0)
+    if (p->session == s && p->mid == mid)
       return p;
   return NULL;
 }
@@ -340,7 +352,6 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
                    const coap_pdu_t *req, const coap_string_t *query,
                    coap_pdu_t *response) {
   coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
-  coap_bin_const_t token = coap_pdu_get_token(req);
   char device[DEVICE_MAX + 1], reason[256];
   coap_opt_iterator_t it;
   coap_opt_t *opt;
@@ -355,7 +366,7 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
 
   (void)resource;
   (void)query;
-  if ((pending = find_pending(d, s, token)) != NULL) {
+  if ((pending = find_pending(d, s, req)) != NULL) {
     /* A retransmission: libcoap ACKs it now (an empty response), and the
      * 2.04 will follow separately. */
     pending->piggyback = false;
@@ -413,8 +424,13 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
   }
   /* Empty and non-confirmable, the response is dropped: the ACK of a CON
    * request carries the 2.04 after the commit. */
-  if (queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response))
-    coap_pdu_set_type(response, COAP_MESSAGE_NON);
+  if (!queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response))
+    return;
+  coap_pdu_set_type(response, COAP_MESSAGE_NON);
+  /* A pack that filled the group was committed inside cbs->pack, before
+   * it was queued: its answer leaves with that commit, not the next. */
+  if (ticket <= d->committed)
+    wg_coap__answer_committed(d, d->committed);
 }
 
 static void release_body(coap_session_t *s, void *body) {

@@ -45,6 +45,9 @@ typedef struct wg_coap_opts_s {
   size_t ndevices; /**< @brief the number of @c devices */
   /** @brief In bytes; a larger body is refused with 4.13. Not 0. */
   size_t max_pack;
+  /** @brief "insecure": true: plain CoAP off the loopback was asked for;
+   * without keys, the start warns about it. */
+  bool insecure;
 } wg_coap_opts_t;
 
 /**
@@ -80,8 +83,18 @@ int wg_coap_driver_list_devices(wg_driver_t *drv, const char *const *devices,
                                 size_t n);
 
 /**
+ * @brief Whether @p bind names the loopback only (127.0.0.0/8, ::1, an
+ * IPv4-mapped 127.x address or "localhost").
+ * @param bind an address or host name; NULL (every address) is not
+ * @return true when only the box itself can reach it
+ */
+bool wg_coap_bind_is_loopback(const char *bind);
+
+/**
  * @brief The block ingest.coap (wardgate.json(5)), read into a
- * wg_coap_opts_t: bind, port and the keys of psk_file.
+ * wg_coap_opts_t: bind (127.0.0.1), port, the keys of psk_file and
+ * insecure. A bind off the loopback without psk_file is a problem unless
+ * insecure is true.
  *
  * The devices listed for discovery and the largest pack are the daemon's
  * to add.

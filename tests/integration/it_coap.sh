@@ -81,6 +81,17 @@ expect '2\.04' oxi-2 "$pack"
 n=$(count_readings "WHERE device_id='oxi-2' AND abs(ts-$bt)<0.001")
 [ "$n" = 2 ] || fail "retransmissions stored $n readings, not 2"
 
+# Two distinct packs with the same (empty) token, at once: two exchanges,
+# told apart by their message ids, never taken for a retransmission.
+bt=$(now)
+"$WG_BIN/tests/coap_resend" "$COAP_PORT" oxi-2 "[{\"bt\":$bt,\"n\":\"hr\",\"v\":71}]" \
+  "[{\"bt\":$bt,\"n\":\"spo2\",\"v\":97}]" >"$T/token.out" ||
+  fail "two packs with one token not both answered: $(cat "$T/token.out")"
+! grep -Ev '^(ACK 0\.00|ACK 2\.04|CON 2\.04)$' "$T/token.out" ||
+  fail "two packs with one token answered: $(cat "$T/token.out")"
+n=$(count_readings "WHERE device_id='oxi-2' AND abs(ts-$bt)<0.001")
+[ "$n" = 2 ] || fail "two packs with one token: $n of 2 readings stored"
+
 # While the database is locked the pack waits, unanswered: the
 # retransmission is ACKed at once, and the 2.04 follows, separately and
 # confirmable, when the lock is gone; the repeat after that is answered

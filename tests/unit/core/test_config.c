@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -286,6 +287,52 @@ static void password_file_read(void) {
   unlink(pw);
 }
 
+/* A secret file open to others is warned about, and with
+ * "strict_permissions" refused (ssh's rule for a private key). */
+static void secret_file_modes(void) {
+  char text[640], pw[64], psk[64];
+  FILE *f;
+
+  snprintf(pw, sizeof(pw), "/tmp/wg-test-pw-%d", (int)getpid());
+  snprintf(psk, sizeof(psk), "/tmp/wg-test-psk-%d", (int)getpid());
+  f = fopen(pw, "w");
+  fputs("s3cret\n", f);
+  fclose(f);
+  f = fopen(psk, "w");
+  fputs("oxi-1:000102030405060708090a0b0c0d0e0f\n", f);
+  fclose(f);
+  for (int strict = 0; strict < 2; strict++) {
+    snprintf(text, sizeof(text),
+             "{\"gateway_id\":\"gw-1\",%s\"ingest\":{\"mqtt\":{},\"coap\":{"
+             "\"psk_file\":\"%s\"}},\"uplink\":{\"mqtt\":{\"username\":\"gw\","
+             "\"password_file\":\"%s\"}},\"patients\":[]}",
+             strict ? "\"strict_permissions\":true," : "", psk, pw);
+    ASSERT_EQ(chmod(pw, 0600), 0);
+    ASSERT_EQ(chmod(psk, 0400), 0);
+    ASSERT_EQ(load_text(text), 0);
+    ASSERT_EQ(cfg->strict_permissions, strict == 1);
+    ASSERT_EQ(chmod(pw, 0666), 0);
+    ASSERT_EQ(chmod(psk, 0640), 0);
+    if (!strict) { /* a warning in the journal, and it runs */
+      ASSERT_EQ(load_text(text), 0);
+      ASSERT_STR_EQ(uplink_mqtt()->password, "s3cret");
+      continue;
+    }
+    ASSERT_EQ(load_text(text), WG_EINVAL);
+    ASSERT_EQ(nproblems, 2);
+    ASSERT_CONTAINS(problems, expect("uplink.mqtt.password_file: "));
+    ASSERT_CONTAINS(problems, " is open to group or others (mode 0666) "
+                              "(strict_permissions)");
+    ASSERT_CONTAINS(problems, expect("ingest.coap.psk_file: "));
+    ASSERT_CONTAINS(problems, "(mode 0640)");
+  }
+  ASSERT_EQ(load_with("\"strict_permissions\":1,", ""), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("strict_permissions: must be true or false"));
+  unlink(pw);
+  unlink(psk);
+}
+
 /* Load a configuration with CoAP whose psk_file holds @psk. */
 static int load_psk(const char *psk) {
   char text[512], file[64];
@@ -354,6 +401,142 @@ static void psk_file_read(void) {
                      "a-1:101112131415161718191a1b1c1d1e1f\n"),
             WG_EINVAL);
   ASSERT_CONTAINS(problems, "line 2): identity a-1 appears twice");
+}
+
+static int load_coap(const char *coap) {
+  char text[512];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"coap\":%s},"
+           "\"uplink\":{\"mqtt\":{}},\"patients\":[]}",
+           coap);
+  return load_text(text);
+}
+
+/* DESIGN.md section 4, revised 2026-12-06: plain CoAP binds the loopback
+ * unless told otherwise, and off the loopback it takes keys or "insecure". */
+static void coap_bind_loopback(void) {
+  static const char *const loopback[] = {"127.0.0.1", "127.8.0.1", "::1",
+                                         "::ffff:127.0.0.1", "localhost"};
+  static const char *const open[] = {"0.0.0.0", "::", "192.168.1.20", "fe80::1",
+                                     "gateway.local"};
+  char block[256], file[64];
+  FILE *f;
+
+  ASSERT_EQ(load_coap("{}"), 0);
+  ASSERT_STR_EQ(ingest_coap()->bind, "127.0.0.1");
+  ASSERT(!ingest_coap()->insecure);
+  for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\"}", loopback[i]);
+    ASSERT_EQ(load_coap(block), 0);
+  }
+  for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\"}", open[i]);
+    ASSERT_EQ(load_coap(block), WG_EINVAL);
+    ASSERT_EQ(nproblems, 1);
+    ASSERT_CONTAINS(problems, expect("ingest.coap.bind: "));
+    ASSERT_CONTAINS(problems, "is not a loopback address");
+    ASSERT_CONTAINS(problems, "psk_file");
+    ASSERT_CONTAINS(problems, "\"insecure\": true");
+    /* Accepted with the risk named, */
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\",\"insecure\":true}",
+             open[i]);
+    ASSERT_EQ(load_coap(block), 0);
+    ASSERT(ingest_coap()->insecure);
+    snprintf(block, sizeof(block), "{\"bind\":\"%s\",\"insecure\":false}",
+             open[i]);
+    ASSERT_EQ(load_coap(block), WG_EINVAL);
+  }
+  /* or with keys: DTLS only. */
+  snprintf(file, sizeof(file), "/tmp/wg-test-psk-%d", (int)getpid());
+  f = fopen(file, "w");
+  fputs("oxi-1:000102030405060708090a0b0c0d0e0f\n", f);
+  fclose(f);
+  snprintf(block, sizeof(block), "{\"bind\":\"0.0.0.0\",\"psk_file\":\"%s\"}",
+           file);
+  ASSERT_EQ(load_coap(block), 0);
+  ASSERT(!ingest_coap()->insecure);
+  unlink(file);
+  ASSERT_EQ(load_coap("{\"insecure\":1}"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("ingest.coap.insecure: must be true or false"));
+}
+
+static int load_devices(const char *ingest, const char *devices) {
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":%s,\"uplink\":{\"mqtt\":{}},"
+           "\"patients\":[{\"id\":\"p-1\",\"devices\":%s}]}",
+           ingest, devices);
+  return load_text(text);
+}
+
+/* DESIGN.md section 4 (2026-12-06): a device may be an object that says
+ * what it may report and over which transports. */
+static void device_objects(void) {
+  static const char both[] = "{\"mqtt\":{},\"coap\":{}}";
+  const wg_device_conf_t *dc;
+
+  ASSERT_EQ(load_devices(both, "[\"oxi-1\",{\"id\":\"cup-1\",\"keys\":"
+                               "[\"fluid_intake\",\"battery\"],\"via\":"
+                               "[\"coap\"]},{\"id\":\"bp-1\"}]"),
+            0);
+  ASSERT_EQ(cfg->patients[0].ndevices, 3);
+  ASSERT_STR_EQ(cfg->patients[0].devices[1], "cup-1");
+  dc = &cfg->patients[0].device_conf[1];
+  ASSERT_EQ(dc->nkeys, 2);
+  ASSERT_STR_EQ(dc->keys[1], "battery");
+  ASSERT_EQ(dc->nvia, 1);
+  ASSERT_STR_EQ(dc->via[0], "coap");
+  /* A plain string, or an object with only an id: anything. */
+  ASSERT(cfg->patients[0].device_conf[0].keys == NULL);
+  ASSERT(cfg->patients[0].device_conf[0].via == NULL);
+  ASSERT(cfg->patients[0].device_conf[2].keys == NULL);
+  ASSERT(cfg->patients[0].device_conf[2].via == NULL);
+
+  /* Keys are measurement names of the SenML table. */
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[\"fluid\"]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].keys[0]: \"fluid\" is not a "
+                         "measurement name (rr, spo2, o2, sbp, dbp, hr, acvpu, "
+                         "temp, fall, fluid_intake, meal, battery)"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[]}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].keys: must be a "
+                                   "non-empty array of strings"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":\"meal\"}]"),
+            WG_EINVAL);
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[\"meal\",3]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].keys[1]: must be a string"));
+  ASSERT_EQ(
+      load_devices(both, "[{\"id\":\"cup-1\",\"keys\":[\"meal\",\"meal\"]}]"),
+      WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].keys[1]: \"meal\" "
+                                   "is listed twice"));
+  /* Transports are inputs, and configured ones. */
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"via\":[\"http\"]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].via[0]: \"http\" "
+                                   "is not an input (\"mqtt\", \"coap\")"));
+  ASSERT_EQ(load_devices("{\"mqtt\":{}}",
+                         "[\"oxi-1\",{\"id\":\"cup-1\",\"via\":[\"coap\"]}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[1].via[0]: "
+                                   "ingest.coap is not configured"));
+  /* The object is checked like the rest. */
+  ASSERT_EQ(load_devices(both, "[{\"keys\":[\"meal\"]}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[0].id: required"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup 1\"}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].id: must be a device id"));
+  ASSERT_EQ(load_devices(both, "[{\"id\":\"cup-1\",\"kinds\":[]}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("patients[0].devices[0].kinds: unknown key"));
+  /* and an id in an object is still one patient's only. */
+  ASSERT_EQ(load_devices(both, "[\"cup-1\",{\"id\":\"cup-1\"}]"), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("patients[0].devices[1]: \"cup-1\" is also "
+                                   "patients[0].devices[0]"));
 }
 
 static void devices_unique(void) {
@@ -457,5 +640,6 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(type_errors), T(range_errors), T(routes_read_and_checked),
           T(unknown_keys), T(missing_required), T(bad_json),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
+          T(coap_bind_loopback), T(secret_file_modes), T(device_objects),
           T(devices_unique), T(every_problem_reported), T(rule_settings),
           T(fhir_export), T(cleanup))

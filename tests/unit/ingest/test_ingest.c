@@ -218,5 +218,86 @@ static void pack_out_of_memory(void) {
   wg_config_free(cfg);
 }
 
+static int pack_via(wg_ingest_t *in, const char *transport, const char *device,
+                    const char *json, char *err) {
+  return wg_ingest_pack_via(in, transport, device, json, strlen(json), T0, err,
+                            256);
+}
+
+/* DESIGN.md section 4 (2026-12-06): a device object says which keys the
+ * device may report and over which transports; a plain id may do anything.
+ * A cup cannot report a saturation or a fall, and a pack that tries is
+ * refused whole. */
+static void device_keys_and_transports(void) {
+  static const char json[] =
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":"
+      "{\"mqtt\":{},\"coap\":{}},\"uplink\":{\"mqtt\":{}},"
+      "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"oxi-1\","
+      "{\"id\":\"cup-1\",\"keys\":[\"fluid_intake\",\"battery\"],"
+      "\"via\":[\"coap\"]},{\"id\":\"fall-1\",\"via\":[\"mqtt\"]},"
+      "{\"id\":\"bp-1\",\"keys\":[\"sbp\",\"dbp\",\"hr\"]}]}]}";
+  static const char *const cup_refused[] = {
+      "[{\"n\":\"spo2\",\"u\":\"%\",\"v\":97}]",
+      "[{\"n\":\"fall\",\"vb\":true}]",
+      "[{\"n\":\"fluid_intake\",\"u\":\"l\",\"v\":0.2},"
+      "{\"n\":\"fall\",\"vb\":true}]",
+      "[{\"bn\":\"urn:dev:cup-1:\",\"n\":\"spo2\",\"u\":\"%\",\"v\":97}]",
+      "[{\"n\":\"weight\",\"u\":\"kg\",\"v\":70}]",
+  };
+  static const char fall[] = "[{\"n\":\"fall\",\"vb\":true}]";
+  static const char spo2[] = "[{\"n\":\"spo2\",\"u\":\"%\",\"v\":97}]";
+  wg_config_t *cfg = test_config(json);
+  const wg_device_t *d;
+  wg_device_map_t map;
+  wg_ingest_t in;
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  ASSERT((d = wg_ingest_find(&in, "cup-1")) != NULL);
+  ASSERT_EQ(d->conf->nkeys, 2);
+  ASSERT_EQ(d->conf->nvia, 1);
+  ASSERT((d = wg_ingest_find(&in, "oxi-1")) != NULL);
+  ASSERT(d->conf->keys == NULL && d->conf->via == NULL);
+
+  for (size_t i = 0; i < sizeof(cup_refused) / sizeof(cup_refused[0]); i++) {
+    ASSERT_EQ(pack_via(&in, "coap", "cup-1", cup_refused[i], err), WG_EINVAL);
+    ASSERT_CONTAINS(err, "device cup-1 may not report ");
+    ASSERT_EQ(in.batch.npacks, 0);
+    ASSERT_EQ(in.batch.readings.n, 0);
+  }
+  ASSERT_STR_EQ(err, "device cup-1 may not report weight");
+  /* Without the transport (a caller that does not ask), keys still hold. */
+  ASSERT_EQ(pack(&in, "cup-1", fall, err), WG_EINVAL);
+  /* What a cup measures goes in, over its transport, */
+  ASSERT_EQ(pack_via(&in, "coap", "cup-1",
+                     "[{\"n\":\"fluid_intake\",\"u\":\"ml\",\"v\":200},"
+                     "{\"n\":\"battery\",\"u\":\"%\",\"v\":80}]",
+                     err),
+            0);
+  ASSERT_EQ(in.batch.readings.n, 2);
+  /* and not over another. */
+  ASSERT_EQ(pack_via(&in, "mqtt", "cup-1",
+                     "[{\"n\":\"battery\",\"u\":\"%\",\"v\":80}]", err),
+            WG_EAUTH);
+  ASSERT_STR_EQ(err, "device cup-1 may not send over mqtt");
+  ASSERT_EQ(pack_via(&in, "coap", "fall-1", fall, err), WG_EAUTH);
+  ASSERT_EQ(pack_via(&in, "mqtt", "fall-1", fall, err), 0);
+  /* Keys without "via": any transport; a plain id: anything. */
+  ASSERT_EQ(pack_via(&in, "coap", "bp-1",
+                     "[{\"n\":\"hr\",\"u\":\"beat/min\",\"v\":70}]", err),
+            0);
+  ASSERT_EQ(pack_via(&in, "mqtt", "bp-1", spo2, err), WG_EINVAL);
+  ASSERT_EQ(pack_via(&in, "coap", "oxi-1", fall, err), 0);
+  ASSERT_EQ(pack_via(&in, "mqtt", "oxi-1", spo2, err), 0);
+  ASSERT_EQ(in.batch.npacks, 5);
+  ASSERT_EQ(in.batch.readings.n, 6);
+  wg_ingest_free(&in);
+  wg_config_free(cfg);
+}
+
 TEST_MAIN(T(device_from_topic), T(map_packs_and_acks), T(pack_out_of_memory),
-          T(unknown_devices_accepted), T(waiting_packs_follow_a_new_map))
+          T(unknown_devices_accepted), T(waiting_packs_follow_a_new_map),
+          T(device_keys_and_transports))

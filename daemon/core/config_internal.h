@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the configuration schema's files share: config.c reads the file and
+ * every block but a patient's devices, which config_devices.c reads.
+ */
+#ifndef WG_CONFIG_INTERNAL_H
+#define WG_CONFIG_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "core/config.h"
+#include "wardgate/conf.h"
+
+/*
+ * A patient's "devices" array @arr, at key path @path, into p->devices and
+ * p->device_conf: each a device id, or an object {"id", "keys", "via"}
+ * whose keys are known measurement names and whose via are inputs
+ * configured in @cfg.
+ */
+void config__devices(wg_conf_t *c, const char *path, const cJSON *arr,
+                     const wg_config_t *cfg, wg_patient_t *p);
+
+/* Devices belong to one patient at most; patient ids are unique. */
+void config__check_unique(wg_conf_t *c, const wg_config_t *cfg);
+
+#endif
