@@ -3,7 +3,9 @@
 // (README, "Integrating with the hub"). A persistent MQTT session with
 // QoS 1 subscriptions; alert events de-duplicated on (id, state, ts);
 // the open alerts reconciled from each gateway's retained alerts/active;
-// acknowledgements published on alerts/ack with the clinician's name.
+// every patient's latest NEWS2 from the retained news2/latest on load,
+// kept current from news2; acknowledgements published on alerts/ack with
+// the clinician's name.
 import mqtt from './vendor/mqtt.esm.js';
 
 const SEVERITY = { emergency: 0, high: 1, medium: 2, low: 3 };
@@ -60,7 +62,7 @@ const connection = (up, text) => {
 client.on('connect', () => {
   connection(true, `Connected to ${url}`);
   client.subscribe(['wardgate/+/status', 'wardgate/+/alerts', 'wardgate/+/alerts/active',
-    'wardgate/+/news2', 'wardgate/+/fhir/vitals'], { qos: 1 });
+    'wardgate/+/news2', 'wardgate/+/news2/latest', 'wardgate/+/fhir/vitals'], { qos: 1 });
 });
 const lost = () => connection(false, 'Connection to the broker lost: alerts may be missing. Reconnecting…');
 client.on('close', lost);
@@ -81,6 +83,7 @@ client.on('message', (topic, payload) => {
   else if (sub === 'alerts') takeEvent(msg);
   else if (sub === 'alerts/active') reconcile(gateway, msg.alerts || []);
   else if (sub === 'news2') takeScore(msg);
+  else if (sub === 'news2/latest') for (const s of msg.patients || []) takeScore(s);
   else if (sub === 'fhir/vitals') takeVitals(msg);
   render();
 });
@@ -153,12 +156,28 @@ function takeVitals(bundle) {
   }
 }
 
+// A score from news2, or from news2/latest (which repeats the last news2
+// message of each patient: taken once), in the order of the sets' times.
 function takeScore(s) {
+  if (!s || typeof s.patient !== 'string' || typeof s.ts !== 'number') return;
   const list = scores.get(s.patient) || [];
+  if (list.some((x) => x.ts === s.ts)) return;
   list.push(s);
-  const from = s.ts - TREND_S;
+  list.sort((a, b) => a.ts - b.ts);
+  const from = list.at(-1).ts - TREND_S;
   while (list.length && list[0].ts < from) list.shift();
   scores.set(s.patient, list);
+}
+
+// How often the RCP's NEWS2 chart asks for a new set of observations at
+// this score: 12 h at 0, 4 h at 1-4, 1 h at 5-6 or a single 3 in one
+// parameter, 15 min at 7 or more. A score older than that is stale: the
+// patient may have changed since. (The gateway does not publish a
+// patient's own interval, so the chart's is used.)
+function observeEvery(s) {
+  if (s.band === 'high') return 15 * 60;
+  if (s.band === 'medium' || s.band === 'low-medium') return 3600;
+  return s.score === 0 ? 12 * 3600 : 4 * 3600;
 }
 
 function acknowledge(ev) {
@@ -233,10 +252,14 @@ function vitalRows(patient) {
     svg.setAttribute('width', w);
     svg.setAttribute('height', h);
     svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', `${name} over the last ${TREND_S / 3600} hours, ${list.length} readings, ${lo} to ${hi} ${unit}`);
+    svg.setAttribute('aria-label', `${name} since ${time(list[0][0])}, ${list.length} readings, ${lo} to ${hi} ${unit}`);
     svg.innerHTML = `<polyline fill="none" stroke="#1d2b3a" stroke-width="1.5" points="${pts.join(' ')}"/>`;
-    return el('div', { class: 'vital', 'data-vital': k, 'data-value': last, 'data-t': Math.round(t1 * 1000) },
-      el('span', { class: 'vital-name' }, name), el('strong', {}, `${last} ${unit}`), svg);
+    // The line starts with the first reading this page received, not
+    // with the window: say so, or a short line looks like a flat history.
+    return el('div', { class: 'vital', 'data-vital': k, 'data-value': last, 'data-t': Math.round(t1 * 1000),
+      'data-since': Math.round(list[0][0] * 1000) },
+    el('span', { class: 'vital-name' }, name), el('strong', {}, `${last} ${unit}`), svg,
+    el('span', { class: 'quiet since' }, list.length > 1 ? `since ${time(list[0][0])}` : `at ${time(t1)}`));
   }));
 }
 
@@ -314,24 +337,31 @@ function render() {
     const s = list.at(-1);
     const band = s.score === 0 ? 'zero' : s.band;
     const comps = Object.entries(s.components).map(([k, v]) => `${k} ${v}`).join(' · ');
-    return el('div', { class: 'tile', 'data-patient': patient },
+    const every = observeEvery(s), age = now - s.ts, stale = age > every;
+    return el('div', { class: `tile${stale ? ' stale' : ''}`, 'data-patient': patient, 'data-stale': stale ? 'yes' : 'no' },
       el('h3', {}, patient),
-      el('span', { class: `score band-${band}`, 'data-score': s.score }, String(s.score)),
+      el('span', { class: `score band-${band}`, 'data-score': s.score, 'data-ts': Math.round(s.ts * 1000) }, String(s.score)),
       ` ${s.band}${s.complete ? '' : ` (incomplete: no ${s.missing.join(', ')})`}`,
-      el('div', { class: 'components' }, comps, ` · at ${time(s.ts)}`),
+      el('div', { class: 'components' }, comps, ` · set of ${time(s.ts)}, ${span(age)} ago`),
+      stale ? el('div', { class: 'stale-note' },
+        `Stale: no new score for ${span(age)}; at this score a set is due every ${span(every)}`) : '',
       trend(list), chart(list), vitalRows(patient));
   }));
 
   $('#gateways').replaceChildren(...[...gateways].sort().map(([gw, g]) => {
     const s = g.status, c = s.counters || {};
     const online = s.state === 'online';
-    return el('div', { class: `tile${online ? '' : ' offline'}`, 'data-gateway': gw, 'data-state': s.state },
+    // The open alerts as the table shows them (alerts/active and the
+    // events since), not the status's count, which is as old as the status.
+    const nopen = rows.filter((ev) => ev.gateway === gw).length;
+    return el('div', { class: `tile${online ? '' : ' offline'}`, 'data-gateway': gw, 'data-state': s.state,
+      'data-open': nopen },
       el('h3', {}, gw),
       el('strong', {}, online ? 'online' : 'OFFLINE: this home is not being watched'),
       el('div', { class: 'components' },
         `last heard ${span(now - g.seen)} ago · outbox ${c.outbox_depth ?? '–'}` +
         `${c.outbox_near_limit ? ' (near its limit)' : ''} · packs refused ${c.packs_rejected ?? '–'}` +
-        ` · open alerts ${c.alerts_open ?? '–'}`));
+        ` · open alerts ${nopen}`));
   }));
 
   $('#history tbody').replaceChildren(...history.map((ev) => el('tr', { 'data-id': ev.id },

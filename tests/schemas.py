@@ -28,6 +28,7 @@ TOPICS = {
     "alerts/active": "alerts-active.json",
     "alerts/ack": "ack.json",
     "news2": "news2.json",
+    "news2/latest": "news2-latest.json",
     "errors": "error.json",
     "log/daily": "daily-log.json",
     "fhir/vitals": "fhir-bundle.json",

@@ -238,4 +238,12 @@ typedef int (*wg_store_score_cb)(void *ud, const wg_store_score_t *sc);
 int wg_store_scores_each(wg_store_t *s, const char *patient, double since,
                          wg_store_score_cb cb, void *ud);
 
+/*
+ * Pass the newest NEWS2 score of @patient to @cb, if there is one (one
+ * indexed row, however long the history). Returns 0, what @cb returned,
+ * or a negative error.
+ */
+int wg_store_score_latest(wg_store_t *s, const char *patient,
+                          wg_store_score_cb cb, void *ud);
+
 #endif

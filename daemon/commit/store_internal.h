@@ -91,7 +91,11 @@
      " AND (?2 IS NULL OR patient_id = ?2) AND (?3 IS NULL OR name = ?3)")     \
   XX(scores_range,                                                             \
      "SELECT patient_id, ts, score, scale, complete, band, components,"        \
-     " missing FROM scores WHERE patient_id = ?1 AND ts >= ?2 ORDER BY ts")
+     " missing FROM scores WHERE patient_id = ?1 AND ts >= ?2 ORDER BY ts")    \
+  XX(score_latest,                                                             \
+     "SELECT patient_id, ts, score, scale, complete, band, components,"        \
+     " missing FROM scores WHERE patient_id = ?1"                              \
+     " ORDER BY ts DESC, id DESC LIMIT 1")
 
 struct wg_store_s {
   sqlite3 *db;

@@ -181,6 +181,21 @@ int64_t wg_store_readings_count(wg_store_t *s, double since,
   return store_read_int(s, s->readings_count, "readings count");
 }
 
+/* The score of the row @st is on, borrowed from it. */
+static wg_store_score_t store_read_score(sqlite3_stmt *st) {
+  wg_store_score_t sc = {
+      .patient = store_read_text(st, 0),
+      .ts = sqlite3_column_double(st, 1),
+      .score = sqlite3_column_int(st, 2),
+      .scale = sqlite3_column_int(st, 3),
+      .complete = sqlite3_column_int(st, 4) != 0,
+      .band = store_read_text(st, 5),
+      .components = store_read_text(st, 6),
+      .missing = store_read_text(st, 7),
+  };
+  return sc;
+}
+
 int wg_store_scores_each(wg_store_t *s, const char *patient, double since,
                          wg_store_score_cb cb, void *ud) {
   sqlite3_stmt *st = s->scores_range;
@@ -189,16 +204,7 @@ int wg_store_scores_each(wg_store_t *s, const char *patient, double since,
   sqlite3_bind_text(st, 1, patient, -1, SQLITE_STATIC);
   sqlite3_bind_double(st, 2, since);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    wg_store_score_t sc = {
-        .patient = store_read_text(st, 0),
-        .ts = sqlite3_column_double(st, 1),
-        .score = sqlite3_column_int(st, 2),
-        .scale = sqlite3_column_int(st, 3),
-        .complete = sqlite3_column_int(st, 4) != 0,
-        .band = store_read_text(st, 5),
-        .components = store_read_text(st, 6),
-        .missing = store_read_text(st, 7),
-    };
+    wg_store_score_t sc = store_read_score(st);
     if ((stop = cb(ud, &sc)) != 0)
       break;
   }
@@ -206,4 +212,21 @@ int wg_store_scores_each(wg_store_t *s, const char *patient, double since,
   if (stop != 0)
     return stop;
   return rc == SQLITE_DONE ? 0 : store__fail(s, "scores", rc);
+}
+
+int wg_store_score_latest(wg_store_t *s, const char *patient,
+                          wg_store_score_cb cb, void *ud) {
+  sqlite3_stmt *st = s->score_latest;
+  int rc, ret = 0;
+
+  sqlite3_bind_text(st, 1, patient, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    wg_store_score_t sc = store_read_score(st);
+    ret = cb(ud, &sc);
+    rc = SQLITE_DONE;
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE)
+    return store__fail(s, "scores", rc);
+  return ret;
 }

@@ -48,6 +48,8 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
     return;
   }
   wg_ingest_set_map(&c->ingest, &map);
+  /* A patient who left leaves news2/latest; one who came joins it. */
+  wg_hub_set_patients(&c->hub, cfg);
   if (!reload_same_at_start(cfg, c->cfg))
     wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
                         "unknown_devices and news2_interval_s only; other "

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clinic/news2.h"
 #include "clinic/routes.h"
 #include "common/json_scratch.h"
 #include "core/clock.h"
@@ -16,7 +17,8 @@
 
 /* Error reports to the hub: a burst of this many, then one per second. */
 #define ERROR_BURST 10.0
-/* alerts/active: at most one snapshot in this many milliseconds. */
+/* alerts/active and news2/latest: at most one snapshot of each in this
+ * many milliseconds. */
 #define ACTIVE_INTERVAL_MS 1000
 #define ERROR_RATE_PER_S 1.0
 
@@ -215,18 +217,32 @@ bool wg_hub_connected(const wg_hub_t *h) {
   return h->on && h->uplink.ops->is_connected(&h->uplink);
 }
 
+static void hub_latest_changed(wg_hub_t *h);
+
 static int hub_outbox_publish(void *ud, const char *topic, const char *payload,
                               int *mid) {
   wg_hub_t *h = ud;
+  size_t len = strlen(payload);
   /* The daily log stays at the broker for whoever looks later. */
   bool retain = strcmp(topic, h->topic_log) == 0;
-  return h->uplink.ops->publish(&h->uplink, topic, payload, strlen(payload), 1,
-                                retain, mid);
+  int rc =
+      h->uplink.ops->publish(&h->uplink, topic, payload, len, 1, retain, mid);
+
+  /* What the hub was told of a patient's NEWS2 is the patient's latest.
+   * The outbox sends in the order of the commits, again from the oldest
+   * after a reconnect or a restart, so the last one sent is the newest. */
+  if (rc == 0 && strcmp(topic, h->topic_news2) == 0 &&
+      wg_latest_learn(&h->latest, payload, len) == WG_ENOMEM)
+    wg_complain(&h->complaint, LOG_WARNING,
+                "hub: out of memory: news2/latest misses a score");
+  return rc;
 }
 
 static void hub_pump_outbox(wg_hub_t *h) {
-  if (wg_hub_connected(h))
-    wg_outbox_pump(&h->outbox, hub_outbox_publish, h);
+  if (!wg_hub_connected(h))
+    return;
+  wg_outbox_pump(&h->outbox, hub_outbox_publish, h);
+  hub_latest_changed(h);
 }
 
 /* The retained snapshot of every open alert, for the hub to reconcile. */
@@ -269,6 +285,112 @@ static void hub_active_changed(wg_hub_t *h) {
                    h->active_at + ACTIVE_INTERVAL_MS - now, 0);
 }
 
+/* The retained latest NEWS2 of every patient, for a console or hub that
+ * joins late. */
+static void hub_publish_latest(wg_hub_t *h) {
+  size_t len;
+  char *text;
+
+  if (!wg_hub_connected(h))
+    return;
+  /* Out of memory: `changed` stays, and the next change tries again. */
+  if ((text = wg_latest_snapshot(&h->latest, wg_wall_now(), &len)) == NULL)
+    return;
+  if (h->uplink.ops->publish(&h->uplink, h->topic_latest, text, len, 1, true,
+                             NULL) == 0) {
+    h->latest.changed = false;
+    h->latest_sent = true;
+    h->latest_at = uv_now(h->loop);
+  }
+  free(text);
+}
+
+static void hub_latest_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+  if (h->latest.changed)
+    hub_publish_latest(h);
+}
+
+/* A score changed: news2/latest now, or a second after the last one. */
+static void hub_latest_changed(wg_hub_t *h) {
+  uint64_t now = uv_now(h->loop);
+
+  if (!h->latest.changed || !wg_hub_connected(h) ||
+      uv_is_active((uv_handle_t *)&h->latest_timer))
+    return;
+  if (!h->latest_sent || now >= h->latest_at + ACTIVE_INTERVAL_MS)
+    hub_publish_latest(h);
+  else
+    uv_timer_start(&h->latest_timer, hub_latest_cb,
+                   h->latest_at + ACTIVE_INTERVAL_MS - now, 0);
+}
+
+/* The score behind a stored NEWS2, as the news2 message it went out as. */
+static int hub_latest_restore_cb(void *ud, const wg_store_score_t *sc) {
+  wg_hub_t *h = ud;
+  wg_arena_mark_t mark = wg_json_scratch_begin();
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *c = cJSON_Parse(sc->components), *v;
+  wg_news2_t s = {.score = sc->score, .complete = sc->complete};
+  bool ok = cJSON_IsObject(c);
+  wg_news2_json_t j;
+  int band = 0;
+
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    s.components[k] = -1;
+  cJSON_ArrayForEach(v, c) {
+    int k = wg_news2_param(v->string);
+    if (k < 0 || !cJSON_IsNumber(v) || v->valueint < 0 || v->valueint > 3)
+      ok = false;
+    else
+      s.components[k] = v->valueint;
+  }
+  wg_json_scratch_end(mark);
+  if (wg_json_build_failed(b))
+    return WG_ENOMEM;
+  while (band <= WG_NEWS2_BAND_HIGH &&
+         strcmp(wg_news2_band_name((wg_news2_band_t)band), sc->band) != 0)
+    band++;
+  if (!ok || band > WG_NEWS2_BAND_HIGH) {
+    wg_log(LOG_WARNING,
+           "hub: the stored NEWS2 of %s is unreadable; "
+           "news2/latest goes without it",
+           sc->patient);
+    return 0;
+  }
+  s.band = (wg_news2_band_t)band;
+  wg_news2_json(&s, sc->patient, sc->ts, sc->scale, true, &j);
+  return wg_latest_put(&h->latest, sc->patient, j.message, strlen(j.message)) ==
+                 WG_ENOMEM
+             ? WG_ENOMEM
+             : 0;
+}
+
+/* The patients of @cfg in news2/latest, those new to it with their newest
+ * stored score. */
+static int hub_latest_set_patients(wg_hub_t *h, const wg_config_t *cfg) {
+  int rc = wg_latest_set_patients(&h->latest, cfg), rrc;
+
+  for (size_t i = 0; i < cfg->npatients; i++) {
+    const char *id = cfg->patients[i].id;
+    if (wg_latest_wants(&h->latest, id) &&
+        (rrc = wg_store_score_latest(h->outbox.store, id, hub_latest_restore_cb,
+                                     h)) != 0)
+      rc = rrc;
+  }
+  if (rc == WG_ENOMEM)
+    wg_log(LOG_WARNING, "hub: out of memory: news2/latest may miss a "
+                        "patient until the next reload");
+  return rc;
+}
+
+int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg) {
+  int rc = hub_latest_set_patients(h, cfg);
+
+  hub_latest_changed(h);
+  return rc;
+}
+
 void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
   wg_control_committed(h->control);
   if (!h->on)
@@ -293,10 +415,13 @@ bool wg_hub_drained(wg_hub_t *h) {
 }
 
 bool wg_hub_go_offline(wg_hub_t *h) {
-  /* The last snapshot before the offline status, if one was waiting. */
+  /* The last snapshots before the offline status, if one was waiting. */
   uv_timer_stop(&h->active_timer);
   if (h->active_dirty)
     hub_publish_active(h);
+  uv_timer_stop(&h->latest_timer);
+  if (h->latest.changed)
+    hub_publish_latest(h);
   if (wg_hub_connected(h))
     hub_publish_status(h, false, &h->offline_mid);
   return h->offline_mid >= 0;
@@ -304,13 +429,18 @@ bool wg_hub_go_offline(wg_hub_t *h) {
 
 /* ---- the uplink's callbacks ---------------------------------------------- */
 
-/* On every (re)connect: status, the open alerts, then the queued events. */
+/* On every (re)connect: status, the open alerts, then the queued events;
+ * the latest scores at the next turn of the loop, once the news2 messages
+ * the outbox sends again have had their say, so that one snapshot goes
+ * rather than two. */
 static void hub_uplink_connected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
 
   if (!h->draining)
     hub_publish_status(h, true, NULL);
   hub_publish_active(h);
+  h->latest.changed = true;
+  uv_timer_start(&h->latest_timer, hub_latest_cb, 0, 0);
   hub_pump_outbox(h);
   if (h->draining && h->cbs->progress != NULL)
     h->cbs->progress(h);
@@ -365,6 +495,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
                 wg_store_t *store, wg_alerts_t *alerts, wg_counters_t *counters,
                 const wg_hub_cbs_t *cbs, void *data) {
   const char *gw = cfg->gateway_id;
+  int rc;
 
   memset(h, 0, sizeof(*h));
   h->loop = loop;
@@ -386,11 +517,18 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   snprintf(h->topic_active, sizeof(h->topic_active),
            "wardgate/%s/alerts/active", gw);
   snprintf(h->topic_news2, sizeof(h->topic_news2), "wardgate/%s/news2", gw);
+  snprintf(h->topic_latest, sizeof(h->topic_latest), "wardgate/%s/news2/latest",
+           gw);
   snprintf(h->topic_log, sizeof(h->topic_log), "wardgate/%s/log/daily", gw);
   for (int k = 0; k < WG_FHIR_TOPICS; k++)
     snprintf(h->topic_fhir[k], sizeof(h->topic_fhir[k]), "wardgate/%s/fhir/%s",
              gw, wg_fhir_topic_names[k]);
-  return wg_outbox_init(&h->outbox, store, cfg->outbox_max);
+  wg_latest_init(&h->latest);
+  if ((rc = wg_outbox_init(&h->outbox, store, cfg->outbox_max)) != 0)
+    return rc;
+  /* What the hub last heard of each patient's NEWS2 is in the scores. */
+  rc = hub_latest_set_patients(h, cfg);
+  return rc == WG_ENOMEM ? 0 : rc;
 }
 
 int wg_hub_start(wg_hub_t *h) {
@@ -401,7 +539,8 @@ int wg_hub_start(wg_hub_t *h) {
 
   uv_timer_init(h->loop, &h->status_timer);
   uv_timer_init(h->loop, &h->active_timer);
-  h->status_timer.data = h->active_timer.data = h;
+  uv_timer_init(h->loop, &h->latest_timer);
+  h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -447,9 +586,10 @@ static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 2;
+  h->closing = 3;
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);
+  uv_close((uv_handle_t *)&h->latest_timer, hub_timer_closed);
   if (h->control != NULL) {
     h->closing++;
     wg_control_close(h->control, hub_control_closed);
@@ -464,6 +604,7 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
 
 void wg_hub_free(wg_hub_t *h) {
   wg_outbox_free(&h->outbox);
+  wg_latest_free(&h->latest);
   free(h->will);
   h->will = NULL;
 }

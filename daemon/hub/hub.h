@@ -3,9 +3,10 @@
  * The hub: everything the gateway says to the hospital-at-home hub and
  * hears from it, over the uplink (DESIGN.md section 7). It owns the uplink
  * connection, the topics, the status and its will, the error reports and
- * their rate limit, the outbox pump and the retained snapshot of open
- * alerts. Acknowledgements from the hub are checked here and handed on as
- * plain wg_ack_t, so that the clinic has one entrance: the batch.
+ * their rate limit, the outbox pump, the retained snapshot of open alerts
+ * and the retained latest NEWS2 of every patient. Acknowledgements from the hub
+ * are checked here and handed on as plain wg_ack_t, so that the clinic has one
+ * entrance: the batch.
  */
 #ifndef WG_HUB_H
 #define WG_HUB_H
@@ -20,6 +21,7 @@
 #include "common/counters.h"
 #include "core/config.h"
 #include "hub/fhir.h"
+#include "hub/latest.h"
 #include "ingest/ingest.h"
 #include "wardgate/driver.h"
 #include "wardgate/log.h"
@@ -75,6 +77,7 @@ struct wg_hub_s {
   char topic_ack[96];
   char topic_active[96];
   char topic_news2[96];
+  char topic_latest[96];               /* news2/latest, retained */
   char topic_log[96];                  /* the daily escalation log, retained */
   char topic_fhir[WG_FHIR_TOPICS][96]; /* by wg_fhir_topic_t */
   char *will;
@@ -83,8 +86,14 @@ struct wg_hub_s {
   bool active_sent;  /* since the last (re)connect, at active_at (loop ms) */
   uint64_t active_at;
   uv_timer_t active_timer; /* the next snapshot, a second after the last */
-  bool draining;           /* stopping: no more online status */
-  int offline_mid;         /* the offline status awaiting its PUBACK, or -1 */
+  /* news2/latest: each patient's last news2 message as published (its
+   * `changed` says a snapshot is due), coalesced like alerts/active. */
+  wg_latest_t latest;
+  bool latest_sent; /* at latest_at (loop ms) */
+  uint64_t latest_at;
+  uv_timer_t latest_timer;
+  bool draining;   /* stopping: no more online status */
+  int offline_mid; /* the offline status awaiting its PUBACK, or -1 */
   uv_timer_t status_timer;
   int closing; /* handles and drivers still closing */
   void (*closed_cb)(wg_hub_t *h);
@@ -97,8 +106,10 @@ struct wg_hub_s {
 
 /*
  * Set up @h for @cfg (borrowed, as are @alerts and @counters). The outbox
- * counts its rows in @store. Returns 0, or a negative error from the
- * store. Nothing is connected until wg_hub_start().
+ * counts its rows in @store; the latest NEWS2 of each patient of @cfg is
+ * the newest score @store holds (as the news2 message it was published
+ * as). Returns 0, or a negative error from the store. Nothing is
+ * connected until wg_hub_start().
  */
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
                 wg_store_t *store, wg_alerts_t *alerts, wg_counters_t *counters,
@@ -141,6 +152,15 @@ void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id);
  * snapshot of open alerts.
  */
 void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed);
+
+/*
+ * The patients are now those of @cfg (a reload; borrowed for the call): a
+ * patient removed leaves news2/latest, a new one joins it with its newest
+ * stored score, and the snapshot follows (coalesced). Returns 0, or a
+ * negative error (a store error, or WG_ENOMEM: a new patient is left out
+ * of news2/latest until the next reload or restart).
+ */
+int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg);
 
 /* True while the uplink is connected. */
 bool wg_hub_connected(const wg_hub_t *h);

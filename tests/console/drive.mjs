@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Drives the hub console in Debian's chromium for it_console.sh:
 //   node drive.mjs URL DIR BROKER_PORT
-// Phase one: the gateway shows online; a fall published then shows as an
+// First, with the devices quiet (it_console.sh stopped them): the page,
+// loaded after the scores were sent, shows every patient's tile with the
+// score the daemon last published, from the retained news2/latest, within
+// 2 s of the load (a bound on the wait, not a measurement), none of them
+// stale; then it writes DIR/latest-seen and the devices go on.
+// Phase one: the gateway shows online, and its open-alert count is the
+// table's; a fall published then shows as an
 // open alert (the time it took is printed, not judged); each NEWS2 tile
 // shows the score the daemon last published (from DIR/hub.sub); a
 // screenshot; the Acknowledge button, with a clinician's name, moves the
@@ -16,6 +22,15 @@ import puppeteer from 'puppeteer-core';
 const [url, dir, port] = process.argv.slice(2);
 const fail = (why) => { console.error(`drive: FAIL: ${why}`); process.exit(1); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The daemon's last news2 message for each patient (DIR/hub.sub).
+const published = () => {
+  const last = {};
+  for (const line of readFileSync(`${dir}/hub.sub`, 'utf8').split('\n')) {
+    const m = line.match(/^wardgate\/gw-test\/news2 (.*)$/);
+    if (m) { const s = JSON.parse(m[1]); last[s.patient] = s; }
+  }
+  return last;
+};
 async function until(what, fn, seconds = 15) {
   for (let i = 0; i < seconds * 10; i++) {
     if (await fn()) return;
@@ -34,6 +49,20 @@ try {
   await page.setViewport({ width: 1400, height: 1000 });
   page.on('pageerror', (e) => fail(`page error: ${e.message}`));
   await page.goto(url);
+  const want = published();
+  if (Object.keys(want).length !== 3) fail(`news2 for ${Object.keys(want)} only`);
+  const tiles = () => page.$$eval('[data-patient]', (ts) => Object.fromEntries(ts.map((t) => {
+    const s = t.querySelector('[data-score]');
+    return [t.dataset.patient, { score: Number(s.dataset.score), ts: Number(s.dataset.ts), stale: t.dataset.stale }];
+  })));
+  await until('a tile is missing or differs from the last news2 within 2 s of the load', async () => {
+    const shown = await tiles();
+    return Object.keys(shown).length === Object.keys(want).length &&
+      Object.entries(want).every(([p, s]) => shown[p] && shown[p].score === s.score &&
+        shown[p].ts === Math.round(s.ts * 1000) && shown[p].stale === 'no');
+  }, 2);
+  console.log(`drive: on load, from news2/latest: ${JSON.stringify(await tiles())}`);
+  writeFileSync(`${dir}/latest-seen`, '');
   await until('the page did not connect', () =>
     page.$eval('body', (b) => b.dataset.connected === 'yes'));
   await until('the gateway is not shown online', () =>
@@ -50,22 +79,18 @@ try {
     rows.find((r) => r.textContent.includes('Fall detected')).dataset.id);
   if ((await page.$$(`#alerts tbody tr[data-id="${id}"]`)).length !== 1) fail('the fall is shown twice');
 
-  // Each NEWS2 tile against the daemon's last news2 for that patient (the
-  // patients heard of since the page opened: news2 is not retained).
-  const published = () => {
-    const last = {};
-    for (const line of readFileSync(`${dir}/hub.sub`, 'utf8').split('\n')) {
-      const m = line.match(/^wardgate\/gw-test\/news2 (.*)$/);
-      if (m) { const s = JSON.parse(m[1]); last[s.patient] = s.score; }
-    }
-    return last;
-  };
+  // The gateway's open-alert count is the table's.
+  await until('the gateway card\'s open-alert count differs from the table', async () =>
+    (await page.$eval('[data-gateway="gw-test"]', (g) => Number(g.dataset.open))) ===
+    (await page.$$('#alerts tbody tr')).length);
+
+  // Each NEWS2 tile against the daemon's last news2 for that patient.
   await until('a NEWS2 tile differs from the score the daemon published', async () => {
     const shown = await page.$$eval('[data-patient]', (tiles) => Object.fromEntries(
       tiles.map((t) => [t.dataset.patient, Number(t.querySelector('[data-score]').dataset.score)])));
-    const want = published();
+    const last = published();
     return Object.keys(shown).length > 0 &&
-      Object.keys(shown).every((p) => shown[p] === want[p]);
+      Object.keys(shown).every((p) => last[p] && shown[p] === last[p].score);
   });
   // Each patient's pulse is a heart rate the FHIR export sent, with its
   // time (the hub's capture may lag the page: it is read again until it

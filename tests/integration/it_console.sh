@@ -4,9 +4,11 @@
 # puppeteer-core, both installed here when missing): a broker, the daemon
 # and simulated devices; the console served on a loopback port with its
 # MQTT over WebSockets bridged to the broker. tests/console/drive.mjs
-# checks a fall shows, the Acknowledge button gets the daemon's
-# acknowledged event, the NEWS2 tiles, and the recovery after the broker
-# restarts; the screenshots are left in the build directory.
+# checks that a page opened after the scores were sent shows every
+# patient's current NEWS2 (from the retained news2/latest), a fall shows,
+# the Acknowledge button gets the daemon's acknowledged event, the NEWS2
+# tiles, and the recovery after the broker restarts; the screenshots are
+# left in the build directory.
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -37,9 +39,26 @@ write_config "$T/wardgate.json" '"status_interval_s": 2, "news2_interval_s": 2,'
   "$("$SIM" -n 3 --print-patients)"
 start_daemon "$T/wardgate.json"
 subscribe hub 'wardgate/gw-test/#' "$INGEST_PORT"
-"$SIM" -p "$INGEST_PORT" -n 3 -r 6 -q --kinds oxi,bp,temp,obs >/dev/null 2>&1 &
-track $!
-wait_until 20 sub_has hub 'news2 {' || fail "no NEWS2 published"
+start_sim() {
+  "$SIM" -p "$INGEST_PORT" -n 3 -r 6 -q --kinds oxi,bp,temp,obs >/dev/null 2>&1 &
+  SIM_PID=$!
+  track $SIM_PID
+}
+start_sim
+for p in p-001 p-002 p-003; do
+  wait_until 20 sub_has hub "news2 {\"patient\":\"$p\"" || fail "no NEWS2 published for $p"
+done
+# The devices fall quiet, so that the page opened next has no news2 to
+# learn the scores from: only news2/latest, which the daemon publishes
+# at most a second after the last score.
+kill -TERM "$SIM_PID"
+wait "$SIM_PID" 2>/dev/null || true
+untrack "$SIM_PID"
+all_latest() {
+  [ "$(retained wardgate/gw-test/news2/latest | grep -o '"patient":"p-00[123]"' | sort -u | wc -l)" = 3 ]
+}
+wait_until 10 all_latest || fail "news2/latest lacks a patient: $(retained wardgate/gw-test/news2/latest)"
+sleep 1.5 # the last commit's snapshot, coalesced, has gone out
 
 node "$SRC/console/serve.mjs" --port 0 --broker "$INGEST_PORT" >"$T/serve.log" 2>&1 &
 track $!
@@ -50,6 +69,10 @@ log "console at $url"
 node "$DRIVER/drive.mjs" "$url" "$T" "$INGEST_PORT" >"$T/drive.log" 2>&1 &
 drive=$!
 track $drive
+# Once the page opened in the quiet has shown the scores, the devices go on.
+loaded() { [ -e "$T/latest-seen" ] || ! kill -0 "$drive" 2>/dev/null; }
+wait_until 60 loaded && [ -e "$T/latest-seen" ] || { cat "$T/drive.log" >&2; fail "the scores were not shown on load"; }
+start_sim
 phase_one() { [ -e "$T/phase-one" ] || ! kill -0 "$drive" 2>/dev/null; }
 wait_until 90 phase_one && [ -e "$T/phase-one" ] || { cat "$T/drive.log" >&2; fail "phase one did not end"; }
 stop_broker INGEST

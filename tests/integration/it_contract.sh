@@ -3,8 +3,8 @@
 # The contract, checked against what the daemon really publishes: a run
 # that produces every message to the hub (status online and the offline
 # will, alert events in every state and both kinds of ack, alerts/active,
-# news2, errors for a pack and for an ack, the FHIR export's bundles) and
-# the daily log, each
+# news2 and news2/latest, errors for a pack and for an ack, the FHIR
+# export's bundles) and the daily log, each
 # validated against its JSON Schema in docs/schemas; the packs and acks the
 # test sends too. A field the daemon adds without its schema fails here
 # (the schemas are closed), and the check shows it would.
@@ -79,6 +79,8 @@ wait_until 10 sub_has hub 'errors {"device":"oxi-1"' || fail "no error for the b
   fail "wardgatectl log"
 wait_until 10 sub_has hub 'alerts/active {"ts":[0-9.]*,"alerts":\[{' ||
   fail "no alerts/active with an alert in it"
+wait_until 10 sub_has hub 'news2/latest {"ts":[0-9.]*,"patients":\[{"patient":"p-001"' ||
+  fail "no news2/latest with a score in it"
 
 # The will: kill -9, then the retained offline status.
 stop_daemon KILL
@@ -94,7 +96,7 @@ cat "$T/check.out" >&2
 for s in raised updated escalated acknowledged cleared; do
   grep "^states:" "$T/check.out" | grep -q " $s=" || fail "no $s event was checked"
 done
-for t in status alerts alerts/active news2 errors fhir/vitals fhir/news2 fhir/alerts; do
+for t in status alerts alerts/active news2 news2/latest errors fhir/vitals fhir/news2 fhir/alerts; do
   grep "^topics:" "$T/check.out" | grep -q " $t=" || fail "no $t message was checked"
 done
 $SCHEMAS daily-log.json "$T/daily-log.json" || fail "daily log refused"

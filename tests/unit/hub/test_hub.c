@@ -491,6 +491,112 @@ static void drain_then_offline(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+/* ---- news2/latest ---------------------------------------------------------
+ */
+
+/* A news2 message for p-1 scoring @score, committed in the outbox. */
+static int queue_news2(fixture_t *f, int score, char *msg, size_t size) {
+  snprintf(msg, size,
+           "{\"patient\":\"p-1\",\"ts\":%d.000000,\"score\":%d,\"scale\":1,"
+           "\"complete\":false,\"missing\":[],\"components\":{},\"band\":"
+           "\"low\"}",
+           1763900000 + score, score);
+  if (wg_store_begin(f->store) != 0 ||
+      wg_outbox_add(&f->hub.outbox, f->hub.topic_news2, msg, NULL, NULL, 1.0) !=
+          0 ||
+      wg_store_commit(f->store) != 0)
+    return -1;
+  wg_outbox_committed(&f->hub.outbox);
+  return 0;
+}
+
+/* The hub learns each news2 message it sends: news2/latest follows, at
+ * most one a second however many come, retained, and again on every
+ * reconnect. */
+static void latest_coalesced(void) {
+  const char *topic = "wardgate/gw-1/news2/latest";
+  char msg[256], want[320];
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  ASSERT_EQ(queue_news2(&f, 1, msg, sizeof(msg)), 0);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published(topic), 0); /* at the loop's next turn */
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  ASSERT_EQ(published(topic), 1);
+  snprintf(want, sizeof(want), "\"patients\":[%s]}", msg);
+  ASSERT_CONTAINS(last(topic)->payload, want);
+  ASSERT(last(topic)->retain && last(topic)->qos == 1);
+
+  for (int score = 2; score <= 6; score++) {
+    ASSERT_EQ(queue_news2(&f, score, msg, sizeof(msg)), 0);
+    wg_hub_committed(&f.hub, (uint64_t)score, false);
+  }
+  ASSERT_EQ(published("wardgate/gw-1/news2"), 6);
+  ASSERT_EQ(published(topic), 1);
+  uv_run(&f.loop, UV_RUN_ONCE); /* a second after the last */
+  ASSERT_EQ(published(topic), 2);
+  snprintf(want, sizeof(want), "\"patients\":[%s]}", msg);
+  ASSERT_CONTAINS(last(topic)->payload, want);
+  wg_hub_committed(&f.hub, 99, false);
+  ASSERT(!uv_is_active((uv_handle_t *)&f.hub.latest_timer));
+
+  /* A reconnect sends it again, whenever the last one went. */
+  f.hub.uplink.cbs->disconnected(&f.hub.uplink);
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  ASSERT_EQ(published(topic), 3);
+  ASSERT_CONTAINS(last(topic)->payload, want);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
+/* For a patient a reload brings (and at start, by the same path) the
+ * latest is the newest stored score, as the news2 message it went out as;
+ * a reload without the patient takes it out. */
+static void latest_restored(void) {
+  const char *topic = "wardgate/gw-1/news2/latest";
+  wg_news2_t s = {.score = 7,
+                  .components = {3, 1, 0, 1, 2, 0, 0},
+                  .complete = true,
+                  .band = WG_NEWS2_BAND_HIGH};
+  wg_news2_json_t j, old;
+  wg_config_t *none;
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  ASSERT_CONTAINS(last(topic)->payload, "\"patients\":[]}");
+
+  wg_news2_json(&s, "p-1", 1763900100.25, 1, true, &j);
+  wg_news2_json(&s, "p-1", 1763900000.5, 1, true, &old);
+  ASSERT_EQ(wg_store_begin(f.store), 0);
+  ASSERT_EQ(wg_store_put_score(f.store, "p-1", 1763900100.25, 7, 1, true,
+                               "high", j.components, j.missing),
+            0);
+  ASSERT_EQ(wg_store_put_score(f.store, "p-1", 1763900000.5, 7, 1, true, "high",
+                               old.components, old.missing),
+            0);
+  ASSERT_EQ(wg_store_commit(f.store), 0);
+  /* Out of the set, then back (a reload): the newest stored score. */
+  none = test_config(TESTCFG_HEAD "\"patients\":[]}");
+  ASSERT(none != NULL);
+  ASSERT_EQ(wg_hub_set_patients(&f.hub, none), 0);
+  ASSERT_EQ(wg_hub_set_patients(&f.hub, f.cfg), 0);
+  uv_run(&f.loop, UV_RUN_ONCE);
+  ASSERT_CONTAINS(last(topic)->payload, j.message);
+  ASSERT(strstr(last(topic)->payload, old.message) == NULL);
+
+  /* The patient removed: out of news2/latest. */
+  ASSERT_EQ(wg_hub_set_patients(&f.hub, none), 0);
+  uv_run(&f.loop, UV_RUN_ONCE);
+  ASSERT_CONTAINS(last(topic)->payload, "\"patients\":[]}");
+  wg_config_free(none);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
 /* ---- out of memory: each message whole or not at all ----------------------
  */
 
@@ -593,4 +699,4 @@ static void messages_whole_or_none(void) {
 
 TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox), T(snapshot_coalesced),
           T(acks_checked), T(reports_rate_limited), T(drain_then_offline),
-          T(messages_whole_or_none))
+          T(latest_coalesced), T(latest_restored), T(messages_whole_or_none))
