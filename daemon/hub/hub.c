@@ -10,6 +10,7 @@
 #include "clinic/routes.h"
 #include "common/json_scratch.h"
 #include "core/clock.h"
+#include "hub/ack.h"
 #include "hub/control.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -169,12 +170,12 @@ void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
   hub_report_ack_error(h, reason);
 }
 
-/* An ack, checked (wg_ingest_parse_ack()); a bad one reported. */
+/* An ack, checked (wg_ack_parse()); a bad one reported. */
 static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
                          wg_ack_t *ack) {
   char reason[320];
 
-  if (wg_ingest_parse_ack(payload, len, ack, reason, sizeof(reason)) != 0) {
+  if (wg_ack_parse(payload, len, ack, reason, sizeof(reason)) != 0) {
     hub_report_ack_error(h, reason);
     return WG_EINVAL;
   }
