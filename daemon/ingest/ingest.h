@@ -44,8 +44,9 @@ typedef struct wg_ack_s {
   char outcome[sizeof(((wg_alert_event_t *)0)->outcome)]; /* "" when none */
   char note[WG_NOTE_MAX_BYTES + 1];                       /* "" when none */
   double ts;
-  bool local; /* at the home, through the control socket */
-  bool late;  /* the commit's: for a closed alert, to the audit trail */
+  bool local;    /* at the home, through the control socket */
+  bool late;     /* the commit's: for a closed alert, to the audit trail */
+  bool verified; /* signed with uplink.ack_key_file and checked */
 } wg_ack_t;
 
 typedef struct wg_batch_s {

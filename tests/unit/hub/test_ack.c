@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An ack's check (hub/ack.c): its note's rule, its outcomes, and what the
- * parser takes and refuses, with the reason it gives.
+ * An ack's check (hub/ack.c): its note's and by's rules, its outcomes,
+ * what the parser takes and refuses, with the reason it gives; the
+ * canonical form (RFC 8785) of a flat ack, the signature, and the guard:
+ * unsigned, badly signed, stale and replayed acks refused, its memory
+ * bounded.
  */
+#include <stdlib.h>
+
 #include "hub/ack.h"
 #include "test.h"
 #include "wardgate/error.h"
@@ -83,4 +88,188 @@ static void outcomes_and_sizes(void) {
   ASSERT_STR_EQ(reason, "malformed ack: larger than 8192 bytes");
 }
 
-TEST_MAIN(T(note_checked), T(outcomes_and_sizes))
+/* "by": no control character, at most 64 characters. */
+static void by_checked(void) {
+  char json[400], reason[320];
+  wg_ack_t ack;
+
+  ASSERT(wg_ack_by_problem("Dr Who") == NULL);
+  ASSERT_CONTAINS(wg_ack_by_problem("Dr\nWho"), "control character");
+  ASSERT_EQ(parse("{\"id\":\"a\",\"by\":\"x\\n<0>forged\"}", &ack, reason,
+                  sizeof(reason)),
+            WG_EINVAL);
+  ASSERT_STR_EQ(reason, "malformed ack: \"by\" holds a control character");
+  snprintf(json, sizeof(json), "{\"id\":\"a\",\"by\":\"%064d\"}", 0);
+  ASSERT_EQ(parse(json, &ack, reason, sizeof(reason)), 0);
+  snprintf(json, sizeof(json), "{\"id\":\"a\",\"by\":\"%065d\"}", 0);
+  ASSERT_EQ(parse(json, &ack, reason, sizeof(reason)), WG_EINVAL);
+  ASSERT_STR_EQ(reason, "malformed ack: \"by\" is longer than 64 characters");
+}
+
+static int canon(const char *json, char *out, size_t size, const char **why) {
+  cJSON *o = cJSON_Parse(json);
+  size_t len = 0;
+  int rc;
+
+  if (o == NULL)
+    return -1000;
+  rc = wg_ack_canonical(o, out, size, &len, why);
+  cJSON_Delete(o);
+  if (rc == 0 && len != strlen(out))
+    return -1001;
+  return rc;
+}
+
+/* RFC 8785 for the flat shape: sorted by UTF-16 code units (U+1F600 comes
+ * before U+FB01 there, after it by code point), "sig" left out, strings
+ * as JSON.stringify writes them, whole numbers in plain digits. */
+static void canonical_form(void) {
+  char out[512];
+  const char *why;
+
+  ASSERT_EQ(canon("{ \"ts\": 1763900000, \"id\": \"gw-1-000001\", \"sig\": "
+                  "\"x\", \"by\": \"Dr Who\" }",
+                  out, sizeof(out), &why),
+            0);
+  ASSERT_STR_EQ(out,
+                "{\"by\":\"Dr Who\",\"id\":\"gw-1-000001\",\"ts\":1763900000}");
+  ASSERT_EQ(canon("{\"\\ufb01\":1,\"\\ud83d\\ude00\":2,\"a\":3,\"\\u20ac\":"
+                  "4,\"B\":5}",
+                  out, sizeof(out), &why),
+            0);
+  ASSERT_STR_EQ(out, "{\"B\":5,\"a\":3,\"\xe2\x82\xac\":4,"
+                     "\"\xf0\x9f\x98\x80\":2,\"\xef\xac\x81\":1}");
+  ASSERT_EQ(canon("{\"s\":\"\\u0001\\n\\t\\\"\\\\\\/\\u00e9\\u2028\",\"n\":"
+                  "null,\"t\":true,\"f\":false,\"z\":-0,\"e\":1e3}",
+                  out, sizeof(out), &why),
+            0);
+  ASSERT_STR_EQ(out, "{\"e\":1000,\"f\":false,\"n\":null,\"s\":\"\\u0001\\n"
+                     "\\t\\\"\\\\/\xc3\xa9\xe2\x80\xa8\",\"t\":true,\"z\":0}");
+  ASSERT_EQ(canon("{\"a\":1.5}", out, sizeof(out), &why), WG_EINVAL);
+  ASSERT_CONTAINS(why, "whole number");
+  ASSERT_EQ(canon("{\"a\":[1]}", out, sizeof(out), &why), WG_EINVAL);
+  ASSERT_EQ(canon("{\"a\":\"long enough\"}", out, 8, &why), WG_ETOOBIG);
+}
+
+/* HMAC-SHA256 as RFC 4231 test case 2 has it, in base64url. */
+static void signature_known(void) {
+  static const char data[] = "what do ya want for nothing?";
+  char sig[WG_ACK_SIG_CHARS + 1];
+
+  ASSERT_EQ(wg_ack_sign_text("Jefe", 4, data, strlen(data), sig), 0);
+  ASSERT_STR_EQ(sig, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+  ASSERT_EQ(wg_ack_sign_text("", 0, data, strlen(data), sig), WG_EINVAL);
+  ASSERT_EQ(wg_ack_key_len("k\n", 2), 1);
+  ASSERT_EQ(wg_ack_key_len("k\n\n", 3), 2);
+  ASSERT_EQ(wg_ack_key_len("k", 1), 1);
+}
+
+#define KEY "0123456789abcdef0123456789abcdef"
+#define NOW 1763900000.0
+
+static int check(wg_ack_guard_t *g, const char *json, double now, wg_ack_t *ack,
+                 char *reason) {
+  reason[0] = '\0';
+  return wg_ack_check(g, json, strlen(json), now, ack, reason, 320);
+}
+
+/* A signed ack of @id at @ts, into @json. */
+static void sign(const char *id, long ts, char *json, size_t size) {
+  char text[256], sig[WG_ACK_SIG_CHARS + 1];
+
+  snprintf(text, sizeof(text), "{\"by\":\"Dr Who\",\"id\":\"%s\",\"ts\":%ld}",
+           id, ts);
+  if (wg_ack_sign_text(KEY, 32, text, strlen(text), sig) != 0)
+    abort();
+  snprintf(json, size,
+           "{\"id\":\"%s\",\"by\":\"Dr Who\",\"ts\":%ld,"
+           "\"sig\":\"%s\"}",
+           id, ts, sig);
+}
+
+static void guard_checks(void) {
+  static const char good[] =
+      "{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"ts\":1763900000,"
+      "\"sig\":\"PM-D76W0jg0fcN1-5BZRSFfofktz1Rg4os2rqyrTa1g\"}";
+  wg_ack_guard_t *g = malloc(sizeof(*g));
+  char reason[320];
+  wg_ack_t ack;
+
+  ASSERT(g != NULL);
+  /* Without a key: taken as today, unverified. */
+  ASSERT_EQ(wg_ack_guard_init(g, NULL, 0), 0);
+  ASSERT_EQ(check(g, "{\"id\":\"a\",\"by\":\"x\"}", NOW, &ack, reason), 0);
+  ASSERT(!ack.verified);
+  ASSERT_EQ(check(g, good, NOW, &ack, reason), 0);
+  ASSERT(!ack.verified);
+  ASSERT_EQ(check(g, "{\"id\":\"a\",\"by\":\"x\\u0000\"}", NOW, &ack, reason),
+            WG_EINVAL);
+  /* With one: the worked example of the README is taken, once. */
+  ASSERT_EQ(wg_ack_guard_init(g, KEY, 32), 0);
+  ASSERT_EQ(check(g, good, NOW + 299, &ack, reason), 0);
+  ASSERT(ack.verified);
+  ASSERT_STR_EQ(ack.id, "gw-1-000001");
+  ASSERT_EQ(check(g, good, NOW + 1, &ack, reason), WG_EAUTH);
+  ASSERT_CONTAINS(reason, "refused ack: replayed");
+  ASSERT_STR_EQ(ack.id, "gw-1-000001");
+  ASSERT_STR_EQ(ack.by, "Dr Who");
+  ASSERT_EQ(wg_ack_guard_init(g, KEY, 32), 0);
+  ASSERT_EQ(check(g, good, NOW + 301, &ack, reason), WG_EAUTH);
+  ASSERT_CONTAINS(reason, "refused ack: stale");
+  ASSERT_EQ(check(g, good, NOW - 301, &ack, reason), WG_EAUTH);
+  ASSERT_CONTAINS(reason, "refused ack: stale");
+  ASSERT_EQ(check(g, "{\"id\":\"a\",\"by\":\"x\"}", NOW, &ack, reason),
+            WG_EAUTH);
+  ASSERT_STR_EQ(reason, "refused ack: unsigned (no \"sig\")");
+  ASSERT_EQ(check(g,
+                  "{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"ts\":"
+                  "1763900000.5,\"sig\":\"PM-D76W0jg0fcN1-5BZRSFfofktz1Rg4os2"
+                  "rqyrTa1g\"}",
+                  NOW, &ack, reason),
+            WG_EAUTH);
+  ASSERT_CONTAINS(reason, "whole Unix seconds");
+  /* Another by, the same signature: a forgery. */
+  ASSERT_EQ(check(g,
+                  "{\"id\":\"gw-1-000001\",\"by\":\"Dr No\",\"ts\":1763900000,"
+                  "\"sig\":\"PM-D76W0jg0fcN1-5BZRSFfofktz1Rg4os2rqyrTa1g\"}",
+                  NOW, &ack, reason),
+            WG_EAUTH);
+  ASSERT_STR_EQ(reason, "refused ack: bad signature");
+  /* Another key. */
+  ASSERT_EQ(wg_ack_guard_init(g, KEY "x", 33), 0);
+  ASSERT_EQ(check(g, good, NOW, &ack, reason), WG_EAUTH);
+  ASSERT_STR_EQ(reason, "refused ack: bad signature");
+  free(g);
+}
+
+/* The memory of acks seen is bounded: at the limit a new ack is refused
+ * (never is an old one forgotten while it could be replayed), and room
+ * comes back as acks age out of the tolerance. */
+static void guard_bounded(void) {
+  wg_ack_guard_t *g = malloc(sizeof(*g));
+  char reason[320], json[256], id[32];
+  wg_ack_t ack;
+
+  ASSERT(g != NULL);
+  ASSERT_EQ(wg_ack_guard_init(g, KEY, 32), 0);
+  for (int i = 0; i < WG_ACK_SEEN_MAX; i++) {
+    snprintf(id, sizeof(id), "gw-1-%06d", i);
+    sign(id, (long)NOW, json, sizeof(json));
+    if (check(g, json, NOW, &ack, reason) != 0)
+      FAIL_AT("ack %d: %s", i, reason);
+  }
+  sign("gw-1-999999", (long)NOW, json, sizeof(json));
+  ASSERT_EQ(check(g, json, NOW, &ack, reason), WG_EAUTH);
+  ASSERT_CONTAINS(reason, "too many signed acks");
+  sign("gw-1-000000", (long)NOW, json, sizeof(json));
+  ASSERT_EQ(check(g, json, NOW + 300, &ack, reason), WG_EAUTH);
+  ASSERT_CONTAINS(reason, "replayed");
+  sign("gw-1-999999", (long)NOW + 200, json, sizeof(json));
+  ASSERT_EQ(check(g, json, NOW + 301, &ack, reason), 0);
+  ASSERT_EQ(g->nseen, WG_ACK_SEEN_MAX);
+  free(g);
+}
+
+TEST_MAIN(T(note_checked), T(outcomes_and_sizes), T(by_checked),
+          T(canonical_form), T(signature_known), T(guard_checks),
+          T(guard_bounded))
