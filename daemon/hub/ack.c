@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json_scratch.h"
 #include "common/json_strict.h"
 #include "common/text.h"
 #include "wardgate/error.h"
@@ -381,6 +382,74 @@ int wg_ack_sign_text(const void *key, size_t keylen, const char *text,
     return WG_EINVAL;
   ack_base64url(mac, sizeof(mac), sig);
   return 0;
+}
+
+char *wg_ack_sign(const void *key, size_t keylen, const char *id,
+                  const char *by, const char *outcome, const char *note,
+                  double ts, char **canonical, int *rc, char *reason,
+                  size_t size) {
+  wg_json_build_t b = wg_json_build_begin();
+  char sig[WG_ACK_SIG_CHARS + 1], *text = NULL, *canon = NULL;
+  const char *why = NULL;
+  cJSON *o = cJSON_CreateObject();
+  size_t len, k;
+  wg_ack_t ack;
+
+  /* What is signed is what the gateway takes, or nothing is. */
+  *rc = WG_EINVAL;
+  if (id[0] == '\0' || strlen(id) >= sizeof(ack.id) || by[0] == '\0' ||
+      (why = wg_ack_by_problem(by)) != NULL ||
+      (why = strlen(by) >= sizeof(ack.by) ? "is longer than 64 bytes" : NULL) !=
+          NULL) {
+    snprintf(reason, size, "\"id\" and \"by\" must be non-empty%s%s",
+             why ? "; \"by\" " : "", why ? why : "");
+    goto fail;
+  }
+  for (k = 0; outcome && wg_ack_outcomes[k]; k++)
+    if (strcmp(outcome, wg_ack_outcomes[k]) == 0)
+      break;
+  if ((outcome && wg_ack_outcomes[k] == NULL) ||
+      (note && (why = wg_ack_note_problem(note)) != NULL)) {
+    snprintf(reason, size, "%s", why ? why : "unknown outcome");
+    goto fail;
+  }
+  *rc = WG_ENOMEM;
+  snprintf(reason, size, "out of memory");
+  cJSON_AddStringToObject(o, "id", id);
+  cJSON_AddStringToObject(o, "by", by);
+  if (outcome != NULL)
+    cJSON_AddStringToObject(o, "outcome", outcome);
+  if (note != NULL)
+    cJSON_AddStringToObject(o, "note", note);
+  cJSON_AddNumberToObject(o, "ts", ts);
+  if (wg_json_build_failed(b) || (canon = malloc(WG_ACK_CANON_MAX)) == NULL)
+    goto fail;
+  *rc = WG_EINVAL;
+  if (wg_ack_canonical(o, canon, WG_ACK_CANON_MAX, &len, &why) != 0) {
+    snprintf(reason, size, "cannot be canonicalised: %s",
+             why ? why : "too large");
+    goto fail;
+  }
+  if (wg_ack_sign_text(key, keylen, canon, len, sig) != 0) {
+    snprintf(reason, size, "cannot sign with a key of %zu bytes", keylen);
+    goto fail;
+  }
+  *rc = WG_ENOMEM;
+  cJSON_AddStringToObject(o, "sig", sig);
+  if (wg_json_build_failed(b) || (text = cJSON_PrintUnformatted(o)) == NULL)
+    goto fail;
+  cJSON_Delete(o);
+  if (canonical != NULL)
+    *canonical = canon;
+  else
+    free(canon);
+  *rc = 0;
+  return text;
+fail:
+  cJSON_Delete(o);
+  free(canon);
+  free(text);
+  return NULL;
 }
 
 /* ---- the guard: signature, time and replay ------------------------------- */

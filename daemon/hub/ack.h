@@ -90,6 +90,19 @@ int wg_ack_canonical(const cJSON *o, char *out, size_t size, size_t *len,
 int wg_ack_sign_text(const void *key, size_t keylen, const char *text,
                      size_t len, char sig[WG_ACK_SIG_CHARS + 1]);
 
+/*
+ * The hub's side, for integrators and wardgatectl sign-ack: the ack of
+ * alert @id by @by (@outcome and @note NULL when not given) at @ts (whole
+ * Unix seconds), signed with @key of @keylen bytes, as one line of JSON
+ * (malloc'd; free it). When @canonical is not NULL it receives the text
+ * that was signed (malloc'd too). NULL with WG_EINVAL in *@rc and why in
+ * @reason of @size bytes when the ack would be refused, or WG_ENOMEM.
+ */
+char *wg_ack_sign(const void *key, size_t keylen, const char *id,
+                  const char *by, const char *outcome, const char *note,
+                  double ts, char **canonical, int *rc, char *reason,
+                  size_t size);
+
 /* A signed ack remembered against a replay. */
 typedef struct wg_ack_seen_s {
   double ts;

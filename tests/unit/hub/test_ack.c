@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 
+#include "failalloc.h"
 #include "hub/ack.h"
 #include "test.h"
 #include "wardgate/error.h"
@@ -270,6 +271,64 @@ static void guard_bounded(void) {
   free(g);
 }
 
-TEST_MAIN(T(note_checked), T(outcomes_and_sizes), T(by_checked),
-          T(canonical_form), T(signature_known), T(guard_checks),
-          T(guard_bounded))
+/* The reference signer: what it signs, the guard takes; the README's
+ * worked example is this one. */
+static void sign_then_check(void) {
+  wg_ack_guard_t *g = malloc(sizeof(*g));
+  char reason[320], *canonical = NULL, *text;
+  wg_ack_t ack;
+  int rc;
+
+  ASSERT(g != NULL);
+  text = wg_ack_sign(KEY, 32, "gw-1-000001", "Dr Who", NULL, NULL, NOW,
+                     &canonical, &rc, reason, sizeof(reason));
+  ASSERT_EQ(rc, 0);
+  ASSERT_STR_EQ(text, "{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"ts\":"
+                      "1763900000,\"sig\":\"PM-D76W0jg0fcN1-5BZRSFfofktz1Rg4os"
+                      "2rqyrTa1g\"}");
+  ASSERT_STR_EQ(canonical,
+                "{\"by\":\"Dr Who\",\"id\":\"gw-1-000001\",\"ts\":1763900000}");
+  free(canonical);
+  free(text);
+  text = wg_ack_sign(KEY, 32, "gw-1-000002", "Dr Who", "visit",
+                     "Seen at home \xe2\x80\x94 \"fine\"", NOW, NULL, &rc,
+                     reason, sizeof(reason));
+  ASSERT_EQ(rc, 0);
+  ASSERT_EQ(wg_ack_guard_init(g, KEY, 32), 0);
+  ASSERT_EQ(check(g, text, NOW, &ack, reason), 0);
+  ASSERT(ack.verified);
+  ASSERT_STR_EQ(ack.outcome, "visit");
+  free(text);
+  ASSERT(wg_ack_sign(KEY, 32, "gw-1-000002", "Dr\nWho", NULL, NULL, NOW, NULL,
+                     &rc, reason, sizeof(reason)) == NULL);
+  ASSERT_EQ(rc, WG_EINVAL);
+  ASSERT_CONTAINS(reason, "\"by\" holds a control character");
+  free(g);
+}
+
+static char *sign_build(void *data) {
+  char reason[320], *canonical = NULL;
+  int rc;
+  char *text = wg_ack_sign(KEY, 32, "gw-1-000001", "Dr Who", "visit", "n", NOW,
+                           &canonical, &rc, reason, sizeof(reason));
+
+  (void)data;
+  if ((text == NULL) != (rc == WG_ENOMEM) ||
+      (text != NULL) != (canonical != NULL))
+    abort();
+  free(canonical);
+  return text;
+}
+
+/* Out of memory, the signed ack is whole or absent. */
+static void sign_out_of_memory(void) {
+  char *text = sign_build(NULL);
+
+  ASSERT(text != NULL);
+  free(text);
+  ASSERT(failalloc_every(sign_build, NULL) >= 5);
+}
+
+TEST_MAIN(T(sign_then_check), T(sign_out_of_memory), T(note_checked),
+          T(outcomes_and_sizes), T(by_checked), T(canonical_form),
+          T(signature_known), T(guard_checks), T(guard_bounded))
