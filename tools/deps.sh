@@ -3,7 +3,8 @@
 # a step needs when they are missing.
 
 WG_PKGS_BUILD="cmake pkg-config gcc make libc6-dev libuv1-dev libmosquitto-dev
-  libcoap3-dev libsqlite3-dev libcjson-dev libsystemd-dev uthash-dev"
+  libcoap3-dev libsqlite3-dev libcjson-dev libsystemd-dev uthash-dev
+  libssl-dev"
 WG_PKGS_RUN="mosquitto mosquitto-clients libcoap3-bin sqlite3"
 # tools/package.sh: the Debian package and its check.
 WG_PKGS_PACKAGE="debhelper dpkg-dev lintian"

@@ -39,20 +39,25 @@ void ctl_die(int status, const char *fmt, ...) {
 }
 
 static void ctl_usage(FILE *f) {
-  fprintf(f, "Usage: wardgatectl [-c FILE] COMMAND [options]\n"
-             "  status [--json]                  the daemon's live status\n"
-             "  alerts [--all] [--patient P]     open alerts (--all: history)\n"
-             "  ack ID --by NAME [--outcome O] [--note TEXT]\n"
-             "                                   acknowledge an alert here\n"
-             "  readings PATIENT [--key K] [--since 24h] [--csv]\n"
-             "                                   latest values and trends\n"
-             "  scores PATIENT [--since 7d]      the NEWS2 history\n"
-             "  export [--since 24h] [--patient P] [--format csv|senml]\n"
-             "                                   readings, to standard output\n"
-             "  log [--day YYYY-MM-DD] [--csv]   the daily escalation log\n"
-             "  -c, --config FILE  the daemon's configuration "
-             "(/etc/wardgate/wardgate.json)\n"
-             "  -V, --version      print the version\n");
+  fprintf(f,
+          "Usage: wardgatectl [-c FILE] COMMAND [options]\n"
+          "  status [--json]                  the daemon's live status\n"
+          "  alerts [--all] [--patient P]     open alerts (--all: history)\n"
+          "  ack ID --by NAME [--outcome O] [--note TEXT]\n"
+          "                                   acknowledge an alert here\n"
+          "  readings PATIENT [--key K] [--since 24h] [--csv]\n"
+          "                                   latest values and trends\n"
+          "  scores PATIENT [--since 7d]      the NEWS2 history\n"
+          "  export [--since 24h] [--patient P] [--format csv|senml]\n"
+          "                                   readings, to standard output\n"
+          "  log [--day YYYY-MM-DD] [--csv]   the daily escalation log\n"
+          "  sign-ack ID --key-file FILE --by NAME [--outcome O] [--note T]\n"
+          "           [--ts SECONDS] [--canonical]\n"
+          "                                   an ack signed as the hub signs "
+          "it\n"
+          "  -c, --config FILE  the daemon's configuration "
+          "(/etc/wardgate/wardgate.json)\n"
+          "  -V, --version      print the version\n");
 }
 
 /* ---- configuration and database ------------------------------------------ */
@@ -246,6 +251,9 @@ int main(int argc, char **argv) {
       {"note", required_argument, NULL, 'n'},
       {"format", required_argument, NULL, 'f'},
       {"day", required_argument, NULL, 'd'},
+      {"key-file", required_argument, NULL, 'K'},
+      {"ts", required_argument, NULL, 'T'},
+      {"canonical", no_argument, NULL, 'N'},
       {NULL, 0, NULL, 0}};
   ctl_t c = {.config = "/etc/wardgate/wardgate.json", .format = "csv"};
   const char *cmd, *arg = NULL, *since = NULL;
@@ -316,6 +324,15 @@ int main(int argc, char **argv) {
     case 'd':
       c.day = optarg;
       break;
+    case 'K':
+      c.key_file = optarg;
+      break;
+    case 'T':
+      c.ts = optarg;
+      break;
+    case 'N':
+      c.canonical = true;
+      break;
     default:
       ctl_usage(stderr);
       return EX_USAGE;
@@ -324,6 +341,8 @@ int main(int argc, char **argv) {
   c.since_s = ctl_duration(since                        ? since
                            : strcmp(cmd, "scores") == 0 ? "7d"
                                                         : "24h");
+  if (strcmp(cmd, "sign-ack") == 0 && arg != NULL) /* the hub's side */
+    return ctl_cmd_sign_ack(&c, arg);
   ctl_load_config(&c);
 
   if (strcmp(cmd, "status") == 0 && arg == NULL)

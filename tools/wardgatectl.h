@@ -31,6 +31,8 @@ typedef struct ctl_s {
   wg_store_t *store; /* opened read-only when first needed */
   bool json, all, csv;
   const char *patient, *key, *by, *outcome, *note, *format, *day;
+  const char *key_file, *ts; /* sign-ack */
+  bool canonical;            /* sign-ack: print what is signed */
   double since_s;
 } ctl_t;
 
@@ -68,5 +70,6 @@ int ctl_cmd_readings(ctl_t *c, const char *patient);
 int ctl_cmd_scores(ctl_t *c, const char *patient);
 int ctl_cmd_export(ctl_t *c);
 int ctl_cmd_log(ctl_t *c);
+int ctl_cmd_sign_ack(ctl_t *c, const char *id);
 
 #endif

@@ -16,41 +16,6 @@
 static const char *const state_names[] = {"raised", "updated", "escalated",
                                           "acknowledged", "cleared"};
 
-const char *const wg_alert_outcomes[] = {
-    "advice", "visit", "ambulance", "admitted", "no_action", "other", NULL};
-
-const char *wg_alert_note_problem(const char *note) {
-  const unsigned char *p = (const unsigned char *)note;
-  size_t chars = 0;
-
-  while (*p) {
-    unsigned c = *p;
-    size_t n = c < 0x80         ? 1
-               : (c >> 5) == 6  ? 2
-               : (c >> 4) == 14 ? 3
-               : (c >> 3) == 30 ? 4
-                                : 0;
-    /* RFC 3629: no overlong form, surrogate or code point past U+10FFFF. */
-    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-
-    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
-      return "is not UTF-8";
-    if (n > 1 && (p[1] < lo || p[1] > hi))
-      return "is not UTF-8";
-    for (size_t i = 1; i < n; i++)
-      if ((p[i] & 0xC0) != 0x80)
-        return "is not UTF-8";
-    /* C0, DEL and C1 (U+0080-U+009F, which UTF-8 writes C2 80-9F). */
-    if (c < 0x20 || c == 0x7F || (c == 0xC2 && p[1] < 0xA0))
-      return "holds a control character";
-    if (++chars > WG_NOTE_MAX_CHARS)
-      return "is longer than 500 characters";
-    p += n;
-  }
-  return NULL;
-}
-
 const char *wg_alert_state_name(wg_alert_state_t s) {
   return (unsigned)s <= WG_ALERT_CLEARED ? state_names[s] : "unknown";
 }

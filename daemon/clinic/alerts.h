@@ -16,8 +16,8 @@
 #include "clinic/rules.h"
 
 #define WG_ALERT_EVIDENCE_MAX 8
-/* What an ack may record (DESIGN.md section 7): an outcome from
- * wg_alert_outcomes, and a note of at most this many characters. */
+/* An ack's note (DESIGN.md section 7) holds at most this many
+ * characters; the hub checks it (wg_ack_note_problem()). */
 #define WG_NOTE_MAX_CHARS 500
 #define WG_NOTE_MAX_BYTES (4 * WG_NOTE_MAX_CHARS) /* UTF-8 */
 /* One evidence entry's JSON: its strings are ids, names and units. */
@@ -33,16 +33,6 @@ typedef enum {
   WG_ALERT_ACKNOWLEDGED,
   WG_ALERT_CLEARED
 } wg_alert_state_t;
-
-/* The outcomes an ack may record, NULL-terminated: "advice", "visit",
- * "ambulance", "admitted", "no_action", "other". */
-extern const char *const wg_alert_outcomes[];
-
-/*
- * NULL when @note may be an ack's note: at most WG_NOTE_MAX_CHARS
- * characters of valid UTF-8 and no control character; otherwise why not.
- */
-const char *wg_alert_note_problem(const char *note);
 
 /* "raised", "updated", ...; and back (-1 when unknown). */
 const char *wg_alert_state_name(wg_alert_state_t s);

@@ -2,6 +2,7 @@
 #include "wardgate/log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +28,49 @@ static const char *level_name(int level) {
   }
 }
 
+/*
+ * The journal's one escaping rule, for every line: a message carries text
+ * from outside (an ack's id and by, a device id, a broker's reason), and a
+ * newline in it followed by "<0>" would be a forged line at the priority
+ * the sender chose; an escape sequence would reach an operator's terminal.
+ * So every C0 control character and DEL is written as \xHH: the line
+ * stays one line, and what a sender wrote stays visible.
+ */
+static void log_escape(char *out, size_t size, const char *in) {
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+
+  for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+    bool ctl = *p < 0x20 || *p == 0x7F;
+    if (n + (ctl ? 4 : 1) >= size)
+      break;
+    if (ctl) {
+      out[n++] = '\\';
+      out[n++] = 'x';
+      out[n++] = hex[*p >> 4];
+      out[n++] = hex[*p & 15];
+    } else {
+      out[n++] = (char)*p;
+    }
+  }
+  out[n] = '\0';
+}
+
 __attribute__((format(printf, 2, 0))) static void
 vlog(int level, const char *fmt, va_list ap) {
-  char line[1024];
+  char line[1024], safe[1024];
 
   if (level > max_level)
     return;
   if (journal < 0)
     journal = getenv("JOURNAL_STREAM") != NULL;
   vsnprintf(line, sizeof(line), fmt, ap);
+  log_escape(safe, sizeof(safe), line);
   /* One write per line so lines from a crash do not interleave. */
   if (journal)
-    fprintf(stderr, "<%d>%s\n", level, line);
+    fprintf(stderr, "<%d>%s\n", level, safe);
   else
-    fprintf(stderr, "wardgated: %s: %s\n", level_name(level), line);
+    fprintf(stderr, "wardgated: %s: %s\n", level_name(level), safe);
 }
 
 void wg_log(int level, const char *fmt, ...) {

@@ -489,7 +489,8 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "control_socket",
                                      "strict_permissions",
                                      NULL};
-  const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir", NULL};
+  const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir",
+                                     "ack_key_file", NULL};
   static const char *const durabilities[] = {"power", "process", NULL};
   static const char *const unknown[] = {"reject", "accept", NULL};
   const cJSON *in, *up, *pa, *m;
@@ -549,6 +550,10 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
     m = cJSON_GetObjectItemCaseSensitive(up, "fhir");
     if (m != NULL && !cJSON_IsNull(m))
       parse_fhir(c, m, cfg);
+    cfg->ack_key_file =
+        wg_conf_string(c, "uplink", up, "ack_key_file", NULL, false, true);
+    if (cfg->ack_key_file != NULL)
+      config__ack_key(c, cfg);
   }
 
   if (cJSON_IsObject(in))

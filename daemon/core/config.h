@@ -106,6 +106,12 @@ typedef struct wg_config_s {
   void *ingest[WG_CONFIG_INPUTS_MAX];
   void *uplink; /* the uplink driver's options, from its block */
   wg_fhir_opts_t fhir;
+  /* uplink.ack_key_file (DESIGN.md section 7): the file, and the key
+   * read from it (its bytes less one trailing newline); NULL and 0 when
+   * acks are not signed. */
+  const char *ack_key_file;
+  const unsigned char *ack_key;
+  size_t ack_key_len;
   wg_patient_t *patients;
   size_t npatients;
   wg_route_t *routes; /* none: every alert's route is "hub" */

@@ -23,4 +23,9 @@ void config__devices(wg_conf_t *c, const char *path, const cJSON *arr,
 /* Devices belong to one patient at most; patient ids are unique. */
 void config__check_unique(wg_conf_t *c, const wg_config_t *cfg);
 
+/* Read cfg->ack_key_file into cfg->ack_key (config_key.c); a problem when
+ * it cannot be read or the key is shorter than 16 bytes or longer than
+ * WG_ACK_KEY_MAX. */
+void config__ack_key(wg_conf_t *c, wg_config_t *cfg);
+
 #endif

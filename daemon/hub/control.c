@@ -13,6 +13,7 @@
 
 #include "common/json_scratch.h"
 #include "core/clock.h"
+#include "hub/ack.h"
 #include "hub/control_internal.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
@@ -123,7 +124,7 @@ static char *control_status(wg_control_t *ctl) {
 static int control_ack(wg_control_t *ctl, const char *text, size_t len,
                        wg_ack_t *ack, char *err, size_t errlen) {
   memset(ack, 0, sizeof(*ack));
-  if (wg_ingest_parse_ack(text, len, ack, err, errlen) != 0)
+  if (wg_ack_parse(text, len, ack, err, errlen) != 0)
     return WG_EINVAL;
   if (!ctl->cbs->alert_open(ctl->data, ack->id)) {
     snprintf(err, errlen, "no open alert %s", ack->id);

@@ -10,6 +10,7 @@
 #include "clinic/routes.h"
 #include "common/json_scratch.h"
 #include "core/clock.h"
+#include "hub/ack.h"
 #include "hub/control.h"
 #include "version.h"
 #include "wardgate/error.h"
@@ -169,16 +170,20 @@ void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
   hub_report_ack_error(h, reason);
 }
 
-/* An ack, checked (wg_ingest_parse_ack()); a bad one reported. */
+/* An ack, checked (wg_ack_check(): with uplink.ack_key_file, its
+ * signature, time and freshness); a bad or refused one reported. */
 static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
                          wg_ack_t *ack) {
+  double now = wg_wall_now();
   char reason[320];
+  int rc;
 
-  if (wg_ingest_parse_ack(payload, len, ack, reason, sizeof(reason)) != 0) {
+  if ((rc = wg_ack_check(h->ack_guard, payload, len, now, ack, reason,
+                         sizeof(reason))) != 0) {
     hub_report_ack_error(h, reason);
-    return WG_EINVAL;
+    return rc;
   }
-  ack->ts = wg_wall_now();
+  ack->ts = now;
   return 0;
 }
 
@@ -524,8 +529,21 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
     snprintf(h->topic_fhir[k], sizeof(h->topic_fhir[k]), "wardgate/%s/fhir/%s",
              gw, wg_fhir_topic_names[k]);
   wg_latest_init(&h->latest);
-  if ((rc = wg_outbox_init(&h->outbox, store, cfg->outbox_max)) != 0)
+  if ((h->ack_guard = malloc(sizeof(*h->ack_guard))) == NULL)
+    return WG_ENOMEM;
+  if ((rc = wg_ack_guard_init(h->ack_guard, cfg->ack_key, cfg->ack_key_len)) !=
+          0 ||
+      (rc = wg_outbox_init(&h->outbox, store, cfg->outbox_max)) != 0) {
+    free(h->ack_guard);
+    h->ack_guard = NULL;
     return rc;
+  }
+  if (cfg->ack_key_len == 0)
+    wg_log(LOG_WARNING,
+           "hub: no uplink.ack_key_file: acks from the hub are taken "
+           "unverified (\"verified\": false); anyone who may publish on %s "
+           "can acknowledge an alert",
+           h->topic_ack);
   /* What the hub last heard of each patient's NEWS2 is in the scores. */
   rc = hub_latest_set_patients(h, cfg);
   return rc == WG_ENOMEM ? 0 : rc;
@@ -603,6 +621,8 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
 }
 
 void wg_hub_free(wg_hub_t *h) {
+  free(h->ack_guard);
+  h->ack_guard = NULL;
   wg_outbox_free(&h->outbox);
   wg_latest_free(&h->latest);
   free(h->will);

@@ -71,6 +71,8 @@ struct wg_hub_s {
   /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
   const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */
+  /* The key of signed acks and the signed acks seen (hub/ack.h). */
+  struct wg_ack_guard_s *ack_guard;
   char topic_status[96];
   char topic_errors[96];
   char topic_alerts[96];

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "ingest/ingest.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json_strict.h"
-#include "common/text.h"
 #include "wardgate/error.h"
 
 void wg_ingest_init(wg_ingest_t *in) {
@@ -233,78 +230,4 @@ void wg_ingest_reset(wg_ingest_t *in) {
   in->batch.npacks = 0;
   in->batch.nacks = 0;
   wg_arena_reset(&in->batch.arena);
-}
-
-/* ---- acks ---------------------------------------------------------------- */
-
-static const char *ack_string(const cJSON *o, const char *key, size_t max) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
-      strlen(v->valuestring) >= max)
-    return NULL;
-  return v->valuestring;
-}
-
-/* An optional string member: NULL (with *bad false) when absent, NULL with
- * *bad when present but not a string. */
-static const char *optional_string(const cJSON *o, const char *key, bool *bad) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  *bad = v != NULL && !cJSON_IsString(v);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-int wg_ingest_parse_ack(const void *payload, size_t len, wg_ack_t *ack,
-                        char *reason, size_t size) {
-  const char *id, *by, *outcome, *note, *problem = NULL;
-  cJSON *o = NULL;
-  char why[200];
-  bool bad;
-  size_t k;
-  int rc = WG_EINVAL;
-
-  if (len > WG_ACK_MAX_BYTES) {
-    snprintf(reason, size, "malformed ack: larger than %d bytes",
-             WG_ACK_MAX_BYTES);
-    return WG_EINVAL;
-  }
-  why[0] = '\0';
-  if (wg_json_check(payload, len, 8, why, sizeof(why)) != 0 ||
-      (o = cJSON_ParseWithLength(payload, len)) == NULL ||
-      wg_json_check_duplicates(o, why, sizeof(why)) != 0) {
-    snprintf(reason, size, "malformed ack: %s",
-             o ? why : (why[0] ? why : "invalid JSON"));
-    goto done;
-  }
-  id = ack_string(o, "id", sizeof(ack->id));
-  by = ack_string(o, "by", sizeof(ack->by));
-  if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
-    snprintf(reason, size,
-             "malformed ack: needs \"id\" and \"by\", non-empty strings");
-    goto done;
-  }
-  outcome = optional_string(o, "outcome", &bad);
-  for (k = 0; outcome && wg_alert_outcomes[k]; k++)
-    if (strcmp(outcome, wg_alert_outcomes[k]) == 0)
-      break;
-  if (bad || (outcome && wg_alert_outcomes[k] == NULL)) {
-    snprintf(reason, size,
-             "malformed ack: \"outcome\" must be one of advice, visit, "
-             "ambulance, admitted, no_action, other");
-    goto done;
-  }
-  note = optional_string(o, "note", &bad);
-  if (bad || (note && (problem = wg_alert_note_problem(note)) != NULL)) {
-    snprintf(reason, size, "malformed ack: \"note\" %s",
-             bad ? "must be a string" : problem);
-    goto done;
-  }
-  memset(ack, 0, sizeof(*ack));
-  wg_copy(ack->id, sizeof(ack->id), id);
-  wg_copy(ack->by, sizeof(ack->by), by);
-  wg_copy(ack->outcome, sizeof(ack->outcome), outcome ? outcome : "");
-  wg_copy(ack->note, sizeof(ack->note), note ? note : "");
-  rc = 0;
-done:
-  cJSON_Delete(o);
-  return rc;
 }

@@ -44,8 +44,9 @@ typedef struct wg_ack_s {
   char outcome[sizeof(((wg_alert_event_t *)0)->outcome)]; /* "" when none */
   char note[WG_NOTE_MAX_BYTES + 1];                       /* "" when none */
   double ts;
-  bool local; /* at the home, through the control socket */
-  bool late;  /* the commit's: for a closed alert, to the audit trail */
+  bool local;    /* at the home, through the control socket */
+  bool late;     /* the commit's: for a closed alert, to the audit trail */
+  bool verified; /* signed with uplink.ack_key_file and checked */
 } wg_ack_t;
 
 typedef struct wg_batch_s {
@@ -123,20 +124,6 @@ int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
 int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
                        const char *device, const void *payload, size_t len,
                        double now, char *err, size_t errlen);
-
-/* Acks larger than this are refused unread (a note of 500 characters,
- * written with \u escapes, fits). */
-#define WG_ACK_MAX_BYTES 8192
-
-/*
- * Check an ack from the hub (DESIGN.md section 7): strict JSON, "id" and
- * "by" non-empty strings that fit, optionally "outcome" (one of
- * wg_alert_outcomes) and "note" (wg_alert_note_problem()). 0 with @ack
- * filled but for its time; otherwise WG_EINVAL and why, "malformed ack:
- * …", in @reason. A bad outcome or note refuses the ack whole.
- */
-int wg_ingest_parse_ack(const void *payload, size_t len, wg_ack_t *ack,
-                        char *reason, size_t size);
 
 /* Take an acknowledgement into the batch. 0 or WG_ENOMEM. */
 int wg_ingest_ack(wg_ingest_t *in, const wg_ack_t *ack);

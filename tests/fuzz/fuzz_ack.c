@@ -6,16 +6,16 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ingest/ingest.h"
+#include "hub/ack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char reason[320];
   wg_ack_t ack;
 
   reason[0] = '\0';
-  if (wg_ingest_parse_ack(data, size, &ack, reason, sizeof(reason)) == 0) {
+  if (wg_ack_parse(data, size, &ack, reason, sizeof(reason)) == 0) {
     if (ack.id[0] == '\0' || ack.by[0] == '\0' ||
-        wg_alert_note_problem(ack.note) != NULL)
+        wg_ack_note_problem(ack.note) != NULL)
       __builtin_trap();
   } else if (strncmp(reason, "malformed ack: ", 15) != 0) {
     __builtin_trap();

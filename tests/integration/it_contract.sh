@@ -73,6 +73,11 @@ fid=$(sql "SELECT id FROM alerts WHERE rule = 'fall'")
 wait_until 10 sub_has hub '"via":"local"' || fail "no local ack"
 pub oxi-1 '[{"n":"spo2","u":"%","v":101}]'
 mosquitto_pub -p "$UPLINK_PORT" -q 1 -t wardgate/gw-test/alerts/ack -m '{"id":"x"}'
+# A signed ack, as the hub's clinical application sends it (this gateway has
+# no key: it is taken unverified, here for an id it never raised).
+printf 'contract-test-key-0123456789\n' >"$T/ack.key"
+ack "$("$WG_BIN/wardgatectl" sign-ack gw-test-999998 --key-file "$T/ack.key" \
+  --by dr-khan --outcome advice)"
 wait_until 10 sub_has hub '"source":"alerts/ack"' || fail "no error for the bad ack"
 wait_until 10 sub_has hub 'errors {"device":"oxi-1"' || fail "no error for the bad pack"
 "$WG_BIN/wardgatectl" -c "$T/wardgate.json" log --day "$(date +%F)" >"$T/daily-log.json" ||

@@ -748,46 +748,10 @@ static void route_at_raise_and_escalation(void) {
   wg_alerts_free(&a);
 }
 
-/* An ack's note: UTF-8 as RFC 3629 has it, no control character, at most
- * 500 characters. */
-static void note_checked(void) {
-  static const struct {
-    const char *note, *problem; /* NULL: fine */
-  } cases[] = {
-      {"Seen at home; GP informed", NULL},
-      {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", NULL},
-      {"a\tb", "control"},
-      {"a\x7f", "control"},
-      {"\xc2\x85", "control"},           /* U+0085, C1 */
-      {"\xc0\x8a", "not UTF-8"},         /* an overlong LF */
-      {"\xe0\x80\x8a", "not UTF-8"},     /* overlong again */
-      {"\xed\xa0\x80", "not UTF-8"},     /* a surrogate */
-      {"\xf4\x90\x80\x80", "not UTF-8"}, /* past U+10FFFF */
-      {"\xf5\x80\x80\x80", "not UTF-8"},
-      {"\xc3", "not UTF-8"}, /* cut short */
-  };
-  char long_note[600];
-
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    const char *got = wg_alert_note_problem(cases[i].note);
-    if ((got == NULL) != (cases[i].problem == NULL) ||
-        (got != NULL && strstr(got, cases[i].problem) == NULL))
-      FAIL_AT("case %zu: %s, want %s", i, got ? got : "fine",
-              cases[i].problem ? cases[i].problem : "fine");
-  }
-  memset(long_note, 'x', 500);
-  long_note[500] = '\0';
-  ASSERT(wg_alert_note_problem(long_note) == NULL);
-  long_note[500] = 'x';
-  long_note[501] = '\0';
-  ASSERT_CONTAINS(wg_alert_note_problem(long_note), "longer than 500");
-}
-
 TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
           T(severity_change_updates), T(acked_then_worse_escalates_again),
           T(late_timer_escalates_once), T(ids_unique_across_restart),
           T(evidence_bounded), T(index_matches_model), T(index_out_of_memory),
           T(snapshot_follows_changes), T(snapshot_keeps_event_json),
           T(json_as_cjson_prints_it), T(event_json_fails_whole),
-          T(snapshot_fails_whole), T(route_at_raise_and_escalation),
-          T(note_checked))
+          T(snapshot_fails_whole), T(route_at_raise_and_escalation))

@@ -287,6 +287,37 @@ static void password_file_read(void) {
   unlink(pw);
 }
 
+/* uplink.ack_key_file: the file's bytes less one trailing newline; a
+ * missing or short key is a problem; no key by default. */
+static void ack_key_file_read(void) {
+  char text[512], key[64];
+  FILE *f;
+
+  ASSERT_EQ(load_with("", ""), 0);
+  ASSERT(cfg->ack_key == NULL && cfg->ack_key_len == 0);
+  snprintf(key, sizeof(key), "/tmp/wg-test-ackkey-%d", (int)getpid());
+  f = fopen(key, "w");
+  fputs("0123456789abcdef0123456789abcdef\n", f);
+  fclose(f);
+  chmod(key, 0600);
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},\"uplink\":{"
+           "\"mqtt\":{},\"ack_key_file\":\"%s\"},\"patients\":[]}",
+           key);
+  ASSERT_EQ(load_text(text), 0);
+  ASSERT_EQ(cfg->ack_key_len, 32);
+  ASSERT(memcmp(cfg->ack_key, "0123456789abcdef0123456789abcdef", 32) == 0);
+  f = fopen(key, "w");
+  fputs("short\n", f);
+  fclose(f);
+  ASSERT_EQ(load_text(text), WG_EINVAL);
+  ASSERT_CONTAINS(problems, "uplink.ack_key_file: ");
+  ASSERT_CONTAINS(problems, "the key must have 16 to 1024 bytes (has 5)");
+  unlink(key);
+  ASSERT_EQ(load_text(text), WG_EINVAL);
+  ASSERT_CONTAINS(problems, "No such file or directory");
+}
+
 /* A secret file open to others is warned about, and with
  * "strict_permissions" refused (ssh's rule for a private key). */
 static void secret_file_modes(void) {
@@ -642,4 +673,4 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
           T(coap_bind_loopback), T(secret_file_modes), T(device_objects),
           T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(fhir_export), T(cleanup))
+          T(fhir_export), T(ack_key_file_read), T(cleanup))

@@ -9,6 +9,7 @@
 
 #include "clinic/clinic.h"
 #include "failalloc.h"
+#include "hub/ack.h"
 #include "hub/hub.h"
 #include "test.h"
 #include "testcfg.h"
@@ -395,12 +396,12 @@ static void acks_checked(void) {
   ASSERT(f.ack.ts > 0);
   ASSERT_EQ(f.counters.acks_rejected, rejected);
   /* Each outcome of the list is taken as it is. */
-  for (int k = 0; wg_alert_outcomes[k] != NULL; k++) {
+  for (int k = 0; wg_ack_outcomes[k] != NULL; k++) {
     snprintf(json, sizeof(json),
              "{\"id\":\"gw-1-000009\",\"by\":\"x\",\"outcome\":\"%s\"}",
-             wg_alert_outcomes[k]);
+             wg_ack_outcomes[k]);
     deliver(&f, "wardgate/gw-1/alerts/ack", json);
-    ASSERT_STR_EQ(f.ack.outcome, wg_alert_outcomes[k]);
+    ASSERT_STR_EQ(f.ack.outcome, wg_ack_outcomes[k]);
     taken++;
   }
   ASSERT_EQ(f.nacks, taken);
