@@ -37,7 +37,76 @@ void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r) {
   e->v = r->value;
   e->vb = r->vb;
   e->t = r->ts;
+  e->rt = r->received > 0 ? r->received : r->ts;
   e->flags = r->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB);
+}
+
+double wg_rules_fresh_limit_s(wg_rule_t rule) {
+  switch (rule) {
+  case WG_RULE_FALL:
+    return 5 * 60.0;
+  case WG_RULE_THRESHOLD:
+    return 10 * 60.0;
+  case WG_RULE_NEWS2:
+    return 60 * 60.0;
+  default:
+    return 0;
+  }
+}
+
+/* @t as local "HH:MM", with " on YYYY-MM-DD" when its day is not @ref's. */
+static void rules_clock_time(double t, double ref, char *out, size_t size) {
+  time_t tt = (time_t)floor(t), rr = (time_t)floor(ref);
+  struct tm tm, rm;
+  char day[16] = "";
+
+  localtime_r(&tt, &tm);
+  localtime_r(&rr, &rm);
+  if (tm.tm_year != rm.tm_year || tm.tm_yday != rm.tm_yday)
+    strftime(day, sizeof(day), " on %Y-%m-%d", &tm);
+  snprintf(out, size, "%02d:%02d%s", tm.tm_hour, tm.tm_min, day);
+}
+
+/* @s seconds as "4 h 28 min" (whole minutes; days when there are any). */
+static void rules_duration(double s, char *out, size_t size) {
+  long m = (long)floor(s / 60.0);
+
+  if (m >= 1440)
+    snprintf(out, size, "%ld d %ld h %ld min", m / 1440, m / 60 % 24, m % 60);
+  else if (m >= 60)
+    snprintf(out, size, "%ld h %ld min", m / 60, m % 60);
+  else
+    snprintf(out, size, "%ld min", m);
+}
+
+/*
+ * Verdict @v about reading @r received after its rule's fresh limit: marked
+ * late, and its summary says when the reading was measured and how late it
+ * came ("Fall at 09:12, reported 13:40 — 4 h 28 min late"), so that no one
+ * at the hub takes it for now.
+ */
+static void rules_mark_late(wg_verdict_t *v, const wg_reading_t *r) {
+  double limit = wg_rules_fresh_limit_s(v->rule);
+  char measured[32], reported[32], late[48], summary[sizeof(v->summary)];
+
+  if (limit <= 0 || r->received <= 0 || r->received - r->ts <= limit)
+    return;
+  v->late = true;
+  rules_clock_time(r->ts, r->received, measured, sizeof(measured));
+  rules_clock_time(r->received, r->received, reported, sizeof(reported));
+  rules_duration(r->received - r->ts, late, sizeof(late));
+  /* Cut to fit, as every summary is. */
+  if ((v->rule == WG_RULE_FALL
+           ? snprintf(summary, sizeof(summary),
+                      "Fall at %s, reported %s — %s late (%s; possible long "
+                      "lie)",
+                      measured, reported, late,
+                      r->device_id ? r->device_id : "")
+           : snprintf(summary, sizeof(summary),
+                      "%s; measured at %s, reported %s — %s late", v->summary,
+                      measured, reported, late)) < 0)
+    return;
+  wg_copy(v->summary, sizeof(v->summary), summary);
 }
 
 int wg_rule_state_init(wg_rule_state_t *st, const wg_patient_t *p, double now) {
@@ -333,6 +402,8 @@ size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
         n += rules_threshold(&p->thresholds[i], &st->thresholds[i], r, &out[n]);
   n += rules_battery(r, st, device, out + n, max - n);
   n += rules_keep_state(p, st, r, device, now, out + n, max - n);
+  for (size_t i = 0; i < n; i++)
+    rules_mark_late(&out[i], r);
   return n;
 }
 

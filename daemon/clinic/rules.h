@@ -47,9 +47,17 @@ typedef struct wg_evidence_s {
   char device[WG_ID_MAX + 1]; /* the device that sent it */
   double v;                   /* with WG_READING_HAS_VALUE */
   double t;                   /* measurement time */
+  double rt;                  /* when the gateway received it */
   unsigned flags;             /* WG_READING_HAS_VALUE, WG_READING_HAS_VB */
   bool vb;
 } wg_evidence_t;
+
+/*
+ * How long after its measurement a reading is fresh for @rule (DESIGN.md
+ * section 8 "Time"): fall 5 min, threshold 10 min, NEWS2 60 min. A reading
+ * received later is late. 0 for the rules that have no such limit.
+ */
+double wg_rules_fresh_limit_s(wg_rule_t rule);
 
 /* Fill @e from @r (strings truncated to fit). */
 void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r);
@@ -75,6 +83,11 @@ typedef struct wg_verdict_s {
    * midnight, missed again the new day): an ack of the old one does not
    * stand for it. */
   bool renews;
+  /* DESIGN.md section 8 "Time": its evidence was received after the rule's
+   * fresh limit (the summary says when it was measured), or is older than
+   * the newest reading already seen for the patient and key. */
+  bool late;
+  bool retrospective;
 } wg_verdict_t;
 
 /* Per threshold of a patient: the run of readings beyond or inside. */
