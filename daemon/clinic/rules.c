@@ -41,6 +41,10 @@ void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r) {
   e->flags = r->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB);
 }
 
+double wg_rules_effective_t(const wg_reading_t *r) {
+  return r->received > 0 && r->ts > r->received ? r->received : r->ts;
+}
+
 double wg_rules_fresh_limit_s(wg_rule_t rule) {
   switch (rule) {
   case WG_RULE_FALL:
@@ -189,10 +193,19 @@ void rules__verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
   wg_copy(v->key, sizeof(v->key), key);
 }
 
-static size_t rules_fall(const wg_reading_t *r, wg_verdict_t *v) {
+/* A fall is an event: late or retrospective it still raises, marked. */
+static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st,
+                         wg_verdict_t *v) {
+  double t = wg_rules_effective_t(r);
+  bool past;
+
   if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
     return 0;
+  past = t < st->fall_newest;
+  if (!past)
+    st->fall_newest = t;
   memset(v, 0, sizeof(*v));
+  v->retrospective = past;
   rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
@@ -209,9 +222,22 @@ static size_t rules_threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
                               const wg_reading_t *r, wg_verdict_t *v) {
   bool low = t->has_below && r->value < t->below;
   bool high = t->has_above && r->value > t->above;
+  double at = wg_rules_effective_t(r);
 
+  /* A retrospective reading describes the past, not the patient now: it
+   * neither raises, clears, confirms nor counts toward hysteresis
+   * (DESIGN.md section 8 "Time"). */
+  if (at < s->newest)
+    return 0;
+  s->newest = at;
   if (low || high) {
     s->inside = 0;
+    /* A confirmation is a re-measurement, not a reading of hours ago. */
+    if (!s->active && s->beyond > 0 &&
+        at - s->run_first > WG_RULES_CONFIRM_WINDOW_S)
+      s->beyond = 0;
+    if (s->beyond == 0)
+      s->run_first = at;
     if (s->beyond < 1000000)
       s->beyond++;
     if (!s->active && s->beyond < (unsigned)t->confirm)
@@ -263,15 +289,17 @@ static int rules_device_index(const wg_patient_t *p, const char *device) {
 
 static void rules_keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
   int k = wg_news2_param(r->name);
+  double t = wg_rules_effective_t(r);
   wg_news2_latest_t *l;
 
   if (k < 0)
     return;
   l = &st->news2[k];
-  if (l->present && r->ts < l->ts)
+  if (l->present && t < l->ts)
     return; /* an older measurement arriving late */
   l->present = true;
-  l->ts = r->ts;
+  l->ts = t;
+  l->rt = r->received > 0 ? r->received : r->ts;
   l->value = r->value;
   l->vb = r->vb;
   l->vs = r->vs ? r->vs[0] : 'A';
@@ -309,11 +337,18 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
   }
   for (size_t i = 0; i < p->nexpect; i++) {
     wg_expect_state_t *e = &st->expect[i];
+    double t = wg_rules_effective_t(r);
+    bool newer = t > e->last;
+
     if (strcmp(p->expect[i].name, r->name) != 0)
       continue;
-    if (r->ts > e->last)
-      e->last = r->ts > now ? now : r->ts;
-    if (e->active && out && (v = rules__next_verdict(out, &n, max)) != NULL) {
+    if (newer)
+      e->last = t > now ? now : t;
+    /* Satisfied by a late reading only if it was measured within the
+     * interval: one from before it says nothing of the patient since. */
+    if (e->active && newer &&
+        now - t <= wg_rules_expect_interval_s(&p->expect[i], st) && out &&
+        (v = rules__next_verdict(out, &n, max)) != NULL) {
       e->active = false;
       rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW,
                          r->name);
@@ -326,8 +361,10 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     if (strcmp(p->intake[i].name, r->name) != 0)
       continue;
     rules__intake_roll(in, now);
-    /* Today's intake only: a late reading from yesterday is yesterday's. */
-    if (r->ts < in->day_start || r->ts >= in->day_end)
+    /* Counted on the local day of its time (a fast clock's: of its
+     * receipt); a late reading from yesterday is yesterday's. */
+    if (wg_rules_effective_t(r) < in->day_start ||
+        wg_rules_effective_t(r) >= in->day_end)
       continue;
     in->total += r->value;
     if (in->active &&
@@ -361,6 +398,9 @@ static size_t rules_battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
       !(r->flags & WG_READING_HAS_VALUE))
     return 0;
   ds = &st->devices[d];
+  if (wg_rules_effective_t(r) < ds->battery_t)
+    return 0; /* retrospective: the battery now is another reading's */
+  ds->battery_t = wg_rules_effective_t(r);
   /* Raised once and cleared once: a battery reports often, and a repeat
    * every reading would be noise at the hub. */
   if (!ds->battery_low && r->value <= WG_BATTERY_LOW_PCT) {
@@ -395,7 +435,7 @@ size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
   if (device < 0)
     device = rules_device_index(p, r->device_id);
   if (max > n)
-    n += rules_fall(r, &out[n]);
+    n += rules_fall(r, st, &out[n]);
   if (r->flags & WG_READING_HAS_VALUE)
     for (size_t i = 0; i < p->nthresholds && n < max; i++)
       if (strcmp(p->thresholds[i].name, r->name) == 0)
@@ -417,13 +457,41 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
 /* ---- NEWS2 ----------------------------------------------------------------
  */
 
+/*
+ * A NEWS2 set is anchored on its newest component (DESIGN.md section 8
+ * "Time"). When that component came late (received more than the NEWS2
+ * fresh limit after it was measured) the set is scored at its own time,
+ * with the window before it, and marked late: a complete set measured two
+ * hours ago and synced now is its score, not "all missing".
+ */
+static double rules_news2_anchor(const wg_rule_state_t *st, double *rt) {
+  double anchor = 0;
+
+  *rt = 0;
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    if (st->news2[k].present && st->news2[k].ts > anchor) {
+      anchor = st->news2[k].ts;
+      *rt = st->news2[k].rt;
+    }
+  return anchor;
+}
+
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
                     wg_news2_t *score, wg_verdict_t *v, bool *has_verdict) {
-  double oldest = now - p->news2_window_min * 60.0;
+  double anchor_rt, anchor = rules_news2_anchor(st, &anchor_rt);
+  bool late =
+      anchor > 0 && anchor_rt - anchor > wg_rules_fresh_limit_s(WG_RULE_NEWS2);
+  double at = late ? anchor : now;
+  double oldest = at - p->news2_window_min * 60.0;
   wg_news2_obs_t obs;
+  wg_news2_t prev;
   bool changed, alert;
   char parts[128] = "";
 
+  *has_verdict = false;
+  /* A late set never replaces a newer one. */
+  if (late && st->news2_scored && anchor < st->news2_anchor)
+    return false;
   memset(&obs, 0, sizeof(obs));
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
     const wg_news2_latest_t *l = &st->news2[k];
@@ -459,15 +527,22 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
             score->complete != st->news2_last.complete ||
             memcmp(score->components, st->news2_last.components,
                    sizeof(score->components)) != 0;
+  prev = st->news2_last;
   st->news2_scored = true;
   st->news2_last = *score;
-  *has_verdict = false;
+  st->news2_anchor = anchor;
   if (!changed)
     return false;
 
   alert = score->band != WG_NEWS2_BAND_LOW;
   if (!alert && !st->news2_alert)
     return true;
+  /* A late set describes the past: it never clears a current alert, and
+   * the next fresh set is weighed against the one that raised it. */
+  if (!alert && late) {
+    st->news2_last = prev;
+    return true;
+  }
   memset(v, 0, sizeof(*v));
   v->rule = WG_RULE_NEWS2;
   snprintf(v->key, sizeof(v->key), "news2");
@@ -493,9 +568,23 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
              wg_news2_band_name(score->band));
   }
   st->news2_alert = alert;
+  if (late) {
+    char when[sizeof(v->summary)];
+    time_t tt = (time_t)floor(anchor);
+    struct tm tm;
+
+    localtime_r(&tt, &tm);
+    strftime(when, sizeof(when), "%H:%M", &tm);
+    size_t len = strlen(v->summary);
+    snprintf(v->summary + len, sizeof(v->summary) - len,
+             "; set measured at %s, reported %g min late", when,
+             floor((anchor_rt - anchor) / 60.0));
+  }
+  v->late = late;
   snprintf(v->evidence.n, sizeof(v->evidence.n), "news2");
   v->evidence.v = score->score;
-  v->evidence.t = now;
+  v->evidence.t = at;
+  v->evidence.rt = late ? anchor_rt : now;
   v->evidence.flags = WG_READING_HAS_VALUE;
   *has_verdict = true;
   return true;

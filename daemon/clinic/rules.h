@@ -59,6 +59,13 @@ typedef struct wg_evidence_s {
  */
 double wg_rules_fresh_limit_s(wg_rule_t rule);
 
+/*
+ * The time @r counts at for "the latest value" and for retrospection: its
+ * measurement time, or its receipt time when that is earlier (a fast
+ * clock must not shadow the other devices).
+ */
+double wg_rules_effective_t(const wg_reading_t *r);
+
 /* Fill @e from @r (strings truncated to fit). */
 void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r);
 
@@ -92,15 +99,21 @@ typedef struct wg_verdict_s {
 
 /* Per threshold of a patient: the run of readings beyond or inside. */
 typedef struct wg_threshold_state_s {
-  unsigned beyond; /* readings in a row beyond the limit */
-  unsigned inside; /* readings in a row back inside */
-  bool active;     /* an alert is open for it */
+  unsigned beyond;  /* readings in a row beyond the limit */
+  unsigned inside;  /* readings in a row back inside */
+  bool active;      /* an alert is open for it */
+  double newest;    /* the newest reading of its key (0: none yet) */
+  double run_first; /* the first reading of the run beyond */
 } wg_threshold_state_t;
+
+/* A confirm count needs its readings within this of the run's first. */
+#define WG_RULES_CONFIRM_WINDOW_S 600.0
 
 /* The latest value of one NEWS2 parameter. */
 typedef struct wg_news2_latest_s {
   bool present;
-  double ts;
+  double ts; /* measured (a future time counts as its receipt) */
+  double rt; /* received */
   double value;
   bool vb;
   char vs;
@@ -128,7 +141,8 @@ typedef struct wg_expect_state_s {
 
 /* Per device of the patient. */
 typedef struct wg_device_state_s {
-  double last; /* when it last sent anything (receipt time) */
+  double last;      /* when it last sent anything (receipt time) */
+  double battery_t; /* its newest battery reading */
   bool silent;
   bool battery_low;
 } wg_device_state_t;
@@ -140,6 +154,8 @@ typedef struct wg_rule_state_s {
   wg_news2_latest_t news2[WG_NEWS2_NPARAMS];
   bool news2_scored; /* news2_last holds a score */
   wg_news2_t news2_last;
+  double news2_anchor;       /* the newest component of the set last scored */
+  double fall_newest;        /* the newest fall reading */
   bool news2_alert;          /* a NEWS2 alert is open */
   wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */
