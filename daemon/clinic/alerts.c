@@ -243,6 +243,14 @@ static void alerts_unacknowledge(wg_alert_t *al, wg_severity_t sev, double now,
   al->next_escalation = now + fmax(al->ack_timeout_s, 0.001);
 }
 
+/* What caused the next event of @al: verdict @v's evidence, and when. */
+static void alerts_caused_by(wg_alert_t *al, const wg_verdict_t *v) {
+  al->measured_at = v->evidence.t;
+  al->received_at = v->evidence.rt > 0 ? v->evidence.rt : v->evidence.t;
+  al->late = v->late;
+  al->retrospective = v->retrospective;
+}
+
 int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
@@ -253,6 +261,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
     if (al == NULL)
       return 0;
     alerts_add_evidence(al, &v->evidence);
+    alerts_caused_by(al, v);
     snprintf(cause, sizeof(cause), "condition cleared: %s", v->summary);
     al->open = false;
     al->next_escalation = 0;
@@ -268,6 +277,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 
     al->repeats++;
     alerts_add_evidence(al, &v->evidence);
+    alerts_caused_by(al, v);
     wg_copy(al->summary, sizeof(al->summary), v->summary);
     wg_copy(al->device, sizeof(al->device), v->evidence.device);
     if (worse) {
@@ -328,6 +338,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
   fresh.next_escalation = now + fresh.ack_timeout_s;
   alerts_add_evidence(&fresh, &v->evidence);
+  alerts_caused_by(&fresh, v);
   fresh.has_worst = v->graded;
   fresh.worst = v->grade;
   if ((al = alerts_add_open(a, &fresh)) == NULL)

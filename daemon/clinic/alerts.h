@@ -51,7 +51,13 @@ typedef struct wg_alert_s {
   int escalation;
   int repeats;
   double raised;
-  double ts;              /* of the last event */
+  double ts; /* of the last event */
+  /* DESIGN.md section 7 (2026-12-06): the times of the evidence that last
+   * changed it, and whether that evidence was late or retrospective. */
+  double measured_at;
+  double received_at;
+  bool late;
+  bool retrospective;
   double ack_timeout_s;   /* for its severity, from the patient */
   double next_escalation; /* 0 once acknowledged */
   bool acknowledged;

@@ -64,6 +64,7 @@ void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size) {
   if (e->u[0])
     cJSON_AddStringToObject(x, "u", e->u);
   wg_json_add_number(x, "t", e->t);
+  wg_json_add_number(x, "rt", e->rt > 0 ? e->rt : e->t);
   cJSON_AddStringToObject(x, "device", e->device);
   if (wg_json_build_failed(b) ||
       !cJSON_PrintPreallocated(x, out, (int)size, false))
@@ -110,6 +111,10 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
   wg_json_add_number(o, "escalation", al->escalation);
   wg_json_add_number(o, "ts", al->ts);
   wg_json_add_number(o, "raised", al->raised);
+  wg_json_add_number(o, "measured_at", al->measured_at);
+  wg_json_add_number(o, "received_at", al->received_at);
+  cJSON_AddBoolToObject(o, "late", al->late);
+  cJSON_AddBoolToObject(o, "retrospective", al->retrospective);
   cJSON_AddStringToObject(o, "summary", al->summary);
   cJSON_AddRawToObject(o, "evidence", list);
   wg_json_add_number(o, "repeats", al->repeats);
@@ -202,6 +207,9 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   al->raised = alerts_json_number(o, "raised", 0);
   al->ack_timeout_s = alerts_json_number(o, "ack_timeout_s", 0);
   al->next_escalation = alerts_json_number(o, "escalates_at", 0);
+  al->late = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "late"));
+  al->retrospective =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "retrospective"));
   al->acknowledged =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
   via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
@@ -217,6 +225,7 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
     alerts_json_copy_str(e, "u", x->u, sizeof(x->u), false);
     alerts_json_copy_str(e, "device", x->device, sizeof(x->device), false);
     x->t = alerts_json_number(e, "t", 0);
+    x->rt = alerts_json_number(e, "rt", x->t); /* stored before rt: t */
     if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "v"))) {
       x->v = alerts_json_number(e, "v", 0);
       x->flags |= WG_READING_HAS_VALUE;
@@ -228,6 +237,11 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
     alerts__evidence_json(x, al->evidence_json[al->nevidence - 1],
                           sizeof(al->evidence_json[0]));
   }
+  /* An alert stored before these times: its last evidence's. */
+  al->measured_at = alerts_json_number(
+      o, "measured_at", al->nevidence ? al->evidence[al->nevidence - 1].t : 0);
+  al->received_at = alerts_json_number(
+      o, "received_at", al->nevidence ? al->evidence[al->nevidence - 1].rt : 0);
   rc = 0;
 
 done:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic/rules.h"
+#include "clinic/rules_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,7 +37,80 @@ void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r) {
   e->v = r->value;
   e->vb = r->vb;
   e->t = r->ts;
+  e->rt = r->received > 0 ? r->received : r->ts;
   e->flags = r->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB);
+}
+
+double wg_rules_effective_t(const wg_reading_t *r) {
+  return r->received > 0 && r->ts > r->received ? r->received : r->ts;
+}
+
+double wg_rules_fresh_limit_s(wg_rule_t rule) {
+  switch (rule) {
+  case WG_RULE_FALL:
+    return 5 * 60.0;
+  case WG_RULE_THRESHOLD:
+    return 10 * 60.0;
+  case WG_RULE_NEWS2:
+    return 60 * 60.0;
+  default:
+    return 0;
+  }
+}
+
+/* @t as local "HH:MM", with " on YYYY-MM-DD" when its day is not @ref's. */
+static void rules_clock_time(double t, double ref, char *out, size_t size) {
+  time_t tt = (time_t)floor(t), rr = (time_t)floor(ref);
+  struct tm tm, rm;
+  char day[16] = "";
+
+  localtime_r(&tt, &tm);
+  localtime_r(&rr, &rm);
+  if (tm.tm_year != rm.tm_year || tm.tm_yday != rm.tm_yday)
+    strftime(day, sizeof(day), " on %Y-%m-%d", &tm);
+  snprintf(out, size, "%02d:%02d%s", tm.tm_hour, tm.tm_min, day);
+}
+
+/* @s seconds as "4 h 28 min" (whole minutes; days when there are any). */
+static void rules_duration(double s, char *out, size_t size) {
+  long m = (long)floor(s / 60.0);
+
+  if (m >= 1440)
+    snprintf(out, size, "%ld d %ld h %ld min", m / 1440, m / 60 % 24, m % 60);
+  else if (m >= 60)
+    snprintf(out, size, "%ld h %ld min", m / 60, m % 60);
+  else
+    snprintf(out, size, "%ld min", m);
+}
+
+/*
+ * Verdict @v about reading @r received after its rule's fresh limit: marked
+ * late, and its summary says when the reading was measured and how late it
+ * came ("Fall at 09:12, reported 13:40 — 4 h 28 min late"), so that no one
+ * at the hub takes it for now.
+ */
+static void rules_mark_late(wg_verdict_t *v, const wg_reading_t *r) {
+  double limit = wg_rules_fresh_limit_s(v->rule);
+  char measured[32], reported[32], late[48], summary[sizeof(v->summary)];
+
+  if (limit <= 0 || r->received <= 0 || r->received - r->ts <= limit)
+    return;
+  v->late = true;
+  rules_clock_time(r->ts, r->received, measured, sizeof(measured));
+  rules_clock_time(r->received, r->received, reported, sizeof(reported));
+  rules_duration(r->received - r->ts, late, sizeof(late));
+  /* Cut to fit, as every summary is. */
+  if ((v->rule == WG_RULE_FALL
+           ? snprintf(summary, sizeof(summary),
+                      "Fall at %s, reported %s — %s late (%s; possible long "
+                      "lie)",
+                      measured, reported, late,
+                      r->device_id ? r->device_id : "")
+           : snprintf(summary, sizeof(summary),
+                      "%s; measured at %s, reported %s — %s late", v->summary,
+                      measured, reported, late)) < 0)
+    return;
+  wg_copy(v->summary, sizeof(v->summary), summary);
 }
 
 int wg_rule_state_init(wg_rule_state_t *st, const wg_patient_t *p, double now) {
@@ -111,20 +185,28 @@ void wg_rules_threshold_key(const wg_threshold_t *t, char *out, size_t len) {
 }
 
 /* The identity of verdict @v: what it says, of which rule, about what. */
-static void rules_verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind,
-                              wg_rule_t rule, wg_severity_t severity,
-                              const char *key) {
+void rules__verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
+                        wg_severity_t severity, const char *key) {
   v->kind = kind;
   v->rule = rule;
   v->severity = severity;
   wg_copy(v->key, sizeof(v->key), key);
 }
 
-static size_t rules_fall(const wg_reading_t *r, wg_verdict_t *v) {
+/* A fall is an event: late or retrospective it still raises, marked. */
+static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st,
+                         wg_verdict_t *v) {
+  double t = wg_rules_effective_t(r);
+  bool past;
+
   if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
     return 0;
+  past = t < st->fall_newest;
+  if (!past)
+    st->fall_newest = t;
   memset(v, 0, sizeof(*v));
-  rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  v->retrospective = past;
+  rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
   wg_rules_evidence(&v->evidence, r);
@@ -140,9 +222,22 @@ static size_t rules_threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
                               const wg_reading_t *r, wg_verdict_t *v) {
   bool low = t->has_below && r->value < t->below;
   bool high = t->has_above && r->value > t->above;
+  double at = wg_rules_effective_t(r);
 
+  /* A retrospective reading describes the past, not the patient now: it
+   * neither raises, clears, confirms nor counts toward hysteresis
+   * (DESIGN.md section 8 "Time"). */
+  if (at < s->newest)
+    return 0;
+  s->newest = at;
   if (low || high) {
     s->inside = 0;
+    /* A confirmation is a re-measurement, not a reading of hours ago. */
+    if (!s->active && s->beyond > 0 &&
+        at - s->run_first > WG_RULES_CONFIRM_WINDOW_S)
+      s->beyond = 0;
+    if (s->beyond == 0)
+      s->run_first = at;
     if (s->beyond < 1000000)
       s->beyond++;
     if (!s->active && s->beyond < (unsigned)t->confirm)
@@ -176,46 +271,9 @@ static size_t rules_threshold(const wg_threshold_t *t, wg_threshold_state_t *s,
   return 1;
 }
 
-/* ---- local time -------------------------------------------------------- */
-
-double wg_rules_local_midnight(double t) {
-  time_t tt = (time_t)floor(t);
-  struct tm tm;
-
-  localtime_r(&tt, &tm);
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  tm.tm_isdst = -1;
-  return (double)mktime(&tm);
-}
-
-double wg_rules_next_local_midnight(double t) {
-  time_t tt = (time_t)floor(t);
-  struct tm tm;
-
-  localtime_r(&tt, &tm);
-  tm.tm_mday++; /* mktime normalises the month; days may be 23 or 25 h */
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  tm.tm_isdst = -1;
-  return (double)mktime(&tm);
-}
-
-/* Checkpoint @sec (seconds of the local day) on the day starting at @day. */
-static double rules_local_time_of_day(double day, int sec) {
-  time_t tt = (time_t)day;
-  struct tm tm;
-
-  localtime_r(&tt, &tm);
-  tm.tm_hour = sec / 3600;
-  tm.tm_min = sec / 60 % 60;
-  tm.tm_sec = sec % 60;
-  tm.tm_isdst = -1; /* a time in a DST gap moves forward by the gap */
-  return (double)mktime(&tm);
-}
-
 /* ---- per-reading rules -------------------------------------------------- */
 
-static wg_verdict_t *rules_next_verdict(wg_verdict_t *out, size_t *n,
-                                        size_t max) {
+wg_verdict_t *rules__next_verdict(wg_verdict_t *out, size_t *n, size_t max) {
   if (*n >= max)
     return NULL;
   memset(&out[*n], 0, sizeof(out[*n]));
@@ -231,42 +289,26 @@ static int rules_device_index(const wg_patient_t *p, const char *device) {
 
 static void rules_keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
   int k = wg_news2_param(r->name);
+  double t = wg_rules_effective_t(r);
   wg_news2_latest_t *l;
 
   if (k < 0)
     return;
   l = &st->news2[k];
-  if (l->present && r->ts < l->ts)
+  if (l->present && t < l->ts)
     return; /* an older measurement arriving late */
   l->present = true;
-  l->ts = r->ts;
+  l->ts = t;
+  l->rt = r->received > 0 ? r->received : r->ts;
   l->value = r->value;
   l->vb = r->vb;
   l->vs = r->vs ? r->vs[0] : 'A';
   wg_copy(l->device, sizeof(l->device), r->device_id ? r->device_id : "");
 }
 
-static const char *rules_unit_of(const char *key) {
+const char *rules__unit_of(const char *key) {
   const char *u = wg_senml_canonical_unit(key);
   return u ? u : "";
-}
-
-/*
- * A new local day for @in at @now: today's total starts again. An alert
- * about an earlier day's shortfall stays open, carried: the clock is no
- * evidence that the patient drank, and an alert nobody has answered must
- * not close itself at midnight. Today's first drink closes it, today's
- * first missed checkpoint renews it.
- */
-static void rules_intake_roll(wg_intake_state_t *in, double now) {
-  if (in->day_start > 0 && now < in->day_end)
-    return;
-  in->carried = in->active;
-  in->day_start = wg_rules_local_midnight(now);
-  in->day_end = wg_rules_next_local_midnight(now);
-  in->total = 0;
-  in->checked = 0;
-  in->required = 0;
 }
 
 /*
@@ -284,10 +326,10 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     wg_device_state_t *ds = &st->devices[d];
     if (now > ds->last)
       ds->last = now;
-    if (ds->silent && out && (v = rules_next_verdict(out, &n, max)) != NULL) {
+    if (ds->silent && out && (v = rules__next_verdict(out, &n, max)) != NULL) {
       ds->silent = false;
-      rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
-                        r->device_id);
+      rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+                         r->device_id);
       snprintf(v->summary, sizeof(v->summary), "%s is sending again",
                r->device_id);
       wg_rules_evidence(&v->evidence, r);
@@ -295,14 +337,21 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
   }
   for (size_t i = 0; i < p->nexpect; i++) {
     wg_expect_state_t *e = &st->expect[i];
+    double t = wg_rules_effective_t(r);
+    bool newer = t > e->last;
+
     if (strcmp(p->expect[i].name, r->name) != 0)
       continue;
-    if (r->ts > e->last)
-      e->last = r->ts > now ? now : r->ts;
-    if (e->active && out && (v = rules_next_verdict(out, &n, max)) != NULL) {
+    if (newer)
+      e->last = t > now ? now : t;
+    /* Satisfied by a late reading only if it was measured within the
+     * interval: one from before it says nothing of the patient since. */
+    if (e->active && newer &&
+        now - t <= wg_rules_expect_interval_s(&p->expect[i], st) && out &&
+        (v = rules__next_verdict(out, &n, max)) != NULL) {
       e->active = false;
-      rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW,
-                        r->name);
+      rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW,
+                         r->name);
       snprintf(v->summary, sizeof(v->summary), "%s observed again", r->name);
       wg_rules_evidence(&v->evidence, r);
     }
@@ -311,24 +360,27 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     wg_intake_state_t *in = &st->intake[i];
     if (strcmp(p->intake[i].name, r->name) != 0)
       continue;
-    rules_intake_roll(in, now);
-    /* Today's intake only: a late reading from yesterday is yesterday's. */
-    if (r->ts < in->day_start || r->ts >= in->day_end)
+    rules__intake_roll(in, now);
+    /* Counted on the local day of its time (a fast clock's: of its
+     * receipt); a late reading from yesterday is yesterday's. */
+    if (wg_rules_effective_t(r) < in->day_start ||
+        wg_rules_effective_t(r) >= in->day_end)
       continue;
     in->total += r->value;
     if (in->active &&
         (in->carried ? in->total > 0 : in->total >= in->required) && out &&
-        (v = rules_next_verdict(out, &n, max)) != NULL) {
+        (v = rules__next_verdict(out, &n, max)) != NULL) {
       in->active = false;
-      rules_verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
-                        r->name);
+      rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                         r->name);
       if (in->carried)
         snprintf(v->summary, sizeof(v->summary), "%s: a new day, %.3g %s drunk",
-                 r->name, in->total, rules_unit_of(r->name));
+                 r->name, in->total, rules__unit_of(r->name));
       else
         snprintf(v->summary, sizeof(v->summary),
                  "%s caught up: %.3g %s of %.3g %s due", r->name, in->total,
-                 rules_unit_of(r->name), in->required, rules_unit_of(r->name));
+                 rules__unit_of(r->name), in->required,
+                 rules__unit_of(r->name));
       in->carried = false;
       wg_rules_evidence(&v->evidence, r);
     }
@@ -346,17 +398,20 @@ static size_t rules_battery(const wg_reading_t *r, wg_rule_state_t *st, int d,
       !(r->flags & WG_READING_HAS_VALUE))
     return 0;
   ds = &st->devices[d];
+  if (wg_rules_effective_t(r) < ds->battery_t)
+    return 0; /* retrospective: the battery now is another reading's */
+  ds->battery_t = wg_rules_effective_t(r);
   /* Raised once and cleared once: a battery reports often, and a repeat
    * every reading would be noise at the hub. */
   if (!ds->battery_low && r->value <= WG_BATTERY_LOW_PCT) {
-    if ((v = rules_next_verdict(out, &n, max)) == NULL)
+    if ((v = rules__next_verdict(out, &n, max)) == NULL)
       return n;
     ds->battery_low = true;
     v->kind = WG_VERDICT_RAISE;
     snprintf(v->summary, sizeof(v->summary), "Battery of %s at %g %%",
              r->device_id, r->value);
   } else if (ds->battery_low && r->value > WG_BATTERY_OK_PCT) {
-    if ((v = rules_next_verdict(out, &n, max)) == NULL)
+    if ((v = rules__next_verdict(out, &n, max)) == NULL)
       return n;
     ds->battery_low = false;
     v->kind = WG_VERDICT_CLEAR;
@@ -380,13 +435,15 @@ size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
   if (device < 0)
     device = rules_device_index(p, r->device_id);
   if (max > n)
-    n += rules_fall(r, &out[n]);
+    n += rules_fall(r, st, &out[n]);
   if (r->flags & WG_READING_HAS_VALUE)
     for (size_t i = 0; i < p->nthresholds && n < max; i++)
       if (strcmp(p->thresholds[i].name, r->name) == 0)
         n += rules_threshold(&p->thresholds[i], &st->thresholds[i], r, &out[n]);
   n += rules_battery(r, st, device, out + n, max - n);
   n += rules_keep_state(p, st, r, device, now, out + n, max - n);
+  for (size_t i = 0; i < n; i++)
+    rules_mark_late(&out[i], r);
   return n;
 }
 
@@ -400,13 +457,41 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
 /* ---- NEWS2 ----------------------------------------------------------------
  */
 
+/*
+ * A NEWS2 set is anchored on its newest component (DESIGN.md section 8
+ * "Time"). When that component came late (received more than the NEWS2
+ * fresh limit after it was measured) the set is scored at its own time,
+ * with the window before it, and marked late: a complete set measured two
+ * hours ago and synced now is its score, not "all missing".
+ */
+static double rules_news2_anchor(const wg_rule_state_t *st, double *rt) {
+  double anchor = 0;
+
+  *rt = 0;
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    if (st->news2[k].present && st->news2[k].ts > anchor) {
+      anchor = st->news2[k].ts;
+      *rt = st->news2[k].rt;
+    }
+  return anchor;
+}
+
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
                     wg_news2_t *score, wg_verdict_t *v, bool *has_verdict) {
-  double oldest = now - p->news2_window_min * 60.0;
+  double anchor_rt, anchor = rules_news2_anchor(st, &anchor_rt);
+  bool late =
+      anchor > 0 && anchor_rt - anchor > wg_rules_fresh_limit_s(WG_RULE_NEWS2);
+  double at = late ? anchor : now;
+  double oldest = at - p->news2_window_min * 60.0;
   wg_news2_obs_t obs;
+  wg_news2_t prev;
   bool changed, alert;
   char parts[128] = "";
 
+  *has_verdict = false;
+  /* A late set never replaces a newer one. */
+  if (late && st->news2_scored && anchor < st->news2_anchor)
+    return false;
   memset(&obs, 0, sizeof(obs));
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
     const wg_news2_latest_t *l = &st->news2[k];
@@ -442,15 +527,22 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
             score->complete != st->news2_last.complete ||
             memcmp(score->components, st->news2_last.components,
                    sizeof(score->components)) != 0;
+  prev = st->news2_last;
   st->news2_scored = true;
   st->news2_last = *score;
-  *has_verdict = false;
+  st->news2_anchor = anchor;
   if (!changed)
     return false;
 
   alert = score->band != WG_NEWS2_BAND_LOW;
   if (!alert && !st->news2_alert)
     return true;
+  /* A late set describes the past: it never clears a current alert, and
+   * the next fresh set is weighed against the one that raised it. */
+  if (!alert && late) {
+    st->news2_last = prev;
+    return true;
+  }
   memset(v, 0, sizeof(*v));
   v->rule = WG_RULE_NEWS2;
   snprintf(v->key, sizeof(v->key), "news2");
@@ -476,214 +568,24 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
              wg_news2_band_name(score->band));
   }
   st->news2_alert = alert;
+  if (late) {
+    char when[sizeof(v->summary)];
+    time_t tt = (time_t)floor(anchor);
+    struct tm tm;
+
+    localtime_r(&tt, &tm);
+    strftime(when, sizeof(when), "%H:%M", &tm);
+    size_t len = strlen(v->summary);
+    snprintf(v->summary + len, sizeof(v->summary) - len,
+             "; set measured at %s, reported %g min late", when,
+             floor((anchor_rt - anchor) / 60.0));
+  }
+  v->late = late;
   snprintf(v->evidence.n, sizeof(v->evidence.n), "news2");
   v->evidence.v = score->score;
-  v->evidence.t = now;
+  v->evidence.t = at;
+  v->evidence.rt = late ? anchor_rt : now;
   v->evidence.flags = WG_READING_HAS_VALUE;
   *has_verdict = true;
   return true;
-}
-
-/* ---- time-based rules --------------------------------------------------- */
-
-double wg_rules_expect_interval_s(const wg_expect_t *e,
-                                  const wg_rule_state_t *st) {
-  if (!e->follow_news2)
-    return e->every_min * 60.0;
-  /* The RCP chart's minimum monitoring frequency for the last band; with no
-   * score yet, four-hourly (that of a score of 1-4). */
-  if (!st->news2_scored)
-    return 4 * 3600.0;
-  switch (st->news2_last.band) {
-  case WG_NEWS2_BAND_HIGH:
-    return 15 * 60.0;
-  case WG_NEWS2_BAND_MEDIUM:
-  case WG_NEWS2_BAND_LOW_MEDIUM:
-    return 3600.0;
-  default:
-    return st->news2_last.score == 0 ? 12 * 3600.0 : 4 * 3600.0;
-  }
-}
-
-size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
-                     double silent_s, wg_verdict_t *out, size_t max) {
-  wg_verdict_t *v;
-  size_t n = 0;
-
-  for (size_t i = 0; i < p->nexpect; i++) {
-    wg_expect_state_t *e = &st->expect[i];
-    double every = wg_rules_expect_interval_s(&p->expect[i], st);
-    if (e->active || now < e->last + every ||
-        (v = rules_next_verdict(out, &n, max)) == NULL)
-      continue;
-    e->active = true;
-    rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS, WG_SEV_LOW,
-                      p->expect[i].name);
-    snprintf(v->summary, sizeof(v->summary),
-             "No %s reading for %g min (expected every %g min)",
-             p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,
-             every / 60.0);
-    wg_copy(v->evidence.n, sizeof(v->evidence.n), p->expect[i].name);
-    v->evidence.t = e->last;
-  }
-  for (size_t i = 0; i < p->ndevices; i++) {
-    wg_device_state_t *d = &st->devices[i];
-    if (d->silent || now < d->last + silent_s ||
-        (v = rules_next_verdict(out, &n, max)) == NULL)
-      continue;
-    d->silent = true;
-    rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
-                      p->devices[i]);
-    snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
-             p->devices[i], floor((now - d->last) / 360.0) / 10);
-    wg_copy(v->evidence.device, sizeof(v->evidence.device), p->devices[i]);
-    v->evidence.t = d->last;
-  }
-  for (size_t i = 0; i < p->nintake; i++) {
-    const wg_intake_t *cfg = &p->intake[i];
-    wg_intake_state_t *in = &st->intake[i];
-    const char *unit;
-
-    rules_intake_roll(in, now);
-    unit = rules_unit_of(cfg->name);
-    while (in->checked < cfg->ncheckpoints &&
-           rules_local_time_of_day(
-               in->day_start, cfg->checkpoints[in->checked].second_of_day) <=
-               now) {
-      const wg_checkpoint_t *cp = &cfg->checkpoints[in->checked++];
-      double required = cp->fraction * cfg->daily_target;
-      if (in->total >= required ||
-          (v = rules_next_verdict(out, &n, max)) == NULL)
-        continue;
-      in->required = required;
-      in->active = true;
-      rules_verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
-                        cfg->name);
-      v->renews = in->carried;
-      in->carried = false;
-      snprintf(v->summary, sizeof(v->summary),
-               "%s %.3g %s by %02d:%02d, below %.3g %s (%g %% of the daily "
-               "target of %.3g %s)",
-               cfg->name, in->total, unit, cp->second_of_day / 3600,
-               cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
-               cfg->daily_target, unit);
-      wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
-      wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
-      v->evidence.v = in->total;
-      v->evidence.flags = WG_READING_HAS_VALUE;
-      v->evidence.t = now;
-    }
-  }
-  return n;
-}
-
-static void rules_earliest(double *next, double t, double now) {
-  if (t <= now)
-    t = now; /* due already */
-  if (*next == 0 || t < *next)
-    *next = t;
-}
-
-double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
-                              double now, double silent_s) {
-  double next = 0;
-
-  for (size_t i = 0; i < p->nexpect; i++)
-    if (!st->expect[i].active)
-      rules_earliest(&next,
-                     st->expect[i].last +
-                         wg_rules_expect_interval_s(&p->expect[i], st),
-                     now);
-  for (size_t i = 0; i < p->ndevices; i++)
-    if (!st->devices[i].silent)
-      rules_earliest(&next, st->devices[i].last + silent_s, now);
-  for (size_t i = 0; i < p->nintake; i++) {
-    const wg_intake_state_t *in = &st->intake[i];
-    const wg_intake_t *cfg = &p->intake[i];
-    if (in->day_start == 0 || now >= in->day_end) {
-      rules_earliest(&next, now, now); /* roll the day now */
-      continue;
-    }
-    if (in->checked < cfg->ncheckpoints)
-      rules_earliest(
-          &next,
-          rules_local_time_of_day(in->day_start,
-                                  cfg->checkpoints[in->checked].second_of_day),
-          now);
-    rules_earliest(&next, in->day_end, now);
-  }
-  return next;
-}
-
-/* The amount required by the last checkpoint of @in passed at @now. */
-static double rules_intake_required(const wg_intake_t *in, double now) {
-  double day = wg_rules_local_midnight(now), required = 0;
-
-  for (size_t k = 0; k < in->ncheckpoints; k++) {
-    double at = rules_local_time_of_day(day, in->checkpoints[k].second_of_day);
-    if (at <= now || required == 0)
-      required = in->checkpoints[k].fraction * in->daily_target;
-  }
-  return required;
-}
-
-void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
-                           wg_rule_t rule, const char *key, double raised,
-                           double last, double now) {
-  char k[96];
-
-  switch (rule) {
-  case WG_RULE_THRESHOLD:
-    for (size_t t = 0; t < p->nthresholds; t++) {
-      wg_rules_threshold_key(&p->thresholds[t], k, sizeof(k));
-      if (strcmp(k, key) == 0)
-        st->thresholds[t].active = true;
-    }
-    break;
-  case WG_RULE_NEWS2:
-    st->news2_alert = true;
-    break;
-  case WG_RULE_LOW_INTAKE:
-    for (size_t i = 0; i < p->nintake; i++)
-      if (strcmp(p->intake[i].name, key) == 0 && !st->intake[i].active) {
-        wg_intake_state_t *in = &st->intake[i];
-        in->active = true;
-        in->required = rules_intake_required(&p->intake[i], now);
-        /* Raised today with nothing drunk since the restart: today is its
-         * day, so that the next drink is weighed against it instead of
-         * starting a new day that clears it. */
-        if (in->day_start == 0 && raised >= wg_rules_local_midnight(now)) {
-          in->day_start = wg_rules_local_midnight(now);
-          in->day_end = wg_rules_next_local_midnight(now);
-        }
-        /* Today's checkpoints up to its last event are in the alert: a
-         * restart must not report them again. */
-        if (in->day_start > 0 && raised >= in->day_start)
-          while (in->checked < p->intake[i].ncheckpoints &&
-                 rules_local_time_of_day(
-                     in->day_start,
-                     p->intake[i].checkpoints[in->checked].second_of_day) <=
-                     last)
-            in->checked++;
-      }
-    break;
-  case WG_RULE_MISSED_OBS:
-    for (size_t i = 0; i < p->nexpect; i++)
-      if (strcmp(p->expect[i].name, key) == 0)
-        st->expect[i].active = true;
-    break;
-  case WG_RULE_DEVICE_SILENT:
-  case WG_RULE_BATTERY_LOW:
-    for (size_t i = 0; i < p->ndevices; i++)
-      if (strcmp(p->devices[i], key) == 0) {
-        if (rule == WG_RULE_DEVICE_SILENT)
-          st->devices[i].silent = true;
-        else
-          st->devices[i].battery_low = true;
-      }
-    break;
-  case WG_RULE_FALL:
-  case WG_RULE_COUNT:
-    break; /* an event rule holds no condition */
-  }
 }

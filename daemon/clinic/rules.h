@@ -47,9 +47,24 @@ typedef struct wg_evidence_s {
   char device[WG_ID_MAX + 1]; /* the device that sent it */
   double v;                   /* with WG_READING_HAS_VALUE */
   double t;                   /* measurement time */
+  double rt;                  /* when the gateway received it */
   unsigned flags;             /* WG_READING_HAS_VALUE, WG_READING_HAS_VB */
   bool vb;
 } wg_evidence_t;
+
+/*
+ * How long after its measurement a reading is fresh for @rule (DESIGN.md
+ * section 8 "Time"): fall 5 min, threshold 10 min, NEWS2 60 min. A reading
+ * received later is late. 0 for the rules that have no such limit.
+ */
+double wg_rules_fresh_limit_s(wg_rule_t rule);
+
+/*
+ * The time @r counts at for "the latest value" and for retrospection: its
+ * measurement time, or its receipt time when that is earlier (a fast
+ * clock must not shadow the other devices).
+ */
+double wg_rules_effective_t(const wg_reading_t *r);
 
 /* Fill @e from @r (strings truncated to fit). */
 void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r);
@@ -75,19 +90,30 @@ typedef struct wg_verdict_s {
    * midnight, missed again the new day): an ack of the old one does not
    * stand for it. */
   bool renews;
+  /* DESIGN.md section 8 "Time": its evidence was received after the rule's
+   * fresh limit (the summary says when it was measured), or is older than
+   * the newest reading already seen for the patient and key. */
+  bool late;
+  bool retrospective;
 } wg_verdict_t;
 
 /* Per threshold of a patient: the run of readings beyond or inside. */
 typedef struct wg_threshold_state_s {
-  unsigned beyond; /* readings in a row beyond the limit */
-  unsigned inside; /* readings in a row back inside */
-  bool active;     /* an alert is open for it */
+  unsigned beyond;  /* readings in a row beyond the limit */
+  unsigned inside;  /* readings in a row back inside */
+  bool active;      /* an alert is open for it */
+  double newest;    /* the newest reading of its key (0: none yet) */
+  double run_first; /* the first reading of the run beyond */
 } wg_threshold_state_t;
+
+/* A confirm count needs its readings within this of the run's first. */
+#define WG_RULES_CONFIRM_WINDOW_S 600.0
 
 /* The latest value of one NEWS2 parameter. */
 typedef struct wg_news2_latest_s {
   bool present;
-  double ts;
+  double ts; /* measured (a future time counts as its receipt) */
+  double rt; /* received */
   double value;
   bool vb;
   char vs;
@@ -115,7 +141,8 @@ typedef struct wg_expect_state_s {
 
 /* Per device of the patient. */
 typedef struct wg_device_state_s {
-  double last; /* when it last sent anything (receipt time) */
+  double last;      /* when it last sent anything (receipt time) */
+  double battery_t; /* its newest battery reading */
   bool silent;
   bool battery_low;
 } wg_device_state_t;
@@ -127,6 +154,8 @@ typedef struct wg_rule_state_s {
   wg_news2_latest_t news2[WG_NEWS2_NPARAMS];
   bool news2_scored; /* news2_last holds a score */
   wg_news2_t news2_last;
+  double news2_anchor;       /* the newest component of the set last scored */
+  double fall_newest;        /* the newest fall reading */
   bool news2_alert;          /* a NEWS2 alert is open */
   wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */

@@ -384,14 +384,19 @@ void wg_commit_maybe_now(wg_commit_t *cm) {
 
 static void prune_cb(uv_timer_t *t) {
   wg_commit_t *cm = t->data;
-  double cutoff = wg_wall_now() - cm->d.retention_days * 86400.0;
+  double now = wg_wall_now();
+  double cutoff = now - cm->d.retention_days * 86400.0;
   int n;
 
   /* Small batches, each its own short transaction: the write lock is never
    * held long, and the loop goes on between batches. */
   if (wg_commit_retrying(cm))
     return; /* the store is failing; ingest comes first */
-  n = wg_store_prune(cm->d.store, cutoff, PRUNE_BATCH);
+  /* Whatever its time, a reading acknowledged today stays: the ingest
+   * refuses what is older than the retention, but a reading just inside
+   * it would otherwise be deleted moments after the device was told it is
+   * stored. */
+  n = wg_store_prune(cm->d.store, cutoff, now - 86400.0, PRUNE_BATCH);
   if (n > 0)
     wg_log(LOG_DEBUG, "commit: pruned %d readings", n);
   if (n == PRUNE_BATCH)

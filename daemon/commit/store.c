@@ -513,11 +513,13 @@ int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r) {
   return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
-int wg_store_prune(wg_store_t *s, double before, int limit) {
+int wg_store_prune(wg_store_t *s, double before, double received_before,
+                   int limit) {
   int rc;
 
   sqlite3_bind_double(s->prune, 1, before);
   sqlite3_bind_int(s->prune, 2, limit);
+  sqlite3_bind_double(s->prune, 3, received_before);
   if ((rc = store__step_done(s, s->prune, "prune")) != 0)
     return rc;
   return sqlite3_changes(s->db);

@@ -90,10 +90,13 @@ void wg_store_rollback(wg_store_t *s);
 int wg_store_put_reading(wg_store_t *s, const wg_reading_t *r);
 
 /*
- * Delete at most @limit readings measured before @before, in one short
- * transaction. Returns the number deleted or a negative error.
+ * Delete at most @limit readings measured before @before and received
+ * before @received_before, in one short transaction: a reading
+ * acknowledged after @received_before is kept whatever its time (DESIGN.md
+ * section 5). Returns the number deleted or a negative error.
  */
-int wg_store_prune(wg_store_t *s, double before, int limit);
+int wg_store_prune(wg_store_t *s, double before, double received_before,
+                   int limit);
 
 /*
  * Record alert event @ev with its JSON @payload in alert_events, and (with

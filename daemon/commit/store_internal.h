@@ -24,7 +24,7 @@
      " vs, vd, sum, unit, ts, received)"                                       \
      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")                  \
   XX(prune, "DELETE FROM readings WHERE id IN (SELECT id FROM readings"        \
-            " WHERE ts < ?1 ORDER BY ts LIMIT ?2)")                            \
+            " WHERE ts < ?1 AND received < ?3 ORDER BY ts LIMIT ?2)")          \
   XX(put_alert,                                                                \
      "INSERT INTO alerts(id, patient_id, rule, severity, state, raised,"       \
      " updated, payload, seq, open) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"    \

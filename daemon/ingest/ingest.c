@@ -57,6 +57,7 @@ int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out) {
   out->v = v;
   out->n = total;
   out->accept_unknown = cfg->accept_unknown_devices;
+  out->retention_days = cfg->retention_days;
   return 0;
 }
 
@@ -114,6 +115,14 @@ int wg_ingest_device_from_topic(const char *filter, const char *topic,
     f = fe + 1;
     t = te + 1;
   }
+}
+
+/* The first reading from @first measured before @oldest, or -1. */
+static long ingest_too_old(const wg_batch_t *b, size_t first, double oldest) {
+  for (size_t i = first; i < b->readings.n; i++)
+    if (b->readings.v[i].ts < oldest)
+      return (long)i;
+  return -1;
 }
 
 /* Room for one more pack, before anything of it is taken. */
@@ -184,6 +193,24 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
   if (rc == 0 && (bad = ingest_forbidden_key(b, first, dc)) >= 0) {
     snprintf(err, errlen, "device %s may not report %.64s", device,
              b->readings.v[bad].name);
+    b->readings.n = first;
+    rc = WG_EINVAL;
+  }
+  if (rc == 0 && (bad = ingest_too_old(b, first, WG_INGEST_MIN_TIME)) >= 0) {
+    snprintf(err, errlen,
+             "%.64s measured before 2020-01-01: the device's clock was reset?",
+             b->readings.v[bad].name);
+    b->readings.n = first;
+    rc = WG_EINVAL;
+  }
+  if (rc == 0 && in->map.retention_days > 0 &&
+      (bad = ingest_too_old(b, first,
+                            now - in->map.retention_days * 86400.0)) >= 0) {
+    snprintf(err, errlen,
+             "%.64s measured %.1f days ago: older than the retention of %d "
+             "days",
+             b->readings.v[bad].name, (now - b->readings.v[bad].ts) / 86400.0,
+             in->map.retention_days);
     b->readings.n = first;
     rc = WG_EINVAL;
   }

@@ -17,6 +17,10 @@
 #include "core/config.h"
 #include "ingest/senml.h"
 
+/* No reading is older than 2020-01-01T00:00:00Z: before it, the device's
+ * clock was reset (a battery change), and its time is no time at all. */
+#define WG_INGEST_MIN_TIME 1577836800.0
+
 /* A configured device: its patient, by pointer and by index. */
 typedef struct wg_device_s {
   const char *id;
@@ -65,6 +69,7 @@ typedef struct wg_device_map_s {
   wg_device_t *v;
   size_t n;
   bool accept_unknown; /* unknown_devices: "accept" */
+  int retention_days;  /* older readings are refused, never stored */
 } wg_device_map_t;
 
 typedef struct wg_ingest_s {
@@ -109,7 +114,11 @@ int wg_ingest_device_from_topic(const char *filter, const char *topic,
  * Take the SenML pack @payload from @device received at @now into the
  * batch, all or nothing. Returns 0, or WG_ENODEV (not configured, and
  * unknown devices are refused), WG_ETOOBIG, WG_EINVAL or WG_ENOMEM with
- * the reason in @err.
+ * the reason in @err. A reading measured before WG_INGEST_MIN_TIME or more
+ * than retention_days before @now refuses the pack with WG_EINVAL, that
+ * reason given: it must not be acknowledged and then deleted by retention
+ * (DESIGN.md section 5). The SenML checks (the 5-minute future limit among
+ * them) are wg_senml_parse()'s.
  */
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
                    size_t len, double now, char *err, size_t errlen);

@@ -71,6 +71,12 @@ fid=$(sql "SELECT id FROM alerts WHERE rule = 'fall'")
 "$WG_BIN/wardgatectl" -c "$T/wardgate.json" ack "$fid" --by nurse-home >/dev/null ||
   fail "wardgatectl ack"
 wait_until 10 sub_has hub '"via":"local"' || fail "no local ack"
+# A fall measured an hour ago, synced late: raised, marked late, with
+# both times (DESIGN.md section 7, 2026-12-06).
+send fall-1 "[{\"bt\":$(($(date +%s) - 3600)),\"n\":\"fall\",\"vb\":true}]"
+wait_until 10 sub_has hub '"rule":"fall".*"late":true' || fail "no late fall"
+sub_has hub '"rule":"fall".*"state":"raised".*"late":true' ||
+  fail "the late fall was not raised"
 pub oxi-1 '[{"n":"spo2","u":"%","v":101}]'
 mosquitto_pub -p "$UPLINK_PORT" -q 1 -t wardgate/gw-test/alerts/ack -m '{"id":"x"}'
 # A signed ack, as the hub's clinical application sends it (this gateway has
@@ -118,6 +124,16 @@ grep '^wardgate/gw-test/fhir/' "$T/out.sub" >"$T/fhir.sub"
 node "$WG_BIN/fhir-check/validate.mjs" "$T/fhir.sub" >"$T/fhir.out" 2>&1 ||
   fail "$(cat "$T/fhir.out")"
 cat "$T/fhir.out" >&2
+
+# The times are required: an alert event without measured_at, or with an
+# evidence entry without rt, is refused.
+grep -m1 ' {"id":"gw-test-' "$T/hub.sub" | sed 's/^[^ ]* //; s/"measured_at":[0-9.e+]*,//' >"$T/no-time.json"
+! $SCHEMAS alert-event.json "$T/no-time.json" >/dev/null ||
+  fail "an alert event without measured_at passed"
+grep -m1 ' {"id":"gw-test-' "$T/hub.sub" | sed 's/^[^ ]* //; s/,"rt":[0-9.e+]*//g' >"$T/no-rt.json"
+! $SCHEMAS alert-event.json "$T/no-rt.json" >/dev/null ||
+  fail "an evidence entry without rt passed"
+grep -q '"late":true' "$T/out.sub" || fail "no late event was checked"
 
 # The schemas are closed: one more field in an alert event is refused.
 grep -m1 ' {"id":"gw-test-' "$T/hub.sub" | sed 's/^[^ ]* //; s/}$/,"extra":1}/' >"$T/extra.json"

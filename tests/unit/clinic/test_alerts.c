@@ -748,10 +748,59 @@ static void route_at_raise_and_escalation(void) {
   wg_alerts_free(&a);
 }
 
-TEST_MAIN(T(raise_repeat_escalate_ack), T(condition_ack_then_clear),
-          T(severity_change_updates), T(acked_then_worse_escalates_again),
-          T(late_timer_escalates_once), T(ids_unique_across_restart),
-          T(evidence_bounded), T(index_matches_model), T(index_out_of_memory),
+/*
+ * DESIGN.md section 7 (2026-12-06): every event carries measured_at and
+ * received_at (the evidence that caused it), late and retrospective, and
+ * each evidence entry its rt beside t; an escalation keeps what the alert
+ * was raised on, and the stored JSON reads back the same.
+ */
+static void times_on_every_event(void) {
+  wg_verdict_t fall =
+      verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  wg_alert_t back;
+  char *json, *again, want[160];
+
+  fall.evidence.t = T0 - 16080; /* 4 h 28 min before it came */
+  fall.evidence.rt = T0;
+  fall.late = true;
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 1, &ev), 1);
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want),
+           "\"measured_at\":%.0f,\"received_at\":%.0f,\"late\":true,"
+           "\"retrospective\":false",
+           T0 - 16080, T0);
+  ASSERT_CONTAINS(json, want);
+  snprintf(want, sizeof(want), "\"t\":%.0f,\"rt\":%.0f,", T0 - 16080, T0);
+  ASSERT_CONTAINS(json, want);
+  ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+  again = wg_alert_to_json(&back);
+  ASSERT_STR_EQ(again, json);
+  free(again);
+  free(json);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1 + 600, &ev), 1);
+  json = wg_alert_to_json(&ev.alert);
+  ASSERT_CONTAINS(json, "\"late\":true");
+  free(json);
+  /* A fresh reading: received when measured, neither late nor past. */
+  fall.evidence.t = fall.evidence.rt = T0 + 700;
+  fall.late = false;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 700, &ev), 1);
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want),
+           "\"measured_at\":%.0f,\"received_at\":%.0f,\"late\":false,"
+           "\"retrospective\":false",
+           T0 + 700, T0 + 700);
+  ASSERT_CONTAINS(json, want);
+  free(json);
+  wg_alerts_free(&a);
+}
+
+TEST_MAIN(T(times_on_every_event), T(raise_repeat_escalate_ack),
+          T(condition_ack_then_clear), T(severity_change_updates),
+          T(acked_then_worse_escalates_again), T(late_timer_escalates_once),
+          T(ids_unique_across_restart), T(evidence_bounded),
+          T(index_matches_model), T(index_out_of_memory),
           T(snapshot_follows_changes), T(snapshot_keeps_event_json),
           T(json_as_cjson_prints_it), T(event_json_fails_whole),
           T(snapshot_fails_whole), T(route_at_raise_and_escalation))

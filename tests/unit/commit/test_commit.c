@@ -13,8 +13,11 @@
 #include "testcfg.h"
 #include "wardgate/error.h"
 
+/* The packs below carry fixed times of 2025 and are taken at the wall
+ * clock's time: a retention of a century keeps them inside it. */
 static const char cfg_json[] =
-    "{\"gateway_id\":\"gw-1\",\"database\":\"unused\",\"ingest\":{\"mqtt\":{}},"
+    "{\"gateway_id\":\"gw-1\",\"database\":\"unused\",\"retention_days\":36500,"
+    "\"ingest\":{\"mqtt\":{}},"
     "\"uplink\":{\"mqtt\":{}},\"patients\":[{\"id\":\"p-1\",\"devices\":["
     "\"oxi-1\",\"fall-1\"]}]}";
 

@@ -117,13 +117,54 @@ static void retention_prunes_in_batches(void) {
   }
   ASSERT_EQ(wg_store_commit(s), 0);
   /* Older than 120: 20 readings, in batches of 8. */
-  ASSERT_EQ(wg_store_prune(s, 120, 8), 8);
-  ASSERT_EQ(wg_store_prune(s, 120, 8), 8);
-  ASSERT_EQ(wg_store_prune(s, 120, 8), 4);
-  ASSERT_EQ(wg_store_prune(s, 120, 8), 0);
+  ASSERT_EQ(wg_store_prune(s, 120, 1e10, 8), 8);
+  ASSERT_EQ(wg_store_prune(s, 120, 1e10, 8), 8);
+  ASSERT_EQ(wg_store_prune(s, 120, 1e10, 8), 4);
+  ASSERT_EQ(wg_store_prune(s, 120, 1e10, 8), 0);
   wg_store_close(s);
   ASSERT_EQ(query_int("SELECT count(*) FROM readings"), 5);
   ASSERT_EQ(query_int("SELECT min(ts) FROM readings"), 120);
+}
+
+/*
+ * DESIGN.md section 5 (2026-12-06): retention never deletes a reading that
+ * was acknowledged in the same day, however old its measurement time: a
+ * device told "stored" must find it stored.
+ */
+static void retention_spares_the_days_receipts(void) {
+  const double now = 1763900000.0, day = 86400.0;
+  static const struct {
+    double ts_age, rt_age; /* before now */
+    bool kept;
+  } cases[] = {
+      {40 * 86400.0, 2 * 86400.0, false}, /* old, received long ago */
+      {40 * 86400.0, 86400.0 + 1, false}, /* received a day and a second */
+      {40 * 86400.0, 86400.0, true},      /* received a day ago exactly */
+      {40 * 86400.0, 3600.0, true},       /* acknowledged an hour ago */
+      {40 * 86400.0, 0, true},            /* acknowledged just now */
+      {29 * 86400.0, 2 * 86400.0, true},  /* within the retention */
+  };
+  wg_store_t *s;
+  size_t n = sizeof(cases) / sizeof(cases[0]);
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (size_t i = 0; i < n; i++) {
+    wg_reading_t r = reading("hr", 60, now - cases[i].ts_age + (double)i);
+    ASSERT_EQ(put(s, &r, now - cases[i].rt_age), 1);
+  }
+  ASSERT_EQ(wg_store_commit(s), 0);
+  while (wg_store_prune(s, now - 30 * day, now - day, 2) > 0)
+    ;
+  wg_store_close(s);
+  for (size_t i = 0; i < n; i++) {
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM readings WHERE ts = %.1f",
+             now - cases[i].ts_age + (double)i);
+    if (query_int(sql) != (cases[i].kept ? 1 : 0))
+      FAIL_AT("case %zu: %s", i, cases[i].kept ? "deleted" : "kept");
+  }
 }
 
 static void newer_schema_refused(void) {
@@ -445,8 +486,8 @@ static void setup(void) {
 
 TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(readings_columns), T(duplicates_stored_once), T(rollback_discards),
-          T(retention_prunes_in_batches), T(newer_schema_refused),
-          T(locked_database_reported_busy), T(migrates_from_version_1),
-          T(migrates_from_version_3), T(indexes_serve_the_queries),
-          T(alerts_and_outbox), T(checkpoint_on_another_thread),
-          T(unopenable_path), T(cleanup))
+          T(retention_prunes_in_batches), T(retention_spares_the_days_receipts),
+          T(newer_schema_refused), T(locked_database_reported_busy),
+          T(migrates_from_version_1), T(migrates_from_version_3),
+          T(indexes_serve_the_queries), T(alerts_and_outbox),
+          T(checkpoint_on_another_thread), T(unopenable_path), T(cleanup))

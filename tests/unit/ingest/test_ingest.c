@@ -298,6 +298,106 @@ static void device_keys_and_transports(void) {
   wg_config_free(cfg);
 }
 
+/*
+ * DESIGN.md section 5 (2026-12-06): a time before 2020-01-01 is a device
+ * clock reset, refused with that reason, whether it came absolute or as a
+ * relative time far in the past (1978, 2000, -1e15); the future tolerance
+ * stays 5 minutes.
+ */
+static void time_before_2020_refused(void) {
+  wg_config_t *cfg = test_config(
+      TESTCFG_HEAD "\"retention_days\":36500,"
+                   "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"fall-1\"]}]}");
+  static const struct {
+    const char *json;
+    const char *reason; /* NULL: taken */
+  } cases[] = {
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":1577836800}]", NULL},
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":1577836799.5}]",
+       "before 2020-01-01"},
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":268435456}]", "before 2020-01-01"},
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":946684800}]", "before 2020-01-01"},
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":-1e15}]", "before 2020-01-01"},
+      {"[{\"bt\":-1e15,\"n\":\"fall\",\"vb\":true}]", "before 2020-01-01"},
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":300}]", NULL},
+      {"[{\"n\":\"fall\",\"vb\":true,\"t\":300.5}]", "future"},
+  };
+  wg_device_map_t map;
+  wg_ingest_t in;
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    size_t before = in.batch.readings.n;
+    int rc;
+
+    err[0] = '\0';
+    rc = pack(&in, "fall-1", cases[i].json, err);
+    if (cases[i].reason == NULL
+            ? rc != 0
+            : rc != WG_EINVAL || strstr(err, cases[i].reason) == NULL)
+      FAIL_AT("%s: rc %d, \"%s\", want %s", cases[i].json, rc, err,
+              cases[i].reason ? cases[i].reason : "taken");
+    if (rc != 0)
+      ASSERT_EQ(in.batch.readings.n, before);
+  }
+  wg_ingest_free(&in);
+  wg_config_free(cfg);
+}
+
+/*
+ * DESIGN.md section 5 (2026-12-06): a reading older than retention_days is
+ * refused with that reason, whole pack and all, instead of being
+ * acknowledged to the device and then deleted by retention; a reading just
+ * inside the retention is taken.
+ */
+static void older_than_retention_refused(void) {
+  wg_config_t *cfg = test_config(
+      TESTCFG_HEAD "\"retention_days\":2,"
+                   "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"oxi-1\"]}]}");
+  static const struct {
+    double age_s; /* of the reading's time at T0 */
+    int rc;
+  } cases[] = {
+      {0, 0},
+      {2 * 86400.0 - 1, 0},
+      {2 * 86400.0, 0},
+      {2 * 86400.0 + 1, WG_EINVAL},
+      {30 * 86400.0, WG_EINVAL},
+  };
+  wg_device_map_t map;
+  wg_ingest_t in;
+  char err[256], json[128];
+
+  ASSERT(cfg != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    size_t before = in.batch.readings.n;
+    int rc;
+
+    snprintf(json, sizeof(json),
+             "[{\"n\":\"spo2\",\"v\":97},{\"n\":\"hr\",\"v\":70,\"t\":%.0f}]",
+             T0 - cases[i].age_s);
+    err[0] = '\0';
+    rc = pack(&in, "oxi-1", json, err);
+    if (rc != cases[i].rc)
+      FAIL_AT("age %g s: rc %d (%s), want %d", cases[i].age_s, rc, err,
+              cases[i].rc);
+    if (rc != 0) {
+      ASSERT_CONTAINS(err, "older than the retention of 2 days");
+      ASSERT_EQ(in.batch.readings.n, before); /* nothing of the pack */
+    }
+  }
+  wg_ingest_free(&in);
+  wg_config_free(cfg);
+}
+
 TEST_MAIN(T(device_from_topic), T(map_packs_and_acks), T(pack_out_of_memory),
           T(unknown_devices_accepted), T(waiting_packs_follow_a_new_map),
-          T(device_keys_and_transports))
+          T(device_keys_and_transports), T(older_than_retention_refused),
+          T(time_before_2020_refused))

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rules that time drives: missed observations, silent devices, intake
+ * checkpoints and the local day they count in, their deadlines, and how an
+ * open alert found at start marks its condition. The per-reading rules
+ * are in rules.c.
+ */
+#include "clinic/rules.h"
+#include "clinic/rules_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/text.h"
+
+/* ---- local time -------------------------------------------------------- */
+
+double wg_rules_local_midnight(double t) {
+  time_t tt = (time_t)floor(t);
+  struct tm tm;
+
+  localtime_r(&tt, &tm);
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  tm.tm_isdst = -1;
+  return (double)mktime(&tm);
+}
+
+double wg_rules_next_local_midnight(double t) {
+  time_t tt = (time_t)floor(t);
+  struct tm tm;
+
+  localtime_r(&tt, &tm);
+  tm.tm_mday++; /* mktime normalises the month; days may be 23 or 25 h */
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  tm.tm_isdst = -1;
+  return (double)mktime(&tm);
+}
+
+/* Checkpoint @sec (seconds of the local day) on the day starting at @day. */
+static double rules_timed_local_time_of_day(double day, int sec) {
+  time_t tt = (time_t)day;
+  struct tm tm;
+
+  localtime_r(&tt, &tm);
+  tm.tm_hour = sec / 3600;
+  tm.tm_min = sec / 60 % 60;
+  tm.tm_sec = sec % 60;
+  tm.tm_isdst = -1; /* a time in a DST gap moves forward by the gap */
+  return (double)mktime(&tm);
+}
+
+/*
+ * A new local day for @in at @now: today's total starts again. An alert
+ * about an earlier day's shortfall stays open, carried: the clock is no
+ * evidence that the patient drank, and an alert nobody has answered must
+ * not close itself at midnight. Today's first drink closes it, today's
+ * first missed checkpoint renews it.
+ */
+void rules__intake_roll(wg_intake_state_t *in, double now) {
+  if (in->day_start > 0 && now < in->day_end)
+    return;
+  in->carried = in->active;
+  in->day_start = wg_rules_local_midnight(now);
+  in->day_end = wg_rules_next_local_midnight(now);
+  in->total = 0;
+  in->checked = 0;
+  in->required = 0;
+}
+
+/* ---- time-based rules --------------------------------------------------- */
+
+double wg_rules_expect_interval_s(const wg_expect_t *e,
+                                  const wg_rule_state_t *st) {
+  if (!e->follow_news2)
+    return e->every_min * 60.0;
+  /* The RCP chart's minimum monitoring frequency for the last band; with no
+   * score yet, four-hourly (that of a score of 1-4). */
+  if (!st->news2_scored)
+    return 4 * 3600.0;
+  switch (st->news2_last.band) {
+  case WG_NEWS2_BAND_HIGH:
+    return 15 * 60.0;
+  case WG_NEWS2_BAND_MEDIUM:
+  case WG_NEWS2_BAND_LOW_MEDIUM:
+    return 3600.0;
+  default:
+    return st->news2_last.score == 0 ? 12 * 3600.0 : 4 * 3600.0;
+  }
+}
+
+size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
+                     double silent_s, wg_verdict_t *out, size_t max) {
+  wg_verdict_t *v;
+  size_t n = 0;
+
+  for (size_t i = 0; i < p->nexpect; i++) {
+    wg_expect_state_t *e = &st->expect[i];
+    double every = wg_rules_expect_interval_s(&p->expect[i], st);
+    if (e->active || now < e->last + every ||
+        (v = rules__next_verdict(out, &n, max)) == NULL)
+      continue;
+    e->active = true;
+    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS, WG_SEV_LOW,
+                       p->expect[i].name);
+    snprintf(v->summary, sizeof(v->summary),
+             "No %s reading for %g min (expected every %g min)",
+             p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,
+             every / 60.0);
+    wg_copy(v->evidence.n, sizeof(v->evidence.n), p->expect[i].name);
+    v->evidence.t = e->last;
+  }
+  for (size_t i = 0; i < p->ndevices; i++) {
+    wg_device_state_t *d = &st->devices[i];
+    if (d->silent || now < d->last + silent_s ||
+        (v = rules__next_verdict(out, &n, max)) == NULL)
+      continue;
+    d->silent = true;
+    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+                       p->devices[i]);
+    snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
+             p->devices[i], floor((now - d->last) / 360.0) / 10);
+    wg_copy(v->evidence.device, sizeof(v->evidence.device), p->devices[i]);
+    v->evidence.t = d->last;
+  }
+  for (size_t i = 0; i < p->nintake; i++) {
+    const wg_intake_t *cfg = &p->intake[i];
+    wg_intake_state_t *in = &st->intake[i];
+    const char *unit;
+
+    rules__intake_roll(in, now);
+    unit = rules__unit_of(cfg->name);
+    while (in->checked < cfg->ncheckpoints &&
+           rules_timed_local_time_of_day(
+               in->day_start, cfg->checkpoints[in->checked].second_of_day) <=
+               now) {
+      const wg_checkpoint_t *cp = &cfg->checkpoints[in->checked++];
+      double required = cp->fraction * cfg->daily_target;
+      if (in->total >= required ||
+          (v = rules__next_verdict(out, &n, max)) == NULL)
+        continue;
+      in->required = required;
+      in->active = true;
+      rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
+                         cfg->name);
+      v->renews = in->carried;
+      in->carried = false;
+      snprintf(v->summary, sizeof(v->summary),
+               "%s %.3g %s by %02d:%02d, below %.3g %s (%g %% of the daily "
+               "target of %.3g %s)",
+               cfg->name, in->total, unit, cp->second_of_day / 3600,
+               cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
+               cfg->daily_target, unit);
+      wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
+      wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
+      v->evidence.v = in->total;
+      v->evidence.flags = WG_READING_HAS_VALUE;
+      v->evidence.t = now;
+    }
+  }
+  return n;
+}
+
+static void rules_timed_earliest(double *next, double t, double now) {
+  if (t <= now)
+    t = now; /* due already */
+  if (*next == 0 || t < *next)
+    *next = t;
+}
+
+double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
+                              double now, double silent_s) {
+  double next = 0;
+
+  for (size_t i = 0; i < p->nexpect; i++)
+    if (!st->expect[i].active)
+      rules_timed_earliest(&next,
+                           st->expect[i].last +
+                               wg_rules_expect_interval_s(&p->expect[i], st),
+                           now);
+  for (size_t i = 0; i < p->ndevices; i++)
+    if (!st->devices[i].silent)
+      rules_timed_earliest(&next, st->devices[i].last + silent_s, now);
+  for (size_t i = 0; i < p->nintake; i++) {
+    const wg_intake_state_t *in = &st->intake[i];
+    const wg_intake_t *cfg = &p->intake[i];
+    if (in->day_start == 0 || now >= in->day_end) {
+      rules_timed_earliest(&next, now, now); /* roll the day now */
+      continue;
+    }
+    if (in->checked < cfg->ncheckpoints)
+      rules_timed_earliest(
+          &next,
+          rules_timed_local_time_of_day(
+              in->day_start, cfg->checkpoints[in->checked].second_of_day),
+          now);
+    rules_timed_earliest(&next, in->day_end, now);
+  }
+  return next;
+}
+
+/* The amount required by the last checkpoint of @in passed at @now. */
+static double rules_timed_intake_required(const wg_intake_t *in, double now) {
+  double day = wg_rules_local_midnight(now), required = 0;
+
+  for (size_t k = 0; k < in->ncheckpoints; k++) {
+    double at =
+        rules_timed_local_time_of_day(day, in->checkpoints[k].second_of_day);
+    if (at <= now || required == 0)
+      required = in->checkpoints[k].fraction * in->daily_target;
+  }
+  return required;
+}
+
+void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
+                           wg_rule_t rule, const char *key, double raised,
+                           double last, double now) {
+  char k[96];
+
+  switch (rule) {
+  case WG_RULE_THRESHOLD:
+    for (size_t t = 0; t < p->nthresholds; t++) {
+      wg_rules_threshold_key(&p->thresholds[t], k, sizeof(k));
+      if (strcmp(k, key) == 0)
+        st->thresholds[t].active = true;
+    }
+    break;
+  case WG_RULE_NEWS2:
+    st->news2_alert = true;
+    break;
+  case WG_RULE_LOW_INTAKE:
+    for (size_t i = 0; i < p->nintake; i++)
+      if (strcmp(p->intake[i].name, key) == 0 && !st->intake[i].active) {
+        wg_intake_state_t *in = &st->intake[i];
+        in->active = true;
+        in->required = rules_timed_intake_required(&p->intake[i], now);
+        /* Raised today with nothing drunk since the restart: today is its
+         * day, so that the next drink is weighed against it instead of
+         * starting a new day that clears it. */
+        if (in->day_start == 0 && raised >= wg_rules_local_midnight(now)) {
+          in->day_start = wg_rules_local_midnight(now);
+          in->day_end = wg_rules_next_local_midnight(now);
+        }
+        /* Today's checkpoints up to its last event are in the alert: a
+         * restart must not report them again. */
+        if (in->day_start > 0 && raised >= in->day_start)
+          while (in->checked < p->intake[i].ncheckpoints &&
+                 rules_timed_local_time_of_day(
+                     in->day_start,
+                     p->intake[i].checkpoints[in->checked].second_of_day) <=
+                     last)
+            in->checked++;
+      }
+    break;
+  case WG_RULE_MISSED_OBS:
+    for (size_t i = 0; i < p->nexpect; i++)
+      if (strcmp(p->expect[i].name, key) == 0)
+        st->expect[i].active = true;
+    break;
+  case WG_RULE_DEVICE_SILENT:
+  case WG_RULE_BATTERY_LOW:
+    for (size_t i = 0; i < p->ndevices; i++)
+      if (strcmp(p->devices[i], key) == 0) {
+        if (rule == WG_RULE_DEVICE_SILENT)
+          st->devices[i].silent = true;
+        else
+          st->devices[i].battery_low = true;
+      }
+    break;
+  case WG_RULE_FALL:
+  case WG_RULE_COUNT:
+    break; /* an event rule holds no condition */
+  }
+}
