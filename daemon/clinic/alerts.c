@@ -255,7 +255,16 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
   wg_alert_t *al = alerts_find(a, patient, v->rule, v->key), fresh;
+  wg_verdict_t kept;
   char cause[256];
+
+  /* A verdict that cannot weigh the condition leaves the severity as it
+   * is (an incomplete NEWS2 set): no rise, no fall, no ack undone. */
+  if (al != NULL && v->keeps_severity && v->severity != al->severity) {
+    kept = *v;
+    kept.severity = al->severity;
+    v = &kept;
+  }
 
   if (v->kind == WG_VERDICT_CLEAR) {
     if (al == NULL)
