@@ -241,6 +241,7 @@ static void alerts_unacknowledge(wg_alert_t *al, wg_severity_t sev, double now,
   al->acked_local = false;
   al->acked_by[0] = '\0';
   al->next_escalation = now + fmax(al->ack_timeout_s, 0.001);
+  al->respond_by = now + al->ack_timeout_s; /* a new obligation */
 }
 
 /* What caused the next event of @al: verdict @v's evidence, and when. */
@@ -346,6 +347,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.open = true;
   fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
   fresh.next_escalation = now + fresh.ack_timeout_s;
+  fresh.respond_by = now + fresh.ack_timeout_s;
   alerts_add_evidence(&fresh, &v->evidence);
   alerts_caused_by(&fresh, v);
   fresh.has_worst = v->graded;

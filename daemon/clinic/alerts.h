@@ -58,7 +58,11 @@ typedef struct wg_alert_s {
   double received_at;
   bool late;
   bool retrospective;
-  double ack_timeout_s;   /* for its severity, from the patient */
+  double ack_timeout_s; /* for its severity, from the patient */
+  /* When the response is due: fixed when the current obligation began
+   * (the raise, or a rise of severity that undid an ack), as the
+   * timeout of the severity then; never recomputed (issue #28 item 5). */
+  double respond_by;
   double next_escalation; /* 0 once acknowledged */
   bool acknowledged;
   bool acked_local; /* at the home (wardgatectl), not from the hub */

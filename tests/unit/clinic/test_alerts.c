@@ -796,6 +796,78 @@ static void times_on_every_event(void) {
   wg_alerts_free(&a);
 }
 
+/* The respond_by of @al as its event JSON says, and as it reads back. */
+static double respond_by_of(const wg_alert_t *al, double *back) {
+  char *json = wg_alert_to_json(al);
+  cJSON *o = json ? cJSON_Parse(json) : NULL;
+  const cJSON *x = cJSON_GetObjectItem(o, "respond_by");
+  double t = cJSON_IsNumber(x) ? x->valuedouble : -1;
+  wg_alert_t again;
+
+  *back = json && wg_alert_from_json(json, &again) == 0 ? again.respond_by : -1;
+  cJSON_Delete(o);
+  free(json);
+  return t;
+}
+
+/*
+ * respond_by is fixed when the current obligation began (issue #28 item
+ * 5): the raise, or the rise that undid an ack; never recomputed from
+ * the current severity. A medium alert raised at T0 (30 min) that rises
+ * to high 40 min later keeps T0 + 30 min: it is late, and the audit must
+ * say so. Acknowledged, then risen to emergency at T0 + 50 min: a new
+ * obligation, due 5 min later. A fall, an escalation, a repeat and a
+ * restart leave it.
+ */
+static void respond_by_fixed_at_obligation(void) {
+  static const struct {
+    int what; /* 0 apply a raise of @sev, 1 ack, 2 escalate due */
+    wg_severity_t sev;
+    double at;         /* minutes after T0 */
+    double respond_by; /* minutes after T0 */
+  } steps[] = {
+      {0, WG_SEV_MEDIUM, 0, 30},     {0, WG_SEV_HIGH, 40, 30},
+      {2, WG_SEV_HIGH, 41, 30},      {1, WG_SEV_HIGH, 45, 30},
+      {0, WG_SEV_EMERGENCY, 50, 55}, {0, WG_SEV_MEDIUM, 52, 55},
+      {0, WG_SEV_MEDIUM, 53, 55},    {2, WG_SEV_MEDIUM, 90, 55},
+  };
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_MEDIUM, "news2");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    double now = T0 + steps[i].at * 60, back;
+    int rc;
+
+    v.severity = steps[i].sev;
+    if (steps[i].what == 0)
+      rc = wg_alerts_apply(&a, "p-1", &v, timeouts, now, &ev);
+    else if (steps[i].what == 1)
+      rc = wg_alerts_ack(&a, "gw-1-000001", "nurse", NULL, NULL, false, now,
+                         &ev);
+    else
+      rc = wg_alerts_escalate_due(&a, now, &ev);
+    ASSERT_EQ(rc, 1);
+    ASSERT_NEAR(ev.alert.respond_by, T0 + steps[i].respond_by * 60, 1e-6);
+    ASSERT_NEAR(respond_by_of(&ev.alert, &back), T0 + steps[i].respond_by * 60,
+                1e-6);
+    ASSERT_NEAR(back, T0 + steps[i].respond_by * 60, 1e-6);
+  }
+  /* Stored before respond_by was kept: raised + its timeout, as before. */
+  {
+    wg_alert_t old;
+    ASSERT_EQ(wg_alert_from_json("{\"id\":\"gw-1-000009\",\"gateway\":\"gw-1\","
+                                 "\"patient\":\"p-1\",\"rule\":\"news2\","
+                                 "\"severity\":\"medium\",\"state\":\"raised\","
+                                 "\"key\":\"news2\",\"raised\":100,"
+                                 "\"ack_timeout_s\":1800}",
+                                 &old),
+              0);
+    ASSERT_NEAR(old.respond_by, 1900, 0);
+  }
+  wg_alerts_free(&a);
+}
+
 TEST_MAIN(T(times_on_every_event), T(raise_repeat_escalate_ack),
           T(condition_ack_then_clear), T(severity_change_updates),
           T(acked_then_worse_escalates_again), T(late_timer_escalates_once),
@@ -803,4 +875,5 @@ TEST_MAIN(T(times_on_every_event), T(raise_repeat_escalate_ack),
           T(index_matches_model), T(index_out_of_memory),
           T(snapshot_follows_changes), T(snapshot_keeps_event_json),
           T(json_as_cjson_prints_it), T(event_json_fails_whole),
-          T(snapshot_fails_whole), T(route_at_raise_and_escalation))
+          T(snapshot_fails_whole), T(route_at_raise_and_escalation),
+          T(respond_by_fixed_at_obligation))
