@@ -127,6 +127,7 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
     if (note && note[0])
       cJSON_AddStringToObject(o, "note", note);
     cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
+    cJSON_AddBoolToObject(o, "verified", al->acked_verified);
   }
   wg_json_add_number(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
@@ -219,6 +220,8 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
   via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
   al->acked_local = via != NULL && strcmp(via, "local") == 0;
+  al->acked_verified =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "verified"));
   ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
   cJSON_ArrayForEach(e, ev) {
     wg_evidence_t *x;
