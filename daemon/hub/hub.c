@@ -456,16 +456,32 @@ static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_outbox_reset(&h->outbox);
 }
 
-static void hub_uplink_message(wg_driver_t *drv, const char *topic,
-                               const void *payload, size_t len) {
+/* A retained ack is one the hub's broker kept from before this
+ * subscription: applied when it was new, or meant for another run; taken
+ * again it would acknowledge at every reconnect. */
+static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
+                                    const void *payload, size_t len,
+                                    const wg_message_info_t *info) {
   wg_hub_t *h = drv->data;
   wg_ack_t ack;
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
-  if (strcmp(topic, h->topic_ack) == 0 &&
-      hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+  if (strcmp(topic, h->topic_ack) != 0)
+    return;
+  if (info->retained) {
+    hub_report_ack_error(h, "retained ack ignored: kept by the broker from "
+                            "before, not a new acknowledgement");
+    return;
+  }
+  if (hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
+}
+
+static void hub_uplink_message(wg_driver_t *drv, const char *topic,
+                               const void *payload, size_t len) {
+  const wg_message_info_t info = {.retained = false};
+  hub_uplink_message_info(drv, topic, payload, len, &info);
 }
 
 static void hub_uplink_published(wg_driver_t *drv, int mid) {
@@ -487,7 +503,8 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
     .connected = hub_uplink_connected,
     .disconnected = hub_uplink_disconnected,
     .message = hub_uplink_message,
-    .published = hub_uplink_published};
+    .published = hub_uplink_published,
+    .message_info = hub_uplink_message_info};
 
 /* ---- life cycle ---------------------------------------------------------- */
 

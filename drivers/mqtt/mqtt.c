@@ -370,7 +370,11 @@ static void on_message(struct mosquitto *mosq, void *obj,
 
   m->held = true; /* its PUBACK is queued: until the commit */
   m->delivered++;
-  if (m->drv->cbs->message)
+  if (m->drv->cbs->message_info) {
+    const wg_message_info_t info = {.retained = msg->retain};
+    m->drv->cbs->message_info(m->drv, msg->topic, msg->payload,
+                              (size_t)msg->payloadlen, &info);
+  } else if (m->drv->cbs->message)
     m->drv->cbs->message(m->drv, msg->topic, msg->payload,
                          (size_t)msg->payloadlen);
 }

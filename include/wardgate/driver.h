@@ -56,6 +56,22 @@ typedef struct wg_driver_s wg_driver_t;
 typedef void (*wg_close_cb)(wg_driver_t *drv);
 
 /**
+ * @brief What a publish/subscribe driver knows of a message beyond its
+ * topic and payload (wg_driver_cbs_t::message_info).
+ *
+ * Borrowed for the duration of the callback. Members may be added at the
+ * end; a driver zeroes what it does not know.
+ */
+typedef struct wg_message_info_s {
+  /**
+   * @brief The broker sent a message it had kept (MQTT retain): one
+   * published before this subscription, not a new one. A retained message
+   * published while the subscription exists arrives with this false.
+   */
+  bool retained;
+} wg_message_info_t;
+
+/**
  * @brief What the daemon wants to hear from a driver.
  *
  * Every pointer handed to a callback is borrowed for the duration of the
@@ -132,6 +148,20 @@ typedef struct wg_driver_cbs_s {
    *   free(), or NULL when memory is short
    */
   char *(*status)(wg_driver_t *drv);
+  /**
+   * @brief A message arrived on a subscribed topic, with what the protocol
+   * says of it: called in place of wg_driver_cbs_t::message when set.
+   *
+   * The driver acknowledges it only after a later
+   * wg_driver_ops_t::committed, whatever the daemon makes of it.
+   * @param drv the driver
+   * @param topic the topic it was published on, NUL-terminated; borrowed
+   * @param payload its bytes, not NUL-terminated; borrowed
+   * @param len the length of @p payload
+   * @param info the retain flag and the like; borrowed
+   */
+  void (*message_info)(wg_driver_t *drv, const char *topic, const void *payload,
+                       size_t len, const wg_message_info_t *info);
 } wg_driver_cbs_t;
 
 /**
