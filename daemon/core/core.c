@@ -144,17 +144,23 @@ static void core_input_rejected(wg_driver_t *drv, const char *device,
   core_reject_unread(drv->data, drv->ops->name, device, reason);
 }
 
+static void core_input_session_lost(wg_driver_t *drv) {
+  wg_core_t *c = drv->data;
+  wg_hub_report_session_lost(&c->hub, drv->label);
+}
+
 static char *core_input_status(wg_driver_t *drv) {
   return wg_core_status_json(drv->data, true, true);
 }
 
 /* One table for every input: each driver calls what its protocol needs. */
-static const wg_driver_cbs_t input_cbs = {.message = core_input_message,
-                                          .message_info =
-                                              core_input_message_info,
-                                          .pack = core_input_pack,
-                                          .rejected = core_input_rejected,
-                                          .status = core_input_status};
+static const wg_driver_cbs_t input_cbs = {
+    .message = core_input_message,
+    .message_info = core_input_message_info,
+    .pack = core_input_pack,
+    .rejected = core_input_rejected,
+    .status = core_input_status,
+    .session_lost = core_input_session_lost};
 
 static void core_pause_inputs(wg_core_t *c, bool paused) {
   for (size_t i = 0; i < c->ninputs; i++)

@@ -300,6 +300,10 @@ static void hub_uplink_connected(wg_driver_t *drv) {
     h->cbs->progress(h);
 }
 
+static void hub_uplink_session_lost(wg_driver_t *drv) {
+  wg_hub_report_session_lost(drv->data, drv->label);
+}
+
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
   wg_outbox_reset(&h->outbox);
@@ -353,7 +357,8 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
     .disconnected = hub_uplink_disconnected,
     .message = hub_uplink_message,
     .published = hub_uplink_published,
-    .message_info = hub_uplink_message_info};
+    .message_info = hub_uplink_message_info,
+    .session_lost = hub_uplink_session_lost};
 
 /* ---- life cycle ---------------------------------------------------------- */
 

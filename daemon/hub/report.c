@@ -17,6 +17,10 @@
 #include "version.h"
 #include "wardgate/error.h"
 
+/* Two losses of one session within this many milliseconds: a suspected
+ * takeover (another client connecting with the gateway's client id). */
+#define SESSION_TAKEOVER_MS 30000
+
 /* Error reports to the hub: a burst of HUB_ERROR_BURST, then one per
  * second. */
 #define ERROR_RATE_PER_S 1.0
@@ -165,4 +169,42 @@ void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
 
   snprintf(reason, sizeof(reason), "ack for unknown alert id %.96s", id);
   hub__report_ack_error(h, reason);
+}
+
+void wg_hub_report_session_lost(wg_hub_t *h, const char *which) {
+  uint64_t now = uv_now(h->loop), *last = NULL;
+  wg_complaint_t *complaint = NULL;
+  char reason[256];
+  bool again;
+
+  for (size_t i = 0; i < HUB_SESSIONS && last == NULL; i++) {
+    if (h->session_label[i] == NULL)
+      h->session_label[i] = which;
+    if (strcmp(h->session_label[i], which) == 0) {
+      last = &h->session_lost_at[i];
+      complaint = &h->session_complaint[i];
+    }
+  }
+  again = last != NULL && *last != 0 && now - *last < SESSION_TAKEOVER_MS;
+  if (complaint != NULL)
+    complaint->interval_s = 10;
+  if (last != NULL)
+    *last = now;
+  h->counters->sessions_lost++;
+  if (again) {
+    snprintf(reason, sizeof(reason),
+             "suspected takeover: the %s broker session was lost again "
+             "within %d s; another client may be connecting with the "
+             "gateway's client id",
+             which, SESSION_TAKEOVER_MS / 1000);
+    if (complaint != NULL)
+      wg_complain(complaint, LOG_CRIT, "hub: %s", reason);
+  } else {
+    snprintf(reason, sizeof(reason),
+             "session lost: the %s broker had no session for the gateway "
+             "after a reconnect; what it held for the gateway is lost",
+             which);
+    wg_log(LOG_ERR, "hub: %s", reason);
+  }
+  hub__report_error(h, "mqtt", "", which, reason);
 }

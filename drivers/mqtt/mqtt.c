@@ -51,7 +51,9 @@ typedef struct mqtt_s {
   bool connected;
   bool paused;
   bool closing;
-  bool held; /* messages taken that no commit covers yet: send nothing */
+  bool held;        /* messages taken that no commit covers yet: send nothing */
+  bool persistent;  /* clean session off: the broker keeps a session */
+  bool had_session; /* a CONNACK accepted before, in this run */
   unsigned long delivered;      /* messages and PUBACKs passed on */
   wg_complaint_t complaint;     /* connection failures */
   wg_complaint_t lib_complaint; /* libmosquitto's own log */
@@ -290,9 +292,13 @@ static void start_connect(mqtt_t *m) {
   }
 }
 
-static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
+/* The CONNACK, its session-present flag in @flags (bit 0) whatever the
+ * protocol version. */
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+                       const mosquitto_property *props) {
   mqtt_t *m = obj;
-  (void)mosq;
+  bool lost;
+  (void)props;
 
   if (rc != 0) {
     wg_complain(&m->complaint, LOG_ERR, "mqtt: %s: %s:%d refused: %s",
@@ -308,6 +314,16 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
    * keep it for the connect (where a TLS failure says why), not after. */
   mosquitto_log_callback_set(mosq, NULL);
   m->backoff_ms = BACKOFF_MIN_MS;
+  /* A persistent session the broker no longer has: what it queued for us
+   * is gone (expired, the broker's store lost, or another client that
+   * connected with our id took it). */
+  lost = m->persistent && m->had_session && !(flags & 1);
+  m->had_session = true;
+  if (lost && m->drv->cbs->session_lost)
+    m->drv->cbs->session_lost(m->drv);
+  else if (lost)
+    wg_log(LOG_ERR, "mqtt: %s: %s had no session for us: what it held is lost",
+           m->drv->label, m->peer);
   for (size_t i = 0; i < m->nsubs; i++) {
     int src = mosquitto_subscribe(mosq, NULL, m->subs[i], 1);
     if (src != MOSQ_ERR_SUCCESS)
@@ -566,6 +582,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->complaint.interval_s = 60;
   m->lib_complaint.interval_s = 60;
   m->keepalive_s = opts->keepalive_s;
+  m->persistent = !opts->clean_session;
   {
     const wg_mqtt_host_t one = {opts->host, opts->port};
     const wg_mqtt_host_t *from = opts->nhosts > 0 ? opts->hosts : &one;
@@ -589,7 +606,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->mosq = mosquitto_new(opts->client_id, opts->clean_session, m);
   if (m->mosq == NULL)
     goto nomem;
-  mosquitto_connect_callback_set(m->mosq, on_connect);
+  mosquitto_connect_v5_callback_set(m->mosq, on_connect);
   mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
   mosquitto_message_callback_set(m->mosq, on_message);
   mosquitto_publish_callback_set(m->mosq, on_publish);

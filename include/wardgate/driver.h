@@ -162,6 +162,18 @@ typedef struct wg_driver_cbs_s {
    */
   void (*message_info)(wg_driver_t *drv, const char *topic, const void *payload,
                        size_t len, const wg_message_info_t *info);
+  /**
+   * @brief The broker had no session for this persistent client after a
+   * reconnect (MQTT CONNACK session-present 0): what it held for the
+   * client, its subscriptions and the messages queued, is gone.
+   *
+   * Called before wg_driver_cbs_t::connected, for every reconnect of a
+   * persistent session in this run of the driver that finds no session;
+   * never for the first connect (a new client has none) nor for a clean
+   * session. The driver subscribes again by itself.
+   * @param drv the driver
+   */
+  void (*session_lost)(wg_driver_t *drv);
 } wg_driver_cbs_t;
 
 /**
