@@ -18,6 +18,10 @@
 /* alerts/active and news2/latest: at most one snapshot of each in this
  * many milliseconds. */
 #define ACTIVE_INTERVAL_MS 1000
+/* A refused outbox row is sent again after this long, doubling up to the
+ * maximum while refusals go on. */
+#define HUB_REFUSED_MIN_MS 1000
+#define HUB_REFUSED_MAX_MS 60000
 
 /* An ack, checked (wg_ack_check(): with uplink.ack_key_file, its
  * signature, time and freshness); a bad or refused one reported. */
@@ -337,10 +341,51 @@ static void hub_uplink_message(wg_driver_t *drv, const char *topic,
   hub_uplink_message_info(drv, topic, payload, len, &info);
 }
 
+/* Refused rows go again, and the outbox's window with them. */
+static void hub_refused_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+
+  wg_outbox_retry_refused(&h->outbox);
+  hub_pump_outbox(h);
+}
+
+/* Refused by the hub's broker (MQTT 5): not delivered. An outbox row stays
+ * and is sent again after a backoff; anything else is only said. */
+static void hub_uplink_refused(wg_driver_t *drv, int mid, int reason_code,
+                               const char *reason) {
+  wg_hub_t *h = drv->data;
+
+  if (!wg_outbox_refused(&h->outbox, mid)) {
+    wg_complain(&h->complaint, LOG_WARNING,
+                "hub: the hub's broker refused a message: %s (0x%02x)", reason,
+                (unsigned)reason_code);
+    if (mid == h->offline_mid && h->cbs->offline != NULL) {
+      h->offline_mid = -1;
+      h->cbs->offline(h);
+    }
+    return;
+  }
+  hub__report_refused(h, reason_code, reason);
+  if (!uv_is_active((uv_handle_t *)&h->refused_timer)) {
+    uv_timer_start(&h->refused_timer, hub_refused_cb, h->refused_backoff_ms, 0);
+    h->refused_backoff_ms = h->refused_backoff_ms * 2 > HUB_REFUSED_MAX_MS
+                                ? HUB_REFUSED_MAX_MS
+                                : h->refused_backoff_ms * 2;
+  }
+  hub_pump_outbox(h); /* the window has room for the rows after it */
+}
+
 static void hub_uplink_published(wg_driver_t *drv, int mid) {
   wg_hub_t *h = drv->data;
 
   if (wg_outbox_puback(&h->outbox, mid)) {
+    /* Taken, with no refusal waiting to go again: the refusals are over. */
+    if (h->refusing && !wg_outbox_has_refused(&h->outbox) &&
+        !uv_is_active((uv_handle_t *)&h->refused_timer)) {
+      h->refusing = false;
+      h->refused_backoff_ms = HUB_REFUSED_MIN_MS;
+      wg_log(LOG_INFO, "hub: the hub's broker takes the outbox again");
+    }
     hub_pump_outbox(
         h); /* the window may have room; the deletion commits later */
     return;
@@ -358,7 +403,8 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
     .message = hub_uplink_message,
     .published = hub_uplink_published,
     .message_info = hub_uplink_message_info,
-    .session_lost = hub_uplink_session_lost};
+    .session_lost = hub_uplink_session_lost,
+    .refused = hub_uplink_refused};
 
 /* ---- life cycle ---------------------------------------------------------- */
 
@@ -386,6 +432,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->uplink_peer = wg_mqtt_driver_peer;
   h->error_tokens = HUB_ERROR_BURST;
   h->complaint.interval_s = 10;
+  h->refused_backoff_ms = HUB_REFUSED_MIN_MS;
   snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
   snprintf(h->topic_errors, sizeof(h->topic_errors), "wardgate/%s/errors", gw);
   snprintf(h->topic_alerts, sizeof(h->topic_alerts), "wardgate/%s/alerts", gw);
@@ -429,7 +476,9 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->status_timer);
   uv_timer_init(h->loop, &h->active_timer);
   uv_timer_init(h->loop, &h->latest_timer);
+  uv_timer_init(h->loop, &h->refused_timer);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
+  h->refused_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -475,7 +524,8 @@ static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 3;
+  h->closing = 4;
+  uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->latest_timer, hub_timer_closed);

@@ -97,6 +97,12 @@ struct wg_hub_s {
   bool latest_sent; /* at latest_at (loop ms) */
   uint64_t latest_at;
   uv_timer_t latest_timer;
+  /* Outbox rows the hub's broker refused (MQTT 5): sent again when this
+   * fires, after a backoff that doubles while refusals go on; `refusing`
+   * from the first refusal, reported once, until one is taken again. */
+  uv_timer_t refused_timer;
+  uint64_t refused_backoff_ms;
+  bool refusing;
   bool draining;   /* stopping: no more online status */
   int offline_mid; /* the offline status awaiting its PUBACK, or -1 */
   uv_timer_t status_timer;

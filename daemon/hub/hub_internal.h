@@ -32,4 +32,9 @@ void hub__report_error(wg_hub_t *h, const char *transport, const char *device,
 /* An ack refused for @reason: counted, logged and reported. */
 void hub__report_ack_error(wg_hub_t *h, const char *reason);
 
+/* The hub's broker refused an outbox message with the MQTT 5 reason
+ * @reason_code (@reason, its name): logged and reported on errors once,
+ * while refusals go on; rate-limited in the journal after. */
+void hub__report_refused(wg_hub_t *h, int reason_code, const char *reason);
+
 #endif

@@ -65,6 +65,7 @@ int hub__status_add(const wg_hub_t *h, cJSON *o, bool online,
   cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
   cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
   cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
+  cJSON_AddNumberToObject(n, "outbox_refused", (double)h->outbox.refused);
 done:
   return rc != 0 || wg_json_build_failed(b) ? WG_ENOMEM : 0;
 }
@@ -207,4 +208,20 @@ void wg_hub_report_session_lost(wg_hub_t *h, const char *which) {
     wg_log(LOG_ERR, "hub: %s", reason);
   }
   hub__report_error(h, "mqtt", "", which, reason);
+}
+
+void hub__report_refused(wg_hub_t *h, int reason_code, const char *reason) {
+  char text[256];
+
+  snprintf(text, sizeof(text),
+           "the hub's broker refused a message from the outbox: %s (0x%02x); "
+           "it stays in the outbox and is sent again",
+           reason, (unsigned)reason_code);
+  if (h->refusing) {
+    wg_complain(&h->complaint, LOG_ERR, "hub: %s", text);
+    return;
+  }
+  h->refusing = true;
+  wg_log(LOG_ERR, "hub: %s", text);
+  hub__report_error(h, "mqtt", "", "outbox", text);
 }

@@ -94,14 +94,37 @@ static void read_hosts(wg_conf_t *c, const char *path, const cJSON *obj,
   o->nhosts = (size_t)i;
 }
 
+/*
+ * uplink.mqtt.protocol: "3.1.1" (the default, while hubs run RabbitMQ
+ * before 3.13) or "5", whose PUBACK reason codes say when the hub's broker
+ * refused a message (DESIGN.md section 4).
+ */
+static void read_protocol(wg_conf_t *c, const char *path, const cJSON *obj,
+                          wg_mqtt_opts_t *o) {
+  const char *v =
+      wg_conf_string(c, path, obj, "protocol", "3.1.1", false, false);
+  char sub[WG_CONF_PATH_MAX];
+
+  if (v == NULL || strcmp(v, "3.1.1") == 0) {
+    o->protocol_version = 4;
+  } else if (strcmp(v, "5") == 0) {
+    o->protocol_version = 5;
+  } else {
+    wg_conf_join(sub, path, "protocol");
+    wg_conf_problem(c, sub, "must be \"3.1.1\" or \"5\"");
+  }
+}
+
 static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
                                   const cJSON *obj, bool ingest) {
   static const char *const ingest_keys[] = {
       "host",          "port", "topic",       "client_id", "username",
       "password_file", "tls",  "keepalive_s", NULL};
   static const char *const uplink_keys[] = {
-      "host",          "port", "hosts",       "client_id", "username",
-      "password_file", "tls",  "keepalive_s", NULL};
+      "host",      "port",        "hosts",
+      "client_id", "username",    "password_file",
+      "tls",       "keepalive_s", "protocol", /* "3.1.1" or "5" */
+      NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *password_file;
   wg_mqtt_opts_t *o;
@@ -142,6 +165,8 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
   read_tls(c, path, obj, o);
   if (!ingest)
     read_hosts(c, path, obj, o);
+  if (!ingest)
+    read_protocol(c, path, obj, o);
   return o;
 }
 

@@ -106,7 +106,7 @@ typedef struct wg_driver_cbs_s {
                   size_t len);
   /**
    * @brief The broker acknowledged the QoS 1 message with id @p mid
-   * (PUBACK).
+   * (PUBACK), and did not refuse it (wg_driver_cbs_t::refused).
    * @param drv the driver
    * @param mid the id wg_driver_ops_t::publish gave in its @c *mid
    */
@@ -174,6 +174,20 @@ typedef struct wg_driver_cbs_s {
    * @param drv the driver
    */
   void (*session_lost)(wg_driver_t *drv);
+  /**
+   * @brief The broker refused the QoS 1 message with id @p mid: its PUBACK
+   * carried a reason code of 0x80 or more (MQTT 5 only; an MQTT 3.1.1
+   * broker cannot say so). The message was not delivered; the driver
+   * forgets it, and wg_driver_cbs_t::published is not called for it.
+   *
+   * When NULL the refusal is only logged.
+   * @param drv the driver
+   * @param mid the id wg_driver_ops_t::publish gave in its @c *mid
+   * @param reason_code the MQTT 5 reason code, 0x80 to 0xFF
+   * @param reason its name, for a log line ("Not authorized"); borrowed
+   */
+  void (*refused)(wg_driver_t *drv, int mid, int reason_code,
+                  const char *reason);
 } wg_driver_cbs_t;
 
 /**

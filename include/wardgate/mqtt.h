@@ -48,6 +48,15 @@ typedef struct wg_mqtt_opts_s {
    * @c will_topic. */
   const char *will_payload;
   bool will_retain; /**< @brief whether the broker retains the will */
+  /**
+   * @brief The MQTT version: 0 or 4 for 3.1.1, 5 for MQTT 5.
+   *
+   * With 5 a QoS 1 PUBACK carries a reason code: one of 0x80 or more
+   * (the broker refused the message) goes to wg_driver_cbs_t::refused,
+   * not wg_driver_cbs_t::published; a persistent session is asked never
+   * to expire (Session Expiry Interval 0xFFFFFFFF).
+   */
+  int protocol_version;
 } wg_mqtt_opts_t;
 
 /**
@@ -88,7 +97,8 @@ extern const wg_conf_block_t wg_mqtt_ingest_conf;
  * wg_mqtt_opts_t.
  *
  * Host and port, or hosts, client_id (NULL when not given), username, the
- * password from password_file, the TLS files and keepalive_s.
+ * password from password_file, the TLS files, keepalive_s and protocol
+ * ("3.1.1", the default, or "5": wg_mqtt_opts_t::protocol_version).
  */
 extern const wg_conf_block_t wg_mqtt_uplink_conf;
 
