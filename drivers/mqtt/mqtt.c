@@ -315,7 +315,8 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
   if (rc != 0) {
     wg_complain(&m->complaint, LOG_ERR, "mqtt: %s: %s:%d refused: %s",
                 m->drv->label, m->hosts[m->cur].host, m->hosts[m->cur].port,
-                mosquitto_connack_string(rc));
+                m->v5 ? mosquitto_reason_string(rc)
+                      : mosquitto_connack_string(rc));
     return; /* libmosquitto closes the socket; on_disconnect follows */
   }
   snprintf(m->peer, sizeof(m->peer), "%s:%d", m->hosts[m->cur].host,
