@@ -5,7 +5,12 @@
 // the open alerts reconciled from each gateway's retained alerts/active;
 // every patient's latest NEWS2 from the retained news2/latest on load,
 // kept current from news2; acknowledgements published on alerts/ack with
-// the clinician's name.
+// the clinician's name. What a message is about comes from its topic, not
+// its payload: the gateway is the topic's, alerts are keyed by (gateway,
+// id), an alert whose id is not "<that gateway>-<seq>" is dropped, and an
+// alert is acknowledged on the topic of the gateway it came from, so that
+// one gateway (or whoever may publish under its name) cannot speak for
+// another.
 import mqtt from './vendor/mqtt.esm.js';
 
 const SEVERITY = { emergency: 0, high: 1, medium: 2, low: 3 };
@@ -13,12 +18,21 @@ const TREND_S = 6 * 3600; // the NEWS2 trend's window
 const HISTORY_MAX = 50;
 
 const gateways = new Map(); // gateway -> { status, seen }
-const open = new Map(); // alert id -> its last event
+const open = new Map(); // alertKey(gateway, id) -> its last event
 const history = []; // closed or acknowledged-and-gone alerts, newest first
-const seen = new Set(); // "id|state|ts" of every event taken
-const scores = new Map(); // patient -> [news2 message, ...] oldest first
-const vitals = new Map(); // patient -> Map(vital -> [[t, value], ...]), from fhir/vitals
-const pendingAck = new Set(); // ids acknowledged here, not yet confirmed
+const seen = new Set(); // "gateway|id|state|ts" of every event taken
+const scores = new Map(); // "gateway|patient" -> [news2 message, ...] oldest first
+const vitals = new Map(); // "gateway|patient" -> Map(vital -> [[t, value], ...]), from fhir/vitals
+const pendingAck = new Set(); // alertKey()s acknowledged here, not yet confirmed
+
+const alertKey = (gateway, id) => `${gateway}|${id}`;
+const keyOf = (ev) => alertKey(ev.gateway, ev.id);
+// An alert id is "<gateway>-<sequence>": one of this gateway's alerts.
+const idOf = (gateway, id) => typeof id === 'string' && id.startsWith(`${gateway}-`) &&
+  /^[0-9]+$/.test(id.slice(gateway.length + 1));
+// An alert event as its gateway's: the gateway is the topic's; null when
+// its id belongs to another gateway (or to none).
+const ofGateway = (gateway, ev) => (ev && idOf(gateway, ev.id) ? { ...ev, gateway } : null);
 
 const $ = (s) => document.querySelector(s);
 const el = (tag, attrs = {}, ...kids) => {
@@ -42,8 +56,11 @@ const span = (s) => {
 // ---- the broker ------------------------------------------------------------
 
 const params = new URLSearchParams(location.search);
+// The bridge that served this page (console/serve.mjs) wants the token of
+// its start, which it printed in the page's address.
 const url = params.get('broker') ||
-  `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mqtt`;
+  `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mqtt` +
+  `?token=${encodeURIComponent(params.get('token') || '')}`;
 // A fixed client id per browser and a persistent session: what is published
 // while the console is away waits for it at the broker.
 let clientId = localStorage.getItem('wardgate-console-id');
@@ -60,7 +77,7 @@ const connection = (up, text) => {
   document.body.dataset.connected = up ? 'yes' : 'no';
 };
 client.on('connect', () => {
-  connection(true, `Connected to ${url}`);
+  connection(true, `Connected to ${url.replace(/\?.*/, '')}`);
   client.subscribe(['wardgate/+/status', 'wardgate/+/alerts', 'wardgate/+/alerts/active',
     'wardgate/+/news2', 'wardgate/+/news2/latest', 'wardgate/+/fhir/vitals'], { qos: 1 });
 });
@@ -79,45 +96,48 @@ client.on('message', (topic, payload) => {
   } catch {
     return;
   }
+  if (!gateway || !msg) return;
   if (sub === 'status') gateways.set(gateway, { status: msg, seen: Date.now() / 1000 });
-  else if (sub === 'alerts') takeEvent(msg);
-  else if (sub === 'alerts/active') reconcile(gateway, msg.alerts || []);
-  else if (sub === 'news2') takeScore(msg);
-  else if (sub === 'news2/latest') for (const s of msg.patients || []) takeScore(s);
-  else if (sub === 'fhir/vitals') takeVitals(msg);
+  else if (sub === 'alerts') takeEvent(ofGateway(gateway, msg));
+  else if (sub === 'alerts/active') {
+    reconcile(gateway, (Array.isArray(msg.alerts) ? msg.alerts : []).map((a) => ofGateway(gateway, a)).filter(Boolean));
+  } else if (sub === 'news2') takeScore(gateway, msg);
+  else if (sub === 'news2/latest') for (const s of msg.patients || []) takeScore(gateway, s);
+  else if (sub === 'fhir/vitals') takeVitals(gateway, msg);
   render();
 });
 
 // ---- the model -------------------------------------------------------------
 
 function toHistory(ev) {
-  open.delete(ev.id);
-  pendingAck.delete(ev.id);
-  const i = history.findIndex((h) => h.id === ev.id);
+  open.delete(keyOf(ev));
+  pendingAck.delete(keyOf(ev));
+  const i = history.findIndex((h) => keyOf(h) === keyOf(ev));
   if (i >= 0) history.splice(i, 1);
   history.unshift(ev);
   history.length = Math.min(history.length, HISTORY_MAX);
 }
 
 function takeEvent(ev) {
-  const key = `${ev.id}|${ev.state}|${ev.ts}`;
+  if (!ev) return; // not this gateway's alert
+  const key = `${keyOf(ev)}|${ev.state}|${ev.ts}`;
   if (seen.has(key)) return; // delivered again: at least once
   seen.add(key);
-  const known = open.get(ev.id) || history.find((h) => h.id === ev.id);
+  const known = open.get(keyOf(ev)) || history.find((h) => keyOf(h) === keyOf(ev));
   if (known && known.ts > ev.ts) return; // older than what is shown
   if (ev.state === 'cleared') toHistory(ev);
-  else open.set(ev.id, ev);
-  if (ev.acknowledged) pendingAck.delete(ev.id);
+  else open.set(keyOf(ev), ev);
+  if (ev.acknowledged) pendingAck.delete(keyOf(ev));
 }
 
 // The gateway's open alerts are exactly those of its snapshot.
 function reconcile(gateway, alerts) {
-  const ids = new Set(alerts.map((a) => a.id));
-  for (const [id, ev] of [...open]) if (ev.gateway === gateway && !ids.has(id)) toHistory(ev);
+  const keys = new Set(alerts.map(keyOf));
+  for (const [key, ev] of [...open]) if (ev.gateway === gateway && !keys.has(key)) toHistory(ev);
   for (const a of alerts) {
-    const mine = open.get(a.id);
-    if (!mine || mine.ts <= a.ts) open.set(a.id, a);
-    seen.add(`${a.id}|${a.state}|${a.ts}`);
+    const mine = open.get(keyOf(a));
+    if (!mine || mine.ts <= a.ts) open.set(keyOf(a), a);
+    seen.add(`${keyOf(a)}|${a.state}|${a.ts}`);
   }
 }
 
@@ -141,10 +161,11 @@ function takeVital(patient, key, t, v) {
   vitals.set(patient, byKey);
 }
 
-function takeVitals(bundle) {
+function takeVitals(gateway, bundle) {
   for (const e of bundle.entry || []) {
     const o = e.resource || {};
-    const patient = o.subject && o.subject.identifier && o.subject.identifier.value;
+    const id = o.subject && o.subject.identifier && o.subject.identifier.value;
+    const patient = typeof id === 'string' ? `${gateway}|${id}` : null;
     const profile = ((o.meta && o.meta.profile) || [''])[0].split('/').pop();
     const t = Date.parse(o.effectiveDateTime) / 1000;
     if (!patient) continue;
@@ -158,15 +179,16 @@ function takeVitals(bundle) {
 
 // A score from news2, or from news2/latest (which repeats the last news2
 // message of each patient: taken once), in the order of the sets' times.
-function takeScore(s) {
+function takeScore(gateway, s) {
   if (!s || typeof s.patient !== 'string' || typeof s.ts !== 'number') return;
-  const list = scores.get(s.patient) || [];
+  const key = `${gateway}|${s.patient}`;
+  const list = scores.get(key) || [];
   if (list.some((x) => x.ts === s.ts)) return;
   list.push(s);
   list.sort((a, b) => a.ts - b.ts);
   const from = list.at(-1).ts - TREND_S;
   while (list.length && list[0].ts < from) list.shift();
-  scores.set(s.patient, list);
+  scores.set(key, list);
 }
 
 // How often the RCP's NEWS2 chart asks for a new set of observations at
@@ -187,7 +209,8 @@ function acknowledge(ev) {
     $('#clinician').reportValidity();
     return;
   }
-  pendingAck.add(ev.id);
+  pendingAck.add(keyOf(ev));
+  // ev.gateway is the gateway of the topic the alert came on.
   client.publish(`wardgate/${ev.gateway}/alerts/ack`, JSON.stringify({ id: ev.id, by }), { qos: 1 });
   render();
 }
@@ -207,9 +230,9 @@ function alertRow(ev, now) {
   const next = ev.acknowledged ? `acknowledged by ${ev.by}${ev.via === 'local' ? ' at the home' : ''}`
     : due === null ? '' : due > 0 ? `in ${span(due)}` : 'due now';
   const action = ev.acknowledged ? ''
-    : pendingAck.has(ev.id) ? el('span', { class: 'quiet' }, 'sent…')
-      : el('button', { type: 'button', 'data-ack': ev.id, 'aria-label': `Acknowledge ${ev.summary}` }, 'Acknowledge');
-  return el('tr', { 'data-id': ev.id, 'data-state': ev.state },
+    : pendingAck.has(keyOf(ev)) ? el('span', { class: 'quiet' }, 'sent…')
+      : el('button', { type: 'button', 'data-ack': ev.id, 'data-gw': ev.gateway, 'aria-label': `Acknowledge ${ev.summary}` }, 'Acknowledge');
+  return el('tr', { 'data-id': ev.id, 'data-gw': ev.gateway, 'data-key': keyOf(ev), 'data-state': ev.state },
     el('td', {}, sevBadge(ev.severity)),
     el('td', {}, `${ev.patient}`, el('br'), el('span', { class: 'quiet' }, ev.gateway)),
     el('td', {}, ev.summary),
@@ -308,9 +331,9 @@ function morph(old, neu) {
 
 // The rows of @tbody become @rows (built afresh), each kept by its data-id.
 function updateRows(tbody, rows) {
-  const had = new Map([...tbody.children].map((tr) => [tr.dataset.id, tr]));
+  const had = new Map([...tbody.children].map((tr) => [tr.dataset.key, tr]));
   const want = rows.map((neu) => {
-    const old = had.get(neu.dataset.id);
+    const old = had.get(neu.dataset.key);
     if (!old) return neu;
     morph(old, neu);
     return old;
@@ -321,7 +344,7 @@ function updateRows(tbody, rows) {
 
 $('#alerts tbody').addEventListener('click', (e) => {
   const b = e.target.closest('button[data-ack]');
-  const ev = b && open.get(b.dataset.ack);
+  const ev = b && open.get(alertKey(b.dataset.gw, b.dataset.ack));
   if (ev) acknowledge(ev);
 });
 
@@ -333,19 +356,21 @@ function render() {
   $('#no-alerts').hidden = rows.length > 0;
   $('#open-count').textContent = rows.length ? `(${rows.length})` : '';
 
-  $('#patients').replaceChildren(...[...scores].sort().map(([patient, list]) => {
+  $('#patients').replaceChildren(...[...scores].sort().map(([key, list]) => {
+    const [gateway, patient] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)];
     const s = list.at(-1);
     const band = s.score === 0 ? 'zero' : s.band;
     const comps = Object.entries(s.components).map(([k, v]) => `${k} ${v}`).join(' · ');
     const every = observeEvery(s), age = now - s.ts, stale = age > every;
-    return el('div', { class: `tile${stale ? ' stale' : ''}`, 'data-patient': patient, 'data-stale': stale ? 'yes' : 'no' },
-      el('h3', {}, patient),
+    return el('div', { class: `tile${stale ? ' stale' : ''}`, 'data-patient': patient, 'data-gw': gateway,
+      'data-stale': stale ? 'yes' : 'no' },
+      el('h3', {}, patient, ' ', el('span', { class: 'quiet' }, gateway)),
       el('span', { class: `score band-${band}`, 'data-score': s.score, 'data-ts': Math.round(s.ts * 1000) }, String(s.score)),
       ` ${s.band}${s.complete ? '' : ` (incomplete: no ${s.missing.join(', ')})`}`,
       el('div', { class: 'components' }, comps, ` · set of ${time(s.ts)}, ${span(age)} ago`),
       stale ? el('div', { class: 'stale-note' },
         `Stale: no new score for ${span(age)}; at this score a set is due every ${span(every)}`) : '',
-      trend(list), chart(list), vitalRows(patient));
+      trend(list), chart(list), vitalRows(key));
   }));
 
   $('#gateways').replaceChildren(...[...gateways].sort().map(([gw, g]) => {
@@ -364,7 +389,7 @@ function render() {
         ` · open alerts ${nopen}`));
   }));
 
-  $('#history tbody').replaceChildren(...history.map((ev) => el('tr', { 'data-id': ev.id },
+  $('#history tbody').replaceChildren(...history.map((ev) => el('tr', { 'data-id': ev.id, 'data-gw': ev.gateway },
     el('td', {}, sevBadge(ev.severity)),
     el('td', {}, ev.patient),
     el('td', {}, ev.summary),

@@ -31,7 +31,9 @@ for f in ./usr/bin/wardgated ./usr/bin/wardgatectl ./etc/wardgate/wardgate.json 
   ./usr/share/man/man5/wardgate.json.5.gz ./usr/share/man/man1/wardgatectl.1.gz \
   ./usr/share/doc/wardgate/copyright \
   ./usr/share/doc/wardgate/examples/mosquitto-gateway.conf \
-  ./usr/share/doc/wardgate/examples/mosquitto-gateway.acl; do
+  ./usr/share/doc/wardgate/examples/mosquitto-gateway.acl \
+  ./usr/share/doc/wardgate/examples/mosquitto-hub.conf \
+  ./usr/share/doc/wardgate/examples/mosquitto-hub.acl; do
   grep -qx -- "$f" "$T/files" || fail "the package lacks $f"
 done
 ! grep -q 'wardgate-sim' "$T/files" || fail "the simulator is packaged"

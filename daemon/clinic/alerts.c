@@ -239,8 +239,10 @@ static void alerts_unacknowledge(wg_alert_t *al, wg_severity_t sev, double now,
            al->acked_by, wg_severity_name(sev), al->ack_timeout_s / 60.0);
   al->acknowledged = false;
   al->acked_local = false;
+  al->acked_verified = false;
   al->acked_by[0] = '\0';
   al->next_escalation = now + fmax(al->ack_timeout_s, 0.001);
+  al->respond_by = now + al->ack_timeout_s; /* a new obligation */
 }
 
 /* What caused the next event of @al: verdict @v's evidence, and when. */
@@ -255,7 +257,16 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     const double ack_timeout_min[WG_SEV_COUNT], double now,
                     wg_alert_event_t *ev) {
   wg_alert_t *al = alerts_find(a, patient, v->rule, v->key), fresh;
+  wg_verdict_t kept;
   char cause[256];
+
+  /* A verdict that cannot weigh the condition leaves the severity as it
+   * is (an incomplete NEWS2 set): no rise, no fall, no ack undone. */
+  if (al != NULL && v->keeps_severity && v->severity != al->severity) {
+    kept = *v;
+    kept.severity = al->severity;
+    v = &kept;
+  }
 
   if (v->kind == WG_VERDICT_CLEAR) {
     if (al == NULL)
@@ -337,6 +348,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.open = true;
   fresh.ack_timeout_s = ack_timeout_min[v->severity] * 60.0;
   fresh.next_escalation = now + fresh.ack_timeout_s;
+  fresh.respond_by = now + fresh.ack_timeout_s;
   alerts_add_evidence(&fresh, &v->evidence);
   alerts_caused_by(&fresh, v);
   fresh.has_worst = v->graded;
@@ -350,8 +362,8 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 }
 
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
-                  const char *outcome, const char *note, bool local, double now,
-                  wg_alert_event_t *ev) {
+                  const char *outcome, const char *note, bool local,
+                  bool verified, double now, wg_alert_event_t *ev) {
   wg_alert_t *al = alerts_find_id(a, id);
   char cause[256];
 
@@ -362,12 +374,20 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
   al->acknowledged = true;
   al->next_escalation = 0;
   al->acked_local = local;
+  al->acked_verified = verified;
   wg_copy(al->acked_by, sizeof(al->acked_by), by);
   snprintf(cause, sizeof(cause), "acknowledged %sby %s",
            local ? "at the home " : "", by);
   if (outcome && outcome[0]) {
     size_t n = strlen(cause);
     snprintf(cause + n, sizeof(cause) - n, "; outcome %s", outcome);
+  }
+  /* The audit says when the ack's signature was checked, so that an ack
+   * someone vouched for stands apart from one anyone could have sent (the
+   * event's "verified" says both). */
+  if (verified) {
+    size_t n = strlen(cause);
+    snprintf(cause + n, sizeof(cause) - n, "; signature verified");
   }
   /* An event has nothing left to wait for; a condition stays open (not
    * escalated any more) until it clears. */

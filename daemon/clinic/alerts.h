@@ -58,10 +58,15 @@ typedef struct wg_alert_s {
   double received_at;
   bool late;
   bool retrospective;
-  double ack_timeout_s;   /* for its severity, from the patient */
+  double ack_timeout_s; /* for its severity, from the patient */
+  /* When the response is due: fixed when the current obligation began
+   * (the raise, or a rise of severity that undid an ack), as the
+   * timeout of the severity then; never recomputed (issue #28 item 5). */
+  double respond_by;
   double next_escalation; /* 0 once acknowledged */
   bool acknowledged;
-  bool acked_local; /* at the home (wardgatectl), not from the hub */
+  bool acked_local;    /* at the home (wardgatectl), not from the hub */
+  bool acked_verified; /* its signature checked (uplink.ack_key_file) */
   bool open;
   char acked_by[65];
   char outcome[16];                 /* "" when the ack gave none */
@@ -167,15 +172,16 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 /*
  * An acknowledgement of @id by @by at @now, with @outcome and @note (each
  * NULL or "" when not given; checked by the caller), from the hub or, if
- * @local, at the home (wardgatectl ack). The event borrows
+ * @local, at the home (wardgatectl ack); @verified when its signature was
+ * checked (the event says "verified", the cause says so too). The event borrows
  * @note: a caller that keeps the event keeps a copy (the clinic does).
  * Returns 1 with *ev set, 0 when the
  * alert was already acknowledged (nothing changes), or WG_EINVAL when no open
  * alert has that id (unknown, or already closed).
  */
 int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
-                  const char *outcome, const char *note, bool local, double now,
-                  wg_alert_event_t *ev);
+                  const char *outcome, const char *note, bool local,
+                  bool verified, double now, wg_alert_event_t *ev);
 
 /*
  * Close open alert @id at @now for @reason (e.g. "patient p-1 removed from

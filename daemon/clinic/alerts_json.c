@@ -127,13 +127,16 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
     if (note && note[0])
       cJSON_AddStringToObject(o, "note", note);
     cJSON_AddStringToObject(o, "via", al->acked_local ? "local" : "hub");
+    cJSON_AddBoolToObject(o, "verified", al->acked_verified);
   }
   wg_json_add_number(o, "ack_timeout_s", al->ack_timeout_s);
   if (al->next_escalation > 0)
     wg_json_add_number(o, "escalates_at", al->next_escalation);
   cJSON_AddStringToObject(o, "route",
                           al->route[0] ? al->route : WG_ROUTE_DEFAULT);
-  wg_json_add_number(o, "respond_by", al->raised + al->ack_timeout_s);
+  wg_json_add_number(o, "respond_by",
+                     al->respond_by > 0 ? al->respond_by
+                                        : al->raised + al->ack_timeout_s);
   if (!wg_json_build_failed(b))
     text = wg_json_scratch_keep(cJSON_PrintUnformatted(o));
   wg_json_scratch_end(mark);
@@ -207,6 +210,9 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   al->raised = alerts_json_number(o, "raised", 0);
   al->ack_timeout_s = alerts_json_number(o, "ack_timeout_s", 0);
   al->next_escalation = alerts_json_number(o, "escalates_at", 0);
+  /* Stored before it was kept: what the event said then. */
+  al->respond_by =
+      alerts_json_number(o, "respond_by", al->raised + al->ack_timeout_s);
   al->late = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "late"));
   al->retrospective =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "retrospective"));
@@ -214,6 +220,8 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
   via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));
   al->acked_local = via != NULL && strcmp(via, "local") == 0;
+  al->acked_verified =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "verified"));
   ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
   cJSON_ArrayForEach(e, ev) {
     wg_evidence_t *x;

@@ -269,9 +269,10 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
 
 int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
                   const char *outcome, const char *note, bool local,
-                  double now) {
+                  bool verified, double now) {
   wg_alert_event_t ev;
-  int rc = wg_alerts_ack(&cl->alerts, id, by, outcome, note, local, now, &ev);
+  int rc = wg_alerts_ack(&cl->alerts, id, by, outcome, note, local, verified,
+                         now, &ev);
 
   if (rc == 1)
     clinic_queue_event(cl, &ev);

@@ -104,14 +104,15 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
 
 /*
  * An acknowledgement of alert @id by @by, with @outcome and @note (NULL or
- * "" when not given). Returns 1 when it changed the
- * alert (an event is queued), 0 when the alert was already acknowledged, or
+ * "" when not given), at the home if @local, its signature checked if
+ * @verified (the acknowledged event's "verified"). Returns 1 when it changed
+ * the alert (an event is queued), 0 when the alert was already acknowledged, or
  * WG_EINVAL when no open alert has that id (the caller may find it closed
  * in the audit trail).
  */
 int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
                   const char *outcome, const char *note, bool local,
-                  double now);
+                  bool verified, double now);
 
 /* The time-based rules and the escalations due at @now; events queued. */
 void wg_clinic_tick(wg_clinic_t *cl, double now);

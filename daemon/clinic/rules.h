@@ -95,6 +95,10 @@ typedef struct wg_verdict_s {
    * the newest reading already seen for the patient and key. */
   bool late;
   bool retrospective;
+  /* The condition stands but this verdict cannot weigh it (a NEWS2 set
+   * made incomplete by a component that aged out): the open alert keeps
+   * its severity, and a new one takes @severity. */
+  bool keeps_severity;
 } wg_verdict_t;
 
 /* Per threshold of a patient: the run of readings beyond or inside. */
@@ -154,9 +158,16 @@ typedef struct wg_rule_state_s {
   wg_news2_latest_t news2[WG_NEWS2_NPARAMS];
   bool news2_scored; /* news2_last holds a score */
   wg_news2_t news2_last;
-  double news2_anchor;       /* the newest component of the set last scored */
-  double fall_newest;        /* the newest fall reading */
-  bool news2_alert;          /* a NEWS2 alert is open */
+  double news2_anchor; /* the newest component of the set last scored */
+  double fall_newest;  /* the newest fall reading */
+  bool news2_alert;    /* a NEWS2 alert is open */
+  /* While it is open: the parameters (bit per wg_news2_param_t) its sets
+   * have held, of which each must be in a set that clears it; those of
+   * them that had aged out at the last computation; and the fresh sets in
+   * a row below the band (two clear it). */
+  unsigned news2_keys;
+  unsigned news2_lost;
+  unsigned news2_below;
   wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */
   size_t nintake;
@@ -203,11 +214,16 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
 /*
  * NEWS2 of @p at @now from the latest observations no older than its
  * window, into *@score. Returns true when the score, a component or the
- * completeness differs from the last one computed; only then is there a
- * verdict, in *@v: RAISE medium for 5-6 or a single 3, RAISE emergency for
- * 7 or more, CLEAR below that. (Whether the hub hears of the score is
- * wg_news2_pub_offer()'s to say.)
- * *@has_verdict tells whether *@v is set.
+ * completeness differs from the last one computed. (Whether the hub hears
+ * of the score is wg_news2_pub_offer()'s to say.) *@has_verdict tells
+ * whether there is a verdict in *@v: RAISE medium for 5-6 or a single 3,
+ * RAISE emergency for 7 or more, on a change; CLEAR only at the second
+ * fresh set in a row below the band (a set is fresh when a new reading
+ * came since the last computation and it is not late) that holds every
+ * parameter the alert's sets have held (DESIGN.md section 8, revised
+ * 2026-12-06). A set below the band that lacks one because it aged out
+ * of the window is a RAISE with keeps_severity, whose summary names it:
+ * ageing never clears.
  */
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
                     wg_news2_t *score, wg_verdict_t *v, bool *has_verdict);

@@ -86,7 +86,7 @@ static int apply_acks(wg_commit_t *cm, size_t *reached) {
     *reached = k;
     if (k >= cm->acks_applied) {
       rc = wg_clinic_ack(cm->d.clinic, a->id, a->by, a->outcome, a->note,
-                         a->local, a->ts);
+                         a->local, a->verified, a->ts);
       a->late = rc == WG_EINVAL;
       if (rc == 0)
         wg_log(LOG_DEBUG, "commit: alert %s already acknowledged", a->id);

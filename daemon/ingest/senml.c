@@ -239,6 +239,17 @@ static int senml_fields(parse_t *p, const cJSON *obj, base_t *base,
   return 0;
 }
 
+/* Whether @s (UTF-8) holds a control character: C0 (below 0x20), DEL, or
+ * C1 (U+0080 to U+009F, 0xC2 0x80 to 0xC2 0x9F; U+009B is a terminal's
+ * CSI). */
+static bool has_control(const char *s) {
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+    if (*c < 0x20 || *c == 0x7f ||
+        (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+      return true;
+  return false;
+}
+
 static int senml_record(parse_t *p, const cJSON *obj, base_t *base, double now,
                         wg_arena_t *arena, wg_reading_t *out) {
   char name[WG_SENML_MAX_NAME + 1];
@@ -307,6 +318,14 @@ static int senml_record(parse_t *p, const cJSON *obj, base_t *base, double now,
   }
   if (r.vd && !base64url_ok(r.vd->valuestring))
     return reject(p, "vd is not base64url in \"%s\"", name);
+  /* vs and the unit are stored as they came and reach the hub, the journal,
+   * wardgatectl's terminal and its CSV: a newline or an escape sequence
+   * there could forge a line, a row or what the operator sees. They are
+   * refused here, and the value is not echoed in the reason. */
+  if (r.vs && has_control(r.vs->valuestring))
+    return reject(p, "control character in vs of \"%s\"", name);
+  if (unit && has_control(unit))
+    return reject(p, "control character in the unit (u or bu) of \"%s\"", name);
 
   key = name;
   for (const char *c = name; *c; c++)

@@ -5,8 +5,12 @@
  * daemon decides itself (the default client id, the session, the will, the
  * uplink's subscription) it adds when it starts the driver.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <syslog.h>
 
+#include "wardgate/log.h"
 #include "wardgate/mqtt.h"
 
 /* One level is '+' (the device id); no '#', nothing after the device. */
@@ -115,6 +119,79 @@ static void read_protocol(wg_conf_t *c, const char *path, const cJSON *obj,
   }
 }
 
+/* Whether @host names this box only: 127.0.0.0/8, ::1 (or a v4-mapped
+ * 127/8), "localhost". A host name may resolve to anything, so it is not. */
+static bool conf_host_is_loopback(const char *host) {
+  struct in6_addr a6;
+  struct in_addr a4;
+
+  if (strcmp(host, "localhost") == 0)
+    return true;
+  if (inet_pton(AF_INET, host, &a4) == 1)
+    return (ntohl(a4.s_addr) >> 24) == 127;
+  if (inet_pton(AF_INET6, host, &a6) == 1)
+    return IN6_IS_ADDR_LOOPBACK(&a6) ||
+           (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+  return false;
+}
+
+/* @host, at key path @at, is off the loopback and the uplink has no TLS. */
+static void plaintext_problem(wg_conf_t *c, const char *at, const char *host) {
+  wg_conf_problem(c, at,
+                  "%s is not a loopback address: without TLS the hub's "
+                  "password, alerts and acks cross the network in the clear; "
+                  "give \"tls\": {\"ca_file\": ...}, or "
+                  "\"insecure_plaintext\": true to accept the risk",
+                  host);
+}
+
+/*
+ * uplink.mqtt without TLS: the hub's password, every alert and every ack
+ * would cross the network in the clear, readable and forgeable by anyone on
+ * the path. Off the box's own loopback that takes TLS or an explicit
+ * "insecure_plaintext": true, which is warned about at every reading (each
+ * start, each reload and --check-config).
+ */
+static void read_plaintext(wg_conf_t *c, const char *path, const cJSON *obj,
+                           wg_mqtt_opts_t *o) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "insecure_plaintext");
+  char sub[WG_CONF_PATH_MAX], at[WG_CONF_PATH_MAX], leaf[WG_CONF_PATH_MAX];
+  const char *remote = NULL;
+
+  wg_conf_join(sub, path, "insecure_plaintext");
+  if (v != NULL && !cJSON_IsBool(v))
+    wg_conf_problem(c, sub, "must be true or false");
+  o->insecure_plaintext = cJSON_IsTrue(v);
+  if (o->ca_file || o->cert_file || o->key_file) {
+    if (o->insecure_plaintext)
+      wg_log(LOG_WARNING, "%s: %s: has no effect: TLS is on", c->file, sub);
+    return;
+  }
+  if (o->hosts == NULL && o->host != NULL && !conf_host_is_loopback(o->host)) {
+    remote = o->host;
+    wg_conf_join(at, path, "host");
+    if (!o->insecure_plaintext)
+      plaintext_problem(c, at, remote);
+  }
+  for (size_t i = 0; i < o->nhosts; i++) {
+    if (o->hosts[i].host == NULL || conf_host_is_loopback(o->hosts[i].host))
+      continue;
+    if (remote == NULL)
+      remote = o->hosts[i].host;
+    wg_conf_join(at, path, "hosts");
+    wg_conf_join_index(leaf, at, (int)i);
+    wg_conf_join(at, leaf, "host");
+    if (!o->insecure_plaintext)
+      plaintext_problem(c, at, o->hosts[i].host);
+  }
+  if (remote != NULL && o->insecure_plaintext)
+    wg_log(LOG_WARNING,
+           "%s: %s: the uplink to %s is plain MQTT: the hub's password, "
+           "every alert and every ack cross the network in the clear, and "
+           "anyone on the path can read or forge them; give \"tls\"",
+           c->file, sub, remote);
+}
+
 static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
                                   const cJSON *obj, bool ingest) {
   static const char *const ingest_keys[] = {
@@ -123,7 +200,8 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
   static const char *const uplink_keys[] = {
       "host",      "port",        "hosts",
       "client_id", "username",    "password_file",
-      "tls",       "keepalive_s", "protocol", /* "3.1.1" or "5" */
+      "tls",       "keepalive_s", "insecure_plaintext",
+      "protocol", /* "3.1.1" or "5" */
       NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *password_file;
@@ -163,10 +241,11 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
     o->password = wg_conf_secret(c, sub, password_file);
   }
   read_tls(c, path, obj, o);
-  if (!ingest)
+  if (!ingest) {
     read_hosts(c, path, obj, o);
-  if (!ingest)
+    read_plaintext(c, path, obj, o);
     read_protocol(c, path, obj, o);
+  }
   return o;
 }
 

@@ -39,7 +39,11 @@ typedef struct wg_mqtt_opts_s {
   const char *cert_file; /**< @brief the client's certificate, or NULL */
   const char *key_file;  /**< @brief its private key, or NULL */
   int keepalive_s;       /**< @brief the MQTT keepalive, in seconds */
-  bool clean_session;    /**< @brief false for a persistent session */
+  /** @brief uplink.mqtt's "insecure_plaintext": true: plain MQTT to a
+   * broker off the loopback was asked for (without it, such a
+   * configuration is refused); false for ingest.mqtt. */
+  bool insecure_plaintext;
+  bool clean_session; /**< @brief false for a persistent session */
   /** @brief Topic filters, subscribed QoS 1 on each connect. */
   const char *const *subscriptions;
   size_t nsubscriptions;  /**< @brief the number of @c subscriptions */
@@ -97,8 +101,11 @@ extern const wg_conf_block_t wg_mqtt_ingest_conf;
  * wg_mqtt_opts_t.
  *
  * Host and port, or hosts, client_id (NULL when not given), username, the
- * password from password_file, the TLS files, keepalive_s and protocol
- * ("3.1.1", the default, or "5": wg_mqtt_opts_t::protocol_version).
+ * password from password_file, the TLS files, keepalive_s,
+ * insecure_plaintext and protocol ("3.1.1", the default, or "5":
+ * wg_mqtt_opts_t::protocol_version). A broker off the loopback without TLS
+ * is a problem unless insecure_plaintext is true, which is then logged as
+ * a warning at every reading of the file.
  */
 extern const wg_conf_block_t wg_mqtt_uplink_conf;
 

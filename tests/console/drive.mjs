@@ -15,8 +15,16 @@
 // DIR/phase-one and waits for DIR/restarted (the broker restarted): the
 // page says the connection was lost, recovers, and shows exactly the open
 // alerts of the retained alerts/active. Exit 0, or 1 with the reason.
+// The bridge's guard: the console's page (with the token of the URL) opens
+// it; a page from another origin cannot, even with the token; without the
+// token, with a wrong one or with another Host it refuses; the page and
+// its scripts come with a Content-Security-Policy, which the page runs
+// under without a violation. Spoofing: events on wardgate/gw-evil/ naming
+// gw-test's fall (acknowledged "by Dr Smith", on alerts and on
+// alerts/active) change nothing of that alert on the page.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import puppeteer from 'puppeteer-core';
 
 const [url, dir, port] = process.argv.slice(2);
@@ -39,6 +47,46 @@ async function until(what, fn, seconds = 15) {
   fail(what);
 }
 
+const console_ = new URL(url);
+const token = console_.searchParams.get('token');
+if (!token) fail(`no token in the console's URL ${url}`);
+// An HTTP request to the console's server: the status, and the headers.
+const request = (headers, path = '/') => new Promise((resolve, reject) => {
+  const given = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined));
+  const req = http.request({ host: console_.hostname, port: console_.port, path, headers: given });
+  req.on('response', (res) => { res.resume(); resolve({ status: res.statusCode, headers: res.headers }); });
+  req.on('upgrade', (res, socket) => { socket.destroy(); resolve({ status: res.statusCode, headers: res.headers }); });
+  req.on('error', reject);
+  req.end();
+});
+const upgrade = (origin, query, host = console_.host) => request({
+  Host: host, Origin: origin, Connection: 'Upgrade', Upgrade: 'websocket',
+  'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Protocol': 'mqtt',
+}, `/mqtt${query}`).then((r) => r.status);
+const own = console_.origin;
+const q = `?token=${token}`;
+for (const [what, got, want] of [
+  ['the console\'s origin with the token', await upgrade(own, q), 101],
+  ['no token', await upgrade(own, ''), 403],
+  ['a wrong token', await upgrade(own, `?token=x${token.slice(1)}`), 403],
+  ['another origin with the token', await upgrade('http://127.0.0.1:1', q), 403],
+  ['no Origin', await upgrade(undefined, q), 403],
+  ['another Host', await upgrade('http://evil.example', q, 'evil.example'), 421],
+  ['the page under another Host', (await request({ Host: `evil.example:${console_.port}` })).status, 421],
+]) {
+  if (got !== want) fail(`bridge: ${what}: status ${got}, want ${want}`);
+}
+const csp = (await request({ Host: console_.host })).headers['content-security-policy'] || '';
+if (!/script-src 'self'/.test(csp) || !/frame-ancestors 'none'/.test(csp)) fail(`Content-Security-Policy: "${csp}"`);
+console.log('drive: the bridge refuses a wrong origin, token or host');
+
+// Another site: a page of another origin, in the same browser.
+const evil = http.createServer((req, res) => {
+  res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
+});
+await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -48,6 +96,9 @@ try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   page.on('pageerror', (e) => fail(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) fail(`the page breaks its CSP: ${m.text()}`);
+  });
   await page.goto(url);
   const want = published();
   if (Object.keys(want).length !== 3) fail(`news2 for ${Object.keys(want)} only`);
@@ -65,6 +116,22 @@ try {
   writeFileSync(`${dir}/latest-seen`, '');
   await until('the page did not connect', () =>
     page.$eval('body', (b) => b.dataset.connected === 'yes'));
+
+  // The bridge from a page of another origin, even one that knows the
+  // token; the console's own page opens it (the same call).
+  const bridge = `ws://${console_.host}/mqtt${q}`;
+  const tryBridge = (p) => p.evaluate((u) => new Promise((resolve) => {
+    const ws = new WebSocket(u, 'mqtt');
+    ws.onopen = () => { ws.close(); resolve('open'); };
+    ws.onerror = () => resolve('refused');
+  }), bridge);
+  const other = await browser.newPage();
+  await other.goto(`http://127.0.0.1:${evil.address().port}/`);
+  const fromOther = await tryBridge(other);
+  if (fromOther !== 'refused') fail(`a page from another origin opened the bridge (${fromOther})`);
+  if ((await tryBridge(page)) !== 'open') fail('the console\'s own page cannot open the bridge');
+  await other.close();
+  console.log('drive: a page from another origin cannot open the bridge');
   await until('the gateway is not shown online', () =>
     page.$('[data-gateway="gw-test"][data-state="online"]'));
 
@@ -78,6 +145,27 @@ try {
   const id = await page.$$eval('#alerts tbody tr', (rows) =>
     rows.find((r) => r.textContent.includes('Fall detected')).dataset.id);
   if ((await page.$$(`#alerts tbody tr[data-id="${id}"]`)).length !== 1) fail('the fall is shown twice');
+
+  // gw-evil names gw-test's fall, acknowledged by Dr Smith, on its own
+  // alerts and alerts/active; then a status of a new gateway, which the
+  // page shows once it has taken everything before it.
+  const t = Date.now() / 1000;
+  const forged = JSON.stringify({ id, gateway: 'gw-test', patient: 'p-002', device: 'fall-2', rule: 'fall',
+    severity: 'high', state: 'acknowledged', acknowledged: true, by: 'Dr Smith', via: 'hub', escalation: 0,
+    ts: t + 3600, raised: t, summary: 'Fall detected by fall-2', evidence: [] });
+  const mpub = (topic, msg) => execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1',
+    '-t', topic, '-m', msg]);
+  mpub('wardgate/gw-evil/alerts', forged);
+  mpub('wardgate/gw-evil/alerts/active', JSON.stringify({ ts: t + 3600, alerts: [JSON.parse(forged)] }));
+  mpub('wardgate/gw-sentinel/status', JSON.stringify({ state: 'online', gateway: 'gw-sentinel', counters: {} }));
+  await until('the sentinel gateway is not shown', () => page.$('[data-gateway="gw-sentinel"]'));
+  const row = await page.$eval(`#alerts tbody tr[data-id="${id}"][data-gw="gw-test"]`, (r) =>
+    ({ text: r.textContent, button: !!r.querySelector('button[data-ack]') })).catch(() => null);
+  if (!row) fail('the fall left the open alerts after gw-evil\'s message');
+  if (row.text.includes('Dr Smith') || !row.button) fail(`gw-evil's message marked the fall acknowledged: ${row.text}`);
+  if (await page.$('[data-gw="gw-evil"]')) fail('an alert with gw-test\'s id is shown as gw-evil\'s');
+  if ((await page.content()).includes('Dr Smith')) fail('"Dr Smith" is on the page');
+  console.log('drive: gw-evil\'s message about gw-test\'s fall changed nothing');
 
   // The gateway's open-alert count is the table's.
   await until('the gateway card\'s open-alert count differs from the table', async () =>
@@ -154,4 +242,5 @@ try {
   console.log('drive: ok');
 } finally {
   await browser.close();
+  evil.close();
 }

@@ -61,6 +61,8 @@ wait_until 10 sh -c "[ \$(grep -c 'refused ack: bad signature' '$T/hub.sub') -ge
 ack "$good"
 wait_until 10 sub_has hub '"state":"acknowledged"' || fail "signed ack not taken"
 grep '"state":"acknowledged"' "$T/hub.sub" | grep -q '"by":"dr-khan"' || fail "acknowledged by whom?"
+grep '"state":"acknowledged"' "$T/hub.sub" | grep -q '"verified":true' ||
+  fail "a signed ack's event does not say verified"
 ack "$good"
 wait_until 10 sub_has hub 'refused ack: replayed' || fail "replay not refused"
 [ "$(sub_count hub '"state":"acknowledged"')" = 1 ] || fail "the replay was published"

@@ -7,7 +7,9 @@
 # checks that a page opened after the scores were sent shows every
 # patient's current NEWS2 (from the retained news2/latest), a fall shows,
 # the Acknowledge button gets the daemon's acknowledged event, the NEWS2
-# tiles, and the recovery after the broker restarts; the screenshots are
+# tiles, and the recovery after the broker restarts; and the bridge's
+# guard (the token, Origin and Host checks, the Content-Security-Policy)
+# and a spoofed message on another gateway's topic; the screenshots are
 # left in the build directory.
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)

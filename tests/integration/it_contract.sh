@@ -85,6 +85,12 @@ printf 'contract-test-key-0123456789\n' >"$T/ack.key"
 ack "$("$WG_BIN/wardgatectl" sign-ack gw-test-999998 --key-file "$T/ack.key" \
   --by dr-khan --outcome advice)"
 wait_until 10 sub_has hub '"source":"alerts/ack"' || fail "no error for the bad ack"
+# Without a key every ack is taken unverified, and its event says so; an
+# ack at the home is never signed (DESIGN.md section 7, 2026-12-06).
+grep '"state":"acknowledged"' "$T/hub.sub" | grep '"via":"hub"' | grep -q '"verified":false' ||
+  fail "the hub's ack is not marked unverified: $(grep acknowledged "$T/hub.sub")"
+grep '"state":"acknowledged"' "$T/hub.sub" | grep '"via":"local"' | grep -q '"verified":false' ||
+  fail "the local ack is not marked unverified: $(grep acknowledged "$T/hub.sub")"
 wait_until 10 sub_has hub 'errors {"device":"oxi-1"' || fail "no error for the bad pack"
 "$WG_BIN/wardgatectl" -c "$T/wardgate.json" log --day "$(date +%F)" >"$T/daily-log.json" ||
   fail "wardgatectl log"

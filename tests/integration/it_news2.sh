@@ -52,7 +52,12 @@ wait_until 10 sub_has hub "\"id\":\"$id\".*\"severity\":\"emergency\",\"state\":
   fail "a second NEWS2 alert was opened: $(grep '"rule":"news2"' "$T/hub.sub")"
 sub_has hub '"score":19' || fail "score 19 not published"
 
-# Recovery: 0, cleared.
+# Recovery: 0 on one set, not cleared yet; 0 on the next, cleared (two
+# fresh sets in a row below the band, DESIGN.md section 8, 2026-12-06).
+obs 16 97 false 120 70 A 37
+wait_until 10 sub_has hub '"score":0' || fail "score 0 not published"
+sleep 0.5
+sub_has hub "\"id\":\"$id\".*\"state\":\"cleared\"" && fail "cleared by one set"
 obs 16 97 false 120 70 A 37
 wait_until 10 sub_has hub "\"id\":\"$id\".*\"state\":\"cleared\"" || fail "not cleared"
 [ "$(sql "SELECT open FROM alerts WHERE id='$id'")" = 0 ] || fail "still open"

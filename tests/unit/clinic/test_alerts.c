@@ -72,7 +72,8 @@ static void raise_repeat_escalate_ack(void) {
   ASSERT_EQ(ev.alert.escalation, 2);
 
   /* The ack stops escalation and, for an event rule, closes the alert. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-7", NULL, NULL, false, T0 + 1300, &ev),
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-7", NULL, NULL, false, false,
+                          T0 + 1300, &ev),
             1);
   ASSERT_EQ(ev.alert.state, WG_ALERT_ACKNOWLEDGED);
   ASSERT_STR_EQ(ev.alert.acked_by, "nurse-7");
@@ -81,7 +82,8 @@ static void raise_repeat_escalate_ack(void) {
   ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
   ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 99999, &ev), 0);
   /* A second ack of a closed alert changes nothing. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-8", NULL, NULL, false, T0 + 1400, &ev),
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-8", NULL, NULL, false, false,
+                          T0 + 1400, &ev),
             WG_EINVAL);
 
   /* A fall after that is a new alert. */
@@ -110,11 +112,13 @@ static void condition_ack_then_clear(void) {
   ASSERT_EQ(a.nopen, 2);
 
   /* Ack: stays open (the condition holds), no more escalation. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, T0 + 10, &ev), 1);
+  ASSERT_EQ(
+      wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, false, T0 + 10, &ev), 1);
   ASSERT(ev.alert.open);
   ASSERT_EQ(a.nopen, 2);
-  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, T0 + 11, &ev),
-            0); /* idempotent */
+  ASSERT_EQ(
+      wg_alerts_ack(&a, id, "dr-a", NULL, NULL, false, false, T0 + 11, &ev),
+      0); /* idempotent */
   ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 1);
   ASSERT_STR_EQ(ev.alert.id, "gw-1-000042"); /* only the other one */
   ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 1800, &ev), 0);
@@ -129,12 +133,13 @@ static void condition_ack_then_clear(void) {
   ASSERT(!ev.alert.open);
   ASSERT_EQ(a.nopen, 1);
   /* Ack after clear: the alert is no longer open; nothing changes. */
-  ASSERT_EQ(wg_alerts_ack(&a, id, "dr-b", NULL, NULL, false, T0 + 40, &ev),
-            WG_EINVAL);
-  ASSERT_EQ(a.nopen, 1);
   ASSERT_EQ(
-      wg_alerts_ack(&a, "gw-1-999999", "dr-b", NULL, NULL, false, T0, &ev),
+      wg_alerts_ack(&a, id, "dr-b", NULL, NULL, false, false, T0 + 40, &ev),
       WG_EINVAL);
+  ASSERT_EQ(a.nopen, 1);
+  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-999999", "dr-b", NULL, NULL, false, false,
+                          T0, &ev),
+            WG_EINVAL);
   wg_alerts_free(&a);
 }
 
@@ -178,7 +183,7 @@ static void acked_then_worse_escalates_again(void) {
   med.grade = 5;
   emer.grade = 7;
   ASSERT_EQ(wg_alerts_apply(&a, "p-1", &med, timeouts, T0, &ev), 1);
-  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "nurse-7", NULL, NULL, true,
+  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "nurse-7", NULL, NULL, true, false,
                           T0 + 60, &ev),
             1);
   ASSERT_NEAR(wg_alerts_next_deadline(&a), 0, 0);
@@ -219,7 +224,7 @@ static void acked_then_worse_escalates_again(void) {
   ASSERT_CONTAINS(ev.cause, "not acknowledged within 5 min");
 
   /* A new ack stops it again; a fall back to medium leaves that ack. */
-  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "dr-b", NULL, NULL, false,
+  ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "dr-b", NULL, NULL, false, false,
                           T0 + 500, &ev),
             1);
   ASSERT(ev.alert.acknowledged);
@@ -384,7 +389,7 @@ static void index_matches_model(void) {
       model[k].open = false;
       nopen--;
     } else if ((x >> 4) % 3 == 1 && model[k].open) {
-      ASSERT_EQ(wg_alerts_ack(&a, model[k].id, "n", NULL, NULL, false,
+      ASSERT_EQ(wg_alerts_ack(&a, model[k].id, "n", NULL, NULL, false, false,
                               T0 + step, &ev) >= 0,
                 1);
     } else {
@@ -413,7 +418,7 @@ static void index_matches_model(void) {
       if (al != NULL)
         ASSERT_STR_EQ(al->id, model[j].id);
       /* Acknowledging an open alert by id finds it; a closed id is unknown. */
-      ASSERT_EQ(wg_alerts_ack(&a, model[j].id, "n", NULL, NULL, false,
+      ASSERT_EQ(wg_alerts_ack(&a, model[j].id, "n", NULL, NULL, false, false,
                               T0 + step, &ev) >= 0,
                 model[j].open);
     }
@@ -554,7 +559,7 @@ static void event_json_fails_whole(void) {
   ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 60, &evs[nev++]), 1);
   ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 400, &evs[nev++]), 1);
   ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-a", "visit", "Seen, \"fine\"", true,
-                          T0 + 500, &evs[nev++]),
+                          false, T0 + 500, &evs[nev++]),
             1);
   v.kind = WG_VERDICT_CLEAR;
   ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 600, &evs[nev++]), 1);
@@ -634,7 +639,7 @@ static void snapshot_follows_changes(void) {
   free(json1);
   /* Acknowledged: its cached JSON is replaced. */
   ASSERT_EQ(wg_alerts_ack(&a, wg_alerts_at(&a, 0)->id, "nurse", NULL, NULL,
-                          false, T0 + 6, &ev),
+                          false, false, T0 + 6, &ev),
             1);
   json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
   ASSERT_CONTAINS(json1, "\"acknowledged\":true");
@@ -796,6 +801,126 @@ static void times_on_every_event(void) {
   wg_alerts_free(&a);
 }
 
+/* The respond_by of @al as its event JSON says, and as it reads back. */
+static double respond_by_of(const wg_alert_t *al, double *back) {
+  char *json = wg_alert_to_json(al);
+  cJSON *o = json ? cJSON_Parse(json) : NULL;
+  const cJSON *x = cJSON_GetObjectItem(o, "respond_by");
+  double t = cJSON_IsNumber(x) ? x->valuedouble : -1;
+  wg_alert_t again;
+
+  *back = json && wg_alert_from_json(json, &again) == 0 ? again.respond_by : -1;
+  cJSON_Delete(o);
+  free(json);
+  return t;
+}
+
+/*
+ * respond_by is fixed when the current obligation began (issue #28 item
+ * 5): the raise, or the rise that undid an ack; never recomputed from
+ * the current severity. A medium alert raised at T0 (30 min) that rises
+ * to high 40 min later keeps T0 + 30 min: it is late, and the audit must
+ * say so. Acknowledged, then risen to emergency at T0 + 50 min: a new
+ * obligation, due 5 min later. A fall, an escalation, a repeat and a
+ * restart leave it.
+ */
+static void respond_by_fixed_at_obligation(void) {
+  static const struct {
+    int what; /* 0 apply a raise of @sev, 1 ack, 2 escalate due */
+    wg_severity_t sev;
+    double at;         /* minutes after T0 */
+    double respond_by; /* minutes after T0 */
+  } steps[] = {
+      {0, WG_SEV_MEDIUM, 0, 30},     {0, WG_SEV_HIGH, 40, 30},
+      {2, WG_SEV_HIGH, 41, 30},      {1, WG_SEV_HIGH, 45, 30},
+      {0, WG_SEV_EMERGENCY, 50, 55}, {0, WG_SEV_MEDIUM, 52, 55},
+      {0, WG_SEV_MEDIUM, 53, 55},    {2, WG_SEV_MEDIUM, 90, 55},
+  };
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_MEDIUM, "news2");
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    double now = T0 + steps[i].at * 60, back;
+    int rc;
+
+    v.severity = steps[i].sev;
+    if (steps[i].what == 0)
+      rc = wg_alerts_apply(&a, "p-1", &v, timeouts, now, &ev);
+    else if (steps[i].what == 1)
+      rc = wg_alerts_ack(&a, "gw-1-000001", "nurse", NULL, NULL, false, false,
+                         now, &ev);
+    else
+      rc = wg_alerts_escalate_due(&a, now, &ev);
+    ASSERT_EQ(rc, 1);
+    ASSERT_NEAR(ev.alert.respond_by, T0 + steps[i].respond_by * 60, 1e-6);
+    ASSERT_NEAR(respond_by_of(&ev.alert, &back), T0 + steps[i].respond_by * 60,
+                1e-6);
+    ASSERT_NEAR(back, T0 + steps[i].respond_by * 60, 1e-6);
+  }
+  /* Stored before respond_by was kept: raised + its timeout, as before. */
+  {
+    wg_alert_t old;
+    ASSERT_EQ(wg_alert_from_json("{\"id\":\"gw-1-000009\",\"gateway\":\"gw-1\","
+                                 "\"patient\":\"p-1\",\"rule\":\"news2\","
+                                 "\"severity\":\"medium\",\"state\":\"raised\","
+                                 "\"key\":\"news2\",\"raised\":100,"
+                                 "\"ack_timeout_s\":1800}",
+                                 &old),
+              0);
+    ASSERT_NEAR(old.respond_by, 1900, 0);
+  }
+  wg_alerts_free(&a);
+}
+
+/*
+ * The acknowledged event says whether the ack's signature was checked
+ * (issue #30 item 1, DESIGN.md section 7, 2026-12-06): "verified" beside
+ * "by" and "via", read back at start; the audit's cause says so when it
+ * was; an ack undone by a rise of severity takes it away with "by".
+ */
+static void ack_says_verified(void) {
+  static const struct {
+    bool local, verified;
+    const char *json, *cause;
+  } cases[] = {
+      {false, true, "\"via\":\"hub\",\"verified\":true",
+       "acknowledged by dr-khan; outcome visit; signature verified"},
+      {false, false, "\"via\":\"hub\",\"verified\":false",
+       "acknowledged by dr-khan; outcome visit"},
+      {true, false, "\"via\":\"local\",\"verified\":false",
+       "acknowledged at the home by dr-khan; outcome visit"},
+  };
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_NEWS2, WG_SEV_MEDIUM, "news2");
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    wg_alert_t back;
+    char *json;
+
+    ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+    v.severity = WG_SEV_MEDIUM;
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &ev), 1);
+    ASSERT_EQ(wg_alerts_ack(&a, "gw-1-000001", "dr-khan", "visit", NULL,
+                            cases[i].local, cases[i].verified, T0 + 60, &ev),
+              1);
+    ASSERT_STR_EQ(ev.cause, cases[i].cause);
+    json = wg_alert_event_to_json(&ev);
+    ASSERT(json != NULL);
+    ASSERT_CONTAINS(json, cases[i].json);
+    ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+    free(json);
+    ASSERT_EQ(back.acked_verified, cases[i].verified);
+    v.severity = WG_SEV_EMERGENCY; /* the ack no longer stands */
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 120, &ev), 1);
+    ASSERT(!ev.alert.acked_verified);
+    json = wg_alert_event_to_json(&ev);
+    ASSERT(json != NULL && strstr(json, "\"verified\"") == NULL);
+    free(json);
+    wg_alerts_free(&a);
+  }
+}
+
 TEST_MAIN(T(times_on_every_event), T(raise_repeat_escalate_ack),
           T(condition_ack_then_clear), T(severity_change_updates),
           T(acked_then_worse_escalates_again), T(late_timer_escalates_once),
@@ -803,4 +928,5 @@ TEST_MAIN(T(times_on_every_event), T(raise_repeat_escalate_ack),
           T(index_matches_model), T(index_out_of_memory),
           T(snapshot_follows_changes), T(snapshot_keeps_event_json),
           T(json_as_cjson_prints_it), T(event_json_fails_whole),
-          T(snapshot_fails_whole), T(route_at_raise_and_escalation))
+          T(snapshot_fails_whole), T(route_at_raise_and_escalation),
+          T(respond_by_fixed_at_obligation), T(ack_says_verified))

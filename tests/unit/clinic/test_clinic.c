@@ -112,18 +112,21 @@ static void fall_raise_escalate_ack(void) {
   ASSERT_EQ(f.counters.alerts_escalated, 1);
   ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 600), T0 + 1200, 1e-6);
 
-  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, T0 + 700), 1);
+  ASSERT_EQ(
+      wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, false, T0 + 700),
+      1);
   ASSERT_EQ(f.cl.nevents, 2);
   ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_ACKNOWLEDGED);
   ASSERT_STR_EQ(f.cl.events[1].alert.acked_by, "Dr Who");
   ASSERT_EQ(f.cl.alerts.nopen, 0);
   ASSERT_EQ(f.counters.alerts_acknowledged, 1);
   /* Closed: the caller looks for it in the audit trail. */
-  ASSERT_EQ(wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, T0 + 710),
-            WG_EINVAL);
   ASSERT_EQ(
-      wg_clinic_ack(&f.cl, "gw-1-999999", "Dr Who", NULL, NULL, false, T0),
+      wg_clinic_ack(&f.cl, id, "Dr Who", NULL, NULL, false, false, T0 + 710),
       WG_EINVAL);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-999999", "Dr Who", NULL, NULL, false,
+                          false, T0),
+            WG_EINVAL);
   /* Only the missed observation is left to wait for. */
   ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 710), T0 + 3600, 1e-6);
   teardown(&f);
@@ -162,9 +165,9 @@ static void threshold_lifecycle(void) {
               wg_alert_state_name((wg_alert_state_t)steps[i].state),
               f.cl.nevents);
     if (i == 2)
-      ASSERT_EQ(
-          wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, t),
-          1);
+      ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                              false, t),
+                1);
     wg_clinic_committed(&f.cl);
   }
   ASSERT_EQ(f.cl.alerts.nopen, 0);
@@ -368,9 +371,9 @@ static void news2_acked_then_worse(void) {
   wg_clinic_news2(&f.cl, 0, "oxi-1", T0); /* rr 3: a single 3, medium */
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(f.cl.events[0].alert.severity, WG_SEV_MEDIUM);
-  ASSERT_EQ(
-      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 60),
-      1);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          false, T0 + 60),
+            1);
   wg_clinic_committed(&f.cl);
   ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0 + 60), T0 + 3600, 1e-6);
 
@@ -623,7 +626,7 @@ static void intake_alert_survives_midnight(void) {
   ASSERT(f.counters.alerts_escalated > 0);
   ASSERT_EQ(f.counters.alerts_cleared, 0);
   ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
-                          midnight + 1300),
+                          false, midnight + 1300),
             1);
   wg_clinic_committed(&f.cl);
   ASSERT_NEAR(wg_alerts_next_deadline(&f.cl.alerts), 0, 0);
@@ -650,9 +653,9 @@ static void intake_new_day_undoes_ack(void) {
   ASSERT_EQ(setup(&f, noon_json, 1), 0);
   wg_clinic_tick(&f.cl, T0); /* 12:13: the noon checkpoint missed */
   ASSERT_EQ(f.cl.nevents, 1);
-  ASSERT_EQ(
-      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 60),
-      1);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          false, T0 + 60),
+            1);
   wg_clinic_committed(&f.cl);
   wg_clinic_tick(&f.cl, midnight);
   ASSERT_EQ(f.cl.nevents, 0);
@@ -693,9 +696,9 @@ static void reload_closes_removed_patients_alerts(void) {
   r.patient_id = "p-2";
   wg_clinic_reading(&f.cl, 1, 0, &r, T0 + 2);
   ASSERT_EQ(f.cl.nevents, 3);
-  ASSERT_EQ(
-      wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false, T0 + 3),
-      1);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          false, T0 + 3),
+            1);
   wg_clinic_committed(&f.cl);
   ASSERT_EQ(f.cl.alerts.nopen, 3);
 
@@ -725,7 +728,7 @@ static void reload_closes_removed_patients_alerts(void) {
     ASSERT_STR_EQ(f.cl.events[i].alert.patient, "p-2");
   /* An ack for a closed alert is no longer the clinic's. */
   ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000002", "nurse", NULL, NULL, false,
-                          T0 + 7300),
+                          false, T0 + 7300),
             WG_EINVAL);
   wg_clinic_free(&f.cl);
   wg_config_free(f.cfg);

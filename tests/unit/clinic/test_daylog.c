@@ -71,8 +71,9 @@ static int raise(const char *patient, wg_rule_t rule, const char *key, double t,
 static int ack(const char *id, const char *by, const char *outcome,
                const char *note, double t) {
   wg_alert_event_t ev;
-  return wg_alerts_ack(&a, id, by, outcome, note, false, t, &ev) == 1 ? put(&ev)
-                                                                      : -1;
+  return wg_alerts_ack(&a, id, by, outcome, note, false, false, t, &ev) == 1
+             ? put(&ev)
+             : -1;
 }
 
 static int clear(const char *patient, const char *key, double t) {

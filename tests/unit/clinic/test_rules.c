@@ -524,17 +524,130 @@ static void news2_through_the_rules(void) {
   wg_rules_eval(&p, &st, &old, -1, T0 + 3, v, 4);
   ASSERT(!wg_rules_news2(&p, &st, T0 + 3, &s, &nv, &has));
   /* The window: an hour later everything from T0 is too old; the hr from
-   * T0 + 2 is still there at T0 + 3601, gone at T0 + 3603. */
+   * T0 + 2 is still there at T0 + 3601, gone at T0 + 3603. The set is
+   * incomplete, and says why; ageing out never clears the alert (DESIGN.md
+   * section 8, revised 2026-12-06): it stands at its severity. */
   ASSERT(wg_rules_news2(&p, &st, T0 + 3601, &s, &nv, &has));
   ASSERT(!s.complete);
   ASSERT_EQ(s.score, 2);
   ASSERT_EQ(s.components[WG_NEWS2_HR], 2);
   ASSERT_EQ(s.components[WG_NEWS2_RR], -1);
   ASSERT(has);
-  ASSERT_EQ(nv.kind, WG_VERDICT_CLEAR);
+  ASSERT_EQ(nv.kind, WG_VERDICT_RAISE);
+  ASSERT(nv.keeps_severity);
+  ASSERT_CONTAINS(nv.summary, "rr, spo2, o2, sbp, acvpu, temp aged out");
   ASSERT(wg_rules_news2(&p, &st, T0 + 3603, &s, &nv, &has));
   ASSERT_EQ(s.score, 0);
-  ASSERT(!has); /* already cleared */
+  ASSERT(has);
+  ASSERT_EQ(nv.kind, WG_VERDICT_RAISE); /* still not cleared */
+  ASSERT_CONTAINS(nv.summary, "hr, acvpu");
+  wg_rule_state_free(&st);
+}
+
+/* One NEWS2 computation for @p after reading @r at @t (the clinic's order:
+ * the reading, then the score of its pack); the verdict's kind, or -1. */
+static int news2_after(const wg_patient_t *p, wg_rule_state_t *st,
+                       wg_reading_t r, double t, wg_verdict_t *nv) {
+  wg_verdict_t v[4];
+  wg_news2_t s;
+  bool has;
+
+  r.ts = r.received = t;
+  wg_rules_eval(p, st, &r, -1, t, v, 4);
+  wg_rules_news2(p, st, t, &s, nv, &has);
+  return has ? (int)nv->kind : -1;
+}
+
+/*
+ * Issue #27: a scale-2 patient on oxygen scoring 5 (o2 2, SpO2 97 on
+ * oxygen 3) was cleared 17 s after the raise by a repeat SpO2 97, because
+ * the o2 reading, measured an hour earlier, had left the window and SpO2
+ * was scored as on air. Ageing out makes the set incomplete, said on the
+ * alert, and never clears it; two fresh complete sets below the band do.
+ */
+static void news2_not_cleared_by_ageing(void) {
+  const char *devs[] = {"obs-1"};
+  wg_patient_t p = {.id = "p-1",
+                    .devices = devs,
+                    .ndevices = 1,
+                    .news2_scale = 2,
+                    .news2_window_min = 60};
+  wg_rule_state_t st;
+  wg_verdict_t nv;
+  wg_reading_t o2 = flag("o2", true), spo2 = num("spo2", 97, "%");
+  static const struct {
+    double at;      /* seconds after the raise */
+    int reading;    /* 0: SpO2 97, 1: o2 on air */
+    int verdict;    /* -1 none, else the kind */
+    bool keeps;     /* the alert keeps its severity */
+    const char *in; /* the summary says */
+  } steps[] = {
+      {17, 0, WG_VERDICT_RAISE, true, "o2 aged out"},
+      {30, 0, -1, false, NULL},  /* the same, no news */
+      {600, 0, -1, false, NULL}, /* still o2-less: never a clear */
+      {610, 1, -1, false, NULL}, /* fresh o2 (air): one set below */
+      {620, 0, WG_VERDICT_CLEAR, false, "NEWS2 0"}, /* the second */
+  };
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  o2.device_id = spo2.device_id = "obs-1";
+  o2.received = o2.ts = T0 - 3590;
+  wg_rules_eval(&p, &st, &o2, -1, T0, &nv, 1);
+  ASSERT_EQ(news2_after(&p, &st, spo2, T0, &nv), WG_VERDICT_RAISE);
+  ASSERT_EQ(nv.severity, WG_SEV_MEDIUM);
+  ASSERT_CONTAINS(nv.summary, "NEWS2 5");
+  o2.vb = false;
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    int kind = news2_after(&p, &st, steps[i].reading ? o2 : spo2,
+                           T0 + steps[i].at, &nv);
+    ASSERT_EQ(kind, steps[i].verdict);
+    if (kind < 0)
+      continue;
+    ASSERT_EQ(nv.keeps_severity, steps[i].keeps);
+    ASSERT_CONTAINS(nv.summary, steps[i].in);
+  }
+  ASSERT(!st.news2_alert);
+  wg_rule_state_free(&st);
+}
+
+/*
+ * Hysteresis: SpO2 91/92/91 on scale 1 (a single 3, then 2) raised,
+ * cleared and raised again, two alert ids in 10 ms. A clear needs two
+ * fresh sets in a row below the band; one in the band starts the count
+ * again; a recomputation without a new reading is no set.
+ */
+static void news2_hysteresis(void) {
+  wg_patient_t p = {.id = "p-1", .news2_scale = 1, .news2_window_min = 60};
+  wg_rule_state_t st;
+  wg_verdict_t nv;
+  wg_news2_t s;
+  bool has;
+  static const struct {
+    double spo2;
+    int verdict;
+  } steps[] = {
+      {91, WG_VERDICT_RAISE},
+      {92, -1},
+      {91, WG_VERDICT_RAISE},
+      {92, -1},
+      {92, WG_VERDICT_CLEAR}, /* two in a row */
+      {93, -1},
+      {91, WG_VERDICT_RAISE}, /* a new alert */
+      {96, -1},
+  };
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    double t = T0 + 0.005 * (double)i;
+    ASSERT_EQ(news2_after(&p, &st, num("spo2", steps[i].spo2, "%"), t, &nv),
+              steps[i].verdict);
+  }
+  /* No new reading: the same set, not a second one below the band. */
+  wg_rules_news2(&p, &st, T0 + 1, &s, &nv, &has);
+  ASSERT(!has);
+  ASSERT(st.news2_alert);
+  ASSERT_EQ(news2_after(&p, &st, num("spo2", 97, "%"), T0 + 2, &nv),
+            WG_VERDICT_CLEAR);
   wg_rule_state_free(&st);
 }
 
@@ -552,4 +665,5 @@ TEST_MAIN(T(falls), T(threshold_below), T(threshold_above),
           T(missed_observation_follows_news2), T(silent_device), T(low_battery),
           T(local_days_and_dst), T(intake_checkpoints),
           T(intake_alert_over_midnight), T(intake_checkpoint_in_dst_gap),
-          T(news2_through_the_rules), T(rule_names))
+          T(news2_through_the_rules), T(news2_not_cleared_by_ageing),
+          T(news2_hysteresis), T(rule_names))

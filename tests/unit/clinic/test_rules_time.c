@@ -281,9 +281,13 @@ static void news2_late_set(void) {
   wg_rules_news2(&p, &st, T0 + 600 + 3700, &s, &v, &has);
   ASSERT(!has || v.kind != WG_VERDICT_CLEAR);
   ASSERT(st.news2_alert);
-  /* A fresh well set clears it. */
+  /* Two fresh well sets in a row clear it (the first alone does not:
+   * DESIGN.md section 8, revised 2026-12-06). */
   news2_set(&p, &st, T0 + 4400, T0 + 4407, false);
   ASSERT(wg_rules_news2(&p, &st, T0 + 4407, &s, &v, &has) || true);
+  ASSERT(!has);
+  news2_set(&p, &st, T0 + 4500, T0 + 4507, false);
+  ASSERT(wg_rules_news2(&p, &st, T0 + 4507, &s, &v, &has) || true);
   ASSERT(has && v.kind == WG_VERDICT_CLEAR);
   wg_rule_state_free(&st);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,10 @@ static void example_file_passes(void) {
   ASSERT_EQ(cfg->patients[0].intake[0].ncheckpoints, 3);
   ASSERT_EQ(cfg->patients[0].intake[0].checkpoints[1].second_of_day, 16 * 3600);
   ASSERT(ingest_coap() == NULL);
+  /* The hub over TLS. */
+  ASSERT_EQ(uplink_mqtt()->port, 8883);
+  ASSERT(uplink_mqtt()->ca_file != NULL);
+  ASSERT(!uplink_mqtt()->insecure_plaintext);
   wg_config_free(cfg);
   cfg = NULL;
 }
@@ -661,6 +666,106 @@ static void fhir_export(void) {
   ASSERT_EQ(load_fhir("[]"), WG_EINVAL);
 }
 
+/* load_text(), with what the daemon logs meanwhile (its standard error)
+ * kept in @logged. */
+static char logged[4096];
+static int load_logged(const char *text) {
+  char file[64];
+  int saved, fd, rc;
+  FILE *f;
+  size_t n;
+
+  snprintf(file, sizeof(file), "/tmp/wg-test-log-%d", (int)getpid());
+  fflush(stderr);
+  saved = dup(2);
+  fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (saved < 0 || fd < 0)
+    return WG_EIO;
+  dup2(fd, 2);
+  close(fd);
+  rc = load_text(text);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  logged[0] = '\0';
+  if ((f = fopen(file, "r")) != NULL) {
+    n = fread(logged, 1, sizeof(logged) - 1, f);
+    logged[n] = '\0';
+    fclose(f);
+  }
+  unlink(file);
+  return rc;
+}
+
+static int load_uplink(const char *mqtt) {
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
+           "\"uplink\":{\"mqtt\":{%s}},\"patients\":[]}",
+           mqtt);
+  return load_logged(text);
+}
+
+/* A hub off the loopback without TLS is refused unless
+ * "insecure_plaintext": true, which is then warned about at each reading. */
+static void uplink_plaintext(void) {
+  static const char *const loopback[] = {"\"host\":\"127.0.0.1\"",
+                                         "\"host\":\"127.1.2.3\"",
+                                         "\"host\":\"::1\"",
+                                         "\"host\":\"localhost\"",
+                                         "\"host\":\"::ffff:127.0.0.1\"",
+                                         ""};
+  char tls[512];
+
+  for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+    ASSERT_EQ(load_uplink(loopback[i]), 0);
+    ASSERT(!uplink_mqtt()->insecure_plaintext);
+    ASSERT_STR_EQ(logged, "");
+  }
+  ASSERT_EQ(load_uplink("\"host\":\"hub.example.org\",\"port\":1883"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("uplink.mqtt.host: hub.example.org is not a loopback "
+                         "address: without TLS"));
+  ASSERT_CONTAINS(problems, "\"insecure_plaintext\": true to accept the risk");
+  ASSERT_EQ(nproblems, 1);
+  ASSERT_EQ(load_uplink("\"host\":\"192.168.1.10\""), WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("uplink.mqtt.host: 192.168.1.10 is not"));
+  /* Each broker of a cluster, by its own key path. */
+  ASSERT_EQ(load_uplink("\"hosts\":[{\"host\":\"127.0.0.1\"},"
+                        "{\"host\":\"hub-b.example.org\"}]"),
+            WG_EINVAL);
+  ASSERT_CONTAINS(problems, expect("uplink.mqtt.hosts[1].host: "
+                                   "hub-b.example.org is not a loopback"));
+  ASSERT_EQ(nproblems, 1);
+
+  /* Accepted when asked for, and said at every reading. */
+  ASSERT_EQ(load_uplink("\"host\":\"10.0.0.5\",\"insecure_plaintext\":true"),
+            0);
+  ASSERT(uplink_mqtt()->insecure_plaintext);
+  ASSERT_CONTAINS(logged, "uplink.mqtt.insecure_plaintext: the uplink to "
+                          "10.0.0.5 is plain MQTT");
+  ASSERT_EQ(load_uplink("\"hosts\":[{\"host\":\"hub-a.example.org\"}],"
+                        "\"insecure_plaintext\":true"),
+            0);
+  ASSERT_CONTAINS(logged, "the uplink to hub-a.example.org is plain MQTT");
+  ASSERT_EQ(load_uplink("\"insecure_plaintext\":\"yes\""), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("uplink.mqtt.insecure_plaintext: must be true or "
+                         "false"));
+
+  /* TLS needs no exception; the exception with TLS is pointless. */
+  snprintf(tls, sizeof(tls),
+           "\"host\":\"hub.example.org\",\"port\":8883,"
+           "\"tls\":{\"ca_file\":\"%s\"}",
+           WG_SOURCE_DIR "/config/wardgate.json");
+  ASSERT_EQ(load_uplink(tls), 0);
+  ASSERT_STR_EQ(logged, "");
+  strcat(tls, ",\"insecure_plaintext\":true");
+  ASSERT_EQ(load_uplink(tls), 0);
+  ASSERT_CONTAINS(logged, "uplink.mqtt.insecure_plaintext: has no effect");
+}
+
 static void cleanup(void) {
   wg_config_free(cfg);
   cfg = NULL;
@@ -669,15 +774,6 @@ static void cleanup(void) {
 
 /* uplink.mqtt.protocol: "3.1.1" by default, "5", nothing else; the
  * ingest has no such key. */
-static int load_uplink(const char *members) {
-  char text[512];
-  snprintf(text, sizeof(text),
-           "{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{}},"
-           "\"uplink\":{\"mqtt\":{%s}},\"patients\":[]}",
-           members);
-  return load_text(text);
-}
-
 static void uplink_protocol(void) {
   ASSERT_EQ(load_with("", ""), 0);
   ASSERT_EQ(uplink_mqtt()->protocol_version, 4);
@@ -700,4 +796,5 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
           T(coap_bind_loopback), T(secret_file_modes), T(device_objects),
           T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(fhir_export), T(ack_key_file_read), T(uplink_protocol), T(cleanup))
+          T(fhir_export), T(ack_key_file_read), T(uplink_plaintext),
+          T(uplink_protocol), T(cleanup))

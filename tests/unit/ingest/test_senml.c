@@ -298,6 +298,57 @@ static void rejections(void) {
   }
 }
 
+/* vs and u (or bu) with a control character, C0, DEL or C1, escaped in
+ * the JSON or raw where JSON allows it: refused whole, the value not
+ * echoed. Printable text beyond ASCII is kept. */
+static void control_characters_refused(void) {
+  static const reject_case_t cases[] = {
+      {"[{\"n\":\"note\",\"vs\":\"ok\\u001b[2J\"}]", WG_EINVAL,
+       "control character in vs of \"note\""},
+      {"[{\"n\":\"note\",\"vs\":\"a\\nb,p-002,spo2,71\"}]", WG_EINVAL,
+       "control character in vs"},
+      {"[{\"n\":\"note\",\"vs\":\"a\\rb\"}]", WG_EINVAL,
+       "control character in vs"},
+      {"[{\"n\":\"note\",\"vs\":\"tab\\there\"}]", WG_EINVAL,
+       "control character in vs"},
+      {"[{\"n\":\"note\",\"vs\":\"del\x7f\"}]", WG_EINVAL,
+       "control character in vs"},
+      {"[{\"n\":\"note\",\"vs\":\"csi\\u009b31m\"}]", WG_EINVAL,
+       "control character in vs"},
+      {"[{\"n\":\"note\",\"vs\":\"csi\xc2\x9b\"}]", WG_EINVAL,
+       "control character in vs"},
+      {"[{\"n\":\"room\",\"u\":\"Cel\\u001b]0;x\\u0007\",\"v\":20}]", WG_EINVAL,
+       "control character in the unit (u or bu) of \"room\""},
+      {"[{\"bu\":\"%\\n\",\"n\":\"room\",\"v\":20}]", WG_EINVAL,
+       "control character in the unit"},
+      {"[{\"n\":\"spo2\",\"u\":\"%\\u0000\",\"v\":97}]", WG_EINVAL, ""},
+  };
+  static const char printable[] =
+      "[{\"n\":\"note\",\"vs\":\"caf\xc3\xa9 \xc2\xa0ok\"},"
+      "{\"n\":\"room\",\"u\":\"\xc2\xb0"
+      "C\",\"v\":20}]";
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int rc = parse(cases[i].json);
+    if (rc != cases[i].rc)
+      FAIL_AT("%s: rc %d, want %d (%s)", cases[i].json, rc, cases[i].rc, err);
+    if (strstr(err, cases[i].reason) == NULL)
+      FAIL_AT("%s: reason \"%s\" lacks \"%s\"", cases[i].json, err,
+              cases[i].reason);
+    for (const char *c = err; *c; c++)
+      if ((unsigned char)*c < 0x20)
+        FAIL_AT("%s: the reason echoes a control character", cases[i].json);
+    ASSERT_EQ(out.n, 0);
+  }
+  /* Printable text beyond ASCII is not a control character. */
+  if (parse(printable) != 0)
+    FAIL_AT("printable UTF-8 refused: %s", err);
+  ASSERT_EQ(out.n, 2);
+  ASSERT_STR_EQ(find("note", 0)->vs, "caf\xc3\xa9 \xc2\xa0ok");
+  ASSERT_STR_EQ(find("room", 0)->unit, "\xc2\xb0"
+                                       "C");
+}
+
 static void raw_nul_byte(void) {
   static const char json[] = "[{\"n\":\"h\0r\",\"v\":1}]";
   ASSERT_EQ(parse_len(json, sizeof(json) - 1), WG_EINVAL);
@@ -494,7 +545,7 @@ TEST_MAIN(T(rfc_single_datapoint), T(rfc_multiple_datapoints),
           T(rfc_collection_of_resources), T(rfc_multiple_data_types),
           T(known_keys_by_last_segment), T(unit_conversions), T(value_kinds),
           T(ranges_inclusive), T(base_value_and_sum), T(relative_time),
-          T(rejections), T(raw_nul_byte), T(empty_body), T(long_numbers),
-          T(whole_pack_rejected), T(deep_nesting), T(size_limits),
-          T(unknown_extension_ignored), T(rfc8428_requirements),
-          T(readings_append), T(cleanup))
+          T(rejections), T(control_characters_refused), T(raw_nul_byte),
+          T(empty_body), T(long_numbers), T(whole_pack_rejected),
+          T(deep_nesting), T(size_limits), T(unknown_extension_ignored),
+          T(rfc8428_requirements), T(readings_append), T(cleanup))
