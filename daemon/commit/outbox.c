@@ -123,6 +123,13 @@ static bool outbox_is_acked(const wg_outbox_t *o, int64_t seq) {
   return false;
 }
 
+static bool outbox_is_inflight(const wg_outbox_t *o, int64_t seq) {
+  for (size_t i = 0; i < o->ninflight; i++)
+    if (o->inflight[i].seq == seq)
+      return true;
+  return false;
+}
+
 typedef struct outbox_pump_s {
   wg_outbox_t *o;
   wg_outbox_publish_fn publish;
@@ -136,7 +143,9 @@ static int outbox_pump_one(void *ud, int64_t seq, const char *topic,
   wg_outbox_t *o = p->o;
   int mid;
 
-  if (outbox_is_acked(o, seq)) { /* its deletion is not committed yet */
+  /* Its deletion is not committed yet, or after a refusal it is one of
+   * the rows the pump goes over again that is still in flight. */
+  if (outbox_is_acked(o, seq) || outbox_is_inflight(o, seq)) {
     o->sent = seq;
     return 0;
   }
@@ -187,9 +196,36 @@ bool wg_outbox_puback(wg_outbox_t *o, int mid) {
   return false;
 }
 
+bool wg_outbox_refused(wg_outbox_t *o, int mid) {
+  for (size_t i = 0; i < o->ninflight; i++) {
+    if (o->inflight[i].mid != mid)
+      continue;
+    if (o->retry_from == 0 || o->inflight[i].seq < o->retry_from)
+      o->retry_from = o->inflight[i].seq;
+    o->refused++;
+    o->inflight[i] = o->inflight[--o->ninflight];
+    return true;
+  }
+  return false;
+}
+
+bool wg_outbox_has_refused(const wg_outbox_t *o) { return o->retry_from > 0; }
+
+void wg_outbox_retry_refused(wg_outbox_t *o) {
+  if (o->retry_from == 0)
+    return;
+  /* The pump goes over the rows from there again; each one acknowledged
+   * or in flight is passed over. */
+  if (o->retry_from - 1 < o->sent)
+    o->sent = o->retry_from - 1;
+  o->retry_from = 0;
+  o->at_end = false;
+}
+
 void wg_outbox_reset(wg_outbox_t *o) {
   o->ninflight = 0;
   o->sent = 0;
+  o->retry_from = 0; /* everything goes again, from the oldest */
   o->at_end = false;
 }
 

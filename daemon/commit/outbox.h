@@ -51,6 +51,11 @@ typedef struct wg_outbox_s {
   uint64_t yielded;  /* copies not queued for an outbox near its limit */
   int64_t yielding;  /* of those, in the open transaction */
   bool near_limit;
+  /* Refused by the hub's broker (an MQTT 5 PUBACK reason code of 0x80 or
+   * more): the oldest such row, sent again from at the next
+   * wg_outbox_retry_refused(), or 0; and how many refusals so far. */
+  int64_t retry_from;
+  uint64_t refused;
   wg_complaint_t complaint;       /* an event not queued */
   wg_complaint_t yield_complaint; /* copies left out */
 } wg_outbox_t;
@@ -99,6 +104,20 @@ void wg_outbox_pump(wg_outbox_t *o, wg_outbox_publish_fn publish, void *ud);
 /* A PUBACK for @mid: true when it was one of ours (its row is then deleted
  * at the next commit). */
 bool wg_outbox_puback(wg_outbox_t *o, int mid);
+
+/*
+ * The broker refused @mid (an MQTT 5 reason code of 0x80 or more): not
+ * delivered. True when it was one of ours: its row stays, counted in
+ * `refused`, and is sent again after wg_outbox_retry_refused().
+ */
+bool wg_outbox_refused(wg_outbox_t *o, int mid);
+
+/* Rows refused wait to be sent again. */
+bool wg_outbox_has_refused(const wg_outbox_t *o);
+
+/* Send the refused rows again, at the next pump (rows in flight or
+ * acknowledged meanwhile are not sent twice). */
+void wg_outbox_retry_refused(wg_outbox_t *o);
 
 /* The uplink was lost: forget what was in flight, resend from the oldest. */
 void wg_outbox_reset(wg_outbox_t *o);

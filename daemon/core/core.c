@@ -60,9 +60,31 @@ static void core_reject_unread(wg_core_t *c, const char *transport,
   wg_hub_report_rejection(&c->hub, transport, device, reason);
 }
 
-/* A message on a topic the ingest filter names the device in. */
-static void core_input_message(wg_driver_t *drv, const char *topic,
+/* Whether this retained message was reported before in this run: the
+ * broker sends it again at every subscribe, and once is enough. */
+static bool core_retained_seen(wg_core_t *c, const char *topic,
                                const void *payload, size_t len) {
+  uint64_t h = 14695981039346656037u; /* FNV-1a */
+  const unsigned char *p = (const unsigned char *)topic;
+
+  for (size_t k = 0; k <= strlen(topic); k++)
+    h = (h ^ p[k]) * 1099511628211u;
+  p = payload;
+  for (size_t k = 0; k < len; k++)
+    h = (h ^ p[k]) * 1099511628211u;
+  for (size_t k = 0; k < WG_CORE_RETAINED_SEEN; k++)
+    if (c->retained_seen[k] == h)
+      return true;
+  c->retained_seen[c->retained_next++ % WG_CORE_RETAINED_SEEN] = h;
+  return false;
+}
+
+/* A message on a topic the ingest filter names the device in. A retained
+ * one is a pack the broker kept from before the subscription, never a new
+ * reading (DESIGN.md section 5): counted each time, reported once. */
+static void core_input_message_info(wg_driver_t *drv, const char *topic,
+                                    const void *payload, size_t len,
+                                    const wg_message_info_t *info) {
   wg_core_t *c = drv->data;
   size_t i = (size_t)(drv - c->inputs);
   char device[WG_ID_MAX + 1], err[256];
@@ -75,7 +97,26 @@ static void core_input_message(wg_driver_t *drv, const char *topic,
     core_reject_unread(c, drv->ops->name, "", err);
     return;
   }
+  if (info->retained) {
+    c->counters.packs_retained++;
+    if (core_retained_seen(c, topic, payload, len)) {
+      c->counters.packs_received++;
+      return;
+    }
+    snprintf(err, sizeof(err),
+             "retained message on %.128s: kept by the broker from before, "
+             "not a new reading; ignored",
+             topic);
+    core_reject_unread(c, drv->ops->name, device, err);
+    return;
+  }
   wg_core_ingest(c, drv->ops->name, device, payload, len, err, sizeof(err));
+}
+
+static void core_input_message(wg_driver_t *drv, const char *topic,
+                               const void *payload, size_t len) {
+  const wg_message_info_t info = {.retained = false};
+  core_input_message_info(drv, topic, payload, len, &info);
 }
 
 /* A pack from a request-response driver, answered after its commit. */
@@ -103,15 +144,23 @@ static void core_input_rejected(wg_driver_t *drv, const char *device,
   core_reject_unread(drv->data, drv->ops->name, device, reason);
 }
 
+static void core_input_session_lost(wg_driver_t *drv) {
+  wg_core_t *c = drv->data;
+  wg_hub_report_session_lost(&c->hub, drv->label);
+}
+
 static char *core_input_status(wg_driver_t *drv) {
   return wg_core_status_json(drv->data, true, true);
 }
 
 /* One table for every input: each driver calls what its protocol needs. */
-static const wg_driver_cbs_t input_cbs = {.message = core_input_message,
-                                          .pack = core_input_pack,
-                                          .rejected = core_input_rejected,
-                                          .status = core_input_status};
+static const wg_driver_cbs_t input_cbs = {
+    .message = core_input_message,
+    .message_info = core_input_message_info,
+    .pack = core_input_pack,
+    .rejected = core_input_rejected,
+    .status = core_input_status,
+    .session_lost = core_input_session_lost};
 
 static void core_pause_inputs(wg_core_t *c, bool paused) {
   for (size_t i = 0; i < c->ninputs; i++)

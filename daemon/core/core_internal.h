@@ -20,6 +20,9 @@
 #include "ingest/ingest.h"
 #include "wardgate/driver.h"
 
+/* Retained ingest messages remembered as reported (a hash each). */
+#define WG_CORE_RETAINED_SEEN 64
+
 struct wg_core_s {
   uv_loop_t *loop;
   wg_config_t *cfg;  /* as started: connections, database, topics */
@@ -38,6 +41,9 @@ struct wg_core_s {
   wg_driver_t inputs[WG_CONFIG_INPUTS_MAX];
   bool input_open[WG_CONFIG_INPUTS_MAX];
   size_t ninputs; /* entries of wg_inputs[] */
+
+  uint64_t retained_seen[WG_CORE_RETAINED_SEEN];
+  size_t retained_next;
 
   uv_timer_t tick_timer; /* the clinic's next deadline */
   uint64_t tick_due;     /* loop ms it was armed for */

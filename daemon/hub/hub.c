@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "hub/hub.h"
+#include "hub/hub_internal.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -7,168 +8,20 @@
 #include <string.h>
 
 #include "clinic/news2.h"
-#include "clinic/routes.h"
 #include "common/json_scratch.h"
 #include "core/clock.h"
 #include "hub/ack.h"
 #include "hub/control.h"
-#include "version.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
 
-/* Error reports to the hub: a burst of this many, then one per second. */
-#define ERROR_BURST 10.0
 /* alerts/active and news2/latest: at most one snapshot of each in this
  * many milliseconds. */
 #define ACTIVE_INTERVAL_MS 1000
-#define ERROR_RATE_PER_S 1.0
-
-/* ---- status and error reports ------------------------------------------ */
-
-/* The members of the status message (DESIGN.md section 7) added to @o: 0,
- * or WG_ENOMEM when one could not be (drop @o then: a status with a
- * member missing is not sent). Without @with_counters it is the will's
- * form. */
-static int hub_status_add(const wg_hub_t *h, cJSON *o, bool online,
-                          bool with_counters) {
-  wg_json_build_t b = wg_json_build_begin();
-  const char *peer;
-  cJSON *n;
-  int rc = 0;
-
-  cJSON_AddStringToObject(o, "state", online ? "online" : "offline");
-  cJSON_AddStringToObject(o, "gateway", h->cfg->gateway_id);
-  cJSON_AddStringToObject(o, "version", WG_VERSION);
-  cJSON_AddNumberToObject(o, "started", h->started);
-  if (!with_counters)
-    goto done;
-  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
-  if (online) /* who acts on an alert raised now */
-    cJSON_AddStringToObject(o, "route",
-                            wg_routes_name_at(h->alerts->routes,
-                                              h->alerts->nroutes,
-                                              wg_wall_now()));
-  if (online && h->uplink_peer != NULL && h->on &&
-      (peer = h->uplink_peer(&h->uplink)) != NULL)
-    cJSON_AddStringToObject(o, "uplink", peer); /* the cluster node in use */
-  if ((n = cJSON_AddObjectToObject(o, "counters")) == NULL)
-    goto done;
-#define XX(name) cJSON_AddNumberToObject(n, #name, (double)h->counters->name);
-  WG_COUNTERS(XX)
-#undef XX
-  if (h->cbs->gauges != NULL)
-    rc = h->cbs->gauges(h, n);
-  cJSON_AddNumberToObject(n, "alerts_open", (double)h->alerts->nopen);
-  cJSON_AddNumberToObject(n, "outbox_depth", (double)h->outbox.depth);
-  cJSON_AddBoolToObject(n, "outbox_near_limit", h->outbox.near_limit);
-  cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
-  cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
-done:
-  return rc != 0 || wg_json_build_failed(b) ? WG_ENOMEM : 0;
-}
-
-char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters) {
-  wg_json_build_t b = wg_json_build_begin();
-  cJSON *o = cJSON_CreateObject();
-  char *text = NULL;
-
-  if (o != NULL && hub_status_add(h, o, online, with_counters) == 0 &&
-      !wg_json_build_failed(b))
-    text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  return text;
-}
-
-static void hub_publish_status(wg_hub_t *h, bool online, int *mid) {
-  char *text = wg_hub_status_json(h, online, true);
-  int rc;
-
-  if (mid != NULL)
-    *mid = -1;
-  if (!h->on) {
-    free(text);
-    return;
-  }
-  rc = text == NULL ? WG_ENOMEM
-                    : h->uplink.ops->publish(&h->uplink, h->topic_status, text,
-                                             strlen(text), 1, true, mid);
-  if (rc != 0) {
-    wg_log(LOG_DEBUG, "hub: status not published: %s", wg_strerror(rc));
-    if (mid != NULL)
-      *mid = -1;
-  }
-  free(text);
-}
-
-/* Token bucket: a broken device must not flood the hub or the journal. */
-static bool hub_error_report_allowed(wg_hub_t *h) {
-  uint64_t now = uv_now(h->loop);
-
-  h->error_tokens +=
-      (double)(now - h->error_tokens_at) / 1000.0 * ERROR_RATE_PER_S;
-  if (h->error_tokens > ERROR_BURST)
-    h->error_tokens = ERROR_BURST;
-  h->error_tokens_at = now;
-  if (h->error_tokens < 1.0) {
-    h->counters->errors_suppressed++;
-    return false;
-  }
-  h->error_tokens -= 1.0;
-  return true;
-}
-
-/* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} at QoS 0. */
-static void hub_report_error(wg_hub_t *h, const char *transport,
-                             const char *device, const char *source,
-                             const char *reason) {
-  wg_json_build_t b;
-  char *text = NULL;
-  cJSON *o;
-  int rc;
-
-  if (!hub_error_report_allowed(h) || !h->on)
-    return;
-  b = wg_json_build_begin();
-  o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "device", device);
-  cJSON_AddStringToObject(o, "transport", transport);
-  if (source != NULL)
-    cJSON_AddStringToObject(o, "source", source);
-  cJSON_AddStringToObject(o, "reason", reason);
-  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
-  if (!wg_json_build_failed(b))
-    text = cJSON_PrintUnformatted(o);
-  rc = text == NULL ? WG_ENOMEM
-                    : h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
-                                             strlen(text), 0, false, NULL);
-  if (rc != 0 && rc != WG_ENOCONN)
-    wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
-           wg_strerror(rc));
-  free(text);
-  cJSON_Delete(o);
-}
-
-void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
-                             const char *device, const char *reason) {
-  h->counters->packs_rejected++;
-  wg_complain(&h->complaint, LOG_WARNING,
-              "hub: pack from %s over %s rejected: %s", device, transport,
-              reason);
-  hub_report_error(h, transport, device, NULL, reason);
-}
-
-static void hub_report_ack_error(wg_hub_t *h, const char *reason) {
-  h->counters->acks_rejected++;
-  wg_complain(&h->complaint, LOG_WARNING, "hub: ack rejected: %s", reason);
-  hub_report_error(h, "mqtt", "", "alerts/ack", reason);
-}
-
-void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
-  char reason[128];
-
-  snprintf(reason, sizeof(reason), "ack for unknown alert id %.96s", id);
-  hub_report_ack_error(h, reason);
-}
+/* A refused outbox row is sent again after this long, doubling up to the
+ * maximum while refusals go on. */
+#define HUB_REFUSED_MIN_MS 1000
+#define HUB_REFUSED_MAX_MS 60000
 
 /* An ack, checked (wg_ack_check(): with uplink.ack_key_file, its
  * signature, time and freshness); a bad or refused one reported. */
@@ -180,7 +33,7 @@ static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
 
   if ((rc = wg_ack_check(h->ack_guard, payload, len, now, ack, reason,
                          sizeof(reason))) != 0) {
-    hub_report_ack_error(h, reason);
+    hub__report_ack_error(h, reason);
     return rc;
   }
   ack->ts = now;
@@ -190,7 +43,7 @@ static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
 /* ---- what the control socket asks ---------------------------------------- */
 
 static int hub_control_status(void *data, cJSON *o) {
-  return hub_status_add(data, o, true, true);
+  return hub__status_add(data, o, true, true);
 }
 
 static bool hub_control_connected(void *data) { return wg_hub_connected(data); }
@@ -428,7 +281,7 @@ bool wg_hub_go_offline(wg_hub_t *h) {
   if (h->latest.changed)
     hub_publish_latest(h);
   if (wg_hub_connected(h))
-    hub_publish_status(h, false, &h->offline_mid);
+    hub__publish_status(h, false, &h->offline_mid);
   return h->offline_mid >= 0;
 }
 
@@ -442,7 +295,7 @@ static void hub_uplink_connected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
 
   if (!h->draining)
-    hub_publish_status(h, true, NULL);
+    hub__publish_status(h, true, NULL);
   hub_publish_active(h);
   h->latest.changed = true;
   uv_timer_start(&h->latest_timer, hub_latest_cb, 0, 0);
@@ -451,27 +304,88 @@ static void hub_uplink_connected(wg_driver_t *drv) {
     h->cbs->progress(h);
 }
 
+static void hub_uplink_session_lost(wg_driver_t *drv) {
+  wg_hub_report_session_lost(drv->data, drv->label);
+}
+
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
   wg_outbox_reset(&h->outbox);
 }
 
-static void hub_uplink_message(wg_driver_t *drv, const char *topic,
-                               const void *payload, size_t len) {
+/* A retained ack is one the hub's broker kept from before this
+ * subscription: applied when it was new, or meant for another run; taken
+ * again it would acknowledge at every reconnect. */
+static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
+                                    const void *payload, size_t len,
+                                    const wg_message_info_t *info) {
   wg_hub_t *h = drv->data;
   wg_ack_t ack;
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
-  if (strcmp(topic, h->topic_ack) == 0 &&
-      hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+  if (strcmp(topic, h->topic_ack) != 0)
+    return;
+  if (info->retained) {
+    hub__report_ack_error(h, "retained ack ignored: kept by the broker from "
+                             "before, not a new acknowledgement");
+    return;
+  }
+  if (hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
+}
+
+static void hub_uplink_message(wg_driver_t *drv, const char *topic,
+                               const void *payload, size_t len) {
+  const wg_message_info_t info = {.retained = false};
+  hub_uplink_message_info(drv, topic, payload, len, &info);
+}
+
+/* Refused rows go again, and the outbox's window with them. */
+static void hub_refused_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+
+  wg_outbox_retry_refused(&h->outbox);
+  hub_pump_outbox(h);
+}
+
+/* Refused by the hub's broker (MQTT 5): not delivered. An outbox row stays
+ * and is sent again after a backoff; anything else is only said. */
+static void hub_uplink_refused(wg_driver_t *drv, int mid, int reason_code,
+                               const char *reason) {
+  wg_hub_t *h = drv->data;
+
+  if (!wg_outbox_refused(&h->outbox, mid)) {
+    wg_complain(&h->complaint, LOG_WARNING,
+                "hub: the hub's broker refused a message: %s (0x%02x)", reason,
+                (unsigned)reason_code);
+    if (mid == h->offline_mid && h->cbs->offline != NULL) {
+      h->offline_mid = -1;
+      h->cbs->offline(h);
+    }
+    return;
+  }
+  hub__report_refused(h, reason_code, reason);
+  if (!uv_is_active((uv_handle_t *)&h->refused_timer)) {
+    uv_timer_start(&h->refused_timer, hub_refused_cb, h->refused_backoff_ms, 0);
+    h->refused_backoff_ms = h->refused_backoff_ms * 2 > HUB_REFUSED_MAX_MS
+                                ? HUB_REFUSED_MAX_MS
+                                : h->refused_backoff_ms * 2;
+  }
+  hub_pump_outbox(h); /* the window has room for the rows after it */
 }
 
 static void hub_uplink_published(wg_driver_t *drv, int mid) {
   wg_hub_t *h = drv->data;
 
   if (wg_outbox_puback(&h->outbox, mid)) {
+    /* Taken, with no refusal waiting to go again: the refusals are over. */
+    if (h->refusing && !wg_outbox_has_refused(&h->outbox) &&
+        !uv_is_active((uv_handle_t *)&h->refused_timer)) {
+      h->refusing = false;
+      h->refused_backoff_ms = HUB_REFUSED_MIN_MS;
+      wg_log(LOG_INFO, "hub: the hub's broker takes the outbox again");
+    }
     hub_pump_outbox(
         h); /* the window may have room; the deletion commits later */
     return;
@@ -487,13 +401,16 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
     .connected = hub_uplink_connected,
     .disconnected = hub_uplink_disconnected,
     .message = hub_uplink_message,
-    .published = hub_uplink_published};
+    .published = hub_uplink_published,
+    .message_info = hub_uplink_message_info,
+    .session_lost = hub_uplink_session_lost,
+    .refused = hub_uplink_refused};
 
 /* ---- life cycle ---------------------------------------------------------- */
 
 static void hub_status_cb(uv_timer_t *t) {
   wg_hub_t *h = t->data;
-  hub_publish_status(h, true, NULL);
+  hub__publish_status(h, true, NULL);
 }
 
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
@@ -513,8 +430,9 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->offline_mid = -1;
   h->uplink_init = wg_mqtt_driver_init;
   h->uplink_peer = wg_mqtt_driver_peer;
-  h->error_tokens = ERROR_BURST;
+  h->error_tokens = HUB_ERROR_BURST;
   h->complaint.interval_s = 10;
+  h->refused_backoff_ms = HUB_REFUSED_MIN_MS;
   snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
   snprintf(h->topic_errors, sizeof(h->topic_errors), "wardgate/%s/errors", gw);
   snprintf(h->topic_alerts, sizeof(h->topic_alerts), "wardgate/%s/alerts", gw);
@@ -558,7 +476,9 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->status_timer);
   uv_timer_init(h->loop, &h->active_timer);
   uv_timer_init(h->loop, &h->latest_timer);
+  uv_timer_init(h->loop, &h->refused_timer);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
+  h->refused_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -604,7 +524,8 @@ static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 3;
+  h->closing = 4;
+  uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->latest_timer, hub_timer_closed);

@@ -28,6 +28,9 @@
 #include "wardgate/mqtt.h"
 
 typedef struct wg_hub_s wg_hub_t;
+
+/* Broker sessions watched for loss: the ingest's and the uplink's. */
+#define HUB_SESSIONS 4
 /* The control socket (hub/control.h), opaque here. */
 typedef struct wg_control_s wg_control_t;
 
@@ -94,11 +97,23 @@ struct wg_hub_s {
   bool latest_sent; /* at latest_at (loop ms) */
   uint64_t latest_at;
   uv_timer_t latest_timer;
+  /* Outbox rows the hub's broker refused (MQTT 5): sent again when this
+   * fires, after a backoff that doubles while refusals go on; `refusing`
+   * from the first refusal, reported once, until one is taken again. */
+  uv_timer_t refused_timer;
+  uint64_t refused_backoff_ms;
+  bool refusing;
   bool draining;   /* stopping: no more online status */
   int offline_mid; /* the offline status awaiting its PUBACK, or -1 */
   uv_timer_t status_timer;
   int closing; /* handles and drivers still closing */
   void (*closed_cb)(wg_hub_t *h);
+
+  /* The broker sessions (by driver label) and when each was last found
+   * lost (loop ms), to tell a takeover from a one-off loss. */
+  const char *session_label[HUB_SESSIONS];
+  uint64_t session_lost_at[HUB_SESSIONS];
+  wg_complaint_t session_complaint[HUB_SESSIONS]; /* takeovers, each */
 
   /* Error reports: a token bucket, and a rate limit for the journal. */
   double error_tokens;
@@ -141,6 +156,14 @@ char *wg_hub_status_json(const wg_hub_t *h, bool online, bool with_counters);
  */
 void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
                              const char *device, const char *reason);
+
+/*
+ * The broker session @which ("ingest", "uplink": a driver's label,
+ * borrowed for the life of the hub) was not there after a reconnect:
+ * counted in sessions_lost, logged and reported; a second loss of the same
+ * session within 30 s is reported as a suspected takeover.
+ */
+void wg_hub_report_session_lost(wg_hub_t *h, const char *which);
 
 /*
  * An acknowledgement for @id was taken but matches no alert ever raised:

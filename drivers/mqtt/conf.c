@@ -98,6 +98,27 @@ static void read_hosts(wg_conf_t *c, const char *path, const cJSON *obj,
   o->nhosts = (size_t)i;
 }
 
+/*
+ * uplink.mqtt.protocol: "3.1.1" (the default, while hubs run RabbitMQ
+ * before 3.13) or "5", whose PUBACK reason codes say when the hub's broker
+ * refused a message (DESIGN.md section 4).
+ */
+static void read_protocol(wg_conf_t *c, const char *path, const cJSON *obj,
+                          wg_mqtt_opts_t *o) {
+  const char *v =
+      wg_conf_string(c, path, obj, "protocol", "3.1.1", false, false);
+  char sub[WG_CONF_PATH_MAX];
+
+  if (v == NULL || strcmp(v, "3.1.1") == 0) {
+    o->protocol_version = 4;
+  } else if (strcmp(v, "5") == 0) {
+    o->protocol_version = 5;
+  } else {
+    wg_conf_join(sub, path, "protocol");
+    wg_conf_problem(c, sub, "must be \"3.1.1\" or \"5\"");
+  }
+}
+
 /* Whether @host names this box only: 127.0.0.0/8, ::1 (or a v4-mapped
  * 127/8), "localhost". A host name may resolve to anything, so it is not. */
 static bool conf_host_is_loopback(const char *host) {
@@ -177,8 +198,11 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
       "host",          "port", "topic",       "client_id", "username",
       "password_file", "tls",  "keepalive_s", NULL};
   static const char *const uplink_keys[] = {
-      "host",          "port", "hosts",       "client_id",          "username",
-      "password_file", "tls",  "keepalive_s", "insecure_plaintext", NULL};
+      "host",      "port",        "hosts",
+      "client_id", "username",    "password_file",
+      "tls",       "keepalive_s", "insecure_plaintext",
+      "protocol", /* "3.1.1" or "5" */
+      NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *password_file;
   wg_mqtt_opts_t *o;
@@ -220,6 +244,7 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
   if (!ingest) {
     read_hosts(c, path, obj, o);
     read_plaintext(c, path, obj, o);
+    read_protocol(c, path, obj, o);
   }
   return o;
 }

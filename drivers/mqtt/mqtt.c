@@ -17,8 +17,10 @@
  */
 #include <errno.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +53,9 @@ typedef struct mqtt_s {
   bool connected;
   bool paused;
   bool closing;
-  bool held; /* messages taken that no commit covers yet: send nothing */
+  bool held;        /* messages taken that no commit covers yet: send nothing */
+  bool persistent;  /* clean session off: the broker keeps a session */
+  bool had_session; /* a CONNACK accepted before, in this run */
   unsigned long delivered;      /* messages and PUBACKs passed on */
   wg_complaint_t complaint;     /* connection failures */
   wg_complaint_t lib_complaint; /* libmosquitto's own log */
@@ -61,6 +65,9 @@ typedef struct mqtt_s {
   size_t cur;
   char peer[300]; /* "host:port" while connected, else "" */
   int keepalive_s;
+  /* MQTT 5: the CONNECT's properties (the session's expiry), else NULL. */
+  mosquitto_property *connect_props;
+  bool v5;
   char **subs;
   size_t nsubs;
 } mqtt_t;
@@ -236,8 +243,15 @@ static void misc_cb(uv_timer_t *t) {
 
 static void connect_work(uv_work_t *req) {
   mqtt_t *m = req->data;
-  m->connect_rc = mosquitto_connect_async(
-      m->mosq, m->hosts[m->cur].host, m->hosts[m->cur].port, m->keepalive_s);
+  /* MQTT 5 takes the CONNECT's properties here only; the socket connect is
+   * then a blocking one, on this worker thread, as the name lookup is. */
+  if (m->v5)
+    m->connect_rc = mosquitto_connect_bind_v5(
+        m->mosq, m->hosts[m->cur].host, m->hosts[m->cur].port, m->keepalive_s,
+        NULL, m->connect_props);
+  else
+    m->connect_rc = mosquitto_connect_async(
+        m->mosq, m->hosts[m->cur].host, m->hosts[m->cur].port, m->keepalive_s);
   m->connect_errno = errno; /* this thread's: the loop's is another */
 }
 
@@ -290,14 +304,19 @@ static void start_connect(mqtt_t *m) {
   }
 }
 
-static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
+/* The CONNACK, its session-present flag in @flags (bit 0) whatever the
+ * protocol version. */
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+                       const mosquitto_property *props) {
   mqtt_t *m = obj;
-  (void)mosq;
+  bool lost;
+  (void)props;
 
   if (rc != 0) {
     wg_complain(&m->complaint, LOG_ERR, "mqtt: %s: %s:%d refused: %s",
                 m->drv->label, m->hosts[m->cur].host, m->hosts[m->cur].port,
-                mosquitto_connack_string(rc));
+                m->v5 ? mosquitto_reason_string(rc)
+                      : mosquitto_connack_string(rc));
     return; /* libmosquitto closes the socket; on_disconnect follows */
   }
   snprintf(m->peer, sizeof(m->peer), "%s:%d", m->hosts[m->cur].host,
@@ -308,6 +327,16 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
    * keep it for the connect (where a TLS failure says why), not after. */
   mosquitto_log_callback_set(mosq, NULL);
   m->backoff_ms = BACKOFF_MIN_MS;
+  /* A persistent session the broker no longer has: what it queued for us
+   * is gone (expired, the broker's store lost, or another client that
+   * connected with our id took it). */
+  lost = m->persistent && m->had_session && !(flags & 1);
+  m->had_session = true;
+  if (lost && m->drv->cbs->session_lost)
+    m->drv->cbs->session_lost(m->drv);
+  else if (lost)
+    wg_log(LOG_ERR, "mqtt: %s: %s had no session for us: what it held is lost",
+           m->drv->label, m->peer);
   for (size_t i = 0; i < m->nsubs; i++) {
     int src = mosquitto_subscribe(mosq, NULL, m->subs[i], 1);
     if (src != MOSQ_ERR_SUCCESS)
@@ -370,17 +399,33 @@ static void on_message(struct mosquitto *mosq, void *obj,
 
   m->held = true; /* its PUBACK is queued: until the commit */
   m->delivered++;
-  if (m->drv->cbs->message)
+  if (m->drv->cbs->message_info) {
+    const wg_message_info_t info = {.retained = msg->retain};
+    m->drv->cbs->message_info(m->drv, msg->topic, msg->payload,
+                              (size_t)msg->payloadlen, &info);
+  } else if (m->drv->cbs->message)
     m->drv->cbs->message(m->drv, msg->topic, msg->payload,
                          (size_t)msg->payloadlen);
 }
 
-static void on_publish(struct mosquitto *mosq, void *obj, int mid) {
+/* A PUBACK: over MQTT 5 with its reason code (0 over 3.1.1). A refusal
+ * (0x80 or more, such as 0x87 Not authorized from an ACL) is not a
+ * delivery. */
+static void on_publish(struct mosquitto *mosq, void *obj, int mid, int rc,
+                       const mosquitto_property *props) {
   mqtt_t *m = obj;
   (void)mosq;
+  (void)props;
 
   m->delivered++;
-  if (m->drv->cbs->published)
+  if (rc >= 0x80) {
+    if (m->drv->cbs->refused)
+      m->drv->cbs->refused(m->drv, mid, rc, mosquitto_reason_string(rc));
+    else
+      wg_complain(&m->complaint, LOG_ERR,
+                  "mqtt: %s: message %d refused by the broker: %s (0x%02x)",
+                  m->drv->label, mid, mosquitto_reason_string(rc), rc);
+  } else if (m->drv->cbs->published)
     m->drv->cbs->published(m->drv, mid);
 }
 
@@ -449,6 +494,7 @@ static bool mqtt_is_connected(const wg_driver_t *drv) {
 static void free_mqtt(mqtt_t *m) {
   if (m->mosq)
     mosquitto_destroy(m->mosq);
+  mosquitto_property_free_all(&m->connect_props);
   for (size_t i = 0; i < m->nsubs; i++)
     free(m->subs[i]);
   free(m->subs);
@@ -562,6 +608,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->complaint.interval_s = 60;
   m->lib_complaint.interval_s = 60;
   m->keepalive_s = opts->keepalive_s;
+  m->persistent = !opts->clean_session;
   {
     const wg_mqtt_host_t one = {opts->host, opts->port};
     const wg_mqtt_host_t *from = opts->nhosts > 0 ? opts->hosts : &one;
@@ -585,11 +632,25 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->mosq = mosquitto_new(opts->client_id, opts->clean_session, m);
   if (m->mosq == NULL)
     goto nomem;
-  mosquitto_connect_callback_set(m->mosq, on_connect);
+  mosquitto_connect_v5_callback_set(m->mosq, on_connect);
   mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
   mosquitto_message_callback_set(m->mosq, on_message);
-  mosquitto_publish_callback_set(m->mosq, on_publish);
+  mosquitto_publish_v5_callback_set(m->mosq, on_publish);
   mosquitto_log_callback_set(m->mosq, on_log);
+  if (opts->protocol_version == 5) {
+    m->v5 = true;
+    rc = mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                              MQTT_PROTOCOL_V5);
+    /* Without an expiry an MQTT 5 session ends with its connection. */
+    if (rc == MOSQ_ERR_SUCCESS && !opts->clean_session)
+      rc = mosquitto_property_add_int32(
+          &m->connect_props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
+    if (rc != MOSQ_ERR_SUCCESS)
+      goto fail;
+  } else if (opts->protocol_version != 0 && opts->protocol_version != 4) {
+    rc = MOSQ_ERR_INVAL;
+    goto fail;
+  }
   /* Threaded, libmosquitto only queues what it sends: see the top. */
   mosquitto_threaded_set(m->mosq, true);
   /* An alert is a small packet that must not wait for Nagle's algorithm

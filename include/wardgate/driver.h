@@ -56,6 +56,22 @@ typedef struct wg_driver_s wg_driver_t;
 typedef void (*wg_close_cb)(wg_driver_t *drv);
 
 /**
+ * @brief What a publish/subscribe driver knows of a message beyond its
+ * topic and payload (wg_driver_cbs_t::message_info).
+ *
+ * Borrowed for the duration of the callback. Members may be added at the
+ * end; a driver zeroes what it does not know.
+ */
+typedef struct wg_message_info_s {
+  /**
+   * @brief The broker sent a message it had kept (MQTT retain): one
+   * published before this subscription, not a new one. A retained message
+   * published while the subscription exists arrives with this false.
+   */
+  bool retained;
+} wg_message_info_t;
+
+/**
  * @brief What the daemon wants to hear from a driver.
  *
  * Every pointer handed to a callback is borrowed for the duration of the
@@ -90,7 +106,7 @@ typedef struct wg_driver_cbs_s {
                   size_t len);
   /**
    * @brief The broker acknowledged the QoS 1 message with id @p mid
-   * (PUBACK).
+   * (PUBACK), and did not refuse it (wg_driver_cbs_t::refused).
    * @param drv the driver
    * @param mid the id wg_driver_ops_t::publish gave in its @c *mid
    */
@@ -132,6 +148,46 @@ typedef struct wg_driver_cbs_s {
    *   free(), or NULL when memory is short
    */
   char *(*status)(wg_driver_t *drv);
+  /**
+   * @brief A message arrived on a subscribed topic, with what the protocol
+   * says of it: called in place of wg_driver_cbs_t::message when set.
+   *
+   * The driver acknowledges it only after a later
+   * wg_driver_ops_t::committed, whatever the daemon makes of it.
+   * @param drv the driver
+   * @param topic the topic it was published on, NUL-terminated; borrowed
+   * @param payload its bytes, not NUL-terminated; borrowed
+   * @param len the length of @p payload
+   * @param info the retain flag and the like; borrowed
+   */
+  void (*message_info)(wg_driver_t *drv, const char *topic, const void *payload,
+                       size_t len, const wg_message_info_t *info);
+  /**
+   * @brief The broker had no session for this persistent client after a
+   * reconnect (MQTT CONNACK session-present 0): what it held for the
+   * client, its subscriptions and the messages queued, is gone.
+   *
+   * Called before wg_driver_cbs_t::connected, for every reconnect of a
+   * persistent session in this run of the driver that finds no session;
+   * never for the first connect (a new client has none) nor for a clean
+   * session. The driver subscribes again by itself.
+   * @param drv the driver
+   */
+  void (*session_lost)(wg_driver_t *drv);
+  /**
+   * @brief The broker refused the QoS 1 message with id @p mid: its PUBACK
+   * carried a reason code of 0x80 or more (MQTT 5 only; an MQTT 3.1.1
+   * broker cannot say so). The message was not delivered; the driver
+   * forgets it, and wg_driver_cbs_t::published is not called for it.
+   *
+   * When NULL the refusal is only logged.
+   * @param drv the driver
+   * @param mid the id wg_driver_ops_t::publish gave in its @c *mid
+   * @param reason_code the MQTT 5 reason code, 0x80 to 0xFF
+   * @param reason its name, for a log line ("Not authorized"); borrowed
+   */
+  void (*refused)(wg_driver_t *drv, int mid, int reason_code,
+                  const char *reason);
 } wg_driver_cbs_t;
 
 /**

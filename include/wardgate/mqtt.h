@@ -52,6 +52,15 @@ typedef struct wg_mqtt_opts_s {
    * @c will_topic. */
   const char *will_payload;
   bool will_retain; /**< @brief whether the broker retains the will */
+  /**
+   * @brief The MQTT version: 0 or 4 for 3.1.1, 5 for MQTT 5.
+   *
+   * With 5 a QoS 1 PUBACK carries a reason code: one of 0x80 or more
+   * (the broker refused the message) goes to wg_driver_cbs_t::refused,
+   * not wg_driver_cbs_t::published; a persistent session is asked never
+   * to expire (Session Expiry Interval 0xFFFFFFFF).
+   */
+  int protocol_version;
 } wg_mqtt_opts_t;
 
 /**
@@ -92,10 +101,11 @@ extern const wg_conf_block_t wg_mqtt_ingest_conf;
  * wg_mqtt_opts_t.
  *
  * Host and port, or hosts, client_id (NULL when not given), username, the
- * password from password_file, the TLS files, keepalive_s and
- * insecure_plaintext. A broker off the loopback without TLS is a problem
- * unless insecure_plaintext is true, which is then logged as a warning at
- * every reading of the file.
+ * password from password_file, the TLS files, keepalive_s,
+ * insecure_plaintext and protocol ("3.1.1", the default, or "5":
+ * wg_mqtt_opts_t::protocol_version). A broker off the loopback without TLS
+ * is a problem unless insecure_plaintext is true, which is then logged as
+ * a warning at every reading of the file.
  */
 extern const wg_conf_block_t wg_mqtt_uplink_conf;
 

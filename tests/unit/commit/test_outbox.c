@@ -158,6 +158,59 @@ static void outbox_refills_by_half(void) {
 }
 #undef ROWS
 
+/* A row the broker refused (MQTT 5 reason code 0x80 or more) is not
+ * delivered: it stays, counted, and goes again at the retry; the rows in
+ * flight or acknowledged meanwhile are not sent twice. */
+static void outbox_refused_stays(void) {
+  pumped_t p = {0};
+  wg_store_t *s;
+  wg_outbox_t o;
+  char want[16];
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (int i = 1; i <= 4; i++) {
+    snprintf(want, sizeof(want), "m%d", i);
+    ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
+  }
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 4);
+  ASSERT(!wg_outbox_refused(&o, 99)); /* not ours */
+  ASSERT(wg_outbox_refused(&o, 2));
+  ASSERT(wg_outbox_puback(&o, 1));
+  ASSERT(wg_outbox_puback(&o, 3));
+  ASSERT(wg_outbox_has_refused(&o));
+  ASSERT_EQ(o.refused, 1);
+  /* Nothing goes again before the retry. */
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 4);
+  /* The deletion commits what was taken; the refused row stays. */
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  ASSERT_EQ(wg_store_outbox_count(s), 2);
+  wg_outbox_retry_refused(&o);
+  ASSERT(!wg_outbox_has_refused(&o));
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 5); /* m2 again; m4 is still in flight */
+  ASSERT_STR_EQ(p.payload[4], "m2");
+  ASSERT(wg_outbox_puback(&o, 5));
+  ASSERT(wg_outbox_puback(&o, 4));
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  ASSERT_EQ(wg_store_outbox_count(s), 0);
+  ASSERT(wg_outbox_drained(&o));
+  wg_outbox_free(&o);
+  wg_store_close(s);
+}
+
 static void cleanup(void) { remove_db(); }
 
 static void setup(void) {
@@ -165,4 +218,4 @@ static void setup(void) {
 }
 
 TEST_MAIN(T(setup), T(outbox_copies_give_way), T(outbox_compacts_per_topic),
-          T(outbox_refills_by_half), T(cleanup))
+          T(outbox_refills_by_half), T(outbox_refused_stays), T(cleanup))

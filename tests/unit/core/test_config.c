@@ -772,10 +772,29 @@ static void cleanup(void) {
   unlink(path);
 }
 
+/* uplink.mqtt.protocol: "3.1.1" by default, "5", nothing else; the
+ * ingest has no such key. */
+static void uplink_protocol(void) {
+  ASSERT_EQ(load_with("", ""), 0);
+  ASSERT_EQ(uplink_mqtt()->protocol_version, 4);
+  ASSERT_EQ(load_uplink("\"protocol\":\"5\""), 0);
+  ASSERT_EQ(uplink_mqtt()->protocol_version, 5);
+  ASSERT_EQ(load_uplink("\"protocol\":\"3.1.1\""), 0);
+  ASSERT_EQ(uplink_mqtt()->protocol_version, 4);
+  ASSERT_EQ(load_uplink("\"protocol\":\"3.1\""), WG_EINVAL);
+  ASSERT_CONTAINS(problems,
+                  expect("uplink.mqtt.protocol: must be \"3.1.1\" or \"5\""));
+  ASSERT_EQ(load_text("{\"gateway_id\":\"gw-1\",\"ingest\":{\"mqtt\":{"
+                      "\"protocol\":\"5\"}},\"uplink\":{\"mqtt\":{}},"
+                      "\"patients\":[]}"),
+            WG_EINVAL);
+}
+
 TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
           T(type_errors), T(range_errors), T(routes_read_and_checked),
           T(unknown_keys), T(missing_required), T(bad_json),
           T(unreadable_files), T(password_file_read), T(psk_file_read),
           T(coap_bind_loopback), T(secret_file_modes), T(device_objects),
           T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(fhir_export), T(ack_key_file_read), T(uplink_plaintext), T(cleanup))
+          T(fhir_export), T(ack_key_file_read), T(uplink_plaintext),
+          T(uplink_protocol), T(cleanup))
