@@ -135,11 +135,18 @@ wait_until 15 late || fail "the clinical application's late ack was not audited:
 # would have arrived too.
 watch_as spy gw-0002 gw2-pw 'wardgate/gw-test/#' wardgate/gw-test/alerts \
   wardgate/gw-test/alerts/ack wardgate/gw-test/status wardgate/gw-0002/alerts/ack
+# The spy's subscription takes effect some time after it starts, and a
+# sentinel published before it is not delivered: publish again until one
+# arrives.
 sentinel() {
-  as clinical.app clin-pw mosquitto_pub -q 1 -t wardgate/gw-0002/alerts/ack \
-    -m "{\"id\":\"sentinel-$1\",\"by\":\"test\"}" || fail "no sentinel"
-  wait_until 10 sub_has spy "^wardgate/gw-0002/alerts/ack {\"id\":\"sentinel-$1\"" ||
-    fail "gw-0002 cannot read its own acks: $(cat "$T/spy.sub")"
+  local try
+  for try in $(seq 1 10); do
+    as clinical.app clin-pw mosquitto_pub -q 1 -t wardgate/gw-0002/alerts/ack \
+      -m "{\"id\":\"sentinel-$1\",\"by\":\"test\"}" || fail "no sentinel"
+    wait_until 1 sub_has spy "^wardgate/gw-0002/alerts/ack {\"id\":\"sentinel-$1\"" &&
+      return 0
+  done
+  fail "gw-0002 cannot read its own acks: $(cat "$T/spy.sub")"
 }
 sentinel 1
 watch_as hub2 console.ward con-pw 'wardgate/gw-test/#'
