@@ -23,6 +23,10 @@ enum {
   EX_REFUSED = 4, /* the daemon refused (an ack), or nothing was found */
 };
 
+/* How long wardgatectl waits for the daemon by default, in seconds: the
+ * connection, the request and its answer together. */
+#define CTL_TIMEOUT_S 5.0
+
 typedef struct ctl_s {
   const char *config;
   char *database;
@@ -34,6 +38,7 @@ typedef struct ctl_s {
   const char *key_file, *ts; /* sign-ack */
   bool canonical;            /* sign-ack: print what is signed */
   double since_s;
+  double timeout_s; /* -t: the wait for the daemon, in seconds */
 } ctl_t;
 
 /* "wardgatectl: " and the message on standard error, then exit(@status). */
@@ -48,7 +53,8 @@ wg_store_t *ctl_store(ctl_t *c);
 __attribute__((noreturn)) void ctl_read_failed(const ctl_t *c, int rc);
 
 /* Send @request on the control socket; the daemon's one-line answer,
- * malloc'd. Exits (EX_DAEMON) if the daemon cannot be reached. */
+ * malloc'd. Exits (EX_DAEMON, "daemon unreachable" and why) if the daemon
+ * cannot be reached or has not answered within c->timeout_s. */
 char *ctl_ask(const ctl_t *c, const char *request);
 
 /* @t as local "YYYY-MM-DD HH:MM:SS", and @seconds as "2d 03h", "4h 05m"

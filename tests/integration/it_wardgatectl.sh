@@ -84,7 +84,60 @@ stop_daemon TERM
 [ ! -e "$T/ctl.sock" ] || fail "the socket was left behind"
 status=0
 ctl status 2>"$T/err" || status=$?
-[ "$status" = 3 ] && grep -q 'cannot reach wardgated' "$T/err" || fail "status without a daemon: exit $status"
+[ "$status" = 3 ] && grep -q 'daemon unreachable: cannot reach wardgated' "$T/err" ||
+  fail "status without a daemon: exit $status: $(cat "$T/err")"
+
+# A daemon that takes the connection and never answers, and one whose
+# queue of connections is full, are given up on after --timeout (3, and
+# why), not waited for; the outer timeout only bounds the test.
+stuck() { # stuck MODE: a socket at $T/stuck.sock that never answers
+  python3 - "$T/stuck.sock" "$1" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+held = []
+if sys.argv[2] == "full":  # backlog 0: one connection pending fills it
+    s.listen(0)
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(sys.argv[1])
+    held.append(c)
+else:
+    s.listen(8)
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    if sys.argv[2] == "full":
+        time.sleep(60)
+    else:
+        held.append(s.accept()[0])  # read nothing, answer nothing
+PY
+  STUCK_PID=$!
+  track "$STUCK_PID"
+  wait_until 10 test -e "$T/stuck.sock.ready" || fail "the silent socket did not start"
+}
+unstuck() {
+  kill "$STUCK_PID" && wait "$STUCK_PID" 2>/dev/null || true
+  untrack "$STUCK_PID"
+  rm -f "$T/stuck.sock" "$T/stuck.sock.ready"
+}
+sed "s|$T/ctl.sock|$T/stuck.sock|" "$T/wardgate.json" >"$T/stuck.json"
+for mode in silent full; do
+  stuck "$mode"
+  for cmd in "status" "ack gw-test-000001 --by nurse-home"; do
+    status=0
+    # shellcheck disable=SC2086
+    timeout 30 "$CTL" -c "$T/stuck.json" -t 1 $cmd >"$T/out" 2>"$T/err" || status=$?
+    [ "$status" = 3 ] && grep -q 'daemon unreachable' "$T/err" && grep -q 'within 1s' "$T/err" ||
+      fail "$cmd, a $mode socket: exit $status: $(cat "$T/out" "$T/err")"
+  done
+  # An ack sent but not answered may still be taken: the operator is told
+  # to look, not that it failed.
+  [ "$mode" = full ] || grep -q 'may still' "$T/err" ||
+    fail "an unanswered ack does not say it may still be taken: $(cat "$T/err")"
+  unstuck
+done
+status=0
+timeout 30 "$CTL" -c "$T/stuck.json" --timeout 0 status 2>"$T/err" || status=$?
+[ "$status" = 1 ] || fail "--timeout 0: exit $status"
 
 # Reading never writes: the file is the same after every read command.
 before=$(sha256sum "$T/wardgate.db")
