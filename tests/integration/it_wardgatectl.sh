@@ -49,10 +49,13 @@ ctl ack "$id" --by nurse-home --outcome advice --note "called the daughter" >"$T
   fail "ack: exit $?: $(cat "$T/ack")"
 grep -q "acknowledged by nurse-home" "$T/ack" || fail "ack: $(cat "$T/ack")"
 wait_until 10 sub_has hub '"state":"acknowledged"' || fail "the hub did not see the local ack"
-grep '"state":"acknowledged"' "$T/hub.sub" | grep "\"id\":\"$id\"" | grep '"by":"nurse-home"' | grep '"via":"local"' |
-  grep -q '"outcome":"advice"' || fail "ack event: $(grep acknowledged "$T/hub.sub")"
+# The name given is tied to the user who ran wardgatectl: the daemon adds
+# the uid the kernel gives for the socket's peer (SO_PEERCRED).
+uid=$(id -u)
+grep '"state":"acknowledged"' "$T/hub.sub" | grep "\"id\":\"$id\"" | grep "\"by\":\"nurse-home (uid $uid)\"" |
+  grep '"via":"local"' | grep -q '"outcome":"advice"' || fail "ack event: $(grep acknowledged "$T/hub.sub")"
 [ "$(sql "SELECT cause FROM alert_events WHERE alert_id = '$id' AND state = 'acknowledged'")" = \
-  "acknowledged at the home by nurse-home; outcome advice" ] ||
+  "acknowledged at the home by nurse-home (uid $uid); outcome advice" ] ||
   fail "audit: $(sql "SELECT cause FROM alert_events WHERE alert_id = '$id'")"
 ! ctl alerts | grep -q "^$id " || fail "the fall is still open"
 ctl alerts --all | grep -q "^$id .* acknowledged " || fail "alerts --all: $(ctl alerts --all)"
@@ -72,7 +75,7 @@ ctl scores p-001 | grep -q '^TIME  *NEWS2' || fail "scores"
 ctl export --since 1h --format senml | python3 -c 'import json, sys; r = json.load(sys.stdin); assert len(r) == int(sys.argv[1]) and all("n" in x and "t" in x for x in r)' "$(count_readings)" ||
   fail "export senml"
 ctl log --day "$(date +%F)" --csv | grep -q "^$id,p-001,fall,high," || fail "log: $(ctl log --day "$(date +%F)" --csv)"
-ctl log --day "$(date +%F)" | python3 -c 'import json, sys; l = json.load(sys.stdin); assert [a for a in l["alerts"] if a["id"] == sys.argv[1]][0]["acknowledged_by"] == "nurse-home", l' "$id" ||
+ctl log --day "$(date +%F)" | python3 -c 'import json, sys; l = json.load(sys.stdin); assert [a for a in l["alerts"] if a["id"] == sys.argv[1]][0]["acknowledged_by"] == "nurse-home (uid " + sys.argv[2] + ")", l' "$id" "$uid" ||
   fail "log json"
 
 # Usage errors (1), and a daemon that is gone (3).
