@@ -149,6 +149,36 @@ ctl alerts --all >/dev/null && ctl readings p-001 >/dev/null &&
   fail "read commands failed on a stopped daemon's database"
 [ "$(sha256sum "$T/wardgate.db")" = "$before" ] || fail "the database was written"
 
+# Text from outside reaches the operator's terminal shown, not acted on,
+# and a CSV cell cannot become a formula or a row of its own: a by written
+# before acks were checked, and a value the ingest refuses today, put
+# straight into a copy of the database.
+cp "$T/wardgate.db" "$T/forged.db"
+sqlite3 -batch "$T/forged.db" "UPDATE alerts SET payload = json_set(payload, '\$.by', 'x' || char(27) || '[2J' || char(10) || 'forged') WHERE id = '$id';
+  INSERT INTO readings(device_id, patient_id, name, vs, unit, ts, received)
+  VALUES ('oxi-1', 'p-001', 'remark', '=1+2' || char(27) || '[31m' || char(10) || '1700000000,p-002,oxi-9,spo2,%,71', '', $(now), $(now))"
+sed "s|$T/wardgate.db|$T/forged.db|" "$T/wardgate.json" >"$T/forged.json"
+fctl() { "$CTL" -c "$T/forged.json" "$@"; }
+fctl alerts --all >"$T/out" || fail "alerts on the forged copy: exit $?"
+grep -qF 'by x\x1b[2J\x0aforged' "$T/out" || fail "alerts --all: by not shown escaped: $(cat -v "$T/out")"
+fctl readings p-001 >>"$T/out" || fail "readings on the forged copy: exit $?"
+grep -qF '=1+2\x1b[31m\x0a1700000000' "$T/out" || fail "readings: vs not shown escaped: $(cat -v "$T/out")"
+! grep -q "$(printf '\033')" "$T/out" || fail "an escape reached the terminal: $(cat -v "$T/out")"
+for cmd in "readings p-001 --csv" "export"; do
+  # shellcheck disable=SC2086
+  fctl $cmd >"$T/csv" || fail "$cmd: exit $?"
+  python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert all(r[:1] != ["1700000000"] for r in rows), rows  # no forged row
+cell = [c for r in rows for c in r if "1+2" in c]
+assert cell == ["\x27=1+2\x1b[31m\n1700000000,p-002,oxi-9,spo2,%,71"], cell
+assert all(len(r) == len(rows[0]) for r in rows), rows
+' "$T/csv" || fail "$cmd: CSV: $(cat -v "$T/csv" | tail -3)"
+  head -1 "$T/csv" | grep -q '^"time","' || fail "$cmd: the header is not quoted: $(head -1 "$T/csv")"
+  grep -q ',"oxi-1","spo2","%",9[0-9]$' "$T/csv" || fail "$cmd: text quoted, numbers not: $(head -3 "$T/csv")"
+done
+
 # A database of another schema is refused (2) by the store's check, as the
 # daemon refuses one, for every command that reads it.
 cp "$T/wardgate.db" "$T/other.db"
