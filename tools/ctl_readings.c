@@ -73,12 +73,26 @@ static int series_by_name(const void *a, const void *b) {
   return d ? d : strcmp(x->unit, y->unit);
 }
 
-static void readings_csv_row(void *ud, const wg_reading_t *r) {
-  char v[128];
+/* A reading's value as a CSV field: a number unquoted, true/false and a
+ * string as text. */
+static void ctl_csv_value(ctl_csv_t *w, const wg_reading_t *r) {
+  if (r->flags & WG_READING_HAS_VALUE)
+    ctl_csv_number(w, "%g", r->value);
+  else if (r->flags & WG_READING_HAS_VB)
+    ctl_csv_text(w, r->vb ? "true" : "false");
+  else
+    ctl_csv_text(w, r->vs);
+}
 
-  (void)ud;
-  printf("%.3f,%s,%s,%s,%s\n", r->ts, r->device_id, r->name, r->unit,
-         ctl_value_text(r, v, sizeof(v)));
+static void readings_csv_row(void *ud, const wg_reading_t *r) {
+  ctl_csv_t *w = ud;
+
+  ctl_csv_number(w, "%.3f", r->ts);
+  ctl_csv_text(w, r->device_id);
+  ctl_csv_text(w, r->name);
+  ctl_csv_text(w, r->unit);
+  ctl_csv_value(w, r);
+  ctl_csv_end(w);
 }
 
 /* The keys of a patient's readings, each with its slices of the window. */
@@ -125,13 +139,17 @@ int ctl_cmd_readings(ctl_t *c, const char *patient) {
   readings_sum_t m = {series, 0, 0, from, c->since_s / SPARK_WIDTH};
   bool unicode = ctl_utf8_terminal();
   wg_store_t *s = ctl_store(c);
-  char when[32];
+  char when[32], tp[CTL_TERM_SIZE(64)];
   int rc;
 
   if (c->csv) {
-    printf("time,device,name,unit,value\n");
+    static const char *const head[] = {"time", "device", "name",
+                                       "unit", "value",  NULL};
+    ctl_csv_t w = {stdout, 0};
+
+    ctl_csv_header(&w, head);
     if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_csv_row,
-                                     NULL)) != 0)
+                                     &w)) != 0)
       ctl_read_failed(c, rc);
     return EX_OK;
   }
@@ -140,7 +158,7 @@ int ctl_cmd_readings(ctl_t *c, const char *patient) {
   if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_sum_row,
                                    &m)) != 0)
     ctl_read_failed(c, rc);
-  printf("patient %s, the last %s\n", patient,
+  printf("patient %s, the last %s\n", ctl_term(patient, tp, sizeof(tp)),
          ctl_age(c->since_s, when, sizeof(when)));
   if (m.keys == 0) {
     printf("  (no readings)\n");
@@ -151,12 +169,17 @@ int ctl_cmd_readings(ctl_t *c, const char *patient) {
     series_t *k = &series[i];
     double mean[SPARK_WIDTH];
     bool has[SPARK_WIDTH];
+    char name[CTL_TERM_SIZE(sizeof(k->name))],
+        latest[CTL_TERM_SIZE(sizeof(k->latest))],
+        unit[CTL_TERM_SIZE(sizeof(k->unit))];
 
     for (int b = 0; b < SPARK_WIDTH; b++) {
       has[b] = k->n[b] > 0;
       mean[b] = has[b] ? k->sum[b] / (double)k->n[b] : 0;
     }
-    printf("  %-14s %8s %-9s %s  %7ld  ", k->name, k->latest, k->unit,
+    printf("  %-14s %8s %-9s %s  %7ld  ", ctl_term(k->name, name, sizeof(name)),
+           ctl_term(k->latest, latest, sizeof(latest)),
+           ctl_term(k->unit, unit, sizeof(unit)),
            ctl_local_time(k->last_ts, when, sizeof(when)), k->count);
     ctl_sparkline(mean, has, SPARK_WIDTH, unicode);
     putchar('\n');
@@ -166,30 +189,41 @@ int ctl_cmd_readings(ctl_t *c, const char *patient) {
 
 typedef struct scores_list_s {
   bool csv;
+  ctl_csv_t w;
   int rows;
 } scores_list_t;
 
 static int scores_row(void *ud, const wg_store_score_t *sc) {
   scores_list_t *l = ud;
-  char t[32];
+  char t[32], band[CTL_TERM_SIZE(32)], comp[CTL_TERM_SIZE(512)];
 
-  if (l->csv)
-    printf("%.3f,%d,%s,%s,\"%s\"\n", sc->ts, sc->score, sc->band,
-           sc->complete ? "yes" : "no", sc->components);
-  else
+  if (l->csv) {
+    ctl_csv_number(&l->w, "%.3f", sc->ts);
+    ctl_csv_number(&l->w, "%d", sc->score);
+    ctl_csv_text(&l->w, sc->band);
+    ctl_csv_text(&l->w, sc->complete ? "yes" : "no");
+    ctl_csv_text(&l->w, sc->components);
+    ctl_csv_end(&l->w);
+  } else {
     printf("%-19s %5d  %-10s %-8s %s\n", ctl_local_time(sc->ts, t, sizeof(t)),
-           sc->score, sc->band, sc->complete ? "yes" : "no", sc->components);
+           sc->score, ctl_term(sc->band, band, sizeof(band)),
+           sc->complete ? "yes" : "no",
+           ctl_term(sc->components, comp, sizeof(comp)));
+  }
   l->rows++;
   return 0;
 }
 
 int ctl_cmd_scores(ctl_t *c, const char *patient) {
   wg_store_t *s = ctl_store(c);
-  scores_list_t l = {c->csv, 0};
+  static const char *const head[] = {"time",     "score",      "band",
+                                     "complete", "components", NULL};
+  scores_list_t l = {c->csv, {stdout, 0}, 0};
+  char tp[CTL_TERM_SIZE(64)];
   int rc;
 
   if (c->csv)
-    printf("time,score,band,complete,components\n");
+    ctl_csv_header(&l.w, head);
   else
     printf("%-19s %5s  %-10s %-8s %s\n", "TIME", "NEWS2", "BAND", "COMPLETE",
            "COMPONENTS");
@@ -197,7 +231,7 @@ int ctl_cmd_scores(ctl_t *c, const char *patient) {
                                  scores_row, &l)) != 0)
     ctl_read_failed(c, rc);
   if (l.rows == 0 && !c->csv)
-    printf("(no NEWS2 scores for %s)\n", patient);
+    printf("(no NEWS2 scores for %s)\n", ctl_term(patient, tp, sizeof(tp)));
   return EX_OK;
 }
 
@@ -212,6 +246,7 @@ static void export_progress(long done, long total) {
 typedef struct export_s {
   bool senml, bar;
   long total, done;
+  ctl_csv_t w;
 } export_t;
 
 static void export_row(void *ud, const wg_reading_t *r) {
@@ -237,8 +272,13 @@ static void export_row(void *ud, const wg_reading_t *r) {
     free(text);
     cJSON_Delete(o);
   } else {
-    printf("%.6f,%s,%s,%s,%s,%s\n", r->ts, r->patient_id ? r->patient_id : "",
-           r->device_id, r->name, r->unit, ctl_value_text(r, v, sizeof(v)));
+    ctl_csv_number(&e->w, "%.6f", r->ts);
+    ctl_csv_text(&e->w, r->patient_id);
+    ctl_csv_text(&e->w, r->device_id);
+    ctl_csv_text(&e->w, r->name);
+    ctl_csv_text(&e->w, r->unit);
+    ctl_csv_value(&e->w, r);
+    ctl_csv_end(&e->w);
   }
   if (e->bar && ++e->done % 1000 == 0)
     export_progress(e->done, e->total);
@@ -247,7 +287,13 @@ static void export_row(void *ud, const wg_reading_t *r) {
 }
 
 int ctl_cmd_export(ctl_t *c) {
-  export_t e = {strcmp(c->format, "senml") == 0, isatty(STDERR_FILENO), 0, 0};
+  static const char *const head[] = {"time", "patient", "device", "name",
+                                     "unit", "value",   NULL};
+  export_t e = {strcmp(c->format, "senml") == 0,
+                isatty(STDERR_FILENO),
+                0,
+                0,
+                {stdout, 0}};
   double from = wg_wall_now() - c->since_s;
   wg_store_t *s;
   int64_t total;
@@ -261,7 +307,10 @@ int ctl_cmd_export(ctl_t *c) {
       ctl_read_failed(c, (int)total);
     e.total = (long)total;
   }
-  fputs(e.senml ? "[" : "time,patient,device,name,unit,value\n", stdout);
+  if (e.senml)
+    fputs("[", stdout);
+  else
+    ctl_csv_header(&e.w, head);
   if ((rc = wg_store_readings_each(s, from, c->patient, NULL, export_row,
                                    &e)) != 0)
     ctl_read_failed(c, rc);

@@ -9,6 +9,8 @@
 
 int ctl_cmd_status(ctl_t *c) {
   char *line = ctl_ask(c, "status"), t[32], a[32];
+  char gw[CTL_TERM_SIZE(64)], ver[CTL_TERM_SIZE(32)], up[CTL_TERM_SIZE(256)],
+      route[CTL_TERM_SIZE(64)], bad[CTL_TERM_SIZE(256)];
   cJSON *o = cJSON_Parse(line), *n;
 
   if (c->json) {
@@ -18,17 +20,22 @@ int ctl_cmd_status(ctl_t *c) {
     return EX_OK;
   }
   if (o == NULL)
-    ctl_die(EX_DAEMON, "the daemon's answer is not JSON: %s", line);
+    ctl_die(EX_DAEMON, "the daemon's answer is not JSON: %s",
+            ctl_term(line, bad, sizeof(bad)));
   n = cJSON_GetObjectItemCaseSensitive(o, "counters");
   printf("gateway   %s, wardgated %s, running since %s (%s)\n",
-         ctl_json_str(o, "gateway"), ctl_json_str(o, "version"),
+         ctl_term(ctl_json_str(o, "gateway"), gw, sizeof(gw)),
+         ctl_term(ctl_json_str(o, "version"), ver, sizeof(ver)),
          ctl_local_time(ctl_json_num(o, "started"), t, sizeof(t)),
          ctl_age(ctl_json_num(o, "ts") - ctl_json_num(o, "started"), a,
                  sizeof(a)));
   printf("hub       %s%s%s, alerts go to route \"%s\"\n",
          ctl_json_flag(o, "hub_connected") ? "connected" : "NOT CONNECTED",
-         ctl_json_str(o, "uplink")[0] ? " to " : "", ctl_json_str(o, "uplink"),
-         ctl_json_str(o, "route")[0] ? ctl_json_str(o, "route") : "hub");
+         ctl_json_str(o, "uplink")[0] ? " to " : "",
+         ctl_term(ctl_json_str(o, "uplink"), up, sizeof(up)),
+         ctl_json_str(o, "route")[0]
+             ? ctl_term(ctl_json_str(o, "route"), route, sizeof(route))
+             : "hub");
   printf("devices   broker %s; %.0f packs received, %.0f refused\n",
          ctl_json_flag(n, "ingest_connected") ? "connected" : "NOT CONNECTED",
          ctl_json_num(n, "packs_received"), ctl_json_num(n, "packs_rejected"));

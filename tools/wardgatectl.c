@@ -13,11 +13,14 @@
 #include <getopt.h>
 #include <locale.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +60,7 @@ static void ctl_usage(FILE *f) {
           "it\n"
           "  -c, --config FILE  the daemon's configuration "
           "(/etc/wardgate/wardgate.json)\n"
+          "  -t, --timeout D    how long to wait for the daemon (5s)\n"
           "  -V, --version      print the version\n");
 }
 
@@ -129,35 +133,100 @@ void ctl_read_failed(const ctl_t *c, int rc) {
 /* ---- the control socket ---------------------------------------------------
  */
 
-/* Send one request line, return the daemon's one-line answer (malloc'd). */
+/* The seconds left until @deadline (CLOCK_MONOTONIC), as poll() wants its
+ * milliseconds: 0 once it has passed. */
+static int ctl_ms_left(const struct timespec *deadline) {
+  struct timespec now;
+  double ms;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  ms = (double)(deadline->tv_sec - now.tv_sec) * 1e3 +
+       (double)(deadline->tv_nsec - now.tv_nsec) / 1e6;
+  return ms <= 0 ? 0 : ms > 1e9 ? 1000000000 : (int)ceil(ms);
+}
+
+/* Why wardgatectl gave up on a daemon that took too long: it may be busy
+ * (a long commit, a locked database) or stuck. An ack sent but not
+ * answered may still be taken: the operator is told to look, not that it
+ * failed. */
+__attribute__((noreturn)) static void
+ctl_gave_up(const ctl_t *c, const char *what, bool sent_ack) {
+  ctl_die(EX_DAEMON,
+          "daemon unreachable: wardgated at %s did not %s within %gs (busy "
+          "or stuck? journalctl -u wardgated says; -t sets the wait)%s",
+          c->socket, what, c->timeout_s,
+          sent_ack ? "; the acknowledgement was sent and may still be "
+                     "recorded: see wardgatectl alerts before sending it "
+                     "again"
+                   : "");
+}
+
+/* Send one request line, return the daemon's one-line answer (malloc'd),
+ * all within c->timeout_s: the connection, the request and the answer. A
+ * blocking connect to a UNIX socket whose queue is full waits as long as
+ * SO_SNDTIMEO allows, then fails with EAGAIN. */
 char *ctl_ask(const ctl_t *c, const char *request) {
   struct sockaddr_un a = {.sun_family = AF_UNIX};
+  struct timeval tv = {.tv_sec = (time_t)c->timeout_s,
+                       .tv_usec = (suseconds_t)(fmod(c->timeout_s, 1) * 1e6)};
+  struct timespec deadline;
+  bool ack = strncmp(request, "ack ", 4) == 0;
   char *buf = NULL;
   size_t len = 0, cap = 0;
   ssize_t n;
-  int fd;
+  int fd, left;
 
   if (c->socket == NULL)
-    ctl_die(EX_DAEMON, "%s sets no control_socket: the daemon cannot be asked",
+    ctl_die(EX_DAEMON,
+            "daemon unreachable: %s sets no control_socket: the daemon "
+            "cannot be asked",
             c->config);
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += tv.tv_sec;
+  deadline.tv_nsec += (long)tv.tv_usec * 1000;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
   snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->socket);
   if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-      connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
-    ctl_die(EX_DAEMON, "cannot reach wardgated at %s: %s (is it running?)",
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+    ctl_die(EX_DAEMON, "daemon unreachable: %s", strerror(errno));
+  if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      ctl_gave_up(c, "take the connection", false);
+    ctl_die(EX_DAEMON,
+            "daemon unreachable: cannot reach wardgated at %s: %s (is it "
+            "running?)",
             c->socket, strerror(errno));
-  if (write(fd, request, strlen(request)) < 0 || write(fd, "\n", 1) < 0)
-    ctl_die(EX_DAEMON, "%s: %s", c->socket, strerror(errno));
+  }
+  if (write(fd, request, strlen(request)) < 0 || write(fd, "\n", 1) < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      ctl_gave_up(c, "take the request", false);
+    ctl_die(EX_DAEMON, "daemon unreachable: %s: %s", c->socket,
+            strerror(errno));
+  }
   for (;;) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
     if (len + 4096 > cap && (buf = realloc(buf, cap = len + 65536)) == NULL)
       ctl_die(EX_SETUP, "out of memory");
+    if ((left = ctl_ms_left(&deadline)) == 0 || (n = poll(&p, 1, left)) == 0)
+      ctl_gave_up(c, "answer", ack);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      ctl_die(EX_DAEMON, "daemon unreachable: %s: %s", c->socket,
+              strerror(errno));
+    }
     if ((n = read(fd, buf + len, cap - len - 1)) <= 0)
       break;
     len += (size_t)n;
   }
   close(fd);
   if (len == 0)
-    ctl_die(EX_DAEMON, "wardgated closed the connection without an answer "
-                       "(stopping?)");
+    ctl_die(EX_DAEMON, "daemon unreachable: wardgated closed the connection "
+                       "without an answer (stopping?)");
   buf[len] = '\0';
   return buf;
 }
@@ -254,17 +323,23 @@ int main(int argc, char **argv) {
       {"key-file", required_argument, NULL, 'K'},
       {"ts", required_argument, NULL, 'T'},
       {"canonical", no_argument, NULL, 'N'},
+      {"timeout", required_argument, NULL, 't'},
       {NULL, 0, NULL, 0}};
-  ctl_t c = {.config = "/etc/wardgate/wardgate.json", .format = "csv"};
-  const char *cmd, *arg = NULL, *since = NULL;
+  ctl_t c = {.config = "/etc/wardgate/wardgate.json",
+             .format = "csv",
+             .timeout_s = CTL_TIMEOUT_S};
+  const char *cmd, *arg = NULL, *since = NULL, *timeout = NULL;
   int opt, status;
 
   setlocale(LC_ALL, "");
   wg_log_set_level(LOG_ERR);
-  while ((opt = getopt_long(argc, argv, "+c:Vh", opts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "+c:t:Vh", opts, NULL)) != -1) {
     switch (opt) {
     case 'c':
       c.config = optarg;
+      break;
+    case 't':
+      timeout = optarg;
       break;
     case 'V':
       printf("wardgatectl %s\n", WG_VERSION);
@@ -284,7 +359,7 @@ int main(int argc, char **argv) {
   cmd = argv[optind++];
   /* The command's own options, and at most one operand. */
   while (optind < argc) {
-    if ((opt = getopt_long(argc, argv, "+", opts, NULL)) == -1) {
+    if ((opt = getopt_long(argc, argv, "+t:", opts, NULL)) == -1) {
       if (arg != NULL)
         ctl_die(EX_USAGE, "%s: unexpected %s", cmd, argv[optind]);
       arg = argv[optind++];
@@ -333,6 +408,9 @@ int main(int argc, char **argv) {
     case 'N':
       c.canonical = true;
       break;
+    case 't':
+      timeout = optarg;
+      break;
     default:
       ctl_usage(stderr);
       return EX_USAGE;
@@ -341,6 +419,11 @@ int main(int argc, char **argv) {
   c.since_s = ctl_duration(since                        ? since
                            : strcmp(cmd, "scores") == 0 ? "7d"
                                                         : "24h");
+  if (timeout != NULL &&
+      ((c.timeout_s = ctl_duration(timeout)) <= 0 || c.timeout_s > 86400))
+    ctl_die(EX_USAGE,
+            "--timeout takes a duration above 0 and at most 1d, not %s",
+            timeout);
   if (strcmp(cmd, "sign-ack") == 0 && arg != NULL) /* the hub's side */
     return ctl_cmd_sign_ack(&c, arg);
   ctl_load_config(&c);

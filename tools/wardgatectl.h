@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "commit/store.h"
 
@@ -23,6 +24,10 @@ enum {
   EX_REFUSED = 4, /* the daemon refused (an ack), or nothing was found */
 };
 
+/* How long wardgatectl waits for the daemon by default, in seconds: the
+ * connection, the request and its answer together. */
+#define CTL_TIMEOUT_S 5.0
+
 typedef struct ctl_s {
   const char *config;
   char *database;
@@ -34,6 +39,7 @@ typedef struct ctl_s {
   const char *key_file, *ts; /* sign-ack */
   bool canonical;            /* sign-ack: print what is signed */
   double since_s;
+  double timeout_s; /* -t: the wait for the daemon, in seconds */
 } ctl_t;
 
 /* "wardgatectl: " and the message on standard error, then exit(@status). */
@@ -48,7 +54,8 @@ wg_store_t *ctl_store(ctl_t *c);
 __attribute__((noreturn)) void ctl_read_failed(const ctl_t *c, int rc);
 
 /* Send @request on the control socket; the daemon's one-line answer,
- * malloc'd. Exits (EX_DAEMON) if the daemon cannot be reached. */
+ * malloc'd. Exits (EX_DAEMON, "daemon unreachable" and why) if the daemon
+ * cannot be reached or has not answered within c->timeout_s. */
 char *ctl_ask(const ctl_t *c, const char *request);
 
 /* @t as local "YYYY-MM-DD HH:MM:SS", and @seconds as "2d 03h", "4h 05m"
@@ -61,6 +68,42 @@ const char *ctl_age(double seconds, char *out, size_t len);
 const char *ctl_json_str(const cJSON *o, const char *key);
 double ctl_json_num(const cJSON *o, const char *key);
 bool ctl_json_flag(const cJSON *o, const char *key);
+
+/*
+ * @s for a terminal, written into @out (@len bytes), which is returned:
+ * UTF-8 text as it is, but C0 controls, DEL and bytes that are not UTF-8
+ * as \xNN, C1 controls, the line separators and the bidirectional controls
+ * as \uNNNN, and a backslash as \\, so that nothing from outside can move
+ * the cursor, clear the screen or fake a line. Cut at a whole character,
+ * with "...", when @out is too small; a NULL @s is "". Every text a command
+ * prints from outside goes through it (not --json, which is JSON).
+ */
+const char *ctl_term(const char *s, char *out, size_t len);
+
+/* The size of a buffer for ctl_term() that holds @n bytes uncut. */
+#define CTL_TERM_SIZE(n) (4 * (n) + 1)
+
+/*
+ * CSV (RFC 4180) for wardgatectl's outputs, written to @f a field at a
+ * time: every text field quoted (a quote doubled), and one that starts
+ * with = + - @ TAB or CR, which a spreadsheet would take for a formula,
+ * prefixed with a single quote; numbers as the caller formats them,
+ * unquoted. Records end in LF, as the daily log's CSV does.
+ */
+typedef struct ctl_csv_s {
+  FILE *f;
+  int fields; /* written on this record so far */
+} ctl_csv_t;
+
+/* A text field (NULL is ""). */
+void ctl_csv_text(ctl_csv_t *w, const char *s);
+/* A number the caller formats (printf's @fmt), unquoted. */
+__attribute__((format(printf, 2, 3))) void ctl_csv_number(ctl_csv_t *w,
+                                                          const char *fmt, ...);
+/* The end of a record. */
+void ctl_csv_end(ctl_csv_t *w);
+/* A record of the NULL-terminated @names, as text fields. */
+void ctl_csv_header(ctl_csv_t *w, const char *const *names);
 
 /* The commands: each prints its answer and returns the exit status. */
 int ctl_cmd_status(ctl_t *c);

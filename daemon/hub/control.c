@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE /* struct ucred */
 #include "hub/control.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ struct wg_control_client_s {
   int open_handles;
   bool closing;
   bool waiting; /* an ack taken: answered at the next commit */
+  int64_t uid;  /* the peer's (SO_PEERCRED); -1 when it is not known */
   char id[sizeof(((wg_ack_t *)0)->id)];
   char *line; /* what was read so far */
   size_t len;
@@ -119,13 +123,37 @@ static char *control_status(wg_control_t *ctl) {
 }
 
 /* An ack from the home: checked by the hub's parser, for an open alert,
- * marked local and taken into the batch. 0, or an error with the reason
- * in @err. */
-static int control_ack(wg_control_t *ctl, const char *text, size_t len,
-                       wg_ack_t *ack, char *err, size_t errlen) {
+ * marked local and taken into the batch. Its "by" is what the person typed,
+ * so the daemon ties it to the user who sent it: " (uid N)" is added, and a
+ * "by" that names a uid itself is refused, so that the last one is always
+ * the kernel's word. Beside "by" rather than in a field of its own, so that
+ * the audit row, the acknowledged event and the daily log all carry it with
+ * nothing else changed. 0, or an error with the reason in @err. */
+static int control_ack(wg_control_t *ctl, int64_t uid, const char *text,
+                       size_t len, wg_ack_t *ack, char *err, size_t errlen) {
+  char suffix[32];
+
   memset(ack, 0, sizeof(*ack));
   if (wg_ack_parse(text, len, ack, err, errlen) != 0)
     return WG_EINVAL;
+  if (uid < 0) {
+    snprintf(err, errlen, "cannot tell which user sends this ack");
+    return WG_EINVAL;
+  }
+  if (strstr(ack->by, "(uid") != NULL) {
+    snprintf(err, errlen,
+             "\"by\" may not name a uid: the daemon adds the sender's own");
+    return WG_EINVAL;
+  }
+  snprintf(suffix, sizeof(suffix), " (uid %" PRId64 ")", uid);
+  if (strlen(ack->by) + strlen(suffix) >= sizeof(ack->by)) {
+    snprintf(err, errlen,
+             "\"by\" is too long for an ack at the home: at most %zu bytes "
+             "with \"%s\"",
+             sizeof(ack->by) - 1 - strlen(suffix), suffix);
+    return WG_EINVAL;
+  }
+  strcat(ack->by, suffix);
   if (!ctl->cbs->alert_open(ctl->data, ack->id)) {
     snprintf(err, errlen, "no open alert %s", ack->id);
     return WG_EINVAL;
@@ -136,8 +164,8 @@ static int control_ack(wg_control_t *ctl, const char *text, size_t len,
   return 0;
 }
 
-char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
-                       size_t idlen, bool *waiting) {
+char *control__request(wg_control_t *ctl, int64_t uid, char *line, size_t len,
+                       char *id, size_t idlen, bool *waiting) {
   char err[320] = "";
   wg_ack_t ack;
 
@@ -149,7 +177,7 @@ char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
   if (strncmp(line, "ack ", 4) != 0)
     return control__answer(false, "error",
                            "unknown request: send \"status\" or \"ack {...}\"");
-  if (control_ack(ctl, line + 4, len - 4, &ack, err, sizeof(err)) != 0)
+  if (control_ack(ctl, uid, line + 4, len - 4, &ack, err, sizeof(err)) != 0)
     return control__answer(false, "error", err);
   snprintf(id, idlen, "%s", ack.id);
   *waiting = true;
@@ -160,8 +188,8 @@ char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
 
 static void control_handle_line(wg_control_client_t *cl, char *line,
                                 size_t len) {
-  char *text = control__request(cl->ctl, line, len, cl->id, sizeof(cl->id),
-                                &cl->waiting);
+  char *text = control__request(cl->ctl, cl->uid, line, len, cl->id,
+                                sizeof(cl->id), &cl->waiting);
 
   if (!cl->waiting)
     control_reply(cl, text);
@@ -208,6 +236,23 @@ static void control_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
 
 static void control_on_idle(uv_timer_t *t) { control_client_close(t->data); }
 
+/* The uid of the process at the other end of @pipe, as the kernel saw it
+ * at connect(): -1 when it cannot be had. */
+static int64_t control_peer_uid(uv_pipe_t *pipe) {
+  struct ucred cred;
+  socklen_t len = sizeof(cred);
+  uv_os_fd_t fd;
+
+  if (uv_fileno((uv_handle_t *)pipe, &fd) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      len != sizeof(cred)) {
+    wg_log(LOG_WARNING, "control: cannot tell who connected: %s",
+           strerror(errno));
+    return -1;
+  }
+  return (int64_t)cred.uid;
+}
+
 static void control_on_connection(uv_stream_t *server, int status) {
   wg_control_t *ctl = server->data;
   wg_control_client_t *cl;
@@ -228,6 +273,7 @@ static void control_on_connection(uv_stream_t *server, int status) {
     control_client_close(cl);
     return;
   }
+  cl->uid = control_peer_uid(&cl->pipe);
   uv_timer_start(&cl->idle, control_on_idle, WG_CONTROL_IDLE_MS, 0);
 }
 

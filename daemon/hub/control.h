@@ -7,7 +7,9 @@
  *   status              the status JSON the hub gets, with "hub_connected"
  *   ack {"id":…,"by":…} an acknowledgement, the JSON of alerts/ack
  *                       (DESIGN.md section 7), recorded as made at the
- *                       home; answered {"ok":true,"id":…} once committed
+ *                       home by "NAME (uid N)", N the sender's uid
+ *                       (SO_PEERCRED); answered {"ok":true,"id":…} once
+ *                       committed
  *
  * and {"ok":false,"error":"…"} for anything refused. The requests are
  * parsed and answered here; the owner (the hub) is asked only for the

@@ -6,6 +6,8 @@
 #ifndef WG_CONTROL_INTERNAL_H
 #define WG_CONTROL_INTERNAL_H
 
+#include <stdint.h>
+
 #include "hub/control.h"
 
 typedef struct wg_control_client_s wg_control_client_t;
@@ -23,12 +25,14 @@ struct wg_control_s {
 
 /*
  * The answer to the request @line (@len bytes, NUL-terminated, its newline
- * taken off; a trailing CR is taken off here): malloc'd text, or NULL when
- * memory is short. An ack taken into the batch has no answer yet: NULL with
- * *@waiting true and its id in @id (@idlen bytes).
+ * taken off; a trailing CR is taken off here) from the user @uid (the
+ * peer's, SO_PEERCRED; negative when it is not known, and then an ack is
+ * refused): malloc'd text, or NULL when memory is short. An ack taken into
+ * the batch has no answer yet: NULL with *@waiting true and its id in @id
+ * (@idlen bytes); its "by" names the uid, "NAME (uid N)".
  */
-char *control__request(wg_control_t *ctl, char *line, size_t len, char *id,
-                       size_t idlen, bool *waiting);
+char *control__request(wg_control_t *ctl, int64_t uid, char *line, size_t len,
+                       char *id, size_t idlen, bool *waiting);
 
 /* {"ok":@ok,@key:@value}, malloc'd; NULL when memory is short. */
 char *control__answer(bool ok, const char *key, const char *value);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control socket's requests, answered from a fake owner: status with
- * "hub_connected", acks checked and taken as local, refusals; and one
- * request over a real socket, to the close that frees it.
+ * "hub_connected", acks checked and taken as local with the sender's uid,
+ * refusals; and requests over a real socket (the uid from SO_PEERCRED), to
+ * the close that frees it.
  */
+#include <stdint.h>
 #include <unistd.h>
 
 #include "failalloc.h"
@@ -46,13 +48,19 @@ static const wg_control_cbs_t cbs = {.status = fake_status,
                                      .alert_open = fake_alert_open,
                                      .ack = fake_ack};
 
-/* A request as a client sends it; the answer, or NULL while waiting. */
-static char *request(wg_control_t *ctl, const char *line, bool *waiting,
-                     char id[64]) {
+/* A request as a client of uid 1000 sends it; the answer, or NULL while
+ * waiting. */
+static char *request_as(wg_control_t *ctl, int64_t uid, const char *line,
+                        bool *waiting, char id[64]) {
   char buf[512];
 
   snprintf(buf, sizeof(buf), "%s", line);
-  return control__request(ctl, buf, strlen(buf), id, 64, waiting);
+  return control__request(ctl, uid, buf, strlen(buf), id, 64, waiting);
+}
+
+static char *request(wg_control_t *ctl, const char *line, bool *waiting,
+                     char id[64]) {
+  return request_as(ctl, 1000, line, waiting, id);
 }
 
 static void requests_answered(void) {
@@ -96,7 +104,7 @@ static void requests_answered(void) {
   ASSERT_EQ(owner.nacks, 1);
   ASSERT(owner.ack.local);
   ASSERT(owner.ack.ts > 0);
-  ASSERT_STR_EQ(owner.ack.by, "nurse");
+  ASSERT_STR_EQ(owner.ack.by, "nurse (uid 1000)");
   ASSERT_STR_EQ(owner.ack.outcome, "visit");
 
   text = control__answer(true, "id", id);
@@ -104,9 +112,46 @@ static void requests_answered(void) {
   free(text);
 }
 
+/* The uid the daemon adds cannot be forged in "by", does not make "by"
+ * longer than it may be, and an ack from a sender it cannot name is
+ * refused. */
+static void ack_names_the_uid(void) {
+  wg_control_t ctl = {.cbs = &cbs, .data = &owner};
+  char id[64] = "", *text, line[256];
+  bool waiting;
+
+  memset(&owner, 0, sizeof(owner));
+  text = request_as(&ctl, 0, "ack {\"id\":\"gw-1-000001\",\"by\":\"root\"}",
+                    &waiting, id);
+  ASSERT(text == NULL && waiting);
+  ASSERT_STR_EQ(owner.ack.by, "root (uid 0)");
+
+  text = request(&ctl, "ack {\"id\":\"gw-1-000001\",\"by\":\"x (uid 0)\"}",
+                 &waiting, id);
+  ASSERT(!waiting);
+  ASSERT_CONTAINS(text, "\\\"by\\\" may not name a uid");
+  free(text);
+
+  /* 64 characters pass the ack's own check, not with " (uid 1000)". */
+  snprintf(line, sizeof(line), "ack {\"id\":\"gw-1-000001\",\"by\":\"%s\"}",
+           "nurse-with-a-very-long-name-0123456789-0123456789-0123456789-01");
+  text = request(&ctl, line, &waiting, id);
+  ASSERT(!waiting);
+  ASSERT_CONTAINS(text, "\\\"by\\\" is too long for an ack at the home");
+  free(text);
+
+  text = request_as(&ctl, -1, "ack {\"id\":\"gw-1-000001\",\"by\":\"n\"}",
+                    &waiting, id);
+  ASSERT(!waiting);
+  ASSERT_CONTAINS(text, "cannot tell which user");
+  free(text);
+  ASSERT_EQ(owner.nacks, 1);
+}
+
 /* ---- over the socket ----------------------------------------------------- */
 
 typedef struct client_s {
+  char *line; /* what it sends */
   uv_pipe_t pipe;
   uv_connect_t connect;
   uv_write_t write;
@@ -133,7 +178,7 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
 
 static void client_connected(uv_connect_t *req, int status) {
   client_t *c = req->data;
-  uv_buf_t line = uv_buf_init("status\n", 7);
+  uv_buf_t line = uv_buf_init(c->line, (unsigned)strlen(c->line));
 
   if (status != 0) {
     uv_close((uv_handle_t *)&c->pipe, NULL);
@@ -149,7 +194,9 @@ static void socket_round_trip(void) {
   char path[64];
   uv_loop_t loop;
   wg_control_t *ctl;
-  client_t c = {0};
+  client_t c = {.line = "status\n"};
+  client_t a = {.line = "ack {\"id\":\"gw-1-000001\",\"by\":\"nurse\"}\n"};
+  char by[64];
   FILE *f;
 
   memset(&owner, 0, sizeof(owner));
@@ -171,6 +218,20 @@ static void socket_round_trip(void) {
     ;
   ASSERT_STR_EQ(c.got, "{\"state\":\"online\",\"gateway\":\"gw-1\","
                        "\"started\":1763900000.25,\"hub_connected\":false}\n");
+  /* An ack names the uid the kernel gives for the peer (SO_PEERCRED), and
+   * is answered once committed. */
+  uv_pipe_init(&loop, &a.pipe, 0);
+  a.pipe.data = a.connect.data = &a;
+  uv_pipe_connect(&a.connect, &a.pipe, path, client_connected);
+  while (owner.nacks == 0 && uv_run(&loop, UV_RUN_ONCE) != 0)
+    ;
+  snprintf(by, sizeof(by), "nurse (uid %lu)", (unsigned long)getuid());
+  ASSERT_STR_EQ(owner.ack.by, by);
+  ASSERT(a.len == 0);
+  wg_control_committed(ctl);
+  while (strchr(a.got, '\n') == NULL && uv_run(&loop, UV_RUN_ONCE) != 0)
+    ;
+  ASSERT_STR_EQ(a.got, "{\"ok\":true,\"id\":\"gw-1-000001\"}\n");
   wg_control_close(ctl, on_closed);
   ASSERT_EQ(access(path, F_OK), -1); /* the socket is removed */
   uv_run(&loop, UV_RUN_DEFAULT);
@@ -208,4 +269,5 @@ static void answers_whole_or_none(void) {
   ASSERT_EQ(owner.nacks, 0);
 }
 
-TEST_MAIN(T(requests_answered), T(socket_round_trip), T(answers_whole_or_none))
+TEST_MAIN(T(requests_answered), T(ack_names_the_uid), T(socket_round_trip),
+          T(answers_whole_or_none))

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wardgatectl's two sinks for text, one escaping rule each: the terminal
+ * (ctl_term) and CSV (ctl_csv_*). Whatever wardgatectl prints that came
+ * from outside it (a device's values, the hub's names and notes, the
+ * database, the daemon's answers) goes through one of them; --json and
+ * SenML are JSON, escaped by cJSON.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wardgatectl.h"
+
+/* The length of the UTF-8 sequence at @p and its code point in *@cp, or 0
+ * for a byte that does not start a valid one (RFC 3629: no overlong form,
+ * surrogate or code point past U+10FFFF). */
+static size_t term_utf8(const unsigned char *p, uint32_t *cp) {
+  unsigned c = p[0];
+  size_t n = c < 0x80         ? 1
+             : (c >> 5) == 6  ? 2
+             : (c >> 4) == 14 ? 3
+             : (c >> 3) == 30 ? 4
+                              : 0;
+  unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+  unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+
+  if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
+    return 0;
+  if (n > 1 && (p[1] < lo || p[1] > hi))
+    return 0;
+  *cp = n == 1 ? c : c & (0x7Fu >> n);
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+    *cp = *cp << 6 | (p[i] & 0x3Fu);
+  }
+  return n;
+}
+
+/* Characters a terminal acts on or that reorder or break what is around
+ * them, beyond C0 and DEL: C1 (ECMA-48 CSI is U+009B), the line and
+ * paragraph separators, and the bidirectional controls. */
+static bool term_shown_as_code(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+         cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The character or the bad byte at @p as it is shown: its bytes in *@put
+ * (@code when it is escaped), their count in *@plen; returns how many bytes
+ * of @p it takes. */
+static size_t term_unit(const unsigned char *p, char code[8], const char **put,
+                        size_t *plen) {
+  uint32_t cp = 0;
+  size_t n = term_utf8(p, &cp);
+
+  *put = code;
+  if (n == 0 || (n == 1 && (cp < 0x20 || cp == 0x7F)))
+    snprintf(code, 8, "\\x%02x", p[0]);
+  else if (n == 1 && cp == '\\')
+    snprintf(code, 8, "\\\\");
+  else if (term_shown_as_code(cp))
+    snprintf(code, 8, "\\u%04x", (unsigned)cp);
+  else
+    *put = (const char *)p;
+  n = n ? n : 1;
+  *plen = *put == code ? strlen(code) : n;
+  return n;
+}
+
+const char *ctl_term(const char *s, char *out, size_t len) {
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  const char *put;
+  char code[8];
+  size_t o = 0, total = 0, reserve, plen, n;
+
+  if (len == 0)
+    return out;
+  for (const unsigned char *q = p; *q; q += n) {
+    n = term_unit(q, code, &put, &plen);
+    total += plen;
+  }
+  reserve = total + 1 > len && len >= 4 ? 3 : 0;
+  for (; *p; p += n) {
+    n = term_unit(p, code, &put, &plen);
+    /* Whole characters and whole escapes only; when it does not all fit,
+     * room is kept for "..." so that the cut is seen. */
+    if (o + plen + reserve + 1 > len) {
+      if (reserve > 0) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+      }
+      break;
+    }
+    memcpy(out + o, put, plen);
+    o += plen;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* ---- CSV ------------------------------------------------------------------
+ */
+
+static void csv_separator(ctl_csv_t *w) {
+  if (w->fields++ > 0)
+    fputc(',', w->f);
+}
+
+void ctl_csv_text(ctl_csv_t *w, const char *s) {
+  s = s ? s : "";
+  csv_separator(w);
+  fputc('"', w->f);
+  /* A spreadsheet takes a cell that starts with one of these for a
+   * formula (or, for TAB and CR, drops them and looks at what follows):
+   * the quote makes it text, as OWASP's CSV injection advice says. */
+  if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
+    fputc('\'', w->f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', w->f);
+    fputc(*s, w->f);
+  }
+  fputc('"', w->f);
+}
+
+void ctl_csv_number(ctl_csv_t *w, const char *fmt, ...) {
+  va_list ap;
+
+  csv_separator(w);
+  va_start(ap, fmt);
+  vfprintf(w->f, fmt, ap);
+  va_end(ap);
+}
+
+void ctl_csv_end(ctl_csv_t *w) {
+  fputc('\n', w->f);
+  w->fields = 0;
+}
+
+void ctl_csv_header(ctl_csv_t *w, const char *const *names) {
+  for (; *names != NULL; names++)
+    ctl_csv_text(w, *names);
+  ctl_csv_end(w);
+}
