@@ -209,8 +209,10 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   return 0;
 }
 
-void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
-                       const wg_reading_t *r, double now) {
+/* A reading through the rules; a fall's summary names @refusal if any. */
+static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                           const wg_reading_t *r, const char *refusal,
+                           double now) {
   wg_verdict_t v[VERDICTS_MAX];
   const wg_patient_t *p;
   size_t n;
@@ -219,7 +221,28 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
     return;
   p = &cl->cfg->patients[patient];
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
+  for (size_t i = 0; refusal != NULL && i < n; i++) {
+    char summary[sizeof(v[i].summary)];
+
+    if (v[i].rule != WG_RULE_FALL)
+      continue;
+    /* Cut to fit, as every summary is: the refusal comes last. */
+    if (snprintf(summary, sizeof(summary), "%s; its pack was refused: %s",
+                 v[i].summary, refusal) >= 0)
+      wg_copy(v[i].summary, sizeof(v[i].summary), summary);
+  }
   clinic_apply_verdicts(cl, p, v, n, now);
+}
+
+void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                       const wg_reading_t *r, double now) {
+  clinic_reading(cl, patient, device, r, NULL, now);
+}
+
+void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
+                               const wg_reading_t *r, const char *refusal,
+                               double now) {
+  clinic_reading(cl, patient, device, r, refusal, now);
 }
 
 /* A score to publish on news2 and store in scores at the next commit. */

@@ -96,6 +96,16 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
                        const wg_reading_t *r, double now);
 
 /*
+ * wg_clinic_reading() for a fall kept from a pack the ingest refused for
+ * @refusal: the fall alert it raises or updates names the refusal in its
+ * summary, so that no one takes the device for sound (DESIGN.md section 5,
+ * 2026-12-06).
+ */
+void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
+                               const wg_reading_t *r, const char *refusal,
+                               double now);
+
+/*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the
  * score, queued for the commit, and the alert it drives.
  */

@@ -157,8 +157,12 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
         wg_fhir_vitals_add(&fv, r);
       if (i < cm->evaluated || dev == NULL)
         continue;
-      wg_clinic_reading(cm->d.clinic, dev->patient_index, dev->device_index, r,
-                        now);
+      if (pk->refused != NULL)
+        wg_clinic_refused_reading(cm->d.clinic, dev->patient_index,
+                                  dev->device_index, r, pk->refused, now);
+      else
+        wg_clinic_reading(cm->d.clinic, dev->patient_index, dev->device_index,
+                          r, now);
       pk->news2 |= wg_news2_param(r->name) >= 0;
     }
     if (fhir && (rc = put_fhir_vitals(cm, &fv, now)) != 0)
