@@ -258,7 +258,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
                     wg_alert_event_t *ev) {
   wg_alert_t *al = alerts_find(a, patient, v->rule, v->key), fresh;
   wg_verdict_t kept;
-  char cause[256];
+  char cause[384];
 
   /* A verdict that cannot weigh the condition leaves the severity as it
    * is (an incomplete NEWS2 set): no rise, no fall, no ack undone. */
@@ -365,7 +365,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
                   const char *outcome, const char *note, bool local,
                   bool verified, double now, wg_alert_event_t *ev) {
   wg_alert_t *al = alerts_find_id(a, id);
-  char cause[256];
+  char cause[384];
 
   if (al == NULL)
     return WG_EINVAL;
@@ -404,7 +404,7 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
 int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
                     double now, wg_alert_event_t *ev) {
   wg_alert_t *al = alerts_find_id(a, id);
-  char cause[256], summary[sizeof(al->summary)];
+  char cause[384], summary[sizeof(al->summary)];
   size_t n;
 
   if (al == NULL)
@@ -426,7 +426,7 @@ int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
 int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   wg_alert_t *due = NULL;
   const char *route, *was;
-  char cause[256];
+  char cause[384];
 
   for (size_t i = 0; i < a->nopen; i++) {
     wg_alert_t *al = &a->open[i]->alert;
@@ -462,7 +462,7 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
 }
 
 int wg_alerts_update_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
-  char cause[256];
+  char cause[384];
 
   for (size_t i = 0; i < a->nopen; i++) {
     wg_alert_t *al = &a->open[i]->alert;

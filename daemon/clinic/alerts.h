@@ -72,7 +72,7 @@ typedef struct wg_alert_s {
   char outcome[16];                 /* "" when the ack gave none */
   char note[WG_NOTE_MAX_BYTES + 1]; /* "" when the ack gave none */
   char route[WG_ID_MAX + 1]; /* who must act: at raise, again at escalation */
-  char summary[160];
+  char summary[256];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
   /* Each entry's JSON, printed once by the first event that carries it
@@ -93,7 +93,7 @@ typedef struct wg_alert_s {
  * borrowed from the ack: see wg_alerts_ack()) go with its event only. */
 typedef struct wg_alert_event_s {
   wg_alert_t alert;
-  char cause[256];
+  char cause[384];
   char outcome[16];
   const char *note;
 } wg_alert_event_t;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/text.h"
 #include "wardgate/error.h"
@@ -40,6 +41,7 @@ void wg_clinic_free(wg_clinic_t *cl) {
   wg_alerts_free(&cl->alerts);
   free(cl->events);
   free(cl->scores);
+  free(cl->burst);
   memset(cl, 0, sizeof(*cl));
 }
 
@@ -87,6 +89,103 @@ static void clinic_queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
   wg_log(LOG_INFO, "alert %s %s: %s (%s, patient %s)", ev->alert.id,
          wg_alert_state_name(ev->alert.state), ev->alert.summary,
          wg_severity_name(ev->alert.severity), ev->alert.patient);
+}
+
+/* One (patient, rule, key) of a pack: its verdicts folded. */
+typedef struct wg_clinic_burst_s {
+  size_t patient;
+  wg_verdict_t worst; /* the worst raise */
+  wg_verdict_t last;  /* the last verdict */
+  size_t nraise;
+  size_t nverdicts;
+  double first_t, last_t; /* measured, of the raises */
+} clinic_burst_t;
+
+/* Whether raise @a is worse than raise @b. */
+static bool clinic_burst_worse(const wg_verdict_t *a, const wg_verdict_t *b) {
+  if (a->severity != b->severity)
+    return a->severity < b->severity;
+  return a->graded && b->graded && a->grade > b->grade;
+}
+
+/* Fold @v of patient @patient into the pack's held verdicts; false when
+ * there is no room (then it is applied at once). */
+static bool clinic_burst_hold(wg_clinic_t *cl, size_t patient,
+                              const wg_verdict_t *v) {
+  clinic_burst_t *b = NULL;
+
+  for (size_t i = 0; i < cl->nburst && b == NULL; i++)
+    if (cl->burst[i].patient == patient && cl->burst[i].last.rule == v->rule &&
+        strcmp(cl->burst[i].last.key, v->key) == 0)
+      b = &cl->burst[i];
+  if (b == NULL) {
+    if (cl->nburst == cl->burst_cap) {
+      size_t cap = cl->burst_cap ? cl->burst_cap * 2 : 8;
+      clinic_burst_t *q = realloc(cl->burst, cap * sizeof(*q));
+      if (q == NULL)
+        return false;
+      cl->burst = q;
+      cl->burst_cap = cap;
+    }
+    b = &cl->burst[cl->nburst++];
+    memset(b, 0, sizeof(*b));
+    b->patient = patient;
+  }
+  if (v->kind == WG_VERDICT_RAISE) {
+    if (b->nraise == 0 || clinic_burst_worse(v, &b->worst))
+      b->worst = *v;
+    if (b->nraise == 0 || v->evidence.t < b->first_t)
+      b->first_t = v->evidence.t;
+    if (b->nraise == 0 || v->evidence.t > b->last_t)
+      b->last_t = v->evidence.t;
+    b->nraise++;
+  }
+  b->last = *v;
+  b->nverdicts++;
+  return true;
+}
+
+static void clinic_apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
+                                  const wg_verdict_t *v, size_t n, double now);
+
+void wg_clinic_pack_begin(wg_clinic_t *cl) { cl->in_pack = true; }
+
+/* @t as local "HH:MM". */
+static void clinic_hhmm(double t, char *out, size_t size) {
+  time_t tt = (time_t)floor(t);
+  struct tm tm;
+
+  localtime_r(&tt, &tm);
+  snprintf(out, size, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+void wg_clinic_pack_end(wg_clinic_t *cl, double now) {
+  cl->in_pack = false;
+  for (size_t i = 0; i < cl->nburst; i++) {
+    clinic_burst_t *b = &cl->burst[i];
+    const wg_patient_t *p;
+
+    if (cl->cfg == NULL || b->patient >= cl->nstates)
+      continue;
+    p = &cl->cfg->patients[b->patient];
+    if (b->nverdicts == 1 || b->nraise == 0) {
+      clinic_apply_verdicts(cl, p, &b->last, 1, now);
+      continue;
+    }
+    if (b->nraise > 1) {
+      char from[16], to[16], summary[sizeof(b->worst.summary)];
+      clinic_hhmm(b->first_t, from, sizeof(from));
+      clinic_hhmm(b->last_t, to, sizeof(to));
+      /* Cut to fit, as every summary is: the range comes last. */
+      if (snprintf(summary, sizeof(summary), "%s; %zu readings from %s to %s",
+                   b->worst.summary, b->nraise, from, to) >= 0)
+        wg_copy(b->worst.summary, sizeof(b->worst.summary), summary);
+    }
+    clinic_apply_verdicts(cl, p, &b->worst, 1, now);
+    if (b->last.kind == WG_VERDICT_CLEAR)
+      clinic_apply_verdicts(cl, p, &b->last, 1, now);
+  }
+  cl->nburst = 0;
 }
 
 static void clinic_apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
@@ -209,8 +308,10 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   return 0;
 }
 
-void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
-                       const wg_reading_t *r, double now) {
+/* A reading through the rules; a fall's summary names @refusal if any. */
+static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                           const wg_reading_t *r, const char *refusal,
+                           double now) {
   wg_verdict_t v[VERDICTS_MAX];
   const wg_patient_t *p;
   size_t n;
@@ -219,7 +320,30 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
     return;
   p = &cl->cfg->patients[patient];
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
-  clinic_apply_verdicts(cl, p, v, n, now);
+  for (size_t i = 0; refusal != NULL && i < n; i++) {
+    char summary[sizeof(v[i].summary)];
+
+    if (v[i].rule != WG_RULE_FALL)
+      continue;
+    /* Cut to fit, as every summary is: the refusal comes last. */
+    if (snprintf(summary, sizeof(summary), "%s; its pack was refused: %s",
+                 v[i].summary, refusal) >= 0)
+      wg_copy(v[i].summary, sizeof(v[i].summary), summary);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!cl->in_pack || !clinic_burst_hold(cl, patient, &v[i]))
+      clinic_apply_verdicts(cl, p, &v[i], 1, now);
+}
+
+void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
+                       const wg_reading_t *r, double now) {
+  clinic_reading(cl, patient, device, r, NULL, now);
+}
+
+void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
+                               const wg_reading_t *r, const char *refusal,
+                               double now) {
+  clinic_reading(cl, patient, device, r, refusal, now);
 }
 
 /* A score to publish on news2 and store in scores at the next commit. */

@@ -47,7 +47,13 @@ typedef struct wg_clinic_s {
   wg_clinic_score_t *scores;
   size_t nscores;
   size_t scores_cap;
-  bool changed;       /* the open alerts changed since the last commit */
+  bool changed; /* the open alerts changed since the last commit */
+  /* Between wg_clinic_pack_begin() and _end(): the pack's verdicts, one
+   * entry per (patient, rule, key). */
+  struct wg_clinic_burst_s *burst;
+  size_t nburst;
+  size_t burst_cap;
+  bool in_pack;
   wg_daylog_t daylog; /* the end of the day; daylog.due: its log is due */
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
@@ -94,6 +100,30 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now);
  */
 void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
                        const wg_reading_t *r, double now);
+
+/*
+ * A pack's readings follow, up to wg_clinic_pack_end(): their verdicts are
+ * held and folded per (patient, rule, key), so that a back-filled burst
+ * (a cuff syncing a day) yields at most one alert per rule and key, whose
+ * summary gives the range, not an event a reading. At the end, for each
+ * key: the worst raise (by severity, then grade; the first for an event
+ * such as a fall) is applied, its summary ending "; N readings from HH:MM
+ * to HH:MM" when there were several, then the last verdict if it is a
+ * clear. A key with one verdict is applied as it came. A second begin
+ * before the end keeps what is held (a retried commit).
+ */
+void wg_clinic_pack_begin(wg_clinic_t *cl);
+void wg_clinic_pack_end(wg_clinic_t *cl, double now);
+
+/*
+ * wg_clinic_reading() for a fall kept from a pack the ingest refused for
+ * @refusal: the fall alert it raises or updates names the refusal in its
+ * summary, so that no one takes the device for sound (DESIGN.md section 5,
+ * 2026-12-06).
+ */
+void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
+                               const wg_reading_t *r, const char *refusal,
+                               double now);
 
 /*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the

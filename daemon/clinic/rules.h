@@ -79,7 +79,7 @@ typedef struct wg_verdict_s {
   wg_rule_t rule;
   wg_severity_t severity;
   char key[96]; /* with patient and rule, names the one open alert */
-  char summary[160];
+  char summary[256];
   wg_evidence_t evidence;
   /* How bad a graded condition is, higher worse (a threshold: how far
    * beyond its limit; NEWS2: the score), so that a repeat can tell whether

@@ -90,6 +90,27 @@ double wg_rules_expect_interval_s(const wg_expect_t *e,
   }
 }
 
+/*
+ * A missed observation is as urgent as the patient's last NEWS2 band
+ * (DESIGN.md section 8, revised 2026-12-06): low before any score and at
+ * 0-4, medium at a single 3 or 5-6, high at 7 or more. One step below the
+ * NEWS2 alert itself (emergency at 7+): the gap is a prompt to observe a
+ * patient already known to be at risk, not a deterioration seen.
+ */
+static wg_severity_t rules_timed_missed_severity(const wg_rule_state_t *st) {
+  if (!st->news2_scored)
+    return WG_SEV_LOW;
+  switch (st->news2_last.band) {
+  case WG_NEWS2_BAND_HIGH:
+    return WG_SEV_HIGH;
+  case WG_NEWS2_BAND_MEDIUM:
+  case WG_NEWS2_BAND_LOW_MEDIUM:
+    return WG_SEV_MEDIUM;
+  default:
+    return WG_SEV_LOW;
+  }
+}
+
 size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                      double silent_s, wg_verdict_t *out, size_t max) {
   wg_verdict_t *v;
@@ -102,8 +123,8 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
         (v = rules__next_verdict(out, &n, max)) == NULL)
       continue;
     e->active = true;
-    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS, WG_SEV_LOW,
-                       p->expect[i].name);
+    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS,
+                       rules_timed_missed_severity(st), p->expect[i].name);
     snprintf(v->summary, sizeof(v->summary),
              "No %s reading for %g min (expected every %g min)",
              p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,

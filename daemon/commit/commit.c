@@ -139,6 +139,9 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
     if (fhir)
       wg_fhir_vitals_begin(&fv, cm->d.fhir, cm->d.gateway, dev->patient->id,
                            dev->id);
+    /* A back-filled burst is one pack: its verdicts are folded per rule and
+     * key (a failure below keeps what is held for the retry). */
+    wg_clinic_pack_begin(cm->d.clinic);
     for (; i < pk->end; i++) {
       const wg_reading_t *r = &b->readings.v[i];
 
@@ -157,10 +160,15 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
         wg_fhir_vitals_add(&fv, r);
       if (i < cm->evaluated || dev == NULL)
         continue;
-      wg_clinic_reading(cm->d.clinic, dev->patient_index, dev->device_index, r,
-                        now);
+      if (pk->refused != NULL)
+        wg_clinic_refused_reading(cm->d.clinic, dev->patient_index,
+                                  dev->device_index, r, pk->refused, now);
+      else
+        wg_clinic_reading(cm->d.clinic, dev->patient_index, dev->device_index,
+                          r, now);
       pk->news2 |= wg_news2_param(r->name) >= 0;
     }
+    wg_clinic_pack_end(cm->d.clinic, now);
     if (fhir && (rc = put_fhir_vitals(cm, &fv, now)) != 0)
       return rc;
     if (pk->news2 && !pk->scored && dev != NULL) {

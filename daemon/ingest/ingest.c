@@ -158,6 +158,48 @@ static long ingest_forbidden_key(const wg_batch_t *b, size_t first,
   return -1;
 }
 
+/*
+ * The falls of @payload, refused with @reason, into the batch as a pack of
+ * their own (wg_ingest_pack_via()). Best effort: out of memory, the
+ * refusal stands as it is, reported like any other.
+ */
+static void ingest_keep_falls(wg_ingest_t *in, const wg_device_t *dm,
+                              const void *payload, size_t len, double now,
+                              const char *reason) {
+  wg_batch_t *b = &in->batch;
+  wg_arena_mark_t mark = wg_arena_mark(&b->arena);
+  size_t first = b->readings.n;
+  double oldest = in->map.retention_days > 0
+                      ? now - in->map.retention_days * 86400.0
+                      : WG_INGEST_MIN_TIME;
+  const char *dev, *pat, *why;
+
+  if (dm->conf != NULL &&
+      !ingest_allows(dm->conf->keys, dm->conf->nkeys, "fall"))
+    return;
+  if (wg_senml_falls(payload, len, now, &b->arena, &b->readings) == 0)
+    return;
+  dev = wg_arena_strdup(&b->arena, dm->id);
+  pat = wg_arena_strdup(&b->arena, dm->patient->id);
+  why = wg_arena_strdup(&b->arena, reason);
+  if (dev == NULL || pat == NULL || why == NULL) {
+    b->readings.n = first;
+    wg_arena_rollback(&b->arena, mark);
+    return;
+  }
+  for (size_t i = first; i < b->readings.n; i++) {
+    wg_reading_t *r = &b->readings.v[i];
+    /* A time that is no time (a reset clock) or one the retention would
+     * delete: the fall is dated by its receipt, and the refusal says why. */
+    if (r->ts < WG_INGEST_MIN_TIME || r->ts < oldest)
+      r->ts = now;
+    r->device_id = dev;
+    r->patient_id = pat;
+    r->received = now;
+  }
+  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false, why};
+}
+
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
                    size_t len, double now, char *err, size_t errlen) {
   return wg_ingest_pack_via(in, NULL, device, payload, len, now, err, errlen);
@@ -226,6 +268,8 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
   }
   if (rc != 0) {
     wg_arena_rollback(&b->arena, mark);
+    if (dm != NULL && (rc == WG_EINVAL || rc == WG_ETOOBIG))
+      ingest_keep_falls(in, dm, payload, len, now, err);
     return rc;
   }
   for (size_t i = first; i < b->readings.n; i++) {
@@ -233,7 +277,7 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
     b->readings.v[i].patient_id = pat;
     b->readings.v[i].received = now;
   }
-  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false};
+  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false, NULL};
   return 0;
 }
 

@@ -39,6 +39,9 @@ typedef struct wg_pack_s {
   const wg_device_t *device; /* NULL for an accepted unknown device */
   bool news2;                /* a new NEWS2 parameter was evaluated */
   bool scored;               /* and its NEWS2 computed */
+  /* NULL, or the pack was refused for this reason and these are its falls,
+   * kept so that a fall is never lost with the rest of its pack. */
+  const char *refused;
 } wg_pack_t;
 
 /* An acknowledgement from the hub, as the batch holds it. */
@@ -119,6 +122,13 @@ int wg_ingest_device_from_topic(const char *filter, const char *topic,
  * reason given: it must not be acknowledged and then deleted by retention
  * (DESIGN.md section 5). The SenML checks (the 5-minute future limit among
  * them) are wg_senml_parse()'s.
+ *
+ * A pack of a configured device refused with WG_EINVAL or WG_ETOOBIG still
+ * leaves its falls (vb true, a key the device may report) in the batch, as
+ * a pack of their own whose `refused` is @err's reason: nothing else of it
+ * is taken. A fall counts at its own time, or at @now when its time is
+ * what was refused (before 2020, older than the retention, ahead of the
+ * tolerance) (DESIGN.md section 5, 2026-12-06).
  */
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
                    size_t len, double now, char *err, size_t errlen);

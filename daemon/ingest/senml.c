@@ -120,6 +120,7 @@ typedef struct parse_s {
   size_t errlen;
   int index;      /* record being parsed, for messages */
   double version; /* the pack's bver, 0 before the first record */
+  bool rescue;    /* wg_senml_falls(): a refused time counts as now */
 } parse_t;
 
 __attribute__((format(printf, 2, 3))) static int reject(parse_t *p,
@@ -294,6 +295,8 @@ static int senml_record(parse_t *p, const cJSON *obj, base_t *base, double now,
   t = base->bt + (r.t ? r.t->valuedouble : 0.0);
   if (t < WG_SENML_RELATIVE_LIMIT)
     t += now;
+  if (p->rescue && (!isfinite(t) || t > now + WG_SENML_MAX_FUTURE_S))
+    t = now;
   if (!isfinite(t))
     return reject(p, "time out of range in \"%s\"", name);
   if (t > now + WG_SENML_MAX_FUTURE_S)
@@ -398,7 +401,7 @@ static int senml_record(parse_t *p, const cJSON *obj, base_t *base, double now,
 
 int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
                    wg_readings_t *out, char *err, size_t errlen) {
-  parse_t p = {err, errlen, 0, 0};
+  parse_t p = {err, errlen, 0, 0, false};
   base_t base = {NULL, NULL, 0, 0, 0};
   size_t start = out->n;
   cJSON *root = NULL;
@@ -459,4 +462,38 @@ fail:
   out->n = start;
   wg_json_scratch_end(mark);
   return rc;
+}
+
+size_t wg_senml_falls(const char *buf, size_t len, double now,
+                      wg_arena_t *arena, wg_readings_t *out) {
+  char err[160];
+  parse_t p = {err, sizeof(err), 0, 0, true};
+  base_t base = {NULL, NULL, 0, 0, 0};
+  size_t start = out->n;
+  cJSON *root;
+  const cJSON *rec;
+  wg_arena_mark_t mark;
+
+  /* The same bounds as a pack: a refusal must not cost more than one. */
+  if (len > WG_SENML_MAX_BYTES ||
+      wg_json_check(buf, len, SENML_MAX_DEPTH, err, sizeof(err)) != 0)
+    return 0;
+  mark = wg_json_scratch_begin();
+  root = cJSON_ParseWithLength(buf, len);
+  if (root == NULL || !cJSON_IsArray(root) ||
+      wg_senml_readings_reserve(out, WG_SENML_MAX_RECORDS) != 0) {
+    wg_json_scratch_end(mark);
+    return 0;
+  }
+  for (rec = root->child; rec != NULL && p.index < WG_SENML_MAX_RECORDS;
+       rec = rec->next, p.index++) {
+    wg_reading_t *r = &out->v[out->n];
+
+    /* Each record on its own: a bad one is skipped, not the pack. */
+    if (senml_record(&p, rec, &base, now, arena, r) == 0 &&
+        strcmp(r->name, "fall") == 0 && (r->flags & WG_READING_HAS_VB) && r->vb)
+      out->n++;
+  }
+  wg_json_scratch_end(mark);
+  return out->n - start;
 }

@@ -44,6 +44,18 @@ int wg_senml_parse(const char *buf, size_t len, double now, wg_arena_t *arena,
                    wg_readings_t *out, char *err, size_t errlen);
 
 /*
+ * The falls (vb true) of the pack in @buf that wg_senml_parse() refused,
+ * appended to @out (strings from @arena), so that a fall is never lost
+ * with the rest of its pack (DESIGN.md section 5, 2026-12-06). Each record
+ * is read on its own, with the pack's base fields as they stand there: a
+ * bad record is skipped, and a time that is not finite or more than
+ * WG_SENML_MAX_FUTURE_S ahead counts as @now. Returns how many; 0 for a
+ * text that is not a SenML array within the limits.
+ */
+size_t wg_senml_falls(const char *buf, size_t len, double now,
+                      wg_arena_t *arena, wg_readings_t *out);
+
+/*
  * The canonical unit of a known key ("spo2" -> "%"), "" for keys without a
  * unit, NULL for keys that are not known.
  */

@@ -774,9 +774,64 @@ static void reload_carries_state(void) {
   wg_config_free(cfg2);
 }
 
-TEST_MAIN(T(fall_raise_escalate_ack), T(threshold_lifecycle),
-          T(repeats_coalesced), T(news2_coalesced), T(clock_steps),
-          T(news2_scores_and_alert), T(news2_acked_then_worse),
+/*
+ * Issue #26 item 6: a back-filled burst (a cuff syncing a day, a fall
+ * sensor flushing its buffer) taken as one pack yields at most one alert
+ * per rule and key, whose summary gives the range, not an event a reading:
+ * one raise for the worst or the latest, and a clear after it when the
+ * burst ends back inside. A pack of one reading is as before.
+ */
+static void backfilled_burst_one_alert(void) {
+  static const struct {
+    const char *what;
+    size_t n;       /* readings, 5 min apart, received a day later */
+    int episode;    /* 0: all below 90; N: N below, N inside, ...; -1 falls */
+    bool ends_open; /* the alert is open after the burst */
+    size_t events;  /* events of the pack */
+    const char *says;
+  } cases[] = {
+      {"all below", 288, 0, true, 1, "288 readings"},
+      {"episodes, ends inside", 300, 10, false, 2, "150 readings"},
+      {"episodes, ends below", 290, 10, true, 1, "150 readings"},
+      {"falls", 6, -1, true, 1, "6 readings"},
+      {"one reading", 1, 0, true, 1, "below the limit of 90"},
+  };
+
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+    double t0 = T0 - 86400.0, now = T0;
+    fixture_t f;
+
+    ASSERT_EQ(setup(&f, patients_json, 1), 0);
+    wg_clinic_pack_begin(&f.cl);
+    for (size_t i = 0; i < cases[c].n; i++) {
+      double t = t0 + 300.0 * (double)i;
+      bool below =
+          cases[c].episode == 0 ||
+          (cases[c].episode > 0 && (i / (size_t)cases[c].episode) % 2 == 0);
+      wg_reading_t r =
+          cases[c].episode < 0
+              ? fall(t)
+              : num("oxi-1", "spo2", below ? 80 + (double)(i % 9) : 96, t);
+      r.received = now;
+      wg_clinic_reading(&f.cl, 0, cases[c].episode < 0 ? 1 : 0, &r, now);
+    }
+    wg_clinic_pack_end(&f.cl, now);
+    if (f.cl.nevents != cases[c].events)
+      FAIL_AT("%s: %zu events, want %zu", cases[c].what, f.cl.nevents,
+              cases[c].events);
+    ASSERT_EQ(f.counters.alerts_raised, 1);
+    ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_RAISED);
+    ASSERT_CONTAINS(f.cl.events[0].alert.summary, cases[c].says);
+    ASSERT_EQ(f.cl.alerts.nopen, cases[c].ends_open ? 1u : 0u);
+    if (cases[c].events == 2)
+      ASSERT_EQ(f.cl.events[1].alert.state, WG_ALERT_CLEARED);
+    teardown(&f);
+  }
+}
+
+TEST_MAIN(T(fall_raise_escalate_ack), T(backfilled_burst_one_alert),
+          T(threshold_lifecycle), T(repeats_coalesced), T(news2_coalesced),
+          T(clock_steps), T(news2_scores_and_alert), T(news2_acked_then_worse),
           T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
           T(restore_intake_without_readings), T(restore_intake_checkpoints),
           T(intake_alert_survives_midnight), T(intake_new_day_undoes_ack),

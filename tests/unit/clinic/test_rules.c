@@ -261,6 +261,54 @@ static void missed_observation_follows_news2(void) {
   wg_rule_state_free(&st);
 }
 
+/*
+ * DESIGN.md section 8 (revised 2026-12-06): a missed observation's severity
+ * follows the patient's last NEWS2 band, for a fixed interval as for
+ * "news2": low before any score and at 0-4, medium at a single 3 or 5-6,
+ * high at 7 or more. Each case ticks one interval after the start.
+ */
+static void missed_observation_severity_follows_band(void) {
+  static const struct {
+    bool scored;
+    int score;
+    wg_news2_band_t band;
+    wg_severity_t want;
+  } cases[] = {
+      {false, 0, WG_NEWS2_BAND_LOW, WG_SEV_LOW},
+      {true, 0, WG_NEWS2_BAND_LOW, WG_SEV_LOW},
+      {true, 4, WG_NEWS2_BAND_LOW, WG_SEV_LOW},
+      {true, 3, WG_NEWS2_BAND_LOW_MEDIUM, WG_SEV_MEDIUM},
+      {true, 5, WG_NEWS2_BAND_MEDIUM, WG_SEV_MEDIUM},
+      {true, 6, WG_NEWS2_BAND_MEDIUM, WG_SEV_MEDIUM},
+      {true, 7, WG_NEWS2_BAND_HIGH, WG_SEV_HIGH},
+      {true, 20, WG_NEWS2_BAND_HIGH, WG_SEV_HIGH},
+  };
+
+  for (int follow = 0; follow < 2; follow++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      wg_expect_t e = {
+          .name = "spo2", .every_min = 30, .follow_news2 = follow != 0};
+      wg_patient_t p = {.id = "p-1", .expect = &e, .nexpect = 1};
+      wg_rule_state_t st;
+      wg_verdict_t v[2];
+      double every;
+
+      ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+      st.news2_scored = cases[i].scored;
+      st.news2_last.score = cases[i].score;
+      st.news2_last.band = cases[i].band;
+      every = wg_rules_expect_interval_s(&e, &st);
+      ASSERT_EQ(wg_rules_tick(&p, &st, T0 + every - 1, 86400, v, 2), 0);
+      ASSERT_EQ(wg_rules_tick(&p, &st, T0 + every, 86400, v, 2), 1);
+      ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
+      if (v[0].severity != cases[i].want)
+        FAIL_AT("follow %d, score %d: %s, want %s", follow, cases[i].score,
+                wg_severity_name(v[0].severity),
+                wg_severity_name(cases[i].want));
+      wg_rule_state_free(&st);
+    }
+}
+
 static void silent_device(void) {
   const char *devs[] = {"oxi-1", "bp-1"};
   wg_patient_t p = {.id = "p-1", .devices = devs, .ndevices = 2};
@@ -662,8 +710,9 @@ static void rule_names(void) {
 TEST_MAIN(T(falls), T(threshold_below), T(threshold_above),
           T(threshold_both_sides), T(threshold_confirm),
           T(threshold_verdict_fields), T(missed_observation),
-          T(missed_observation_follows_news2), T(silent_device), T(low_battery),
-          T(local_days_and_dst), T(intake_checkpoints),
+          T(missed_observation_follows_news2),
+          T(missed_observation_severity_follows_band), T(silent_device),
+          T(low_battery), T(local_days_and_dst), T(intake_checkpoints),
           T(intake_alert_over_midnight), T(intake_checkpoint_in_dst_gap),
           T(news2_through_the_rules), T(news2_not_cleared_by_ageing),
           T(news2_hysteresis), T(rule_names))

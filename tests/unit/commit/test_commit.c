@@ -292,6 +292,59 @@ static void pause_while_failing(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+static int take_refused(fixture_t *f, const char *device, const char *json) {
+  char err[256];
+  return wg_ingest_pack(&f->ingest, device, json, strlen(json),
+                        (double)time(NULL), err, sizeof(err));
+}
+
+/*
+ * DESIGN.md section 5 (2026-12-06): a fall inside a refused pack raises the
+ * fall alert, whose summary names the refusal. The fall is stored (the
+ * same pack sent again is a duplicate: no second event); the pack's other
+ * records are not. Table: what refused the pack, what the summary quotes.
+ */
+static void refused_pack_raises_its_fall(void) {
+  static const struct {
+    const char *json, *quoted;
+  } cases[] = {
+      {"[{\"bt\":1763899990,\"n\":\"fall\",\"vb\":true},"
+       "{\"n\":\"battery\",\"v\":101}]",
+       "its pack was refused: record 1: battery 101 %EL outside 0-100"},
+      {"[{\"bt\":1763899991,\"n\":\"fall\",\"vb\":true},"
+       "{\"n\":\"spo2\",\"v\":97,\"t\":1e10}]",
+       "its pack was refused: record 1: time more than 5 minutes"},
+  };
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char sql[256];
+    fixture_t f;
+
+    ASSERT_EQ(setup(&f), 0);
+    ASSERT_EQ(take_refused(&f, "fall-1", cases[i].json), WG_EINVAL);
+    ASSERT_EQ(wg_commit_now(&f.commit), 0);
+    ASSERT_EQ(count(&f, "SELECT count(*) FROM readings"), 1);
+    ASSERT_EQ(count(&f, "SELECT count(*) FROM readings WHERE name = 'fall' "
+                        "AND device_id = 'fall-1'"),
+              1);
+    ASSERT_EQ(count(&f, "SELECT count(*) FROM alerts WHERE rule = 'fall' "
+                        "AND severity = 'high' AND open = 1"),
+              1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM alert_events WHERE state = 'raised' AND "
+             "instr(payload, '%s') > 0",
+             cases[i].quoted);
+    if (count(&f, sql) != 1)
+      FAIL_AT("case %zu: no raised event quoting \"%s\"", i, cases[i].quoted);
+    /* The same refused pack again: its fall is a duplicate. */
+    ASSERT_EQ(take_refused(&f, "fall-1", cases[i].json), WG_EINVAL);
+    ASSERT_EQ(wg_commit_now(&f.commit), 0);
+    ASSERT_EQ(count(&f, "SELECT count(*) FROM alert_events"), 1);
+    ASSERT_EQ(f.counters.readings_duplicate, 1);
+    ASSERT_EQ(teardown(&f), 0);
+  }
+}
+
 /* After a restart: the clinic is rebuilt from the store, the open alert
  * back (an unreadable one skipped), the NEWS2 observations replayed. */
 static void restore_from_the_store(void) {
@@ -324,4 +377,4 @@ static void restore_from_the_store(void) {
 
 TEST_MAIN(T(phases_in_one_transaction), T(restore_from_the_store),
           T(retry_scores_the_pack), T(late_ack_in_the_transaction),
-          T(pause_while_failing))
+          T(pause_while_failing), T(refused_pack_raises_its_fall))

@@ -341,8 +341,14 @@ static void time_before_2020_refused(void) {
             : rc != WG_EINVAL || strstr(err, cases[i].reason) == NULL)
       FAIL_AT("%s: rc %d, \"%s\", want %s", cases[i].json, rc, err,
               cases[i].reason ? cases[i].reason : "taken");
-    if (rc != 0)
-      ASSERT_EQ(in.batch.readings.n, before);
+    /* Refused, the pack leaves only its fall (DESIGN.md section 5,
+     * 2026-12-06: a fall in a refused pack is never lost), dated by its
+     * receipt since its own time is what was refused. */
+    if (rc != 0) {
+      ASSERT_EQ(in.batch.readings.n, before + 1);
+      ASSERT_NEAR(in.batch.readings.v[before].ts, T0, 1e-9);
+      ASSERT(in.batch.packs[in.batch.npacks - 1].refused != NULL);
+    }
   }
   wg_ingest_free(&in);
   wg_config_free(cfg);
@@ -397,7 +403,128 @@ static void older_than_retention_refused(void) {
   wg_config_free(cfg);
 }
 
+/*
+ * DESIGN.md section 5 (2026-12-06): a fall (vb true) inside a refused pack
+ * of a known device is never lost. The pack is refused whole, with its
+ * reason, and none of its other records is taken; its falls are kept in a
+ * pack of their own, marked refused with that reason, at their own time, or
+ * at their receipt when their time is what was refused. Nothing is kept
+ * for an unknown device, a transport the device may not use, a device that
+ * may not report falls, a fall that is false, or a pack that is not SenML.
+ */
+static void refused_pack_keeps_its_fall(void) {
+  wg_config_t *cfg = test_config(
+      "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":"
+      "{\"mqtt\":{},\"coap\":{}},\"uplink\":{\"mqtt\":{}},"
+      "\"retention_days\":2,"
+      "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"fall-1\","
+      "{\"id\":\"fall-2\",\"via\":[\"coap\"]},"
+      "{\"id\":\"oxi-1\",\"keys\":[\"spo2\"]},"
+      "{\"id\":\"fall-3\",\"keys\":[\"fall\"]}]}]}");
+  static const struct {
+    const char *device, *via, *json;
+    const char *reason; /* in err */
+    int rc;
+    size_t kept;   /* falls kept from the refused pack */
+    double fall_t; /* the time a kept fall counts at */
+  } cases[] = {
+      /* A battery of 101 %: refused, the fall kept at its time. */
+      {"fall-1", NULL,
+       "[{\"bt\":1763899990,\"n\":\"fall\",\"vb\":true},"
+       "{\"n\":\"battery\",\"v\":101}]",
+       "battery 101", WG_EINVAL, 1, 1763899990.0},
+      /* The battery before the fall: the parse stopped before it. */
+      {"fall-1", NULL,
+       "[{\"n\":\"battery\",\"v\":101,\"t\":-5},"
+       "{\"n\":\"fall\",\"vb\":true,\"t\":-5}]",
+       "battery 101", WG_EINVAL, 1, T0 - 5},
+      /* Another record six minutes ahead; the fall itself on time. */
+      {"fall-1", NULL,
+       "[{\"n\":\"fall\",\"vb\":true,\"t\":-1},"
+       "{\"n\":\"battery\",\"v\":50,\"t\":360}]",
+       "future", WG_EINVAL, 1, T0 - 1},
+      /* A clock six minutes fast: the fall counts at its receipt. */
+      {"fall-1", NULL, "[{\"n\":\"fall\",\"vb\":true,\"t\":360}]", "future",
+       WG_EINVAL, 1, T0},
+      {"fall-1", NULL, "[{\"n\":\"fall\",\"vb\":true,\"t\":300.5}]", "future",
+       WG_EINVAL, 1, T0},
+      /* A clock reset, and a time older than the retention. */
+      {"fall-1", NULL, "[{\"n\":\"fall\",\"vb\":true,\"t\":946684800}]",
+       "before 2020-01-01", WG_EINVAL, 1, T0},
+      {"fall-1", NULL,
+       "[{\"n\":\"fall\",\"vb\":true,\"t\":-1},"
+       "{\"n\":\"battery\",\"v\":50,\"t\":1763000000}]",
+       "older than the retention", WG_EINVAL, 1, T0 - 1},
+      /* Two falls and a bad record: both falls, nothing else. */
+      {"fall-1", NULL,
+       "[{\"n\":\"fall\",\"vb\":true,\"t\":-20},{\"n\":\"spo2\",\"v\":97},"
+       "{\"n\":\"hr\",\"v\":301},{\"n\":\"fall\",\"vb\":true,\"t\":-10}]",
+       "hr 301", WG_EINVAL, 2, T0 - 20},
+      /* Key not allowed (oxi-1 may report only spo2; fall-3 only falls). */
+      {"oxi-1", NULL, "[{\"n\":\"fall\",\"vb\":true,\"t\":-1}]",
+       "may not report fall", WG_EINVAL, 0, 0},
+      {"fall-3", NULL,
+       "[{\"n\":\"fall\",\"vb\":true,\"t\":-1},{\"n\":\"spo2\",\"v\":97}]",
+       "may not report spo2", WG_EINVAL, 1, T0 - 1},
+      /* Nothing to keep. */
+      {"fall-1", NULL,
+       "[{\"n\":\"fall\",\"vb\":false},{\"n\":\"battery\",\"v\":101}]",
+       "battery 101", WG_EINVAL, 0, 0},
+      {"fall-1", NULL, "[{\"n\":\"fall\",\"vb\":true}", "", WG_EINVAL, 0, 0},
+      {"fall-2", "mqtt", "[{\"n\":\"fall\",\"vb\":true},{\"n\":\"x\"}]",
+       "may not send over mqtt", WG_EAUTH, 0, 0},
+      {"nobody", NULL,
+       "[{\"n\":\"fall\",\"vb\":true},{\"n\":\"battery\",\"v\":101}]",
+       "unknown device", WG_ENODEV, 0, 0},
+  };
+  wg_device_map_t map;
+  wg_ingest_t in;
+  char err[256];
+
+  ASSERT(cfg != NULL);
+  wg_ingest_init(&in);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    size_t before = in.batch.readings.n, packs = in.batch.npacks;
+    const wg_pack_t *pk;
+    int rc;
+
+    err[0] = '\0';
+    rc = wg_ingest_pack_via(&in, cases[i].via, cases[i].device, cases[i].json,
+                            strlen(cases[i].json), T0, err, sizeof(err));
+    if (rc != cases[i].rc || strstr(err, cases[i].reason) == NULL)
+      FAIL_AT("case %zu: rc %d \"%s\", want %d \"%s\"", i, rc, err, cases[i].rc,
+              cases[i].reason);
+    if (in.batch.readings.n - before != cases[i].kept)
+      FAIL_AT("case %zu: %zu readings kept, want %zu", i,
+              in.batch.readings.n - before, cases[i].kept);
+    if (cases[i].kept == 0) {
+      ASSERT_EQ(in.batch.npacks, packs);
+      continue;
+    }
+    ASSERT_EQ(in.batch.npacks, packs + 1);
+    pk = &in.batch.packs[packs];
+    ASSERT(pk->device != NULL);
+    ASSERT(pk->refused != NULL);
+    ASSERT_STR_EQ(pk->refused, err);
+    for (size_t k = before; k < in.batch.readings.n; k++) {
+      const wg_reading_t *r = &in.batch.readings.v[k];
+      ASSERT_STR_EQ(r->name, "fall");
+      ASSERT(r->vb);
+      ASSERT_STR_EQ(r->device_id, cases[i].device);
+      ASSERT_STR_EQ(r->patient_id, "p-1");
+      ASSERT_NEAR(r->received, T0, 1e-9);
+    }
+    if (in.batch.readings.v[before].ts != cases[i].fall_t)
+      FAIL_AT("case %zu: fall at %.1f, want %.1f", i,
+              in.batch.readings.v[before].ts, cases[i].fall_t);
+  }
+  wg_ingest_free(&in);
+  wg_config_free(cfg);
+}
+
 TEST_MAIN(T(device_from_topic), T(map_packs_and_acks), T(pack_out_of_memory),
           T(unknown_devices_accepted), T(waiting_packs_follow_a_new_map),
           T(device_keys_and_transports), T(older_than_retention_refused),
-          T(time_before_2020_refused))
+          T(time_before_2020_refused), T(refused_pack_keeps_its_fall))
