@@ -293,6 +293,30 @@ void wg_clinic_replay(wg_clinic_t *cl, size_t patient, int device,
                     device, now);
 }
 
+void wg_clinic_restore_score(wg_clinic_t *cl, size_t patient,
+                             const wg_news2_t *score, double ts) {
+  wg_rule_state_t *st;
+
+  if (patient >= cl->nstates)
+    return;
+  st = &cl->states[patient];
+  st->news2_scored = true;
+  st->news2_last = *score;
+  /* Anchored as the live rule would be: on the newest replayed component
+   * of its set, or on the time it was computed when none is left. */
+  st->news2_anchor = 0;
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    if (st->news2[k].present && st->news2[k].ts <= ts &&
+        st->news2[k].ts > st->news2_anchor)
+      st->news2_anchor = st->news2[k].ts;
+  if (st->news2_anchor == 0)
+    st->news2_anchor = ts;
+  memset(&st->news2_pub, 0, sizeof(st->news2_pub));
+  st->news2_pub.any = true;
+  st->news2_pub.last = *score;
+  st->news2_pub.at = ts;
+}
+
 int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   wg_alert_t al;
   long i;

@@ -87,6 +87,18 @@ void wg_clinic_replay(wg_clinic_t *cl, size_t patient, int device,
                       const wg_reading_t *r, double now);
 
 /*
+ * At start, after the replay: the newest NEWS2 of @patient as the store
+ * kept it, @score computed at @ts, is the patient's last score (H-CR5): its
+ * band sets the interval and the severity of a missed observation
+ * (DESIGN.md section 8, 2026-12-06), as before the restart. It is also
+ * what the hub last heard: nothing is queued or published for it, and only
+ * a score that differs from it is published later. A set measured before
+ * it (a late one) does not replace it.
+ */
+void wg_clinic_restore_score(wg_clinic_t *cl, size_t patient,
+                             const wg_news2_t *score, double ts);
+
+/*
  * At start, after the replay: an open alert as the store kept it (its last
  * JSON). Its condition is marked in its patient's rule state. Returns 0,
  * WG_EINVAL for a text that is not an alert (nothing taken), or WG_ENOMEM.

@@ -173,6 +173,35 @@ void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
              out->missing, out->components, wg_news2_band_name(s->band));
 }
 
+int wg_news2_from_stored(int score, bool complete, const char *band,
+                         const char *components, wg_news2_t *out) {
+  int b = WG_NEWS2_BAND_LOW;
+
+  memset(out, 0, sizeof(*out));
+  while (b <= WG_NEWS2_BAND_HIGH &&
+         strcmp(band, wg_news2_band_name((wg_news2_band_t)b)) != 0)
+    b++;
+  if (b > WG_NEWS2_BAND_HIGH || score < 0)
+    return -1;
+  out->score = score;
+  out->complete = complete;
+  out->band = (wg_news2_band_t)b;
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
+    char quoted[16];
+    const char *at;
+
+    snprintf(quoted, sizeof(quoted), "\"%s\":", keys[k]);
+    out->components[k] = -1;
+    if ((at = strstr(components, quoted)) == NULL)
+      continue;
+    at += strlen(quoted);
+    if (*at < '0' || *at > '3')
+      return -1;
+    out->components[k] = *at - '0';
+  }
+  return 0;
+}
+
 static bool news2_same_score(const wg_news2_t *a, const wg_news2_t *b) {
   return a->score == b->score && a->complete == b->complete &&
          memcmp(a->components, b->components, sizeof(a->components)) == 0;

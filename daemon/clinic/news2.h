@@ -76,6 +76,16 @@ typedef struct wg_news2_json_s {
 void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
                    int scale, bool message, wg_news2_json_t *out);
 
+/*
+ * Score @score with @complete, band @band ("low" ... "high") and the
+ * components JSON @components ({"rr":3,...}) as the `scores` table keeps
+ * them, back into *@out; a parameter not in @components is missing.
+ * Returns 0, or -1 for a band or a component it does not know (then *@out
+ * is not to be used).
+ */
+int wg_news2_from_stored(int score, bool complete, const char *band,
+                         const char *components, wg_news2_t *out);
+
 /* Component scores, each for one parameter. */
 int wg_news2_rr(double rr);
 int wg_news2_spo2(double spo2, int scale, bool on_oxygen);

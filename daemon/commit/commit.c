@@ -418,6 +418,7 @@ static void prune_cb(uv_timer_t *t) {
 typedef struct restore_s {
   wg_commit_t *cm;
   double now;
+  size_t patient; /* restore_score_cb()'s */
 } restore_t;
 
 static void replay_cb(void *ud, const wg_reading_t *r) {
@@ -441,8 +442,25 @@ static int restore_alert_cb(void *ud, const char *payload) {
   return rc;
 }
 
+/* The newest stored NEWS2 of patient rs->patient: its last band (H-CR5). */
+static int restore_score_cb(void *ud, const wg_store_score_t *sc) {
+  restore_t *rs = ud;
+  wg_news2_t s;
+
+  if (wg_news2_from_stored(sc->score, sc->complete, sc->band, sc->components,
+                           &s) != 0) {
+    wg_log(LOG_WARNING,
+           "commit: the last NEWS2 of %s in the database is unreadable; "
+           "its band is unknown until the next score",
+           sc->patient);
+    return 0;
+  }
+  wg_clinic_restore_score(rs->cm->d.clinic, rs->patient, &s, sc->ts);
+  return 0;
+}
+
 int wg_commit_restore(wg_commit_t *cm, const wg_config_t *cfg, double now) {
-  restore_t rs = {cm, now};
+  restore_t rs = {cm, now, 0};
   double since = wg_rules_local_midnight(now);
   int rc;
 
@@ -452,8 +470,13 @@ int wg_commit_restore(wg_commit_t *cm, const wg_config_t *cfg, double now) {
       since = w;
   }
   if ((rc = wg_clinic_set_patients(cm->d.clinic, cfg, now)) != 0 ||
-      (rc = wg_store_readings_since(cm->d.store, since, replay_cb, &rs)) != 0 ||
-      (rc = wg_store_alerts_open(cm->d.store, restore_alert_cb, &rs)) != 0)
+      (rc = wg_store_readings_since(cm->d.store, since, replay_cb, &rs)) != 0)
+    return rc;
+  for (rs.patient = 0; rs.patient < cfg->npatients; rs.patient++)
+    if ((rc = wg_store_score_latest(cm->d.store, cfg->patients[rs.patient].id,
+                                    restore_score_cb, &rs)) != 0)
+      return rc;
+  if ((rc = wg_store_alerts_open(cm->d.store, restore_alert_cb, &rs)) != 0)
     return rc;
   if (cm->d.clinic->alerts.nopen > 0)
     wg_log(LOG_INFO, "commit: %zu open alerts from before",

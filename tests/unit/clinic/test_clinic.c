@@ -467,6 +467,81 @@ static void restore_after_restart(void) {
   teardown(&f);
 }
 
+/* p-1's missed observations follow NEWS2. */
+static const char news2_expect_json[] =
+    "{\"gateway_id\":\"gw-1\",\"database\":\":memory:\",\"ingest\":{\"mqtt\":"
+    "{}},\"uplink\":{\"mqtt\":{}},\"patients\":["
+    "{\"id\":\"p-1\",\"devices\":[\"oxi-1\"],\"news2\":{},"
+    "\"expect\":[{\"name\":\"spo2\",\"every_min\":\"news2\"}]}]}";
+
+/*
+ * H-CR5: the band survives a restart. A patient scoring 13 before it is
+ * restored with that score: nothing is published for it, the same score
+ * computed again is not published either, and the missed observation comes
+ * at the 15 min interval of 7+, at high, not at 4 h and low as for a
+ * patient never scored.
+ */
+static void restore_news2_band(void) {
+  static const struct {
+    const char *name;
+    double v;
+  } obs[] = {
+      {"rr", 26}, {"spo2", 91}, {"sbp", 95}, {"hr", 135}, {"temp", 39.5}};
+  wg_clinic_score_t saved;
+  fixture_t f;
+  wg_reading_t r;
+  char *json;
+
+  ASSERT_EQ(setup(&f, news2_expect_json, 1), 0);
+  for (size_t i = 0; i < sizeof(obs) / sizeof(obs[0]); i++) {
+    r = num("oxi-1", obs[i].name, obs[i].v, T0 - 60);
+    wg_clinic_reading(&f.cl, 0, 0, &r, T0 - 60);
+  }
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0 - 60);
+  ASSERT_EQ(f.cl.nscores, 1);
+  ASSERT_EQ(f.cl.nevents, 1);
+  saved = f.cl.scores[0];
+  json = wg_alert_to_json(&f.cl.events[0].alert);
+  ASSERT(json != NULL);
+  teardown(&f);
+
+  /* Without the score, a restart knows no band: 4 h, low. */
+  ASSERT_EQ(setup(&f, news2_expect_json, 2), 0);
+  ASSERT_NEAR(wg_clinic_next_deadline(&f.cl, T0), T0 + 4 * 3600, 1e-6);
+  teardown(&f);
+
+  ASSERT_EQ(setup(&f, news2_expect_json, 2), 0);
+  for (size_t i = 0; i < sizeof(obs) / sizeof(obs[0]); i++) {
+    r = num("oxi-1", obs[i].name, obs[i].v, T0 - 60);
+    wg_clinic_replay(&f.cl, 0, 0, &r, T0);
+  }
+  wg_clinic_restore_score(&f.cl, 0, &saved.score, saved.ts);
+  wg_clinic_restore_score(&f.cl, 5, &saved.score, saved.ts); /* no one */
+  ASSERT_EQ(wg_clinic_restore_alert(&f.cl, json, T0), 0);
+  free(json);
+  ASSERT_EQ(f.cl.nscores, 0);
+  ASSERT_EQ(f.cl.nevents, 0);
+  ASSERT_NEAR(f.cl.states[0].news2_anchor, T0 - 60, 1e-6);
+  /* (The clinic's next deadline is the NEWS2 alert's escalation.) */
+  ASSERT_NEAR(wg_rules_next_deadline(&f.cfg->patients[0], &f.cl.states[0], T0,
+                                     f.cl.silent_s),
+              T0 + 900, 1e-6);
+  /* The same set computed again: the hub has it, the alert stands. */
+  wg_clinic_news2(&f.cl, 0, "oxi-1", T0 + 1);
+  ASSERT_EQ(f.cl.nscores, 0);
+  ASSERT_EQ(f.cl.nevents, 0);
+  wg_clinic_tick(&f.cl, T0 + 899);
+  for (size_t i = 0; i < f.cl.nevents; i++) /* the NEWS2 escalations */
+    ASSERT_EQ(f.cl.events[i].alert.rule, WG_RULE_NEWS2);
+  wg_clinic_committed(&f.cl);
+  wg_clinic_tick(&f.cl, T0 + 900);
+  ASSERT_EQ(f.cl.nevents, 1);
+  ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_MISSED_OBS);
+  ASSERT_EQ(f.cl.events[0].alert.severity, WG_SEV_HIGH);
+  ASSERT_CONTAINS(f.cl.events[0].alert.summary, "expected every 15 min");
+  teardown(&f);
+}
+
 /* An intake alert restored at start knows what the checkpoint asked for:
  * with today's replayed intake, the drink that makes up the amount clears
  * it, not the one before. */
@@ -832,7 +907,8 @@ static void backfilled_burst_one_alert(void) {
 TEST_MAIN(T(fall_raise_escalate_ack), T(backfilled_burst_one_alert),
           T(threshold_lifecycle), T(repeats_coalesced), T(news2_coalesced),
           T(clock_steps), T(news2_scores_and_alert), T(news2_acked_then_worse),
-          T(timed_rules_deadlines), T(restore_after_restart), T(restore_intake),
+          T(timed_rules_deadlines), T(restore_after_restart),
+          T(restore_news2_band), T(restore_intake),
           T(restore_intake_without_readings), T(restore_intake_checkpoints),
           T(intake_alert_survives_midnight), T(intake_new_day_undoes_ack),
           T(reload_closes_removed_patients_alerts), T(reload_carries_state))

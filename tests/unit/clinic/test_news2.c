@@ -371,8 +371,37 @@ static void keys_and_names(void) {
   ASSERT_STR_EQ(wg_news2_band_name(WG_NEWS2_BAND_LOW_MEDIUM), "low-medium");
 }
 
+/* A score as the scores table keeps it reads back as it was (H-CR5: the
+ * band restored at start); an unknown band or component is refused. */
+static void stored_score_reads_back(void) {
+  wg_news2_obs_t o;
+  wg_news2_t s, back;
+  wg_news2_json_t j;
+
+  memset(&o, 0, sizeof(o));
+  o.present[WG_NEWS2_HR] = o.present[WG_NEWS2_SPO2] = true;
+  o.hr = 135;
+  o.spo2 = 91;
+  wg_news2_score(&o, 1, &s);
+  wg_news2_json(&s, "p-1", 0, 1, false, &j);
+  ASSERT_EQ(wg_news2_from_stored(s.score, s.complete,
+                                 wg_news2_band_name(s.band), j.components,
+                                 &back),
+            0);
+  ASSERT_EQ(back.score, 6);
+  ASSERT_EQ(back.band, WG_NEWS2_BAND_MEDIUM);
+  ASSERT(!back.complete);
+  ASSERT(memcmp(back.components, s.components, sizeof(s.components)) == 0);
+  ASSERT_EQ(back.components[WG_NEWS2_O2], -1);
+  ASSERT_EQ(wg_news2_from_stored(7, true, "high", "{\"rr\":3}", &back), 0);
+  ASSERT_EQ(back.band, WG_NEWS2_BAND_HIGH);
+  ASSERT_EQ(back.components[WG_NEWS2_RR], 3);
+  ASSERT_EQ(wg_news2_from_stored(2, false, "purple", "{}", &back), -1);
+  ASSERT_EQ(wg_news2_from_stored(2, false, "low", "{\"hr\":9}", &back), -1);
+}
+
 TEST_MAIN(T(respiration_rate), T(systolic_bp), T(pulse), T(temperature),
           T(spo2_scale1), T(spo2_scale2), T(chart_in_every_unit),
           T(spo2_scale2_at_precision), T(consciousness), T(aggregate_and_bands),
           T(every_parameter_at_worst), T(scale2_uses_oxygen),
-          T(incomplete_sets), T(keys_and_names))
+          T(incomplete_sets), T(keys_and_names), T(stored_score_reads_back))

@@ -375,6 +375,55 @@ static void restore_from_the_store(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+/* After a restart the patient's last NEWS2 band is the newest stored
+ * score's (H-CR5): a missed observation follows it, and nothing is
+ * published for it again. */
+static void restore_news2_band_from_the_store(void) {
+  wg_counters_t counters = {0};
+  wg_commit_t cm2;
+  wg_clinic_t cl2;
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  /* rr 3 + spo2 3 + sbp 2 + hr 3 + temp 2: 13, high. */
+  ASSERT_EQ(take(&f, "oxi-1",
+                 "[{\"n\":\"rr\",\"v\":26,\"t\":-5},{\"n\":\"spo2\","
+                 "\"v\":91,\"t\":-5},{\"n\":\"sbp\",\"v\":95,\"t\":-5},"
+                 "{\"n\":\"hr\",\"v\":135,\"t\":-5},{\"n\":\"temp\","
+                 "\"u\":\"Cel\",\"v\":39.5,\"t\":-5}]"),
+            0);
+  ASSERT_EQ(wg_commit_now(&f.commit), 0);
+  ASSERT_EQ(count(&f, "SELECT count(*) FROM scores WHERE score = 13 AND "
+                      "band = 'high'"),
+            1);
+  ASSERT_EQ(wg_clinic_init(&cl2, "gw-1", 100, 24, &counters), 0);
+  cm2 = f.commit;
+  cm2.d.clinic = &cl2;
+  ASSERT_EQ(wg_commit_restore(&cm2, f.cfg, (double)time(NULL)), 0);
+  ASSERT(cl2.states[0].news2_scored);
+  ASSERT_EQ(cl2.states[0].news2_last.score, 13);
+  ASSERT_EQ(cl2.states[0].news2_last.band, WG_NEWS2_BAND_HIGH);
+  ASSERT_EQ(cl2.states[0].news2_last.components[WG_NEWS2_HR], 3);
+  ASSERT_EQ(cl2.states[0].news2_last.components[WG_NEWS2_O2], -1);
+  ASSERT(cl2.states[0].news2_pub.any);
+  ASSERT_EQ(cl2.nscores, 0);
+  ASSERT_EQ(cl2.nevents, 0);
+  wg_clinic_free(&cl2);
+
+  /* A newer row the daemon cannot read leaves the band unknown. */
+  ASSERT_EQ(exec(&f, "INSERT INTO scores(patient_id, ts, score, scale, "
+                     "complete, band, components, missing) VALUES('p-1', "
+                     "4000000000, 2, 1, 0, 'purple', '{}', '[]')"),
+            SQLITE_OK);
+  ASSERT_EQ(wg_clinic_init(&cl2, "gw-1", 100, 24, &counters), 0);
+  cm2.d.clinic = &cl2;
+  ASSERT_EQ(wg_commit_restore(&cm2, f.cfg, (double)time(NULL)), 0);
+  ASSERT(!cl2.states[0].news2_scored);
+  wg_clinic_free(&cl2);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
 TEST_MAIN(T(phases_in_one_transaction), T(restore_from_the_store),
-          T(retry_scores_the_pack), T(late_ack_in_the_transaction),
-          T(pause_while_failing), T(refused_pack_raises_its_fall))
+          T(restore_news2_band_from_the_store), T(retry_scores_the_pack),
+          T(late_ack_in_the_transaction), T(pause_while_failing),
+          T(refused_pack_raises_its_fall))
