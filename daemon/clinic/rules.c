@@ -344,7 +344,7 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     double t = wg_rules_effective_t(r);
     bool newer = t > e->last;
 
-    if (strcmp(p->expect[i].name, r->name) != 0)
+    if (!rules__expect_matches(&p->expect[i], r->name))
       continue;
     if (newer)
       e->last = t > now ? now : t;
@@ -355,7 +355,7 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
         (v = rules__next_verdict(out, &n, max)) != NULL) {
       e->active = false;
       rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_LOW,
-                         r->name);
+                         p->expect[i].name);
       snprintf(v->summary, sizeof(v->summary), "%s observed again", r->name);
       wg_rules_evidence(&v->evidence, r);
     }

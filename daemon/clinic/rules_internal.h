@@ -6,6 +6,7 @@
 #ifndef WG_RULES_INTERNAL_H
 #define WG_RULES_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "clinic/rules.h"
@@ -19,6 +20,12 @@ wg_verdict_t *rules__next_verdict(wg_verdict_t *out, size_t *n, size_t max);
 
 /* The canonical unit of @key, "" when it has none or is not known. */
 const char *rules__unit_of(const char *key);
+
+/*
+ * Whether a reading named @name is one that @e expects: its own key, or,
+ * for the observation set "news2", any NEWS2 parameter.
+ */
+bool rules__expect_matches(const wg_expect_t *e, const char *name);
 
 /*
  * A new local day for @in at @now: today's total starts again; an alert

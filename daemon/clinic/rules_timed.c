@@ -71,6 +71,12 @@ void rules__intake_roll(wg_intake_state_t *in, double now) {
 
 /* ---- time-based rules --------------------------------------------------- */
 
+bool rules__expect_matches(const wg_expect_t *e, const char *name) {
+  if (strcmp(e->name, "news2") == 0)
+    return wg_news2_param(name) >= 0;
+  return strcmp(e->name, name) == 0;
+}
+
 double wg_rules_expect_interval_s(const wg_expect_t *e,
                                   const wg_rule_state_t *st) {
   if (!e->follow_news2)
@@ -125,10 +131,12 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
     e->active = true;
     rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS,
                        rules_timed_missed_severity(st), p->expect[i].name);
+    /* The observation set "news2" is named as such, a key as a reading. */
+    bool set = strcmp(p->expect[i].name, "news2") == 0;
     snprintf(v->summary, sizeof(v->summary),
-             "No %s reading for %g min (expected every %g min)",
-             p->expect[i].name, floor((now - e->last) / 60.0 * 10) / 10,
-             every / 60.0);
+             "No %s %s for %g min (expected every %g min)",
+             set ? "NEWS2" : p->expect[i].name, set ? "observation" : "reading",
+             floor((now - e->last) / 60.0 * 10) / 10, every / 60.0);
     wg_copy(v->evidence.n, sizeof(v->evidence.n), p->expect[i].name);
     v->evidence.t = e->last;
   }

@@ -220,9 +220,17 @@ static void parse_patient(wg_conf_t *c, const char *path, const cJSON *obj,
   if ((a = get_array(c, path, obj, "intake", sub)) != NULL)
     p->intake = parse_objects(c, sub, a, sizeof(*p->intake), &p->nintake,
                               intake_keys, parse_intake);
-  if ((a = get_array(c, path, obj, "expect", sub)) != NULL)
+  if ((a = get_array(c, path, obj, "expect", sub)) != NULL) {
     p->expect = parse_objects(c, sub, a, sizeof(*p->expect), &p->nexpect,
                               expect_keys, parse_expect);
+  } else if (n != NULL &&
+             (p->expect = wg_conf_alloc(c, 1, sizeof(*p->expect)))) {
+    /* NEWS2 declared (a "news2" object), no "expect": the RCP frequency by
+     * band for the observation set "news2", which any NEWS2 parameter
+     * renews (DESIGN.md section 8); "expect": [] expects nothing. */
+    p->expect[0] = (wg_expect_t){.name = "news2", .follow_news2 = true};
+    p->nexpect = 1;
+  }
 
   n = cJSON_GetObjectItemCaseSensitive(obj, "escalation");
   wg_conf_join(sub, path, "escalation");

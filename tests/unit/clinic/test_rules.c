@@ -309,6 +309,59 @@ static void missed_observation_severity_follows_band(void) {
     }
 }
 
+/*
+ * The observation set "news2", implied for a patient with NEWS2 on and no
+ * "expect" (DESIGN.md section 8): renewed and cleared by a reading of any
+ * NEWS2 parameter, not by another key; its interval and severity follow
+ * the band (4 h and low before any score, 15 min and high at 7+).
+ */
+static void missed_observation_set_by_band(void) {
+  wg_expect_t e = {.name = "news2", .follow_news2 = true};
+  const char *devs[] = {"oxi-1"};
+  wg_patient_t p = {
+      .id = "p-1", .devices = devs, .ndevices = 1, .expect = &e, .nexpect = 1};
+  wg_rule_state_t st;
+  wg_verdict_t v[4];
+  wg_reading_t hr = num("hr", 70, "beat/min");
+  wg_reading_t cup = num("fluid_intake", 0.2, "l");
+
+  ASSERT_EQ(wg_rule_state_init(&st, &p, T0), 0);
+  hr.ts = T0 + 100;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &hr, -1, T0 + 100, v, 4), 0);
+  ASSERT_NEAR(wg_rules_next_deadline(&p, &st, T0 + 100, 86400),
+              T0 + 100 + 4 * 3600, 1e-9);
+  cup.ts = T0 + 200; /* not a NEWS2 parameter: renews nothing */
+  ASSERT_EQ(wg_rules_eval(&p, &st, &cup, -1, T0 + 200, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 100 + 4 * 3600 - 1, 86400, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 100 + 4 * 3600, 86400, v, 4), 1);
+  ASSERT_EQ(v[0].rule, WG_RULE_MISSED_OBS);
+  ASSERT_EQ(v[0].severity, WG_SEV_LOW);
+  ASSERT_STR_EQ(v[0].key, "news2");
+  ASSERT_STR_EQ(v[0].summary,
+                "No NEWS2 observation for 240 min (expected every 240 min)");
+  cup.ts = T0 + 20000;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &cup, -1, T0 + 20000, v, 4), 0);
+  /* Any parameter of the set clears it, under the set's key. */
+  wg_reading_t acvpu = {0};
+  acvpu.device_id = "oxi-1";
+  acvpu.name = "acvpu";
+  acvpu.vs = "A";
+  acvpu.ts = T0 + 20001;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &acvpu, -1, T0 + 20001, v, 4), 1);
+  ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
+  ASSERT_STR_EQ(v[0].key, "news2");
+
+  /* At 7 or more: every 15 min, high. */
+  st.news2_scored = true;
+  st.news2_last.score = 7;
+  st.news2_last.band = WG_NEWS2_BAND_HIGH;
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 20001 + 899, 86400, v, 4), 0);
+  ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 20001 + 900, 86400, v, 4), 1);
+  ASSERT_EQ(v[0].severity, WG_SEV_HIGH);
+  ASSERT_CONTAINS(v[0].summary, "(expected every 15 min)");
+  wg_rule_state_free(&st);
+}
+
 static void silent_device(void) {
   const char *devs[] = {"oxi-1", "bp-1"};
   wg_patient_t p = {.id = "p-1", .devices = devs, .ndevices = 2};
@@ -711,8 +764,9 @@ TEST_MAIN(T(falls), T(threshold_below), T(threshold_above),
           T(threshold_both_sides), T(threshold_confirm),
           T(threshold_verdict_fields), T(missed_observation),
           T(missed_observation_follows_news2),
-          T(missed_observation_severity_follows_band), T(silent_device),
-          T(low_battery), T(local_days_and_dst), T(intake_checkpoints),
+          T(missed_observation_severity_follows_band),
+          T(missed_observation_set_by_band), T(silent_device), T(low_battery),
+          T(local_days_and_dst), T(intake_checkpoints),
           T(intake_alert_over_midnight), T(intake_checkpoint_in_dst_gap),
           T(news2_through_the_rules), T(news2_not_cleared_by_ageing),
           T(news2_hysteresis), T(rule_names))

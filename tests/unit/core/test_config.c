@@ -790,11 +790,34 @@ static void uplink_protocol(void) {
             WG_EINVAL);
 }
 
-TEST_MAIN(T(example_file_passes), T(defaults), T(comments_allowed),
-          T(type_errors), T(range_errors), T(routes_read_and_checked),
-          T(unknown_keys), T(missing_required), T(bad_json),
-          T(unreadable_files), T(password_file_read), T(psk_file_read),
-          T(coap_bind_loopback), T(secret_file_modes), T(device_objects),
-          T(devices_unique), T(every_problem_reported), T(rule_settings),
-          T(fhir_export), T(ack_key_file_read), T(uplink_plaintext),
-          T(uplink_protocol), T(cleanup))
+/*
+ * NEWS2 on (a "news2" object) and no "expect": the RCP frequency by band
+ * is the default, as the observation set "news2" (DESIGN.md section 8). An
+ * explicit "expect", even empty, replaces it; no "news2", no default.
+ */
+static void news2_implies_expect(void) {
+  ASSERT_EQ(load_with("", ",\"news2\":{}"), 0);
+  ASSERT_EQ(cfg->patients[0].nexpect, 1);
+  ASSERT_STR_EQ(cfg->patients[0].expect[0].name, "news2");
+  ASSERT(cfg->patients[0].expect[0].follow_news2);
+  ASSERT_NEAR(cfg->patients[0].expect[0].every_min, 0, 0);
+  ASSERT_EQ(load_with("", ",\"news2\":{\"scale\":2},\"expect\":[{"
+                          "\"name\":\"hr\",\"every_min\":30}]"),
+            0);
+  ASSERT_EQ(cfg->patients[0].nexpect, 1);
+  ASSERT_STR_EQ(cfg->patients[0].expect[0].name, "hr");
+  ASSERT(!cfg->patients[0].expect[0].follow_news2);
+  ASSERT_EQ(load_with("", ",\"news2\":{},\"expect\":[]"), 0);
+  ASSERT_EQ(cfg->patients[0].nexpect, 0);
+  ASSERT_EQ(load_with("", ""), 0);
+  ASSERT_EQ(cfg->patients[0].nexpect, 0);
+}
+
+TEST_MAIN(T(example_file_passes), T(defaults), T(news2_implies_expect),
+          T(comments_allowed), T(type_errors), T(range_errors),
+          T(routes_read_and_checked), T(unknown_keys), T(missing_required),
+          T(bad_json), T(unreadable_files), T(password_file_read),
+          T(psk_file_read), T(coap_bind_loopback), T(secret_file_modes),
+          T(device_objects), T(devices_unique), T(every_problem_reported),
+          T(rule_settings), T(fhir_export), T(ack_key_file_read),
+          T(uplink_plaintext), T(uplink_protocol), T(cleanup))
