@@ -44,9 +44,10 @@ typedef struct alerts_list_s {
 static int alerts_row(void *ud, const char *payload) {
   alerts_list_t *l = ud;
   cJSON *o = cJSON_Parse(payload);
-  char a[32], ev[CTL_TERM_SIZE(96)], state[40], id[CTL_TERM_SIZE(32)],
-      patient[CTL_TERM_SIZE(32)], rule[CTL_TERM_SIZE(24)],
-      severity[CTL_TERM_SIZE(16)], st[CTL_TERM_SIZE(24)], by[CTL_TERM_SIZE(64)];
+  char a[32], ev[CTL_TERM_SIZE(64) + CTL_TERM_SIZE(32) + 32], state[40],
+      id[CTL_TERM_SIZE(32)], patient[CTL_TERM_SIZE(32)],
+      rule[CTL_TERM_SIZE(24)], severity[CTL_TERM_SIZE(16)],
+      st[CTL_TERM_SIZE(24)], by[CTL_TERM_SIZE(64)];
 
   if (o == NULL)
     return 0;
