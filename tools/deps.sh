@@ -10,6 +10,11 @@ WG_PKGS_PACKAGE="debhelper dpkg-dev lintian"
 WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
   openssl clang libclang-rt-14-dev groff-base faketime python3
   python3-jsonschema doxygen"
+# What the heavier tests install for themselves when missing (the hub
+# console in chromium, systemd-analyze for the unit's sandboxing, the
+# RabbitMQ hub); tools/test.sh installs them before the suite starts, and
+# nodejs with npm too where no npm is found (NodeSource's nodejs has its own).
+WG_PKGS_TEST_HEAVY="chromium systemd rabbitmq-server"
 
 # wg_need_packages PKG...: apt-get install those not installed yet.
 wg_need_packages() {
@@ -22,7 +27,10 @@ wg_need_packages() {
   [ "$(id -u)" = 0 ] || sudo=sudo
   echo "Installing:$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >&2
+  # Two installs at once (tests run in parallel) wait for each other's
+  # lock instead of failing.
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -q >&2
   # shellcheck disable=SC2086
-  $sudo apt-get install -y -q --no-install-recommends $missing >&2
+  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends $missing >&2
 }
