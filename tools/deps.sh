@@ -16,6 +16,22 @@ WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
 # nodejs with npm too where no npm is found (NodeSource's nodejs has its own).
 WG_PKGS_TEST_HEAVY="chromium systemd rabbitmq-server"
 
+# tools/test-arm64.sh: Debian's cross compiler, qemu-user and the arm64
+# -dev packages of multiarch (wg_need_arm64 adds the architecture first).
+WG_PKGS_ARM64="crossbuild-essential-arm64 qemu-user-static libuv1-dev:arm64
+  libmosquitto-dev:arm64 libcoap3-dev:arm64 libsqlite3-dev:arm64
+  libcjson-dev:arm64 libsystemd-dev:arm64 libssl-dev:arm64 uthash-dev"
+
+# wg_need_arm64: what tools/test-arm64.sh needs.
+wg_need_arm64() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  dpkg --print-foreign-architectures | grep -qx arm64 ||
+    $sudo dpkg --add-architecture arm64
+  # shellcheck disable=SC2086
+  wg_need_packages $WG_PKGS_ARM64
+}
+
 # wg_need_packages PKG...: apt-get install those not installed yet.
 wg_need_packages() {
   local missing="" p sudo=""

@@ -16,6 +16,7 @@ heavy=$WG_PKGS_TEST_HEAVY
 command -v npm >/dev/null || heavy="$heavy nodejs npm"
 # shellcheck disable=SC2086
 wg_need_packages $WG_PKGS_BUILD $WG_PKGS_TEST $WG_PKGS_PACKAGE $heavy
+wg_need_arm64 # the test arm64: a cross build run under qemu-user
 
 jobs=$(nproc)
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=ON \
