@@ -8,7 +8,8 @@
 # them) under the same sanitizers (CTest label fuzz).
 # Everything a test would install for itself is installed first: the suite
 # runs two tests at a time, and a test that found apt busy would skip. With
-# CI=true (.ci/run sets it) a skipped test fails the run.
+# CI=true (.ci/run sets it) a test that would skip fails (tests/CMakeLists.txt
+# drops the skip code), and the run fails if any test was skipped all the same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
