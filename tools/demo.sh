@@ -66,7 +66,7 @@ gone() { # exited, even if not yet waited for
   ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 stop_all() {
-  local t0 i p alive
+  local t0 p alive
   trap - INT TERM EXIT
   t0=$(date +%s%N)
   echo
@@ -74,7 +74,7 @@ stop_all() {
   [ -z "${sim:-}" ] || stop_group TERM "$sim"
   if [ -n "${daemon:-}" ]; then
     stop_group TERM "$daemon"
-    for i in $(seq 40); do gone "$daemon" && break; sleep 0.1; done
+    for _ in $(seq 40); do gone "$daemon" && break; sleep 0.1; done
     if gone "$daemon"; then
       wait "$daemon" 2>/dev/null && echo "wardgated stopped cleanly" ||
         echo "wardgated exited with status $?"
@@ -84,7 +84,7 @@ stop_all() {
     fi
   fi
   for p in $pids; do stop_group TERM "$p"; done
-  for i in $(seq 10); do
+  for _ in $(seq 10); do
     alive=false
     for p in $pids; do gone "$p" || alive=true; done
     $alive || break
@@ -159,6 +159,7 @@ bg "$B/wardgate-sim" --coap "$cport" -n "$patients" -r 1 --kinds temp,cup,fall \
   --fall 2@20 > >(prefix 'device coap') 2>&1
 pids="$pids $!"
 # One device sends garbage once, to show the errors topic.
+# shellcheck disable=SC2016
 bg bash -c 'sleep 8 && mosquitto_pub -p "$1" -q 1 -t wardgate/dev/oxi-1/senml \
   -m "[{\"n\":\"spo2\",\"v\":101}]"' garbage "$port"
 pids="$pids $!"

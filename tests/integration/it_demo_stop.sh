@@ -38,6 +38,6 @@ untrack "$DEMO"
 grep -q '^== stopped in [0-9.]* s' "$T/demo.log" || fail "the demo did not say it stopped"
 grep -q '^wardgated stopped cleanly' "$T/demo.log" ||
   fail "wardgated did not stop cleanly: $(grep -A2 '^== stopping' "$T/demo.log")"
-left=$(pgrep -f -- "$D" || true)
-[ -z "$left" ] || fail "left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+left=$(pgrep -d, -f -- "$D" || true)
+[ -z "$left" ] || fail "left running: $(ps -o pid=,args= -p "$left")"
 log "ok: $(grep '^== stopped in' "$T/demo.log")"
