@@ -5,9 +5,14 @@
 # heartbeat each minute, a cuff and a thermometer every EVERY seconds),
 # durability "power", for DURATION seconds. Measures from outside the
 # daemon, through /proc/<pid>:
-#   - bytes written to storage per stored reading: write_bytes of io (the
-#     page-cache pages the daemon dirtied, counted a 4 KiB page at a time,
-#     its checkpoints included) over the run / the readings stored;
+#   - bytes written to storage per stored reading, two ways: write_bytes
+#     of io (what the daemon dirtied in the page cache, counted a folio at
+#     a time when a clean one turns dirty: 4 KiB pages, or larger folios on
+#     kernels whose ext4 has them; its checkpoints included) over the run /
+#     the readings stored; and, run as root, what the block device
+#     received: the database on an ext4 file system of its own on a loop
+#     device, whose sectors written (its journal included, synced at both
+#     ends) are the card's view;
 #   - write calls per pack (syscw of io) over the run;
 #   - fsyncs and writes per pack by system call, with strace -c -f over a
 #     separate phase of STRACE_S seconds (strace slows every call, so
@@ -21,11 +26,17 @@
 # B, ...), each on a fresh database, and prints both with B / A.
 # Never part of the test suite.
 #   bench/home.sh [WARDGATED [WARDGATED_B]]  (default: a Release build)
+# Each run starts from a fresh database brought to a box's steady state
+# first: WARM_PACKS oximeter packs at 200 a second (6000: the WAL grown to
+# its full size and checkpointed over several times), so that a run
+# measures what a box pays day after day, not a new file growing.
 # Environment: DURATION (600), EVERY (120: a cuff and a thermometer every
 # two minutes, so that a short run has some), IDLE_S (30), STRACE_S (60,
 # 0 leaves it out), ROUNDS (1), DURABILITY (power), DIR (where the
 # database goes: a directory on a disk, not a tmpfs, whose writes are not
-# counted; default: a new one under /var/tmp).
+# counted; default, as root: the loop device's file system, otherwise a
+# new directory under /var/tmp), MOUNT_OPTS (the loop file system's mount
+# options: lazytime, commit=N, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -48,13 +59,38 @@ WGS=("$(realpath "${1:-$B/wardgated}")")
 [ $# -lt 2 ] || WGS+=("$(realpath "$2")")
 T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-home.XXXXXX")
 PIDS=""
+LOOP=""
+IMG=""
+MNT=""
+DBDIR=""
 cleanup() {
-  bench_cleanup
-  [ -n "${DIR:-}" ] || rm -rf "$DBDIR"
+  local p
+  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -z "$MNT" ] || umount "$MNT" || true
+  [ -z "$LOOP" ] || losetup -d "$LOOP" || true
+  [ -z "$IMG" ] || rm -f "$IMG"
+  [ -n "${DIR:-}" ] || [ -z "$DBDIR" ] || rm -rf "$DBDIR"
+  rm -rf "$T"
 }
-DBDIR=${DIR:-$(mktemp -d /var/tmp/wardgate-home-db.XXXXXX)}
 trap cleanup EXIT
 log() { echo "home: $*" >&2; }
+if [ -n "${DIR:-}" ]; then
+  DBDIR=$DIR
+elif [ "$(id -u)" = 0 ] && [ -e /dev/loop-control ] && command -v losetup >/dev/null; then
+  # A file system of its own, so that its device's counters are the
+  # daemon's alone; inode tables and journal written now, not in the run.
+  IMG=$(mktemp /var/tmp/wardgate-home-img.XXXXXX)
+  truncate -s 512M "$IMG"
+  mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 "$IMG"
+  LOOP=$(losetup -f --show "$IMG")
+  MNT=$T/mnt
+  mkdir "$MNT"
+  mount ${MOUNT_OPTS:+-o "$MOUNT_OPTS"} "$LOOP" "$MNT"
+  DBDIR=$MNT
+else
+  DBDIR=$(mktemp -d /var/tmp/wardgate-home-db.XXXXXX)
+fi
 if [ "$(stat -f -c %T "$DBDIR")" = tmpfs ]; then
   log "$DBDIR is a tmpfs: its writes are not counted; set DIR to a disk"
   exit 2
@@ -76,6 +112,14 @@ vcs() { # voluntary context switches of every thread of pid
     awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n }'
 }
 stored() { sqlite3 "$DB" 'SELECT count(*) FROM readings'; }
+sectors() { # written to the loop device, after a sync of its file system
+  if [ -n "$LOOP" ]; then
+    sync -f "$MNT/."
+    awk '{ print $7 }' "/sys/block/${LOOP#/dev/}/stat"
+  else
+    echo 0
+  fi
+}
 fresh() {
   rm -f "$DB" "$DB-wal" "$DB-shm"
   WG=$1
@@ -84,8 +128,13 @@ fresh() {
 
 # run_one V WARDGATED: one round of one binary; appends to $T/V.*
 run_one() {
-  local v=$1 w0 c0 n0 v0 t0 w1 c1 n1 v1 t1 out
+  local v=$1 w0 c0 n0 v0 t0 w1 c1 n1 v1 t1 s0 s1 out
   fresh "$2"
+  if [ "${WARM_PACKS:-6000}" != 0 ]; then
+    log "$v: ${WARM_PACKS:-6000} packs to warm up"
+    "$H/bench_pub" "$port" "${WARM_PACKS:-6000}" 1 steady 200 >/dev/null
+    sleep 2
+  fi
   log "$v: idle ${IDLE_S} s"
   v0=$(vcs "$DPID")
   t0=$(date +%s.%N)
@@ -96,6 +145,7 @@ run_one() {
     'BEGIN { print (b - a) / (e - s) }' >>"$T/$v.idle_wake"
 
   log "$v: the home's stream for ${DURATION} s (a cuff and a thermometer every ${EVERY} s)"
+  s0=$(sectors)
   w0=$(io "$DPID" write_bytes)
   c0=$(io "$DPID" syscw)
   n0=$(stored)
@@ -107,10 +157,12 @@ run_one() {
   w1=$(io "$DPID" write_bytes)
   c1=$(io "$DPID" syscw)
   n1=$(stored)
+  s1=$(sectors)
   read -r packs readings ack50 ack99 ackmax <<<"$out"
   [ $((n1 - n0)) = "$readings" ] ||
     log "$v: $((n1 - n0)) readings stored of $readings sent"
   awk -v a="$w0" -v b="$w1" -v n="$((n1 - n0))" 'BEGIN { print (b - a) / n }' >>"$T/$v.bytes"
+  awk -v a="$s0" -v b="$s1" -v n="$((n1 - n0))" 'BEGIN { print (b - a) * 512 / n }' >>"$T/$v.device"
   awk -v a="$c0" -v b="$c1" -v n="$packs" 'BEGIN { print (b - a) / n }' >>"$T/$v.syscw"
   awk -v a="$v0" -v b="$v1" -v s="$t0" -v e="$t1" \
     'BEGIN { print (b - a) / (e - s) }' >>"$T/$v.wake"
@@ -156,7 +208,7 @@ row() { # label key digits
     awk -v l="$1" -v a="$(med a "$2")" -v d="$3" 'BEGIN { printf "| %s | %.*f |\n", l, d, a }'
   else
     awk -v l="$1" -v a="$(med a "$2")" -v b="$(med b "$2")" -v d="$3" \
-      'BEGIN { printf "| %s | %.*f | %.*f | %s |\n", l, d, a, d, b, a > 0 ? sprintf("%.3f", b / a) : "" }'
+      'BEGIN { r = a > 0 ? sprintf("%.3f", b / a) : ""; printf "| %s | %.*f | %.*f | %s |\n", l, d, a, d, b, r }'
   fi
 }
 echo "home stream, durability $DURABILITY: ${DURATION} s (strace phase ${STRACE_S} s," \
@@ -169,7 +221,8 @@ else
   echo "| measurement | A | B | B / A |"
   echo "|---|---|---|---|"
 fi
-row "bytes written to storage per stored reading (write_bytes)" bytes 0
+row "bytes written per stored reading, as the daemon's write_bytes" bytes 0
+[ -z "$LOOP" ] || row "bytes the block device received per stored reading (ext4 on a loop device, journal included)" device 0
 row "readings stored per pack" per_pack 2
 row "write calls per pack (syscw)" syscw 2
 [ "$STRACE_S" = 0 ] || row "fsync + fdatasync per pack (strace -c -f)" fsync 2
