@@ -140,3 +140,39 @@ pass_drain() {
   clear_session "$id"
   record_sub drain_pass cpu_pass
 }
+
+# smaps_split PID: where the resident memory of PID goes, from
+# /proc/PID/smaps, in MB: "rss libraries executable heap stacks arenas
+# files other". libraries: shared objects (their code, data and
+# relocations); heap: the main malloc arena ([heap]: the loop thread's
+# allocations, SQLite's page cache and statements among them); stacks:
+# [stack] and the 8 MiB anonymous mappings of thread stacks (libuv's pool);
+# arenas: the other anonymous mappings, the malloc arenas of the pool
+# threads (the checkpoint's SQLite connection allocates there) and large
+# allocations; files: the database's mapped files (its -shm index).
+smaps_split() {
+  awk '
+    /^[0-9a-f]+-[0-9a-f]+ / {
+      path = NF >= 6 ? $6 : ""
+      for (i = 7; i <= NF; i++) path = path " " $i
+      anon = path == ""
+      next
+    }
+    $1 == "Size:" { size = $2; next }
+    $1 == "Rss:" {
+      if (path ~ /\.so(\.[0-9.]+)?$/) k = "libraries"
+      else if (path ~ /wardgated$/) k = "executable"
+      else if (path == "[heap]") k = "heap"
+      else if (path == "[stack]" || (anon && size == 8192)) k = "stacks"
+      else if (anon) k = "arenas"
+      else if (path ~ /^\//) k = "files"
+      else k = "other"
+      kb[k] += $2; total += $2
+    }
+    END {
+      printf "%.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", total / 1024,
+        kb["libraries"] / 1024, kb["executable"] / 1024, kb["heap"] / 1024,
+        kb["stacks"] / 1024, kb["arenas"] / 1024, kb["files"] / 1024,
+        kb["other"] / 1024
+    }' "/proc/$1/smaps"
+}

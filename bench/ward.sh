@@ -11,7 +11,8 @@
 # floor under wardgated's CPU per pack. Never part of the test suite.
 #   bench/ward.sh [WARDGATED]    (default: a Release build of the work tree)
 # Environment: N (packs per run, 50000), RUNS (3), PATIENTS (500),
-# MEM_PACKS (500000: 1 million readings), DAT.
+# MEM_PACKS (500000: 1 million readings), DAT, MEM_ONLY (1: only the
+# memory row and where the memory goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -52,6 +53,7 @@ check_stored() { # every reading stored, every fall alerted
 
 : >"$T/live_pass" >"$T/live_wg" >"$T/cpu_live_pass" >"$T/cpu_live_wg"
 : >"$T/drain_pass" >"$T/drain_wg" >"$T/cpu_pass" >"$T/cpu_wg"
+[ "${MEM_ONLY:-0}" = 0 ] || RUNS=0
 for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: live ingest, pass-through"
   pass_live "pass-$run" "$P" ward
@@ -116,7 +118,7 @@ done
 pct() { # file fraction -> milliseconds
   sort -g "$1" | awk -v p="$2" '{ v[NR] = $1 } END { printf "%.2f", v[int((NR - 1) * p) + 1] * 1000 }'
 }
-snapshots=$(cat "$T"/active.* | wc -l)
+snapshots=$({ cat "$T"/active.* 2>/dev/null || true; } | wc -l)
 min_gap=$(sort -g "$T/active" | head -1)
 
 log "memory: $MEM_PACKS ward packs ($((2 * MEM_PACKS)) readings) with $P falls open"
@@ -126,8 +128,16 @@ open_falls "$DB" "$P"
 "$B/bench/bench_pub" "$port" "$MEM_PACKS" "$P" ward >/dev/null
 wait_count "$DB" $((2 * MEM_PACKS + P))
 rss=$(awk '/VmRSS/ { print $2 / 1024 }' "/proc/$DPID/status")
+dirty=$(awk '/^Private_Dirty/ { print $2 / 1024 }' "/proc/$DPID/smaps_rollup")
+read -r _ m_lib m_exe m_heap m_stack m_arena m_files m_other <<<"$(smaps_split "$DPID")"
 daemon_stop
 clear_all
+if [ "${MEM_ONLY:-0}" != 0 ]; then
+  echo "| ward: resident memory, $((2 * MEM_PACKS)) readings stored, $P falls open (MB) | | $(f1 "$rss") | | | < 16 |"
+  echo "| ward: of it private dirty (MB) | | $(f1 "$dirty") | | | |"
+  echo "| ward: resident memory by mapping (MB): libraries, executable, main heap, stacks, other malloc arenas and anonymous maps, database files, other | | $m_lib, $m_exe, $m_heap, $m_stack, $m_arena, $m_files, $m_other | | | |"
+  exit 0
+fi
 
 # Commit sizes as counted with a perf probe on wg_store_commit: live ingest
 # commits about 75 packs at a time (669 commits for 50,000 packs), a drain
@@ -160,6 +170,8 @@ echo "| ward: broker's one-way floor under the stream (ms), $(wc -l <"$T/floor")
 echo "| ward: fall → alert at the hub, $P falls open (ms), $(wc -l <"$T/latency") alerts | p50 $(pct "$T/latency" 0.5) | p99 $(pct "$T/latency" 0.99) | max $(pct "$T/latency" 1.0) | p99 − floor p99: $(awk -v a="$(pct "$T/latency" 0.99)" -v b="$(pct "$T/floor" 0.99)" 'BEGIN { printf "%.2f", a - b }') | ≤ 2 |"
 echo "| ward: \`alerts/active\` snapshots during the latency runs, shortest gap (s) | | $snapshots, $(f2 "${min_gap:-0}") | | | ≥ 1 s apart |"
 echo "| ward: resident memory, $((2 * MEM_PACKS)) readings stored, $P falls open (MB) | | $(f1 "$rss") | | | < 16 |"
+echo "| ward: of it private dirty (MB) | | $(f1 "$dirty") | | | |"
+echo "| ward: resident memory by mapping (MB): libraries, executable, main heap, stacks, other malloc arenas and anonymous maps, database files, other | | $m_lib, $m_exe, $m_heap, $m_stack, $m_arena, $m_files, $m_other | | | |"
 if [ -n "${DAT:-}" ]; then
   printf '"live ingest\\n(ward)" %s %s\n"backlog drain\\n(ward)" %s %s\n' \
     "$lp_med" "$lw_med" "$dp_med" "$dw_med" >"$DAT"

@@ -11,6 +11,27 @@ WG_PKGS_PACKAGE="debhelper dpkg-dev lintian"
 WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
   openssl clang libclang-rt-14-dev groff-base faketime python3
   python3-jsonschema doxygen"
+# What the heavier tests install for themselves when missing (the hub
+# console in chromium, systemd-analyze for the unit's sandboxing, the
+# RabbitMQ hub); tools/test.sh installs them before the suite starts, and
+# nodejs with npm too where no npm is found (NodeSource's nodejs has its own).
+WG_PKGS_TEST_HEAVY="chromium systemd rabbitmq-server"
+
+# tools/test-arm64.sh: Debian's cross compiler, qemu-user and the arm64
+# -dev packages of multiarch (wg_need_arm64 adds the architecture first).
+WG_PKGS_ARM64="crossbuild-essential-arm64 qemu-user-static libuv1-dev:arm64
+  libmosquitto-dev:arm64 libcoap3-dev:arm64 libsqlite3-dev:arm64
+  libcjson-dev:arm64 libsystemd-dev:arm64 libssl-dev:arm64 uthash-dev"
+
+# wg_need_arm64: what tools/test-arm64.sh needs.
+wg_need_arm64() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  dpkg --print-foreign-architectures | grep -qx arm64 ||
+    $sudo dpkg --add-architecture arm64
+  # shellcheck disable=SC2086
+  wg_need_packages $WG_PKGS_ARM64
+}
 
 # wg_need_packages PKG...: apt-get install those not installed yet.
 wg_need_packages() {
@@ -23,7 +44,10 @@ wg_need_packages() {
   [ "$(id -u)" = 0 ] || sudo=sudo
   echo "Installing:$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >&2
+  # Two installs at once (tests run in parallel) wait for each other's
+  # lock instead of failing.
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -q >&2
   # shellcheck disable=SC2086
-  $sudo apt-get install -y -q --no-install-recommends $missing >&2
+  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends $missing >&2
 }

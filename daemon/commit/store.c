@@ -231,6 +231,20 @@ static int store_open_db(const char *path, int flags,
    * retried from a timer instead of stalling the loop.
    */
   sqlite3_busy_timeout(*db, 20);
+  /*
+   * A new database gets pages of 2 KiB instead of 4. A commit of one
+   * pack changes two pages (the last leaf of the readings and of their
+   * index) and writes each to the WAL as a frame, then fsyncs: two 2 KiB
+   * frames make two 4 KiB blocks of the file dirty, two 4 KiB frames
+   * three, and at a home's pack a second that is most of what the box
+   * writes to its card (bench/home.sh; README, Performance). Pages of
+   * 1 KiB would save a little more but cost the ward stream's big
+   * commits CPU. Before the WAL mode is set, which writes the header of
+   * a new file; an existing database keeps its page size.
+   */
+  if ((flags & SQLITE_OPEN_CREATE) &&
+      (rc = store_exec_on(*db, "PRAGMA page_size=2048")) != 0)
+    return rc;
   if ((rc = store_exec_on(*db, "PRAGMA journal_mode=WAL")) != 0)
     return rc;
   return store_exec_on(*db, durability == WG_DURABILITY_POWER

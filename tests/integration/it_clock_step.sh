@@ -5,8 +5,9 @@
 # still comes on time, not an hour late, and the step is logged.
 . "$(dirname "$0")/lib.sh"
 
-lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
-if [ ! -f "$lib" ]; then
+# Wherever the package put it for this machine's architecture.
+lib=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$' || true)
+if [ -z "$lib" ] || [ ! -f "$lib" ]; then
   echo "it_clock_step: skipped: libfaketime is not installed (faketime)"
   exit 77
 fi
