@@ -11,33 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "wardgatectl.h"
-
-/* The length of the UTF-8 sequence at @p and its code point in *@cp, or 0
- * for a byte that does not start a valid one (RFC 3629: no overlong form,
- * surrogate or code point past U+10FFFF). */
-static size_t term_utf8(const unsigned char *p, uint32_t *cp) {
-  unsigned c = p[0];
-  size_t n = c < 0x80         ? 1
-             : (c >> 5) == 6  ? 2
-             : (c >> 4) == 14 ? 3
-             : (c >> 3) == 30 ? 4
-                              : 0;
-  unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-  unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-
-  if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
-    return 0;
-  if (n > 1 && (p[1] < lo || p[1] > hi))
-    return 0;
-  *cp = n == 1 ? c : c & (0x7Fu >> n);
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xC0) != 0x80)
-      return 0;
-    *cp = *cp << 6 | (p[i] & 0x3Fu);
-  }
-  return n;
-}
 
 /* Characters a terminal acts on or that reorder or break what is around
  * them, beyond C0 and DEL: C1 (ECMA-48 CSI is U+009B), the line and
@@ -54,7 +29,7 @@ static bool term_shown_as_code(uint32_t cp) {
 static size_t term_unit(const unsigned char *p, char code[8], const char **put,
                         size_t *plen) {
   uint32_t cp = 0;
-  size_t n = term_utf8(p, &cp);
+  size_t n = wg_utf8_decode(p, &cp);
 
   *put = code;
   if (n == 0 || (n == 1 && (cp < 0x20 || cp == 0x7F)))

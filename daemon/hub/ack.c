@@ -15,6 +15,7 @@
 #include "common/json_scratch.h"
 #include "common/json_strict.h"
 #include "common/text.h"
+#include "common/utf8.h"
 #include "wardgate/error.h"
 
 const char *const wg_ack_outcomes[] = {
@@ -29,25 +30,13 @@ static const char *ack_text_problem(const char *text, size_t max,
   size_t chars = 0;
 
   while (*p) {
-    unsigned c = *p;
-    size_t n = c < 0x80         ? 1
-               : (c >> 5) == 6  ? 2
-               : (c >> 4) == 14 ? 3
-               : (c >> 3) == 30 ? 4
-                                : 0;
-    /* RFC 3629: no overlong form, surrogate or code point past U+10FFFF. */
-    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    uint32_t cp;
+    size_t n = wg_utf8_decode(p, &cp);
 
-    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
+    if (n == 0)
       return "is not UTF-8";
-    if (n > 1 && (p[1] < lo || p[1] > hi))
-      return "is not UTF-8";
-    for (size_t i = 1; i < n; i++)
-      if ((p[i] & 0xC0) != 0x80)
-        return "is not UTF-8";
     /* C0, DEL and C1 (U+0080-U+009F, which UTF-8 writes C2 80-9F). */
-    if (!controls && (c < 0x20 || c == 0x7F || (c == 0xC2 && p[1] < 0xA0)))
+    if (!controls && (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)))
       return "holds a control character";
     if (++chars > max && max > 0)
       return max == WG_ACK_BY_MAX_CHARS ? "is longer than 64 characters"
