@@ -4,25 +4,9 @@
 # their password, may publish only to their own topic, and wardgated (as
 # user wardgated, password from a file) receives what they publish.
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
 command -v mosquitto_passwd >/dev/null || { log "skip: no mosquitto_passwd"; exit 77; }
 
-port=$("$FREEPORT")
-mkdir -p "$T/gw"
-: >"$T/gw/passwd"
-mosquitto_passwd -b "$T/gw/passwd" wardgated daemon-pw
-mosquitto_passwd -b "$T/gw/passwd" oxi-1 oxi1-pw
-mosquitto_passwd -b "$T/gw/passwd" oxi-2 oxi2-pw
-echo daemon-pw >"$T/ingest.password"
-cp "$SRC/config/mosquitto-gateway.acl" "$T/gw/acl"
-sed -e "s#^listener 1883#user $(id -un)\nlistener $port 127.0.0.1#" \
-  -e "s#/etc/mosquitto/wardgate.passwd#$T/gw/passwd#" \
-  -e "s#/etc/mosquitto/wardgate.acl#$T/gw/acl#" \
-  -e "s#/var/lib/mosquitto/#$T/gw/#" \
-  "$SRC/config/mosquitto-gateway.conf" >"$T/gw/mosquitto.conf"
-mosquitto -c "$T/gw/mosquitto.conf" >"$T/gwbroker.log" 2>&1 &
-track $!
-wait_until 5 port_open "$port" || fail "gateway broker did not start"
+start_gateway_broker oxi-1:oxi1-pw oxi-2:oxi2-pw
 
 INGEST_PORT=$port
 start_broker UPLINK

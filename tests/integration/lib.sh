@@ -237,3 +237,30 @@ coap_post() {
     sed -n "s/^v:1 t:[A-Z]* c:\([0-9]\.[0-9][0-9]\) [^]]*\]\( :: '\(.*\)'\)\{0,1\}$/\1 \3/p" |
     grep -v '^0\.00' | tail -n 1 | sed 's/ $//'
 }
+
+# start_gateway_broker DEVICE:PASSWORD...: the shipped home broker
+# (config/mosquitto-gateway.conf and its ACL, as installed: only the paths
+# and the listener change, to the test directory and loopback) on a free
+# port, with the daemon's account (wardgated, its password in
+# $T/ingest.password) and one account per device; sets port.
+start_gateway_broker() {
+  local src dev
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  port=$("$FREEPORT")
+  mkdir -p "$T/gw"
+  : >"$T/gw/passwd"
+  mosquitto_passwd -b "$T/gw/passwd" wardgated daemon-pw
+  for dev in "$@"; do
+    mosquitto_passwd -b "$T/gw/passwd" "${dev%%:*}" "${dev#*:}"
+  done
+  echo daemon-pw >"$T/ingest.password"
+  cp "$src/config/mosquitto-gateway.acl" "$T/gw/acl"
+  sed -e "s#^listener 1883#user $(id -un)\nlistener $port 127.0.0.1#" \
+    -e "s#/etc/mosquitto/wardgate.passwd#$T/gw/passwd#" \
+    -e "s#/etc/mosquitto/wardgate.acl#$T/gw/acl#" \
+    -e "s#/var/lib/mosquitto/#$T/gw/#" \
+    "$src/config/mosquitto-gateway.conf" >"$T/gw/mosquitto.conf"
+  mosquitto -c "$T/gw/mosquitto.conf" >"$T/gwbroker.log" 2>&1 &
+  track $!
+  wait_until 5 port_open "$port" || fail "gateway broker did not start"
+}
