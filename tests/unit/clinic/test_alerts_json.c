@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An alert as JSON (clinic/alerts_json.c): its events printed as cJSON
+ * prints them, whole or not at all under allocation failures, and the
+ * alerts/active snapshot built from each alert's kept JSON.
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "clinic/alerts.h"
+#include "clinic/alerts_internal.h"
+#include "common/json_scratch.h"
+#include "failalloc.h"
+#include "test.h"
+#include "wardgate/error.h"
+
+#include "alerts_fixture.h"
+
+/* The evidence printed once per entry and spliced in gives the text cJSON
+ * itself prints for the whole alert, through every shift of the window,
+ * and survives the store's round trip. */
+static void json_as_cjson_prints_it(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<92");
+  wg_alert_t back;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  for (int i = 0; i < 11; i++) {
+    char *json, *again, *back_json;
+    cJSON *parsed;
+
+    v.evidence.t = T0 + i * 0.123457;
+    v.evidence.v = 91.5 - i;
+    v.evidence.flags = WG_READING_HAS_VALUE | (i % 3 ? 0 : WG_READING_HAS_VB);
+    v.evidence.vb = i % 2;
+    snprintf(v.evidence.u, sizeof(v.evidence.u), "%s", i % 2 ? "%" : "");
+    snprintf(v.evidence.device, sizeof(v.evidence.device), "oxi:%d", i);
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + i, &ev), 1);
+    json = wg_alert_to_json(&ev.alert);
+    parsed = cJSON_Parse(json);
+    ASSERT(parsed != NULL);
+    again = cJSON_PrintUnformatted(parsed);
+    ASSERT_STR_EQ(json, again);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(parsed, "evidence")),
+              i + 1 < WG_ALERT_EVIDENCE_MAX ? i + 1 : WG_ALERT_EVIDENCE_MAX);
+    ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+    back_json = wg_alert_to_json(&back);
+    ASSERT_STR_EQ(back_json, json);
+    cJSON_Delete(parsed);
+    free(json);
+    free(again);
+    free(back_json);
+  }
+  wg_alerts_free(&a);
+}
+
+/*
+ * cJSON builds an alert's JSON in the scratch arena, whose first block
+ * (64 KiB, common/json_scratch.c) stays between builds: an allocation there
+ * fails only when the arena must take its next block from malloc. So each
+ * build runs with the arena first filled to a different depth, and the
+ * next block is taken (and failed, by failalloc_every()) at each of the
+ * build's allocations in turn.
+ */
+#define SCRATCH_BLOCK (64 * 1024)
+#define SCRATCH_SWEEP (16 * 1024)
+
+typedef struct {
+  char *(*build)(void *data);
+  void *data;
+  size_t fill;
+} filled_t;
+
+static char *build_filled(void *data) {
+  filled_t *f = data;
+  wg_arena_mark_t m = wg_json_scratch_begin();
+  char *text;
+
+  (void)cJSON_malloc(f->fill); /* the arena's, dropped at its end */
+  text = f->build(f->data);
+  wg_json_scratch_end(m);
+  return text;
+}
+
+/* How many fills met a failure in the arena besides those outside it (the
+ * copies kept past the build): how many of the build's allocations were
+ * failed in the arena. -1 when a text came out with a part missing. */
+static long fail_across_arena(char *(*build)(void *), void *data) {
+
+  filled_t f = {build, data, 0};
+  long spilled = 0, outside = failalloc_every(build, data);
+
+  if (outside < 0)
+    return -1;
+
+  for (f.fill = SCRATCH_BLOCK - SCRATCH_SWEEP; f.fill < SCRATCH_BLOCK;
+       f.fill += 16) {
+    long n = failalloc_every(build_filled, &f);
+    if (n < 0)
+      return -1;
+    spilled += n > outside;
+  }
+  return spilled;
+}
+
+static char *event_json(void *data) { return wg_alert_event_to_json(data); }
+
+/* An evidence entry as an event prints it once for all its events. */
+static char *evidence_json(void *data) {
+  char out[WG_ALERT_EVIDENCE_JSON_MAX];
+
+  alerts__evidence_json(data, out, sizeof(out));
+  return out[0] ? strdup(out) : NULL;
+}
+
+/* Every kind of event, with evidence, with and without its evidence
+ * printed already: its JSON whole or not at all. */
+static void event_json_fails_whole(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
+  wg_alert_event_t evs[5];
+  size_t nev = 0;
+  char id[96];
+
+  v.evidence.flags = WG_READING_HAS_VALUE | WG_READING_HAS_VB;
+  v.evidence.v = 89;
+  snprintf(v.evidence.u, sizeof(v.evidence.u), "%%");
+  ASSERT(fail_across_arena(evidence_json, &v.evidence) >= 30);
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &evs[nev++]), 1);
+  snprintf(id, sizeof(id), "%s", evs[0].alert.id);
+  v.severity = WG_SEV_EMERGENCY;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 60, &evs[nev++]), 1);
+  ASSERT_EQ(wg_alerts_escalate_due(&a, T0 + 400, &evs[nev++]), 1);
+  ASSERT_EQ(wg_alerts_ack(&a, id, "nurse-a", "visit", "Seen, \"fine\"", true,
+                          false, T0 + 500, &evs[nev++]),
+            1);
+  v.kind = WG_VERDICT_CLEAR;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 600, &evs[nev++]), 1);
+  for (size_t i = 0; i < nev; i++) {
+    ASSERT_EQ(evs[i].alert.state, (wg_alert_state_t)i);
+    ASSERT(evs[i].alert.nevidence >= 1);
+    ASSERT(fail_across_arena(event_json, &evs[i]) >= 150);
+    for (size_t k = 0; k < evs[i].alert.nevidence; k++)
+      evs[i].alert.evidence_json[k][0] = '\0'; /* printed again */
+    ASSERT(fail_across_arena(event_json, &evs[i]) >= 150);
+  }
+  wg_alerts_free(&a);
+}
+
+/* The snapshot from the first alert's kept JSON and the others' built
+ * again: whole or not at all. */
+static char *snapshot_rebuilt(void *data) {
+  size_t len;
+  char *text;
+
+  (void)data;
+  for (size_t i = 1; i < a.nopen; i++) {
+    free(a.open[i]->json);
+    a.open[i]->json = NULL;
+  }
+  text = wg_alerts_snapshot(&a, T0 + 10, &len);
+  if (text != NULL && len != strlen(text))
+    text[0] = '\0'; /* differs from the whole text */
+  return text;
+}
+
+static void snapshot_fails_whole(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW, "spo2<92");
+  char *kept;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &ev), 1);
+  kept = wg_alert_event_to_json(&ev);
+  wg_alerts_keep_json(&a, &ev.alert, kept, strlen(kept));
+  free(kept);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &v, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-3", &v, timeouts, T0 + 2, &ev), 1);
+  ASSERT(a.open[0]->json != NULL);
+  /* Outside the arena: each rebuilt alert's copy, and the snapshot. */
+  ASSERT(failalloc_every(snapshot_rebuilt, NULL) >= 3);
+  ASSERT(fail_across_arena(snapshot_rebuilt, NULL) >= 150);
+  wg_alerts_free(&a);
+}
+
+/* The snapshot: every open alert oldest first, each alert's JSON as its
+ * event's; the cached JSON follows the alert's changes. */
+static void snapshot_follows_changes(void) {
+  wg_verdict_t v1 = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_LOW,
+                            "spo2"),
+               v2 =
+                   verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
+  char *snap, *json1, *json2, want[4096];
+  size_t len;
+
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  snap = wg_alerts_snapshot(&a, T0, &len);
+  ASSERT_STR_EQ(snap, "{\"ts\":1763900000.000000,\"alerts\":[]}");
+  ASSERT_EQ(len, strlen(snap));
+  free(snap);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v1, timeouts, T0, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &v2, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v1, timeouts, T0 + 2, &ev), 1);
+  json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
+  json2 = wg_alert_to_json(wg_alerts_at(&a, 1));
+  snprintf(want, sizeof(want), "{\"ts\":1763900005.000000,\"alerts\":[%s,%s]}",
+           json1, json2);
+  snap = wg_alerts_snapshot(&a, T0 + 5, &len);
+  ASSERT_STR_EQ(snap, want);
+  ASSERT_CONTAINS(snap, "\"repeats\":1");
+  free(snap);
+  free(json1);
+  /* Acknowledged: its cached JSON is replaced. */
+  ASSERT_EQ(wg_alerts_ack(&a, wg_alerts_at(&a, 0)->id, "nurse", NULL, NULL,
+                          false, false, T0 + 6, &ev),
+            1);
+  json1 = wg_alert_to_json(wg_alerts_at(&a, 0));
+  ASSERT_CONTAINS(json1, "\"acknowledged\":true");
+  snprintf(want, sizeof(want), "{\"ts\":1763900007.000000,\"alerts\":[%s,%s]}",
+           json1, json2);
+  snap = wg_alerts_snapshot(&a, T0 + 7, &len);
+  ASSERT_STR_EQ(snap, want);
+  free(snap);
+  free(json1);
+  free(json2);
+  wg_alerts_free(&a);
+}
+
+/* The snapshot shows an alert as its last event did: the event's JSON, as
+ * the commit printed it, even when repeats were held back since; an event
+ * that is no longer the last is not kept. */
+static void snapshot_keeps_event_json(void) {
+  wg_verdict_t v =
+      verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
+  wg_alert_event_t first;
+  char *json, *snap, want[4096];
+  size_t len;
+
+  v.graded = true;
+  v.grade = 2;
+  ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0, &first), 1);
+  json = wg_alert_to_json(&first.alert);
+  wg_alerts_keep_json(&a, &first.alert, "{\"kept\":1}", 10);
+  v.grade = 1; /* not worse: held back */
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 1, &ev), 0);
+  ASSERT_EQ(wg_alerts_at(&a, 0)->held, 1);
+  snap = wg_alerts_snapshot(&a, T0 + 2, &len);
+  ASSERT_STR_EQ(snap, "{\"ts\":1763900002.000000,\"alerts\":[{\"kept\":1}]}");
+  free(snap);
+  /* A worse value is an event: the kept text is the old event's no more. */
+  v.grade = 3;
+  ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 3, &ev), 1);
+  wg_alerts_keep_json(&a, &first.alert, "{\"stale\":1}", 11);
+  snap = wg_alerts_snapshot(&a, T0 + 4, &len);
+  free(json);
+  json = wg_alert_to_json(&ev.alert);
+  snprintf(want, sizeof(want), "{\"ts\":1763900004.000000,\"alerts\":[%s]}",
+           json);
+  ASSERT_STR_EQ(snap, want);
+  ASSERT_CONTAINS(snap, "\"repeats\":2");
+  free(snap);
+  free(json);
+  wg_alerts_free(&a);
+}
+
+TEST_MAIN(T(snapshot_follows_changes), T(snapshot_keeps_event_json),
+          T(json_as_cjson_prints_it), T(event_json_fails_whole),
+          T(snapshot_fails_whole))
