@@ -18,7 +18,7 @@ fail=0
 # (CMakeLists.txt, wg_pure_library; tests/purity); this also covers the
 # configuration schema, which every stage reads.
 for m in $(cd daemon && ls ingest/*.c clinic/*.c common/*.c hub/fhir.c hub/ack.c \
-    core/config.c core/config_devices.c core/config_key.c | sed 's/\.c$//'); do
+    core/config*.c | sed 's/\.c$//'); do
   # shellcheck disable=SC2086
   deps=$($cc -M $flags "daemon/$m.c" | tr -d '\\' | tr ' ' '\n' | grep -v '^$')
   bad=$(printf '%s\n' "$deps" | grep -E '(^|/)(uv\.h|uv/|sqlite3\.h|mosquitto\.h|coap3/)' || true)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the configuration schema's files share: config.c reads the file and
- * every block but a patient's devices, which config_devices.c reads.
+ * the gateway's blocks, config_patient.c a patient's, config_devices.c a
+ * patient's devices.
  */
 #ifndef WG_CONFIG_INTERNAL_H
 #define WG_CONFIG_INTERNAL_H
@@ -18,6 +19,25 @@
  * configured in @cfg.
  */
 void config__devices(wg_conf_t *c, const char *path, const cJSON *arr,
+                     const wg_config_t *cfg, wg_patient_t *p);
+
+/* Parse "HH:MM" or "HH:MM:SS" into seconds of the day, or -1. */
+int config__clock(const char *s);
+
+/* Parses one object of an array into @elem. */
+typedef void (*config_elem_fn)(wg_conf_t *c, const char *path,
+                               const cJSON *obj, void *elem);
+
+/*
+ * An array of objects with the members @keys, each parsed by @fn into an
+ * element of @size bytes. Returns the elements (zeroed first) and sets *n.
+ */
+void *config__objects(wg_conf_t *c, const char *path, const cJSON *arr,
+                      size_t size, size_t *n, const char *const *keys,
+                      config_elem_fn fn);
+
+/* One object of "patients" at @path into @p (config_patient.c). */
+void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
                      const wg_config_t *cfg, wg_patient_t *p);
 
 /* Devices belong to one patient at most; patient ids are unique. */
