@@ -126,6 +126,7 @@ static int core_input_pack(wg_driver_t *drv, const char *device,
   wg_core_t *c = drv->data;
   /* Taken before the pack: if it commits the group itself, it is this. */
   uint64_t next = wg_commit_take(&c->commit);
+  size_t kept = c->ingest.batch.readings.n;
   int rc;
 
   if (!wg_ingest_device_id_ok(device, strlen(device))) {
@@ -134,7 +135,9 @@ static int core_input_pack(wg_driver_t *drv, const char *device,
     return WG_EINVAL;
   }
   rc = wg_core_ingest(c, drv->ops->name, device, payload, len, err, errlen);
-  if (rc == 0)
+  /* A refused pack whose falls were kept: its refusal, too, is answered
+   * after they are committed (DESIGN.md section 5). */
+  if (rc == 0 || c->ingest.batch.readings.n > kept)
     *ticket = next;
   return rc;
 }
