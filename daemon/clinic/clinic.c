@@ -42,6 +42,7 @@ void wg_clinic_free(wg_clinic_t *cl) {
   free(cl->events);
   free(cl->scores);
   free(cl->burst);
+  free(cl->refusals);
   memset(cl, 0, sizeof(*cl));
 }
 
@@ -211,6 +212,46 @@ static long clinic_patient_index(const wg_clinic_t *cl, const char *id) {
   return -1;
 }
 
+/* The device_refused entry of @device; made if @make (NULL when memory is
+ * short, or not made). */
+static wg_device_refusals_t *clinic_refusals(wg_clinic_t *cl,
+                                             const char *device, bool make) {
+  wg_device_refusals_t *e;
+
+  for (size_t i = 0; i < cl->nrefusals; i++)
+    if (strcmp(cl->refusals[i].device, device) == 0)
+      return &cl->refusals[i];
+  if (!make)
+    return NULL;
+  if (cl->nrefusals == cl->refusals_cap) {
+    size_t cap = cl->refusals_cap ? cl->refusals_cap * 2 : 4;
+    wg_device_refusals_t *v = realloc(cl->refusals, cap * sizeof(*v));
+    if (v == NULL)
+      return NULL;
+    cl->refusals = v;
+    cl->refusals_cap = cap;
+  }
+  e = &cl->refusals[cl->nrefusals++];
+  memset(e, 0, sizeof(*e));
+  wg_copy(e->device, sizeof(e->device), device);
+  return e;
+}
+
+/* An open alert's condition holds: marked in the rule state of patient
+ * @i, or in the device's refusals. */
+static void clinic_restore_open(wg_clinic_t *cl, size_t i, const wg_alert_t *al,
+                                double now) {
+  wg_device_refusals_t *e;
+
+  if (al->rule == WG_RULE_DEVICE_REFUSED) {
+    if ((e = clinic_refusals(cl, al->key, true)) != NULL)
+      wg_rules_device_restore_open(e);
+    return;
+  }
+  wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al->rule,
+                        al->key, al->raised, al->ts, now);
+}
+
 /* The conditions that the open alerts of patient @i stand for hold. */
 static void clinic_mark_open(wg_clinic_t *cl, size_t i, double now) {
   const wg_patient_t *p = &cl->cfg->patients[i];
@@ -218,8 +259,7 @@ static void clinic_mark_open(wg_clinic_t *cl, size_t i, double now) {
   for (size_t k = 0; k < cl->alerts.nopen; k++) {
     const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
     if (strcmp(al->patient, p->id) == 0)
-      wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, al->raised,
-                            al->ts, now);
+      clinic_restore_open(cl, i, al, now);
   }
 }
 
@@ -327,8 +367,7 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   if ((rc = wg_alerts_restore(&cl->alerts, &al)) != 0)
     return rc;
   if ((i = clinic_patient_index(cl, al.patient)) >= 0)
-    wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
-                          al.key, al.raised, al.ts, now);
+    clinic_restore_open(cl, (size_t)i, &al, now);
   return 0;
 }
 
@@ -368,6 +407,21 @@ void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
                                const wg_reading_t *r, const char *refusal,
                                double now) {
   clinic_reading(cl, patient, device, r, refusal, now);
+}
+
+void wg_clinic_device_pack(wg_clinic_t *cl, size_t patient, const char *device,
+                           const char *refusal, double now) {
+  wg_device_refusals_t *e = clinic_refusals(cl, device, refusal != NULL);
+  wg_verdict_t v;
+
+  if (e == NULL || patient >= cl->nstates) {
+    if (refusal != NULL && e == NULL)
+      wg_log(LOG_ERR, "clinic: out of memory: refusal of %s not counted",
+             device);
+    return;
+  }
+  if (wg_rules_device_pack(e, refusal, now, &v))
+    clinic_apply_verdicts(cl, &cl->cfg->patients[patient], &v, 1, now);
 }
 
 /* A score to publish on news2 and store in scores at the next commit. */

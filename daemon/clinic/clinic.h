@@ -21,6 +21,7 @@
 #include "clinic/daylog.h"
 #include "clinic/news2.h"
 #include "clinic/rules.h"
+#include "clinic/rules_device.h"
 #include "common/counters.h"
 #include "core/config.h"
 #include "wardgate/reading.h"
@@ -55,6 +56,11 @@ typedef struct wg_clinic_s {
   size_t burst_cap;
   bool in_pack;
   wg_daylog_t daylog; /* the end of the day; daylog.due: its log is due */
+  /* device_refused: the devices that had a pack refused (rules_device.h),
+   * one entry each, made at the first refusal. */
+  wg_device_refusals_t *refusals;
+  size_t nrefusals;
+  size_t refusals_cap;
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
 } wg_clinic_t;
@@ -136,6 +142,15 @@ void wg_clinic_pack_end(wg_clinic_t *cl, double now);
 void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
                                const wg_reading_t *r, const char *refusal,
                                double now);
+
+/*
+ * A pack of @device of @patient was refused for @refusal, or taken (NULL)
+ * at @now: a device whose packs keep being refused raises device_refused
+ * (rules_device.h), cleared once its packs are taken again. Called for each
+ * pack once, whatever its readings.
+ */
+void wg_clinic_device_pack(wg_clinic_t *cl, size_t patient, const char *device,
+                           const char *refusal, double now);
 
 /*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the

@@ -139,6 +139,13 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
     if (fhir)
       wg_fhir_vitals_begin(&fv, cm->d.fhir, cm->d.gateway, dev->patient->id,
                            dev->id);
+    /* A pack taken ends its device's run of refusals (device_refused; a
+     * refused pack's falls were counted as its refusal), once. */
+    if (dev != NULL && pk->refused == NULL && !pk->counted) {
+      wg_clinic_device_pack(cm->d.clinic, dev->patient_index, dev->id, NULL,
+                            now);
+      pk->counted = true;
+    }
     /* A back-filled burst is one pack: its verdicts are folded per rule and
      * key (a failure below keeps what is held for the retry). */
     wg_clinic_pack_begin(cm->d.clinic);
