@@ -43,6 +43,7 @@ void wg_clinic_free(wg_clinic_t *cl) {
   free(cl->scores);
   free(cl->burst);
   free(cl->refusals);
+  free(cl->past);
   memset(cl, 0, sizeof(*cl));
 }
 
@@ -371,6 +372,60 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   return 0;
 }
 
+static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
+                               const wg_news2_t *s, double ts);
+
+/* A NEWS2 component of @p older than the newest of its kind: kept for the
+ * back-filled set it belongs to (news2_past.h). */
+static void clinic_news2_past(wg_clinic_t *cl, const wg_patient_t *p,
+                              const wg_rule_state_t *st,
+                              const wg_reading_t *r) {
+  int k = wg_news2_param(r->name);
+  wg_news2_past_t *e = NULL;
+
+  if (k < 0 || !wg_news2_past_is(&st->news2[k], r))
+    return;
+  for (size_t i = 0; i < cl->npast && e == NULL; i++)
+    if (strcmp(cl->past[i].patient, p->id) == 0)
+      e = &cl->past[i];
+  if (e == NULL) {
+    if (cl->npast == cl->past_cap) {
+      size_t cap = cl->past_cap ? cl->past_cap * 2 : 4;
+      wg_news2_past_t *v = realloc(cl->past, cap * sizeof(*v));
+      if (v == NULL) {
+        wg_log(LOG_ERR,
+               "clinic: out of memory: a back-filled NEWS2 set of "
+               "%s is not scored",
+               p->id);
+        return;
+      }
+      cl->past = v;
+      cl->past_cap = cap;
+    }
+    e = &cl->past[cl->npast++];
+    memset(e, 0, sizeof(*e));
+    wg_copy(e->patient, sizeof(e->patient), p->id);
+  }
+  wg_news2_past_add(e, k, r);
+}
+
+void wg_clinic_batch_end(wg_clinic_t *cl, double now) {
+  (void)now;
+  for (size_t i = 0; i < cl->npast; i++) {
+    long j = clinic_patient_index(cl, cl->past[i].patient);
+    const wg_patient_t *p;
+    wg_news2_t s;
+
+    if (j < 0)
+      continue; /* removed by a reload meanwhile */
+    p = &cl->cfg->patients[j];
+    if (wg_news2_past_score(&cl->past[i], p->news2_scale,
+                            p->news2_window_min * 60.0, &s))
+      clinic_queue_score(cl, p, &s, s.measured_at);
+  }
+  cl->npast = 0;
+}
+
 /* A reading through the rules; a fall's summary names @refusal if any. */
 static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
                            const wg_reading_t *r, const char *refusal,
@@ -382,6 +437,7 @@ static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
   if (patient >= cl->nstates)
     return;
   p = &cl->cfg->patients[patient];
+  clinic_news2_past(cl, p, &cl->states[patient], r);
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
   for (size_t i = 0; refusal != NULL && i < n; i++) {
     char summary[sizeof(v[i].summary)];
@@ -446,6 +502,23 @@ static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
   cs->score = *s;
 }
 
+/* @s, the set of @st, is late when its newest component (its anchor, as
+ * the rule takes it) was received after the NEWS2 fresh limit: marked so,
+ * with that component's time, for the news2 message (DESIGN.md section 7,
+ * 2026-12-06). */
+static void clinic_news2_when(const wg_rule_state_t *st, wg_news2_t *s) {
+  double anchor = 0, rt = 0;
+
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    if (st->news2[k].present && st->news2[k].ts > anchor) {
+      anchor = st->news2[k].ts;
+      rt = st->news2[k].rt;
+    }
+  s->retrospective = false;
+  s->late = anchor > 0 && rt - anchor > wg_rules_fresh_limit_s(WG_RULE_NEWS2);
+  s->measured_at = s->late ? anchor : 0;
+}
+
 void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
                      double now) {
   const wg_patient_t *p;
@@ -458,9 +531,15 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
     return;
   p = &cl->cfg->patients[patient];
   st = &cl->states[patient];
+  /* What the rule leaves unwritten when it keeps the newer set. */
+  if (st->news2_scored)
+    s = st->news2_last;
+  else
+    memset(&s, 0, sizeof(s));
   /* The alert rule sees every computation; the hub hears of it as
    * wg_news2_pub_offer() decides. */
   wg_rules_news2(p, st, now, &s, &v, &has_verdict);
+  clinic_news2_when(st, &s);
   if (wg_news2_pub_offer(&st->news2_pub, &s, now, cl->cfg->news2_interval_s))
     clinic_queue_score(cl, p, &s, now);
   if (has_verdict) {

@@ -20,6 +20,7 @@
 #include "clinic/alerts.h"
 #include "clinic/daylog.h"
 #include "clinic/news2.h"
+#include "clinic/news2_past.h"
 #include "clinic/rules.h"
 #include "clinic/rules_device.h"
 #include "common/counters.h"
@@ -61,6 +62,11 @@ typedef struct wg_clinic_s {
   wg_device_refusals_t *refusals;
   size_t nrefusals;
   size_t refusals_cap;
+  /* Back-filled NEWS2 sets gathered over a commit (news2_past.h), one per
+   * patient that has one, scored at wg_clinic_batch_end(). */
+  wg_news2_past_t *past;
+  size_t npast;
+  size_t past_cap;
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
 } wg_clinic_t;
@@ -154,10 +160,21 @@ void wg_clinic_device_pack(wg_clinic_t *cl, size_t patient, const char *device,
 
 /*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the
- * score, queued for the commit, and the alert it drives.
+ * score, queued for the commit, and the alert it drives. A late set's
+ * score is marked late with its measured time.
  */
 void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
                      double now);
+
+/*
+ * The batch's readings are all through the rules: each back-filled NEWS2
+ * set gathered (components older than the patient's newest) is scored on
+ * its own at its own time, marked retrospective, queued with its measured
+ * time as its ts (so that it never stands as the patient's latest score),
+ * and drives no alert. Once per batch, however many packs brought it: a
+ * round synced one reading a pack is one score, not seven.
+ */
+void wg_clinic_batch_end(wg_clinic_t *cl, double now);
 
 /*
  * An acknowledgement of alert @id by @by, with @outcome and @note (NULL or

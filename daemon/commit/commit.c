@@ -183,6 +183,9 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
       pk->scored = true;
     }
   }
+  /* Back-filled NEWS2 sets, once for the whole batch (again on a retry:
+   * what was scored then is queued, and nothing is held twice). */
+  wg_clinic_batch_end(cm->d.clinic, now);
   *reached = b->readings.n;
   return 0;
 }
