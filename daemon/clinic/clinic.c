@@ -544,7 +544,10 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
     clinic_queue_score(cl, p, &s, now);
   if (has_verdict) {
     wg_copy(v.evidence.device, sizeof(v.evidence.device), device);
-    clinic_apply_verdicts(cl, p, &v, 1, now);
+    /* Folded with the batch's other verdicts: a burst of packs, each
+     * scored, is one NEWS2 alert, not one event a pack. */
+    if (!cl->in_pack || !clinic_burst_hold(cl, patient, &v))
+      clinic_apply_verdicts(cl, p, &v, 1, now);
   }
 }
 

@@ -126,9 +126,11 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
                        const wg_reading_t *r, double now);
 
 /*
- * A pack's readings follow, up to wg_clinic_pack_end(): their verdicts are
- * held and folded per (patient, rule, key), so that a back-filled burst
- * (a cuff syncing a day) yields at most one alert per rule and key, whose
+ * A pack's readings follow (the commit: a whole batch's, however many
+ * packs), up to wg_clinic_pack_end(): their verdicts are held and folded
+ * per (patient, rule, key), so that a back-filled burst (a cuff syncing a
+ * day, in one pack or in many) yields at most one alert per rule and key,
+ * whose
  * summary gives the range, not an event a reading. At the end, for each
  * key: the worst raise (by severity, then grade; the first for an event
  * such as a fall) is applied, its summary ending "; N readings from HH:MM
