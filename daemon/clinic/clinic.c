@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic/clinic.h"
+#include "clinic/clinic_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -213,31 +214,6 @@ static long clinic_patient_index(const wg_clinic_t *cl, const char *id) {
   return -1;
 }
 
-/* The device_refused entry of @device; made if @make (NULL when memory is
- * short, or not made). */
-static wg_device_refusals_t *clinic_refusals(wg_clinic_t *cl,
-                                             const char *device, bool make) {
-  wg_device_refusals_t *e;
-
-  for (size_t i = 0; i < cl->nrefusals; i++)
-    if (strcmp(cl->refusals[i].device, device) == 0)
-      return &cl->refusals[i];
-  if (!make)
-    return NULL;
-  if (cl->nrefusals == cl->refusals_cap) {
-    size_t cap = cl->refusals_cap ? cl->refusals_cap * 2 : 4;
-    wg_device_refusals_t *v = realloc(cl->refusals, cap * sizeof(*v));
-    if (v == NULL)
-      return NULL;
-    cl->refusals = v;
-    cl->refusals_cap = cap;
-  }
-  e = &cl->refusals[cl->nrefusals++];
-  memset(e, 0, sizeof(*e));
-  wg_copy(e->device, sizeof(e->device), device);
-  return e;
-}
-
 /* An open alert's condition holds: marked in the rule state of patient
  * @i, or in the device's refusals. */
 static void clinic_restore_open(wg_clinic_t *cl, size_t i, const wg_alert_t *al,
@@ -245,7 +221,7 @@ static void clinic_restore_open(wg_clinic_t *cl, size_t i, const wg_alert_t *al,
   wg_device_refusals_t *e;
 
   if (al->rule == WG_RULE_DEVICE_REFUSED) {
-    if ((e = clinic_refusals(cl, al->key, true)) != NULL)
+    if ((e = clinic__refusals(cl, al->key, true)) != NULL)
       wg_rules_device_restore_open(e);
     return;
   }
@@ -372,60 +348,6 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   return 0;
 }
 
-static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
-                               const wg_news2_t *s, double ts);
-
-/* A NEWS2 component of @p older than the newest of its kind: kept for the
- * back-filled set it belongs to (news2_past.h). */
-static void clinic_news2_past(wg_clinic_t *cl, const wg_patient_t *p,
-                              const wg_rule_state_t *st,
-                              const wg_reading_t *r) {
-  int k = wg_news2_param(r->name);
-  wg_news2_past_t *e = NULL;
-
-  if (k < 0 || !wg_news2_past_is(&st->news2[k], r))
-    return;
-  for (size_t i = 0; i < cl->npast && e == NULL; i++)
-    if (strcmp(cl->past[i].patient, p->id) == 0)
-      e = &cl->past[i];
-  if (e == NULL) {
-    if (cl->npast == cl->past_cap) {
-      size_t cap = cl->past_cap ? cl->past_cap * 2 : 4;
-      wg_news2_past_t *v = realloc(cl->past, cap * sizeof(*v));
-      if (v == NULL) {
-        wg_log(LOG_ERR,
-               "clinic: out of memory: a back-filled NEWS2 set of "
-               "%s is not scored",
-               p->id);
-        return;
-      }
-      cl->past = v;
-      cl->past_cap = cap;
-    }
-    e = &cl->past[cl->npast++];
-    memset(e, 0, sizeof(*e));
-    wg_copy(e->patient, sizeof(e->patient), p->id);
-  }
-  wg_news2_past_add(e, k, r);
-}
-
-void wg_clinic_batch_end(wg_clinic_t *cl, double now) {
-  (void)now;
-  for (size_t i = 0; i < cl->npast; i++) {
-    long j = clinic_patient_index(cl, cl->past[i].patient);
-    const wg_patient_t *p;
-    wg_news2_t s;
-
-    if (j < 0)
-      continue; /* removed by a reload meanwhile */
-    p = &cl->cfg->patients[j];
-    if (wg_news2_past_score(&cl->past[i], p->news2_scale,
-                            p->news2_window_min * 60.0, &s))
-      clinic_queue_score(cl, p, &s, s.measured_at);
-  }
-  cl->npast = 0;
-}
-
 /* A reading through the rules; a fall's summary names @refusal if any. */
 static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
                            const wg_reading_t *r, const char *refusal,
@@ -437,7 +359,7 @@ static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
   if (patient >= cl->nstates)
     return;
   p = &cl->cfg->patients[patient];
-  clinic_news2_past(cl, p, &cl->states[patient], r);
+  clinic__news2_past(cl, p, &cl->states[patient], r);
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
   for (size_t i = 0; refusal != NULL && i < n; i++) {
     char summary[sizeof(v[i].summary)];
@@ -463,21 +385,6 @@ void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
                                const wg_reading_t *r, const char *refusal,
                                double now) {
   clinic_reading(cl, patient, device, r, refusal, now);
-}
-
-void wg_clinic_device_pack(wg_clinic_t *cl, size_t patient, const char *device,
-                           const char *refusal, double now) {
-  wg_device_refusals_t *e = clinic_refusals(cl, device, refusal != NULL);
-  wg_verdict_t v;
-
-  if (e == NULL || patient >= cl->nstates) {
-    if (refusal != NULL && e == NULL)
-      wg_log(LOG_ERR, "clinic: out of memory: refusal of %s not counted",
-             device);
-    return;
-  }
-  if (wg_rules_device_pack(e, refusal, now, &v))
-    clinic_apply_verdicts(cl, &cl->cfg->patients[patient], &v, 1, now);
 }
 
 /* A score to publish on news2 and store in scores at the next commit. */
@@ -658,4 +565,20 @@ bool wg_clinic_committed(wg_clinic_t *cl) {
   cl->changed = false;
   wg_daylog_published(&cl->daylog);
   return changed;
+}
+
+/* ---- for clinic_packs.c (clinic_internal.h) ------------------------------ */
+
+void clinic__apply(wg_clinic_t *cl, const wg_patient_t *p,
+                   const wg_verdict_t *v, double now) {
+  clinic_apply_verdicts(cl, p, v, 1, now);
+}
+
+void clinic__queue_score(wg_clinic_t *cl, const wg_patient_t *p,
+                         const wg_news2_t *s, double ts) {
+  clinic_queue_score(cl, p, s, ts);
+}
+
+long clinic__patient_index(const wg_clinic_t *cl, const char *id) {
+  return clinic_patient_index(cl, id);
 }
