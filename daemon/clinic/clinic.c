@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "clinic/clinic.h"
+#include "clinic/clinic_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ void wg_clinic_free(wg_clinic_t *cl) {
   free(cl->events);
   free(cl->scores);
   free(cl->burst);
+  free(cl->refusals);
+  free(cl->past);
   memset(cl, 0, sizeof(*cl));
 }
 
@@ -211,6 +214,21 @@ static long clinic_patient_index(const wg_clinic_t *cl, const char *id) {
   return -1;
 }
 
+/* An open alert's condition holds: marked in the rule state of patient
+ * @i, or in the device's refusals. */
+static void clinic_restore_open(wg_clinic_t *cl, size_t i, const wg_alert_t *al,
+                                double now) {
+  wg_device_refusals_t *e;
+
+  if (al->rule == WG_RULE_DEVICE_REFUSED) {
+    if ((e = clinic__refusals(cl, al->key, true)) != NULL)
+      wg_rules_device_restore_open(e);
+    return;
+  }
+  wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al->rule,
+                        al->key, al->raised, al->ts, now);
+}
+
 /* The conditions that the open alerts of patient @i stand for hold. */
 static void clinic_mark_open(wg_clinic_t *cl, size_t i, double now) {
   const wg_patient_t *p = &cl->cfg->patients[i];
@@ -218,8 +236,7 @@ static void clinic_mark_open(wg_clinic_t *cl, size_t i, double now) {
   for (size_t k = 0; k < cl->alerts.nopen; k++) {
     const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
     if (strcmp(al->patient, p->id) == 0)
-      wg_rules_restore_open(p, &cl->states[i], al->rule, al->key, al->raised,
-                            al->ts, now);
+      clinic_restore_open(cl, i, al, now);
   }
 }
 
@@ -327,8 +344,7 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   if ((rc = wg_alerts_restore(&cl->alerts, &al)) != 0)
     return rc;
   if ((i = clinic_patient_index(cl, al.patient)) >= 0)
-    wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
-                          al.key, al.raised, al.ts, now);
+    clinic_restore_open(cl, (size_t)i, &al, now);
   return 0;
 }
 
@@ -343,6 +359,7 @@ static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
   if (patient >= cl->nstates)
     return;
   p = &cl->cfg->patients[patient];
+  clinic__news2_past(cl, p, &cl->states[patient], r);
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
   for (size_t i = 0; refusal != NULL && i < n; i++) {
     char summary[sizeof(v[i].summary)];
@@ -392,6 +409,23 @@ static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
   cs->score = *s;
 }
 
+/* @s, the set of @st, is late when its newest component (its anchor, as
+ * the rule takes it) was received after the NEWS2 fresh limit: marked so,
+ * with that component's time, for the news2 message (DESIGN.md section 7,
+ * 2026-12-06). */
+static void clinic_news2_when(const wg_rule_state_t *st, wg_news2_t *s) {
+  double anchor = 0, rt = 0;
+
+  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
+    if (st->news2[k].present && st->news2[k].ts > anchor) {
+      anchor = st->news2[k].ts;
+      rt = st->news2[k].rt;
+    }
+  s->retrospective = false;
+  s->late = anchor > 0 && rt - anchor > wg_rules_fresh_limit_s(WG_RULE_NEWS2);
+  s->measured_at = s->late ? anchor : 0;
+}
+
 void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
                      double now) {
   const wg_patient_t *p;
@@ -404,14 +438,23 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
     return;
   p = &cl->cfg->patients[patient];
   st = &cl->states[patient];
+  /* What the rule leaves unwritten when it keeps the newer set. */
+  if (st->news2_scored)
+    s = st->news2_last;
+  else
+    memset(&s, 0, sizeof(s));
   /* The alert rule sees every computation; the hub hears of it as
    * wg_news2_pub_offer() decides. */
   wg_rules_news2(p, st, now, &s, &v, &has_verdict);
+  clinic_news2_when(st, &s);
   if (wg_news2_pub_offer(&st->news2_pub, &s, now, cl->cfg->news2_interval_s))
     clinic_queue_score(cl, p, &s, now);
   if (has_verdict) {
     wg_copy(v.evidence.device, sizeof(v.evidence.device), device);
-    clinic_apply_verdicts(cl, p, &v, 1, now);
+    /* Folded with the batch's other verdicts: a burst of packs, each
+     * scored, is one NEWS2 alert, not one event a pack. */
+    if (!cl->in_pack || !clinic_burst_hold(cl, patient, &v))
+      clinic_apply_verdicts(cl, p, &v, 1, now);
   }
 }
 
@@ -522,4 +565,20 @@ bool wg_clinic_committed(wg_clinic_t *cl) {
   cl->changed = false;
   wg_daylog_published(&cl->daylog);
   return changed;
+}
+
+/* ---- for clinic_packs.c (clinic_internal.h) ------------------------------ */
+
+void clinic__apply(wg_clinic_t *cl, const wg_patient_t *p,
+                   const wg_verdict_t *v, double now) {
+  clinic_apply_verdicts(cl, p, v, 1, now);
+}
+
+void clinic__queue_score(wg_clinic_t *cl, const wg_patient_t *p,
+                         const wg_news2_t *s, double ts) {
+  clinic_queue_score(cl, p, s, ts);
+}
+
+long clinic__patient_index(const wg_clinic_t *cl, const char *id) {
+  return clinic_patient_index(cl, id);
 }

@@ -20,7 +20,9 @@
 #include "clinic/alerts.h"
 #include "clinic/daylog.h"
 #include "clinic/news2.h"
+#include "clinic/news2_past.h"
 #include "clinic/rules.h"
+#include "clinic/rules_device.h"
 #include "common/counters.h"
 #include "core/config.h"
 #include "wardgate/reading.h"
@@ -55,6 +57,16 @@ typedef struct wg_clinic_s {
   size_t burst_cap;
   bool in_pack;
   wg_daylog_t daylog; /* the end of the day; daylog.due: its log is due */
+  /* device_refused: the devices that had a pack refused (rules_device.h),
+   * one entry each, made at the first refusal. */
+  wg_device_refusals_t *refusals;
+  size_t nrefusals;
+  size_t refusals_cap;
+  /* Back-filled NEWS2 sets gathered over a commit (news2_past.h), one per
+   * patient that has one, scored at wg_clinic_batch_end(). */
+  wg_news2_past_t *past;
+  size_t npast;
+  size_t past_cap;
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
 } wg_clinic_t;
@@ -114,9 +126,11 @@ void wg_clinic_reading(wg_clinic_t *cl, size_t patient, int device,
                        const wg_reading_t *r, double now);
 
 /*
- * A pack's readings follow, up to wg_clinic_pack_end(): their verdicts are
- * held and folded per (patient, rule, key), so that a back-filled burst
- * (a cuff syncing a day) yields at most one alert per rule and key, whose
+ * A pack's readings follow (the commit: a whole batch's, however many
+ * packs), up to wg_clinic_pack_end(): their verdicts are held and folded
+ * per (patient, rule, key), so that a back-filled burst (a cuff syncing a
+ * day, in one pack or in many) yields at most one alert per rule and key,
+ * whose
  * summary gives the range, not an event a reading. At the end, for each
  * key: the worst raise (by severity, then grade; the first for an event
  * such as a fall) is applied, its summary ending "; N readings from HH:MM
@@ -138,11 +152,31 @@ void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
                                double now);
 
 /*
+ * A pack of @device of @patient was refused for @refusal, or taken (NULL)
+ * at @now: a device whose packs keep being refused raises device_refused
+ * (rules_device.h), cleared once its packs are taken again. Called for each
+ * pack once, whatever its readings.
+ */
+void wg_clinic_device_pack(wg_clinic_t *cl, size_t patient, const char *device,
+                           const char *refusal, double now);
+
+/*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the
- * score, queued for the commit, and the alert it drives.
+ * score, queued for the commit, and the alert it drives. A late set's
+ * score is marked late with its measured time.
  */
 void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
                      double now);
+
+/*
+ * The batch's readings are all through the rules: each back-filled NEWS2
+ * set gathered (components older than the patient's newest) is scored on
+ * its own at its own time, marked retrospective, queued with its measured
+ * time as its ts (so that it never stands as the patient's latest score),
+ * and drives no alert. Once per batch, however many packs brought it: a
+ * round synced one reading a pack is one score, not seven.
+ */
+void wg_clinic_batch_end(wg_clinic_t *cl, double now);
 
 /*
  * An acknowledgement of alert @id by @by, with @outcome and @note (NULL or

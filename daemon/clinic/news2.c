@@ -146,6 +146,7 @@ void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
                    int scale, bool message, wg_news2_json_t *out) {
   size_t c = news2_put_str(out->components, 0, "{");
   size_t m = news2_put_str(out->missing, 0, "[");
+  char when[96] = "";
 
   /* Both buffers hold all seven keys with their quotes and digits. */
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
@@ -164,13 +165,18 @@ void wg_news2_json(const wg_news2_t *s, const char *patient, double ts,
   }
   news2_put_str(out->components, c, "}");
   news2_put_str(out->missing, m, "]");
-  if (message)
-    snprintf(out->message, sizeof(out->message),
-             "{\"patient\":\"%s\",\"ts\":%.6f,\"score\":%d,\"scale\":%d,"
-             "\"complete\":%s,\"missing\":%s,\"components\":%s,\"band\":"
-             "\"%s\"}",
-             patient, ts, s->score, scale, s->complete ? "true" : "false",
-             out->missing, out->components, wg_news2_band_name(s->band));
+  if (!message)
+    return;
+  if (s->late || s->retrospective)
+    snprintf(when, sizeof(when), ",\"late\":%s%s,\"measured_at\":%.6f",
+             s->late ? "true" : "false",
+             s->retrospective ? ",\"retrospective\":true" : "", s->measured_at);
+  snprintf(out->message, sizeof(out->message),
+           "{\"patient\":\"%s\",\"ts\":%.6f,\"score\":%d,\"scale\":%d,"
+           "\"complete\":%s,\"missing\":%s,\"components\":%s,\"band\":"
+           "\"%s\"%s}",
+           patient, ts, s->score, scale, s->complete ? "true" : "false",
+           out->missing, out->components, wg_news2_band_name(s->band), when);
 }
 
 int wg_news2_from_stored(int score, bool complete, const char *band,

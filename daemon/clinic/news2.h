@@ -47,6 +47,14 @@ typedef struct wg_news2_s {
   int components[WG_NEWS2_NPARAMS]; /* -1 where missing */
   bool complete;
   wg_news2_band_t band;
+  /* DESIGN.md section 8 "Time": the set's newest component was received
+   * after the NEWS2 fresh limit (late), or the whole set is older than the
+   * newest readings of the patient (retrospective, scored on its own);
+   * then measured_at is that component's measurement time. Not part of
+   * the score: wg_news2_score() leaves them false, the caller sets them. */
+  bool late;
+  bool retrospective;
+  double measured_at;
 } wg_news2_t;
 
 /*
@@ -62,7 +70,9 @@ void wg_news2_score(const wg_news2_obs_t *obs, int scale, wg_news2_t *out);
 /*
  * The JSON of score @s: its components ({"rr":3,...}) and missing keys
  * (["o2",...]) as the `scores` table keeps them, and the news2 message of
- * DESIGN.md section 7 for @patient at @ts on scale @scale. Written
+ * DESIGN.md section 7 for @patient at @ts on scale @scale; a late or
+ * retrospective set's message ends with "late":true, "retrospective":true
+ * (when it is) and "measured_at" (additive, 2026-12-06). Written
  * directly, without a JSON library: every key comes from a fixed set and
  * patient ids are plain ([A-Za-z0-9_.-]).
  */

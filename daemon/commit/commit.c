@@ -130,6 +130,12 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
   wg_fhir_vitals_t fv = {0};
   size_t i = 0;
 
+  /* A back-filled burst, whether one pack or many (a phone relaying a
+   * cuff's memory one reading a message): the verdicts of the whole batch
+   * are folded per patient, rule and key, so that it yields one alert per
+   * rule and key whose summary gives the range, not an event a reading. A
+   * failure below keeps what is held for the retry. */
+  wg_clinic_pack_begin(cm->d.clinic);
   for (size_t p = 0; p < b->npacks; p++) {
     wg_pack_t *pk = &b->packs[p];
     const wg_device_t *dev = pk->device;
@@ -139,9 +145,13 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
     if (fhir)
       wg_fhir_vitals_begin(&fv, cm->d.fhir, cm->d.gateway, dev->patient->id,
                            dev->id);
-    /* A back-filled burst is one pack: its verdicts are folded per rule and
-     * key (a failure below keeps what is held for the retry). */
-    wg_clinic_pack_begin(cm->d.clinic);
+    /* A pack taken ends its device's run of refusals (device_refused; a
+     * refused pack's falls were counted as its refusal), once. */
+    if (dev != NULL && pk->refused == NULL && !pk->counted) {
+      wg_clinic_device_pack(cm->d.clinic, dev->patient_index, dev->id, NULL,
+                            now);
+      pk->counted = true;
+    }
     for (; i < pk->end; i++) {
       const wg_reading_t *r = &b->readings.v[i];
 
@@ -168,7 +178,6 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
                           r, now);
       pk->news2 |= wg_news2_param(r->name) >= 0;
     }
-    wg_clinic_pack_end(cm->d.clinic, now);
     if (fhir && (rc = put_fhir_vitals(cm, &fv, now)) != 0)
       return rc;
     if (pk->news2 && !pk->scored && dev != NULL) {
@@ -176,6 +185,10 @@ static int put_readings(wg_commit_t *cm, double now, size_t *reached,
       pk->scored = true;
     }
   }
+  wg_clinic_pack_end(cm->d.clinic, now);
+  /* Back-filled NEWS2 sets, once for the whole batch (again on a retry:
+   * what was scored then is queued, and nothing is held twice). */
+  wg_clinic_batch_end(cm->d.clinic, now);
   *reached = b->readings.n;
   return 0;
 }

@@ -36,6 +36,7 @@
 
 int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
                    const void *payload, size_t len, char *err, size_t errlen) {
+  double now = wg_wall_now();
   int rc;
 
   if (c->stopping) {
@@ -43,10 +44,15 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
     return WG_ECLOSING;
   }
   c->counters.packs_received++;
-  rc = wg_ingest_pack_via(&c->ingest, transport, device, payload, len,
-                          wg_wall_now(), err, errlen);
+  rc = wg_ingest_pack_via(&c->ingest, transport, device, payload, len, now, err,
+                          errlen);
   if (rc != 0) {
+    const wg_device_t *dm = wg_ingest_find(&c->ingest, device);
     wg_hub_report_rejection(&c->hub, transport, device, err);
+    /* The device's own fault, not the gateway's: counted toward
+     * device_refused, so that someone learns its data is not arriving. */
+    if (dm != NULL && (rc == WG_EINVAL || rc == WG_ETOOBIG || rc == WG_EAUTH))
+      wg_clinic_device_pack(&c->clinic, dm->patient_index, device, err, now);
     return rc;
   }
   wg_commit_maybe_now(&c->commit);
@@ -126,6 +132,7 @@ static int core_input_pack(wg_driver_t *drv, const char *device,
   wg_core_t *c = drv->data;
   /* Taken before the pack: if it commits the group itself, it is this. */
   uint64_t next = wg_commit_take(&c->commit);
+  size_t kept = c->ingest.batch.readings.n;
   int rc;
 
   if (!wg_ingest_device_id_ok(device, strlen(device))) {
@@ -134,7 +141,9 @@ static int core_input_pack(wg_driver_t *drv, const char *device,
     return WG_EINVAL;
   }
   rc = wg_core_ingest(c, drv->ops->name, device, payload, len, err, errlen);
-  if (rc == 0)
+  /* A refused pack whose falls were kept: its refusal, too, is answered
+   * after they are committed (DESIGN.md section 5). */
+  if (rc == 0 || c->ingest.batch.readings.n > kept)
     *ticket = next;
   return rc;
 }

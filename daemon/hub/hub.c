@@ -296,6 +296,7 @@ static void hub_uplink_connected(wg_driver_t *drv) {
 
   if (!h->draining)
     hub__publish_status(h, true, NULL);
+  hub__report_flush(h);
   hub_publish_active(h);
   h->latest.changed = true;
   uv_timer_start(&h->latest_timer, hub_latest_cb, 0, 0);
@@ -542,6 +543,7 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
 }
 
 void wg_hub_free(wg_hub_t *h) {
+  hub__report_free(h);
   free(h->ack_guard);
   h->ack_guard = NULL;
   wg_outbox_free(&h->outbox);

@@ -57,6 +57,9 @@ typedef struct wg_hub_cbs_s {
   int (*gauges)(const wg_hub_t *h, cJSON *counters);
 } wg_hub_cbs_t;
 
+/* Error reports kept while the uplink is down, the latest ones. */
+#define WG_HUB_ERRORS_HELD 16
+
 struct wg_hub_s {
   uv_loop_t *loop;
   const wg_config_t *cfg;
@@ -119,6 +122,11 @@ struct wg_hub_s {
   double error_tokens;
   uint64_t error_tokens_at; /* uv_now of the last refill */
   wg_complaint_t complaint;
+  /* The latest reports made while the uplink was down (errors is QoS 0,
+   * which the broker cannot queue for it), oldest first from
+   * errors_first: published at the next connect (report.c). */
+  char *errors_held[WG_HUB_ERRORS_HELD];
+  size_t errors_first, errors_nheld;
 };
 
 /*

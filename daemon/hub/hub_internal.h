@@ -29,6 +29,13 @@ void hub__publish_status(wg_hub_t *h, bool online, int *mid);
 void hub__report_error(wg_hub_t *h, const char *transport, const char *device,
                        const char *source, const char *reason);
 
+/* The reports held while the uplink was down, published now that it is up
+ * (oldest first); those it still cannot take stay held. */
+void hub__report_flush(wg_hub_t *h);
+
+/* The held reports freed (the hub is freed). */
+void hub__report_free(wg_hub_t *h);
+
 /* An ack refused for @reason: counted, logged and reported. */
 void hub__report_ack_error(wg_hub_t *h, const char *reason);
 

@@ -128,6 +128,8 @@ int wg_latest_learn(wg_latest_t *l, const char *json, size_t len) {
   else if (!cJSON_IsString(p) ||
            !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(m, "score")))
     rc = WG_EINVAL;
+  else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "retrospective")))
+    rc = 0; /* a back-filled set is never the patient's latest score */
   else
     rc = wg_latest_put(l, p->valuestring, json, len);
   wg_json_scratch_end(mark);

@@ -51,8 +51,10 @@ int wg_latest_put(wg_latest_t *l, const char *patient, const char *json,
 
 /*
  * A news2 message as published (DESIGN.md section 7): its "patient" read,
- * then as wg_latest_put(). WG_EINVAL when @json is not a news2 message
- * (WG_ENOMEM when memory is short to read it).
+ * then as wg_latest_put(). A retrospective one (a back-filled set, scored
+ * at its own time) is not the patient's latest: 0, nothing kept. WG_EINVAL
+ * when @json is not a news2 message (WG_ENOMEM when memory is short to
+ * read it).
  */
 int wg_latest_learn(wg_latest_t *l, const char *json, size_t len);
 

@@ -120,7 +120,53 @@ static bool report_allowed(wg_hub_t *h) {
   return true;
 }
 
-/* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} at QoS 0. */
+/*
+ * A report the uplink could not take (not connected yet, or between
+ * sessions): kept, the oldest given up for it when WG_HUB_ERRORS_HELD are
+ * (counted as suppressed), so that the hub hears of a device refused before
+ * the uplink first connected, not only the journal. Takes @text.
+ */
+static void report_hold(wg_hub_t *h, char *text) {
+  size_t at;
+
+  if (h->errors_nheld == WG_HUB_ERRORS_HELD) {
+    free(h->errors_held[h->errors_first]);
+    h->errors_first = (h->errors_first + 1) % WG_HUB_ERRORS_HELD;
+    h->errors_nheld--;
+    h->counters->errors_suppressed++;
+  }
+  at = (h->errors_first + h->errors_nheld++) % WG_HUB_ERRORS_HELD;
+  h->errors_held[at] = text;
+}
+
+void hub__report_flush(wg_hub_t *h) {
+  while (h->errors_nheld > 0 && h->on) {
+    char *text = h->errors_held[h->errors_first];
+    int rc = h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
+                                    strlen(text), 0, false, NULL);
+    if (rc == WG_ENOCONN)
+      return; /* down again: kept for the next connect */
+    if (rc != 0)
+      wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
+             wg_strerror(rc));
+    free(text);
+    h->errors_held[h->errors_first] = NULL;
+    h->errors_first = (h->errors_first + 1) % WG_HUB_ERRORS_HELD;
+    h->errors_nheld--;
+  }
+}
+
+void hub__report_free(wg_hub_t *h) {
+  while (h->errors_nheld > 0) {
+    free(h->errors_held[h->errors_first]);
+    h->errors_held[h->errors_first] = NULL;
+    h->errors_first = (h->errors_first + 1) % WG_HUB_ERRORS_HELD;
+    h->errors_nheld--;
+  }
+}
+
+/* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} at QoS 0; kept
+ * for the next connect while the uplink is down. */
 void hub__report_error(wg_hub_t *h, const char *transport, const char *device,
                        const char *source, const char *reason) {
   wg_json_build_t b;
@@ -128,7 +174,7 @@ void hub__report_error(wg_hub_t *h, const char *transport, const char *device,
   cJSON *o;
   int rc;
 
-  if (!report_allowed(h) || !h->on)
+  if (!report_allowed(h))
     return;
   b = wg_json_build_begin();
   o = cJSON_CreateObject();
@@ -141,11 +187,16 @@ void hub__report_error(wg_hub_t *h, const char *transport, const char *device,
   if (!wg_json_build_failed(b))
     text = cJSON_PrintUnformatted(o);
   rc = text == NULL ? WG_ENOMEM
+       : !h->on     ? WG_ENOCONN
                     : h->uplink.ops->publish(&h->uplink, h->topic_errors, text,
                                              strlen(text), 0, false, NULL);
-  if (rc != 0 && rc != WG_ENOCONN)
+  if (rc == WG_ENOCONN) {
+    report_hold(h, text);
+    text = NULL;
+  } else if (rc != 0) {
     wg_log(LOG_WARNING, "hub: publish %s: %s", h->topic_errors,
            wg_strerror(rc));
+  }
   free(text);
   cJSON_Delete(o);
 }

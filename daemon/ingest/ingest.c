@@ -197,7 +197,8 @@ static void ingest_keep_falls(wg_ingest_t *in, const wg_device_t *dm,
     r->patient_id = pat;
     r->received = now;
   }
-  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false, why};
+  b->packs[b->npacks++] =
+      (wg_pack_t){b->readings.n, dm, false, false, why, false};
 }
 
 int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
@@ -277,7 +278,8 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
     b->readings.v[i].patient_id = pat;
     b->readings.v[i].received = now;
   }
-  b->packs[b->npacks++] = (wg_pack_t){b->readings.n, dm, false, false, NULL};
+  b->packs[b->npacks++] =
+      (wg_pack_t){b->readings.n, dm, false, false, NULL, false};
   return 0;
 }
 

@@ -42,6 +42,7 @@ typedef struct wg_pack_s {
   /* NULL, or the pack was refused for this reason and these are its falls,
    * kept so that a fall is never lost with the rest of its pack. */
   const char *refused;
+  bool counted; /* the commit's: its device's run of refusals has seen it */
 } wg_pack_t;
 
 /* An acknowledgement from the hub, as the batch holds it. */

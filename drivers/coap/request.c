@@ -34,11 +34,14 @@
 #define BODY_IDLE_MS 60000 /* a body not continued in this time goes */
 #define RETRY_LATER_S 5    /* Max-Age of a 5.03 while storage is down */
 
-/* A pack taken by the daemon, answered when its ticket is committed. */
+/* A pack taken by the daemon, answered when its ticket is committed: 2.04,
+ * or the refusal of a pack whose falls were kept (then @diag says why). */
 typedef struct pending_s {
   struct pending_s *next;
   coap_session_t *session; /* referenced until answered */
   uint64_t ticket;
+  coap_pdu_code_t code;
+  char *diag; /* NULL for 2.04 */
   size_t token_len;
   uint8_t token[8];
   bool confirmable;
@@ -296,11 +299,18 @@ static pending_t *find_pending(coap_drv_t *d, const coap_session_t *s,
 
 static bool queue_pending(coap_drv_t *d, coap_session_t *s,
                           const coap_pdu_t *req, const coap_block_b_t *blk,
-                          uint64_t ticket, coap_pdu_t *response) {
+                          uint64_t ticket, coap_pdu_code_t code,
+                          const char *diag, coap_pdu_t *response) {
   coap_bin_const_t token = coap_pdu_get_token(req);
   pending_t *p = calloc(1, sizeof(*p));
 
+  if (p != NULL && diag != NULL && (p->diag = strdup(diag)) == NULL) {
+    free(p);
+    p = NULL;
+  }
   if (p == NULL || token.length > sizeof(p->token)) {
+    if (p != NULL)
+      free(p->diag);
     free(p);
     /* The pack is taken and will be committed; without a way to answer
      * after the commit, the device must send it again (stored once). */
@@ -310,6 +320,7 @@ static bool queue_pending(coap_drv_t *d, coap_session_t *s,
   }
   p->session = coap_session_reference(s);
   p->ticket = ticket;
+  p->code = code;
   p->token_len = token.length;
   memcpy(p->token, token.s, token.length);
   p->confirmable = coap_pdu_get_type(req) == COAP_MESSAGE_CON;
@@ -328,15 +339,15 @@ static bool queue_pending(coap_drv_t *d, coap_session_t *s,
   return true;
 }
 
-/* 2.04 Changed: the pack is committed. */
+/* 2.04 Changed: the pack is committed; or its refusal, now that what was
+ * kept of it is. */
 static void answer(pending_t *p) {
-  coap_pdu_t *pdu =
-      coap_pdu_init(p->piggyback     ? COAP_MESSAGE_ACK
-                    : p->confirmable ? COAP_MESSAGE_CON
-                                     : COAP_MESSAGE_NON,
-                    COAP_RESPONSE_CODE_CHANGED,
-                    p->piggyback ? p->mid : coap_new_message_id(p->session),
-                    coap_session_max_pdu_size(p->session));
+  coap_pdu_t *pdu = coap_pdu_init(
+      p->piggyback     ? COAP_MESSAGE_ACK
+      : p->confirmable ? COAP_MESSAGE_CON
+                       : COAP_MESSAGE_NON,
+      p->code, p->piggyback ? p->mid : coap_new_message_id(p->session),
+      coap_session_max_pdu_size(p->session));
 
   if (pdu == NULL || !coap_add_token(pdu, p->token_len, p->token)) {
     coap_delete_pdu(pdu);
@@ -345,6 +356,8 @@ static void answer(pending_t *p) {
   }
   if (p->has_block) /* M = 0: the last block */
     set_uint_option(pdu, COAP_OPTION_BLOCK1, p->block_num << 4 | p->block_szx);
+  if (p->diag != NULL) /* options before the payload */
+    coap_add_data(pdu, strlen(p->diag), (const uint8_t *)p->diag);
   coap_send(p->session, pdu);
 }
 
@@ -413,18 +426,24 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
     data = body->buf;
     len = body->len;
   }
+  ticket = 0;
   rc = d->drv->cbs->pack(d->drv, device, data, len, &ticket, reason,
                          sizeof(reason));
   if (body != NULL)
     body_free(d, body);
-  if (rc != 0) {
+  if (rc != 0 && ticket == 0) {
     /* No Size1 here: what is too large is the number of records. */
     set_diagnostic(response, code_for(rc), reason);
     return;
   }
   /* Empty and non-confirmable, the response is dropped: the ACK of a CON
-   * request carries the 2.04 after the commit. */
-  if (!queue_pending(d, s, req, has_block ? &blk : NULL, ticket, response))
+   * request carries the 2.04 after the commit. A refused pack whose falls
+   * were kept is answered the same way, after their commit: a daemon
+   * killed in between must not have told the device of a refusal whose
+   * fall it then lost (the device keeps the pack until answered). */
+  if (!queue_pending(d, s, req, has_block ? &blk : NULL, ticket,
+                     rc != 0 ? code_for(rc) : COAP_RESPONSE_CODE_CHANGED,
+                     rc != 0 ? reason : NULL, response))
     return;
   coap_pdu_set_type(response, COAP_MESSAGE_NON);
   /* A pack that filled the group was committed inside cbs->pack, before
@@ -468,6 +487,7 @@ void wg_coap__answer_committed(coap_drv_t *d, uint64_t ticket) {
       d->tail = NULL;
     answer(p);
     coap_session_release(p->session);
+    free(p->diag);
     free(p);
   }
 }
@@ -478,6 +498,7 @@ void wg_coap__requests_free(coap_drv_t *d) {
   while ((p = d->head) != NULL) {
     d->head = p->next;
     coap_session_release(p->session);
+    free(p->diag);
     free(p);
   }
   while (d->bodies != NULL)

@@ -122,7 +122,13 @@ typedef struct wg_driver_cbs_s {
    * @param payload the pack (SenML JSON), not NUL-terminated; borrowed
    * @param len the length of @p payload
    * @param[out] ticket set when the pack was taken: the driver answers once
-   *   wg_driver_ops_t::committed reports a ticket at least this one
+   *   wg_driver_ops_t::committed reports a ticket at least this one. Also
+   *   set, to a nonzero ticket, when the pack is refused but part of it was
+   *   kept (a fall in a refused pack): the refusal is then answered once
+   *   that ticket is committed, so that the device is never told of it
+   *   before what was kept is on disk. The driver zeroes it before the call.
+   *   A driver that answers every refusal at once still works: the kept
+   *   part then commits with the group, unanswered.
    * @param[out] err the reason, NUL-terminated, when the pack is refused
    * @param errlen the size of @p err
    * @return 0 when the pack was taken: its readings commit with the current

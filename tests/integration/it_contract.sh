@@ -77,6 +77,15 @@ send fall-1 "[{\"bt\":$(($(date +%s) - 3600)),\"n\":\"fall\",\"vb\":true}]"
 wait_until 10 sub_has hub '"rule":"fall".*"late":true' || fail "no late fall"
 sub_has hub '"rule":"fall".*"state":"raised".*"late":true' ||
   fail "the late fall was not raised"
+# A NEWS2 round of two hours ago, synced now, older than the sets above:
+# scored on its own, marked late and retrospective; and a thermometer whose
+# clock reset: device_refused (DESIGN.md sections 7 and 8, 2026-12-06).
+b=$(($(date +%s) - 7200))
+send obs-1 "[{\"bn\":\"obs-1:\",\"bt\":$b,\"n\":\"rr\",\"u\":\"1/min\",\"v\":22},{\"n\":\"acvpu\",\"vs\":\"A\"},{\"n\":\"o2\",\"vb\":false},{\"n\":\"sbp\",\"u\":\"mmHg\",\"v\":124},{\"n\":\"hr\",\"u\":\"beat/min\",\"v\":72},{\"n\":\"spo2\",\"u\":\"%\",\"v\":96},{\"n\":\"temp\",\"u\":\"Cel\",\"v\":37}]"
+wait_until 10 sub_has hub '^wardgate/gw-test/news2 .*"late":true,"retrospective":true,"measured_at":' ||
+  fail "no retrospective news2: $(grep news2 "$T/hub.sub")"
+for i in 1 2 3; do send temp-1 "[{\"bt\":946684800,\"n\":\"temp\",\"u\":\"Cel\",\"v\":37.$i}]"; done
+wait_until 10 state_seen device_refused raised || fail "no device_refused alert"
 pub oxi-1 '[{"n":"spo2","u":"%","v":101}]'
 mosquitto_pub -p "$UPLINK_PORT" -q 1 -t wardgate/gw-test/alerts/ack -m '{"id":"x"}'
 # A signed ack, as the hub's clinical application sends it (this gateway has

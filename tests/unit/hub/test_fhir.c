@@ -243,7 +243,8 @@ static void panels_and_microseconds(void) {
 /* A complete score is final; an incomplete one preliminary, its missing
  * parameters "not performed"; scale 2 has its own SpO2 code. */
 static void news2(void) {
-  wg_news2_t s = {5, {0, 3, 2, 0, 0, 0, 0}, true, WG_NEWS2_BAND_MEDIUM};
+  wg_news2_t s = {
+      5, {0, 3, 2, 0, 0, 0, 0}, true, WG_NEWS2_BAND_MEDIUM, false, false, 0};
   cJSON *b = parse(wg_fhir_news2(&opts, "gw-1", "p-1", T0, 1, &s));
   const cJSON *o = at(b, "entry.0.resource");
 
@@ -265,7 +266,8 @@ static void news2(void) {
                 "5-0320000");
   cJSON_Delete(b);
 
-  s = (wg_news2_t){2, {-1, 2, 0, 0, -1, -1, 0}, false, WG_NEWS2_BAND_LOW};
+  s = (wg_news2_t){
+      2, {-1, 2, 0, 0, -1, -1, 0}, false, WG_NEWS2_BAND_LOW, false, false, 0};
   /* Another score at the same time is another Observation. */
   b = parse(wg_fhir_news2(&opts, "gw-1", "p-1", T0, 2, &s));
   ASSERT_STR_EQ(str(b, "entry.0.resource.identifier.0.value"),
@@ -384,7 +386,8 @@ static char *build_vitals(void *data) {
 }
 
 static char *build_news2(void *data) {
-  wg_news2_t s = {4, {-1, 2, 0, 0, 1, -1, 1}, false, WG_NEWS2_BAND_LOW};
+  wg_news2_t s = {
+      4, {-1, 2, 0, 0, 1, -1, 1}, false, WG_NEWS2_BAND_LOW, false, false, 0};
 
   (void)data;
   return wg_fhir_news2(&opts, "gw-1", "p-1", T0, 2, &s);

@@ -441,7 +441,7 @@ static void acks_checked(void) {
 }
 
 /* A broken device: a burst of ten reports, then the bucket is empty; all
- * are counted. Disconnected, reports are dropped, not queued. */
+ * are counted. */
 static void reports_rate_limited(void) {
   fixture_t f;
 
@@ -458,6 +458,53 @@ static void reports_rate_limited(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+/* Reports made before the uplink first connects (errors is QoS 0: no
+ * broker holds them) are kept, the latest WG_HUB_ERRORS_HELD, and published
+ * once it connects, oldest first, each once; so are those made between two
+ * sessions. */
+static void reports_held_until_connected(void) {
+  char reason[32];
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  ASSERT(!fake.connected);
+  for (int i = 0; i < WG_HUB_ERRORS_HELD + 4; i++) {
+    f.hub.error_tokens = 10; /* the rate limit has a test of its own */
+    snprintf(reason, sizeof(reason), "bad pack %d", i);
+    wg_hub_report_rejection(&f.hub, "coap", "oxi-1", reason);
+  }
+  ASSERT_EQ(published("wardgate/gw-1/errors"), 0);
+  ASSERT_EQ(f.counters.errors_suppressed, 4);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/errors"), WG_HUB_ERRORS_HELD);
+  for (int i = 0, k = 4; i < fake.npub; i++)
+    if (strcmp(fake.pub[i].topic, "wardgate/gw-1/errors") == 0) {
+      snprintf(reason, sizeof(reason), "\"bad pack %d\"", k++);
+      ASSERT_CONTAINS(fake.pub[i].payload, reason);
+      ASSERT_EQ(fake.pub[i].qos, 0);
+    }
+  /* Connected: sent at once, and nothing held is sent again. */
+  f.hub.error_tokens = 10;
+  wg_hub_report_rejection(&f.hub, "coap", "oxi-1", "live");
+  ASSERT_EQ(published("wardgate/gw-1/errors"), WG_HUB_ERRORS_HELD + 1);
+  /* Between two sessions: held, and sent at the reconnect. */
+  fake.connected = false;
+  f.hub.uplink.cbs->disconnected(&f.hub.uplink);
+  f.hub.error_tokens = 10;
+  wg_hub_report_rejection(&f.hub, "coap", "oxi-1", "while down");
+  ASSERT_EQ(published("wardgate/gw-1/errors"), WG_HUB_ERRORS_HELD + 1);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/errors"), WG_HUB_ERRORS_HELD + 2);
+  ASSERT_CONTAINS(last("wardgate/gw-1/errors")->payload, "while down");
+  /* One held at the stop is freed with the hub (ASan checks). */
+  fake.connected = false;
+  f.hub.uplink.cbs->disconnected(&f.hub.uplink);
+  f.hub.error_tokens = 10;
+  wg_hub_report_rejection(&f.hub, "coap", "oxi-1", "at the stop");
+  ASSERT_EQ(teardown(&f), 0);
+}
 /* The stop: no more status; the outbox drains as PUBACKs come; then the
  * offline status, whose PUBACK is reported. */
 static void drain_then_offline(void) {
@@ -699,5 +746,6 @@ static void messages_whole_or_none(void) {
 }
 
 TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox), T(snapshot_coalesced),
-          T(acks_checked), T(reports_rate_limited), T(drain_then_offline),
+          T(acks_checked), T(reports_rate_limited),
+          T(reports_held_until_connected), T(drain_then_offline),
           T(latest_coalesced), T(latest_restored), T(messages_whole_or_none))
