@@ -576,7 +576,8 @@ static const char *const rule_displays[WG_RULE_COUNT] = {
     "Low fluid or food intake",
     "Missed observation",
     "Device silent",
-    "Device battery low"};
+    "Device battery low",
+    "Device over its quota"};
 
 char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
   const wg_alert_t *al = &ev->alert;

@@ -33,6 +33,7 @@
 #define BODIES_MAX 16      /* block-wise bodies gathered at once */
 #define BODY_IDLE_MS 60000 /* a body not continued in this time goes */
 #define RETRY_LATER_S 5    /* Max-Age of a 5.03 while storage is down */
+#define QUOTA_LATER_S 60   /* of a 4.29: a device's quota is per minute */
 
 /* A pack taken by the daemon, answered when its ticket is committed. */
 typedef struct pending_s {
@@ -84,6 +85,8 @@ static coap_pdu_code_t code_for(int err) {
     return COAP_RESPONSE_CODE_REQUEST_TOO_LARGE;
   case WG_EINVAL:
     return COAP_RESPONSE_CODE_BAD_REQUEST;
+  case WG_EBUSY: /* over the device's quota (RFC 8516) */
+    return COAP_RESPONSE_CODE_TOO_MANY_REQUESTS;
   case WG_ECLOSING:
     return COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE;
   default: /* WG_ENOMEM */
@@ -418,7 +421,10 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
   if (body != NULL)
     body_free(d, body);
   if (rc != 0) {
-    /* No Size1 here: what is too large is the number of records. */
+    /* No Size1 here: what is too large is the number of records. Max-Age
+     * of a 4.29 says when to try again (RFC 8516); options go first. */
+    if (rc == WG_EBUSY)
+      set_uint_option(response, COAP_OPTION_MAXAGE, QUOTA_LATER_S);
     set_diagnostic(response, code_for(rc), reason);
     return;
   }
