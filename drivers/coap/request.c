@@ -444,11 +444,73 @@ static void release_body(coap_session_t *s, void *body) {
   free(body);
 }
 
+/*
+ * Whether @s may read /status and /.well-known/core: over DTLS, only an
+ * identity of admin_identities; a device's may post its own packs and
+ * nothing more. Refused, @response is 4.03 and the refusal logged.
+ */
+static bool admin_only(coap_drv_t *d, coap_session_t *s, coap_pdu_t *response,
+                       const char *what) {
+  static wg_complaint_t complaint = {10.0, 0, 0};
+  const coap_bin_const_t *id;
+  coap_bin_const_t none = {0, NULL};
+  char name[DEVICE_MAX + 1];
+
+  if (d->npsks == 0)
+    return true; /* plain CoAP: the loopback's, or "insecure" */
+  if ((id = coap_session_get_psk_identity(s)) == NULL)
+    id = &none;
+  for (size_t i = 0; i < d->nadmins; i++)
+    if (id->length == strlen(d->admins[i]) &&
+        memcmp(id->s, d->admins[i], id->length) == 0)
+      return true;
+  wg_complain(&complaint, LOG_WARNING,
+              "coap: identity %s may not read %s: not in admin_identities",
+              wg_coap__printable(id, name, sizeof(name)), what);
+  set_diagnostic(response, COAP_RESPONSE_CODE_FORBIDDEN,
+                 "for administrators only");
+  return false;
+}
+
+static void release_body(coap_session_t *s, void *body);
+
+void wg_coap__get_wellknown(coap_resource_t *resource, coap_session_t *s,
+                            const coap_pdu_t *req, const coap_string_t *query,
+                            coap_pdu_t *response) {
+  coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
+  static const char status[] = "</status>;ct=50;rt=\"wardgate.status\"";
+  size_t cap = sizeof(status), len = 0;
+  char *body;
+
+  if (!admin_only(d, s, response, "/.well-known/core"))
+    return;
+  for (size_t i = 0; i < d->ndevices; i++)
+    cap += strlen(d->devices[i]) + 48;
+  if ((body = malloc(cap)) == NULL) {
+    set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                   "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < d->ndevices; i++)
+    len += (size_t)snprintf(body + len, cap - len,
+                            "</dev/%s/senml>;ct=110;rt=\"wardgate.senml\",",
+                            d->devices[i]);
+  len += (size_t)snprintf(body + len, cap - len, "%s", status);
+  coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+  coap_add_data_large_response(resource, s, req, response, query,
+                               COAP_MEDIATYPE_APPLICATION_LINK_FORMAT, 0, 0,
+                               len, (const uint8_t *)body, release_body, body);
+}
+
 void wg_coap__get_status(coap_resource_t *resource, coap_session_t *s,
                          const coap_pdu_t *req, const coap_string_t *query,
                          coap_pdu_t *response) {
   coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
-  char *json = d->drv->cbs->status ? d->drv->cbs->status(d->drv) : NULL;
+  char *json;
+
+  if (!admin_only(d, s, response, "/status"))
+    return;
+  json = d->drv->cbs->status ? d->drv->cbs->status(d->drv) : NULL;
 
   if (json == NULL) {
     set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
