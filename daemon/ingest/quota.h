@@ -8,10 +8,16 @@
  * A pack counts in the minute (and its other records in the UTC day) of
  * its newest reading, not of its receipt: a backlog the home broker kept
  * while the daemon restarted arrives at once, but was measured at the
- * device's normal rate, and must never be refused for arriving together.
- * The minute and the day only go forward per device: a pack dated before
- * the current one counts in it, so going back in time buys nothing; a pack
- * dated ahead of its receipt counts at its receipt.
+ * device's normal rate, and must never be refused for arriving together,
+ * in whichever order the device sends it (oldest or newest first). The
+ * last WG_QUOTA_SLOTS minutes and days a device used are counted apart; a
+ * pack dated ahead of its receipt counts at its receipt.
+ *
+ * Dates are the device's word, so they alone bound nothing: a device that
+ * dates each pack in another minute of the retention window would never
+ * fill one. What it may send in one UTC day of receipt is bounded too:
+ * twice a day at the full quota (a day's backlog and the live day), so
+ * that the dates buy at most that.
  *
  * Pure: the time is a parameter (a fake clock in the tests).
  */
@@ -25,6 +31,13 @@
 /* Devices remembered at once; past it the one idle longest is forgotten
  * (only unknown_devices "accept" can bring so many). */
 #define WG_QUOTA_DEVICES_MAX 4096
+
+/* Minutes (and days) counted apart per device: a backlog and the live
+ * readings interleave in two, a backlog over midnight in three. */
+#define WG_QUOTA_SLOTS 4
+
+/* Days at the full quota a device may send in one UTC day of receipt. */
+#define WG_QUOTA_RECEIPT_DAYS 2
 
 /* A device over its quota is reported as back within it once it has sent
  * an accepted pack this long after its last refused one: an alert that

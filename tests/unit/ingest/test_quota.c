@@ -74,10 +74,21 @@ static void limits_table(void) {
   STEPS("devices apart", 1, 0, {"oxi-1", T0, T0, 0, 0, OK},
         {"oxi-1", T0 + 1, T0 + 1, 0, WG_EBUSY, OVER},
         {"oxi-2", T0 + 1, T0 + 1, 0, 0, OK});
-  STEPS("dated back in time: counted in the current minute", 2, 0,
-        {"oxi-1", T0 + 120, T0 + 120, 0, 0, OK},
-        {"oxi-1", T0, T0 + 121, 0, 0, OK},
-        {"oxi-1", T0 - 3600, T0 + 122, 0, WG_EBUSY, OVER});
+  STEPS("a backlog newest first: each minute counted apart", 2, 0,
+        {"oxi-1", T0 + 179, T0 + 999, 0, 0, OK},
+        {"oxi-1", T0 + 120, T0 + 999, 0, 0, OK},
+        {"oxi-1", T0 + 119, T0 + 999, 0, 0, OK},
+        {"oxi-1", T0 + 60, T0 + 999, 0, 0, OK},
+        {"oxi-1", T0 + 59, T0 + 999, 0, 0, OK},
+        {"oxi-1", T0, T0 + 999, 0, 0, OK},
+        {"oxi-1", T0 + 1, T0 + 999, 0, WG_EBUSY, OVER});
+  STEPS("a backlog and live packs interleaved", 2, 0,
+        {"oxi-1", T0 + 600, T0 + 600, 0, 0, OK},
+        {"oxi-1", T0, T0 + 600, 0, 0, OK},
+        {"oxi-1", T0 + 601, T0 + 601, 0, 0, OK},
+        {"oxi-1", T0 + 1, T0 + 601, 0, 0, OK},
+        {"oxi-1", T0 + 602, T0 + 602, 0, WG_EBUSY, OVER},
+        {"oxi-1", T0 + 2, T0 + 602, 0, WG_EBUSY, OVER});
   STEPS("dated ahead: counted at the receipt", 2, 0,
         {"oxi-1", T0 + 240, T0, 0, 0, OK},
         {"oxi-1", T0 + 120, T0 + 1, 0, 0, OK},
@@ -105,9 +116,45 @@ static void limits_table(void) {
         {"oxi-1", T0, T0, 1000, 0, OK}, {"oxi-1", T0, T0, 1000, 0, OK});
 }
 
+/* Dates are the device's word: one that dates each pack in another minute
+ * (or each record in another day) is held to twice a day's quota per UTC
+ * day of receipt; the next day it may send again. */
+static void receipt_day_bounds_dates(void) {
+  wg_quota_t q;
+  wg_quota_event_t ev;
+  char err[256];
+  long i;
+
+  wg_quota_init(&q);
+  q.packs_per_min = 1;
+  q.records_per_day = 10;
+  for (i = 0; i < 1440 * WG_QUOTA_RECEIPT_DAYS; i++)
+    if (wg_quota_check(&q, "oxi-1", T0 - 60.0 * (double)i, 0, T0, &ev, err,
+                       sizeof(err)) != 0)
+      FAIL_AT("pack %ld refused: %s", i, err);
+  ASSERT_EQ(wg_quota_check(&q, "oxi-1", T0 - 60.0 * (double)i, 0, T0, &ev, err,
+                           sizeof(err)),
+            WG_EBUSY);
+  ASSERT_CONTAINS(err, "more than 2880 packs received today");
+  ASSERT_EQ(wg_quota_check(&q, "oxi-1", T0 - 60.0 * (double)i, 0, DAY0 + 86400,
+                           &ev, err, sizeof(err)),
+            0);
+  /* Records: ten a day, dated on three days, twenty a day received. */
+  ASSERT_EQ(wg_quota_check(&q, "cup-1", T0, 10, T0, &ev, err, sizeof(err)), 0);
+  ASSERT_EQ(
+      wg_quota_check(&q, "cup-1", T0 - 86400, 10, T0, &ev, err, sizeof(err)),
+      0);
+  ASSERT_EQ(wg_quota_check(&q, "cup-1", T0 - 2 * 86400, 10, T0, &ev, err,
+                           sizeof(err)),
+            WG_EBUSY);
+  ASSERT_CONTAINS(err, "more than 20 records under other keys received today");
+  wg_quota_free(&q);
+}
+
 /* The defaults never throttle a real device: a pulse oximeter at one pack
  * a second with two records under other keys each, live for a day, and
- * the same day as a backlog the broker delivers at once after a restart. */
+ * the same day as a backlog delivered at once after a restart, oldest or
+ * newest first. */
 static void defaults_pass_an_oximeter(void) {
   wg_config_t *cfg = test_config(TESTCFG_HEAD "\"patients\":[]}");
   wg_quota_t q;
@@ -118,12 +165,14 @@ static void defaults_pass_an_oximeter(void) {
   ASSERT(cfg != NULL);
   ASSERT_EQ(cfg->quota_packs_per_min, 300);
   ASSERT_EQ(cfg->quota_records_per_day, 200000);
-  for (int backlog = 0; backlog <= 1; backlog++) {
+  /* Live; a backlog oldest first; newest first. */
+  for (int backlog = 0; backlog <= 2; backlog++) {
     wg_quota_init(&q);
     q.packs_per_min = cfg->quota_packs_per_min;
     q.records_per_day = cfg->quota_records_per_day;
     for (int s = 0; s < 86400; s++) {
-      double t = DAY0 + s, now = backlog ? DAY0 + 86400 + 5 : t;
+      double t = backlog == 2 ? DAY0 + 86399 - s : DAY0 + s;
+      double now = backlog ? DAY0 + 86400 + 5 : t;
       refused +=
           wg_quota_check(&q, "oxi-1", t, 2, now, &ev, err, sizeof(err)) != 0;
     }
@@ -278,6 +327,7 @@ static void quota_alert_raised_once(void) {
   wg_config_free(cfg);
 }
 
-TEST_MAIN(T(limits_table), T(defaults_pass_an_oximeter), T(devices_bounded),
+TEST_MAIN(T(limits_table), T(receipt_day_bounds_dates),
+          T(defaults_pass_an_oximeter), T(devices_bounded),
           T(ingest_refuses_over_quota), T(quota_config),
           T(quota_alert_raised_once))
