@@ -249,6 +249,19 @@ static void ingest_refuses_over_quota(void) {
       wg_ingest_pack(&in, "fall-1", others, strlen(others), T0 + 61, err, 256),
       WG_EBUSY);
   ASSERT_CONTAINS(err, "more than 3 records under other keys a day");
+  wg_config_free(cfg);
+  /* A reload takes the new limits; 0: none. */
+  cfg = test_config(
+      TESTCFG_HEAD "\"quota\":{\"packs_per_min\":0,\"records_per_day\":0},"
+                   "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"fall-1\"]}]}");
+  ASSERT(cfg != NULL);
+  ASSERT_EQ(wg_ingest_build_map(cfg, &map), 0);
+  wg_ingest_set_map(&in, &map);
+  ASSERT_EQ(
+      wg_ingest_pack(&in, "fall-1", others, strlen(others), T0 + 62, err, 256),
+      0);
+  ASSERT_EQ(wg_ingest_pack(&in, "fall-1", ok, strlen(ok), T0 + 62, err, 256),
+            0);
   wg_ingest_free(&in);
   wg_config_free(cfg);
 }
