@@ -67,6 +67,16 @@ wait_until 10 sub_has hub '^wardgate/gw-test/alerts .*"rule":"device_quota".*"de
   fail "more than one device_quota event for fall-1: $(cat "$T/hub.sub")"
 wait_until 10 sh -c "grep '^wardgate/gw-test/status ' '$T/hub.sub' | grep -q '\"packs_over_quota\":3'" ||
   fail "packs_over_quota: $(grep '^wardgate/gw-test/status ' "$T/hub.sub" | tail -1)"
+# What the hub got follows the schemas: device_quota in alert-event.json,
+# packs_over_quota in status.json.
+if python3 -c 'import jsonschema' 2>/dev/null; then
+  python3 "$(dirname "$0")/../schemas.py" hub "$T/hub.sub" >"$T/schemas.out" 2>&1 ||
+    fail "messages off their schemas: $(cat "$T/schemas.out")"
+elif [ "${CI:-}" = true ]; then
+  fail "python3-jsonschema is missing"
+else
+  log "not checked against the schemas: python3-jsonschema is missing"
+fi
 daemon_alive || fail "daemon died"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
