@@ -387,6 +387,39 @@ void wg_clinic_refused_reading(wg_clinic_t *cl, size_t patient, int device,
   clinic_reading(cl, patient, device, r, refusal, now);
 }
 
+void wg_clinic_device_quota(wg_clinic_t *cl, size_t patient, int device,
+                            const char *device_id, const char *reason,
+                            double now) {
+  const wg_patient_t *p;
+  wg_verdict_t v;
+
+  (void)device;
+  if (patient >= cl->nstates)
+    return;
+  p = &cl->cfg->patients[patient];
+  /* Raised once: a flooding device must not flood the hub with updates. */
+  if (reason != NULL &&
+      wg_alerts_find(&cl->alerts, p->id, WG_RULE_DEVICE_QUOTA, device_id))
+    return;
+  memset(&v, 0, sizeof(v));
+  v.kind = reason != NULL ? WG_VERDICT_RAISE : WG_VERDICT_CLEAR;
+  v.rule = WG_RULE_DEVICE_QUOTA;
+  v.severity = WG_SEV_LOW;
+  wg_copy(v.key, sizeof(v.key), device_id);
+  if (reason != NULL)
+    snprintf(v.summary, sizeof(v.summary),
+             "%s; its packs are refused until it slows down (a fall still "
+             "raises)",
+             reason);
+  else
+    snprintf(v.summary, sizeof(v.summary), "Device %s back within its quota",
+             device_id);
+  wg_copy(v.evidence.n, sizeof(v.evidence.n), "quota");
+  wg_copy(v.evidence.device, sizeof(v.evidence.device), device_id);
+  v.evidence.t = v.evidence.rt = now;
+  clinic_apply_verdicts(cl, p, &v, 1, now);
+}
+
 /* A score to publish on news2 and store in scores at the next commit. */
 static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
                                const wg_news2_t *s, double ts) {

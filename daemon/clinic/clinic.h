@@ -161,6 +161,16 @@ void wg_clinic_device_pack(wg_clinic_t *cl, size_t patient, const char *device,
                            const char *refusal, double now);
 
 /*
+ * Device @device_id (index @device of @patient) is over its quota, for
+ * @reason, or, with @reason NULL, back within it (ingest/quota.h): a
+ * device_quota alert (severity low: a technical alert) is raised, once
+ * while it is open, or cleared. Its falls still raise (DESIGN.md section 5).
+ */
+void wg_clinic_device_quota(wg_clinic_t *cl, size_t patient, int device,
+                            const char *device_id, const char *reason,
+                            double now);
+
+/*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the
  * score, queued for the commit, and the alert it drives. A late set's
  * score is marked late with its measured time.

@@ -21,9 +21,10 @@
   XX(alerts_escalated)                                                         \
   XX(alerts_acknowledged)                                                      \
   XX(alerts_cleared)                                                           \
-  XX(acks_rejected)  /* malformed, or for an unknown alert */                  \
-  XX(packs_retained) /* retained ingest messages ignored, each time sent */    \
-  XX(sessions_lost)  /* broker sessions found gone after a reconnect */
+  XX(acks_rejected)    /* malformed, or for an unknown alert */                \
+  XX(packs_retained)   /* retained ingest messages ignored, each time sent */  \
+  XX(sessions_lost)    /* broker sessions found gone after a reconnect */      \
+  XX(packs_over_quota) /* refused for a device's quota (ingest/quota.h) */
 
 typedef struct wg_counters_s {
 #define XX(name) uint64_t name;

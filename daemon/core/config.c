@@ -313,6 +313,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "routes",
                                      "control_socket",
                                      "strict_permissions",
+                                     "quota",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir",
                                      "ack_key_file", NULL};
@@ -355,6 +356,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
   if (m != NULL && !cJSON_IsBool(m))
     wg_conf_problem(c, "strict_permissions", "must be true or false");
   cfg->strict_permissions = cJSON_IsTrue(m);
+  config__quota(c, root, cfg);
 
   in = cJSON_GetObjectItemCaseSensitive(root, "ingest");
   if (in == NULL)

@@ -100,6 +100,9 @@ typedef struct wg_config_s {
   double news2_interval_s; /* news2 changes within a band: one per this */
   bool accept_unknown_devices;
   bool strict_permissions; /* refuse secret files others may read */
+  /* "quota" (ingest/quota.h): per device; 0 for no limit. */
+  long quota_packs_per_min;
+  long quota_records_per_day;
   /* Each input's options as its driver read them from its block under
    * "ingest", by the input's place in wg_inputs[] (inputs.h); NULL for an
    * input not configured. */

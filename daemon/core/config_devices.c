@@ -183,3 +183,24 @@ void config__check_unique(wg_conf_t *c, const wg_config_t *cfg) {
     }
   }
 }
+
+/*
+ * Per-device quotas (ingest/quota.h). The defaults never throttle a real
+ * device at its normal rate: 300 packs a minute is five a second, five
+ * times a pulse oximeter sending one a second; 200,000 records under other
+ * keys a day is two a second around the clock (an oximeter's perfusion
+ * index and signal quality at 1 Hz are 172,800).
+ */
+void config__quota(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
+  static const char *const keys[] = {"packs_per_min", "records_per_day", NULL};
+  const cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "quota");
+
+  cfg->quota_packs_per_min = 300;
+  cfg->quota_records_per_day = 200000;
+  if (q == NULL || !wg_conf_object(c, "quota", q, keys))
+    return;
+  cfg->quota_packs_per_min = (long)wg_conf_number(
+      c, "quota", q, "packs_per_min", 300, 0, 1000000, true, false);
+  cfg->quota_records_per_day = (long)wg_conf_number(
+      c, "quota", q, "records_per_day", 200000, 0, 1e9, true, false);
+}

@@ -21,6 +21,9 @@
 void config__devices(wg_conf_t *c, const char *path, const cJSON *arr,
                      const wg_config_t *cfg, wg_patient_t *p);
 
+/* The block "quota" of @root (absent: the defaults) into @cfg. */
+void config__quota(wg_conf_t *c, const cJSON *root, wg_config_t *cfg);
+
 /* Parse "HH:MM" or "HH:MM:SS" into seconds of the day, or -1. */
 int config__clock(const char *s);
 

@@ -34,6 +34,19 @@
 
 /* ---- input --------------------------------------------------------------- */
 
+/* A device's quota alert, raised or cleared (ingest/quota.h). */
+static void core_quota(wg_core_t *c, const char *device, const char *err,
+                       double now) {
+  const wg_device_t *dm = wg_ingest_find(&c->ingest, device);
+  wg_quota_event_t ev = c->ingest.quota_event;
+
+  if (ev == WG_QUOTA_EXCEEDED)
+    c->counters.packs_over_quota++;
+  if (dm != NULL && ev != WG_QUOTA_NONE)
+    wg_clinic_device_quota(&c->clinic, dm->patient_index, dm->device_index,
+                           device, ev == WG_QUOTA_EXCEEDED ? err : NULL, now);
+}
+
 int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
                    const void *payload, size_t len, char *err, size_t errlen) {
   double now = wg_wall_now();
@@ -46,6 +59,7 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
   c->counters.packs_received++;
   rc = wg_ingest_pack_via(&c->ingest, transport, device, payload, len, now, err,
                           errlen);
+  core_quota(c, device, err, now);
   if (rc != 0) {
     const wg_device_t *dm = wg_ingest_find(&c->ingest, device);
     wg_hub_report_rejection(&c->hub, transport, device, err);

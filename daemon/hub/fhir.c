@@ -577,7 +577,8 @@ static const char *const rule_displays[WG_RULE_COUNT] = {
     "Missed observation",
     "Device silent",
     "Device battery low",
-    "Device data refused"};
+    "Device data refused",
+    "Device over its quota"};
 
 char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
   const wg_alert_t *al = &ev->alert;

@@ -10,6 +10,7 @@
 void wg_ingest_init(wg_ingest_t *in) {
   memset(in, 0, sizeof(*in));
   in->batch.arena.block_size = 256 * 1024;
+  wg_quota_init(&in->quota);
 }
 
 void wg_ingest_free(wg_ingest_t *in) {
@@ -18,6 +19,7 @@ void wg_ingest_free(wg_ingest_t *in) {
   free(in->batch.packs);
   free(in->batch.acks);
   free(in->map.v);
+  wg_quota_free(&in->quota);
   memset(in, 0, sizeof(*in));
 }
 
@@ -58,6 +60,8 @@ int wg_ingest_build_map(const wg_config_t *cfg, wg_device_map_t *out) {
   out->n = total;
   out->accept_unknown = cfg->accept_unknown_devices;
   out->retention_days = cfg->retention_days;
+  out->quota_packs_per_min = cfg->quota_packs_per_min;
+  out->quota_records_per_day = cfg->quota_records_per_day;
   return 0;
 }
 
@@ -75,6 +79,8 @@ void wg_ingest_set_map(wg_ingest_t *in, wg_device_map_t *map) {
   free(in->map.v);
   in->map = *map;
   map->v = NULL;
+  in->quota.packs_per_min = in->map.quota_packs_per_min;
+  in->quota.records_per_day = in->map.quota_records_per_day;
 }
 
 const char **wg_ingest_device_ids(const wg_ingest_t *in) {
@@ -158,6 +164,24 @@ static long ingest_forbidden_key(const wg_batch_t *b, size_t first,
   return -1;
 }
 
+/* The pack from @first against @device's quota (quota.h), counted by
+ * its newest reading and its records under other keys. */
+static int ingest_quota(wg_ingest_t *in, const char *device, size_t first,
+                        double now, char *err, size_t errlen) {
+  const wg_batch_t *b = &in->batch;
+  double newest = now;
+  size_t others = 0;
+
+  for (size_t i = first; i < b->readings.n; i++) {
+    if (i == first || b->readings.v[i].ts > newest)
+      newest = b->readings.v[i].ts;
+    if (wg_senml_canonical_unit(b->readings.v[i].name) == NULL)
+      others++;
+  }
+  return wg_quota_check(&in->quota, device, newest, others, now,
+                        &in->quota_event, err, errlen);
+}
+
 /*
  * The falls of @payload, refused with @reason, into the batch as a pack of
  * their own (wg_ingest_pack_via()). Best effort: out of memory, the
@@ -218,6 +242,7 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
   long bad;
   int rc;
 
+  in->quota_event = WG_QUOTA_NONE;
   if (dm == NULL && !in->map.accept_unknown) {
     snprintf(err, errlen, "unknown device");
     return WG_ENODEV;
@@ -257,6 +282,8 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
     b->readings.n = first;
     rc = WG_EINVAL;
   }
+  if (rc == 0 && (rc = ingest_quota(in, device, first, now, err, errlen)) != 0)
+    b->readings.n = first;
   if (rc == 0) {
     dev = wg_arena_strdup(&b->arena, device);
     if (dm != NULL)
@@ -269,7 +296,7 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
   }
   if (rc != 0) {
     wg_arena_rollback(&b->arena, mark);
-    if (dm != NULL && (rc == WG_EINVAL || rc == WG_ETOOBIG))
+    if (dm != NULL && (rc == WG_EINVAL || rc == WG_ETOOBIG || rc == WG_EBUSY))
       ingest_keep_falls(in, dm, payload, len, now, err);
     return rc;
   }

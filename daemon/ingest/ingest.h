@@ -15,6 +15,7 @@
 #include "clinic/alerts.h"
 #include "common/arena.h"
 #include "core/config.h"
+#include "ingest/quota.h"
 #include "ingest/senml.h"
 
 /* No reading is older than 2020-01-01T00:00:00Z: before it, the device's
@@ -74,11 +75,16 @@ typedef struct wg_device_map_s {
   size_t n;
   bool accept_unknown; /* unknown_devices: "accept" */
   int retention_days;  /* older readings are refused, never stored */
+  long quota_packs_per_min, quota_records_per_day; /* quota.h; 0: none */
 } wg_device_map_t;
 
 typedef struct wg_ingest_s {
   wg_device_map_t map;
   wg_batch_t batch;
+  wg_quota_t quota; /* per device, across reloads */
+  /* What the last wg_ingest_pack_via() means for its device's quota
+   * alert: WG_QUOTA_EXCEEDED with WG_EBUSY, WG_QUOTA_CLEARED with 0. */
+  wg_quota_event_t quota_event;
 } wg_ingest_t;
 
 void wg_ingest_init(wg_ingest_t *in);
@@ -139,7 +145,8 @@ int wg_ingest_pack(wg_ingest_t *in, const char *device, const void *payload,
  * "mqtt" or "coap"; NULL: not checked). A configured device that may not
  * use @transport is refused with WG_EAUTH; a pack with a record whose key
  * the device may not report, whole, with WG_EINVAL; both with the reason
- * in @err.
+ * in @err. A valid pack over the device's quota (quota.h) is refused with
+ * WG_EBUSY, its falls kept as for WG_EINVAL, and in->quota_event set.
  */
 int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
                        const char *device, const void *payload, size_t len,

@@ -228,6 +228,21 @@ static int coap_start(wg_driver_t *drv, uv_loop_t *loop) {
   if ((rc = add_resource(d, "status", COAP_REQUEST_GET, wg_coap__get_status,
                          "50", "\"wardgate.status\"")) != 0)
     return rc;
+  /* Over DTLS, discovery is for administrators: libcoap's own answer
+   * (which it gives when no resource has the path) would list every device
+   * to any identity. Over plain CoAP, libcoap's. */
+  if (d->npsks > 0) {
+    coap_str_const_t *uri =
+        coap_new_str_const((const uint8_t *)COAP_DEFAULT_URI_WELLKNOWN,
+                           strlen(COAP_DEFAULT_URI_WELLKNOWN));
+    if (uri == NULL || (r = coap_resource_init(
+                            uri, COAP_RESOURCE_FLAGS_RELEASE_URI)) == NULL) {
+      coap_delete_str_const(uri);
+      return WG_ENOMEM;
+    }
+    coap_register_request_handler(r, COAP_REQUEST_GET, wg_coap__get_wellknown);
+    coap_add_resource(d->ctx, r);
+  }
 
   if ((d->fd = fd = coap_context_get_coap_fd(d->ctx)) < 0) {
     wg_log(LOG_ERR, "coap: this libcoap has no epoll support");
@@ -287,6 +302,9 @@ static void drv_free(coap_drv_t *d) {
   for (size_t i = 0; i < d->ndevices; i++)
     free(d->devices[i]);
   free(d->devices);
+  for (size_t i = 0; i < d->nadmins; i++)
+    free(d->admins[i]);
+  free(d->admins);
   if (d->psks) {
     for (size_t i = 0; i < d->npsks; i++) {
       free((char *)d->psks[i].identity);
@@ -364,6 +382,12 @@ int wg_coap_driver_init(wg_driver_t *drv, const char *label,
   if (d->bind == NULL || d->psks == NULL || d->keys == NULL ||
       append_devices(d, opts->devices, opts->ndevices) != 0)
     goto nomem;
+  if (opts->nadmins > 0 &&
+      (d->admins = calloc(opts->nadmins, sizeof(*d->admins))) == NULL)
+    goto nomem;
+  for (; d->nadmins < opts->nadmins; d->nadmins++)
+    if ((d->admins[d->nadmins] = strdup(opts->admins[d->nadmins])) == NULL)
+      goto nomem;
   for (; d->npsks < opts->npsks; d->npsks++) {
     const wg_coap_psk_t *k = &opts->psks[d->npsks];
     unsigned char *key = malloc(k->key_len);

@@ -34,6 +34,8 @@ typedef struct coap_drv_s {
   wg_coap_psk_t *psks;
   coap_bin_const_t *keys; /* the same keys, as libcoap wants them */
   size_t npsks;
+  char **admins; /* identities that may read /status and discover */
+  size_t nadmins;
   char **devices;
   size_t ndevices;
   size_t max_pack;
@@ -56,6 +58,12 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
 void wg_coap__get_status(coap_resource_t *resource, coap_session_t *s,
                          const coap_pdu_t *req, const coap_string_t *query,
                          coap_pdu_t *response);
+
+/* The handler of GET /.well-known/core over DTLS, in libcoap's place: the
+ * resources in link format (RFC 6690), to administrators only. */
+void wg_coap__get_wellknown(coap_resource_t *resource, coap_session_t *s,
+                            const coap_pdu_t *req, const coap_string_t *query,
+                            coap_pdu_t *response);
 
 /* Answer 2.04 to every pack waiting with a ticket up to @ticket. */
 void wg_coap__answer_committed(coap_drv_t *d, uint64_t ticket);

@@ -131,12 +131,54 @@ bool wg_coap_bind_is_loopback(const char *bind) {
   return false; /* a host name: it may resolve to anything */
 }
 
+/*
+ * "admin_identities": identities of the psk_file that may read /status and
+ * /.well-known/core over DTLS. A device's identity may post its own packs
+ * and nothing more: the device list and the counters are not its to read.
+ */
+static void read_admins(wg_conf_t *c, const char *path, const cJSON *arr,
+                        wg_coap_opts_t *o) {
+  char sub[WG_CONF_PATH_MAX];
+  const char **v;
+  const cJSON *e;
+  int i = 0;
+
+  if (!cJSON_IsArray(arr)) {
+    wg_conf_problem(c, path, "must be an array of identities of psk_file");
+    return;
+  }
+  if (o->npsks == 0) {
+    wg_conf_problem(c, path, "needs psk_file: plain CoAP has no identities");
+    return;
+  }
+  v = wg_conf_alloc(c, (size_t)cJSON_GetArraySize(arr) + 1, sizeof(*v));
+  if (v == NULL)
+    return;
+  cJSON_ArrayForEach(e, arr) {
+    size_t k = 0;
+
+    wg_conf_join_index(sub, path, i++);
+    if (!cJSON_IsString(e)) {
+      wg_conf_problem(c, sub, "must be a string");
+      continue;
+    }
+    while (k < o->npsks && strcmp(o->psks[k].identity, e->valuestring) != 0)
+      k++;
+    if (k == o->npsks) {
+      wg_conf_problem(c, sub, "%s has no key in psk_file", e->valuestring);
+      continue;
+    }
+    v[o->nadmins++] = o->psks[k].identity;
+  }
+  o->admins = v;
+}
+
 static void *read_ingest(wg_conf_t *c, const char *path, const cJSON *obj) {
-  static const char *const keys[] = {"bind", "port", "psk_file", "insecure",
-                                     NULL};
+  static const char *const keys[] = {
+      "bind", "port", "psk_file", "insecure", "admin_identities", NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *psk_file;
-  const cJSON *insecure;
+  const cJSON *insecure, *admins;
   wg_coap_opts_t *o;
 
   if (!wg_conf_object(c, path, obj, keys))
@@ -150,6 +192,11 @@ static void *read_ingest(wg_conf_t *c, const char *path, const cJSON *obj) {
   wg_conf_join(sub, path, "psk_file");
   if (psk_file)
     read_psks(c, sub, psk_file, o);
+  wg_conf_join(sub, path, "admin_identities");
+  if ((admins = cJSON_GetObjectItemCaseSensitive(obj, "admin_identities")) !=
+          NULL &&
+      !cJSON_IsNull(admins))
+    read_admins(c, sub, admins, o);
   insecure = cJSON_GetObjectItemCaseSensitive(obj, "insecure");
   wg_conf_join(sub, path, "insecure");
   if (insecure != NULL && !cJSON_IsBool(insecure))

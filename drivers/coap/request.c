@@ -33,6 +33,7 @@
 #define BODIES_MAX 16      /* block-wise bodies gathered at once */
 #define BODY_IDLE_MS 60000 /* a body not continued in this time goes */
 #define RETRY_LATER_S 5    /* Max-Age of a 5.03 while storage is down */
+#define QUOTA_LATER_S 60   /* of a 4.29: a device's quota is per minute */
 
 /* A pack taken by the daemon, answered when its ticket is committed: 2.04,
  * or the refusal of a pack whose falls were kept (then @diag says why). */
@@ -87,6 +88,8 @@ static coap_pdu_code_t code_for(int err) {
     return COAP_RESPONSE_CODE_REQUEST_TOO_LARGE;
   case WG_EINVAL:
     return COAP_RESPONSE_CODE_BAD_REQUEST;
+  case WG_EBUSY: /* over the device's quota (RFC 8516) */
+    return COAP_RESPONSE_CODE_TOO_MANY_REQUESTS;
   case WG_ECLOSING:
     return COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE;
   default: /* WG_ENOMEM */
@@ -356,6 +359,8 @@ static void answer(pending_t *p) {
   }
   if (p->has_block) /* M = 0: the last block */
     set_uint_option(pdu, COAP_OPTION_BLOCK1, p->block_num << 4 | p->block_szx);
+  if (p->code == COAP_RESPONSE_CODE(429)) /* over quota, a fall kept */
+    set_uint_option(pdu, COAP_OPTION_MAXAGE, QUOTA_LATER_S);
   if (p->diag != NULL) /* options before the payload */
     coap_add_data(pdu, strlen(p->diag), (const uint8_t *)p->diag);
   coap_send(p->session, pdu);
@@ -432,7 +437,10 @@ void wg_coap__post(coap_resource_t *resource, coap_session_t *s,
   if (body != NULL)
     body_free(d, body);
   if (rc != 0 && ticket == 0) {
-    /* No Size1 here: what is too large is the number of records. */
+    /* No Size1 here: what is too large is the number of records. Max-Age
+     * of a 4.29 says when to try again (RFC 8516); options go first. */
+    if (rc == WG_EBUSY)
+      set_uint_option(response, COAP_OPTION_MAXAGE, QUOTA_LATER_S);
     set_diagnostic(response, code_for(rc), reason);
     return;
   }
@@ -457,11 +465,73 @@ static void release_body(coap_session_t *s, void *body) {
   free(body);
 }
 
+/*
+ * Whether @s may read /status and /.well-known/core: over DTLS, only an
+ * identity of admin_identities; a device's may post its own packs and
+ * nothing more. Refused, @response is 4.03 and the refusal logged.
+ */
+static bool admin_only(coap_drv_t *d, coap_session_t *s, coap_pdu_t *response,
+                       const char *what) {
+  static wg_complaint_t complaint = {10.0, 0, 0};
+  const coap_bin_const_t *id;
+  coap_bin_const_t none = {0, NULL};
+  char name[DEVICE_MAX + 1];
+
+  if (d->npsks == 0)
+    return true; /* plain CoAP: the loopback's, or "insecure" */
+  if ((id = coap_session_get_psk_identity(s)) == NULL)
+    id = &none;
+  for (size_t i = 0; i < d->nadmins; i++)
+    if (id->length == strlen(d->admins[i]) &&
+        memcmp(id->s, d->admins[i], id->length) == 0)
+      return true;
+  wg_complain(&complaint, LOG_WARNING,
+              "coap: identity %s may not read %s: not in admin_identities",
+              wg_coap__printable(id, name, sizeof(name)), what);
+  set_diagnostic(response, COAP_RESPONSE_CODE_FORBIDDEN,
+                 "for administrators only");
+  return false;
+}
+
+static void release_body(coap_session_t *s, void *body);
+
+void wg_coap__get_wellknown(coap_resource_t *resource, coap_session_t *s,
+                            const coap_pdu_t *req, const coap_string_t *query,
+                            coap_pdu_t *response) {
+  coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
+  static const char status[] = "</status>;ct=50;rt=\"wardgate.status\"";
+  size_t cap = sizeof(status), len = 0;
+  char *body;
+
+  if (!admin_only(d, s, response, "/.well-known/core"))
+    return;
+  for (size_t i = 0; i < d->ndevices; i++)
+    cap += strlen(d->devices[i]) + 48;
+  if ((body = malloc(cap)) == NULL) {
+    set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+                   "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < d->ndevices; i++)
+    len += (size_t)snprintf(body + len, cap - len,
+                            "</dev/%s/senml>;ct=110;rt=\"wardgate.senml\",",
+                            d->devices[i]);
+  len += (size_t)snprintf(body + len, cap - len, "%s", status);
+  coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+  coap_add_data_large_response(resource, s, req, response, query,
+                               COAP_MEDIATYPE_APPLICATION_LINK_FORMAT, 0, 0,
+                               len, (const uint8_t *)body, release_body, body);
+}
+
 void wg_coap__get_status(coap_resource_t *resource, coap_session_t *s,
                          const coap_pdu_t *req, const coap_string_t *query,
                          coap_pdu_t *response) {
   coap_drv_t *d = coap_get_app_data(coap_session_get_context(s));
-  char *json = d->drv->cbs->status ? d->drv->cbs->status(d->drv) : NULL;
+  char *json;
+
+  if (!admin_only(d, s, response, "/status"))
+    return;
+  json = d->drv->cbs->status ? d->drv->cbs->status(d->drv) : NULL;
 
   if (json == NULL) {
     set_diagnostic(response, COAP_RESPONSE_CODE_INTERNAL_ERROR,

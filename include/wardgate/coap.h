@@ -6,7 +6,8 @@
  * Devices POST SenML packs to /dev/\<device_id\>/senml; each is answered 2.04
  * only once its readings are committed (on the ACK, or as a separate
  * response if the device retransmitted meanwhile), or at once with the
- * error that refused it. GET /status answers wg_driver_cbs_t::status. The
+ * error that refused it. GET /status answers wg_driver_cbs_t::status; over
+ * DTLS, it and /.well-known/core answer administrators' identities only. The
  * driver calls wg_driver_cbs_t::pack, wg_driver_cbs_t::rejected and
  * wg_driver_cbs_t::status; wg_driver_ops_t::publish fails with WG_EINVAL.
  */
@@ -48,6 +49,11 @@ typedef struct wg_coap_opts_s {
   /** @brief "insecure": true: plain CoAP off the loopback was asked for;
    * without keys, the start warns about it. */
   bool insecure;
+  /** @brief With keys: the identities (of @c psks) that may GET /status
+   * and /.well-known/core; any other identity gets 4.03 there. Without
+   * keys, not used: plain CoAP answers both to anyone who reaches it. */
+  const char *const *admins;
+  size_t nadmins; /**< @brief the number of @c admins */
 } wg_coap_opts_t;
 
 /**
@@ -92,9 +98,9 @@ bool wg_coap_bind_is_loopback(const char *bind);
 
 /**
  * @brief The block ingest.coap (wardgate.json(5)), read into a
- * wg_coap_opts_t: bind (127.0.0.1), port, the keys of psk_file and
- * insecure. A bind off the loopback without psk_file is a problem unless
- * insecure is true.
+ * wg_coap_opts_t: bind (127.0.0.1), port, the keys of psk_file, insecure
+ * and admin_identities (identities of psk_file; it requires one). A bind
+ * off the loopback without psk_file is a problem unless insecure is true.
  *
  * The devices listed for discovery and the largest pack are the daemon's
  * to add.

@@ -133,7 +133,8 @@ typedef struct wg_driver_cbs_s {
    * @param errlen the size of @p err
    * @return 0 when the pack was taken: its readings commit with the current
    *   group. Otherwise a negative WG_E* code (such as WG_ENODEV,
-   *   WG_EAUTH for a transport the device may not use, WG_ETOOBIG, WG_EINVAL,
+   *   WG_EAUTH for a transport the device may not use, WG_EBUSY for a
+   *   device over its quota, WG_ETOOBIG, WG_EINVAL,
    * WG_ECLOSING or WG_ENOMEM), with the reason in
    *   @p err; the pack was counted and reported.
    */

@@ -255,7 +255,7 @@ start_gateway_broker() {
   done
   echo daemon-pw >"$T/ingest.password"
   cp "$src/config/mosquitto-gateway.acl" "$T/gw/acl"
-  sed -e "s#^listener 1883#user $(id -un)\nlistener $port 127.0.0.1#" \
+  sed -e "s#^listener 1883 127.0.0.1\$#user $(id -un)\nlistener $port 127.0.0.1#" \
     -e "s#/etc/mosquitto/wardgate.passwd#$T/gw/passwd#" \
     -e "s#/etc/mosquitto/wardgate.acl#$T/gw/acl#" \
     -e "s#/var/lib/mosquitto/#$T/gw/#" \

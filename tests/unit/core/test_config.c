@@ -497,6 +497,59 @@ static void coap_bind_loopback(void) {
                   expect("ingest.coap.insecure: must be true or false"));
 }
 
+/* ingest.coap.admin_identities: identities of the psk_file, which it needs
+ * (plain CoAP has no identities). */
+static void coap_admin_identities(void) {
+  static const struct {
+    const char *admins;
+    bool psk;
+    int rc;
+    const char *problem; /* after "ingest.coap.admin_identities" */
+  } cases[] = {
+      {"[\"ops-1\"]", true, 0, NULL},
+      {"[\"ops-1\",\"oxi-1\"]", true, 0, NULL},
+      {"[]", true, 0, NULL},
+      {"null", true, 0, NULL},
+      {"[\"ops-1\"]", false, WG_EINVAL, ": needs psk_file"},
+      {"[\"ops-2\"]", true, WG_EINVAL, "[0]: ops-2 has no key in psk_file"},
+      {"[7]", true, WG_EINVAL, "[0]: must be a string"},
+      {"\"ops-1\"", true, WG_EINVAL, ": must be an array"},
+  };
+  char block[512], file[64], want[128];
+  FILE *f;
+
+  snprintf(file, sizeof(file), "/tmp/wg-test-psk-%d", (int)getpid());
+  f = fopen(file, "w");
+  fputs("oxi-1:000102030405060708090a0b0c0d0e0f\n"
+        "ops-1:101112131415161718191a1b1c1d1e1f\n",
+        f);
+  fclose(f);
+  chmod(file, 0600);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    if (cases[i].psk)
+      snprintf(block, sizeof(block),
+               "{\"psk_file\":\"%s\",\"admin_identities\":%s}", file,
+               cases[i].admins);
+    else
+      snprintf(block, sizeof(block), "{\"admin_identities\":%s}",
+               cases[i].admins);
+    if (load_coap(block) != cases[i].rc)
+      FAIL_AT("case %zu: %s", i, problems);
+    if (cases[i].problem != NULL) {
+      snprintf(want, sizeof(want), "ingest.coap.admin_identities%s",
+               cases[i].problem);
+      ASSERT_CONTAINS(problems, expect(want));
+    } else if (cases[i].admins[0] == '[' && cases[i].admins[1] == '"') {
+      ASSERT_STR_EQ(ingest_coap()->admins[0], "ops-1");
+      ASSERT_EQ(ingest_coap()->nadmins,
+                strchr(cases[i].admins, ',') != NULL ? 2 : 1);
+    } else {
+      ASSERT_EQ(ingest_coap()->nadmins, 0);
+    }
+  }
+  unlink(file);
+}
+
 static int load_devices(const char *ingest, const char *devices) {
   char text[1024];
   snprintf(text, sizeof(text),
@@ -817,7 +870,8 @@ TEST_MAIN(T(example_file_passes), T(defaults), T(news2_implies_expect),
           T(comments_allowed), T(type_errors), T(range_errors),
           T(routes_read_and_checked), T(unknown_keys), T(missing_required),
           T(bad_json), T(unreadable_files), T(password_file_read),
-          T(psk_file_read), T(coap_bind_loopback), T(secret_file_modes),
-          T(device_objects), T(devices_unique), T(every_problem_reported),
-          T(rule_settings), T(fhir_export), T(ack_key_file_read),
-          T(uplink_plaintext), T(uplink_protocol), T(cleanup))
+          T(psk_file_read), T(coap_bind_loopback), T(coap_admin_identities),
+          T(secret_file_modes), T(device_objects), T(devices_unique),
+          T(every_problem_reported), T(rule_settings), T(fhir_export),
+          T(ack_key_file_read), T(uplink_plaintext), T(uplink_protocol),
+          T(cleanup))
