@@ -260,9 +260,9 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   wg_verdict_t kept;
   char cause[384];
 
-  /* A verdict that cannot weigh the condition leaves the severity as it
-   * is (an incomplete NEWS2 set): no rise, no fall, no ack undone. */
-  if (al != NULL && v->keeps_severity && v->severity != al->severity) {
+  /* A verdict that cannot weigh the condition (an incomplete NEWS2 set)
+   * cannot lower the severity; it may raise it (what it holds is worse). */
+  if (al != NULL && v->keeps_severity && v->severity > al->severity) {
     kept = *v;
     kept.severity = al->severity;
     v = &kept;

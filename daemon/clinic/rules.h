@@ -216,15 +216,24 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
  * window, into *@score. Returns true when the score, a component or the
  * completeness differs from the last one computed. (Whether the hub hears
  * of the score is wg_news2_pub_offer()'s to say.) *@has_verdict tells
- * whether there is a verdict in *@v: RAISE medium for 5-6 or a single 3,
- * RAISE emergency for 7 or more, on a change; CLEAR only at the second
- * fresh set in a row below the band (a set is fresh when a new reading
+ * whether there is a verdict in *@v: a RAISE at the severity of the
+ * score's response tier (wg_rules_news2_tier()) on a change; CLEAR only at
+ * the second fresh set in a row below the lowest tier that raises (a set is fresh when a new reading
  * came since the last computation and it is not late) that holds every
  * parameter the alert's sets have held (DESIGN.md section 8, revised
  * 2026-12-06). A set below the band that lacks one because it aged out
  * of the window is a RAISE with keeps_severity, whose summary names it:
  * ageing never clears.
  */
+/*
+ * The severity the response tier of RCP chart 4 that @s falls in raises
+ * for @p, or -1 for none: aggregate 0 none; 1-4 `low` (none with
+ * news2.response.score_1_4 "none"); a single parameter scoring 3 with an
+ * aggregate of at most 4 `medium` (`low` with single_3 "low"); 5-6
+ * `medium`; 7 or more `emergency`.
+ */
+int wg_rules_news2_tier(const wg_patient_t *p, const wg_news2_t *s);
+
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
                     wg_news2_t *score, wg_verdict_t *v, bool *has_verdict);
 

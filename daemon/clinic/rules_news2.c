@@ -89,10 +89,11 @@ static void rules_news2_obs(const wg_rule_state_t *st, double oldest,
   }
 }
 
-/* The summary of verdict @v on @score, whose parameters in @lost aged out
- * of the window: "NEWS2 5 (medium, incomplete: o2 aged out): spo2 3, o2 2". */
+/* The summary of verdict @v on @score (@below the tiers that raise), whose
+ * parameters in @lost aged out of the window: "NEWS2 5 (medium,
+ * incomplete: o2 aged out): spo2 3, o2 2". */
 static void rules_news2_summary(wg_verdict_t *v, const wg_news2_t *score,
-                                unsigned lost) {
+                                unsigned lost, bool below) {
   char parts[128] = "", why[96] = "", keys[64], text[320];
 
   for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
@@ -111,7 +112,7 @@ static void rules_news2_summary(wg_verdict_t *v, const wg_news2_t *score,
   if (v->kind == WG_VERDICT_CLEAR)
     snprintf(text, sizeof(text), "NEWS2 %d (%s): two fresh sets below the band",
              score->score, wg_news2_band_name(score->band));
-  else if (v->keeps_severity)
+  else if (v->keeps_severity && below)
     snprintf(text, sizeof(text),
              "NEWS2 %d (%s%s): not cleared until fresh sets hold them",
              score->score, wg_news2_band_name(score->band), why);
@@ -119,6 +120,19 @@ static void rules_news2_summary(wg_verdict_t *v, const wg_news2_t *score,
     snprintf(text, sizeof(text), "NEWS2 %d (%s%s): %s", score->score,
              wg_news2_band_name(score->band), why, parts);
   wg_copy(v->summary, sizeof(v->summary), text);
+}
+
+int wg_rules_news2_tier(const wg_patient_t *p, const wg_news2_t *s) {
+  switch (s->band) {
+  case WG_NEWS2_BAND_HIGH:
+    return WG_SEV_EMERGENCY;
+  case WG_NEWS2_BAND_MEDIUM:
+    return WG_SEV_MEDIUM;
+  case WG_NEWS2_BAND_LOW_MEDIUM:
+    return p->news2_single3_low ? WG_SEV_LOW : WG_SEV_MEDIUM;
+  default:
+    return s->score > 0 && !p->news2_1_4_none ? WG_SEV_LOW : -1;
+  }
 }
 
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
@@ -132,6 +146,7 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
   wg_news2_t prev;
   unsigned present, aged, lost = 0;
   bool changed, alert;
+  int tier;
 
   *has_verdict = false;
   /* A late set never replaces a newer one. */
@@ -148,7 +163,10 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
   st->news2_last = *score;
   st->news2_anchor = anchor;
 
-  alert = score->band != WG_NEWS2_BAND_LOW;
+  /* The tier of RCP chart 4 the set falls in; below the lowest that
+   * raises is "below the band", which two fresh sets clear. */
+  tier = wg_rules_news2_tier(p, score);
+  alert = tier >= 0;
   memset(v, 0, sizeof(*v));
   if (!st->news2_alert) {
     if (!alert)
@@ -165,6 +183,10 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
       st->news2_below = 0;
       if (!changed)
         return false;
+      /* A set that lacks a parameter the alert's sets held can show a
+       * deterioration, never a recovery: the severity may rise, not fall
+       * (a 7 whose other parameters aged out is not a 2). */
+      v->keeps_severity = lost != 0;
     } else if (late) {
       /* A late set describes the past: it never clears a current alert,
        * and the next fresh set is weighed against the one that raised it. */
@@ -189,14 +211,13 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
   st->news2_lost = lost;
   v->rule = WG_RULE_NEWS2;
   snprintf(v->key, sizeof(v->key), "news2");
-  v->severity =
-      score->band == WG_NEWS2_BAND_HIGH ? WG_SEV_EMERGENCY : WG_SEV_MEDIUM;
+  v->severity = alert ? (wg_severity_t)tier : WG_SEV_LOW;
   if (alert) {
     v->kind = WG_VERDICT_RAISE;
     v->graded = true;
     v->grade = score->score;
   }
-  rules_news2_summary(v, score, lost);
+  rules_news2_summary(v, score, lost, !alert);
   if (v->kind == WG_VERDICT_CLEAR) {
     st->news2_alert = false;
     st->news2_keys = st->news2_lost = st->news2_below = 0;

@@ -61,6 +61,11 @@ typedef struct wg_patient_s {
   size_t ndevices;
   int news2_scale;
   double news2_window_min;
+  /* RCP chart 4's response (news2.response), zero for the defaults:
+   * aggregate 1-4 raises `low` unless @news2_1_4_none; a single 3 raises
+   * `medium`, or `low` with @news2_single3_low. */
+  bool news2_1_4_none;
+  bool news2_single3_low;
   wg_threshold_t *thresholds;
   size_t nthresholds;
   wg_intake_t *intake;

@@ -718,7 +718,13 @@ static void news2_not_cleared_by_ageing(void) {
  * again; a recomputation without a new reading is no set.
  */
 static void news2_hysteresis(void) {
-  wg_patient_t p = {.id = "p-1", .news2_scale = 1, .news2_window_min = 60};
+  /* The edge of the single-3 tier, with aggregate 1-4 raising nothing
+   * (news2.response.score_1_4 "none"); the 1-4 tier's own edges are in
+   * test_news2_tiers.c. */
+  wg_patient_t p = {.id = "p-1",
+                    .news2_scale = 1,
+                    .news2_window_min = 60,
+                    .news2_1_4_none = true};
   wg_rule_state_t st;
   wg_verdict_t nv;
   wg_news2_t s;
