@@ -392,6 +392,40 @@ static void clinic_queue_score(wg_clinic_t *cl, const wg_patient_t *p,
   cs->score = *s;
 }
 
+/*
+ * One deterioration, one alert to act on (issue #27): a threshold alert on
+ * a NEWS2 parameter that scores in set @s, open beside the patient's NEWS2
+ * alert, one of the two raised now (by the same pack), is linked with it;
+ * the events of both not yet committed carry the link. One threshold per
+ * NEWS2 alert: a second stands alone.
+ */
+static void clinic_link_news2(wg_clinic_t *cl, const wg_patient_t *p,
+                              const wg_news2_t *s, double now) {
+  const wg_alert_t *n2 =
+      wg_alerts_find(&cl->alerts, p->id, WG_RULE_NEWS2, "news2");
+  const wg_alert_t *th;
+  char key[96];
+
+  for (size_t i = 0; n2 != NULL && n2->related[0] == '\0' &&
+                     i < p->nthresholds;
+       i++) {
+    int k = wg_news2_param(p->thresholds[i].name);
+    if (k < 0 || s->components[k] <= 0)
+      continue;
+    wg_rules_threshold_key(&p->thresholds[i], key, sizeof(key));
+    th = wg_alerts_find(&cl->alerts, p->id, WG_RULE_THRESHOLD, key);
+    if (th == NULL || (th->raised != now && n2->raised != now) ||
+        wg_alerts_link(&cl->alerts, n2->id, th->id) != 0)
+      continue;
+    for (size_t e = 0; e < cl->nevents; e++) {
+      wg_alert_t *q = &cl->events[e].alert;
+      if (strcmp(q->id, n2->id) == 0 || strcmp(q->id, th->id) == 0)
+        wg_copy(q->related, sizeof(q->related),
+                strcmp(q->id, n2->id) == 0 ? th->id : n2->id);
+    }
+  }
+}
+
 void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
                      double now) {
   const wg_patient_t *p;
@@ -413,6 +447,7 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
     wg_copy(v.evidence.device, sizeof(v.evidence.device), device);
     clinic_apply_verdicts(cl, p, &v, 1, now);
   }
+  clinic_link_news2(cl, p, &s, now);
 }
 
 int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
@@ -423,6 +458,10 @@ int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
                          now, &ev);
 
   if (rc == 1)
+    clinic_queue_event(cl, &ev);
+  /* One deterioration, one ack: its linked alert is answered too. */
+  if (rc == 1 && wg_alerts_ack_related(&cl->alerts, id, by, outcome, note,
+                                       local, verified, now, &ev) == 1)
     clinic_queue_event(cl, &ev);
   return rc;
 }
