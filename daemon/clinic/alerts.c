@@ -326,8 +326,11 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       n = (size_t)snprintf(cause, sizeof(cause), "renewed%s: ", why);
       if (n < sizeof(cause))
         wg_copy(cause + n, sizeof(cause) - n, v->summary);
-    } else if (v->graded && !worse &&
+    } else if (((v->graded && !worse) || wg_rule_is_event(v->rule)) &&
                now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
+      /* A repeat of an event (a fall sensor repeating itself, issue #27,
+       * H-F3) is coalesced like any repeat: the alert is already asking
+       * for a response; a fall after its ack raises a new one. */
       /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */
       al->held++;
       return 0;

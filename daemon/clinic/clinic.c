@@ -519,8 +519,10 @@ void wg_clinic_clock_stepped(wg_clinic_t *cl, double step) {
     wg_rule_state_t *st = &cl->states[i];
     for (size_t k = 0; k < st->nexpect; k++)
       st->expect[k].last += step;
-    for (size_t k = 0; k < st->ndevices; k++)
+    for (size_t k = 0; k < st->ndevices; k++) {
       st->devices[k].last += step;
+      st->devices[k].heard += step;
+    }
     if (st->news2_pub.any)
       st->news2_pub.at += step;
   }

@@ -198,9 +198,10 @@ void rules__verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
 }
 
 /* A fall is an event: late or retrospective it still raises, marked. */
-static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st,
-                         wg_verdict_t *v) {
+static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st, int d,
+                         double now, wg_verdict_t *v) {
   double t = wg_rules_effective_t(r);
+  wg_device_state_t *ds = d >= 0 ? &st->devices[d] : NULL;
   bool past;
 
   if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
@@ -213,6 +214,20 @@ static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st,
   rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
+  /* Its repeats are coalesced into the open alert (alerts.c); a device
+   * that reports falls faster than anyone falls is said to chatter. */
+  if (ds != NULL) {
+    if (ds->falls == 0 || now - ds->fall_from > 60.0) {
+      ds->fall_from = now;
+      ds->falls = 0;
+    }
+    if (++ds->falls > WG_RULES_FALL_CHATTER) {
+      size_t len = strlen(v->summary);
+      snprintf(v->summary + len, sizeof(v->summary) - len,
+               " (%u falls reported within a minute: check the sensor)",
+               ds->falls);
+    }
+  }
   wg_rules_evidence(&v->evidence, r);
   return 1;
 }
@@ -328,9 +343,15 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
   rules_keep_news2(st, r);
   if (d >= 0) {
     wg_device_state_t *ds = &st->devices[d];
-    if (now > ds->last)
+    /* A battery level says the device is powered, not that it measures:
+     * one that sends only that is silent for measurement (issue #27). */
+    bool measures = strcmp(r->name, "battery") != 0;
+    if (now > ds->heard)
+      ds->heard = now;
+    if (measures && now > ds->last)
       ds->last = now;
-    if (ds->silent && out && (v = rules__next_verdict(out, &n, max)) != NULL) {
+    if (measures && ds->silent && out &&
+        (v = rules__next_verdict(out, &n, max)) != NULL) {
       ds->silent = false;
       rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
                          r->device_id);
@@ -439,7 +460,7 @@ size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
   if (device < 0)
     device = rules_device_index(p, r->device_id);
   if (max > n)
-    n += rules_fall(r, st, &out[n]);
+    n += rules_fall(r, st, device, now, &out[n]);
   if (r->flags & WG_READING_HAS_VALUE)
     for (size_t i = 0; i < p->nthresholds && n < max; i++)
       if (strcmp(p->thresholds[i].name, r->name) == 0)

@@ -110,6 +110,10 @@ typedef struct wg_threshold_state_s {
   double run_first; /* the first reading of the run beyond */
 } wg_threshold_state_t;
 
+/* A device reporting more falls than this within a minute is chattering
+ * (H-F3): its fall alert's summary says so, so that someone checks it. */
+#define WG_RULES_FALL_CHATTER 5
+
 /* A confirm count needs its readings within this of the run's first. */
 #define WG_RULES_CONFIRM_WINDOW_S 600.0
 
@@ -145,7 +149,10 @@ typedef struct wg_expect_state_s {
 
 /* Per device of the patient. */
 typedef struct wg_device_state_s {
-  double last;      /* when it last sent anything (receipt time) */
+  double last;      /* when it last sent a measurement (receipt time) */
+  double heard;     /* when it last sent anything, a battery level too */
+  double fall_from; /* its falls counted since (a minute's window) */
+  unsigned falls;   /* falls since fall_from */
   double battery_t; /* its newest battery reading */
   bool silent;
   bool battery_low;
@@ -236,6 +243,16 @@ int wg_rules_news2_tier(const wg_patient_t *p, const wg_news2_t *s);
 
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
                     wg_news2_t *score, wg_verdict_t *v, bool *has_verdict);
+
+/*
+ * How long device @i of @p may send no measurement before it is silent,
+ * and the severity of its silence in *@sev (issue #27): a fall sensor 60
+ * min (its "silent_min") at `medium`, since a fall sensor that stopped
+ * means falls are not being watched; any other device @silent_s (its
+ * "silent_min" when given) at `low`.
+ */
+double wg_rules_device_silent_s(const wg_patient_t *p, size_t i,
+                                double silent_s, wg_severity_t *sev);
 
 /*
  * The time-based rules at @now: missed observations, silent devices, intake

@@ -117,6 +117,25 @@ static wg_severity_t rules_timed_missed_severity(const wg_rule_state_t *st) {
   }
 }
 
+double wg_rules_device_silent_s(const wg_patient_t *p, size_t i,
+                                double silent_s, wg_severity_t *sev) {
+  const wg_device_conf_t *dc =
+      p->device_conf != NULL && i < p->ndevices ? &p->device_conf[i] : NULL;
+
+  *sev = dc != NULL && dc->fall_sensor ? WG_SEV_MEDIUM : WG_SEV_LOW;
+  if (dc != NULL && dc->silent_min > 0)
+    return dc->silent_min * 60.0;
+  return dc != NULL && dc->fall_sensor ? 3600.0 : silent_s;
+}
+
+/* @s seconds as "24 h", "1.5 h" or "45 min" (minutes under an hour). */
+static void rules_timed_duration(double s, char *out, size_t size) {
+  if (s < 3600)
+    snprintf(out, size, "%g min", floor(s / 6.0) / 10);
+  else
+    snprintf(out, size, "%g h", floor(s / 360.0) / 10);
+}
+
 size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                      double silent_s, wg_verdict_t *out, size_t max) {
   wg_verdict_t *v;
@@ -142,14 +161,22 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
   }
   for (size_t i = 0; i < p->ndevices; i++) {
     wg_device_state_t *d = &st->devices[i];
-    if (d->silent || now < d->last + silent_s ||
+    wg_severity_t sev;
+    double after = wg_rules_device_silent_s(p, i, silent_s, &sev);
+    bool fall = sev != WG_SEV_LOW;
+    char took[64] = "";
+
+    if (d->silent || now < d->last + after ||
         (v = rules__next_verdict(out, &n, max)) == NULL)
       continue;
     d->silent = true;
-    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, sev,
                        p->devices[i]);
-    snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
-             p->devices[i], floor((now - d->last) / 360.0) / 10);
+    rules_timed_duration(now - d->last, took, sizeof(took));
+    snprintf(v->summary, sizeof(v->summary), "No reading from %s for %s%s%s",
+             p->devices[i], took,
+             d->heard > d->last ? " (battery level only)" : "",
+             fall ? ": falls are not being watched" : "");
     wg_copy(v->evidence.device, sizeof(v->evidence.device), p->devices[i]);
     v->evidence.t = d->last;
   }
@@ -208,9 +235,14 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
                            st->expect[i].last +
                                wg_rules_expect_interval_s(&p->expect[i], st),
                            now);
-  for (size_t i = 0; i < p->ndevices; i++)
+  for (size_t i = 0; i < p->ndevices; i++) {
+    wg_severity_t sev;
     if (!st->devices[i].silent)
-      rules_timed_earliest(&next, st->devices[i].last + silent_s, now);
+      rules_timed_earliest(
+          &next,
+          st->devices[i].last + wg_rules_device_silent_s(p, i, silent_s, &sev),
+          now);
+  }
   for (size_t i = 0; i < p->nintake; i++) {
     const wg_intake_state_t *in = &st->intake[i];
     const wg_intake_t *cfg = &p->intake[i];

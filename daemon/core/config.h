@@ -52,6 +52,12 @@ typedef struct wg_device_conf_s {
   size_t nkeys;
   const char **via; /* input names ("mqtt", "coap"); NULL: any transport */
   size_t nvia;
+  /* Its class (issue #27): a fall sensor ("class": "fall_sensor", or
+   * "keys" with "fall") is silent after @silent_min (default 60) at
+   * `medium`; another device after device_silent_h at `low`, or after
+   * @silent_min when given. 0: the default. */
+  bool fall_sensor;
+  double silent_min;
 } wg_device_conf_t;
 
 typedef struct wg_patient_s {

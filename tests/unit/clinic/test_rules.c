@@ -382,10 +382,14 @@ static void silent_device(void) {
   ASSERT_STR_EQ(v[0].summary, "No reading from bp-1 for 24 h");
   ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86500, 86400, v, 4), 1);
   ASSERT_STR_EQ(v[0].key, "oxi-1");
-  /* Anything from bp-1 clears its alert. */
+  /* A battery level from bp-1 is no measurement (issue #27): its alert
+   * stands; a measurement clears it. */
   wg_reading_t b = num("battery", 80, "%EL");
   b.device_id = "bp-1";
-  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90000, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90000, v, 4), 0);
+  b = num("sbp", 120, "mmHg");
+  b.device_id = "bp-1";
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90001, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
   ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
   ASSERT_STR_EQ(v[0].key, "bp-1");
