@@ -386,12 +386,22 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     if (strcmp(p->intake[i].name, r->name) != 0)
       continue;
     rules__intake_roll(in, now);
+    /* The cup reports again: it was not in use, or is back. */
+    if (in->nodata && out && (v = rules__next_verdict(out, &n, max)) != NULL) {
+      in->nodata = false;
+      rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_MEDIUM,
+                         r->name);
+      snprintf(v->summary, sizeof(v->summary), "%s reported again (%g %s)",
+               r->name, r->value, rules__unit_of(r->name));
+      wg_rules_evidence(&v->evidence, r);
+    }
     /* Counted on the local day of its time (a fast clock's: of its
      * receipt); a late reading from yesterday is yesterday's. */
     if (wg_rules_effective_t(r) < in->day_start ||
         wg_rules_effective_t(r) >= in->day_end)
       continue;
     in->total += r->value;
+    in->readings++;
     if (in->active &&
         (in->carried ? in->total > 0 : in->total >= in->required) && out &&
         (v = rules__next_verdict(out, &n, max)) != NULL) {

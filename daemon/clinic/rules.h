@@ -139,6 +139,12 @@ typedef struct wg_intake_state_s {
   /* Its alert is an earlier day's, still open: the first drink of today
    * closes it, the first missed checkpoint of today renews it. */
   bool carried;
+  unsigned readings; /* of today, counted in total */
+  /* "No reading from the cup today" (issue #27) is open: a checkpoint
+   * passed with no reading at all, which says the cup is not in use or
+   * not reporting, not that the patient drank nothing. Any reading of the
+   * key clears it; midnight does not. */
+  bool nodata;
 } wg_intake_state_t;
 
 /* Per expected key: when it was last seen. */

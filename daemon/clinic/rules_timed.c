@@ -65,6 +65,7 @@ void rules__intake_roll(wg_intake_state_t *in, double now) {
   in->day_start = wg_rules_local_midnight(now);
   in->day_end = wg_rules_next_local_midnight(now);
   in->total = 0;
+  in->readings = 0;
   in->checked = 0;
   in->required = 0;
 }
@@ -193,9 +194,26 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                now) {
       const wg_checkpoint_t *cp = &cfg->checkpoints[in->checked++];
       double required = cp->fraction * cfg->daily_target;
-      if (in->total >= required ||
+      if (in->total >= required || in->nodata ||
           (v = rules__next_verdict(out, &n, max)) == NULL)
         continue;
+      if (in->readings == 0 && !in->active) {
+        /* Nothing from the cup today: a technical alert, as urgent as the
+         * shortfall it may hide, not "recorded intake low" (issue #27).
+         * An earlier day's shortfall still open is renewed instead (H-I4),
+         * its summary saying that nothing came today. */
+        in->nodata = true;
+        rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS,
+                           WG_SEV_MEDIUM, cfg->name);
+        snprintf(v->summary, sizeof(v->summary),
+                 "No %s reading today by %02d:%02d: the cup is not in use or "
+                 "not reporting; intake unknown (%.3g %s due)",
+                 cfg->name, cp->second_of_day / 3600,
+                 cp->second_of_day / 60 % 60, required, unit);
+        wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
+        v->evidence.t = in->day_start;
+        continue;
+      }
       in->required = required;
       in->active = true;
       rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
@@ -208,6 +226,11 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                cfg->name, in->total, unit, cp->second_of_day / 3600,
                cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
                cfg->daily_target, unit);
+      if (in->readings == 0) {
+        size_t len = strlen(v->summary);
+        snprintf(v->summary + len, sizeof(v->summary) - len,
+                 "; no reading from the cup today");
+      }
       wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
       wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
       v->evidence.v = in->total;
@@ -318,6 +341,9 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
     for (size_t i = 0; i < p->nexpect; i++)
       if (strcmp(p->expect[i].name, key) == 0)
         st->expect[i].active = true;
+    for (size_t i = 0; i < p->nintake; i++)
+      if (strcmp(p->intake[i].name, key) == 0)
+        st->intake[i].nodata = true;
     break;
   case WG_RULE_DEVICE_SILENT:
   case WG_RULE_BATTERY_LOW:

@@ -682,7 +682,12 @@ static void intake_alert_survives_midnight(void) {
   tzset();
   midnight = wg_rules_next_local_midnight(T0);
   ASSERT_EQ(setup(&f, intake_json, 1), 0);
-  wg_clinic_tick(&f.cl, T0); /* 00:00 checkpoint passed, nothing drunk */
+  /* A sip recorded (a cup that reports nothing at all raises its own
+   * technical alert, test_intake_cup.c), then the 00:00 checkpoint. */
+  wg_reading_t sip = num("cup-2", "fluid_intake", 0.05, T0 - 1);
+  sip.patient_id = "p-2";
+  wg_clinic_reading(&f.cl, 1, 0, &sip, T0 - 1);
+  wg_clinic_tick(&f.cl, T0); /* 00:00 checkpoint passed, short */
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_RAISED);
   ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_LOW_INTAKE);
@@ -726,6 +731,10 @@ static void intake_new_day_undoes_ack(void) {
   tzset();
   midnight = wg_rules_next_local_midnight(T0);
   ASSERT_EQ(setup(&f, noon_json, 1), 0);
+  /* A sip recorded (the cup reports), then the noon checkpoint missed. */
+  wg_reading_t sip = num("cup-2", "fluid_intake", 0.05, T0 - 1);
+  sip.patient_id = "p-2";
+  wg_clinic_reading(&f.cl, 0, 0, &sip, T0 - 1);
   wg_clinic_tick(&f.cl, T0); /* 12:13: the noon checkpoint missed */
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,

@@ -530,8 +530,16 @@ static void intake_alert_over_midnight(void) {
   setenv("TZ", "Europe/London", 1);
   tzset();
   ASSERT_EQ(wg_rule_state_init(&st, &p, day + 60), 0);
+  /* A sip recorded: the cup reports (one that reports nothing raises a
+   * technical alert instead, test_intake_cup.c). */
+  r.device_id = "cup-1";
+  r.value = 0.05;
+  r.ts = day + 600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, day + 600, v, 4), 0);
+  r.value = 0;
   ASSERT_EQ(wg_rules_tick(&p, &st, day + 13 * 3600, 1e9, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_LOW_INTAKE);
   next = wg_rules_next_local_midnight(day + 13 * 3600);
   /* Every tick across midnight: no verdict. */
   for (double t = next - 2; t <= next + 2; t += 1)
