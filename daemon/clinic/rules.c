@@ -157,6 +157,8 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
   to->news2_keys = from->news2_keys;
   to->news2_lost = from->news2_lost;
   to->news2_below = from->news2_below;
+  to->news2_below_from = from->news2_below_from;
+  to->news2_tier = from->news2_tier;
   for (size_t i = 0; i < pt->nthresholds; i++)
     for (size_t j = 0; j < pf->nthresholds; j++) {
       wg_rules_threshold_key(&pt->thresholds[i], a, sizeof(a));

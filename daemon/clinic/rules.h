@@ -114,6 +114,11 @@ typedef struct wg_threshold_state_s {
  * (H-F3): its fall alert's summary says so, so that someone checks it. */
 #define WG_RULES_FALL_CHATTER 5
 
+/* A NEWS2 alert whose last tier was 1-4 (`low`) clears only when the sets
+ * below it span this long (RCP chart 4's 4-hourly frequency at 1-4): a
+ * score hovering between 0 and 1 is one episode, not an alert an hour. */
+#define WG_RULES_NEWS2_LOW_CLEAR_S (4 * 3600.0)
+
 /* A confirm count needs its readings within this of the run's first. */
 #define WG_RULES_CONFIRM_WINDOW_S 600.0
 
@@ -181,6 +186,8 @@ typedef struct wg_rule_state_s {
   unsigned news2_keys;
   unsigned news2_lost;
   unsigned news2_below;
+  double news2_below_from; /* the first set of that run */
+  int news2_tier;          /* the severity of the last set in a tier */
   wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */
   size_t nintake;

@@ -202,9 +202,17 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
       v->keeps_severity = true;
       v->graded = lost == st->news2_lost;
       v->grade = score->score;
-    } else if (!fresh || ++st->news2_below < 2) {
+    } else if (!fresh) {
       return changed;
     } else {
+      if (st->news2_below++ == 0)
+        st->news2_below_from = at;
+      /* Two fresh sets in a row below the tiers that raise; for an alert
+       * last in the 1-4 tier, spanning its 4-hourly interval. */
+      if (st->news2_below < 2 ||
+          (st->news2_tier == WG_SEV_LOW &&
+           at - st->news2_below_from < WG_RULES_NEWS2_LOW_CLEAR_S))
+        return changed;
       v->kind = WG_VERDICT_CLEAR;
     }
   }
@@ -213,6 +221,7 @@ bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
   snprintf(v->key, sizeof(v->key), "news2");
   v->severity = alert ? (wg_severity_t)tier : WG_SEV_LOW;
   if (alert) {
+    st->news2_tier = tier;
     v->kind = WG_VERDICT_RAISE;
     v->graded = true;
     v->grade = score->score;

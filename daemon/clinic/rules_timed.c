@@ -197,11 +197,12 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
       if (in->total >= required || in->nodata ||
           (v = rules__next_verdict(out, &n, max)) == NULL)
         continue;
-      if (in->readings == 0 && !in->active) {
+      if (in->readings == 0) {
         /* Nothing from the cup today: a technical alert, as urgent as the
          * shortfall it may hide, not "recorded intake low" (issue #27).
-         * An earlier day's shortfall still open is renewed instead (H-I4),
-         * its summary saying that nothing came today. */
+         * An earlier day's shortfall still open stays as it is: nothing
+         * says how much was drunk today (a cup reporting 0 l does, and
+         * renews it, H-I4). */
         in->nodata = true;
         rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS,
                            WG_SEV_MEDIUM, cfg->name);
@@ -226,11 +227,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                cfg->name, in->total, unit, cp->second_of_day / 3600,
                cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
                cfg->daily_target, unit);
-      if (in->readings == 0) {
-        size_t len = strlen(v->summary);
-        snprintf(v->summary + len, sizeof(v->summary) - len,
-                 "; no reading from the cup today");
-      }
+
       wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
       wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
       v->evidence.v = in->total;

@@ -702,10 +702,19 @@ static void intake_alert_survives_midnight(void) {
                 f.cl.events[i].cause);
     wg_clinic_committed(&f.cl);
   }
-  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  /* The shortfall's alert, and the new day's 00:00 checkpoint with no
+   * reading at all from the cup: its own technical alert (issue #27). */
+  ASSERT_EQ(f.cl.alerts.nopen, 2);
+  ASSERT(wg_alerts_find(&f.cl.alerts, "p-2", WG_RULE_LOW_INTAKE,
+                        "fluid_intake") != NULL);
+  ASSERT(wg_alerts_find(&f.cl.alerts, "p-2", WG_RULE_MISSED_OBS,
+                        "fluid_intake") != NULL);
   ASSERT(f.counters.alerts_escalated > 0);
   ASSERT_EQ(f.counters.alerts_cleared, 0);
   ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          false, midnight + 1300),
+            1);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000002", "nurse", NULL, NULL, false,
                           false, midnight + 1300),
             1);
   wg_clinic_committed(&f.cl);
@@ -743,6 +752,11 @@ static void intake_new_day_undoes_ack(void) {
   wg_clinic_committed(&f.cl);
   wg_clinic_tick(&f.cl, midnight);
   ASSERT_EQ(f.cl.nevents, 0);
+  /* The cup records nothing drunk (0 l; one that reports nothing at all
+   * raises its own technical alert instead, test_intake_cup.c). */
+  sip.value = 0;
+  sip.ts = sip.received = midnight + 3600;
+  wg_clinic_reading(&f.cl, 0, 0, &sip, midnight + 3600);
   wg_clinic_tick(&f.cl, midnight + 12 * 3600);
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);

@@ -115,10 +115,11 @@ static int hr_set(const wg_patient_t *p, wg_rule_state_t *st, double hr,
 }
 
 /*
- * The 1-4 tier's alert through the rule: raised `low` at 1, unchanged at
- * the same score, `medium` at a single 3, back to `low` at 1 (the alert
- * follows the tier), cleared by two fresh sets at 0 (one is not enough);
- * with score_1_4 "none" the same pulse raises nothing until the single 3.
+ * The 1-4 tier's alert through the rule: raised `low` at 1, `medium` at a
+ * single 3, back to `low` at 2 (the alert follows the tier), cleared by
+ * fresh sets at 0 that span 4 h (a score hovering at 0/1 is one episode);
+ * with score_1_4 "none" the same pulse raises nothing until the single 3,
+ * and two sets below it clear it.
  */
 static void low_tier_lifecycle(void) {
   static const struct {
@@ -134,7 +135,7 @@ static void low_tier_lifecycle(void) {
        WG_SEV_MEDIUM},                            /* a single 3 */
       {130, WG_VERDICT_RAISE, WG_SEV_LOW, -1, -1}, /* 2: 1-4 again */
       {70, -1, -1, WG_VERDICT_CLEAR, -1},          /* none: two below */
-      {70, WG_VERDICT_CLEAR, -1, -1, -1},          /* default: two at 0 */
+      {70, -1, -1, -1, -1}, /* default: two at 0, not yet 4 h */
   };
   wg_patient_t def = {.id = "p-1", .news2_scale = 1, .news2_window_min = 60},
                none = def;
@@ -157,6 +158,19 @@ static void low_tier_lifecycle(void) {
         (kb == WG_VERDICT_RAISE && sb != steps[i].sev_none))
       FAIL_AT("step %zu (hr %g), score_1_4 none: kind %d sev %d, want %d %d",
               i, steps[i].hr, kb, sb, steps[i].kind_none, steps[i].sev_none);
+  }
+  /* The 1-4 tier's alert clears when its sets at 0 span 4 h (the tier's
+   * monitoring interval): not a second before, with sets in between. */
+  {
+    double from = T0 + 60.0 * 6; /* the first set at 0 of the run */
+    int sa;
+    ASSERT(a.news2_alert);
+    ASSERT_EQ(hr_set(&def, &a, 72, from + 3600, &sa), -1);
+    ASSERT_EQ(hr_set(&def, &a, 70, from + WG_RULES_NEWS2_LOW_CLEAR_S - 1, &sa),
+              -1);
+    ASSERT(a.news2_alert);
+    ASSERT_EQ(hr_set(&def, &a, 71, from + WG_RULES_NEWS2_LOW_CLEAR_S, &sa),
+              WG_VERDICT_CLEAR);
   }
   ASSERT(!a.news2_alert);
   ASSERT(!b.news2_alert);

@@ -495,8 +495,13 @@ static void intake_checkpoints(void) {
   ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 0);
   ASSERT_NEAR(st.intake[0].total, 0, 0);
   ASSERT(st.intake[0].active);
-  /* Nothing drunk by the new day's noon: the open alert is raised again as
-   * a new shortfall (an ack of yesterday's does not stand for it). */
+  /* Nothing drunk by the new day's noon, as the cup recorded (a reading of
+   * 0 l; a cup that reports nothing raises its own technical alert,
+   * test_intake_cup.c): the open alert is raised again as a new shortfall
+   * (an ack of yesterday's does not stand for it). */
+  r.value = 0;
+  r.ts = t + 3600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, t + 3600, v, 4), 0);
   ASSERT_EQ(wg_rules_tick(&p, &st, t + 12 * 3600, 86400 * 10, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
   ASSERT(v[0].renews);
