@@ -6,7 +6,7 @@
  * respiration and ACVPU taken at 08:00, 14:00 and 20:00, a fall sensor
  * with a heartbeat every 30 min, and one in three a smart cup. Scripted
  * among them: deteriorations (SpO2 falling, pulse and respiration rising
- * over three hours), falls (one in ten of them a sensor that chatters 200
+ * over three hours, half of them stopping halfway), falls (one in ten of them a sensor that chatters 200
  * falls in 100 s), fall sensors that die (battery levels only), cups not
  * used, and a cuff that syncs the day late in one pack. Clinicians
  * acknowledge each alert after a delay by severity, one in ten late.
@@ -68,8 +68,9 @@ static void physiology(int i, double t, double *hr, double *spo2, double *rr) {
 
   if (p->kind == K_DETERIORATE && t > p->event_at)
     x = (t - p->event_at) / (3 * 3600.0);
-  if (x > 1)
-    x = 1;
+  /* One in two deteriorations stops halfway (a single 3, or 5-6). */
+  if (x > (i % 20 == 17 ? 0.45 : 1))
+    x = i % 20 == 17 ? 0.45 : 1;
   *hr = p->hr + 45 * x + (rnd() - 0.5) * 4;
   *spo2 = p->spo2 - 9 * x + (rnd() - 0.5) * 1.5;
   *rr = p->rr + 10 * x;
@@ -487,7 +488,8 @@ static void report(const char *name, const run_t *r) {
          "low %d\n",
          r->news2_reached[WG_SEV_EMERGENCY], r->news2_reached[WG_SEV_MEDIUM],
          r->news2_reached[WG_SEV_LOW]);
-  printf("- linked (one deterioration, asked once): %d raised events\n",
+  printf("- alerts raised linked to another for the same deterioration "
+         "(escalated once, one ack for both): %d\n",
          r->linked);
   printf("- chattering fall sensors: %d events from %d sensors' 200 falls "
          "each\n",
