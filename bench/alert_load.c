@@ -6,10 +6,10 @@
  * respiration and ACVPU taken at 08:00, 14:00 and 20:00, a fall sensor
  * with a heartbeat every 30 min, and one in three a smart cup. Scripted
  * among them: deteriorations (SpO2 falling, pulse and respiration rising
- * over three hours, half of them stopping halfway), falls (one in ten of them a sensor that chatters 200
- * falls in 100 s), fall sensors that die (battery levels only), cups not
- * used, and a cuff that syncs the day late in one pack. Clinicians
- * acknowledge each alert after a delay by severity, one in ten late.
+ * over three hours, half of them stopping halfway), falls (one in ten of them a
+ * sensor that chatters 200 falls in 100 s), fall sensors that die (battery
+ * levels only), cups not used, and a cuff that syncs the day late in one pack.
+ * Clinicians acknowledge each alert after a delay by severity, one in ten late.
  *
  * Reports alerts raised per patient-day by rule and severity, events by
  * state, the busiest minute, and for every scripted deterioration, fall,
@@ -140,8 +140,8 @@ static size_t nacks, acks_cap;
 static void ack_later(const wg_alert_t *al, double now) {
   static const double delay_min[WG_SEV_COUNT] = {3, 7, 20, 90};
   static const double timeout_min[WG_SEV_COUNT] = {5, 10, 30, 120};
-  double d = rnd() < 0.1 ? timeout_min[al->severity] * 2.5
-                         : delay_min[al->severity];
+  double d =
+      rnd() < 0.1 ? timeout_min[al->severity] * 2.5 : delay_min[al->severity];
 
   if (nacks == acks_cap) {
     acks_cap = acks_cap ? acks_cap * 2 : 256;
@@ -209,8 +209,7 @@ static void count_events(wg_clinic_t *cl, run_t *run, double now) {
 }
 
 static void reading(wg_clinic_t *cl, int i, int dev, const char *device,
-                    const char *name, double v, bool vb, double t,
-                    double now) {
+                    const char *name, double v, bool vb, double t, double now) {
   wg_reading_t r = {0};
   char did[32];
 
@@ -301,8 +300,7 @@ static void minute(wg_clinic_t *cl, int m, double now) {
     if (mm % 30 == 0) { /* the fall sensor's heartbeat, or its battery */
       bool dead = p->kind == K_DEAD && now >= p->event_at;
       wg_clinic_pack_begin(cl);
-      reading(cl, i, 3, "fall", dead ? "battery" : "fall", 80, false, now,
-              now);
+      reading(cl, i, 3, "fall", dead ? "battery" : "fall", 80, false, now, now);
       wg_clinic_pack_end(cl, now);
     }
     if (p->kind == K_FALL && now == p->event_at)
@@ -313,12 +311,11 @@ static void minute(wg_clinic_t *cl, int m, double now) {
       }
     /* The unused cup's last drink was the day before, at a time of its
      * own; nothing since. */
-    if (p->cup && (p->kind != K_CUP || now < p->event_at) &&
-        mm == 0 &&
+    if (p->cup && (p->kind != K_CUP || now < p->event_at) && mm == 0 &&
         (h == 8 || h == 10 || h == 12 || h == 15 || h == 18 || h == 20)) {
       wg_clinic_pack_begin(cl);
-      reading(cl, i, 4, "cup", "fluid_intake", 0.2 + rnd() * 0.12, false,
-              now, now);
+      reading(cl, i, 4, "cup", "fluid_intake", 0.2 + rnd() * 0.12, false, now,
+              now);
       wg_clinic_pack_end(cl, now);
     }
   }
@@ -337,8 +334,8 @@ static int run(bool quiet, run_t *r, const char *hourly) {
   for (int i = 0; i < npatients; i++) {
     patient_t *p = &pts[i];
     memset(p, 0, sizeof(*p));
-    p->kind = i % 10 == 7   ? K_DETERIORATE
-              : i % 20 == 8 ? K_FALL
+    p->kind = i % 10 == 7    ? K_DETERIORATE
+              : i % 20 == 8  ? K_FALL
               : i % 20 == 18 ? K_DEAD
               : i % 20 == 9  ? K_CUP
               : i % 20 == 19 ? K_LATE
@@ -346,13 +343,13 @@ static int run(bool quiet, run_t *r, const char *hourly) {
     p->cup = i % 3 == 0 || p->kind == K_CUP;
     p->threshold = i % 4 == 3;
     p->chatter = p->kind == K_FALL && i % 40 == 8;
-    p->hr = 62 + rnd() * 28;   /* 62-90: some at the 1-4 edge with noise */
+    p->hr = 62 + rnd() * 28; /* 62-90: some at the 1-4 edge with noise */
     p->spo2 = 95.6 + rnd() * 2.4;
     p->rr = 13 + rnd() * 6;
     p->sbp = 112 + rnd() * 30;
     p->temp = 36.4 + rnd() * 1.2;
-    p->event_at = DAY0 + warmup * 3600 + (6 + (i * 7) % 14) * 3600.0 +
-                  15 * 60 * (i % 4);
+    p->event_at =
+        DAY0 + warmup * 3600 + (6 + (i * 7) % 14) * 3600.0 + 15 * 60 * (i % 4);
     p->news2_worst = WG_SEV_COUNT;
     if (p->kind == K_CUP) /* its last drink the evening before */
       p->event_at = DAY0 + warmup * 3600 - (4 + i % 6) * 3600.0;
@@ -427,7 +424,8 @@ static int run(bool quiet, run_t *r, const char *hourly) {
        * hour after that. */
       if (p->event_at + 3600 <= DAY0 + (warmup + hours) * 3600) {
         r->n_dead++;
-        r->ok_dead += p->first_alert > 0 && p->first_alert <= p->event_at + 3600;
+        r->ok_dead +=
+            p->first_alert > 0 && p->first_alert <= p->event_at + 3600;
       }
       break;
     case K_CUP:
@@ -472,9 +470,9 @@ static void report(const char *name, const run_t *r) {
     for (int s = 0; s < WG_SEV_COUNT; s++)
       n += r->raised[k][s];
     total += n;
-    printf("| %s | %d | %d | %d | %d | %.2f |\n",
-           wg_rule_name((wg_rule_t)k), r->raised[k][0], r->raised[k][1],
-           r->raised[k][2], r->raised[k][3], n / (npatients * days));
+    printf("| %s | %d | %d | %d | %d | %.2f |\n", wg_rule_name((wg_rule_t)k),
+           r->raised[k][0], r->raised[k][1], r->raised[k][2], r->raised[k][3],
+           n / (npatients * days));
   }
   printf("| **all** | | | | | **%.2f** |\n\n", total / (npatients * days));
   printf("- events: %d raised, %d updated, %d escalated, %d acknowledged, "
@@ -497,8 +495,8 @@ static void report(const char *name, const run_t *r) {
   printf("- scripted: deteriorations %d/%d alerted in time (worst %.0f min "
          "after the tier showed), falls %d/%d at once, dead fall sensors "
          "%d/%d within the hour, unused cups %d/%d at noon\n",
-         r->ok_det, r->n_det, r->worst_det_latency / 60, r->ok_fall,
-         r->n_fall, r->ok_dead, r->n_dead, r->ok_cup, r->n_cup);
+         r->ok_det, r->n_det, r->worst_det_latency / 60, r->ok_fall, r->n_fall,
+         r->ok_dead, r->n_dead, r->ok_cup, r->n_cup);
 }
 
 static bool check(const run_t *r) {
@@ -546,8 +544,9 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--check") == 0)
       want_check = true;
     else {
-      fprintf(stderr, "usage: %s [--patients N] [--hours H] [--response "
-                      "default|quiet|both] [--hourly FILE] [--check]\n",
+      fprintf(stderr,
+              "usage: %s [--patients N] [--hours H] [--response "
+              "default|quiet|both] [--hourly FILE] [--check]\n",
               argv[0]);
       return 2;
     }

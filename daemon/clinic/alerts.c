@@ -477,8 +477,10 @@ int wg_alerts_ack_related(wg_alerts_t *a, const char *id, const char *by,
     return 0;
   wg_copy(other, sizeof(other), o->id);
   rc = wg_alerts_ack(a, other, by, outcome, note, local, verified, now, ev);
-  if (rc == 1 && snprintf(cause, sizeof(cause), "%s; with %s (one "
-                          "deterioration)", ev->cause, id) >= 0)
+  if (rc == 1 && snprintf(cause, sizeof(cause),
+                          "%s; with %s (one "
+                          "deterioration)",
+                          ev->cause, id) >= 0)
     wg_copy(ev->cause, sizeof(ev->cause), cause);
   return rc == 1;
 }

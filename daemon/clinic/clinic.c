@@ -406,8 +406,7 @@ static void clinic_link_news2(wg_clinic_t *cl, const wg_patient_t *p,
   const wg_alert_t *th;
   char key[96];
 
-  for (size_t i = 0; n2 != NULL && n2->related[0] == '\0' &&
-                     i < p->nthresholds;
+  for (size_t i = 0; n2 != NULL && n2->related[0] == '\0' && i < p->nthresholds;
        i++) {
     int k = wg_news2_param(p->thresholds[i].name);
     if (k < 0 || s->components[k] <= 0)

@@ -186,8 +186,8 @@ typedef struct wg_rule_state_s {
   unsigned news2_keys;
   unsigned news2_lost;
   unsigned news2_below;
-  double news2_below_from; /* the first set of that run */
-  int news2_tier;          /* the severity of the last set in a tier */
+  double news2_below_from;   /* the first set of that run */
+  int news2_tier;            /* the severity of the last set in a tier */
   wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */
   size_t nintake;
@@ -238,10 +238,10 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
  * of the score is wg_news2_pub_offer()'s to say.) *@has_verdict tells
  * whether there is a verdict in *@v: a RAISE at the severity of the
  * score's response tier (wg_rules_news2_tier()) on a change; CLEAR only at
- * the second fresh set in a row below the lowest tier that raises (a set is fresh when a new reading
- * came since the last computation and it is not late) that holds every
- * parameter the alert's sets have held (DESIGN.md section 8, revised
- * 2026-12-06). A set below the band that lacks one because it aged out
+ * the second fresh set in a row below the lowest tier that raises (a set is
+ * fresh when a new reading came since the last computation and it is not late)
+ * that holds every parameter the alert's sets have held (DESIGN.md section 8,
+ * revised 2026-12-06). A set below the band that lacks one because it aged out
  * of the window is a RAISE with keeps_severity, whose summary names it:
  * ageing never clears.
  */

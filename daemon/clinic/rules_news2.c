@@ -15,7 +15,6 @@
 
 #include "common/text.h"
 
-
 /*
  * A NEWS2 set is anchored on its newest component (DESIGN.md section 8
  * "Time"). When that component came late (received more than the NEWS2

@@ -258,10 +258,10 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
   for (size_t i = 0; i < p->ndevices; i++) {
     wg_severity_t sev;
     if (!st->devices[i].silent)
-      rules_timed_earliest(
-          &next,
-          st->devices[i].last + wg_rules_device_silent_s(p, i, silent_s, &sev),
-          now);
+      rules_timed_earliest(&next,
+                           st->devices[i].last +
+                               wg_rules_device_silent_s(p, i, silent_s, &sev),
+                           now);
   }
   for (size_t i = 0; i < p->nintake; i++) {
     const wg_intake_state_t *in = &st->intake[i];

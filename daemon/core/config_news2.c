@@ -15,8 +15,8 @@
 
 #include "core/config_internal.h"
 
-void config__news2_response(wg_conf_t *c, const char *path,
-                            const cJSON *news2, wg_patient_t *p) {
+void config__news2_response(wg_conf_t *c, const char *path, const cJSON *news2,
+                            wg_patient_t *p) {
   static const char *const keys[] = {"score_1_4", "single_3", NULL};
   /* The choices are the chart's: 1-4 asks a registered nurse to assess
    * (a prompt, or nothing where the ward's round does it); a single 3
@@ -34,7 +34,8 @@ void config__news2_response(wg_conf_t *c, const char *path,
   wg_conf_join(sub, path, "response");
   if (!wg_conf_object(c, sub, r, keys))
     return;
-  p->news2_1_4_none = wg_conf_choice(c, sub, r, "score_1_4", 0, low, false) == 1;
+  p->news2_1_4_none =
+      wg_conf_choice(c, sub, r, "score_1_4", 0, low, false) == 1;
   p->news2_single3_low =
       wg_conf_choice(c, sub, r, "single_3", 0, single3, false) == 1;
 }

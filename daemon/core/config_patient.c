@@ -116,8 +116,8 @@ void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
   static const char *const keys[] = {"id",         "devices", "news2",
                                      "thresholds", "intake",  "expect",
                                      "escalation", NULL};
-  static const char *const news2_keys[] = {"scale", "window_min",
-                                           "response", NULL};
+  static const char *const news2_keys[] = {"scale", "window_min", "response",
+                                           NULL};
   static const char *const esc_keys[] = {"ack_timeout_min", NULL};
   static const char *const threshold_keys[] = {"name",     "below",   "above",
                                                "severity", "confirm", NULL};

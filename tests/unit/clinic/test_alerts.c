@@ -288,8 +288,7 @@ static void evidence_bounded(void) {
    * of a fall within the minute are coalesced). */
   for (int i = 0; i < 20; i++) {
     fall.evidence.t = T0 + 60 * i;
-    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 60 * i, &ev),
-              1);
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 60 * i, &ev), 1);
   }
   ASSERT_EQ(ev.alert.repeats, 19);
   ASSERT_EQ(ev.alert.nevidence, WG_ALERT_EVIDENCE_MAX);

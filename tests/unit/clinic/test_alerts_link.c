@@ -212,7 +212,8 @@ static void link_restored(void) {
   for (size_t i = 0; i < n; i++)
     ASSERT_EQ(wg_clinic_restore_alert(&g.cl, json[i], T0 + 1), 0);
   ASSERT_STR_EQ(
-      wg_alerts_find(&g.cl.alerts, "p-1", WG_RULE_THRESHOLD, "spo2<90")->related,
+      wg_alerts_find(&g.cl.alerts, "p-1", WG_RULE_THRESHOLD, "spo2<90")
+          ->related,
       wg_alerts_find(&g.cl.alerts, "p-1", WG_RULE_NEWS2, "news2")->id);
   ASSERT_NEAR(wg_clinic_next_deadline(&g.cl, T0 + 1), T0 + 600, 1e-6);
   for (size_t i = 0; i < n; i++)

@@ -41,8 +41,7 @@ static void device_class_configured(void) {
       {DEVICES("[{\"id\":\"fall-1\",\"class\":1}]"), false, false, 0},
       {DEVICES("[{\"id\":\"fall-1\",\"silent_min\":0}]"), false, false, 0},
       {DEVICES("[{\"id\":\"fall-1\",\"silent_min\":-5}]"), false, false, 0},
-      {DEVICES("[{\"id\":\"fall-1\",\"silent_min\":\"60\"}]"), false, false,
-       0},
+      {DEVICES("[{\"id\":\"fall-1\",\"silent_min\":\"60\"}]"), false, false, 0},
       {DEVICES("[{\"id\":\"fall-1\",\"heartbeat\":60}]"), false, false, 0},
   };
 
@@ -55,8 +54,8 @@ static void device_class_configured(void) {
     if (cfg == NULL)
       continue;
     ASSERT_EQ(cfg->patients[0].device_conf[0].fall_sensor, cases[i].fall);
-    ASSERT_NEAR(cfg->patients[0].device_conf[0].silent_min,
-                cases[i].silent_min, 1e-9);
+    ASSERT_NEAR(cfg->patients[0].device_conf[0].silent_min, cases[i].silent_min,
+                1e-9);
     wg_config_free(cfg);
   }
 }
@@ -87,9 +86,9 @@ static wg_reading_t reading(const char *device, const char *name, double v,
  * and the summary says it sends only those; a measurement clears it.
  */
 static void silence_by_class(void) {
-  static const char json[] = DEVICES(
-      "[{\"id\":\"fall-1\",\"keys\":[\"fall\",\"battery\"]},"
-      "{\"id\":\"oxi-1\",\"silent_min\":30},\"cup-1\"]");
+  static const char json[] =
+      DEVICES("[{\"id\":\"fall-1\",\"keys\":[\"fall\",\"battery\"]},"
+              "{\"id\":\"oxi-1\",\"silent_min\":30},\"cup-1\"]");
   static const struct {
     double at; /* seconds after T0 */
     const char *key;
@@ -188,8 +187,7 @@ static void chattering_fall_sensor(void) {
   wg_clinic_committed(&cl);
 
   /* The ack closes it; a new fall after it raises, at once. */
-  ASSERT_EQ(wg_clinic_ack(&cl, id, "nurse", NULL, NULL, false, false,
-                          T0 + 201),
+  ASSERT_EQ(wg_clinic_ack(&cl, id, "nurse", NULL, NULL, false, false, T0 + 201),
             1);
   wg_clinic_committed(&cl);
   wg_reading_t r = reading("fall-1", "fall", 1, T0 + 202);

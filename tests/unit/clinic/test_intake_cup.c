@@ -43,9 +43,9 @@ static wg_reading_t drink(double l, double t) {
  */
 static void cup_not_used(void) {
   static const struct {
-    double at;      /* hours after midnight */
-    double drink;   /* litres, < 0: a tick */
-    int kind;       /* -1: no verdict */
+    double at;    /* hours after midnight */
+    double drink; /* litres, < 0: a tick */
+    int kind;     /* -1: no verdict */
     wg_rule_t rule;
     const char *says;
   } steps[] = {

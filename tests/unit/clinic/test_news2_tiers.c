@@ -52,8 +52,8 @@ static void tiers_by_chart(void) {
        WG_NEWS2_BAND_LOW_MEDIUM, WG_SEV_MEDIUM, WG_SEV_MEDIUM, WG_SEV_LOW},
       {"a single 3 at aggregate 4", 25, 97, 91, 37.0, 4,
        WG_NEWS2_BAND_LOW_MEDIUM, WG_SEV_MEDIUM, WG_SEV_MEDIUM, WG_SEV_LOW},
-      {"aggregate 5", 16, 93, 111, 38.1, 5, WG_NEWS2_BAND_MEDIUM,
-       WG_SEV_MEDIUM, WG_SEV_MEDIUM, WG_SEV_MEDIUM},
+      {"aggregate 5", 16, 93, 111, 38.1, 5, WG_NEWS2_BAND_MEDIUM, WG_SEV_MEDIUM,
+       WG_SEV_MEDIUM, WG_SEV_MEDIUM},
       {"aggregate 6 with a 3", 25, 93, 70, 38.1, 6, WG_NEWS2_BAND_MEDIUM,
        WG_SEV_MEDIUM, WG_SEV_MEDIUM, WG_SEV_MEDIUM},
       {"aggregate 7 with a 3", 25, 93, 111, 37.0, 7, WG_NEWS2_BAND_HIGH,
@@ -67,7 +67,8 @@ static void tiers_by_chart(void) {
   };
   wg_patient_t def = {.id = "p-1", .news2_scale = 1},
                none = {.id = "p-1", .news2_scale = 1, .news2_1_4_none = true},
-               low3 = {.id = "p-1", .news2_scale = 1, .news2_single3_low = true};
+               low3 = {
+                   .id = "p-1", .news2_scale = 1, .news2_single3_low = true};
 
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     wg_news2_obs_t o = normal_set();
@@ -87,9 +88,9 @@ static void tiers_by_chart(void) {
         got[2] != cases[i].tier_single3_low)
       FAIL_AT("%s: score %d band %s tiers %d/%d/%d, want %d %s %d/%d/%d",
               cases[i].what, s.score, wg_news2_band_name(s.band), got[0],
-              got[1], got[2], cases[i].score,
-              wg_news2_band_name(cases[i].band), cases[i].tier_default,
-              cases[i].tier_1_4_none, cases[i].tier_single3_low);
+              got[1], got[2], cases[i].score, wg_news2_band_name(cases[i].band),
+              cases[i].tier_default, cases[i].tier_1_4_none,
+              cases[i].tier_single3_low);
   }
 }
 
@@ -132,7 +133,7 @@ static void low_tier_lifecycle(void) {
       {90, -1, -1, -1, -1},                       /* 0: one set below */
       {91, WG_VERDICT_RAISE, WG_SEV_LOW, -1, -1}, /* the count restarts */
       {131, WG_VERDICT_RAISE, WG_SEV_MEDIUM, WG_VERDICT_RAISE,
-       WG_SEV_MEDIUM},                            /* a single 3 */
+       WG_SEV_MEDIUM},                             /* a single 3 */
       {130, WG_VERDICT_RAISE, WG_SEV_LOW, -1, -1}, /* 2: 1-4 again */
       {70, -1, -1, WG_VERDICT_CLEAR, -1},          /* none: two below */
       {70, -1, -1, -1, -1}, /* default: two at 0, not yet 4 h */
@@ -152,12 +153,11 @@ static void low_tier_lifecycle(void) {
     if (ka != steps[i].kind_default ||
         (ka == WG_VERDICT_RAISE && sa != steps[i].sev_default))
       FAIL_AT("step %zu (hr %g), default: kind %d sev %d, want %d %d", i,
-              steps[i].hr, ka, sa, steps[i].kind_default,
-              steps[i].sev_default);
+              steps[i].hr, ka, sa, steps[i].kind_default, steps[i].sev_default);
     if (kb != steps[i].kind_none ||
         (kb == WG_VERDICT_RAISE && sb != steps[i].sev_none))
-      FAIL_AT("step %zu (hr %g), score_1_4 none: kind %d sev %d, want %d %d",
-              i, steps[i].hr, kb, sb, steps[i].kind_none, steps[i].sev_none);
+      FAIL_AT("step %zu (hr %g), score_1_4 none: kind %d sev %d, want %d %d", i,
+              steps[i].hr, kb, sb, steps[i].kind_none, steps[i].sev_none);
   }
   /* The 1-4 tier's alert clears when its sets at 0 span 4 h (the tier's
    * monitoring interval): not a second before, with sets in between. */
@@ -179,7 +179,7 @@ static void low_tier_lifecycle(void) {
 }
 
 #define CFG(response)                                                          \
-  TESTCFG_HEAD "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"oxi-1\"],"         \
+  TESTCFG_HEAD "\"patients\":[{\"id\":\"p-1\",\"devices\":[\"oxi-1\"],"        \
                "\"news2\":{\"response\":" response "}}]}"
 
 /* news2.response read from the configuration; bad values refused. */
@@ -214,9 +214,9 @@ static void response_configured(void) {
     wg_config_free(cfg);
   }
   /* No news2 object, or no response: the defaults. */
-  wg_config_t *cfg = test_config(TESTCFG_HEAD
-                                 "\"patients\":[{\"id\":\"p-1\",\"devices\":["
-                                 "\"oxi-1\"]}]}");
+  wg_config_t *cfg =
+      test_config(TESTCFG_HEAD "\"patients\":[{\"id\":\"p-1\",\"devices\":["
+                               "\"oxi-1\"]}]}");
   ASSERT(cfg != NULL);
   ASSERT(!cfg->patients[0].news2_1_4_none);
   ASSERT(!cfg->patients[0].news2_single3_low);
