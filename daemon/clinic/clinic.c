@@ -326,9 +326,14 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
     return WG_EINVAL;
   if ((rc = wg_alerts_restore(&cl->alerts, &al)) != 0)
     return rc;
-  if ((i = clinic_patient_index(cl, al.patient)) >= 0)
+  if ((i = clinic_patient_index(cl, al.patient)) >= 0) {
     wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
                           al.key, al.raised, al.ts, now);
+    /* Its tier, as it stood: a 1-4 alert clears over 4 h after a restart
+     * too. */
+    if (al.rule == WG_RULE_NEWS2)
+      cl->states[i].news2_tier = (int)al.severity;
+  }
   return 0;
 }
 

@@ -268,5 +268,49 @@ static void low_tier_acked_then_single3(void) {
   wg_config_free(cfg);
 }
 
+/* After a restart a 1-4 alert still clears only over 4 h: its tier is
+ * read back from the stored alert. */
+static void low_tier_restored(void) {
+  wg_config_t *cfg = test_config(CFG("{}"));
+  wg_counters_t counters = {0};
+  wg_clinic_t cl, back;
+  wg_reading_t r = {0};
+  char *json;
+
+  ASSERT(cfg != NULL);
+  ASSERT_EQ(wg_clinic_init(&cl, "gw-1", 1, 24, &counters), 0);
+  ASSERT_EQ(wg_clinic_set_patients(&cl, cfg, T0), 0);
+  r.device_id = "oxi-1";
+  r.name = "hr";
+  r.unit = "beat/min";
+  r.value = 95;
+  r.flags = WG_READING_HAS_VALUE;
+  r.ts = r.received = T0;
+  wg_clinic_reading(&cl, 0, 0, &r, T0);
+  wg_clinic_news2(&cl, 0, "oxi-1", T0);
+  ASSERT_EQ(cl.nevents, 1);
+  json = wg_alert_event_to_json(&cl.events[0]);
+  ASSERT(json != NULL);
+  ASSERT_EQ(wg_clinic_init(&back, "gw-1", 2, 24, &counters), 0);
+  ASSERT_EQ(wg_clinic_set_patients(&back, cfg, T0 + 60), 0);
+  ASSERT_EQ(wg_clinic_restore_alert(&back, json, T0 + 60), 0);
+  free(json);
+  for (int k = 0; k < 3; k++) { /* three sets at 0 within the hour */
+    double t = T0 + 120 + 600 * k;
+    r.value = 70;
+    r.ts = r.received = t;
+    wg_clinic_reading(&back, 0, 0, &r, t);
+    wg_clinic_news2(&back, 0, "oxi-1", t);
+  }
+  ASSERT(wg_alerts_find(&back.alerts, "p-1", WG_RULE_NEWS2, "news2") != NULL);
+  r.ts = r.received = T0 + 120 + WG_RULES_NEWS2_LOW_CLEAR_S;
+  wg_clinic_reading(&back, 0, 0, &r, r.ts);
+  wg_clinic_news2(&back, 0, "oxi-1", r.ts);
+  ASSERT(wg_alerts_find(&back.alerts, "p-1", WG_RULE_NEWS2, "news2") == NULL);
+  wg_clinic_free(&back);
+  wg_clinic_free(&cl);
+  wg_config_free(cfg);
+}
+
 TEST_MAIN(T(tiers_by_chart), T(low_tier_lifecycle), T(response_configured),
-          T(low_tier_acked_then_single3))
+          T(low_tier_acked_then_single3), T(low_tier_restored))
