@@ -121,10 +121,17 @@ void wg_alerts_free(wg_alerts_t *a) {
   a->nopen = a->cap = 0;
 }
 
+static wg_alert_t *alerts_find_id(const wg_alerts_t *a, const char *id);
+
 int wg_alerts_restore(wg_alerts_t *a, const wg_alert_t *alert) {
-  wg_alert_t *al = alerts_add_open(a, alert);
+  wg_alert_t *al = alerts_add_open(a, alert), *o;
   if (al == NULL)
     return WG_ENOMEM;
+  /* A link whose other half was restored first, from a JSON stored before
+   * the link, is made whole again. */
+  if (al->related[0] && (o = alerts_find_id(a, al->related)) != NULL &&
+      o->related[0] == '\0')
+    wg_copy(o->related, sizeof(o->related), al->id);
   al->open = true;
   al->changed_at = al->ts;
   if (alert->seq >= a->next_seq)
@@ -260,9 +267,9 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   wg_verdict_t kept;
   char cause[384];
 
-  /* A verdict that cannot weigh the condition leaves the severity as it
-   * is (an incomplete NEWS2 set): no rise, no fall, no ack undone. */
-  if (al != NULL && v->keeps_severity && v->severity != al->severity) {
+  /* A verdict that cannot weigh the condition (an incomplete NEWS2 set)
+   * cannot lower the severity; it may raise it (what it holds is worse). */
+  if (al != NULL && v->keeps_severity && v->severity > al->severity) {
     kept = *v;
     kept.severity = al->severity;
     v = &kept;
@@ -319,8 +326,11 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
       n = (size_t)snprintf(cause, sizeof(cause), "renewed%s: ", why);
       if (n < sizeof(cause))
         wg_copy(cause + n, sizeof(cause) - n, v->summary);
-    } else if (v->graded && !worse &&
+    } else if (((v->graded && !worse) || wg_rule_is_event(v->rule)) &&
                now < al->changed_at + WG_ALERT_UPDATE_INTERVAL_S) {
+      /* A repeat of an event (a fall sensor repeating itself, issue #27,
+       * H-F3) is coalesced like any repeat: the alert is already asking
+       * for a response; a fall after its ack raises a new one. */
       /* Nothing new for the hub yet: wg_alerts_update_due() sends it. */
       al->held++;
       return 0;
@@ -423,6 +433,58 @@ int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
   return 1;
 }
 
+int wg_alerts_link(wg_alerts_t *a, const char *id, const char *other) {
+  wg_alert_t *x = alerts_find_id(a, id), *y = alerts_find_id(a, other);
+
+  if (x == NULL || y == NULL || x == y ||
+      (x->related[0] && strcmp(x->related, y->id) != 0) ||
+      (y->related[0] && strcmp(y->related, x->id) != 0))
+    return WG_EINVAL;
+  wg_copy(x->related, sizeof(x->related), y->id);
+  wg_copy(y->related, sizeof(y->related), x->id);
+  /* The snapshot shows the link (their kept JSON predates it). */
+  free(alerts_holder(x)->json);
+  alerts_holder(x)->json = NULL;
+  free(alerts_holder(y)->json);
+  alerts_holder(y)->json = NULL;
+  return 0;
+}
+
+/* The open, unacknowledged alert linked with @al that escalates for both,
+ * or NULL: the more urgent, the NEWS2 alert on a tie. */
+static const wg_alert_t *alerts_escalates_with(const wg_alerts_t *a,
+                                               const wg_alert_t *al) {
+  const wg_alert_t *o;
+
+  if (al->related[0] == '\0' || (o = alerts_find_id(a, al->related)) == NULL ||
+      o->acknowledged || o->next_escalation <= 0)
+    return NULL;
+  if (o->severity != al->severity)
+    return o->severity < al->severity ? o : NULL;
+  return o->rule == WG_RULE_NEWS2 && al->rule != WG_RULE_NEWS2 ? o : NULL;
+}
+
+int wg_alerts_ack_related(wg_alerts_t *a, const char *id, const char *by,
+                          const char *outcome, const char *note, bool local,
+                          bool verified, double now, wg_alert_event_t *ev) {
+  const wg_alert_t *al = alerts_find_id(a, id), *o;
+  char other[sizeof(al->id)], cause[sizeof(ev->cause)];
+  int rc;
+
+  /* An event alert closed by its ack is no longer found: none are linked. */
+  if (al == NULL || al->related[0] == '\0' ||
+      (o = alerts_find_id(a, al->related)) == NULL || o->acknowledged)
+    return 0;
+  wg_copy(other, sizeof(other), o->id);
+  rc = wg_alerts_ack(a, other, by, outcome, note, local, verified, now, ev);
+  if (rc == 1 && snprintf(cause, sizeof(cause),
+                          "%s; with %s (one "
+                          "deterioration)",
+                          ev->cause, id) >= 0)
+    wg_copy(ev->cause, sizeof(ev->cause), cause);
+  return rc == 1;
+}
+
 int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   wg_alert_t *due = NULL;
   const char *route, *was;
@@ -431,7 +493,8 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   for (size_t i = 0; i < a->nopen; i++) {
     wg_alert_t *al = &a->open[i]->alert;
     if (al->next_escalation > 0 && al->next_escalation <= now &&
-        (due == NULL || al->next_escalation < due->next_escalation))
+        (due == NULL || al->next_escalation < due->next_escalation) &&
+        alerts_escalates_with(a, al) == NULL)
       due = al;
   }
   if (due == NULL)
@@ -439,6 +502,11 @@ int wg_alerts_escalate_due(wg_alerts_t *a, double now, wg_alert_event_t *ev) {
   due->escalation++;
   snprintf(cause, sizeof(cause), "not acknowledged within %g min",
            due->ack_timeout_s / 60.0);
+  if (due->related[0] && alerts_find_id(a, due->related) != NULL) {
+    size_t n = strlen(cause);
+    snprintf(cause + n, sizeof(cause) - n, "; for %s too (one deterioration)",
+             due->related);
+  }
   /* Whoever must act now: the route may have changed since the raise. */
   route = wg_routes_name_at(a->routes, a->nroutes, now);
   was =
@@ -490,7 +558,8 @@ double wg_alerts_next_deadline(const wg_alerts_t *a) {
 
   for (size_t i = 0; i < a->nopen; i++) {
     const wg_alert_t *al = &a->open[i]->alert;
-    double d = al->next_escalation;
+    /* One of two linked alerts waits on the other's escalation. */
+    double d = alerts_escalates_with(a, al) ? 0 : al->next_escalation;
     if (al->held > 0 &&
         (d <= 0 || al->changed_at + WG_ALERT_UPDATE_INTERVAL_S < d))
       d = al->changed_at + WG_ALERT_UPDATE_INTERVAL_S;

@@ -72,6 +72,9 @@ typedef struct wg_alert_s {
   char outcome[16];                 /* "" when the ack gave none */
   char note[WG_NOTE_MAX_BYTES + 1]; /* "" when the ack gave none */
   char route[WG_ID_MAX + 1]; /* who must act: at raise, again at escalation */
+  /* The alert raised for the same deterioration by the same reading(s)
+   * (a threshold and the NEWS2 alert), "" for none: see wg_alerts_link(). */
+  char related[96];
   char summary[256];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
@@ -191,6 +194,27 @@ int wg_alerts_ack(wg_alerts_t *a, const char *id, const char *by,
  */
 int wg_alerts_close(wg_alerts_t *a, const char *id, const char *reason,
                     double now, wg_alert_event_t *ev);
+
+/*
+ * Link open alerts @id and @other as one deterioration (issue #27: a
+ * threshold alert and the NEWS2 alert raised by the same reading): each
+ * names the other in `related`. While both are open and unacknowledged
+ * only the more urgent escalates (the NEWS2 alert when they are equally
+ * urgent): the hub is asked once; the other escalates again on its own
+ * deadline once its partner is closed. An ack of either is for both
+ * (wg_alerts_ack_related()). Returns 0, or WG_EINVAL when either is not
+ * open, they are the same, or either is already linked to another.
+ */
+int wg_alerts_link(wg_alerts_t *a, const char *id, const char *other);
+
+/*
+ * After the acknowledgement of @id: its related alert, if open and not yet
+ * acknowledged, is acknowledged as by the same ack, its cause saying so.
+ * Returns 1 with *ev set, or 0 when there is none to acknowledge.
+ */
+int wg_alerts_ack_related(wg_alerts_t *a, const char *id, const char *by,
+                          const char *outcome, const char *note, bool local,
+                          bool verified, double now, wg_alert_event_t *ev);
 
 /*
  * Escalate the first alert whose acknowledgement is overdue at @now (due at

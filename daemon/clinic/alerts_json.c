@@ -134,6 +134,8 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
     wg_json_add_number(o, "escalates_at", al->next_escalation);
   cJSON_AddStringToObject(o, "route",
                           al->route[0] ? al->route : WG_ROUTE_DEFAULT);
+  if (al->related[0])
+    cJSON_AddStringToObject(o, "related", al->related);
   wg_json_add_number(o, "respond_by",
                      al->respond_by > 0 ? al->respond_by
                                         : al->raised + al->ack_timeout_s);
@@ -191,7 +193,9 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       !alerts_json_copy_str(o, "key", al->key, sizeof(al->key), true) ||
       !alerts_json_copy_str(o, "by", al->acked_by, sizeof(al->acked_by),
                             false) ||
-      !alerts_json_copy_str(o, "route", al->route, sizeof(al->route), false))
+      !alerts_json_copy_str(o, "route", al->route, sizeof(al->route), false) ||
+      !alerts_json_copy_str(o, "related", al->related, sizeof(al->related),
+                            false))
     goto done;
   if ((r = wg_rule_parse(rule)) < 0 || (st = wg_alert_state_parse(state)) < 0)
     goto done;

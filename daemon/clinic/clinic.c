@@ -150,6 +150,8 @@ static bool clinic_burst_hold(wg_clinic_t *cl, size_t patient,
 
 static void clinic_apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
                                   const wg_verdict_t *v, size_t n, double now);
+static void clinic_link_news2(wg_clinic_t *cl, const wg_patient_t *p,
+                              const wg_news2_t *s, double now);
 
 void wg_clinic_pack_begin(wg_clinic_t *cl) { cl->in_pack = true; }
 
@@ -187,6 +189,15 @@ void wg_clinic_pack_end(wg_clinic_t *cl, double now) {
     clinic_apply_verdicts(cl, p, &b->worst, 1, now);
     if (b->last.kind == WG_VERDICT_CLEAR)
       clinic_apply_verdicts(cl, p, &b->last, 1, now);
+  }
+  /* The alerts held for the pack are raised now: one deterioration's two
+   * are linked now too. */
+  for (size_t i = 0; cl->cfg != NULL && i < cl->nburst; i++) {
+    const clinic_burst_t *b = &cl->burst[i];
+    if (b->patient < cl->nstates && cl->states[b->patient].news2_scored &&
+        (b->last.rule == WG_RULE_NEWS2 || b->last.rule == WG_RULE_THRESHOLD))
+      clinic_link_news2(cl, &cl->cfg->patients[b->patient],
+                        &cl->states[b->patient].news2_last, now);
   }
   cl->nburst = 0;
 }
@@ -227,6 +238,10 @@ static void clinic_restore_open(wg_clinic_t *cl, size_t i, const wg_alert_t *al,
   }
   wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al->rule,
                         al->key, al->raised, al->ts, now);
+  /* Its tier, as it stood: a 1-4 alert clears over 4 h after a restart
+   * too. */
+  if (al->rule == WG_RULE_NEWS2)
+    cl->states[i].news2_tier = (int)al->severity;
 }
 
 /* The conditions that the open alerts of patient @i stand for hold. */
@@ -459,6 +474,39 @@ static void clinic_news2_when(const wg_rule_state_t *st, wg_news2_t *s) {
   s->measured_at = s->late ? anchor : 0;
 }
 
+/*
+ * One deterioration, one alert to act on (issue #27): a threshold alert on
+ * a NEWS2 parameter that scores in set @s, open beside the patient's NEWS2
+ * alert, one of the two raised now (by the same pack), is linked with it;
+ * the events of both not yet committed carry the link. One threshold per
+ * NEWS2 alert: a second stands alone.
+ */
+static void clinic_link_news2(wg_clinic_t *cl, const wg_patient_t *p,
+                              const wg_news2_t *s, double now) {
+  const wg_alert_t *n2 =
+      wg_alerts_find(&cl->alerts, p->id, WG_RULE_NEWS2, "news2");
+  const wg_alert_t *th;
+  char key[96];
+
+  for (size_t i = 0; n2 != NULL && n2->related[0] == '\0' && i < p->nthresholds;
+       i++) {
+    int k = wg_news2_param(p->thresholds[i].name);
+    if (k < 0 || s->components[k] <= 0)
+      continue;
+    wg_rules_threshold_key(&p->thresholds[i], key, sizeof(key));
+    th = wg_alerts_find(&cl->alerts, p->id, WG_RULE_THRESHOLD, key);
+    if (th == NULL || (th->raised != now && n2->raised != now) ||
+        wg_alerts_link(&cl->alerts, n2->id, th->id) != 0)
+      continue;
+    for (size_t e = 0; e < cl->nevents; e++) {
+      wg_alert_t *q = &cl->events[e].alert;
+      if (strcmp(q->id, n2->id) == 0 || strcmp(q->id, th->id) == 0)
+        wg_copy(q->related, sizeof(q->related),
+                strcmp(q->id, n2->id) == 0 ? th->id : n2->id);
+    }
+  }
+}
+
 void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
                      double now) {
   const wg_patient_t *p;
@@ -489,6 +537,7 @@ void wg_clinic_news2(wg_clinic_t *cl, size_t patient, const char *device,
     if (!cl->in_pack || !clinic_burst_hold(cl, patient, &v))
       clinic_apply_verdicts(cl, p, &v, 1, now);
   }
+  clinic_link_news2(cl, p, &s, now);
 }
 
 int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
@@ -499,6 +548,10 @@ int wg_clinic_ack(wg_clinic_t *cl, const char *id, const char *by,
                          now, &ev);
 
   if (rc == 1)
+    clinic_queue_event(cl, &ev);
+  /* One deterioration, one ack: its linked alert is answered too. */
+  if (rc == 1 && wg_alerts_ack_related(&cl->alerts, id, by, outcome, note,
+                                       local, verified, now, &ev) == 1)
     clinic_queue_event(cl, &ev);
   return rc;
 }
@@ -556,8 +609,10 @@ void wg_clinic_clock_stepped(wg_clinic_t *cl, double step) {
     wg_rule_state_t *st = &cl->states[i];
     for (size_t k = 0; k < st->nexpect; k++)
       st->expect[k].last += step;
-    for (size_t k = 0; k < st->ndevices; k++)
+    for (size_t k = 0; k < st->ndevices; k++) {
       st->devices[k].last += step;
+      st->devices[k].heard += step;
+    }
     if (st->news2_pub.any)
       st->news2_pub.at += step;
   }

@@ -158,6 +158,8 @@ void wg_rule_state_carry(wg_rule_state_t *to, const wg_patient_t *pt,
   to->news2_keys = from->news2_keys;
   to->news2_lost = from->news2_lost;
   to->news2_below = from->news2_below;
+  to->news2_below_from = from->news2_below_from;
+  to->news2_tier = from->news2_tier;
   for (size_t i = 0; i < pt->nthresholds; i++)
     for (size_t j = 0; j < pf->nthresholds; j++) {
       wg_rules_threshold_key(&pt->thresholds[i], a, sizeof(a));
@@ -199,9 +201,10 @@ void rules__verdict_set(wg_verdict_t *v, wg_verdict_kind_t kind, wg_rule_t rule,
 }
 
 /* A fall is an event: late or retrospective it still raises, marked. */
-static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st,
-                         wg_verdict_t *v) {
+static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st, int d,
+                         double now, wg_verdict_t *v) {
   double t = wg_rules_effective_t(r);
+  wg_device_state_t *ds = d >= 0 ? &st->devices[d] : NULL;
   bool past;
 
   if (strcmp(r->name, "fall") != 0 || !(r->flags & WG_READING_HAS_VB) || !r->vb)
@@ -214,6 +217,20 @@ static size_t rules_fall(const wg_reading_t *r, wg_rule_state_t *st,
   rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
   snprintf(v->summary, sizeof(v->summary), "Fall detected by %s",
            r->device_id ? r->device_id : "a device");
+  /* Its repeats are coalesced into the open alert (alerts.c); a device
+   * that reports falls faster than anyone falls is said to chatter. */
+  if (ds != NULL) {
+    if (ds->falls == 0 || now - ds->fall_from > 60.0) {
+      ds->fall_from = now;
+      ds->falls = 0;
+    }
+    if (++ds->falls > WG_RULES_FALL_CHATTER) {
+      size_t len = strlen(v->summary);
+      snprintf(v->summary + len, sizeof(v->summary) - len,
+               " (%u falls reported within a minute: check the sensor)",
+               ds->falls);
+    }
+  }
   wg_rules_evidence(&v->evidence, r);
   return 1;
 }
@@ -329,9 +346,15 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
   rules_keep_news2(st, r);
   if (d >= 0) {
     wg_device_state_t *ds = &st->devices[d];
-    if (now > ds->last)
+    /* A battery level says the device is powered, not that it measures:
+     * one that sends only that is silent for measurement (issue #27). */
+    bool measures = strcmp(r->name, "battery") != 0;
+    if (now > ds->heard)
+      ds->heard = now;
+    if (measures && now > ds->last)
       ds->last = now;
-    if (ds->silent && out && (v = rules__next_verdict(out, &n, max)) != NULL) {
+    if (measures && ds->silent && out &&
+        (v = rules__next_verdict(out, &n, max)) != NULL) {
       ds->silent = false;
       rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
                          r->device_id);
@@ -366,12 +389,22 @@ static size_t rules_keep_state(const wg_patient_t *p, wg_rule_state_t *st,
     if (strcmp(p->intake[i].name, r->name) != 0)
       continue;
     rules__intake_roll(in, now);
+    /* The cup reports again: it was not in use, or is back. */
+    if (in->nodata && out && (v = rules__next_verdict(out, &n, max)) != NULL) {
+      in->nodata = false;
+      rules__verdict_set(v, WG_VERDICT_CLEAR, WG_RULE_MISSED_OBS, WG_SEV_MEDIUM,
+                         r->name);
+      snprintf(v->summary, sizeof(v->summary), "%s reported again (%g %s)",
+               r->name, r->value, rules__unit_of(r->name));
+      wg_rules_evidence(&v->evidence, r);
+    }
     /* Counted on the local day of its time (a fast clock's: of its
      * receipt); a late reading from yesterday is yesterday's. */
     if (wg_rules_effective_t(r) < in->day_start ||
         wg_rules_effective_t(r) >= in->day_end)
       continue;
     in->total += r->value;
+    in->readings++;
     if (in->active &&
         (in->carried ? in->total > 0 : in->total >= in->required) && out &&
         (v = rules__next_verdict(out, &n, max)) != NULL) {
@@ -440,7 +473,7 @@ size_t wg_rules_eval(const wg_patient_t *p, wg_rule_state_t *st,
   if (device < 0)
     device = rules_device_index(p, r->device_id);
   if (max > n)
-    n += rules_fall(r, st, &out[n]);
+    n += rules_fall(r, st, device, now, &out[n]);
   if (r->flags & WG_READING_HAS_VALUE)
     for (size_t i = 0; i < p->nthresholds && n < max; i++)
       if (strcmp(p->thresholds[i].name, r->name) == 0)
@@ -457,216 +490,4 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
   rules_keep_state(p, st, r,
                    device < 0 ? rules_device_index(p, r->device_id) : device,
                    now, NULL, 0);
-}
-
-/* ---- NEWS2 ----------------------------------------------------------------
- */
-
-/*
- * A NEWS2 set is anchored on its newest component (DESIGN.md section 8
- * "Time"). When that component came late (received more than the NEWS2
- * fresh limit after it was measured) the set is scored at its own time,
- * with the window before it, and marked late: a complete set measured two
- * hours ago and synced now is its score, not "all missing".
- */
-static double rules_news2_anchor(const wg_rule_state_t *st, double *rt) {
-  double anchor = 0;
-
-  *rt = 0;
-  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
-    if (st->news2[k].present && st->news2[k].ts > anchor) {
-      anchor = st->news2[k].ts;
-      *rt = st->news2[k].rt;
-    }
-  return anchor;
-}
-
-/* The keys of the parameters in @mask, ", "-separated, into @out. */
-static void rules_news2_keys(unsigned mask, char *out, size_t size) {
-  out[0] = '\0';
-  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
-    if (mask & (1u << k)) {
-      size_t len = strlen(out);
-      snprintf(out + len, size - len, "%s%s", len ? ", " : "",
-               wg_news2_key((wg_news2_param_t)k));
-    }
-}
-
-/* The observations of @st measured at or after @oldest into @obs; the
- * parameters present in *@present, those older in *@aged. */
-static void rules_news2_obs(const wg_rule_state_t *st, double oldest,
-                            wg_news2_obs_t *obs, unsigned *present,
-                            unsigned *aged) {
-  memset(obs, 0, sizeof(*obs));
-  *present = *aged = 0;
-  for (int k = 0; k < WG_NEWS2_NPARAMS; k++) {
-    const wg_news2_latest_t *l = &st->news2[k];
-    if (!l->present)
-      continue;
-    if (l->ts < oldest) {
-      *aged |= 1u << k;
-      continue;
-    }
-    *present |= 1u << k;
-    obs->present[k] = true;
-    switch ((wg_news2_param_t)k) {
-    case WG_NEWS2_RR:
-      obs->rr = l->value;
-      break;
-    case WG_NEWS2_SPO2:
-      obs->spo2 = l->value;
-      break;
-    case WG_NEWS2_O2:
-      obs->on_oxygen = l->vb;
-      break;
-    case WG_NEWS2_SBP:
-      obs->sbp = l->value;
-      break;
-    case WG_NEWS2_HR:
-      obs->hr = l->value;
-      break;
-    case WG_NEWS2_ACVPU:
-      obs->acvpu = l->vs;
-      break;
-    default:
-      obs->temp = l->value;
-      break;
-    }
-  }
-}
-
-/* The summary of verdict @v on @score, whose parameters in @lost aged out
- * of the window: "NEWS2 5 (medium, incomplete: o2 aged out): spo2 3, o2 2". */
-static void rules_news2_summary(wg_verdict_t *v, const wg_news2_t *score,
-                                unsigned lost) {
-  char parts[128] = "", why[96] = "", keys[64], text[320];
-
-  for (int k = 0; k < WG_NEWS2_NPARAMS; k++)
-    if (score->components[k] > 0) {
-      size_t len = strlen(parts);
-      snprintf(parts + len, sizeof(parts) - len, "%s%s %d", len ? ", " : "",
-               wg_news2_key((wg_news2_param_t)k), score->components[k]);
-    }
-  if (lost) {
-    rules_news2_keys(lost, keys, sizeof(keys));
-    snprintf(why, sizeof(why), ", incomplete: %s aged out", keys);
-  } else if (!score->complete) {
-    snprintf(why, sizeof(why), ", incomplete");
-  }
-  /* Printed whole, then cut to fit, as every summary is. */
-  if (v->kind == WG_VERDICT_CLEAR)
-    snprintf(text, sizeof(text), "NEWS2 %d (%s): two fresh sets below the band",
-             score->score, wg_news2_band_name(score->band));
-  else if (v->keeps_severity)
-    snprintf(text, sizeof(text),
-             "NEWS2 %d (%s%s): not cleared until fresh sets hold them",
-             score->score, wg_news2_band_name(score->band), why);
-  else
-    snprintf(text, sizeof(text), "NEWS2 %d (%s%s): %s", score->score,
-             wg_news2_band_name(score->band), why, parts);
-  wg_copy(v->summary, sizeof(v->summary), text);
-}
-
-bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
-                    wg_news2_t *score, wg_verdict_t *v, bool *has_verdict) {
-  double anchor_rt, anchor = rules_news2_anchor(st, &anchor_rt);
-  bool late =
-      anchor > 0 && anchor_rt - anchor > wg_rules_fresh_limit_s(WG_RULE_NEWS2);
-  double at = late ? anchor : now;
-  bool fresh = !late && anchor > st->news2_anchor;
-  wg_news2_obs_t obs;
-  wg_news2_t prev;
-  unsigned present, aged, lost = 0;
-  bool changed, alert;
-
-  *has_verdict = false;
-  /* A late set never replaces a newer one. */
-  if (late && st->news2_scored && anchor < st->news2_anchor)
-    return false;
-  rules_news2_obs(st, at - p->news2_window_min * 60.0, &obs, &present, &aged);
-  wg_news2_score(&obs, p->news2_scale, score);
-  changed = !st->news2_scored || score->score != st->news2_last.score ||
-            score->complete != st->news2_last.complete ||
-            memcmp(score->components, st->news2_last.components,
-                   sizeof(score->components)) != 0;
-  prev = st->news2_last;
-  st->news2_scored = true;
-  st->news2_last = *score;
-  st->news2_anchor = anchor;
-
-  alert = score->band != WG_NEWS2_BAND_LOW;
-  memset(v, 0, sizeof(*v));
-  if (!st->news2_alert) {
-    if (!alert)
-      return changed;
-    st->news2_keys = present;
-    st->news2_below = 0;
-  } else {
-    /* Restored at start: what the replayed window holds. */
-    if (st->news2_keys == 0)
-      st->news2_keys = present | aged;
-    lost = st->news2_keys & aged;
-    if (alert) {
-      st->news2_keys |= present;
-      st->news2_below = 0;
-      if (!changed)
-        return false;
-    } else if (late) {
-      /* A late set describes the past: it never clears a current alert,
-       * and the next fresh set is weighed against the one that raised it. */
-      st->news2_last = prev;
-      return true;
-    } else if (lost) {
-      /* Ageing is no recovery: the alert stands, and says why its set is
-       * incomplete, at once when that is new. */
-      st->news2_below = 0;
-      if (!changed)
-        return false;
-      v->kind = WG_VERDICT_RAISE;
-      v->keeps_severity = true;
-      v->graded = lost == st->news2_lost;
-      v->grade = score->score;
-    } else if (!fresh || ++st->news2_below < 2) {
-      return changed;
-    } else {
-      v->kind = WG_VERDICT_CLEAR;
-    }
-  }
-  st->news2_lost = lost;
-  v->rule = WG_RULE_NEWS2;
-  snprintf(v->key, sizeof(v->key), "news2");
-  v->severity =
-      score->band == WG_NEWS2_BAND_HIGH ? WG_SEV_EMERGENCY : WG_SEV_MEDIUM;
-  if (alert) {
-    v->kind = WG_VERDICT_RAISE;
-    v->graded = true;
-    v->grade = score->score;
-  }
-  rules_news2_summary(v, score, lost);
-  if (v->kind == WG_VERDICT_CLEAR) {
-    st->news2_alert = false;
-    st->news2_keys = st->news2_lost = st->news2_below = 0;
-  } else {
-    st->news2_alert = true;
-  }
-  if (late) {
-    char when[sizeof(v->summary)];
-    time_t tt = (time_t)floor(anchor);
-    struct tm tm;
-
-    localtime_r(&tt, &tm);
-    strftime(when, sizeof(when), "%H:%M", &tm);
-    size_t len = strlen(v->summary);
-    snprintf(v->summary + len, sizeof(v->summary) - len,
-             "; set measured at %s, reported %g min late", when,
-             floor((anchor_rt - anchor) / 60.0));
-  }
-  v->late = late;
-  snprintf(v->evidence.n, sizeof(v->evidence.n), "news2");
-  v->evidence.v = score->score;
-  v->evidence.t = at;
-  v->evidence.rt = late ? anchor_rt : now;
-  v->evidence.flags = WG_READING_HAS_VALUE;
-  *has_verdict = true;
-  return changed;
 }

@@ -112,6 +112,15 @@ typedef struct wg_threshold_state_s {
   double run_first; /* the first reading of the run beyond */
 } wg_threshold_state_t;
 
+/* A device reporting more falls than this within a minute is chattering
+ * (H-F3): its fall alert's summary says so, so that someone checks it. */
+#define WG_RULES_FALL_CHATTER 5
+
+/* A NEWS2 alert whose last tier was 1-4 (`low`) clears only when the sets
+ * below it span this long (RCP chart 4's 4-hourly frequency at 1-4): a
+ * score hovering between 0 and 1 is one episode, not an alert an hour. */
+#define WG_RULES_NEWS2_LOW_CLEAR_S (4 * 3600.0)
+
 /* A confirm count needs its readings within this of the run's first. */
 #define WG_RULES_CONFIRM_WINDOW_S 600.0
 
@@ -137,6 +146,12 @@ typedef struct wg_intake_state_s {
   /* Its alert is an earlier day's, still open: the first drink of today
    * closes it, the first missed checkpoint of today renews it. */
   bool carried;
+  unsigned readings; /* of today, counted in total */
+  /* "No reading from the cup today" (issue #27) is open: a checkpoint
+   * passed with no reading at all, which says the cup is not in use or
+   * not reporting, not that the patient drank nothing. Any reading of the
+   * key clears it; midnight does not. */
+  bool nodata;
 } wg_intake_state_t;
 
 /* Per expected key: when it was last seen. */
@@ -147,7 +162,10 @@ typedef struct wg_expect_state_s {
 
 /* Per device of the patient. */
 typedef struct wg_device_state_s {
-  double last;      /* when it last sent anything (receipt time) */
+  double last;      /* when it last sent a measurement (receipt time) */
+  double heard;     /* when it last sent anything, a battery level too */
+  double fall_from; /* its falls counted since (a minute's window) */
+  unsigned falls;   /* falls since fall_from */
   double battery_t; /* its newest battery reading */
   bool silent;
   bool battery_low;
@@ -170,6 +188,8 @@ typedef struct wg_rule_state_s {
   unsigned news2_keys;
   unsigned news2_lost;
   unsigned news2_below;
+  double news2_below_from;   /* the first set of that run */
+  int news2_tier;            /* the severity of the last set in a tier */
   wg_news2_pub_t news2_pub;  /* what news2 messages said (the clinic's) */
   wg_intake_state_t *intake; /* one per patient intake entry */
   size_t nintake;
@@ -218,17 +238,36 @@ void wg_rules_replay(const wg_patient_t *p, wg_rule_state_t *st,
  * window, into *@score. Returns true when the score, a component or the
  * completeness differs from the last one computed. (Whether the hub hears
  * of the score is wg_news2_pub_offer()'s to say.) *@has_verdict tells
- * whether there is a verdict in *@v: RAISE medium for 5-6 or a single 3,
- * RAISE emergency for 7 or more, on a change; CLEAR only at the second
- * fresh set in a row below the band (a set is fresh when a new reading
- * came since the last computation and it is not late) that holds every
- * parameter the alert's sets have held (DESIGN.md section 8, revised
- * 2026-12-06). A set below the band that lacks one because it aged out
+ * whether there is a verdict in *@v: a RAISE at the severity of the
+ * score's response tier (wg_rules_news2_tier()) on a change; CLEAR only at
+ * the second fresh set in a row below the lowest tier that raises (a set is
+ * fresh when a new reading came since the last computation and it is not late)
+ * that holds every parameter the alert's sets have held (DESIGN.md section 8,
+ * revised 2026-12-06). A set below the band that lacks one because it aged out
  * of the window is a RAISE with keeps_severity, whose summary names it:
  * ageing never clears.
  */
+/*
+ * The severity the response tier of RCP chart 4 that @s falls in raises
+ * for @p, or -1 for none: aggregate 0 none; 1-4 `low` (none with
+ * news2.response.score_1_4 "none"); a single parameter scoring 3 with an
+ * aggregate of at most 4 `medium` (`low` with single_3 "low"); 5-6
+ * `medium`; 7 or more `emergency`.
+ */
+int wg_rules_news2_tier(const wg_patient_t *p, const wg_news2_t *s);
+
 bool wg_rules_news2(const wg_patient_t *p, wg_rule_state_t *st, double now,
                     wg_news2_t *score, wg_verdict_t *v, bool *has_verdict);
+
+/*
+ * How long device @i of @p may send no measurement before it is silent,
+ * and the severity of its silence in *@sev (issue #27): a fall sensor 60
+ * min (its "silent_min") at `medium`, since a fall sensor that stopped
+ * means falls are not being watched; any other device @silent_s (its
+ * "silent_min" when given) at `low`.
+ */
+double wg_rules_device_silent_s(const wg_patient_t *p, size_t i,
+                                double silent_s, wg_severity_t *sev);
 
 /*
  * The time-based rules at @now: missed observations, silent devices, intake

@@ -65,6 +65,7 @@ void rules__intake_roll(wg_intake_state_t *in, double now) {
   in->day_start = wg_rules_local_midnight(now);
   in->day_end = wg_rules_next_local_midnight(now);
   in->total = 0;
+  in->readings = 0;
   in->checked = 0;
   in->required = 0;
 }
@@ -117,6 +118,25 @@ static wg_severity_t rules_timed_missed_severity(const wg_rule_state_t *st) {
   }
 }
 
+double wg_rules_device_silent_s(const wg_patient_t *p, size_t i,
+                                double silent_s, wg_severity_t *sev) {
+  const wg_device_conf_t *dc =
+      p->device_conf != NULL && i < p->ndevices ? &p->device_conf[i] : NULL;
+
+  *sev = dc != NULL && dc->fall_sensor ? WG_SEV_MEDIUM : WG_SEV_LOW;
+  if (dc != NULL && dc->silent_min > 0)
+    return dc->silent_min * 60.0;
+  return dc != NULL && dc->fall_sensor ? 3600.0 : silent_s;
+}
+
+/* @s seconds as "24 h", "1.5 h" or "45 min" (minutes under an hour). */
+static void rules_timed_duration(double s, char *out, size_t size) {
+  if (s < 3600)
+    snprintf(out, size, "%g min", floor(s / 6.0) / 10);
+  else
+    snprintf(out, size, "%g h", floor(s / 360.0) / 10);
+}
+
 size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                      double silent_s, wg_verdict_t *out, size_t max) {
   wg_verdict_t *v;
@@ -142,14 +162,22 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
   }
   for (size_t i = 0; i < p->ndevices; i++) {
     wg_device_state_t *d = &st->devices[i];
-    if (d->silent || now < d->last + silent_s ||
+    wg_severity_t sev;
+    double after = wg_rules_device_silent_s(p, i, silent_s, &sev);
+    bool fall = sev != WG_SEV_LOW;
+    char took[64] = "";
+
+    if (d->silent || now < d->last + after ||
         (v = rules__next_verdict(out, &n, max)) == NULL)
       continue;
     d->silent = true;
-    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, WG_SEV_LOW,
+    rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_DEVICE_SILENT, sev,
                        p->devices[i]);
-    snprintf(v->summary, sizeof(v->summary), "No reading from %s for %g h",
-             p->devices[i], floor((now - d->last) / 360.0) / 10);
+    rules_timed_duration(now - d->last, took, sizeof(took));
+    snprintf(v->summary, sizeof(v->summary), "No reading from %s for %s%s%s",
+             p->devices[i], took,
+             d->heard > d->last ? " (battery level only)" : "",
+             fall ? ": falls are not being watched" : "");
     wg_copy(v->evidence.device, sizeof(v->evidence.device), p->devices[i]);
     v->evidence.t = d->last;
   }
@@ -166,9 +194,27 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                now) {
       const wg_checkpoint_t *cp = &cfg->checkpoints[in->checked++];
       double required = cp->fraction * cfg->daily_target;
-      if (in->total >= required ||
+      if (in->total >= required || in->nodata ||
           (v = rules__next_verdict(out, &n, max)) == NULL)
         continue;
+      if (in->readings == 0) {
+        /* Nothing from the cup today: a technical alert, as urgent as the
+         * shortfall it may hide, not "recorded intake low" (issue #27).
+         * An earlier day's shortfall still open stays as it is: nothing
+         * says how much was drunk today (a cup reporting 0 l does, and
+         * renews it, H-I4). */
+        in->nodata = true;
+        rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS,
+                           WG_SEV_MEDIUM, cfg->name);
+        snprintf(v->summary, sizeof(v->summary),
+                 "No %s reading today by %02d:%02d: the cup is not in use or "
+                 "not reporting; intake unknown (%.3g %s due)",
+                 cfg->name, cp->second_of_day / 3600,
+                 cp->second_of_day / 60 % 60, required, unit);
+        wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
+        v->evidence.t = in->day_start;
+        continue;
+      }
       in->required = required;
       in->active = true;
       rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_LOW_INTAKE, WG_SEV_MEDIUM,
@@ -181,6 +227,7 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
                cfg->name, in->total, unit, cp->second_of_day / 3600,
                cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
                cfg->daily_target, unit);
+
       wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
       wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
       v->evidence.v = in->total;
@@ -208,9 +255,14 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
                            st->expect[i].last +
                                wg_rules_expect_interval_s(&p->expect[i], st),
                            now);
-  for (size_t i = 0; i < p->ndevices; i++)
+  for (size_t i = 0; i < p->ndevices; i++) {
+    wg_severity_t sev;
     if (!st->devices[i].silent)
-      rules_timed_earliest(&next, st->devices[i].last + silent_s, now);
+      rules_timed_earliest(&next,
+                           st->devices[i].last +
+                               wg_rules_device_silent_s(p, i, silent_s, &sev),
+                           now);
+  }
   for (size_t i = 0; i < p->nintake; i++) {
     const wg_intake_state_t *in = &st->intake[i];
     const wg_intake_t *cfg = &p->intake[i];
@@ -286,6 +338,9 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
     for (size_t i = 0; i < p->nexpect; i++)
       if (strcmp(p->expect[i].name, key) == 0)
         st->expect[i].active = true;
+    for (size_t i = 0; i < p->nintake; i++)
+      if (strcmp(p->intake[i].name, key) == 0)
+        st->intake[i].nodata = true;
     break;
   case WG_RULE_DEVICE_SILENT:
   case WG_RULE_BATTERY_LOW:

@@ -52,6 +52,12 @@ typedef struct wg_device_conf_s {
   size_t nkeys;
   const char **via; /* input names ("mqtt", "coap"); NULL: any transport */
   size_t nvia;
+  /* Its class (issue #27): a fall sensor ("class": "fall_sensor", or
+   * "keys" with "fall") is silent after @silent_min (default 60) at
+   * `medium`; another device after device_silent_h at `low`, or after
+   * @silent_min when given. 0: the default. */
+  bool fall_sensor;
+  double silent_min;
 } wg_device_conf_t;
 
 typedef struct wg_patient_s {
@@ -61,6 +67,11 @@ typedef struct wg_patient_s {
   size_t ndevices;
   int news2_scale;
   double news2_window_min;
+  /* RCP chart 4's response (news2.response), zero for the defaults:
+   * aggregate 1-4 raises `low` unless @news2_1_4_none; a single 3 raises
+   * `medium`, or `low` with @news2_single3_low. */
+  bool news2_1_4_none;
+  bool news2_single3_low;
   wg_threshold_t *thresholds;
   size_t nthresholds;
   wg_intake_t *intake;

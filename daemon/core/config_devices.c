@@ -106,11 +106,14 @@ static const char *devices_id(wg_conf_t *c, const char *path, const cJSON *d) {
   return wg_conf_strdup(c, d->valuestring);
 }
 
-/* {"id", "keys", "via"}: "keys" and "via" absent mean any. */
+/* {"id", "keys", "via", "class", "silent_min"}: "keys" and "via" absent
+ * mean any; the class is a fall sensor's when "keys" holds "fall". */
 static const char *devices_object(wg_conf_t *c, const char *path,
                                   const cJSON *d, const wg_config_t *cfg,
                                   wg_device_conf_t *dc) {
-  static const char *const keys[] = {"id", "keys", "via", NULL};
+  static const char *const keys[] = {"id",    "keys",       "via",
+                                     "class", "silent_min", NULL};
+  static const char *const classes[] = {"other", "fall_sensor", NULL};
   const cJSON *id, *m;
   char sub[WG_CONF_PATH_MAX];
   const char *kept = NULL;
@@ -131,6 +134,13 @@ static const char *devices_object(wg_conf_t *c, const char *path,
     wg_conf_join(sub, path, "via");
     dc->via = devices_strings(c, sub, m, devices_via_ok, cfg, &dc->nvia);
   }
+  for (size_t k = 0; k < dc->nkeys; k++)
+    dc->fall_sensor |= strcmp(dc->keys[k], "fall") == 0;
+  if (cJSON_GetObjectItemCaseSensitive(d, "class") != NULL)
+    dc->fall_sensor =
+        wg_conf_choice(c, path, d, "class", 0, classes, false) == 1;
+  dc->silent_min =
+      wg_conf_number(c, path, d, "silent_min", 0, 0.001, 10080, false, false);
   return kept;
 }
 

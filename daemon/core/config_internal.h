@@ -43,6 +43,12 @@ void *config__objects(wg_conf_t *c, const char *path, const cJSON *arr,
 void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
                      const wg_config_t *cfg, wg_patient_t *p);
 
+/* The "response" member of a patient's "news2" object @news2 (NULL when
+ * absent: the defaults) at key path @path, into p->news2_1_4_none and
+ * p->news2_single3_low (config_news2.c). */
+void config__news2_response(wg_conf_t *c, const char *path, const cJSON *news2,
+                            wg_patient_t *p);
+
 /* Devices belong to one patient at most; patient ids are unique. */
 void config__check_unique(wg_conf_t *c, const wg_config_t *cfg);
 

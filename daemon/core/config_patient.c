@@ -116,7 +116,8 @@ void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
   static const char *const keys[] = {"id",         "devices", "news2",
                                      "thresholds", "intake",  "expect",
                                      "escalation", NULL};
-  static const char *const news2_keys[] = {"scale", "window_min", NULL};
+  static const char *const news2_keys[] = {"scale", "window_min", "response",
+                                           NULL};
   static const char *const esc_keys[] = {"ack_timeout_min", NULL};
   static const char *const threshold_keys[] = {"name",     "below",   "above",
                                                "severity", "confirm", NULL};
@@ -152,6 +153,7 @@ void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
     p->news2_window_min =
         wg_conf_number(c, sub, n, "window_min", 60, 0.001, 10080, false, false);
   }
+  config__news2_response(c, sub, cJSON_IsObject(n) ? n : NULL, p);
   if ((a = get_array(c, path, obj, "thresholds", sub)) != NULL)
     p->thresholds =
         config__objects(c, sub, a, sizeof(*p->thresholds), &p->nthresholds,

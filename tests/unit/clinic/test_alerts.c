@@ -266,7 +266,7 @@ static void ids_unique_across_restart(void) {
   ASSERT_EQ(wg_alerts_apply(&a, "p-9", &fall, timeouts, T0, &ev), 1);
   ASSERT_STR_EQ(ev.alert.id, "gw-1-000004");
   /* The restored alert is still the open one for p-2. */
-  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, T0 + 1, &ev), 1);
+  ASSERT_EQ(wg_alerts_apply(&a, "p-2", &fall, timeouts, T0 + 60, &ev), 1);
   ASSERT_EQ(ev.alert.state, WG_ALERT_UPDATED);
   ASSERT_STR_EQ(ev.alert.id, "gw-1-000003");
   /* Past a million the id grows a digit; it never wraps. */
@@ -284,14 +284,16 @@ static void evidence_bounded(void) {
       verdict(WG_VERDICT_RAISE, WG_RULE_FALL, WG_SEV_HIGH, "fall");
 
   ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+  /* A minute apart, so that each repeat is published (issue #27: repeats
+   * of a fall within the minute are coalesced). */
   for (int i = 0; i < 20; i++) {
-    fall.evidence.t = T0 + i;
-    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + i, &ev), 1);
+    fall.evidence.t = T0 + 60 * i;
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &fall, timeouts, T0 + 60 * i, &ev), 1);
   }
   ASSERT_EQ(ev.alert.repeats, 19);
   ASSERT_EQ(ev.alert.nevidence, WG_ALERT_EVIDENCE_MAX);
   /* The newest evidence is kept. */
-  ASSERT_NEAR(ev.alert.evidence[WG_ALERT_EVIDENCE_MAX - 1].t, T0 + 19, 0);
+  ASSERT_NEAR(ev.alert.evidence[WG_ALERT_EVIDENCE_MAX - 1].t, T0 + 60 * 19, 0);
   wg_alerts_free(&a);
 }
 

@@ -682,7 +682,12 @@ static void intake_alert_survives_midnight(void) {
   tzset();
   midnight = wg_rules_next_local_midnight(T0);
   ASSERT_EQ(setup(&f, intake_json, 1), 0);
-  wg_clinic_tick(&f.cl, T0); /* 00:00 checkpoint passed, nothing drunk */
+  /* A sip recorded (a cup that reports nothing at all raises its own
+   * technical alert, test_intake_cup.c), then the 00:00 checkpoint. */
+  wg_reading_t sip = num("cup-2", "fluid_intake", 0.05, T0 - 1);
+  sip.patient_id = "p-2";
+  wg_clinic_reading(&f.cl, 1, 0, &sip, T0 - 1);
+  wg_clinic_tick(&f.cl, T0); /* 00:00 checkpoint passed, short */
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_RAISED);
   ASSERT_EQ(f.cl.events[0].alert.rule, WG_RULE_LOW_INTAKE);
@@ -697,10 +702,19 @@ static void intake_alert_survives_midnight(void) {
                 f.cl.events[i].cause);
     wg_clinic_committed(&f.cl);
   }
-  ASSERT_EQ(f.cl.alerts.nopen, 1);
+  /* The shortfall's alert, and the new day's 00:00 checkpoint with no
+   * reading at all from the cup: its own technical alert (issue #27). */
+  ASSERT_EQ(f.cl.alerts.nopen, 2);
+  ASSERT(wg_alerts_find(&f.cl.alerts, "p-2", WG_RULE_LOW_INTAKE,
+                        "fluid_intake") != NULL);
+  ASSERT(wg_alerts_find(&f.cl.alerts, "p-2", WG_RULE_MISSED_OBS,
+                        "fluid_intake") != NULL);
   ASSERT(f.counters.alerts_escalated > 0);
   ASSERT_EQ(f.counters.alerts_cleared, 0);
   ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
+                          false, midnight + 1300),
+            1);
+  ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000002", "nurse", NULL, NULL, false,
                           false, midnight + 1300),
             1);
   wg_clinic_committed(&f.cl);
@@ -726,6 +740,10 @@ static void intake_new_day_undoes_ack(void) {
   tzset();
   midnight = wg_rules_next_local_midnight(T0);
   ASSERT_EQ(setup(&f, noon_json, 1), 0);
+  /* A sip recorded (the cup reports), then the noon checkpoint missed. */
+  wg_reading_t sip = num("cup-2", "fluid_intake", 0.05, T0 - 1);
+  sip.patient_id = "p-2";
+  wg_clinic_reading(&f.cl, 0, 0, &sip, T0 - 1);
   wg_clinic_tick(&f.cl, T0); /* 12:13: the noon checkpoint missed */
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(wg_clinic_ack(&f.cl, "gw-1-000001", "nurse", NULL, NULL, false,
@@ -734,6 +752,11 @@ static void intake_new_day_undoes_ack(void) {
   wg_clinic_committed(&f.cl);
   wg_clinic_tick(&f.cl, midnight);
   ASSERT_EQ(f.cl.nevents, 0);
+  /* The cup records nothing drunk (0 l; one that reports nothing at all
+   * raises its own technical alert instead, test_intake_cup.c). */
+  sip.value = 0;
+  sip.ts = sip.received = midnight + 3600;
+  wg_clinic_reading(&f.cl, 0, 0, &sip, midnight + 3600);
   wg_clinic_tick(&f.cl, midnight + 12 * 3600);
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);

@@ -382,10 +382,14 @@ static void silent_device(void) {
   ASSERT_STR_EQ(v[0].summary, "No reading from bp-1 for 24 h");
   ASSERT_EQ(wg_rules_tick(&p, &st, T0 + 86500, 86400, v, 4), 1);
   ASSERT_STR_EQ(v[0].key, "oxi-1");
-  /* Anything from bp-1 clears its alert. */
+  /* A battery level from bp-1 is no measurement (issue #27): its alert
+   * stands; a measurement clears it. */
   wg_reading_t b = num("battery", 80, "%EL");
   b.device_id = "bp-1";
-  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90000, v, 4), 1);
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90000, v, 4), 0);
+  b = num("sbp", 120, "mmHg");
+  b.device_id = "bp-1";
+  ASSERT_EQ(wg_rules_eval(&p, &st, &b, -1, T0 + 90001, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_CLEAR);
   ASSERT_EQ(v[0].rule, WG_RULE_DEVICE_SILENT);
   ASSERT_STR_EQ(v[0].key, "bp-1");
@@ -491,8 +495,13 @@ static void intake_checkpoints(void) {
   ASSERT_EQ(wg_rules_tick(&p, &st, t, 86400 * 10, v, 4), 0);
   ASSERT_NEAR(st.intake[0].total, 0, 0);
   ASSERT(st.intake[0].active);
-  /* Nothing drunk by the new day's noon: the open alert is raised again as
-   * a new shortfall (an ack of yesterday's does not stand for it). */
+  /* Nothing drunk by the new day's noon, as the cup recorded (a reading of
+   * 0 l; a cup that reports nothing raises its own technical alert,
+   * test_intake_cup.c): the open alert is raised again as a new shortfall
+   * (an ack of yesterday's does not stand for it). */
+  r.value = 0;
+  r.ts = t + 3600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, t + 3600, v, 4), 0);
   ASSERT_EQ(wg_rules_tick(&p, &st, t + 12 * 3600, 86400 * 10, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
   ASSERT(v[0].renews);
@@ -526,8 +535,16 @@ static void intake_alert_over_midnight(void) {
   setenv("TZ", "Europe/London", 1);
   tzset();
   ASSERT_EQ(wg_rule_state_init(&st, &p, day + 60), 0);
+  /* A sip recorded: the cup reports (one that reports nothing raises a
+   * technical alert instead, test_intake_cup.c). */
+  r.device_id = "cup-1";
+  r.value = 0.05;
+  r.ts = day + 600;
+  ASSERT_EQ(wg_rules_eval(&p, &st, &r, -1, day + 600, v, 4), 0);
+  r.value = 0;
   ASSERT_EQ(wg_rules_tick(&p, &st, day + 13 * 3600, 1e9, v, 4), 1);
   ASSERT_EQ(v[0].kind, WG_VERDICT_RAISE);
+  ASSERT_EQ(v[0].rule, WG_RULE_LOW_INTAKE);
   next = wg_rules_next_local_midnight(day + 13 * 3600);
   /* Every tick across midnight: no verdict. */
   for (double t = next - 2; t <= next + 2; t += 1)
@@ -718,7 +735,13 @@ static void news2_not_cleared_by_ageing(void) {
  * again; a recomputation without a new reading is no set.
  */
 static void news2_hysteresis(void) {
-  wg_patient_t p = {.id = "p-1", .news2_scale = 1, .news2_window_min = 60};
+  /* The edge of the single-3 tier, with aggregate 1-4 raising nothing
+   * (news2.response.score_1_4 "none"); the 1-4 tier's own edges are in
+   * test_news2_tiers.c. */
+  wg_patient_t p = {.id = "p-1",
+                    .news2_scale = 1,
+                    .news2_window_min = 60,
+                    .news2_1_4_none = true};
   wg_rule_state_t st;
   wg_verdict_t nv;
   wg_news2_t s;

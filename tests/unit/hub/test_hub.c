@@ -187,17 +187,20 @@ static void deliver(fixture_t *f, const char *topic, const char *payload) {
   f->hub.uplink.cbs->message(&f->hub.uplink, topic, payload, strlen(payload));
 }
 
-/* A fall, so that one alert is open. */
-static void open_fall(fixture_t *f) {
+/* A fall at @ts. */
+static void fall_at(fixture_t *f, double ts) {
   wg_reading_t r = {.device_id = "fall-1",
                     .patient_id = "p-1",
                     .name = "fall",
                     .unit = "",
                     .vb = true,
                     .flags = WG_READING_HAS_VB,
-                    .ts = 1763900000.0};
+                    .ts = ts};
   wg_clinic_reading(&f->clinic, 0, 0, &r, r.ts);
 }
+
+/* A fall, so that one alert is open. */
+static void open_fall(fixture_t *f) { fall_at(f, 1763900000.0); }
 
 /* Two messages for the hub, committed in the outbox. */
 static int queue_two(fixture_t *f) {
@@ -303,7 +306,9 @@ static void snapshot_coalesced(void) {
   ASSERT_CONTAINS(last("wardgate/gw-1/alerts/active")->payload,
                   "\"repeats\":0");
   for (i = 1; i <= 40; i++) {
-    open_fall(&f); /* a repeat: the open alert changes */
+    /* A repeat a minute later (repeats within the minute are coalesced
+     * into the alert's next event): the open alert changes. */
+    fall_at(&f, 1763900000.0 + 60.0 * i);
     wg_clinic_committed(&f.clinic);
     wg_hub_committed(&f.hub, (uint64_t)i, true);
   }
