@@ -74,7 +74,7 @@ ctl scores p-001 | grep -q '^TIME  *NEWS2' || fail "scores"
 [ "$(ctl export --since 1h | wc -l)" = "$(($(count_readings) + 1))" ] || fail "export csv"
 ctl export --since 1h --format senml | python3 -c 'import json, sys; r = json.load(sys.stdin); assert len(r) == int(sys.argv[1]) and all("n" in x and "t" in x for x in r)' "$(count_readings)" ||
   fail "export senml"
-ctl log --day "$(date +%F)" --csv | grep -q "^$id,p-001,fall,high," || fail "log: $(ctl log --day "$(date +%F)" --csv)"
+ctl log --day "$(date +%F)" --csv | grep -q "^\"$id\",\"p-001\",\"fall\",\"high\"," || fail "log: $(ctl log --day "$(date +%F)" --csv)"
 ctl log --day "$(date +%F)" | python3 -c 'import json, sys; l = json.load(sys.stdin); assert [a for a in l["alerts"] if a["id"] == sys.argv[1]][0]["acknowledged_by"] == "nurse-home (uid " + sys.argv[2] + ")", l' "$id" "$uid" ||
   fail "log json"
 
