@@ -54,6 +54,20 @@ const char *wg_ack_by_problem(const char *by) {
   return ack_text_problem(by, WG_ACK_BY_MAX_CHARS, false);
 }
 
+const char *wg_ack_id_problem(const char *id) {
+  const char *dash = strrchr(id, '-');
+  size_t gw, digits;
+
+  if (dash == NULL)
+    return "is not an alert id (<gateway id>-<6 or more digits>)";
+  gw = (size_t)(dash - id);
+  digits = strspn(dash + 1, "0123456789");
+  if (gw == 0 || gw > 64 || strspn(id, WG_ACK_ID_CHARS) < gw || digits < 6 ||
+      dash[1 + digits] != '\0')
+    return "is not an alert id (<gateway id>-<6 or more digits>)";
+  return NULL;
+}
+
 static const char *ack_string(const cJSON *o, const char *key, size_t max) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
@@ -100,6 +114,10 @@ static int ack_read(const void *payload, size_t len, cJSON **tree,
   if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
     snprintf(reason, size,
              "malformed ack: needs \"id\" and \"by\", non-empty strings");
+    goto fail;
+  }
+  if ((problem = wg_ack_id_problem(id)) != NULL) {
+    snprintf(reason, size, "malformed ack: \"id\" %s", problem);
     goto fail;
   }
   if ((problem = wg_ack_by_problem(by)) != NULL ||

@@ -57,6 +57,18 @@ const char *wg_ack_note_problem(const char *note);
 int wg_ack_parse(const void *payload, size_t len, wg_ack_t *ack, char *reason,
                  size_t size);
 
+/* The characters of a gateway id (DESIGN.md section 4). */
+#define WG_ACK_ID_CHARS                                                        \
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+/*
+ * NULL when @id may be an alert's id: a gateway id ([A-Za-z0-9_-], 1 to 64
+ * characters), "-", then 6 or more digits, nothing else; otherwise why not
+ * (a static string). An ack of any other id is refused as malformed: an id
+ * that can be no alert's never reaches the store, the journal or a log.
+ */
+const char *wg_ack_id_problem(const char *id);
+
 /*
  * NULL when @by may be an ack's "by": at most WG_ACK_BY_MAX_CHARS
  * characters of UTF-8 and no control character; otherwise why not.
