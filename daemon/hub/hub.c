@@ -408,9 +408,13 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
 
 /* ---- life cycle ---------------------------------------------------------- */
 
+/* Only while connected: libmosquitto would queue a status published while
+ * the hub is away and send every one at the reconnect, each of them stale;
+ * the reconnect publishes one fresh status instead. */
 static void hub_status_cb(uv_timer_t *t) {
   wg_hub_t *h = t->data;
-  hub__publish_status(h, true, NULL);
+  if (wg_hub_connected(h))
+    hub__publish_status(h, true, NULL);
 }
 
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,

@@ -287,6 +287,46 @@ static void connect_snapshot_outbox(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+static void stop_loop_cb(uv_timer_t *t) { uv_stop(t->loop); }
+
+/* The status timer, made to fire every millisecond, for @ms of the loop. */
+static void run_status_timer(fixture_t *f, uint64_t ms) {
+  uv_timer_t stop;
+
+  uv_timer_init(&f->loop, &stop);
+  uv_timer_start(&stop, stop_loop_cb, ms, 0);
+  uv_timer_set_repeat(&f->hub.status_timer, 1);
+  ASSERT_EQ(uv_timer_again(&f->hub.status_timer), 0);
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  uv_close((uv_handle_t *)&stop, NULL);
+  uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+/* While the hub is away no status is queued (libmosquitto would send every
+ * one of them at the reconnect, each stale): on connect, one fresh status;
+ * while connected, the timer's. */
+static void status_not_queued_while_away(void) {
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  run_status_timer(&f, 30);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 0);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 1);
+  run_status_timer(&f, 20);
+  ASSERT(published("wardgate/gw-1/status") > 1);
+  f.hub.uplink.cbs->disconnected(&f.hub.uplink);
+  fake.connected = false;
+  fake.npub = 0;
+  run_status_timer(&f, 30);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 0);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 1);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
 /* A burst of alert changes costs one snapshot a second, however many
  * there are, and the one that follows the burst holds the last change;
  * the events themselves are not held back (they are the outbox's). */
@@ -698,6 +738,7 @@ static void messages_whole_or_none(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
-TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox), T(snapshot_coalesced),
+TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox),
+          T(status_not_queued_while_away), T(snapshot_coalesced),
           T(acks_checked), T(reports_rate_limited), T(drain_then_offline),
           T(latest_coalesced), T(latest_restored), T(messages_whole_or_none))
