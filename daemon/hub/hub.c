@@ -253,6 +253,8 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
   wg_control_committed(h->control);
   if (!h->on)
     return;
+  h->holding = false;
+  uv_timer_stop(&h->hold_timer);
   h->uplink.ops->committed(&h->uplink, ticket);
   hub_pump_outbox(h);
   if (alerts_changed || h->active_dirty)
@@ -313,6 +315,46 @@ static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_outbox_reset(&h->outbox);
 }
 
+/* The longest the uplink waits for a commit: a third of its keepalive
+ * (the broker gives a client up after one and a half keepalives without a
+ * packet, so a held PINGREQ still goes in time), and 5 s at most. */
+static uint64_t hub_hold_grace_ms(const wg_hub_t *h) {
+  const wg_mqtt_opts_t *o = (const wg_mqtt_opts_t *)h->cfg->uplink;
+  uint64_t ms = (uint64_t)o->keepalive_s * 1000 / 3;
+
+  return ms > 5000 ? 5000 : ms;
+}
+
+/*
+ * The store has not committed what the uplink took within the grace: the
+ * commit is failing and retried. Let the uplink send again, the PUBACK
+ * first: an ack is then acknowledged to the hub's broker before it is on
+ * disk. It stays in the batch and the clinic has applied it; it is written
+ * when the store recovers. A daemon killed before that loses it, and the
+ * alert, still open in the database, is restored and escalates again: a
+ * repeat, not a silence, where a frozen uplink would have delivered
+ * nothing and had the broker publish the gateway offline.
+ */
+static void hub_hold_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+
+  if (!h->holding || !h->on)
+    return;
+  h->holding = false;
+  wg_complain(&h->complaint, LOG_WARNING,
+              "hub: the store has not committed what the hub sent for "
+              "%.1f s: acknowledged to the hub's broker so that the uplink "
+              "keeps serving; kept in memory until the store recovers",
+              (double)hub_hold_grace_ms(h) / 1000.0);
+  h->uplink.ops->committed(&h->uplink, 0);
+}
+
+static void hub_hold_start(wg_hub_t *h) {
+  h->holding = true;
+  if (!uv_is_active((uv_handle_t *)&h->hold_timer))
+    uv_timer_start(&h->hold_timer, hub_hold_cb, hub_hold_grace_ms(h), 0);
+}
+
 /* A retained ack is one the hub's broker kept from before this
  * subscription: applied when it was new, or meant for another run; taken
  * again it would acknowledge at every reconnect. */
@@ -324,6 +366,7 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
+  hub_hold_start(h);
   if (strcmp(topic, h->topic_ack) != 0)
     return;
   if (info->retained) {
@@ -481,8 +524,9 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->active_timer);
   uv_timer_init(h->loop, &h->latest_timer);
   uv_timer_init(h->loop, &h->refused_timer);
+  uv_timer_init(h->loop, &h->hold_timer);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
-  h->refused_timer.data = h;
+  h->refused_timer.data = h->hold_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -528,7 +572,8 @@ static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 4;
+  h->closing = 5;
+  uv_close((uv_handle_t *)&h->hold_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);

@@ -106,6 +106,13 @@ struct wg_hub_s {
   bool draining;   /* stopping: no more online status */
   int offline_mid; /* the offline status awaiting its PUBACK, or -1 */
   uv_timer_t status_timer;
+  /* A message taken from the hub holds the uplink: its PUBACK, and all the
+   * uplink sends after it, wait for the commit. While the store fails, no
+   * longer than this timer's grace (hub.c, hub_hold_grace_ms()): the uplink
+   * keeps its keepalive, status and alerts. `holding`: a message taken
+   * and no commit since. */
+  uv_timer_t hold_timer;
+  bool holding;
   int closing; /* handles and drivers still closing */
   void (*closed_cb)(wg_hub_t *h);
 
