@@ -289,21 +289,32 @@ bool wg_hub_go_offline(wg_hub_t *h) {
 
 /* ---- the uplink's callbacks ---------------------------------------------- */
 
-/* On every (re)connect: status, the open alerts, then the queued events;
- * the latest scores at the next turn of the loop, once the news2 messages
- * the outbox sends again have had their say, so that one snapshot goes
- * rather than two. */
+/* The queued events after a (re)connect: see hub_uplink_connected(). */
+static void hub_pump_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+
+  hub_pump_outbox(h);
+  if (h->draining && h->cbs->progress != NULL)
+    h->cbs->progress(h);
+}
+
+/*
+ * On every (re)connect: status and the open alerts; then, at the next turn
+ * of the loop, the queued events, and after them the latest scores (once
+ * the news2 messages the outbox sends have had their say, so that one
+ * snapshot goes rather than two). The events wait for that turn because
+ * this runs inside the CONNACK's callback, before libmosquitto sends again
+ * what it had in flight: pumped now, a newer event would overtake those.
+ */
 static void hub_uplink_connected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
 
   if (!h->draining)
     hub__publish_status(h, true, NULL);
   hub_publish_active(h);
+  uv_timer_start(&h->pump_timer, hub_pump_cb, 0, 0);
   h->latest.changed = true;
   uv_timer_start(&h->latest_timer, hub_latest_cb, 0, 0);
-  hub_pump_outbox(h);
-  if (h->draining && h->cbs->progress != NULL)
-    h->cbs->progress(h);
 }
 
 static void hub_uplink_session_lost(wg_driver_t *drv) {
@@ -312,7 +323,7 @@ static void hub_uplink_session_lost(wg_driver_t *drv) {
 
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
-  wg_outbox_reset(&h->outbox);
+  wg_outbox_disconnected(&h->outbox);
 }
 
 /* The longest the uplink waits for a commit: a third of its keepalive
@@ -525,8 +536,9 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->latest_timer);
   uv_timer_init(h->loop, &h->refused_timer);
   uv_timer_init(h->loop, &h->hold_timer);
+  uv_timer_init(h->loop, &h->pump_timer);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
-  h->refused_timer.data = h->hold_timer.data = h;
+  h->refused_timer.data = h->hold_timer.data = h->pump_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -572,7 +584,8 @@ static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 5;
+  h->closing = 6;
+  uv_close((uv_handle_t *)&h->pump_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->hold_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);

@@ -113,7 +113,8 @@ struct wg_hub_s {
    * and no commit since. */
   uv_timer_t hold_timer;
   bool holding;
-  int closing; /* handles and drivers still closing */
+  uv_timer_t pump_timer; /* the outbox, a turn of the loop after a connect */
+  int closing;           /* handles and drivers still closing */
   void (*closed_cb)(wg_hub_t *h);
 
   /* The broker sessions (by driver label) and when each was last found
