@@ -23,7 +23,8 @@
   XX(alerts_cleared)                                                           \
   XX(acks_rejected)  /* malformed, or for an unknown alert */                  \
   XX(packs_retained) /* retained ingest messages ignored, each time sent */    \
-  XX(sessions_lost)  /* broker sessions found gone after a reconnect */
+  XX(sessions_lost)  /* broker sessions found gone after a reconnect */        \
+  XX(acks_unaudited) /* acks that change nothing, over the audit budget */
 
 typedef struct wg_counters_s {
 #define XX(name) uint64_t name;

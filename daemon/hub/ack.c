@@ -555,3 +555,41 @@ done:
   cJSON_Delete(o);
   return rc;
 }
+
+/* ---- the audit budget ---------------------------------------------------- */
+
+/* FNV-1a over @s and its terminating NUL. */
+static uint64_t ack_audit_hash(uint64_t h, const char *s) {
+  do {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ULL;
+  } while (*s++ != '\0');
+  return h;
+}
+
+int wg_ack_audit_allow(wg_ack_guard_t *g, const wg_ack_t *ack, double now) {
+  uint64_t key = 0xcbf29ce484222325ULL;
+
+  key = ack_audit_hash(key, ack->id);
+  key = ack_audit_hash(key, ack->by);
+  key = ack_audit_hash(key, ack->outcome);
+  /* A refusal's reason tells a stale ack from a forged one. */
+  key = ack_audit_hash(key, ack->refused[0] ? ack->refused : "late");
+  for (size_t i = 0; i < WG_ACK_AUDIT_RECENT; i++)
+    if (g->audit_recent[i] == key)
+      return 1;
+  if (g->audit_at == 0) {
+    g->audit_tokens = WG_ACK_AUDIT_BURST;
+  } else if (now > g->audit_at) {
+    g->audit_tokens += (now - g->audit_at) / WG_ACK_AUDIT_EVERY_S;
+    if (g->audit_tokens > WG_ACK_AUDIT_BURST)
+      g->audit_tokens = WG_ACK_AUDIT_BURST;
+  }
+  g->audit_at = now;
+  if (g->audit_tokens < 1.0)
+    return WG_EBUSY;
+  g->audit_tokens -= 1.0;
+  g->audit_recent[g->audit_next] = key;
+  g->audit_next = (g->audit_next + 1) % WG_ACK_AUDIT_RECENT;
+  return 0;
+}

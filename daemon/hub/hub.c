@@ -9,6 +9,7 @@
 
 #include "clinic/news2.h"
 #include "common/json_scratch.h"
+#include "common/text.h"
 #include "core/clock.h"
 #include "hub/ack.h"
 #include "hub/control.h"
@@ -34,10 +35,38 @@ static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
   if ((rc = wg_ack_check(h->ack_guard, payload, len, now, ack, reason,
                          sizeof(reason))) != 0) {
     hub__report_ack_error(h, reason);
+    /* Refused, not malformed: its id and by are known, and the refusal
+     * goes to the audit trail. */
+    if (rc == WG_EAUTH)
+      wg_copy(ack->refused, sizeof(ack->refused),
+              strncmp(reason, "refused ack: ", 13) == 0 ? reason + 13
+                                                        : reason);
+    ack->ts = now;
     return rc;
   }
   ack->ts = now;
   return 0;
+}
+
+/* An ack that only leaves an audit row (its alert is not open, or it was
+ * refused) within the gateway's budget of those; one over it, or a repeat,
+ * is counted and said, not written (DESIGN.md section 7). */
+static bool hub_ack_audited(wg_hub_t *h, const wg_ack_t *ack) {
+  int rc;
+
+  if (ack->refused[0] == '\0' && wg_alerts_by_id(h->alerts, ack->id) != NULL)
+    return true;
+  if ((rc = wg_ack_audit_allow(h->ack_guard, ack, ack->ts)) == 0)
+    return true;
+  h->counters->acks_unaudited++;
+  wg_complain(&h->audit_complaint, LOG_WARNING,
+              "hub: ack of %s by %s not written to the audit trail: %s "
+              "(%llu so far)",
+              ack->id, ack->by,
+              rc == 1 ? "the same was audited lately"
+                      : "over the budget of acks that change nothing",
+              (unsigned long long)h->counters->acks_unaudited);
+  return false;
 }
 
 /* ---- what the control socket asks ---------------------------------------- */
@@ -374,6 +403,7 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
                                     const wg_message_info_t *info) {
   wg_hub_t *h = drv->data;
   wg_ack_t ack;
+  int rc;
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
@@ -385,7 +415,10 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
                              "before, not a new acknowledgement");
     return;
   }
-  if (hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+  memset(&ack, 0, sizeof(ack));
+  rc = hub_parse_ack(h, payload, len, &ack);
+  if ((rc == 0 || rc == WG_EAUTH) && hub_ack_audited(h, &ack) &&
+      h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
 }
 
@@ -490,6 +523,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->uplink_peer = wg_mqtt_driver_peer;
   h->error_tokens = HUB_ERROR_BURST;
   h->complaint.interval_s = 10;
+  h->audit_complaint.interval_s = 60;
   h->refused_backoff_ms = HUB_REFUSED_MIN_MS;
   snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
   snprintf(h->topic_errors, sizeof(h->topic_errors), "wardgate/%s/errors", gw);

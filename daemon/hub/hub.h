@@ -127,6 +127,7 @@ struct wg_hub_s {
   double error_tokens;
   uint64_t error_tokens_at; /* uv_now of the last refill */
   wg_complaint_t complaint;
+  wg_complaint_t audit_complaint; /* acks not audited (hub_ack_audited) */
 };
 
 /*
@@ -178,6 +179,11 @@ void wg_hub_report_session_lost(wg_hub_t *h, const char *which);
  * counted, logged and reported.
  */
 void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id);
+
+/* @rows rows of the audit trail (alert_events of closed alerts) older than
+ * @days days are about to be deleted: on the errors topic (source
+ * "alert_events"). The journal has it from the commit. */
+void wg_hub_report_audit_pruning(wg_hub_t *h, int64_t rows, int days);
 
 /*
  * A group commit @ticket is on disk: acknowledge the hub's messages it

@@ -350,6 +350,43 @@ static void sign_then_check(void) {
   free(g);
 }
 
+/* Acks that change nothing leave an audit row within a budget: the same
+ * (alert, by, outcome, refused or late) once, a burst of others, then one a
+ * minute for the whole gateway. */
+static void audit_budget(void) {
+  wg_ack_guard_t *g = malloc(sizeof(*g));
+  wg_ack_t ack = {.id = "gw-1-000001", .by = "nurse"};
+  int allowed = 0;
+
+  ASSERT(g != NULL);
+  ASSERT_EQ(wg_ack_guard_init(g, NULL, 0), 0);
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW), 0);
+  for (int i = 0; i < 300; i++)
+    ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + i), 1);
+  /* Refused is another row than late; another outcome another again. */
+  snprintf(ack.refused, sizeof(ack.refused), "refused ack: bad signature");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW), 0);
+  ack.refused[0] = '\0';
+  snprintf(ack.outcome, sizeof(ack.outcome), "visit");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW), 0);
+  /* 300 others at once: the rest of the burst. */
+  for (int i = 0; i < 300; i++) {
+    snprintf(ack.by, sizeof(ack.by), "by-%d", i);
+    allowed += wg_ack_audit_allow(g, &ack, NOW) == 0;
+  }
+  ASSERT_EQ(allowed, WG_ACK_AUDIT_BURST - 3);
+  snprintf(ack.by, sizeof(ack.by), "by-0");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + 30), 1); /* audited */
+  snprintf(ack.by, sizeof(ack.by), "by-x");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + 30), WG_EBUSY);
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + WG_ACK_AUDIT_EVERY_S), 0);
+  snprintf(ack.by, sizeof(ack.by), "by-y");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + WG_ACK_AUDIT_EVERY_S), WG_EBUSY);
+  /* A clock stepped back gives no tokens. */
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW - 86400), WG_EBUSY);
+  free(g);
+}
+
 static char *sign_build(void *data) {
   char reason[320], *canonical = NULL;
   int rc;
@@ -376,4 +413,4 @@ static void sign_out_of_memory(void) {
 TEST_MAIN(T(sign_then_check), T(sign_out_of_memory), T(note_checked),
           T(outcomes_and_sizes), T(id_checked), T(by_checked),
           T(canonical_form), T(signature_known), T(guard_checks),
-          T(guard_bounded))
+          T(guard_bounded), T(audit_budget))

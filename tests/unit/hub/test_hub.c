@@ -383,6 +383,35 @@ static void snapshot_coalesced(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+/* Acks that change nothing (their alert is not open) are handed on within
+ * the audit budget: 300 of the same once, 300 others up to the burst; an
+ * ack for an open alert always. */
+static void late_acks_bounded(void) {
+  char json[200];
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  fake.connected = true;
+  for (int i = 0; i < 300; i++)
+    deliver(&f, "wardgate/gw-1/alerts/ack",
+            "{\"id\":\"gw-1-000042\",\"by\":\"Dr Who\"}");
+  ASSERT_EQ(f.nacks, 1);
+  ASSERT_EQ(f.counters.acks_unaudited, 299);
+  for (int i = 0; i < 300; i++) {
+    snprintf(json, sizeof(json), "{\"id\":\"gw-1-000042\",\"by\":\"n%d\"}", i);
+    deliver(&f, "wardgate/gw-1/alerts/ack", json);
+  }
+  ASSERT_EQ(f.nacks, WG_ACK_AUDIT_BURST);
+  ASSERT_EQ(f.counters.acks_unaudited, 299 + 300 - (WG_ACK_AUDIT_BURST - 1));
+  open_fall(&f);
+  for (int i = 0; i < 5; i++) {
+    snprintf(json, sizeof(json), "{\"id\":\"gw-1-000001\",\"by\":\"n%d\"}", i);
+    deliver(&f, "wardgate/gw-1/alerts/ack", json);
+  }
+  ASSERT_EQ(f.nacks, WG_ACK_AUDIT_BURST + 5);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
 /* Acks: a good one is handed on; every bad one is counted and reported
  * with its reason; each message is input the commit owes a word to. */
 static void acks_checked(void) {
@@ -421,6 +450,7 @@ static void acks_checked(void) {
   int taken = 0, rejected = 0;
 
   ASSERT_EQ(setup(&f), 0);
+  open_fall(&f); /* gw-1-000001: acks for it are never limited */
   fake.connected = true;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     int before = fake.npub;
@@ -751,6 +781,7 @@ static void messages_whole_or_none(void) {
 }
 
 TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox),
-          T(status_not_queued_while_away), T(snapshot_coalesced),
-          T(acks_checked), T(reports_rate_limited), T(drain_then_offline),
-          T(latest_coalesced), T(latest_restored), T(messages_whole_or_none))
+          T(status_not_queued_while_away), T(late_acks_bounded),
+          T(snapshot_coalesced), T(acks_checked), T(reports_rate_limited),
+          T(drain_then_offline), T(latest_coalesced), T(latest_restored),
+          T(messages_whole_or_none))
