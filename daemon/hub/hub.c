@@ -39,34 +39,12 @@ static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
      * goes to the audit trail. */
     if (rc == WG_EAUTH)
       wg_copy(ack->refused, sizeof(ack->refused),
-              strncmp(reason, "refused ack: ", 13) == 0 ? reason + 13
-                                                        : reason);
+              strncmp(reason, "refused ack: ", 13) == 0 ? reason + 13 : reason);
     ack->ts = now;
     return rc;
   }
   ack->ts = now;
   return 0;
-}
-
-/* An ack that only leaves an audit row (its alert is not open, or it was
- * refused) within the gateway's budget of those; one over it, or a repeat,
- * is counted and said, not written (DESIGN.md section 7). */
-static bool hub_ack_audited(wg_hub_t *h, const wg_ack_t *ack) {
-  int rc;
-
-  if (ack->refused[0] == '\0' && wg_alerts_by_id(h->alerts, ack->id) != NULL)
-    return true;
-  if ((rc = wg_ack_audit_allow(h->ack_guard, ack, ack->ts)) == 0)
-    return true;
-  h->counters->acks_unaudited++;
-  wg_complain(&h->audit_complaint, LOG_WARNING,
-              "hub: ack of %s by %s not written to the audit trail: %s "
-              "(%llu so far)",
-              ack->id, ack->by,
-              rc == 1 ? "the same was audited lately"
-                      : "over the budget of acks that change nothing",
-              (unsigned long long)h->counters->acks_unaudited);
-  return false;
 }
 
 /* ---- what the control socket asks ---------------------------------------- */
@@ -282,8 +260,7 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
   wg_control_committed(h->control);
   if (!h->on)
     return;
-  h->holding = false;
-  uv_timer_stop(&h->hold_timer);
+  hub__hold_stop(h);
   h->uplink.ops->committed(&h->uplink, ticket);
   hub_pump_outbox(h);
   if (alerts_changed || h->active_dirty)
@@ -355,46 +332,6 @@ static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_outbox_disconnected(&h->outbox);
 }
 
-/* The longest the uplink waits for a commit: a third of its keepalive
- * (the broker gives a client up after one and a half keepalives without a
- * packet, so a held PINGREQ still goes in time), and 5 s at most. */
-static uint64_t hub_hold_grace_ms(const wg_hub_t *h) {
-  const wg_mqtt_opts_t *o = (const wg_mqtt_opts_t *)h->cfg->uplink;
-  uint64_t ms = (uint64_t)o->keepalive_s * 1000 / 3;
-
-  return ms > 5000 ? 5000 : ms;
-}
-
-/*
- * The store has not committed what the uplink took within the grace: the
- * commit is failing and retried. Let the uplink send again, the PUBACK
- * first: an ack is then acknowledged to the hub's broker before it is on
- * disk. It stays in the batch and the clinic has applied it; it is written
- * when the store recovers. A daemon killed before that loses it, and the
- * alert, still open in the database, is restored and escalates again: a
- * repeat, not a silence, where a frozen uplink would have delivered
- * nothing and had the broker publish the gateway offline.
- */
-static void hub_hold_cb(uv_timer_t *t) {
-  wg_hub_t *h = t->data;
-
-  if (!h->holding || !h->on)
-    return;
-  h->holding = false;
-  wg_complain(&h->complaint, LOG_WARNING,
-              "hub: the store has not committed what the hub sent for "
-              "%.1f s: acknowledged to the hub's broker so that the uplink "
-              "keeps serving; kept in memory until the store recovers",
-              (double)hub_hold_grace_ms(h) / 1000.0);
-  h->uplink.ops->committed(&h->uplink, 0);
-}
-
-static void hub_hold_start(wg_hub_t *h) {
-  h->holding = true;
-  if (!uv_is_active((uv_handle_t *)&h->hold_timer))
-    uv_timer_start(&h->hold_timer, hub_hold_cb, hub_hold_grace_ms(h), 0);
-}
-
 /* A retained ack is one the hub's broker kept from before this
  * subscription: applied when it was new, or meant for another run; taken
  * again it would acknowledge at every reconnect. */
@@ -407,7 +344,7 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
-  hub_hold_start(h);
+  hub__hold_start(h);
   if (strcmp(topic, h->topic_ack) != 0)
     return;
   if (info->retained) {
@@ -417,7 +354,7 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
   }
   memset(&ack, 0, sizeof(ack));
   rc = hub_parse_ack(h, payload, len, &ack);
-  if ((rc == 0 || rc == WG_EAUTH) && hub_ack_audited(h, &ack) &&
+  if ((rc == 0 || rc == WG_EAUTH) && hub__ack_audited(h, &ack) &&
       h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
 }
