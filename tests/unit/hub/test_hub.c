@@ -338,6 +338,42 @@ static void status_not_queued_while_away(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+/* An ack holds the uplink until its commit; with no commit (the store
+ * failing) a third of the keepalive at most, then the uplink is let go;
+ * a commit in time ends the hold. */
+static void hold_bounded(void) {
+  fixture_t f;
+  uv_timer_t stop;
+
+  ASSERT_EQ(setup(&f), 0);
+  ((wg_mqtt_opts_t *)f.cfg->uplink)->keepalive_s = 5; /* a hold of 1.67 s */
+  open_fall(&f);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  fake.committed = 99;
+  deliver(&f, "wardgate/gw-1/alerts/ack",
+          "{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\"}");
+  ASSERT_EQ(f.nacks, 1);
+  uv_timer_init(&f.loop, &stop);
+  uv_timer_start(&stop, stop_loop_cb, 1000, 0);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(fake.committed, 99); /* still held at 1 s */
+  uv_timer_start(&stop, stop_loop_cb, 1500, 0);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(fake.committed, 0); /* let go */
+  /* A commit in time: its word, and no release after it. */
+  deliver(&f, "wardgate/gw-1/alerts/ack",
+          "{\"id\":\"gw-1-000001\",\"by\":\"Dr No\"}");
+  wg_hub_committed(&f.hub, 7, false);
+  ASSERT_EQ(fake.committed, 7);
+  uv_timer_start(&stop, stop_loop_cb, 2000, 0);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(fake.committed, 7);
+  uv_close((uv_handle_t *)&stop, NULL);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
 /* A burst of alert changes costs one snapshot a second, however many
  * there are, and the one that follows the burst holds the last change;
  * the events themselves are not held back (they are the outbox's). */
@@ -782,6 +818,6 @@ static void messages_whole_or_none(void) {
 
 TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox),
           T(status_not_queued_while_away), T(late_acks_bounded),
-          T(snapshot_coalesced), T(acks_checked), T(reports_rate_limited),
-          T(drain_then_offline), T(latest_coalesced), T(latest_restored),
-          T(messages_whole_or_none))
+          T(hold_bounded), T(snapshot_coalesced), T(acks_checked),
+          T(reports_rate_limited), T(drain_then_offline), T(latest_coalesced),
+          T(latest_restored), T(messages_whole_or_none))
