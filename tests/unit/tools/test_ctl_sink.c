@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * wardgatectl's terminal sink: text from outside shown on a terminal,
- * never acted on (its CSV is common/csv.c's, tested in test_csv.c).
+ * wardgatectl's sinks: text from outside shown on a terminal, never acted
+ * on; CSV (common/csv.c's writer, the daily log's too, to a FILE as
+ * wardgatectl writes) with fields quoted as RFC 4180 says and formulas
+ * made text.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -52,4 +54,42 @@ static void term_cuts_whole(void) {
   ASSERT_STR_EQ(ctl_term("abc", out, 2), "a");
 }
 
-TEST_MAIN(T(term_shows_controls), T(term_cuts_whole))
+/* One record through the writer, as text. */
+static char *csv_record(const char *const *cells, int number) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  wg_csv_t w = WG_CSV_FILE(f);
+
+  for (; *cells != NULL; cells++)
+    wg_csv_text(&w, *cells);
+  if (number)
+    wg_csv_number(&w, "%d", number);
+  wg_csv_end(&w);
+  fclose(f);
+  return text;
+}
+
+static void csv_quotes_and_neutralises(void) {
+  const char *plain[] = {"p-001", "", "a,b", "say \"hi\"", "l1\nl2", NULL};
+  const char *formulas[] = {"=1+2", "+1",  "-1",  "@SUM(A1)",
+                            "\tx",  "\rx", "a=1", NULL};
+  const char *forged[] = {"97\n1700000000,p-002,oxi-9,spo2,%,71", NULL};
+  char *text;
+
+  text = csv_record(plain, -3);
+  ASSERT_STR_EQ(text, "\"p-001\",\"\",\"a,b\",\"say \"\"hi\"\"\",\"l1\nl2\","
+                      "-3\n");
+  free(text);
+  text = csv_record(formulas, 0);
+  ASSERT_STR_EQ(text, "\"'=1+2\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\"'\tx\","
+                      "\"'\rx\",\"a=1\"\n");
+  free(text);
+  /* A value cannot start a record of its own: it stays in its field. */
+  text = csv_record(forged, 0);
+  ASSERT_STR_EQ(text, "\"97\n1700000000,p-002,oxi-9,spo2,%,71\"\n");
+  free(text);
+}
+
+TEST_MAIN(T(term_shows_controls), T(term_cuts_whole),
+          T(csv_quotes_and_neutralises))
