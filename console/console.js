@@ -10,7 +10,13 @@
 // id), an alert whose id is not "<that gateway>-<seq>" is dropped, and an
 // alert is acknowledged on the topic of the gateway it came from, so that
 // one gateway (or whoever may publish under its name) cannot speak for
-// another.
+// another. Acks and patient configurations are signed by the console's
+// server (serve.mjs --ack-key-file), which holds the key: the page asks it
+// (POST /sign) and publishes what it answers. Each gateway's reported
+// configuration (config/reported: version and result) is on its card,
+// and a change of its patients can be sent from there (config/desired).
+// The broker login, when the broker wants one, is asked on the page and
+// kept in memory only.
 import mqtt from './vendor/mqtt.esm.js';
 
 const SEVERITY = { emergency: 0, high: 1, medium: 2, low: 3 };
@@ -24,6 +30,7 @@ const seen = new Set(); // "gateway|id|state|ts" of every event taken
 const scores = new Map(); // "gateway|patient" -> [news2 message, ...] oldest first
 const vitals = new Map(); // "gateway|patient" -> Map(vital -> [[t, value], ...]), from fhir/vitals
 const pendingAck = new Set(); // alertKey()s acknowledged here, not yet confirmed
+const configs = new Map(); // gateway -> { reported, desired } (config/…)
 
 const alertKey = (gateway, id) => `${gateway}|${id}`;
 const keyOf = (ev) => alertKey(ev.gateway, ev.id);
@@ -68,7 +75,7 @@ if (!clientId) {
   clientId = `wardgate-console-${Math.random().toString(16).slice(2, 10)}`;
   localStorage.setItem('wardgate-console-id', clientId);
 }
-const client = mqtt.connect(url, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 5000 });
+let client = null;
 
 const connection = (up, text) => {
   const c = $('#connection');
@@ -76,17 +83,38 @@ const connection = (up, text) => {
   c.textContent = text;
   document.body.dataset.connected = up ? 'yes' : 'no';
 };
-client.on('connect', () => {
-  connection(true, `Connected to ${url.replace(/\?.*/, '')}`);
-  client.subscribe(['wardgate/+/status', 'wardgate/+/alerts', 'wardgate/+/alerts/active',
-    'wardgate/+/news2', 'wardgate/+/news2/latest', 'wardgate/+/fhir/vitals'], { qos: 1 });
-});
-const lost = () => connection(false, 'Connection to the broker lost: alerts may be missing. Reconnecting…');
-client.on('close', lost);
-client.on('offline', lost);
-client.on('error', (e) => connection(false, `Broker error: ${e.message}`));
+// (Re)connect, with the broker login if one is given: username and
+// password are the MQTT CONNECT's, held by this page only while it is open.
+function connectBroker(login) {
+  if (client) client.end(true);
+  const c = mqtt.connect(url, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 5000, ...login });
+  client = c;
+  c.on('connect', () => {
+    connection(true, `Connected to ${url.replace(/\?.*/, '')}${login ? ` as ${login.username}` : ''}`);
+    c.subscribe(['wardgate/+/status', 'wardgate/+/alerts', 'wardgate/+/alerts/active',
+      'wardgate/+/news2', 'wardgate/+/news2/latest', 'wardgate/+/fhir/vitals',
+      'wardgate/+/config/reported', 'wardgate/+/config/desired'], { qos: 1 });
+  });
+  const lost = () => connection(false, 'Connection to the broker lost: alerts may be missing. Reconnecting…');
+  c.on('close', lost);
+  c.on('offline', lost);
+  c.on('error', (e) => {
+    connection(false, `Broker error: ${e.message}`);
+    // A refused login is not retried with the same words.
+    if (/not authorized|bad user name or password/i.test(e.message)) c.end(true);
+  });
+  c.on('message', onMessage);
+}
 
-client.on('message', (topic, payload) => {
+$('#login').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const username = $('#broker-user').value.trim();
+  const password = $('#broker-password').value;
+  $('#broker-password').value = '';
+  connectBroker(username ? { username, password } : undefined);
+});
+
+function onMessage(topic, payload) {
   const parts = topic.split('/');
   const gateway = parts[1];
   const sub = parts.slice(2).join('/');
@@ -104,8 +132,13 @@ client.on('message', (topic, payload) => {
   } else if (sub === 'news2') takeScore(gateway, msg);
   else if (sub === 'news2/latest') for (const s of msg.patients || []) takeScore(gateway, s);
   else if (sub === 'fhir/vitals') takeVitals(gateway, msg);
+  else if (sub === 'config/reported' || sub === 'config/desired') {
+    const c = configs.get(gateway) || {};
+    c[sub === 'config/reported' ? 'reported' : 'desired'] = msg;
+    configs.set(gateway, c);
+  }
   render();
-});
+}
 
 // ---- the model -------------------------------------------------------------
 
@@ -202,7 +235,23 @@ function observeEvery(s) {
   return s.score === 0 ? 12 * 3600 : 4 * 3600;
 }
 
-function acknowledge(ev) {
+// The console's server signs (it holds the key): it answers the topic and
+// the payload to publish, or why not.
+async function signed(request) {
+  const res = await fetch(`/sign?token=${encodeURIComponent(params.get('token') || '')}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request),
+  });
+  const out = await res.json().catch(() => ({ error: `the console's server answered ${res.status}` }));
+  if (!res.ok || out.error) throw new Error(out.error || `status ${res.status}`);
+  return out;
+}
+
+function say(text) {
+  $('#notice').textContent = text;
+  $('#notice').hidden = !text;
+}
+
+async function acknowledge(ev) {
   const by = $('#clinician').value.trim();
   if (!by) {
     $('#clinician').focus();
@@ -210,10 +259,57 @@ function acknowledge(ev) {
     return;
   }
   pendingAck.add(keyOf(ev));
-  // ev.gateway is the gateway of the topic the alert came on.
-  client.publish(`wardgate/${ev.gateway}/alerts/ack`, JSON.stringify({ id: ev.id, by }), { qos: 1 });
+  render();
+  try {
+    // ev.gateway is the gateway of the topic the alert came on.
+    const s = await signed({ kind: 'ack', gateway: ev.gateway, ack: { id: ev.id, by } });
+    client.publish(s.topic, s.payload, { qos: 1, retain: false });
+  } catch (e) {
+    pendingAck.delete(keyOf(ev));
+    say(`The acknowledgement of ${ev.id} was not sent: ${e.message}`);
+  }
   render();
 }
+
+// ---- the patients of a gateway: config/desired ------------------------------
+
+function openEditor(gw) {
+  const c = configs.get(gw) || {};
+  const next = Math.max((c.reported && c.reported.version) || 0, (c.desired && c.desired.version) || 0) + 1;
+  $('#config-editor').dataset.gateway = gw;
+  $('#config-gateway').textContent = gw;
+  $('#config-version').value = String(next);
+  $('#config-patients').value = JSON.stringify((c.desired && c.desired.patients) || [], null, 2);
+  $('#config-editor').hidden = false;
+  $('#config-patients').focus();
+}
+
+$('#config-editor').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const gw = $('#config-editor').dataset.gateway;
+  let patients;
+  try {
+    patients = JSON.parse($('#config-patients').value);
+  } catch (err) {
+    say(`The patients are not JSON: ${err.message}`);
+    return;
+  }
+  try {
+    const version = Number($('#config-version').value);
+    const s = await signed({ kind: 'config', gateway: gw, config: { version, patients } });
+    // Retained: a gateway away now takes it when it comes back.
+    client.publish(s.topic, s.payload, { qos: 1, retain: true });
+    $('#config-editor').hidden = true;
+    say(`Configuration version ${version} sent to ${gw}; its report will show on its card.`);
+  } catch (err) {
+    say(`The configuration was not sent: ${err.message}`);
+  }
+});
+$('#config-cancel').addEventListener('click', () => { $('#config-editor').hidden = true; });
+$('#gateways').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-configure]');
+  if (b) openEditor(b.dataset.configure);
+});
 
 // ---- the page --------------------------------------------------------------
 
@@ -379,6 +475,12 @@ function render() {
     // The open alerts as the table shows them (alerts/active and the
     // events since), not the status's count, which is as old as the status.
     const nopen = rows.filter((ev) => ev.gateway === gw).length;
+    const rep = (configs.get(gw) || {}).reported;
+    const config = rep ? el('div', { class: `components config config-${rep.result}`, 'data-config-version': rep.version,
+      'data-config-result': rep.result },
+    `configuration version ${rep.version}: ${rep.result}${rep.description ? ` (${rep.description})` : ''}` +
+      `${typeof rep.ts === 'number' ? `, ${time(rep.ts)}` : ''}`)
+      : el('div', { class: 'components quiet', 'data-config-version': '' }, 'configuration: none reported');
     return el('div', { class: `tile${online ? '' : ' offline'}`, 'data-gateway': gw, 'data-state': s.state,
       'data-open': nopen },
       el('h3', {}, gw),
@@ -386,7 +488,9 @@ function render() {
       el('div', { class: 'components' },
         `last heard ${span(now - g.seen)} ago · outbox ${c.outbox_depth ?? '–'}` +
         `${c.outbox_near_limit ? ' (near its limit)' : ''} · packs refused ${c.packs_rejected ?? '–'}` +
-        ` · open alerts ${nopen}`));
+        ` · open alerts ${nopen}`),
+      config,
+      el('button', { type: 'button', 'data-configure': gw }, 'Change patients…'));
   }));
 
   $('#history tbody').replaceChildren(...history.map((ev) => el('tr', { 'data-id': ev.id, 'data-gw': ev.gateway },
@@ -399,4 +503,5 @@ function render() {
 }
 
 connection(false, "Connecting to the broker…");
+connectBroker();
 setInterval(render, 1000); // the countdowns and ages

@@ -75,24 +75,24 @@ static int series_by_name(const void *a, const void *b) {
 
 /* A reading's value as a CSV field: a number unquoted, true/false and a
  * string as text. */
-static void ctl_csv_value(ctl_csv_t *w, const wg_reading_t *r) {
+static void ctl_readings_csv_value(wg_csv_t *w, const wg_reading_t *r) {
   if (r->flags & WG_READING_HAS_VALUE)
-    ctl_csv_number(w, "%g", r->value);
+    wg_csv_number(w, "%g", r->value);
   else if (r->flags & WG_READING_HAS_VB)
-    ctl_csv_text(w, r->vb ? "true" : "false");
+    wg_csv_text(w, r->vb ? "true" : "false");
   else
-    ctl_csv_text(w, r->vs);
+    wg_csv_text(w, r->vs);
 }
 
 static void readings_csv_row(void *ud, const wg_reading_t *r) {
-  ctl_csv_t *w = ud;
+  wg_csv_t *w = ud;
 
-  ctl_csv_number(w, "%.3f", r->ts);
-  ctl_csv_text(w, r->device_id);
-  ctl_csv_text(w, r->name);
-  ctl_csv_text(w, r->unit);
-  ctl_csv_value(w, r);
-  ctl_csv_end(w);
+  wg_csv_number(w, "%.3f", r->ts);
+  wg_csv_text(w, r->device_id);
+  wg_csv_text(w, r->name);
+  wg_csv_text(w, r->unit);
+  ctl_readings_csv_value(w, r);
+  wg_csv_end(w);
 }
 
 /* The keys of a patient's readings, each with its slices of the window. */
@@ -145,9 +145,9 @@ int ctl_cmd_readings(ctl_t *c, const char *patient) {
   if (c->csv) {
     static const char *const head[] = {"time", "device", "name",
                                        "unit", "value",  NULL};
-    ctl_csv_t w = {stdout, 0};
+    wg_csv_t w = WG_CSV_FILE(stdout);
 
-    ctl_csv_header(&w, head);
+    wg_csv_header(&w, head);
     if ((rc = wg_store_readings_each(s, from, patient, c->key, readings_csv_row,
                                      &w)) != 0)
       ctl_read_failed(c, rc);
@@ -189,7 +189,7 @@ int ctl_cmd_readings(ctl_t *c, const char *patient) {
 
 typedef struct scores_list_s {
   bool csv;
-  ctl_csv_t w;
+  wg_csv_t w;
   int rows;
 } scores_list_t;
 
@@ -198,12 +198,12 @@ static int scores_row(void *ud, const wg_store_score_t *sc) {
   char t[32], band[CTL_TERM_SIZE(32)], comp[CTL_TERM_SIZE(512)];
 
   if (l->csv) {
-    ctl_csv_number(&l->w, "%.3f", sc->ts);
-    ctl_csv_number(&l->w, "%d", sc->score);
-    ctl_csv_text(&l->w, sc->band);
-    ctl_csv_text(&l->w, sc->complete ? "yes" : "no");
-    ctl_csv_text(&l->w, sc->components);
-    ctl_csv_end(&l->w);
+    wg_csv_number(&l->w, "%.3f", sc->ts);
+    wg_csv_number(&l->w, "%d", sc->score);
+    wg_csv_text(&l->w, sc->band);
+    wg_csv_text(&l->w, sc->complete ? "yes" : "no");
+    wg_csv_text(&l->w, sc->components);
+    wg_csv_end(&l->w);
   } else {
     printf("%-19s %5d  %-10s %-8s %s\n", ctl_local_time(sc->ts, t, sizeof(t)),
            sc->score, ctl_term(sc->band, band, sizeof(band)),
@@ -218,12 +218,12 @@ int ctl_cmd_scores(ctl_t *c, const char *patient) {
   wg_store_t *s = ctl_store(c);
   static const char *const head[] = {"time",     "score",      "band",
                                      "complete", "components", NULL};
-  scores_list_t l = {c->csv, {stdout, 0}, 0};
+  scores_list_t l = {c->csv, WG_CSV_FILE(stdout), 0};
   char tp[CTL_TERM_SIZE(64)];
   int rc;
 
   if (c->csv)
-    ctl_csv_header(&l.w, head);
+    wg_csv_header(&l.w, head);
   else
     printf("%-19s %5s  %-10s %-8s %s\n", "TIME", "NEWS2", "BAND", "COMPLETE",
            "COMPONENTS");
@@ -246,7 +246,7 @@ static void export_progress(long done, long total) {
 typedef struct export_s {
   bool senml, bar;
   long total, done;
-  ctl_csv_t w;
+  wg_csv_t w;
 } export_t;
 
 static void export_row(void *ud, const wg_reading_t *r) {
@@ -272,13 +272,13 @@ static void export_row(void *ud, const wg_reading_t *r) {
     free(text);
     cJSON_Delete(o);
   } else {
-    ctl_csv_number(&e->w, "%.6f", r->ts);
-    ctl_csv_text(&e->w, r->patient_id);
-    ctl_csv_text(&e->w, r->device_id);
-    ctl_csv_text(&e->w, r->name);
-    ctl_csv_text(&e->w, r->unit);
-    ctl_csv_value(&e->w, r);
-    ctl_csv_end(&e->w);
+    wg_csv_number(&e->w, "%.6f", r->ts);
+    wg_csv_text(&e->w, r->patient_id);
+    wg_csv_text(&e->w, r->device_id);
+    wg_csv_text(&e->w, r->name);
+    wg_csv_text(&e->w, r->unit);
+    ctl_readings_csv_value(&e->w, r);
+    wg_csv_end(&e->w);
   }
   if (e->bar && ++e->done % 1000 == 0)
     export_progress(e->done, e->total);
@@ -289,11 +289,8 @@ static void export_row(void *ud, const wg_reading_t *r) {
 int ctl_cmd_export(ctl_t *c) {
   static const char *const head[] = {"time", "patient", "device", "name",
                                      "unit", "value",   NULL};
-  export_t e = {strcmp(c->format, "senml") == 0,
-                isatty(STDERR_FILENO),
-                0,
-                0,
-                {stdout, 0}};
+  export_t e = {strcmp(c->format, "senml") == 0, isatty(STDERR_FILENO), 0, 0,
+                WG_CSV_FILE(stdout)};
   double from = wg_wall_now() - c->since_s;
   wg_store_t *s;
   int64_t total;
@@ -310,7 +307,7 @@ int ctl_cmd_export(ctl_t *c) {
   if (e.senml)
     fputs("[", stdout);
   else
-    ctl_csv_header(&e.w, head);
+    wg_csv_header(&e.w, head);
   if ((rc = wg_store_readings_each(s, from, c->patient, NULL, export_row,
                                    &e)) != 0)
     ctl_read_failed(c, rc);

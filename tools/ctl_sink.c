@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wardgatectl's two sinks for text, one escaping rule each: the terminal
- * (ctl_term) and CSV (ctl_csv_*). Whatever wardgatectl prints that came
+ * (ctl_term) here, and CSV (wg_csv_*, common/csv.c, the writer the daily
+ * log uses too). Whatever wardgatectl prints that came
  * from outside it (a device's values, the hub's names and notes, the
  * database, the daemon's answers) goes through one of them; --json and
  * SenML are JSON, escaped by cJSON.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,49 +74,4 @@ const char *ctl_term(const char *s, char *out, size_t len) {
   }
   out[o] = '\0';
   return out;
-}
-
-/* ---- CSV ------------------------------------------------------------------
- */
-
-static void csv_separator(ctl_csv_t *w) {
-  if (w->fields++ > 0)
-    fputc(',', w->f);
-}
-
-void ctl_csv_text(ctl_csv_t *w, const char *s) {
-  s = s ? s : "";
-  csv_separator(w);
-  fputc('"', w->f);
-  /* A spreadsheet takes a cell that starts with one of these for a
-   * formula (or, for TAB and CR, drops them and looks at what follows):
-   * the quote makes it text, as OWASP's CSV injection advice says. */
-  if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
-    fputc('\'', w->f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', w->f);
-    fputc(*s, w->f);
-  }
-  fputc('"', w->f);
-}
-
-void ctl_csv_number(ctl_csv_t *w, const char *fmt, ...) {
-  va_list ap;
-
-  csv_separator(w);
-  va_start(ap, fmt);
-  vfprintf(w->f, fmt, ap);
-  va_end(ap);
-}
-
-void ctl_csv_end(ctl_csv_t *w) {
-  fputc('\n', w->f);
-  w->fields = 0;
-}
-
-void ctl_csv_header(ctl_csv_t *w, const char *const *names) {
-  for (; *names != NULL; names++)
-    ctl_csv_text(w, *names);
-  ctl_csv_end(w);
 }

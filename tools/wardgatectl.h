@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "commit/store.h"
+#include "common/csv.h"
 
 /* Exit statuses, as wardgatectl(1) lists them. */
 enum {
@@ -83,27 +84,7 @@ const char *ctl_term(const char *s, char *out, size_t len);
 /* The size of a buffer for ctl_term() that holds @n bytes uncut. */
 #define CTL_TERM_SIZE(n) (4 * (n) + 1)
 
-/*
- * CSV (RFC 4180) for wardgatectl's outputs, written to @f a field at a
- * time: every text field quoted (a quote doubled), and one that starts
- * with = + - @ TAB or CR, which a spreadsheet would take for a formula,
- * prefixed with a single quote; numbers as the caller formats them,
- * unquoted. Records end in LF, as the daily log's CSV does.
- */
-typedef struct ctl_csv_s {
-  FILE *f;
-  int fields; /* written on this record so far */
-} ctl_csv_t;
-
-/* A text field (NULL is ""). */
-void ctl_csv_text(ctl_csv_t *w, const char *s);
-/* A number the caller formats (printf's @fmt), unquoted. */
-__attribute__((format(printf, 2, 3))) void ctl_csv_number(ctl_csv_t *w,
-                                                          const char *fmt, ...);
-/* The end of a record. */
-void ctl_csv_end(ctl_csv_t *w);
-/* A record of the NULL-terminated @names, as text fields. */
-void ctl_csv_header(ctl_csv_t *w, const char *const *names);
+/* CSV: the one writer of common/csv.h, shared with the daily log. */
 
 /* The commands: each prints its answer and returns the exit status. */
 int ctl_cmd_status(ctl_t *c);

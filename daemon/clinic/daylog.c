@@ -10,12 +10,26 @@
 
 #include "clinic/rules.h"
 #include "commit/store.h" /* the row's fields */
+#include "common/csv.h"
 #include "common/json_scratch.h"
 #include "wardgate/error.h"
 
-static const char csv_header[] =
-    "id,patient,rule,severity,raised,routes,escalations,acknowledged_by,"
-    "acknowledged_at,respond_by,response,late_min,outcome,note,cleared\n";
+static const char *const daylog_csv_header[] = {"id",
+                                                "patient",
+                                                "rule",
+                                                "severity",
+                                                "raised",
+                                                "routes",
+                                                "escalations",
+                                                "acknowledged_by",
+                                                "acknowledged_at",
+                                                "respond_by",
+                                                "response",
+                                                "late_min",
+                                                "outcome",
+                                                "note",
+                                                "cleared",
+                                                NULL};
 
 void wg_daylog_start(wg_daylog_t *d, double now) {
   if (d->day_end == 0)
@@ -39,6 +53,7 @@ typedef struct log_s {
   bool csv;
   cJSON *alerts;         /* JSON */
   wg_json_build_t build; /* JSON: every cJSON allocation made, or it fails */
+  wg_csv_t csv_w;        /* CSV, into text */
   char *text;            /* CSV */
   size_t len, cap;       /* CSV */
 } log_t;
@@ -55,7 +70,10 @@ static const char *daylog_response(const wg_store_day_entry_t *e,
   return "late";
 }
 
-static int daylog_append(log_t *l, const char *s, size_t n) {
+/* The CSV writer's sink: the text, grown as it needs. */
+static int daylog_append(void *ud, const char *s, size_t n) {
+  log_t *l = ud;
+
   if (l->len + n + 1 > l->cap) {
     size_t cap = (l->len + n + 1) * 2;
     char *p = realloc(l->text, cap);
@@ -70,24 +88,6 @@ static int daylog_append(log_t *l, const char *s, size_t n) {
   return 0;
 }
 
-/* One CSV daylog_field (RFC 4180: quoted when it holds a comma, a quote or a
- * line break), then @end. */
-static int daylog_field(log_t *l, const char *v, char end) {
-  int rc = 0;
-
-  v = v ? v : "";
-  if (strpbrk(v, ",\"\r\n") == NULL) {
-    rc = daylog_append(l, v, strlen(v));
-  } else {
-    rc = daylog_append(l, "\"", 1);
-    for (const char *p = v; rc == 0 && *p; p++)
-      rc = *p == '"' ? daylog_append(l, "\"\"", 2) : daylog_append(l, p, 1);
-    if (rc == 0)
-      rc = daylog_append(l, "\"", 1);
-  }
-  return rc ? rc : daylog_append(l, &end, 1);
-}
-
 static const char *daylog_local(double t, char *buf, size_t size) {
   time_t tt = (time_t)floor(t);
   struct tm tm;
@@ -98,33 +98,34 @@ static const char *daylog_local(double t, char *buf, size_t size) {
   return buf;
 }
 
+/* One row through the CSV writer every CSV of wardgate goes through:
+ * `acknowledged_by` and `note` come from the hub, and a cell there must
+ * stay one cell of text whatever it holds. */
 static int daylog_add_csv(log_t *l, const wg_store_day_entry_t *e) {
-  char raised[32], acked[32], respond[32], cleared[32], esc[16], late[16];
-  int late_min, rc;
+  char raised[32], acked[32], respond[32], cleared[32];
+  int late_min;
   const char *resp = daylog_response(e, &late_min);
+  wg_csv_t *w = &l->csv_w;
 
-  snprintf(esc, sizeof(esc), "%d", e->escalations);
-  snprintf(late, sizeof(late), "%d", late_min);
-  if ((rc = daylog_field(l, e->id, ',')) ||
-      (rc = daylog_field(l, e->patient, ',')) ||
-      (rc = daylog_field(l, e->rule, ',')) ||
-      (rc = daylog_field(l, e->severity, ',')) ||
-      (rc = daylog_field(l, daylog_local(e->raised, raised, sizeof(raised)),
-                         ',')) ||
-      (rc = daylog_field(l, e->routes, ',')) ||
-      (rc = daylog_field(l, esc, ',')) ||
-      (rc = daylog_field(l, e->acked_by, ',')) ||
-      (rc = daylog_field(l, daylog_local(e->acked_at, acked, sizeof(acked)),
-                         ',')) ||
-      (rc = daylog_field(
-           l, daylog_local(e->respond_by, respond, sizeof(respond)), ',')) ||
-      (rc = daylog_field(l, resp, ',')) ||
-      (rc = daylog_field(l, late_min ? late : "", ',')) ||
-      (rc = daylog_field(l, e->outcome, ',')) ||
-      (rc = daylog_field(l, e->note, ',')))
-    return rc;
-  return daylog_field(l, daylog_local(e->cleared, cleared, sizeof(cleared)),
-                      '\n');
+  wg_csv_text(w, e->id);
+  wg_csv_text(w, e->patient);
+  wg_csv_text(w, e->rule);
+  wg_csv_text(w, e->severity);
+  wg_csv_text(w, daylog_local(e->raised, raised, sizeof(raised)));
+  wg_csv_text(w, e->routes);
+  wg_csv_number(w, "%d", e->escalations);
+  wg_csv_text(w, e->acked_by);
+  wg_csv_text(w, daylog_local(e->acked_at, acked, sizeof(acked)));
+  wg_csv_text(w, daylog_local(e->respond_by, respond, sizeof(respond)));
+  wg_csv_text(w, resp);
+  if (late_min)
+    wg_csv_number(w, "%d", late_min);
+  else
+    wg_csv_text(w, NULL);
+  wg_csv_text(w, e->outcome);
+  wg_csv_text(w, e->note);
+  wg_csv_text(w, daylog_local(e->cleared, cleared, sizeof(cleared)));
+  return wg_csv_end(w);
 }
 
 static int daylog_add_json(log_t *l, const wg_store_day_entry_t *e) {
@@ -190,7 +191,8 @@ char *wg_daylog_text(const char *gateway, double day_start, bool csv,
   localtime_r(&tt, &tm);
   strftime(day, sizeof(day), "%Y-%m-%d", &tm);
   if (csv) {
-    *rc = daylog_append(&l, csv_header, strlen(csv_header));
+    wg_csv_init(&l.csv_w, daylog_append, &l);
+    *rc = wg_csv_header(&l.csv_w, daylog_csv_header);
   } else if ((o = cJSON_CreateObject()) == NULL) {
     *rc = WG_ENOMEM;
   } else {

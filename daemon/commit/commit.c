@@ -16,6 +16,10 @@
 #define RETRY_MAX_MS 5000
 #define PRUNE_INTERVAL_MS (60 * 1000)
 #define PRUNE_BATCH 500
+/* The audit trail's retention: the rows of this many alerts at a time,
+ * this many times a pass at most. */
+#define AUDIT_PRUNE_ALERTS 100
+#define AUDIT_PRUNE_ROUNDS 20
 
 /* A clock that keeps counting through a suspend, unlike CLOCK_MONOTONIC:
  * against it, only a step of the wall clock shows. */
@@ -84,6 +88,14 @@ static int apply_acks(wg_commit_t *cm, size_t *reached) {
     int rc;
 
     *reached = k;
+    if (a->refused[0] != '\0') {
+      /* Refused at the uplink: an audit row, nothing else (again on a
+       * retry, as the whole transaction is). */
+      if ((rc = wg_store_audit_refused_ack(cm->d.store, a->id, a->by,
+                                           a->outcome, a->refused, a->ts)) < 0)
+        return rc;
+      continue;
+    }
     if (k >= cm->acks_applied) {
       rc = wg_clinic_ack(cm->d.clinic, a->id, a->by, a->outcome, a->note,
                          a->local, a->verified, a->ts);
@@ -403,6 +415,29 @@ void wg_commit_maybe_now(wg_commit_t *cm) {
 
 /* ---- retention ----------------------------------------------------------- */
 
+/* The audit trail's retention (audit_retention_days): the rows of closed
+ * alerts older than that, said loudly (the journal, and the hub's errors
+ * topic) before the first of them goes; an open alert's rows stay. */
+static void commit_prune_audit(wg_commit_t *cm, double now) {
+  int days = cm->d.audit_retention_days;
+  double before = now - days * 86400.0;
+  int64_t due, done = 0;
+  int n = AUDIT_PRUNE_ALERTS;
+
+  if (days <= 0 || (due = wg_store_audit_due(cm->d.store, before)) <= 0)
+    return;
+  wg_log(LOG_WARNING,
+         "commit: %lld audit rows (alert_events) of closed alerts are older "
+         "than audit_retention_days (%d): deleting them",
+         (long long)due, days);
+  if (cm->cbs->audit_pruning != NULL)
+    cm->cbs->audit_pruning(cm, due, days);
+  for (int i = 0; i < AUDIT_PRUNE_ROUNDS && n > 0; i++)
+    if ((n = wg_store_audit_prune(cm->d.store, before, AUDIT_PRUNE_ALERTS)) > 0)
+      done += n;
+  wg_log(LOG_INFO, "commit: %lld audit rows deleted", (long long)done);
+}
+
 static void prune_cb(uv_timer_t *t) {
   wg_commit_t *cm = t->data;
   double now = wg_wall_now();
@@ -418,6 +453,9 @@ static void prune_cb(uv_timer_t *t) {
    * it would otherwise be deleted moments after the device was told it is
    * stored. */
   n = wg_store_prune(cm->d.store, cutoff, now - 86400.0, PRUNE_BATCH);
+  /* Not while a backlog of readings goes, batch after batch. */
+  if (n >= 0 && n < PRUNE_BATCH)
+    commit_prune_audit(cm, now);
   if (n > 0)
     wg_log(LOG_DEBUG, "commit: pruned %d readings", n);
   if (n == PRUNE_BATCH)

@@ -53,6 +53,9 @@ typedef struct wg_commit_cbs_s {
   void (*pause)(wg_commit_t *cm, bool paused);
   /* An ack named an alert that was never raised here. */
   void (*unknown_ack)(wg_commit_t *cm, const char *id);
+  /* @rows rows of the audit trail are older than @days days and about to
+   * be deleted: say so where it is seen. */
+  void (*audit_pruning)(wg_commit_t *cm, int64_t rows, int days);
 } wg_commit_cbs_t;
 
 /* The places a commit reads from and writes to, all borrowed. */
@@ -68,6 +71,7 @@ typedef struct wg_commit_deps_s {
   const char (*topic_fhir)[96]; /* by wg_fhir_topic_t */
   const char *gateway;
   int retention_days;
+  int audit_retention_days; /* alert_events of closed alerts; 0: kept */
   wg_counters_t *counters;
 } wg_commit_deps_t;
 

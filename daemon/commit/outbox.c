@@ -222,10 +222,16 @@ void wg_outbox_retry_refused(wg_outbox_t *o) {
   o->at_end = false;
 }
 
-void wg_outbox_reset(wg_outbox_t *o) {
-  o->ninflight = 0;
-  o->sent = 0;
-  o->retry_from = 0; /* everything goes again, from the oldest */
+void wg_outbox_disconnected(wg_outbox_t *o) {
+  /*
+   * libmosquitto keeps every message it was handed and not yet
+   * acknowledged, and sends each again (same message id, DUP set) once the
+   * broker takes the new connection, whatever the session: the rows in
+   * flight stay in flight, and their PUBACKs still find them. Sending them
+   * from here too would deliver each twice. The pump goes on after the
+   * last row it handed over; a restart, which loses libmosquitto's
+   * queue, sends every row still here from the oldest.
+   */
   o->at_end = false;
 }
 

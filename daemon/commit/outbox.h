@@ -4,9 +4,10 @@
  * hub's broker acknowledges them (PUBACK). Rows are added inside the same
  * transaction as the readings that caused them, sent in order with a bounded
  * number in flight, and deleted in a later transaction once acknowledged.
- * After a reconnect or a restart everything not yet acknowledged is sent
- * again, oldest first: delivery is at least once, and the alert id lets the
- * hub see each event once.
+ * After a reconnect libmosquitto sends again what it had in flight, and the
+ * outbox goes on after it; after a restart everything not yet acknowledged
+ * is sent again, oldest first: delivery is at least once, and the alert id
+ * lets the hub see each event once.
  */
 #ifndef WG_OUTBOX_H
 #define WG_OUTBOX_H
@@ -119,8 +120,12 @@ bool wg_outbox_has_refused(const wg_outbox_t *o);
  * acknowledged meanwhile are not sent twice). */
 void wg_outbox_retry_refused(wg_outbox_t *o);
 
-/* The uplink was lost: forget what was in flight, resend from the oldest. */
-void wg_outbox_reset(wg_outbox_t *o);
+/*
+ * The uplink was lost. What is in flight stays so: libmosquitto sends it
+ * again at the reconnect (one delivery per event, not two); the pump goes
+ * on after it.
+ */
+void wg_outbox_disconnected(wg_outbox_t *o);
 
 /* Acknowledged rows wait to be deleted. */
 bool wg_outbox_has_acked(const wg_outbox_t *o);

@@ -153,6 +153,28 @@ int64_t wg_store_alert_max_seq(wg_store_t *s);
 int wg_store_audit_late_ack(wg_store_t *s, const char *id, const char *by,
                             const char *outcome, const char *note, double ts);
 
+/*
+ * An acknowledgement of @id by @by (@outcome "" or NULL when not given)
+ * refused for @reason (unsigned, badly signed, stale, replayed): it changes
+ * nothing, but goes into the audit trail as a row of state "ack_refused"
+ * whose payload is {"id","by","outcome","refused"}. Returns 1 if the alert
+ * is known (and the row written), 0 if not, or a negative error.
+ */
+int wg_store_audit_refused_ack(wg_store_t *s, const char *id, const char *by,
+                               const char *outcome, const char *reason,
+                               double ts);
+
+/*
+ * The audit trail's retention (audit_retention_days): the rows of
+ * alert_events older than @before whose alert is closed and last changed
+ * before @before. wg_store_audit_due() counts them (or returns a negative
+ * error); wg_store_audit_prune() deletes those of at most @limit alerts
+ * and returns how many rows, or a negative error. The events of an open
+ * alert are never deleted, whatever their age.
+ */
+int64_t wg_store_audit_due(wg_store_t *s, double before);
+int wg_store_audit_prune(wg_store_t *s, double before, int limit);
+
 /* A NEWS2 computed for @patient at @ts; @components and @missing are JSON. */
 int wg_store_put_score(wg_store_t *s, const char *patient, double ts, int score,
                        int scale, bool complete, const char *band,

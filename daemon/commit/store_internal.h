@@ -52,6 +52,21 @@
      " 'acknowledged by ' || ?3 || coalesce('; outcome ' || ?4, '') ||"        \
      " ' after the alert closed; no change', payload, ?4, ?5, ?3"              \
      " FROM alerts WHERE id = ?1")                                             \
+  XX(audit_refused_ack,                                                        \
+     "INSERT INTO alert_events(alert_id, ts, state, severity, escalation,"     \
+     " cause, payload, outcome, acked_by) SELECT id, ?2, 'ack_refused',"       \
+     " severity, coalesce(json_extract(payload, '$.escalation'), 0),"          \
+     " 'ack by ' || ?3 || coalesce('; outcome ' || ?4, '') || ' refused: '"    \
+     " || ?5 || '; no change', json_object('id', id, 'by', ?3, 'outcome', ?4," \
+     " 'refused', ?5), ?4, ?3 FROM alerts WHERE id = ?1")                      \
+  XX(audit_due,                                                                \
+     "SELECT count(*) FROM alerts a JOIN alert_events e ON e.alert_id = a.id"  \
+     " WHERE a.open = 0 AND a.updated < ?1 AND e.ts < ?1")                     \
+  XX(audit_prune,                                                              \
+     "DELETE FROM alert_events WHERE ts < ?1 AND alert_id IN (SELECT a.id"     \
+     " FROM alerts a WHERE a.open = 0 AND a.updated < ?1 AND EXISTS (SELECT"   \
+     " 1 FROM alert_events e WHERE e.alert_id = a.id AND e.ts < ?1) LIMIT "    \
+     "?2)")                                                                    \
   XX(put_score, "INSERT INTO scores(patient_id, ts, score, scale, complete,"   \
                 " band, components, missing) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"   \
                 " ?7, ?8)")                                                    \

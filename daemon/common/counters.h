@@ -24,7 +24,8 @@
   XX(acks_rejected)    /* malformed, or for an unknown alert */                \
   XX(packs_retained)   /* retained ingest messages ignored, each time sent */  \
   XX(sessions_lost)    /* broker sessions found gone after a reconnect */      \
-  XX(packs_over_quota) /* refused for a device's quota (ingest/quota.h) */
+  XX(packs_over_quota) /* refused for a device's quota (ingest/quota.h) */     \
+  XX(acks_unaudited)   /* acks that change nothing, over the audit budget */
 
 typedef struct wg_counters_s {
 #define XX(name) uint64_t name;

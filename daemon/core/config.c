@@ -302,6 +302,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "database",
                                      "durability",
                                      "retention_days",
+                                     "audit_retention_days",
                                      "status_interval_s",
                                      "unknown_devices",
                                      "ingest",
@@ -341,6 +342,8 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                                     0, durabilities, false);
   cfg->retention_days = (int)wg_conf_number(c, "", root, "retention_days", 30,
                                             1, 36500, true, false);
+  cfg->audit_retention_days = (int)wg_conf_number(
+      c, "", root, "audit_retention_days", 365, 1, 36500, true, false);
   cfg->status_interval_s = wg_conf_number(c, "", root, "status_interval_s", 60,
                                           1, 86400, false, false);
   cfg->outbox_max = (long)wg_conf_number(c, "", root, "outbox_max", 100000, 10,

@@ -105,6 +105,7 @@ typedef struct wg_config_s {
   const char *control_socket; /* for wardgatectl; NULL: none */
   wg_durability_t durability;
   int retention_days;
+  int audit_retention_days; /* alert_events of closed alerts kept so long */
   double status_interval_s;
   long outbox_max; /* messages for the hub kept while it is unreachable */
   double device_silent_h;  /* device_silent after this long without data */

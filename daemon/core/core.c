@@ -221,9 +221,15 @@ static void core_unknown_ack(wg_commit_t *cm, const char *id) {
   wg_hub_report_unknown_ack(&c->hub, id);
 }
 
+static void core_audit_pruning(wg_commit_t *cm, int64_t rows, int days) {
+  wg_core_t *c = cm->data;
+  wg_hub_report_audit_pruning(&c->hub, rows, days);
+}
+
 static const wg_commit_cbs_t commit_cbs = {.committed = core_committed,
                                            .pause = core_commit_pause,
-                                           .unknown_ack = core_unknown_ack};
+                                           .unknown_ack = core_unknown_ack,
+                                           .audit_pruning = core_audit_pruning};
 
 static void core_hub_ack(wg_hub_t *h, const wg_ack_t *ack) {
   wg_core_t *c = h->data;
@@ -349,6 +355,7 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .topic_fhir = c->hub.topic_fhir,
                             .gateway = cfg->gateway_id,
                             .retention_days = cfg->retention_days,
+                            .audit_retention_days = cfg->audit_retention_days,
                             .counters = &c->counters};
   wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);
   if ((rc = wg_commit_restore(&c->commit, cfg, wg_wall_now())) != 0)

@@ -54,6 +54,20 @@ const char *wg_ack_by_problem(const char *by) {
   return ack_text_problem(by, WG_ACK_BY_MAX_CHARS, false);
 }
 
+const char *wg_ack_id_problem(const char *id) {
+  const char *dash = strrchr(id, '-');
+  size_t gw, digits;
+
+  if (dash == NULL)
+    return "is not an alert id (<gateway id>-<6 or more digits>)";
+  gw = (size_t)(dash - id);
+  digits = strspn(dash + 1, "0123456789");
+  if (gw == 0 || gw > 64 || strspn(id, WG_ACK_ID_CHARS) < gw || digits < 6 ||
+      dash[1 + digits] != '\0')
+    return "is not an alert id (<gateway id>-<6 or more digits>)";
+  return NULL;
+}
+
 static const char *ack_string(const cJSON *o, const char *key, size_t max) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
@@ -100,6 +114,10 @@ static int ack_read(const void *payload, size_t len, cJSON **tree,
   if (!cJSON_IsObject(o) || id == NULL || by == NULL) {
     snprintf(reason, size,
              "malformed ack: needs \"id\" and \"by\", non-empty strings");
+    goto fail;
+  }
+  if ((problem = wg_ack_id_problem(id)) != NULL) {
+    snprintf(reason, size, "malformed ack: \"id\" %s", problem);
     goto fail;
   }
   if ((problem = wg_ack_by_problem(by)) != NULL ||
@@ -536,4 +554,42 @@ int wg_ack_check(wg_ack_guard_t *g, const void *payload, size_t len, double now,
 done:
   cJSON_Delete(o);
   return rc;
+}
+
+/* ---- the audit budget ---------------------------------------------------- */
+
+/* FNV-1a over @s and its terminating NUL. */
+static uint64_t ack_audit_hash(uint64_t h, const char *s) {
+  do {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ULL;
+  } while (*s++ != '\0');
+  return h;
+}
+
+int wg_ack_audit_allow(wg_ack_guard_t *g, const wg_ack_t *ack, double now) {
+  uint64_t key = 0xcbf29ce484222325ULL;
+
+  key = ack_audit_hash(key, ack->id);
+  key = ack_audit_hash(key, ack->by);
+  key = ack_audit_hash(key, ack->outcome);
+  /* A refusal's reason tells a stale ack from a forged one. */
+  key = ack_audit_hash(key, ack->refused[0] ? ack->refused : "late");
+  for (size_t i = 0; i < WG_ACK_AUDIT_RECENT; i++)
+    if (g->audit_recent[i] == key)
+      return 1;
+  if (g->audit_at == 0) {
+    g->audit_tokens = WG_ACK_AUDIT_BURST;
+  } else if (now > g->audit_at) {
+    g->audit_tokens += (now - g->audit_at) / WG_ACK_AUDIT_EVERY_S;
+    if (g->audit_tokens > WG_ACK_AUDIT_BURST)
+      g->audit_tokens = WG_ACK_AUDIT_BURST;
+  }
+  g->audit_at = now;
+  if (g->audit_tokens < 1.0)
+    return WG_EBUSY;
+  g->audit_tokens -= 1.0;
+  g->audit_recent[g->audit_next] = key;
+  g->audit_next = (g->audit_next + 1) % WG_ACK_AUDIT_RECENT;
+  return 0;
 }

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ingest/ingest.h"
 
@@ -56,6 +57,18 @@ const char *wg_ack_note_problem(const char *note);
  */
 int wg_ack_parse(const void *payload, size_t len, wg_ack_t *ack, char *reason,
                  size_t size);
+
+/* The characters of a gateway id (DESIGN.md section 4). */
+#define WG_ACK_ID_CHARS                                                        \
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+/*
+ * NULL when @id may be an alert's id: a gateway id ([A-Za-z0-9_-], 1 to 64
+ * characters), "-", then 6 or more digits, nothing else; otherwise why not
+ * (a static string). An ack of any other id is refused as malformed: an id
+ * that can be no alert's never reaches the store, the journal or a log.
+ */
+const char *wg_ack_id_problem(const char *id);
 
 /*
  * NULL when @by may be an ack's "by": at most WG_ACK_BY_MAX_CHARS
@@ -109,13 +122,30 @@ typedef struct wg_ack_seen_s {
   unsigned char mac[32]; /* binds id, by, ts and everything else signed */
 } wg_ack_seen_t;
 
-/* What checks the acks of one uplink: its key, and the acks seen. */
+/*
+ * Acks that change nothing but leave an audit row (for an alert not open,
+ * or refused): at most WG_ACK_AUDIT_BURST rows at once, then one per
+ * WG_ACK_AUDIT_EVERY_S seconds, for the whole gateway; and the same
+ * (alert, by, outcome, and for a refused ack the reason) as one of the last
+ * WG_ACK_AUDIT_RECENT audited is not written again. An ack for an open
+ * alert is never limited.
+ */
+#define WG_ACK_AUDIT_BURST 20
+#define WG_ACK_AUDIT_EVERY_S 60
+#define WG_ACK_AUDIT_RECENT 256
+
+/* What checks the acks of one uplink: its key, the acks seen, and the
+ * budget of audit-only acks. */
 typedef struct wg_ack_guard_s {
   unsigned char key[WG_ACK_KEY_MAX];
   size_t keylen; /* 0: no key, acks are taken unverified */
   wg_ack_seen_t seen[WG_ACK_SEEN_MAX];
   size_t nseen;
   char canon[WG_ACK_CANON_MAX];
+  double audit_tokens;
+  double audit_at; /* when the tokens were last counted; 0: never */
+  uint64_t audit_recent[WG_ACK_AUDIT_RECENT]; /* keys, a ring */
+  size_t audit_next;
 } wg_ack_guard_t;
 
 /*
@@ -134,5 +164,12 @@ int wg_ack_guard_init(wg_ack_guard_t *g, const void *key, size_t keylen);
  */
 int wg_ack_check(wg_ack_guard_t *g, const void *payload, size_t len, double now,
                  wg_ack_t *ack, char *reason, size_t size);
+
+/*
+ * May @ack, which changes nothing (its alert is not open, or it was refused:
+ * ack->refused), leave an audit row at @now? 0: yes (it is counted);
+ * 1: the same was audited lately; WG_EBUSY: over the budget.
+ */
+int wg_ack_audit_allow(wg_ack_guard_t *g, const wg_ack_t *ack, double now);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "clinic/news2.h"
 #include "common/json_scratch.h"
+#include "common/text.h"
 #include "core/clock.h"
 #include "hub/ack.h"
 #include "hub/control.h"
@@ -34,6 +35,12 @@ static int hub_parse_ack(wg_hub_t *h, const void *payload, size_t len,
   if ((rc = wg_ack_check(h->ack_guard, payload, len, now, ack, reason,
                          sizeof(reason))) != 0) {
     hub__report_ack_error(h, reason);
+    /* Refused, not malformed: its id and by are known, and the refusal
+     * goes to the audit trail. */
+    if (rc == WG_EAUTH)
+      wg_copy(ack->refused, sizeof(ack->refused),
+              strncmp(reason, "refused ack: ", 13) == 0 ? reason + 13 : reason);
+    ack->ts = now;
     return rc;
   }
   ack->ts = now;
@@ -253,6 +260,7 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
   wg_control_committed(h->control);
   if (!h->on)
     return;
+  hub__hold_stop(h);
   h->uplink.ops->committed(&h->uplink, ticket);
   hub_pump_outbox(h);
   if (alerts_changed || h->active_dirty)
@@ -287,10 +295,23 @@ bool wg_hub_go_offline(wg_hub_t *h) {
 
 /* ---- the uplink's callbacks ---------------------------------------------- */
 
-/* On every (re)connect: status, the open alerts, then the queued events;
- * the latest scores at the next turn of the loop, once the news2 messages
- * the outbox sends again have had their say, so that one snapshot goes
- * rather than two. */
+/* The queued events after a (re)connect: see hub_uplink_connected(). */
+static void hub_pump_cb(uv_timer_t *t) {
+  wg_hub_t *h = t->data;
+
+  hub_pump_outbox(h);
+  if (h->draining && h->cbs->progress != NULL)
+    h->cbs->progress(h);
+}
+
+/*
+ * On every (re)connect: status and the open alerts; then, at the next turn
+ * of the loop, the queued events, and after them the latest scores (once
+ * the news2 messages the outbox sends have had their say, so that one
+ * snapshot goes rather than two). The events wait for that turn because
+ * this runs inside the CONNACK's callback, before libmosquitto sends again
+ * what it had in flight: pumped now, a newer event would overtake those.
+ */
 static void hub_uplink_connected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
 
@@ -298,11 +319,9 @@ static void hub_uplink_connected(wg_driver_t *drv) {
     hub__publish_status(h, true, NULL);
   hub__report_flush(h);
   hub_publish_active(h);
+  uv_timer_start(&h->pump_timer, hub_pump_cb, 0, 0);
   h->latest.changed = true;
   uv_timer_start(&h->latest_timer, hub_latest_cb, 0, 0);
-  hub_pump_outbox(h);
-  if (h->draining && h->cbs->progress != NULL)
-    h->cbs->progress(h);
 }
 
 static void hub_uplink_session_lost(wg_driver_t *drv) {
@@ -311,7 +330,7 @@ static void hub_uplink_session_lost(wg_driver_t *drv) {
 
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
-  wg_outbox_reset(&h->outbox);
+  wg_outbox_disconnected(&h->outbox);
 }
 
 /* A retained ack is one the hub's broker kept from before this
@@ -322,9 +341,11 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
                                     const wg_message_info_t *info) {
   wg_hub_t *h = drv->data;
   wg_ack_t ack;
+  int rc;
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
+  hub__hold_start(h);
   if (strcmp(topic, h->topic_ack) != 0)
     return;
   if (info->retained) {
@@ -332,7 +353,10 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
                              "before, not a new acknowledgement");
     return;
   }
-  if (hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+  memset(&ack, 0, sizeof(ack));
+  rc = hub_parse_ack(h, payload, len, &ack);
+  if ((rc == 0 || rc == WG_EAUTH) && hub__ack_audited(h, &ack) &&
+      h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
 }
 
@@ -409,9 +433,13 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
 
 /* ---- life cycle ---------------------------------------------------------- */
 
+/* Only while connected: libmosquitto would queue a status published while
+ * the hub is away and send every one at the reconnect, each of them stale;
+ * the reconnect publishes one fresh status instead. */
 static void hub_status_cb(uv_timer_t *t) {
   wg_hub_t *h = t->data;
-  hub__publish_status(h, true, NULL);
+  if (wg_hub_connected(h))
+    hub__publish_status(h, true, NULL);
 }
 
 int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
@@ -433,6 +461,7 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   h->uplink_peer = wg_mqtt_driver_peer;
   h->error_tokens = HUB_ERROR_BURST;
   h->complaint.interval_s = 10;
+  h->audit_complaint.interval_s = 60;
   h->refused_backoff_ms = HUB_REFUSED_MIN_MS;
   snprintf(h->topic_status, sizeof(h->topic_status), "wardgate/%s/status", gw);
   snprintf(h->topic_errors, sizeof(h->topic_errors), "wardgate/%s/errors", gw);
@@ -478,8 +507,10 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->active_timer);
   uv_timer_init(h->loop, &h->latest_timer);
   uv_timer_init(h->loop, &h->refused_timer);
+  uv_timer_init(h->loop, &h->hold_timer);
+  uv_timer_init(h->loop, &h->pump_timer);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
-  h->refused_timer.data = h;
+  h->refused_timer.data = h->hold_timer.data = h->pump_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
   /* The will cannot know the counters at the time it fires: none. */
   if ((h->will = wg_hub_status_json(h, false, false)) == NULL)
@@ -525,7 +556,9 @@ static void hub_control_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 4;
+  h->closing = 6;
+  uv_close((uv_handle_t *)&h->pump_timer, hub_timer_closed);
+  uv_close((uv_handle_t *)&h->hold_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);

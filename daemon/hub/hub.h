@@ -109,7 +109,15 @@ struct wg_hub_s {
   bool draining;   /* stopping: no more online status */
   int offline_mid; /* the offline status awaiting its PUBACK, or -1 */
   uv_timer_t status_timer;
-  int closing; /* handles and drivers still closing */
+  /* A message taken from the hub holds the uplink: its PUBACK, and all the
+   * uplink sends after it, wait for the commit. While the store fails, no
+   * longer than this timer's grace (hub.c, hub_hold_grace_ms()): the uplink
+   * keeps its keepalive, status and alerts. `holding`: a message taken
+   * and no commit since. */
+  uv_timer_t hold_timer;
+  bool holding;
+  uv_timer_t pump_timer; /* the outbox, a turn of the loop after a connect */
+  int closing;           /* handles and drivers still closing */
   void (*closed_cb)(wg_hub_t *h);
 
   /* The broker sessions (by driver label) and when each was last found
@@ -127,6 +135,7 @@ struct wg_hub_s {
    * errors_first: published at the next connect (report.c). */
   char *errors_held[WG_HUB_ERRORS_HELD];
   size_t errors_first, errors_nheld;
+  wg_complaint_t audit_complaint; /* acks not audited (hub_ack_audited) */
 };
 
 /*
@@ -178,6 +187,11 @@ void wg_hub_report_session_lost(wg_hub_t *h, const char *which);
  * counted, logged and reported.
  */
 void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id);
+
+/* @rows rows of the audit trail (alert_events of closed alerts) older than
+ * @days days are about to be deleted: on the errors topic (source
+ * "alert_events"). The journal has it from the commit. */
+void wg_hub_report_audit_pruning(wg_hub_t *h, int64_t rows, int days);
 
 /*
  * A group commit @ticket is on disk: acknowledge the hub's messages it

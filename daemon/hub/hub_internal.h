@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Between the hub's files: the status message and the error reports
- * (report.c), used by the uplink's callbacks and the life cycle (hub.c).
+ * (report.c), and what the uplink owes the acks it takes (uplink_acks.c),
+ * used by the uplink's callbacks and the life cycle (hub.c).
  */
 #ifndef WG_HUB_INTERNAL_H
 #define WG_HUB_INTERNAL_H
@@ -43,5 +44,22 @@ void hub__report_ack_error(wg_hub_t *h, const char *reason);
  * @reason_code (@reason, its name): logged and reported on errors once,
  * while refusals go on; rate-limited in the journal after. */
 void hub__report_refused(wg_hub_t *h, int reason_code, const char *reason);
+
+/*
+ * True when @ack (checked; ack->refused set when it was refused) is to be
+ * handed on: always for an open alert; otherwise, as it only leaves an
+ * audit row, within wg_ack_audit_allow()'s budget. One not handed on is
+ * counted (acks_unaudited) and said in the journal.
+ */
+bool hub__ack_audited(wg_hub_t *h, const wg_ack_t *ack);
+
+/*
+ * A message was taken from the hub: the uplink holds what it sends until
+ * the commit (hub__hold_stop(), from wg_hub_committed()), or a third of its
+ * keepalive at most (5 s), after which it lets the PUBACK go with a
+ * warning, so that a failing store never stops the uplink.
+ */
+void hub__hold_start(wg_hub_t *h);
+void hub__hold_stop(wg_hub_t *h);
 
 #endif

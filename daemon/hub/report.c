@@ -223,6 +223,16 @@ void wg_hub_report_unknown_ack(wg_hub_t *h, const char *id) {
   hub__report_ack_error(h, reason);
 }
 
+void wg_hub_report_audit_pruning(wg_hub_t *h, int64_t rows, int days) {
+  char reason[200];
+
+  snprintf(reason, sizeof(reason),
+           "%lld audit rows (alert_events) of closed alerts are older than "
+           "audit_retention_days (%d) and are being deleted",
+           (long long)rows, days);
+  hub__report_error(h, "mqtt", "", "alert_events", reason);
+}
+
 void wg_hub_report_session_lost(wg_hub_t *h, const char *which) {
   uint64_t now = uv_now(h->loop), *last = NULL;
   wg_complaint_t *complaint = NULL;

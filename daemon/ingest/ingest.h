@@ -56,6 +56,9 @@ typedef struct wg_ack_s {
   bool local;    /* at the home, through the control socket */
   bool late;     /* the commit's: for a closed alert, to the audit trail */
   bool verified; /* signed with uplink.ack_key_file and checked */
+  /* "": taken. Otherwise refused (unsigned, badly signed, stale,
+   * replayed) for this reason: it changes nothing and leaves an audit row. */
+  char refused[160];
 } wg_ack_t;
 
 typedef struct wg_batch_s {

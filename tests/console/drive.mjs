@@ -22,7 +22,20 @@
 // under without a violation. Spoofing: events on wardgate/gw-evil/ naming
 // gw-test's fall (acknowledged "by Dr Smith", on alerts and on
 // alerts/active) change nothing of that alert on the page.
+// Signing (KEY_FILE, the key the console's server was given): /sign
+// refuses another origin and a missing token, and signs an ack and a
+// configuration as DESIGN.md section 7 says (checked here with this
+// file's own RFC 8785 and HMAC); the Acknowledge button's ack is signed
+// (it_console.sh checks the daemon took it as verified); no response the
+// page received, nor its document or storage, holds the key. A gateway's
+// reported configuration (config/reported of gw-remote, published here
+// as a gateway would) shows on its card, version and result; the card's
+// "Change patients…" sends a signed config/desired, retained, with the
+// next version. Broker login (LOGIN_URL, a console bridged to a broker
+// that wants one): refused anonymous and with a wrong password, connected
+// with the right one.
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import puppeteer from 'puppeteer-core';
@@ -77,6 +90,56 @@ for (const [what, got, want] of [
 ]) {
   if (got !== want) fail(`bridge: ${what}: status ${got}, want ${want}`);
 }
+// POST /sign: the answer's status and body.
+const post = (origin, query, body) => new Promise((resolve, reject) => {
+  const headers = { Host: console_.host, 'Content-Type': 'application/json' };
+  if (origin) headers.Origin = origin;
+  const req = http.request({ host: console_.hostname, port: console_.port, path: `/sign${query}`, method: 'POST', headers });
+  req.on('response', (res) => {
+    let text = '';
+    res.on('data', (c) => { text += c; });
+    res.on('end', () => resolve({ status: res.statusCode, text }));
+  });
+  req.on('error', reject);
+  req.end(JSON.stringify(body));
+});
+let keyBytes = readFileSync(process.env.KEY_FILE);
+if (keyBytes.at(-1) === 0x0a) keyBytes = keyBytes.subarray(0, keyBytes.length - 1);
+const keyText = keyBytes.toString();
+// RFC 8785 for the documents here, and the signature over it.
+const jcs = (v) => (v === null || typeof v !== 'object' ? JSON.stringify(v)
+  : Array.isArray(v) ? `[${v.map(jcs).join(',')}]`
+    : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${jcs(v[k])}`).join(',')}}`);
+const sigOf = (doc) => {
+  const { sig, ...rest } = doc;
+  return createHmac('sha256', keyBytes).update(jcs(rest)).digest('base64url');
+};
+const ackReq = { kind: 'ack', gateway: 'gw-test', ack: { id: 'gw-test-000001', by: 'Dr Sign', outcome: 'visit' } };
+for (const [what, got, want] of [
+  ['/sign from another origin', (await post('http://127.0.0.1:1', `?token=${token}`, ackReq)).status, 403],
+  ['/sign without the token', (await post(console_.origin, '', ackReq)).status, 403],
+  ['/sign of another gateway\'s id', (await post(console_.origin, `?token=${token}`,
+    { ...ackReq, ack: { ...ackReq.ack, id: 'gw-evil-000001' } })).status, 400],
+  ['/sign of a by with a line break', (await post(console_.origin, `?token=${token}`,
+    { ...ackReq, ack: { ...ackReq.ack, by: 'a\nb' } })).status, 400],
+]) {
+  if (got !== want) fail(`${what}: status ${got}, want ${want}`);
+}
+{
+  const r = await post(console_.origin, `?token=${token}`, ackReq);
+  if (r.status !== 200) fail(`/sign: ${r.status} ${r.text}`);
+  if (r.text.includes(keyText)) fail('/sign answered the key');
+  const { topic, payload } = JSON.parse(r.text);
+  const ack = JSON.parse(payload);
+  if (topic !== 'wardgate/gw-test/alerts/ack' || ack.by !== 'Dr Sign' || ack.outcome !== 'visit' ||
+      !Number.isInteger(ack.ts) || Math.abs(ack.ts - Date.now() / 1000) > 5 || ack.sig !== sigOf(ack)) {
+    fail(`/sign: a wrong ack: ${r.text}`);
+  }
+  const c = await post(console_.origin, `?token=${token}`,
+    { kind: 'config', gateway: 'gw-test', config: { version: 0, patients: [] } });
+  if (c.status !== 400) fail(`/sign: configuration version 0 taken: ${c.text}`);
+}
+console.log('drive: /sign refuses another origin and no token, and signs as DESIGN.md section 7 says');
 const csp = (await request({ Host: console_.host })).headers['content-security-policy'] || '';
 if (!/script-src 'self'/.test(csp) || !/frame-ancestors 'none'/.test(csp)) fail(`Content-Security-Policy: "${csp}"`);
 console.log('drive: the bridge refuses a wrong origin, token or host');
@@ -95,6 +158,15 @@ const browser = await puppeteer.launch({
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
+  // Everything the page is sent, to look for the key in.
+  const received = [];
+  page.on('response', async (r) => {
+    try {
+      received.push(await r.text());
+    } catch {
+      // a redirect or an upgrade: no body
+    }
+  });
   page.on('pageerror', (e) => fail(`page error: ${e.message}`));
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) fail(`the page breaks its CSP: ${m.text()}`);
@@ -220,6 +292,60 @@ try {
   const outcome = await page.$eval(`#history tbody tr[data-id="${id}"]`, (r) => r.textContent);
   if (!outcome.includes('acknowledged by Dr Console')) fail(`history row: ${outcome}`);
   writeFileSync(`${dir}/acked-id`, id);
+
+  // A gateway's reported configuration on its card, and a signed change.
+  const now = Math.floor(Date.now() / 1000);
+  mpub('wardgate/gw-remote/status', JSON.stringify({ state: 'online', gateway: 'gw-remote', counters: {} }));
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', '-r', '-t', 'wardgate/gw-remote/config/reported',
+    '-m', JSON.stringify({ version: 3, result: 'applied', description: '2 patients', ts: now })]);
+  await until('the reported configuration is not on the gateway\'s card', () =>
+    page.$('[data-gateway="gw-remote"] [data-config-version="3"][data-config-result="applied"]'));
+  // The cards are drawn afresh each second: a click in the page, at once.
+  await page.$eval('[data-gateway="gw-remote"] button[data-configure="gw-remote"]', (b) => b.click());
+  await until('the configuration editor did not open', () => page.$eval('#config-editor', (f) => !f.hidden));
+  if (await page.$eval('#config-version', (i) => i.value) !== '4') fail('the next version is not 4');
+  const patients = [{ id: 'p-101', devices: ['oxi-101'], news2: { scale: 2 } }];
+  await page.$eval('#config-patients', (t, v) => { t.value = v; }, JSON.stringify(patients));
+  await page.click('#config-editor button[type="submit"]');
+  await until('the configuration editor did not close', () => page.$eval('#config-editor', (f) => f.hidden));
+  const desired = JSON.parse(execFileSync('mosquitto_sub', ['-h', '127.0.0.1', '-p', port, '-t',
+    'wardgate/gw-remote/config/desired', '-C', '1', '-W', '3', '--retained-only']).toString());
+  if (desired.version !== 4 || JSON.stringify(desired.patients) !== JSON.stringify(patients) ||
+      !Number.isInteger(desired.ts) || desired.sig !== sigOf(desired)) {
+    fail(`config/desired: ${JSON.stringify(desired)}`);
+  }
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', '-r', '-t', 'wardgate/gw-remote/config/reported',
+    '-m', JSON.stringify({ version: 4, result: 'refused', description: 'patients[0].devices[0]: oxi-101 is p-001\'s', ts: now })]);
+  await until('the refusal is not on the gateway\'s card', () =>
+    page.$('[data-gateway="gw-remote"] [data-config-version="4"][data-config-result="refused"]'));
+  console.log('drive: the reported configuration is shown; a signed change was sent');
+
+  // The key never reached the page.
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) +
+    document.documentElement.outerHTML);
+  if (received.length < 3) fail(`only ${received.length} responses seen`);
+  if (received.some((b) => b.includes(keyText)) || storage.includes(keyText)) fail('the key reached the page');
+  console.log(`drive: the key is in none of the ${received.length} responses the page received`);
+
+  // The broker login.
+  const login = await browser.newPage();
+  login.on('pageerror', (e) => fail(`login page error: ${e.message}`));
+  await login.goto(process.env.LOGIN_URL);
+  await sleep(1500);
+  if (await login.$eval('body', (b) => b.dataset.connected) === 'yes') fail('connected without a login');
+  const logIn = async (user, password) => {
+    await login.$eval('#broker-user', (i, v) => { i.value = v; }, user);
+    await login.$eval('#broker-password', (i, v) => { i.value = v; }, password);
+    await login.click('#login button[type="submit"]');
+  };
+  await logIn('clinician', 'wrong');
+  await sleep(1500);
+  if (await login.$eval('body', (b) => b.dataset.connected) === 'yes') fail('connected with a wrong password');
+  await logIn('clinician', 'correct horse');
+  await until('the login did not connect', () => login.$eval('body', (b) => b.dataset.connected === 'yes'));
+  if (await login.$eval('#broker-password', (i) => i.value) !== '') fail('the password stays in its field');
+  await login.close();
+  console.log('drive: the broker login: refused anonymous and with a wrong password, connected with the right one');
 
   // The broker restarts.
   writeFileSync(`${dir}/phase-one`, '');

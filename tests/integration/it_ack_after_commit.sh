@@ -5,12 +5,16 @@
 # and nothing is acknowledged: a daemon killed then loses nothing, because
 # the broker still holds every message and delivers it again to the
 # restarted daemon. Both sides: readings from devices on the ingest broker,
-# and a clinician's ack from the hub on the uplink broker.
+# and a clinician's ack from the hub on the uplink broker. An ack holds the
+# uplink for a third of its keepalive at most while the store fails
+# (it_uplink_store_outage): a keepalive of 30 s gives this kill, a second
+# into the outage, the full 5 s.
 . "$(dirname "$0")/lib.sh"
 
 start_broker INGEST
 start_broker UPLINK
 write_config "$T/wardgate.json"
+sed -i 's/"keepalive_s": 5/"keepalive_s": 30/' "$T/wardgate.json"
 start_daemon "$T/wardgate.json"
 subscribe hub 'wardgate/gw-test/alerts' "$UPLINK_PORT"
 

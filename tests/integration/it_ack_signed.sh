@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Signed acks (DESIGN.md section 7): with uplink.ack_key_file, an unsigned,
-# badly signed, stale or replayed ack is refused on errors and changes
-# nothing; one signed by wardgatectl sign-ack acknowledges. The README's
+# badly signed, stale or replayed ack is refused on errors and in the audit
+# trail (a row of state ack_refused) and changes nothing; one signed by wardgatectl sign-ack acknowledges. The README's
 # worked example is what wardgatectl computes and what openssl computes.
 # Without a key, the daemon warns once at start and takes acks as before.
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +58,14 @@ ack "$forged"
 wait_until 10 sh -c "[ \$(grep -c 'refused ack: bad signature' '$T/hub.sub') -ge 2 ]" ||
   fail "a changed by kept its signature"
 [ "$(sql "SELECT state FROM alerts WHERE id='$id'")" = raised ] || fail "a refused ack changed the alert"
+# Each refusal has its audit row (DESIGN.md section 7), saying who and why.
+wait_until 10 sh -c "[ \$(sqlite3 '$T/wardgate.db' \"SELECT count(*) FROM alert_events WHERE state='ack_refused'\") -ge 4 ]" ||
+  fail "refused acks not audited: $(sql "SELECT state, cause FROM alert_events WHERE alert_id='$id'")"
+[ "$(sql "SELECT count(*) FROM alert_events WHERE alert_id='$id' AND state='ack_refused' AND acked_by='mallory' AND cause='ack by mallory refused: unsigned (no \"sig\"); no change'")" = 1 ] ||
+  fail "the unsigned ack's row: $(sql "SELECT acked_by, cause FROM alert_events WHERE state='ack_refused'")"
+sql "SELECT cause FROM alert_events WHERE state='ack_refused'" | grep -q 'refused: stale' ||
+  fail "the stale ack's row: $(sql "SELECT cause FROM alert_events WHERE state='ack_refused'")"
+[ "$(sub_count hub '"state":"ack_refused"')" = 0 ] || fail "an audit row was published as an event"
 ack "$good"
 wait_until 10 sub_has hub '"state":"acknowledged"' || fail "signed ack not taken"
 grep '"state":"acknowledged"' "$T/hub.sub" | grep -q '"by":"dr-khan"' || fail "acknowledged by whom?"

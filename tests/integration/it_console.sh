@@ -9,8 +9,12 @@
 # the Acknowledge button gets the daemon's acknowledged event, the NEWS2
 # tiles, and the recovery after the broker restarts; and the bridge's
 # guard (the token, Origin and Host checks, the Content-Security-Policy)
-# and a spoofed message on another gateway's topic; the screenshots are
-# left in the build directory.
+# and a spoofed message on another gateway's topic; signed acks (the
+# console's server holds uplink.ack_key_file's key; the daemon takes the
+# page's ack as verified, and the key never reaches the page); a gateway's
+# reported configuration shown and a signed change sent; the broker login
+# against a broker that wants one. The screenshots are left in the build
+# directory.
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -39,6 +43,11 @@ start_broker INGEST
 UPLINK_FHIR='{"enabled": true}' # the vital signs' values, for their trends
 write_config "$T/wardgate.json" '"status_interval_s": 2, "news2_interval_s": 2,' \
   "$("$SIM" -n 3 --print-patients)"
+# The key the console's server signs with, and the daemon checks.
+head -c 32 /dev/urandom | base64 >"$T/ack.key"
+chmod 600 "$T/ack.key"
+sed -i "s|\"keepalive_s\": 5 }|\"keepalive_s\": 5 }, \"ack_key_file\": \"$T/ack.key\"|" "$T/wardgate.json"
+grep -q ack_key_file "$T/wardgate.json" || fail "no key in the configuration"
 start_daemon "$T/wardgate.json"
 subscribe hub 'wardgate/gw-test/#' "$INGEST_PORT"
 start_sim() {
@@ -62,13 +71,36 @@ all_latest() {
 wait_until 10 all_latest || fail "news2/latest lacks a patient: $(retained wardgate/gw-test/news2/latest)"
 sleep 1.5 # the last commit's snapshot, coalesced, has gone out
 
-node "$SRC/console/serve.mjs" --port 0 --broker "$INGEST_PORT" >"$T/serve.log" 2>&1 &
+node "$SRC/console/serve.mjs" --port 0 --broker "$INGEST_PORT" --ack-key-file "$T/ack.key" \
+  >"$T/serve.log" 2>&1 &
 track $!
 wait_until 10 grep -q '^console: http' "$T/serve.log" || fail "the console server did not start"
-url=$(sed -n 's/^console: //p' "$T/serve.log")
+url=$(sed -n 's/^console: http/http/p' "$T/serve.log")
 log "console at $url"
 
-node "$DRIVER/drive.mjs" "$url" "$T" "$INGEST_PORT" >"$T/drive.log" 2>&1 &
+# A broker that wants a login (the hub's are so), and the console bridged
+# to it: the page logs in with what the clinician types.
+mkdir -p "$T/LOGIN"
+LOGIN_PORT=$("$FREEPORT")
+mosquitto_passwd -c -b "$T/LOGIN/passwd" clinician 'correct horse' >/dev/null 2>&1 ||
+  fail "mosquitto_passwd"
+cat >"$T/LOGIN/mosquitto.conf" <<CONF
+user $(id -un)
+listener $LOGIN_PORT 127.0.0.1
+allow_anonymous false
+password_file $T/LOGIN/passwd
+log_dest file $T/LOGIN.log
+CONF
+mosquitto -c "$T/LOGIN/mosquitto.conf" 2>>"$T/LOGIN.log" &
+track $!
+wait_until 5 port_open "$LOGIN_PORT" || fail "the login broker did not start"
+node "$SRC/console/serve.mjs" --port 0 --broker "$LOGIN_PORT" >"$T/serve-login.log" 2>&1 &
+track $!
+wait_until 10 grep -q '^console: http' "$T/serve-login.log" || fail "the second console server did not start"
+login_url=$(sed -n 's/^console: http/http/p' "$T/serve-login.log")
+
+KEY_FILE="$T/ack.key" LOGIN_URL="$login_url" \
+  node "$DRIVER/drive.mjs" "$url" "$T" "$INGEST_PORT" >"$T/drive.log" 2>&1 &
 drive=$!
 track $drive
 # Once the page opened in the quiet has shown the scores, the devices go on.
@@ -94,6 +126,9 @@ id=$(cat "$T/acked-id")
   fail "the daemon did not record the console's ack"
 grep '"state":"acknowledged"' "$T/hub.sub" | grep -q "\"id\":\"$id\".*\"by\":\"Dr Console\"" ||
   fail "no acknowledged event from the daemon"
+grep '"state":"acknowledged"' "$T/hub.sub" | grep "\"id\":\"$id\"" | grep -q '"verified":true' ||
+  fail "the console's ack was not signed: $(grep '"state":"acknowledged"' "$T/hub.sub")"
+! grep -q 'refused ack' "$T/wardgated.log" || fail "an ack of the console was refused: $(grep 'refused ack' "$T/wardgated.log")"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
 log "ok (screenshots in $WG_BIN)"

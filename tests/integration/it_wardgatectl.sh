@@ -74,7 +74,7 @@ ctl scores p-001 | grep -q '^TIME  *NEWS2' || fail "scores"
 [ "$(ctl export --since 1h | wc -l)" = "$(($(count_readings) + 1))" ] || fail "export csv"
 ctl export --since 1h --format senml | python3 -c 'import json, sys; r = json.load(sys.stdin); assert len(r) == int(sys.argv[1]) and all("n" in x and "t" in x for x in r)' "$(count_readings)" ||
   fail "export senml"
-ctl log --day "$(date +%F)" --csv | grep -q "^$id,p-001,fall,high," || fail "log: $(ctl log --day "$(date +%F)" --csv)"
+ctl log --day "$(date +%F)" --csv | grep -q "^\"$id\",\"p-001\",\"fall\",\"high\"," || fail "log: $(ctl log --day "$(date +%F)" --csv)"
 ctl log --day "$(date +%F)" | python3 -c 'import json, sys; l = json.load(sys.stdin); assert [a for a in l["alerts"] if a["id"] == sys.argv[1]][0]["acknowledged_by"] == "nurse-home (uid " + sys.argv[2] + ")", l' "$id" "$uid" ||
   fail "log json"
 
@@ -156,7 +156,9 @@ ctl alerts --all >/dev/null && ctl readings p-001 >/dev/null &&
 cp "$T/wardgate.db" "$T/forged.db"
 sqlite3 -batch "$T/forged.db" "UPDATE alerts SET payload = json_set(payload, '\$.by', 'x' || char(27) || '[2J' || char(10) || 'forged') WHERE id = '$id';
   INSERT INTO readings(device_id, patient_id, name, vs, unit, ts, received)
-  VALUES ('oxi-1', 'p-001', 'remark', '=1+2' || char(27) || '[31m' || char(10) || '1700000000,p-002,oxi-9,spo2,%,71', '', $(now), $(now))"
+  VALUES ('oxi-1', 'p-001', 'remark', '=1+2' || char(27) || '[31m' || char(10) || '1700000000,p-002,oxi-9,spo2,%,71', '', $(now), $(now));
+  UPDATE alert_events SET acked_by = '=HYPERLINK(\"http://x\")', note = '@SUM(1)' || char(10) || '\"gw-test-000099\",\"p-002\"'
+  WHERE alert_id = '$id' AND state = 'acknowledged'"
 sed "s|$T/wardgate.db|$T/forged.db|" "$T/wardgate.json" >"$T/forged.json"
 fctl() { "$CTL" -c "$T/forged.json" "$@"; }
 fctl alerts --all >"$T/out" || fail "alerts on the forged copy: exit $?"
@@ -178,6 +180,20 @@ assert all(len(r) == len(rows[0]) for r in rows), rows
   head -1 "$T/csv" | grep -q '^"time","' || fail "$cmd: the header is not quoted: $(head -1 "$T/csv")"
   grep -q ',"oxi-1","spo2","%",9[0-9]$' "$T/csv" || fail "$cmd: text quoted, numbers not: $(head -3 "$T/csv")"
 done
+
+# The daily log's CSV, through the same writer: a by and a note as the hub
+# could send them stay one cell of text each.
+fctl log --day "$(date +%F)" --csv >"$T/log.csv" || fail "log --csv on the forged copy: exit $?"
+python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+head = rows[0]
+row = [r for r in rows if r[0] == sys.argv[2]][0]
+assert row[head.index("acknowledged_by")] == "\x27=HYPERLINK(\"http://x\")", row
+assert row[head.index("note")] == "\x27@SUM(1)\n\"gw-test-000099\",\"p-002\"", row
+assert not any(r[0] == "gw-test-000099" for r in rows), rows
+assert all(len(r) == len(head) for r in rows), rows
+' "$T/log.csv" "$id" || fail "log --csv: $(cat -v "$T/log.csv")"
 
 # A database of another schema is refused (2) by the store's check, as the
 # daemon refuses one, for every command that reads it.

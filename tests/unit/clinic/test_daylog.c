@@ -181,15 +181,20 @@ static void csv_for_a_supervisor(void) {
   char *text = wg_daylog_text("gw-1", DAY, true, wg_store_day_log, s, &rc);
 
   ASSERT(text != NULL);
-  ASSERT_CONTAINS(text, "id,patient,rule,severity,raised,routes,escalations,"
-                        "acknowledged_by,acknowledged_at,respond_by,"
-                        "response,late_min,outcome,note,cleared\n");
-  ASSERT_CONTAINS(text, ",p-1,fall,high,2026-11-30 09:00:00,virtual-ward,0,"
-                        "nurse-a,2026-11-30 09:05:00,2026-11-30 09:10:00,met,,"
-                        "visit,\"Bruised, no injury\",\n");
-  ASSERT_CONTAINS(text, ",p-2,threshold,high,2026-11-30 19:55:00,virtual-ward "
-                        "out-of-hours,1,dr-b,2026-11-30 20:20:00,2026-11-30 "
-                        "20:05:00,late,15,advice,,2026-11-30 21:00:00\n");
+  ASSERT_CONTAINS(text, "\"id\",\"patient\",\"rule\",\"severity\",\"raised\","
+                        "\"routes\",\"escalations\",\"acknowledged_by\","
+                        "\"acknowledged_at\",\"respond_by\",\"response\","
+                        "\"late_min\",\"outcome\",\"note\",\"cleared\"\n");
+  ASSERT_CONTAINS(text,
+                  "\",\"p-1\",\"fall\",\"high\",\"2026-11-30 09:00:00\","
+                  "\"virtual-ward\",0,\"nurse-a\",\"2026-11-30 09:05:00\","
+                  "\"2026-11-30 09:10:00\",\"met\",\"\",\"visit\","
+                  "\"Bruised, no injury\",\"\"\n");
+  ASSERT_CONTAINS(text,
+                  "\",\"p-2\",\"threshold\",\"high\",\"2026-11-30 "
+                  "19:55:00\",\"virtual-ward out-of-hours\",1,\"dr-b\","
+                  "\"2026-11-30 20:20:00\",\"2026-11-30 20:05:00\","
+                  "\"late\",15,\"advice\",\"\",\"2026-11-30 21:00:00\"\n");
   /* Four lines: the header and three alerts. */
   {
     int lines = 0;
@@ -244,6 +249,56 @@ static int rows_fixed(wg_store_t *source, double from, double to,
   return rc;
 }
 
+/* A day's alert acknowledged from the hub with a `by` and a `note` made to
+ * be formulas and to break the row. */
+static int rows_forged(wg_store_t *source, double from, double to,
+                       wg_store_day_cb cb, void *ud) {
+  static const wg_store_day_entry_t row = {"gw-1-000009",
+                                           "p-1",
+                                           "fall",
+                                           "high",
+                                           DAY + 9 * H,
+                                           "virtual-ward",
+                                           0,
+                                           "=HYPERLINK(\"http://x\")",
+                                           DAY + 9 * H + 300,
+                                           "visit",
+                                           "@SUM(1)\n\"gw-1-000010\",\"p-2\"",
+                                           DAY + 9 * H + 600,
+                                           0};
+
+  (void)source;
+  (void)from;
+  (void)to;
+  return cb(ud, &row);
+}
+
+/* What the hub wrote stays one cell of text each: quoted, its quotes
+ * doubled, its line break inside the quotes, formulas made text; the
+ * record count is the header and one alert. */
+static void csv_cells_from_the_hub_stay_text(void) {
+  int rc;
+  char *text = wg_daylog_text("gw-1", DAY, true, rows_forged, NULL, &rc);
+
+  ASSERT_EQ(rc, 0);
+  ASSERT(text != NULL);
+  ASSERT_CONTAINS(text, ",0,\"'=HYPERLINK(\"\"http://x\"\")\",");
+  ASSERT_CONTAINS(text, ",\"visit\",\"'@SUM(1)\n\"\"gw-1-000010\"\","
+                        "\"\"p-2\"\"\",\"\"\n");
+  {
+    /* Outside quotes, two line breaks: the records. */
+    int records = 0;
+    bool quoted = false;
+    for (const char *p = text; *p; p++) {
+      if (*p == '"')
+        quoted = !quoted;
+      records += *p == '\n' && !quoted;
+    }
+    ASSERT_EQ(records, 2);
+  }
+  free(text);
+}
+
 /* The log as JSON, or as CSV when *@data. */
 static char *log_text(void *data) {
   const bool *csv = data;
@@ -275,4 +330,5 @@ static void cleanup(void) {
 }
 
 TEST_MAIN(T(setup), T(json_tells_each_story), T(csv_for_a_supervisor),
-          T(clinic_asks_after_midnight), T(log_fails_whole), T(cleanup))
+          T(csv_cells_from_the_hub_stay_text), T(clinic_asks_after_midnight),
+          T(log_fails_whole), T(cleanup))

@@ -410,6 +410,71 @@ static void alerts_and_outbox(void) {
             2);
 }
 
+/* Put one event of alert @id, open or closed, last changed at @ts. */
+static int put_event(wg_store_t *s, const char *id, bool open, double ts) {
+  wg_alert_event_t ev;
+
+  memset(&ev, 0, sizeof(ev));
+  snprintf(ev.alert.id, sizeof(ev.alert.id), "%s", id);
+  snprintf(ev.alert.patient, sizeof(ev.alert.patient), "p-1");
+  ev.alert.rule = WG_RULE_FALL;
+  ev.alert.severity = WG_SEV_HIGH;
+  ev.alert.state = open ? WG_ALERT_RAISED : WG_ALERT_CLEARED;
+  ev.alert.open = open;
+  ev.alert.raised = 0;
+  ev.alert.ts = ts;
+  snprintf(ev.cause, sizeof(ev.cause), "test");
+  return wg_store_put_alert_event(s, &ev, "{\"escalation\":2}", true);
+}
+
+/* A refused ack is a small audit row of its own state; the retention
+ * deletes only old rows of closed alerts, never an open alert's, and
+ * counts them first. */
+static void audit_rows_refused_and_retained(void) {
+  const double day = 86400, now = 1000 * day;
+  wg_store_t *s;
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  /* Closed 400 days ago, 3 rows; open since then, 2 rows; closed lately,
+   * 1 row. */
+  for (int i = 0; i < 3; i++)
+    ASSERT_EQ(put_event(s, "gw-1-000001", false, now - 400 * day + i), 0);
+  for (int i = 0; i < 2; i++)
+    ASSERT_EQ(put_event(s, "gw-1-000002", true, now - 400 * day + i), 0);
+  ASSERT_EQ(put_event(s, "gw-1-000003", false, now - day), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  ASSERT_EQ(wg_store_audit_refused_ack(s, "gw-1-000002", "mallory", "",
+                                       "refused ack: bad signature", now),
+            1);
+  ASSERT_EQ(wg_store_audit_refused_ack(s, "gw-1-000009", "mallory", NULL,
+                                       "refused ack: unsigned", now),
+            0);
+  /* A late ack today on the old closed alert: a recent row, kept. */
+  ASSERT_EQ(wg_store_audit_late_ack(s, "gw-1-000001", "dr-late", NULL, NULL,
+                                    now - 10),
+            1);
+  ASSERT_EQ(wg_store_audit_due(s, now - 365 * day), 3);
+  ASSERT_EQ(wg_store_audit_prune(s, now - 365 * day, 100), 3);
+  ASSERT_EQ(wg_store_audit_due(s, now - 365 * day), 0);
+  ASSERT_EQ(wg_store_audit_prune(s, now - 365 * day, 100), 0);
+  wg_store_close(s);
+  ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE alert_id ="
+                      " 'gw-1-000002'"),
+            3);
+  ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE alert_id ="
+                      " 'gw-1-000001'"),
+            1);
+  ASSERT_EQ(query_int("SELECT count(*) FROM alert_events WHERE state ="
+                      " 'ack_refused' AND acked_by = 'mallory' AND outcome IS"
+                      " NULL AND escalation = 2 AND cause = 'ack by mallory"
+                      " refused: refused ack: bad signature; no change' AND"
+                      " json_extract(payload, '$.refused') = 'refused ack: bad"
+                      " signature' AND length(payload) < 200"),
+            1);
+}
+
 /* Commit @n transactions of 20 readings each, from @ts on. */
 static int commit_some(wg_store_t *s, int n, double *ts) {
   for (int i = 0; i < n; i++) {
@@ -490,4 +555,5 @@ TEST_MAIN(T(setup), T(schema_created_and_reopened), T(wal_mode),
           T(newer_schema_refused), T(locked_database_reported_busy),
           T(migrates_from_version_1), T(migrates_from_version_3),
           T(indexes_serve_the_queries), T(alerts_and_outbox),
-          T(checkpoint_on_another_thread), T(unopenable_path), T(cleanup))
+          T(audit_rows_refused_and_retained), T(checkpoint_on_another_thread),
+          T(unopenable_path), T(cleanup))

@@ -66,8 +66,8 @@ static void outcomes_and_sizes(void) {
     ASSERT_EQ(parse(json, &ack, reason, sizeof(reason)), 0);
     ASSERT_STR_EQ(ack.outcome, wg_ack_outcomes[k]);
   }
-  ASSERT_EQ(parse("{\"id\":\"a\",\"by\":\"x\",\"outcome\":\"home\"}", &ack,
-                  reason, sizeof(reason)),
+  ASSERT_EQ(parse("{\"id\":\"gw-1-000001\",\"by\":\"x\",\"outcome\":\"home\"}",
+                  &ack, reason, sizeof(reason)),
             WG_EINVAL);
   ASSERT_CONTAINS(reason, "malformed ack: \"outcome\" must be one of advice");
   for (int i = 0; i < 500; i++)
@@ -89,6 +89,47 @@ static void outcomes_and_sizes(void) {
   ASSERT_STR_EQ(reason, "malformed ack: larger than 8192 bytes");
 }
 
+/* "id": a gateway id, "-", 6 or more digits; anything else refused
+ * clearly, before it can reach a journal line or the store. */
+static void id_checked(void) {
+  static const struct {
+    const char *id;
+    bool ok;
+  } cases[] = {
+      {"gw-1-000001", true},
+      {"gw_0001-1234567", true},
+      {"a-000000", true},
+      {"gw-1-00001", false},         /* 5 digits */
+      {"gw-1-000001x", false},       /* trailing */
+      {"-000001", false},            /* no gateway */
+      {"000001", false},             /* no dash */
+      {"gw 1-000001", false},        /* a space */
+      {"gw\n1-000001", false},       /* a line break */
+      {"gw/1-000001", false},        /* a topic separator */
+      {"gw-1-00000\xd9\xa1", false}, /* an Arabic-Indic digit */
+      {"x", false},
+  };
+  char json[300], reason[320], gw[80];
+  wg_ack_t ack;
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    if ((wg_ack_id_problem(cases[i].id) == NULL) != cases[i].ok)
+      FAIL_AT("case %zu: %s", i, cases[i].id);
+  memset(gw, 'g', 64);
+  snprintf(gw + 64, sizeof(gw) - 64, "-000001");
+  ASSERT(wg_ack_id_problem(gw) == NULL);
+  memmove(gw + 1, gw, strlen(gw) + 1); /* 65 characters of gateway id */
+  ASSERT(wg_ack_id_problem(gw) != NULL);
+  ASSERT_EQ(parse("{\"id\":\"gw-1-1\\n<0>forged\",\"by\":\"x\"}", &ack, reason,
+                  sizeof(reason)),
+            WG_EINVAL);
+  ASSERT_STR_EQ(reason, "malformed ack: \"id\" is not an alert id (<gateway "
+                        "id>-<6 or more digits>)");
+  snprintf(json, sizeof(json), "{\"id\":\"gw-1-000042\",\"by\":\"x\"}");
+  ASSERT_EQ(parse(json, &ack, reason, sizeof(reason)), 0);
+  ASSERT_STR_EQ(ack.id, "gw-1-000042");
+}
+
 /* "by": no control character, at most 64 characters. */
 static void by_checked(void) {
   char json[400], reason[320];
@@ -96,13 +137,13 @@ static void by_checked(void) {
 
   ASSERT(wg_ack_by_problem("Dr Who") == NULL);
   ASSERT_CONTAINS(wg_ack_by_problem("Dr\nWho"), "control character");
-  ASSERT_EQ(parse("{\"id\":\"a\",\"by\":\"x\\n<0>forged\"}", &ack, reason,
-                  sizeof(reason)),
+  ASSERT_EQ(parse("{\"id\":\"gw-1-000001\",\"by\":\"x\\n<0>forged\"}", &ack,
+                  reason, sizeof(reason)),
             WG_EINVAL);
   ASSERT_STR_EQ(reason, "malformed ack: \"by\" holds a control character");
-  snprintf(json, sizeof(json), "{\"id\":\"a\",\"by\":\"%064d\"}", 0);
+  snprintf(json, sizeof(json), "{\"id\":\"gw-1-000001\",\"by\":\"%064d\"}", 0);
   ASSERT_EQ(parse(json, &ack, reason, sizeof(reason)), 0);
-  snprintf(json, sizeof(json), "{\"id\":\"a\",\"by\":\"%065d\"}", 0);
+  snprintf(json, sizeof(json), "{\"id\":\"gw-1-000001\",\"by\":\"%065d\"}", 0);
   ASSERT_EQ(parse(json, &ack, reason, sizeof(reason)), WG_EINVAL);
   ASSERT_STR_EQ(reason, "malformed ack: \"by\" is longer than 64 characters");
 }
@@ -199,11 +240,13 @@ static void guard_checks(void) {
   ASSERT(g != NULL);
   /* Without a key: taken as today, unverified. */
   ASSERT_EQ(wg_ack_guard_init(g, NULL, 0), 0);
-  ASSERT_EQ(check(g, "{\"id\":\"a\",\"by\":\"x\"}", NOW, &ack, reason), 0);
+  ASSERT_EQ(
+      check(g, "{\"id\":\"gw-1-000001\",\"by\":\"x\"}", NOW, &ack, reason), 0);
   ASSERT(!ack.verified);
   ASSERT_EQ(check(g, good, NOW, &ack, reason), 0);
   ASSERT(!ack.verified);
-  ASSERT_EQ(check(g, "{\"id\":\"a\",\"by\":\"x\\u0000\"}", NOW, &ack, reason),
+  ASSERT_EQ(check(g, "{\"id\":\"gw-1-000001\",\"by\":\"x\\u0000\"}", NOW, &ack,
+                  reason),
             WG_EINVAL);
   /* With one: the worked example of the README is taken, once. */
   ASSERT_EQ(wg_ack_guard_init(g, KEY, 32), 0);
@@ -219,8 +262,9 @@ static void guard_checks(void) {
   ASSERT_CONTAINS(reason, "refused ack: stale");
   ASSERT_EQ(check(g, good, NOW - 301, &ack, reason), WG_EAUTH);
   ASSERT_CONTAINS(reason, "refused ack: stale");
-  ASSERT_EQ(check(g, "{\"id\":\"a\",\"by\":\"x\"}", NOW, &ack, reason),
-            WG_EAUTH);
+  ASSERT_EQ(
+      check(g, "{\"id\":\"gw-1-000001\",\"by\":\"x\"}", NOW, &ack, reason),
+      WG_EAUTH);
   ASSERT_STR_EQ(reason, "refused ack: unsigned (no \"sig\")");
   ASSERT_EQ(check(g,
                   "{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\",\"ts\":"
@@ -306,6 +350,43 @@ static void sign_then_check(void) {
   free(g);
 }
 
+/* Acks that change nothing leave an audit row within a budget: the same
+ * (alert, by, outcome, refused or late) once, a burst of others, then one a
+ * minute for the whole gateway. */
+static void audit_budget(void) {
+  wg_ack_guard_t *g = malloc(sizeof(*g));
+  wg_ack_t ack = {.id = "gw-1-000001", .by = "nurse"};
+  int allowed = 0;
+
+  ASSERT(g != NULL);
+  ASSERT_EQ(wg_ack_guard_init(g, NULL, 0), 0);
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW), 0);
+  for (int i = 0; i < 300; i++)
+    ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + i), 1);
+  /* Refused is another row than late; another outcome another again. */
+  snprintf(ack.refused, sizeof(ack.refused), "refused ack: bad signature");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW), 0);
+  ack.refused[0] = '\0';
+  snprintf(ack.outcome, sizeof(ack.outcome), "visit");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW), 0);
+  /* 300 others at once: the rest of the burst. */
+  for (int i = 0; i < 300; i++) {
+    snprintf(ack.by, sizeof(ack.by), "by-%d", i);
+    allowed += wg_ack_audit_allow(g, &ack, NOW) == 0;
+  }
+  ASSERT_EQ(allowed, WG_ACK_AUDIT_BURST - 3);
+  snprintf(ack.by, sizeof(ack.by), "by-0");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + 30), 1); /* audited */
+  snprintf(ack.by, sizeof(ack.by), "by-x");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + 30), WG_EBUSY);
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + WG_ACK_AUDIT_EVERY_S), 0);
+  snprintf(ack.by, sizeof(ack.by), "by-y");
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW + WG_ACK_AUDIT_EVERY_S), WG_EBUSY);
+  /* A clock stepped back gives no tokens. */
+  ASSERT_EQ(wg_ack_audit_allow(g, &ack, NOW - 86400), WG_EBUSY);
+  free(g);
+}
+
 static char *sign_build(void *data) {
   char reason[320], *canonical = NULL;
   int rc;
@@ -330,5 +411,6 @@ static void sign_out_of_memory(void) {
 }
 
 TEST_MAIN(T(sign_then_check), T(sign_out_of_memory), T(note_checked),
-          T(outcomes_and_sizes), T(by_checked), T(canonical_form),
-          T(signature_known), T(guard_checks), T(guard_bounded))
+          T(outcomes_and_sizes), T(id_checked), T(by_checked),
+          T(canonical_form), T(signature_known), T(guard_checks),
+          T(guard_bounded), T(audit_budget))

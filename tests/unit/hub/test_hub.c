@@ -251,7 +251,12 @@ static void connect_snapshot_outbox(void) {
   ASSERT(!wg_hub_connected(&f.hub));
   fake.connected = true;
   f.hub.uplink.cbs->connected(&f.hub.uplink);
-  ASSERT_EQ(fake.npub, 4);
+  /* The outbox at the next turn of the loop, after what libmosquitto
+   * sends again at the CONNACK. */
+  ASSERT_EQ(fake.npub, 2);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  ASSERT_EQ(fake.npub, 5);
+  ASSERT_STR_EQ(fake.pub[4].topic, "wardgate/gw-1/news2/latest");
   ASSERT_STR_EQ(fake.pub[0].topic, "wardgate/gw-1/status");
   ASSERT(fake.pub[0].retain && fake.pub[0].qos == 1);
   ASSERT_CONTAINS(fake.pub[0].payload, "\"state\":\"online\"");
@@ -275,18 +280,100 @@ static void connect_snapshot_outbox(void) {
   uv_run(&f.loop, UV_RUN_ONCE);
   ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 2);
 
-  /* A lost connection sends everything unacknowledged again. */
+  /* A lost connection: what was in flight is libmosquitto's to send
+   * again at the reconnect, not the outbox's (each event once), and its
+   * PUBACK, under the same message id, still frees its row. */
   f.hub.uplink.cbs->disconnected(&f.hub.uplink);
   fake.connected = false;
   wg_hub_committed(&f.hub, 9, true);
   ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 2);
   fake.connected = true;
   f.hub.uplink.cbs->connected(&f.hub.uplink);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
   ASSERT_EQ(published("wardgate/gw-1/alerts/active"), 3);
   p = last("wardgate/gw-1/news2");
   ASSERT(p != NULL);
   ASSERT_STR_EQ(p->payload, "{\"n\":2}");
-  ASSERT_EQ(published("wardgate/gw-1/news2"), 2);
+  ASSERT_EQ(published("wardgate/gw-1/news2"), 1);
+  f.hub.uplink.cbs->published(&f.hub.uplink, 2);
+  ASSERT(wg_outbox_has_acked(&f.hub.outbox));
+  ASSERT_EQ(f.hub.outbox.ninflight, 0);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
+static void stop_loop_cb(uv_timer_t *t) { uv_stop(t->loop); }
+
+/* The status timer, made to fire every millisecond, for @ms of the loop. */
+static void run_status_timer(fixture_t *f, uint64_t ms) {
+  uv_timer_t stop;
+
+  uv_timer_init(&f->loop, &stop);
+  uv_timer_start(&stop, stop_loop_cb, ms, 0);
+  uv_timer_set_repeat(&f->hub.status_timer, 1);
+  ASSERT_EQ(uv_timer_again(&f->hub.status_timer), 0);
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  uv_close((uv_handle_t *)&stop, NULL);
+  uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+/* While the hub is away no status is queued (libmosquitto would send every
+ * one of them at the reconnect, each stale): on connect, one fresh status;
+ * while connected, the timer's. */
+static void status_not_queued_while_away(void) {
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  run_status_timer(&f, 30);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 0);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 1);
+  run_status_timer(&f, 20);
+  ASSERT(published("wardgate/gw-1/status") > 1);
+  f.hub.uplink.cbs->disconnected(&f.hub.uplink);
+  fake.connected = false;
+  fake.npub = 0;
+  run_status_timer(&f, 30);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 0);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  ASSERT_EQ(published("wardgate/gw-1/status"), 1);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
+/* An ack holds the uplink until its commit; with no commit (the store
+ * failing) a third of the keepalive at most, then the uplink is let go;
+ * a commit in time ends the hold. */
+static void hold_bounded(void) {
+  fixture_t f;
+  uv_timer_t stop;
+
+  ASSERT_EQ(setup(&f), 0);
+  ((wg_mqtt_opts_t *)f.cfg->uplink)->keepalive_s = 5; /* a hold of 1.67 s */
+  open_fall(&f);
+  fake.connected = true;
+  f.hub.uplink.cbs->connected(&f.hub.uplink);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  fake.committed = 99;
+  deliver(&f, "wardgate/gw-1/alerts/ack",
+          "{\"id\":\"gw-1-000001\",\"by\":\"Dr Who\"}");
+  ASSERT_EQ(f.nacks, 1);
+  uv_timer_init(&f.loop, &stop);
+  uv_timer_start(&stop, stop_loop_cb, 1000, 0);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(fake.committed, 99); /* still held at 1 s */
+  uv_timer_start(&stop, stop_loop_cb, 1500, 0);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(fake.committed, 0); /* let go */
+  /* A commit in time: its word, and no release after it. */
+  deliver(&f, "wardgate/gw-1/alerts/ack",
+          "{\"id\":\"gw-1-000001\",\"by\":\"Dr No\"}");
+  wg_hub_committed(&f.hub, 7, false);
+  ASSERT_EQ(fake.committed, 7);
+  uv_timer_start(&stop, stop_loop_cb, 2000, 0);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(fake.committed, 7);
+  uv_close((uv_handle_t *)&stop, NULL);
   ASSERT_EQ(teardown(&f), 0);
 }
 
@@ -337,6 +424,35 @@ static void snapshot_coalesced(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
+/* Acks that change nothing (their alert is not open) are handed on within
+ * the audit budget: 300 of the same once, 300 others up to the burst; an
+ * ack for an open alert always. */
+static void late_acks_bounded(void) {
+  char json[200];
+  fixture_t f;
+
+  ASSERT_EQ(setup(&f), 0);
+  fake.connected = true;
+  for (int i = 0; i < 300; i++)
+    deliver(&f, "wardgate/gw-1/alerts/ack",
+            "{\"id\":\"gw-1-000042\",\"by\":\"Dr Who\"}");
+  ASSERT_EQ(f.nacks, 1);
+  ASSERT_EQ(f.counters.acks_unaudited, 299);
+  for (int i = 0; i < 300; i++) {
+    snprintf(json, sizeof(json), "{\"id\":\"gw-1-000042\",\"by\":\"n%d\"}", i);
+    deliver(&f, "wardgate/gw-1/alerts/ack", json);
+  }
+  ASSERT_EQ(f.nacks, WG_ACK_AUDIT_BURST);
+  ASSERT_EQ(f.counters.acks_unaudited, 299 + 300 - (WG_ACK_AUDIT_BURST - 1));
+  open_fall(&f);
+  for (int i = 0; i < 5; i++) {
+    snprintf(json, sizeof(json), "{\"id\":\"gw-1-000001\",\"by\":\"n%d\"}", i);
+    deliver(&f, "wardgate/gw-1/alerts/ack", json);
+  }
+  ASSERT_EQ(f.nacks, WG_ACK_AUDIT_BURST + 5);
+  ASSERT_EQ(teardown(&f), 0);
+}
+
 /* Acks: a good one is handed on; every bad one is counted and reported
  * with its reason; each message is input the commit owes a word to. */
 static void acks_checked(void) {
@@ -375,6 +491,7 @@ static void acks_checked(void) {
   int taken = 0, rejected = 0;
 
   ASSERT_EQ(setup(&f), 0);
+  open_fall(&f); /* gw-1-000001: acks for it are never limited */
   fake.connected = true;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     int before = fake.npub;
@@ -522,6 +639,7 @@ static void drain_then_offline(void) {
   ASSERT(wg_hub_drained(&f.hub)); /* down: nothing more to wait for */
   fake.connected = true;
   f.hub.uplink.cbs->connected(&f.hub.uplink);
+  uv_run(&f.loop, UV_RUN_NOWAIT);
   ASSERT_EQ(published("wardgate/gw-1/status"), 0);
   ASSERT_EQ(f.nprogress, 1);
   ASSERT(!wg_hub_drained(&f.hub));
@@ -750,7 +868,9 @@ static void messages_whole_or_none(void) {
   ASSERT_EQ(teardown(&f), 0);
 }
 
-TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox), T(snapshot_coalesced),
-          T(acks_checked), T(reports_rate_limited),
-          T(reports_held_until_connected), T(drain_then_offline),
-          T(latest_coalesced), T(latest_restored), T(messages_whole_or_none))
+TEST_MAIN(T(status_and_will), T(connect_snapshot_outbox),
+          T(status_not_queued_while_away), T(late_acks_bounded),
+          T(hold_bounded), T(snapshot_coalesced), T(acks_checked),
+          T(reports_rate_limited), T(reports_held_until_connected),
+          T(drain_then_offline), T(latest_coalesced), T(latest_restored),
+          T(messages_whole_or_none))

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wardgatectl's sinks: text from outside shown on a terminal, never acted
- * on; CSV fields quoted as RFC 4180 says and formulas made text.
+ * on; CSV (common/csv.c's writer, the daily log's too, to a FILE as
+ * wardgatectl writes) with fields quoted as RFC 4180 says and formulas
+ * made text.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -57,13 +59,13 @@ static char *csv_record(const char *const *cells, int number) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
-  ctl_csv_t w = {f, 0};
+  wg_csv_t w = WG_CSV_FILE(f);
 
   for (; *cells != NULL; cells++)
-    ctl_csv_text(&w, *cells);
+    wg_csv_text(&w, *cells);
   if (number)
-    ctl_csv_number(&w, "%d", number);
-  ctl_csv_end(&w);
+    wg_csv_number(&w, "%d", number);
+  wg_csv_end(&w);
   fclose(f);
   return text;
 }
