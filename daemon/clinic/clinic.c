@@ -235,15 +235,19 @@ static void clinic_close_removed(wg_clinic_t *cl, double now) {
 
   while (k < cl->alerts.nopen) {
     const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
-    char id[sizeof(al->id)], reason[128];
+    char id[sizeof(al->id)], reason[192];
 
     if (clinic_patient_index(cl, al->patient) >= 0) {
       k++;
       continue;
     }
     wg_copy(id, sizeof(id), al->id);
-    snprintf(reason, sizeof(reason),
-             "patient %s removed from the configuration", al->patient);
+    if (cl->discharged_by[0] != '\0') /* by the hub: a discharge */
+      snprintf(reason, sizeof(reason), "discharged: patient %s is not in %s",
+               al->patient, cl->discharged_by);
+    else
+      snprintf(reason, sizeof(reason),
+               "patient %s removed from the configuration", al->patient);
     wg_log(LOG_WARNING,
            "clinic: reload: %s; alert %s (%s, %s%s) closed, its escalation "
            "stopped",

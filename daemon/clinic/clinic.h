@@ -55,6 +55,10 @@ typedef struct wg_clinic_s {
   size_t burst_cap;
   bool in_pack;
   wg_daylog_t daylog; /* the end of the day; daylog.due: its log is due */
+  /* Why the next wg_clinic_set_patients() removes patients, when the hub
+   * discharged them (remote_config): "configuration version 3"; empty
+   * for a reload of the file. */
+  char discharged_by[64];
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
 } wg_clinic_t;

@@ -181,6 +181,7 @@ static void core_committed(wg_commit_t *cm, uint64_t ticket,
     if (c->input_open[i] && c->inputs[i].ops->committed != NULL)
       c->inputs[i].ops->committed(&c->inputs[i], ticket);
   wg_hub_committed(&c->hub, ticket, alerts_changed);
+  wg_remote_committed(c); /* a boundary: the hub's patients may come in */
   core__arm_tick(c);
   if (c->stopping)
     core_stop_step(c);
@@ -219,6 +220,10 @@ static void core_hub_progress(wg_hub_t *h) { core_stop_step(h->data); }
 
 static void core_hub_offline(wg_hub_t *h) { core_finish_stop(h->data); }
 
+static void core_hub_desired(wg_hub_t *h, const void *payload, size_t len) {
+  wg_remote_desired(h->data, payload, len);
+}
+
 static int core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
   wg_json_build_t b = wg_json_build_begin();
   const wg_core_t *c = h->data;
@@ -237,7 +242,8 @@ static const wg_hub_cbs_t hub_cbs = {.ack = core_hub_ack,
                                      .input = core_hub_input,
                                      .progress = core_hub_progress,
                                      .offline = core_hub_offline,
-                                     .gauges = core_hub_gauges};
+                                     .gauges = core_hub_gauges,
+                                     .desired = core_hub_desired};
 
 /* ---- the clinic's clock -------------------------------------------------- */
 
@@ -300,11 +306,12 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   while (wg_inputs[c->ninputs] != NULL)
     c->ninputs++;
   wg_ingest_init(&c->ingest);
-  if ((rc = wg_ingest_build_map(cfg, &map)) != 0)
+  /* The patients: the file's, or the hub's last version (remote_config). */
+  if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0 ||
+      (rc = wg_remote_restore(c)) != 0 ||
+      (rc = wg_ingest_build_map(c->live, &map)) != 0)
     goto fail;
   wg_ingest_set_map(&c->ingest, &map);
-  if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0)
-    goto fail;
   /* Ids go on from the largest stored. */
   if ((seq = wg_store_alert_max_seq(c->store)) < 0) {
     rc = (int)seq;
@@ -328,7 +335,10 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .retention_days = cfg->retention_days,
                             .counters = &c->counters};
   wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);
-  if ((rc = wg_commit_restore(&c->commit, cfg, wg_wall_now())) != 0)
+  if (cfg->remote_config && (rc = wg_hub_set_patients(&c->hub, c->live)) != 0 &&
+      rc != WG_ENOMEM)
+    goto fail;
+  if ((rc = wg_commit_restore(&c->commit, c->live, wg_wall_now())) != 0)
     goto fail;
   *out = c;
   return 0;
@@ -367,7 +377,7 @@ int wg_core_start(wg_core_t *c) {
   wg_log(LOG_INFO,
          "core: gateway %s started: %zu patients, %zu devices, "
          "database %s",
-         cfg->gateway_id, cfg->npatients, c->ingest.map.n, cfg->database);
+         cfg->gateway_id, c->live->npatients, c->ingest.map.n, cfg->database);
   return 0;
 }
 
@@ -457,6 +467,7 @@ void wg_core_free(wg_core_t *c) {
   wg_clinic_free(&c->clinic);
   wg_ingest_free(&c->ingest);
   wg_store_close(c->store);
+  wg_remote_free(&c->remote);
   if (c->live != c->cfg)
     wg_config_free(c->live);
   wg_config_free(c->cfg);
