@@ -36,4 +36,9 @@ grep -q '^  p-2  devices: fall-2  NEWS2 scale 2' "$T/ctl.out" || fail "config: $
 "$CTL" -c "$T/wardgate.json" config --json | grep -q '"version":1,' || fail "config --json"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
+# Every message, the hub's desired document too, against its schema.
+python3 "$(dirname "$0")/../schemas.py" hub "$T/hub.sub" >"$T/check.out" ||
+  fail "messages refused: $(cat "$T/check.out")"
+grep "^topics:" "$T/check.out" | grep -q ' config/desired=1 config/reported=1 ' ||
+  fail "the config topics were not checked: $(cat "$T/check.out")"
 log "ok"

@@ -56,4 +56,10 @@ send_desired "$good"
 wait_reported 1 '"version":2,"result":"applied"' || fail "the good v2 not applied"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
+# Every answer against its schema (the documents sent are bad on purpose).
+grep -v "^$DESIRED_TOPIC " "$T/hub.sub" >"$T/out.sub"
+python3 "$(dirname "$0")/../schemas.py" hub "$T/out.sub" >"$T/check.out" ||
+  fail "messages refused: $(cat "$T/check.out")"
+grep "^topics:" "$T/check.out" | grep -q ' config/reported=10 ' ||
+  fail "the reports were not checked: $(cat "$T/check.out")"
 log "ok"
