@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clinic/clinic_internal.h"
 #include "common/text.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
@@ -38,6 +39,7 @@ static void clinic_free_notes(wg_clinic_t *cl) {
 void wg_clinic_free(wg_clinic_t *cl) {
   clinic_free_notes(cl);
   clinic_free_states(cl->states, cl->nstates);
+  clinic__reconfig_free(cl);
   wg_alerts_free(&cl->alerts);
   free(cl->events);
   free(cl->scores);
@@ -89,6 +91,10 @@ static void clinic_queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
   wg_log(LOG_INFO, "alert %s %s: %s (%s, patient %s)", ev->alert.id,
          wg_alert_state_name(ev->alert.state), ev->alert.summary,
          wg_severity_name(ev->alert.severity), ev->alert.patient);
+}
+
+void clinic__queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
+  clinic_queue_event(cl, ev);
 }
 
 /* One (patient, rule, key) of a pack: its verdicts folded. */
@@ -285,6 +291,11 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
   wg_daylog_start(&cl->daylog, now);
   wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
   clinic_close_removed(cl, now);
+  for (size_t k = 0; k < cl->alerts.nopen;) { /* what is no longer held */
+    long i = clinic_patient_index(cl, wg_alerts_at(&cl->alerts, k)->patient);
+    if (i < 0 || !clinic__reconfigured(cl, k, (size_t)i, now))
+      k++;
+  }
   for (size_t i = 0; i < n; i++)
     clinic_mark_open(cl, i, now);
   return 0;
@@ -333,6 +344,12 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   if ((i = clinic_patient_index(cl, al.patient)) >= 0)
     wg_rules_restore_open(&cl->cfg->patients[i], &cl->states[i], al.rule,
                           al.key, al.raised, al.ts, now);
+  /* Changed while the daemon was down: not left open with no rule. */
+  for (size_t k = 0; i >= 0 && k < cl->alerts.nopen; k++)
+    if (strcmp(wg_alerts_at(&cl->alerts, k)->id, al.id) == 0) {
+      clinic__reconfigured(cl, k, (size_t)i, now);
+      break;
+    }
   return 0;
 }
 
@@ -347,6 +364,8 @@ static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
   if (patient >= cl->nstates)
     return;
   p = &cl->cfg->patients[patient];
+  if (cl->nsuperseded > 0)
+    clinic__reconfig_reading(cl, patient, r, now);
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
   for (size_t i = 0; refusal != NULL && i < n; i++) {
     char summary[sizeof(v[i].summary)];

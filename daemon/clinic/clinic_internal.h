@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Between the clinic's files: clinic.c (the patients, readings, acks and
+ * ticks) and reconfig.c (open alerts whose patient's configuration
+ * changed under them).
+ */
+#ifndef WG_CLINIC_INTERNAL_H
+#define WG_CLINIC_INTERNAL_H
+
+#include "clinic/clinic.h"
+
+/* An alert event, queued for the next commit (clinic.c). */
+void clinic__queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev);
+
+/*
+ * The open alert at index @k of a patient still configured (index @i):
+ * when the patient's configuration no longer holds its condition (a
+ * threshold, an intake, an expected observation, a device gone), it is
+ * closed now with the reason; when the threshold of its name is there
+ * with another limit, it is closed at the next reading of that name, which
+ * the new limit judges. Returns true when the alert was closed (the
+ * alerts moved: @k now holds the next one).
+ */
+bool clinic__reconfigured(wg_clinic_t *cl, size_t k, size_t i, double now);
+
+/* A reading of patient @i: the alerts waiting for it (above) are closed
+ * first. */
+void clinic__reconfig_reading(wg_clinic_t *cl, size_t i, const wg_reading_t *r,
+                              double now);
+
+/* Forget what is waiting (the clinic is freed). */
+void clinic__reconfig_free(wg_clinic_t *cl);
+
+#endif
