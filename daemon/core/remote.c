@@ -73,8 +73,14 @@ static char *remote_strndup(const void *p, size_t n) {
 
 void wg_remote_desired(wg_core_t *c, const void *payload, size_t len) {
   wg_remote_t *r = &c->remote;
-  int64_t newest = r->pending ? r->pending_version : r->running;
-  double newest_ts = r->pending ? r->pending_ts : r->running_ts;
+  /* The newest taken: waiting for a boundary, for its commit, or in
+   * effect. */
+  int64_t newest = r->pending    ? r->pending_version
+                   : r->applying ? r->row.version
+                                 : r->running;
+  double newest_ts = r->pending    ? r->pending_ts
+                     : r->applying ? r->row_ts
+                                   : r->running_ts;
   char why[WG_DESIRED_WHY_MAX], text[WG_REMOTE_DESCRIPTION_MAX];
   wg_config_t *cfg = NULL;
   wg_desired_t d;
