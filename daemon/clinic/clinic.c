@@ -201,6 +201,8 @@ static void clinic_apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
   for (size_t i = 0; i < n; i++) {
     int rc = wg_alerts_apply(&cl->alerts, p->id, &v[i], p->ack_timeout_min, now,
                              &ev);
+    if (rc == 1 && cl->nsuperseded > 0) /* a change of configuration said */
+      clinic__reconfig_note(cl, &ev);
     if (rc == 1)
       clinic_queue_event(cl, &ev);
     else if (rc < 0)
@@ -268,6 +270,7 @@ static void clinic_close_removed(wg_clinic_t *cl, double now) {
 
 int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
                            double now) {
+  const wg_config_t *was = cl->cfg; /* alive until this returns */
   size_t n = cfg->npatients;
   wg_rule_state_t *v = calloc(n ? n : 1, sizeof(*v));
 
@@ -293,7 +296,7 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
   clinic_close_removed(cl, now);
   for (size_t k = 0; k < cl->alerts.nopen;) { /* what is no longer held */
     long i = clinic_patient_index(cl, wg_alerts_at(&cl->alerts, k)->patient);
-    if (i < 0 || !clinic__reconfigured(cl, k, (size_t)i, now))
+    if (i < 0 || !clinic__reconfigured(cl, was, k, (size_t)i, now))
       k++;
   }
   for (size_t i = 0; i < n; i++)
@@ -347,7 +350,7 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
   /* Changed while the daemon was down: not left open with no rule. */
   for (size_t k = 0; i >= 0 && k < cl->alerts.nopen; k++)
     if (strcmp(wg_alerts_at(&cl->alerts, k)->id, al.id) == 0) {
-      clinic__reconfigured(cl, k, (size_t)i, now);
+      clinic__reconfigured(cl, NULL, k, (size_t)i, now);
       break;
     }
   return 0;

@@ -13,15 +13,22 @@
 void clinic__queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev);
 
 /*
- * The open alert at index @k of a patient still configured (index @i):
- * when the patient's configuration no longer holds its condition (a
- * threshold, an intake, an expected observation, a device gone), it is
- * closed now with the reason; when the threshold of its name is there
- * with another limit, it is closed at the next reading of that name, which
- * the new limit judges. Returns true when the alert was closed (the
- * alerts moved: @k now holds the next one).
+ * The open alert at index @k of a patient still configured (index @i),
+ * whose configuration was the patient's of the same id in @was (NULL when
+ * not known: at start): when the patient's configuration no longer holds
+ * its condition (a threshold, an intake, an expected observation, a device
+ * gone), it is closed now with the reason; when the threshold of its name
+ * is there with another limit, it is closed at the next reading of that
+ * name, which the new limit judges; a NEWS2 alert whose scale changed
+ * carries a note in its next event. Returns true when the alert was closed
+ * (the alerts moved: @k now holds the next one).
  */
-bool clinic__reconfigured(wg_clinic_t *cl, size_t k, size_t i, double now);
+bool clinic__reconfigured(wg_clinic_t *cl, const wg_config_t *was, size_t k,
+                          size_t i, double now);
+
+/* An event @ev about to be queued: when its alert has a note waiting, the
+ * note goes at the end of its summary, once. */
+void clinic__reconfig_note(wg_clinic_t *cl, wg_alert_event_t *ev);
 
 /* A reading of patient @i: the alerts waiting for it (above) are closed
  * first. */

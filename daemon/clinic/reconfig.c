@@ -15,13 +15,33 @@
 #include "common/text.h"
 #include "wardgate/log.h"
 
-/* An open threshold alert waiting for the next reading of its name. */
+/* An open alert waiting: a threshold's for the next reading of its name,
+ * closed then; or (name empty) any alert's for its next event, which
+ * carries the note in @why. */
 typedef struct wg_clinic_superseded_s {
   char patient[WG_ID_MAX + 1];
   char alert_id[96];
   char name[96];
   char why[320];
 } clinic_superseded_t;
+
+static clinic_superseded_t *reconfig_add(wg_clinic_t *cl, const char *patient,
+                                         const char *alert_id) {
+  clinic_superseded_t *s;
+
+  for (size_t j = 0; j < cl->nsuperseded; j++)
+    if (strcmp(cl->superseded[j].alert_id, alert_id) == 0)
+      return NULL; /* waiting already */
+  s = realloc(cl->superseded, (cl->nsuperseded + 1) * sizeof(*s));
+  if (s == NULL)
+    return NULL;
+  cl->superseded = s;
+  s = &s[cl->nsuperseded++];
+  memset(s, 0, sizeof(*s));
+  wg_copy(s->patient, sizeof(s->patient), patient);
+  wg_copy(s->alert_id, sizeof(s->alert_id), alert_id);
+  return s;
+}
 
 /* Whether the patient's configuration holds the condition of @al. */
 static bool reconfig_holds(const wg_patient_t *p, const wg_alert_t *al) {
@@ -81,8 +101,9 @@ static bool reconfig_close(wg_clinic_t *cl, const char *id, const char *reason,
   return true;
 }
 
-bool clinic__reconfigured(wg_clinic_t *cl, size_t k, size_t i, double now) {
-  const wg_patient_t *p = &cl->cfg->patients[i];
+bool clinic__reconfigured(wg_clinic_t *cl, const wg_config_t *was, size_t k,
+                          size_t i, double now) {
+  const wg_patient_t *p = &cl->cfg->patients[i], *old = NULL;
   const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
   const char *by =
       cl->discharged_by[0] ? cl->discharged_by : "the configuration";
@@ -90,20 +111,22 @@ bool clinic__reconfigured(wg_clinic_t *cl, size_t k, size_t i, double now) {
   clinic_superseded_t *s;
   char reason[320], id[96], lim[96];
 
+  for (size_t j = 0; was != NULL && j < was->npatients; j++)
+    if (strcmp(was->patients[j].id, p->id) == 0)
+      old = &was->patients[j];
+  /* A NEWS2 alert goes on under the new scale; its next event says so. */
+  if (al->rule == WG_RULE_NEWS2 && old != NULL &&
+      old->news2_scale != p->news2_scale &&
+      (s = reconfig_add(cl, p->id, al->id)) != NULL)
+    snprintf(s->why, sizeof(s->why),
+             "NEWS2 on SpO2 scale %d since %s (was scale %d)", p->news2_scale,
+             by, old->news2_scale);
   if (reconfig_holds(p, al))
     return false;
   wg_copy(id, sizeof(id), al->id);
   if (al->rule == WG_RULE_THRESHOLD &&
       (t = reconfig_same_name(p, al->key)) != NULL) {
-    for (size_t j = 0; j < cl->nsuperseded; j++)
-      if (strcmp(cl->superseded[j].alert_id, id) == 0)
-        return false; /* waiting already */
-    s = realloc(cl->superseded, (cl->nsuperseded + 1) * sizeof(*s));
-    if (s != NULL) {
-      cl->superseded = s;
-      s = &s[cl->nsuperseded++];
-      wg_copy(s->patient, sizeof(s->patient), p->id);
-      wg_copy(s->alert_id, sizeof(s->alert_id), id);
+    if ((s = reconfig_add(cl, p->id, id)) != NULL) {
       wg_copy(s->name, sizeof(s->name), t->name);
       wg_rules_threshold_key(t, lim, sizeof(lim));
       snprintf(s->why, sizeof(s->why), "threshold %s replaced by %s in %s",
@@ -125,7 +148,8 @@ void clinic__reconfig_reading(wg_clinic_t *cl, size_t i, const wg_reading_t *r,
     clinic_superseded_t *s = &cl->superseded[j];
     char reason[512];
 
-    if (strcmp(s->patient, patient) != 0 || strcmp(s->name, r->name) != 0) {
+    if (s->name[0] == '\0' || strcmp(s->patient, patient) != 0 ||
+        strcmp(s->name, r->name) != 0) {
       j++;
       continue;
     }
@@ -134,6 +158,22 @@ void clinic__reconfig_reading(wg_clinic_t *cl, size_t i, const wg_reading_t *r,
              r->name, r->value);
     reconfig_close(cl, s->alert_id, reason, now);
     *s = cl->superseded[--cl->nsuperseded];
+  }
+}
+
+void clinic__reconfig_note(wg_clinic_t *cl, wg_alert_event_t *ev) {
+  char summary[sizeof(ev->alert.summary)];
+
+  for (size_t j = 0; j < cl->nsuperseded; j++) {
+    clinic_superseded_t *s = &cl->superseded[j];
+    if (s->name[0] != '\0' || strcmp(s->alert_id, ev->alert.id) != 0)
+      continue;
+    /* Cut to fit, as every summary is: the note comes last. */
+    if (snprintf(summary, sizeof(summary), "%s; %s", ev->alert.summary,
+                 s->why) >= 0)
+      wg_copy(ev->alert.summary, sizeof(ev->alert.summary), summary);
+    *s = cl->superseded[--cl->nsuperseded];
+    return;
   }
 }
 

@@ -140,4 +140,68 @@ static void restored_under_new_limit(void) {
   wg_config_free(b);
 }
 
-TEST_MAIN(T(limit_changed), T(threshold_removed), T(restored_under_new_limit))
+/* A NEWS2 set of patient p-1 (device obs-1) at @ts, SpO2 @spo2 off oxygen,
+ * the rest normal, scored. */
+static void news2_set(wg_clinic_t *cl, double spo2_v, double ts) {
+  static const char *const names[] = {"rr", "sbp", "hr", "temp"};
+  static const double values[] = {16, 120, 70, 37};
+  wg_reading_t r = spo2(spo2_v, ts);
+
+  r.device_id = "obs-1";
+  wg_clinic_reading(cl, 0, 0, &r, ts);
+  for (size_t k = 0; k < 4; k++) {
+    r.name = names[k];
+    r.value = values[k];
+    r.unit = k == 3 ? "Cel" : "";
+    wg_clinic_reading(cl, 0, 0, &r, ts);
+  }
+  r.name = "o2";
+  r.flags = WG_READING_HAS_VB;
+  r.vb = false;
+  wg_clinic_reading(cl, 0, 0, &r, ts);
+  r.name = "acvpu";
+  r.flags = 0;
+  r.vs = "A";
+  wg_clinic_reading(cl, 0, 0, &r, ts);
+  wg_clinic_news2(cl, 0, "obs-1", ts);
+}
+
+/* Scale 2 prescribed under an open NEWS2 alert: the alert goes on, and its
+ * next event says the scale changed. */
+static void scale_changed(void) {
+  wg_config_t *a = test_config(HEAD "}]}"),
+              *b = test_config(HEAD ",\"news2\":{\"scale\":2}}]}");
+  const wg_alert_event_t *ev = NULL;
+  wg_clinic_t cl;
+
+  ASSERT(a != NULL && b != NULL);
+  ASSERT_EQ(wg_clinic_init(&cl, "gw-1", 1, 24, &counters), 0);
+  ASSERT_EQ(wg_clinic_set_patients(&cl, a, T0), 0);
+  news2_set(&cl, 89, T0 + 10); /* scale 1: SpO2 89 scores 3 */
+  ASSERT_EQ(cl.alerts.nopen, 1);
+  ASSERT_EQ(wg_alerts_at(&cl.alerts, 0)->rule, WG_RULE_NEWS2);
+  wg_clinic_committed(&cl);
+  snprintf(cl.discharged_by, sizeof(cl.discharged_by),
+           "configuration version 2");
+  ASSERT_EQ(wg_clinic_set_patients(&cl, b, T0 + 20), 0);
+  cl.discharged_by[0] = '\0';
+  ASSERT_EQ(cl.alerts.nopen, 1); /* carried on */
+  ASSERT_EQ(cl.nevents, 0);
+  /* Scale 2: SpO2 89 off oxygen scores 0; two such sets clear it. */
+  for (int k = 0; k < 2 && ev == NULL; k++) {
+    news2_set(&cl, 89, T0 + 30 + 10 * k);
+    for (size_t e = 0; e < cl.nevents && ev == NULL; e++)
+      if (cl.events[e].alert.rule == WG_RULE_NEWS2)
+        ev = &cl.events[e];
+  }
+  ASSERT(ev != NULL);
+  ASSERT_CONTAINS(ev->alert.summary, "NEWS2 on SpO2 scale 2 since "
+                                     "configuration version 2 (was scale 1)");
+  ASSERT_EQ(cl.nsuperseded, 0); /* said once */
+  wg_clinic_free(&cl);
+  wg_config_free(a);
+  wg_config_free(b);
+}
+
+TEST_MAIN(T(limit_changed), T(threshold_removed), T(restored_under_new_limit),
+          T(scale_changed))
