@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/jcs.h"
+#include "common/json_scratch.h"
 #include "common/json_strict.h"
 #include "core/config_internal.h"
 #include "hub/ack.h"
@@ -238,4 +239,21 @@ int wg_desired_check(const wg_desired_t *d, const wg_config_t *base,
   if (rc == WG_ENOMEM && why[0] == '\0')
     snprintf(why, size, "out of memory");
   return rc;
+}
+
+char *wg_desired_report(int64_t version, const char *result,
+                        const char *description, double ts, int64_t running) {
+  wg_json_build_t b = wg_json_build_begin();
+  cJSON *o = cJSON_CreateObject();
+  char *text = NULL;
+
+  cJSON_AddNumberToObject(o, "version", (double)version);
+  cJSON_AddStringToObject(o, "result", result);
+  cJSON_AddStringToObject(o, "description", description);
+  cJSON_AddNumberToObject(o, "ts", ts);
+  cJSON_AddNumberToObject(o, "running", (double)running);
+  if (!wg_json_build_failed(b))
+    text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return text;
 }

@@ -76,4 +76,12 @@ int wg_desired_check(const wg_desired_t *d, const wg_config_t *base,
                      double running_ts, wg_config_t **out, char *why,
                      size_t size);
 
+/*
+ * The answer on config/reported: {"version","result","description","ts",
+ * "running"}, @result one of "applied", "refused", "unchanged"; malloc'd
+ * text, or NULL when memory is short (never one with a member missing).
+ */
+char *wg_desired_report(int64_t version, const char *result,
+                        const char *description, double ts, int64_t running);
+
 #endif

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json_scratch.h"
 #include "core/clock.h"
 #include "core/config_remote.h"
 #include "core/core_internal.h"
@@ -17,21 +16,12 @@
 static const char *const remote_results[] = {"applied", "refused", "unchanged"};
 enum { REMOTE_APPLIED, REMOTE_REFUSED, REMOTE_UNCHANGED };
 
-/* {"version","result","description","ts","running"} on config/reported. */
+/* The answer on config/reported, retained. */
 static void remote_report(wg_core_t *c, int64_t version, int result,
                           const char *description) {
-  wg_json_build_t b = wg_json_build_begin();
-  cJSON *o = cJSON_CreateObject();
-  char *text = NULL;
+  char *text = wg_desired_report(version, remote_results[result], description,
+                                 wg_wall_now(), c->remote.running);
 
-  cJSON_AddNumberToObject(o, "version", (double)version);
-  cJSON_AddStringToObject(o, "result", remote_results[result]);
-  cJSON_AddStringToObject(o, "description", description);
-  cJSON_AddNumberToObject(o, "ts", wg_wall_now());
-  cJSON_AddNumberToObject(o, "running", (double)c->remote.running);
-  if (!wg_json_build_failed(b))
-    text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
   if (text == NULL) {
     wg_log(LOG_ERR, "remote: out of memory: config/reported not sent");
     return;

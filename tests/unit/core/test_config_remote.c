@@ -6,6 +6,7 @@
 
 #include "common/jcs.h"
 #include "core/config_remote.h"
+#include "failalloc.h"
 #include "hub/ack.h"
 #include "test.h"
 #include "testcfg.h"
@@ -324,8 +325,29 @@ static void remote_config_needs_key(void) {
   unlink(path);
 }
 
+static char *build_report(void *data) {
+  (void)data;
+  return wg_desired_report(3, "refused",
+                           "patients[1].devices[0]: \"fall-1\" is also "
+                           "patients[0].devices[0]",
+                           1800000000.5, 2);
+}
+
+/* config/reported whole or not at all, whichever allocation fails. */
+static void report_whole(void) {
+  char *text = build_report(NULL);
+
+  ASSERT_STR_EQ(text, "{\"version\":3,\"result\":\"refused\",\"description\":"
+                      "\"patients[1].devices[0]: \\\"fall-1\\\" is also "
+                      "patients[0].devices[0]\",\"ts\":1800000000.5,"
+                      "\"running\":2}");
+  free(text);
+  ASSERT(failalloc_every(build_report, NULL) >= 5);
+}
+
 static void cleanup(void) { unlink(keyfile); }
 
 TEST_MAIN(T(jcs_numbers), T(jcs_rfc8785_examples), T(jcs_agrees_with_ack),
           T(desired_applied), T(desired_refused), T(desired_forged),
-          T(desired_checker), T(remote_config_needs_key), T(cleanup))
+          T(desired_checker), T(remote_config_needs_key), T(report_whole),
+          T(cleanup))
