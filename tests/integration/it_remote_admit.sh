@@ -34,6 +34,8 @@ grep -q '^configuration version 1, applied .*, by dr-khan' "$T/ctl.out" || fail 
 grep -q '^  p-2  devices: fall-2  NEWS2 scale 2' "$T/ctl.out" || fail "config: $(cat "$T/ctl.out")"
 "$CTL" -c "$T/wardgate.json" config history | grep -q '^1 .* dr-khan$' || fail "config history"
 "$CTL" -c "$T/wardgate.json" config --json | grep -q '"version":1,' || fail "config --json"
+"$CTL" -c "$T/wardgate.json" status | grep -q "^patients  from the hub's configuration version 1$" ||
+  fail "status: $("$CTL" -c "$T/wardgate.json" status)"
 stop_daemon TERM
 [ "$DAEMON_STATUS" = 0 ] || fail "exit status $DAEMON_STATUS"
 # Every message, the hub's desired document too, against its schema.

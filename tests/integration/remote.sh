@@ -11,7 +11,7 @@ REPORTED_TOPIC=wardgate/gw-test/config/reported
 # with remote_config and uplink.ack_key_file ($T/ack.key, made once).
 remote_config() {
   [ -f "$T/ack.key" ] || { head -c 32 /dev/urandom | base64 >"$T/ack.key"; chmod 600 "$T/ack.key"; }
-  write_config "$1" "\"remote_config\": true, \"status_interval_s\": 1, ${3:-}" \
+  write_config "$1" "\"remote_config\": true, \"status_interval_s\": 1, \"control_socket\": \"$T/ctl.sock\", ${3:-}" \
     "${2:-$(patients_json 1)}"
   sed -i "s|\"keepalive_s\": 5 }|\"keepalive_s\": 5 }, \"ack_key_file\": \"$T/ack.key\"|" "$1"
   grep -q ack_key_file "$1" || fail "no key in the configuration"
