@@ -32,12 +32,34 @@ start_broker INGEST
 start_broker UPLINK
 cp "$T/example.key" "$T/ack.key"
 chmod 600 "$T/ack.key"
-write_config "$T/wardgate.json" '"remote_config": true,' '[]'
-sed -i "s|\"keepalive_s\": 5 }|\"keepalive_s\": 5 }, \"ack_key_file\": \"$T/ack.key\"|" "$T/wardgate.json"
-sed -i 's/"gateway_id": "gw-test"/"gateway_id": "gw-0001"/' "$T/wardgate.json"
-start_daemon "$T/wardgate.json"
-subscribe hub 'wardgate/gw-0001/config/reported' "$UPLINK_PORT"
+gateway() { # EXTRA_TOP_LEVEL_JSON [KEY]: gw-0001's configuration
+  write_config "$T/wardgate.json" "$1" '[]'
+  [ -z "${2:-}" ] || sed -i "s|\"keepalive_s\": 5 }|\"keepalive_s\": 5 }, \"ack_key_file\": \"$2\"|" "$T/wardgate.json"
+  sed -i 's/"gateway_id": "gw-test"/"gateway_id": "gw-0001"/' "$T/wardgate.json"
+}
+# remote_config without a key is refused, with why.
+gateway '"remote_config": true,'
+! "$WARDGATED" --check-config -c "$T/wardgate.json" >"$T/check.out" 2>&1 || fail "check-config took it"
+grep -q 'wardgate.json: remote_config: needs uplink.ack_key_file: an unsigned remote configuration is refused' \
+  "$T/check.out" || fail "check-config: $(cat "$T/check.out")"
+
+# Without remote_config the topic is not even subscribed: the document
+# (retained, waiting) changes nothing and is not answered.
 mosquitto_pub -h 127.0.0.1 -p "$UPLINK_PORT" -q 1 -r -t wardgate/gw-0001/config/desired -m "$signed"
+gateway '' "$T/ack.key"
+start_daemon "$T/wardgate.json"
+subscribe hub 'wardgate/gw-0001/#' "$UPLINK_PORT"
+wait_until 10 sub_has hub 'wardgate/gw-0001/status {"state":"online"' || fail "no status"
+sleep 1
+sub_has hub 'config/reported' && fail "answered without remote_config"
+sub_has hub '"config_version"' && fail "a version in the status without remote_config"
+grep -q 'remote:' "$T/wardgated.log" && fail "read without remote_config"
+grep -q 'subscribe.*config/desired' "$T/wardgated.log" && fail "subscribed"
+stop_daemon TERM
+
+gateway '"remote_config": true,' "$T/ack.key"
+"$WARDGATED" --check-config -c "$T/wardgate.json" || fail "check-config"
+start_daemon "$T/wardgate.json"
 wait_until 10 sub_has hub '"version":4,"result":"applied"' || fail "the example not applied: $(cat "$T/hub.sub")"
 stop_daemon TERM
 log "ok"
