@@ -42,7 +42,6 @@ int config__clock(const char *s) {
   return h * 3600 + m * 60 + sec;
 }
 
-
 void *config__objects(wg_conf_t *c, const char *path, const cJSON *arr,
                       size_t size, size_t *n, const char *const *keys,
                       config_elem_fn fn) {
@@ -193,7 +192,7 @@ static void parse_routes(wg_conf_t *c, const cJSON *arr, wg_config_t *cfg) {
     return;
   }
   cfg->routes = config__objects(c, "routes", arr, sizeof(*cfg->routes),
-                              &cfg->nroutes, keys, parse_route);
+                                &cfg->nroutes, keys, parse_route);
   if (cfg->routes == NULL)
     return;
   for (size_t i = 0; i < cfg->nroutes; i++) {

@@ -25,8 +25,8 @@ void config__devices(wg_conf_t *c, const char *path, const cJSON *arr,
 int config__clock(const char *s);
 
 /* Parses one object of an array into @elem. */
-typedef void (*config_elem_fn)(wg_conf_t *c, const char *path,
-                               const cJSON *obj, void *elem);
+typedef void (*config_elem_fn)(wg_conf_t *c, const char *path, const cJSON *obj,
+                               void *elem);
 
 /*
  * An array of objects with the members @keys, each parsed by @fn into an

@@ -155,13 +155,13 @@ void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
   if ((a = get_array(c, path, obj, "thresholds", sub)) != NULL)
     p->thresholds =
         config__objects(c, sub, a, sizeof(*p->thresholds), &p->nthresholds,
-                      threshold_keys, parse_threshold);
+                        threshold_keys, parse_threshold);
   if ((a = get_array(c, path, obj, "intake", sub)) != NULL)
     p->intake = config__objects(c, sub, a, sizeof(*p->intake), &p->nintake,
-                              intake_keys, parse_intake);
+                                intake_keys, parse_intake);
   if ((a = get_array(c, path, obj, "expect", sub)) != NULL) {
     p->expect = config__objects(c, sub, a, sizeof(*p->expect), &p->nexpect,
-                              expect_keys, parse_expect);
+                                expect_keys, parse_expect);
   } else if (n != NULL &&
              (p->expect = wg_conf_alloc(c, 1, sizeof(*p->expect)))) {
     /* NEWS2 declared (a "news2" object), no "expect": the RCP frequency by
@@ -184,4 +184,3 @@ void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
             0.001, 10080, false, false);
   }
 }
-
