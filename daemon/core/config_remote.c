@@ -106,6 +106,10 @@ int wg_desired_open(wg_desired_t *d, const wg_config_t *base,
     return WG_EINVAL;
   }
   d->version = (int64_t)v;
+  /* Authentic first: nothing else of a forged document is read, nor
+   * echoed into a report. */
+  if (verify && (rc = desired_verify(d, base, len, why, size)) != 0)
+    return rc;
   for (m = d->tree->child; m != NULL; m = m->next) {
     size_t k = 0;
     while (keys[k] != NULL && strcmp(keys[k], m->string) != 0)
@@ -140,8 +144,6 @@ int wg_desired_open(wg_desired_t *d, const wg_config_t *base,
              base->gateway_id);
     return WG_EINVAL;
   }
-  if (verify && (rc = desired_verify(d, base, len, why, size)) != 0)
-    return rc;
   /* The version guards against a replay; the time against a clock far
    * out (and, in wg_desired_check(), a document signed before the one in
    * effect). */

@@ -209,6 +209,9 @@ static void desired_refused(void) {
        true, WG_EINVAL, 2, "by: holds a control character"},
       {"{\"version\":2,\"ts\":1800000301,\"patients\":[]}", true, WG_EAUTH, 2,
        "stale: \"ts\" 1800000301 is 301 s ahead"},
+      /* Nothing of a forged document is read past its version. */
+      {"{\"version\":2,\"ts\":1,\"patients\":[],\"k\\u000aey\":1}", false,
+       WG_EAUTH, 2, "unsigned (no \"sig\")"},
       {"[1]", false, WG_EINVAL, 0, "must be an object"},
       {"{\"version\":2,\"version\":3}", false, WG_EINVAL, 0,
        "not JSON: duplicate"},
