@@ -34,6 +34,8 @@ TOPICS = {
     "fhir/vitals": "fhir-bundle.json",
     "fhir/news2": "fhir-bundle.json",
     "fhir/alerts": "fhir-bundle.json",
+    "config/desired": "config-desired.json",
+    "config/reported": "config-reported.json",
 }
 
 

@@ -36,6 +36,12 @@ int ctl_cmd_status(ctl_t *c) {
          ctl_json_str(o, "route")[0]
              ? ctl_term(ctl_json_str(o, "route"), route, sizeof(route))
              : "hub");
+  if (cJSON_GetObjectItemCaseSensitive(o, "config_version") != NULL &&
+      ctl_json_num(o, "config_version") > 0) /* remote_config */
+    printf("patients  from the hub's configuration version %.0f\n",
+           ctl_json_num(o, "config_version"));
+  else if (cJSON_GetObjectItemCaseSensitive(o, "config_version") != NULL)
+    printf("patients  from the configuration file (none from the hub yet)\n");
   printf("devices   broker %s; %.0f packs received, %.0f refused\n",
          ctl_json_flag(n, "ingest_connected") ? "connected" : "NOT CONNECTED",
          ctl_json_num(n, "packs_received"), ctl_json_num(n, "packs_rejected"));

@@ -58,6 +58,12 @@ static void ctl_usage(FILE *f) {
           "           [--ts SECONDS] [--canonical]\n"
           "                                   an ack signed as the hub signs "
           "it\n"
+          "  config [--json] | config history | config diff A B\n"
+          "                                   the patients of the hub's "
+          "versions\n"
+          "  sign-config FILE --key-file FILE [--ts SECONDS] [--canonical]\n"
+          "                                   a desired configuration "
+          "signed\n"
           "  -c, --config FILE  the daemon's configuration "
           "(/etc/wardgate/wardgate.json)\n"
           "  -t, --timeout D    how long to wait for the daemon (5s)\n"
@@ -329,6 +335,8 @@ int main(int argc, char **argv) {
              .format = "csv",
              .timeout_s = CTL_TIMEOUT_S};
   const char *cmd, *arg = NULL, *since = NULL, *timeout = NULL;
+  const char *args[3] = {NULL, NULL, NULL}; /* config diff A B: three */
+  size_t nargs = 0;
   int opt, status;
 
   setlocale(LC_ALL, "");
@@ -360,9 +368,10 @@ int main(int argc, char **argv) {
   /* The command's own options, and at most one operand. */
   while (optind < argc) {
     if ((opt = getopt_long(argc, argv, "+t:", opts, NULL)) == -1) {
-      if (arg != NULL)
+      if (nargs == (strcmp(cmd, "config") == 0 ? 3u : 1u))
         ctl_die(EX_USAGE, "%s: unexpected %s", cmd, argv[optind]);
-      arg = argv[optind++];
+      args[nargs++] = argv[optind++];
+      arg = args[0];
       continue;
     }
     switch (opt) {
@@ -426,6 +435,8 @@ int main(int argc, char **argv) {
             timeout);
   if (strcmp(cmd, "sign-ack") == 0 && arg != NULL) /* the hub's side */
     return ctl_cmd_sign_ack(&c, arg);
+  if (strcmp(cmd, "sign-config") == 0 && arg != NULL)
+    return ctl_cmd_sign_config(&c, arg);
   ctl_load_config(&c);
 
   if (strcmp(cmd, "status") == 0 && arg == NULL)
@@ -442,6 +453,8 @@ int main(int argc, char **argv) {
     status = ctl_cmd_export(&c);
   else if (strcmp(cmd, "log") == 0 && arg == NULL)
     status = ctl_cmd_log(&c);
+  else if (strcmp(cmd, "config") == 0)
+    status = ctl_cmd_config(&c, args, nargs);
   else
     ctl_die(EX_USAGE,
             "%s: unknown command, or its operand is missing or extra "

@@ -95,5 +95,8 @@ int ctl_cmd_scores(ctl_t *c, const char *patient);
 int ctl_cmd_export(ctl_t *c);
 int ctl_cmd_log(ctl_t *c);
 int ctl_cmd_sign_ack(ctl_t *c, const char *id);
+/* ctl_config.c: config [history | diff A B], and sign-config FILE. */
+int ctl_cmd_config(ctl_t *c, const char *const *args, size_t nargs);
+int ctl_cmd_sign_config(ctl_t *c, const char *file);
 
 #endif

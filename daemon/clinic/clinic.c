@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clinic/clinic_internal.h"
 #include "common/text.h"
 #include "wardgate/error.h"
 #include "wardgate/log.h"
@@ -39,6 +40,7 @@ static void clinic_free_notes(wg_clinic_t *cl) {
 void wg_clinic_free(wg_clinic_t *cl) {
   clinic_free_notes(cl);
   clinic_free_states(cl->states, cl->nstates);
+  clinic__reconfig_free(cl);
   wg_alerts_free(&cl->alerts);
   free(cl->events);
   free(cl->scores);
@@ -92,6 +94,10 @@ static void clinic_queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
   wg_log(LOG_INFO, "alert %s %s: %s (%s, patient %s)", ev->alert.id,
          wg_alert_state_name(ev->alert.state), ev->alert.summary,
          wg_severity_name(ev->alert.severity), ev->alert.patient);
+}
+
+void clinic__queue_event(wg_clinic_t *cl, const wg_alert_event_t *ev) {
+  clinic_queue_event(cl, ev);
 }
 
 /* One (patient, rule, key) of a pack: its verdicts folded. */
@@ -209,6 +215,8 @@ static void clinic_apply_verdicts(wg_clinic_t *cl, const wg_patient_t *p,
   for (size_t i = 0; i < n; i++) {
     int rc = wg_alerts_apply(&cl->alerts, p->id, &v[i], p->ack_timeout_min, now,
                              &ev);
+    if (rc == 1 && cl->nsuperseded > 0) /* a change of configuration said */
+      clinic__reconfig_note(cl, &ev);
     if (rc == 1)
       clinic_queue_event(cl, &ev);
     else if (rc < 0)
@@ -267,15 +275,19 @@ static void clinic_close_removed(wg_clinic_t *cl, double now) {
 
   while (k < cl->alerts.nopen) {
     const wg_alert_t *al = wg_alerts_at(&cl->alerts, k);
-    char id[sizeof(al->id)], reason[128];
+    char id[sizeof(al->id)], reason[192];
 
     if (clinic_patient_index(cl, al->patient) >= 0) {
       k++;
       continue;
     }
     wg_copy(id, sizeof(id), al->id);
-    snprintf(reason, sizeof(reason),
-             "patient %s removed from the configuration", al->patient);
+    if (cl->discharged_by[0] != '\0') /* by the hub: a discharge */
+      snprintf(reason, sizeof(reason), "discharged: patient %s is not in %s",
+               al->patient, cl->discharged_by);
+    else
+      snprintf(reason, sizeof(reason),
+               "patient %s removed from the configuration", al->patient);
     wg_log(LOG_WARNING,
            "clinic: reload: %s; alert %s (%s, %s%s) closed, its escalation "
            "stopped",
@@ -290,6 +302,7 @@ static void clinic_close_removed(wg_clinic_t *cl, double now) {
 
 int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
                            double now) {
+  const wg_config_t *was = cl->cfg; /* alive until this returns */
   size_t n = cfg->npatients;
   wg_rule_state_t *v = calloc(n ? n : 1, sizeof(*v));
 
@@ -313,6 +326,11 @@ int wg_clinic_set_patients(wg_clinic_t *cl, const wg_config_t *cfg,
   wg_daylog_start(&cl->daylog, now);
   wg_alerts_set_routes(&cl->alerts, cfg->routes, cfg->nroutes);
   clinic_close_removed(cl, now);
+  for (size_t k = 0; k < cl->alerts.nopen;) { /* what is no longer held */
+    long i = clinic_patient_index(cl, wg_alerts_at(&cl->alerts, k)->patient);
+    if (i < 0 || !clinic__reconfigured(cl, was, k, (size_t)i, now))
+      k++;
+  }
   for (size_t i = 0; i < n; i++)
     clinic_mark_open(cl, i, now);
   return 0;
@@ -360,6 +378,12 @@ int wg_clinic_restore_alert(wg_clinic_t *cl, const char *json, double now) {
     return rc;
   if ((i = clinic_patient_index(cl, al.patient)) >= 0)
     clinic_restore_open(cl, (size_t)i, &al, now);
+  /* Changed while the daemon was down: not left open with no rule. */
+  for (size_t k = 0; i >= 0 && k < cl->alerts.nopen; k++)
+    if (strcmp(wg_alerts_at(&cl->alerts, k)->id, al.id) == 0) {
+      clinic__reconfigured(cl, NULL, k, (size_t)i, now);
+      break;
+    }
   return 0;
 }
 
@@ -375,6 +399,8 @@ static void clinic_reading(wg_clinic_t *cl, size_t patient, int device,
     return;
   p = &cl->cfg->patients[patient];
   clinic__news2_past(cl, p, &cl->states[patient], r);
+  if (cl->nsuperseded > 0)
+    clinic__reconfig_reading(cl, patient, r, now);
   n = wg_rules_eval(p, &cl->states[patient], r, device, now, v, VERDICTS_MAX);
   for (size_t i = 0; refusal != NULL && i < n; i++) {
     char summary[sizeof(v[i].summary)];

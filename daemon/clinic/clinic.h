@@ -67,6 +67,14 @@ typedef struct wg_clinic_s {
   wg_news2_past_t *past;
   size_t npast;
   size_t past_cap;
+  /* Why the next wg_clinic_set_patients() removes patients, when the hub
+   * discharged them (remote_config): "configuration version 3"; empty
+   * for a reload of the file. */
+  char discharged_by[64];
+  /* Open threshold alerts whose limit changed, closed by the next reading
+   * of their name (reconfig.c). */
+  struct wg_clinic_superseded_s *superseded;
+  size_t nsuperseded;
   /* wg_clinic_observe_clock()'s last look; mono 0 before the first. */
   double clock_wall, clock_mono;
 } wg_clinic_t;

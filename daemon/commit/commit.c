@@ -227,6 +227,11 @@ static int put_fhir_flag(wg_commit_t *cm, const wg_alert_event_t *ev,
 static int write_results(wg_commit_t *cm, double now) {
   wg_clinic_t *cl = cm->d.clinic;
 
+  if (cm->config_row != NULL) {
+    int rc = wg_store_put_config(cm->d.store, cm->config_row);
+    if (rc != 0)
+      return rc;
+  }
   for (size_t i = 0; i < cl->nscores; i++) {
     const wg_clinic_score_t *cs = &cl->scores[i];
     wg_news2_json_t j;
@@ -307,9 +312,9 @@ static void commit_done(wg_commit_t *cm, bool alerts_changed) {
 
 static bool nothing_to_write(const wg_commit_t *cm) {
   const wg_batch_t *b = &cm->d.ingest->batch;
-  return b->readings.n == 0 && b->nacks == 0 && cm->d.clinic->nevents == 0 &&
-         cm->d.clinic->nscores == 0 && !cm->d.clinic->daylog.due &&
-         !wg_outbox_has_acked(cm->d.outbox);
+  return b->readings.n == 0 && b->nacks == 0 && cm->config_row == NULL &&
+         cm->d.clinic->nevents == 0 && cm->d.clinic->nscores == 0 &&
+         !cm->d.clinic->daylog.due && !wg_outbox_has_acked(cm->d.outbox);
 }
 
 int wg_commit_now(wg_commit_t *cm) {
@@ -341,6 +346,7 @@ int wg_commit_now(wg_commit_t *cm) {
   cm->d.counters->readings_duplicate += dup;
   maybe_checkpoint(cm);
   wg_ingest_reset(cm->d.ingest);
+  cm->config_row = NULL;
   cm->evaluated = 0;
   cm->acks_applied = 0;
   wg_outbox_committed(cm->d.outbox);

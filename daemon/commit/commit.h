@@ -88,6 +88,11 @@ struct wg_commit_s {
   size_t evaluated;    /* readings of the batch the clinic has seen */
   size_t acks_applied; /* acks of the batch the clinic has seen */
   uint64_t trimmed_at; /* loop ms of the last malloc_trim() */
+  /* A configuration version applied at the last commit boundary
+   * (remote_config; borrowed from the owner): its config_versions row is
+   * written in the next commit, with what the change did (discharges) and
+   * the readings taken under it; NULL once on disk. */
+  const wg_store_config_t *config_row;
   bool paused;
   unsigned retry_ms;
   wg_complaint_t complaint;

@@ -104,6 +104,15 @@ static const char *const migrations[] = {
     "ALTER TABLE alert_events ADD COLUMN acked_by TEXT;"
     "ALTER TABLE alert_events ADD COLUMN outcome TEXT;"
     "ALTER TABLE alert_events ADD COLUMN note TEXT;",
+    /* 5 -> 6: each configuration version applied from the hub
+     * (remote_config, DESIGN.md section 7): a restart without the hub
+     * applies the last, and the audit says who changed what, when. */
+    "CREATE TABLE config_versions("
+    " version INTEGER PRIMARY KEY,"
+    " received REAL NOT NULL,"
+    " applied REAL NOT NULL,"
+    " by TEXT,"
+    " document TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

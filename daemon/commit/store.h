@@ -16,7 +16,7 @@
 #include "wardgate/reading.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define WG_STORE_SCHEMA_VERSION 5
+#define WG_STORE_SCHEMA_VERSION 6
 
 typedef struct wg_store_s wg_store_t;
 
@@ -270,5 +270,35 @@ int wg_store_scores_each(wg_store_t *s, const char *patient, double since,
  */
 int wg_store_score_latest(wg_store_t *s, const char *patient,
                           wg_store_score_cb cb, void *ud);
+
+/* ---- configuration versions (store_config.c) ---------------------------- */
+
+/* A configuration version from the hub, as config_versions keeps it. */
+typedef struct wg_store_config_s {
+  int64_t version;
+  double received;      /* when it arrived */
+  double applied;       /* when it took effect */
+  const char *by;       /* who, if the document says; else NULL */
+  const char *document; /* the document as received, signature and all */
+} wg_store_config_t;
+
+/* @c is borrowed for the call. Return 0, or non-zero to stop. */
+typedef int (*wg_store_config_cb)(void *ud, const wg_store_config_t *c);
+
+/* Within the commit's transaction: version @c applied. 0 or an error. */
+int wg_store_put_config(wg_store_t *s, const wg_store_config_t *c);
+
+/* The newest version applied, if any, to @cb. Returns 0 (also when there
+ * is none), what @cb returned, or a negative error. */
+int wg_store_config_latest(wg_store_t *s, wg_store_config_cb cb, void *ud);
+
+/* Version @version, if stored, to @cb: returns 1 when found (@cb returned
+ * 0), 0 when not, what @cb returned, or a negative error. */
+int wg_store_config_get(wg_store_t *s, int64_t version, wg_store_config_cb cb,
+                        void *ud);
+
+/* Every version, oldest first, to @cb (document NULL: not read). Returns
+ * 0, what @cb returned to stop, or a negative error. */
+int wg_store_config_history(wg_store_t *s, wg_store_config_cb cb, void *ud);
 
 #endif

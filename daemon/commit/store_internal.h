@@ -110,7 +110,15 @@
   XX(score_latest,                                                             \
      "SELECT patient_id, ts, score, scale, complete, band, components,"        \
      " missing FROM scores WHERE patient_id = ?1"                              \
-     " ORDER BY ts DESC, id DESC LIMIT 1")
+     " ORDER BY ts DESC, id DESC LIMIT 1")                                     \
+  XX(config_put, "INSERT OR REPLACE INTO config_versions(version, received,"   \
+                 " applied, by, document) VALUES(?1, ?2, ?3, ?4, ?5)")         \
+  XX(config_latest, "SELECT version, received, applied, by, document"          \
+                    " FROM config_versions ORDER BY version DESC LIMIT 1")     \
+  XX(config_get, "SELECT version, received, applied, by, document"             \
+                 " FROM config_versions WHERE version = ?1")                   \
+  XX(config_history, "SELECT version, received, applied, by, NULL"             \
+                     " FROM config_versions ORDER BY version")
 
 struct wg_store_s {
   sqlite3 *db;

@@ -315,6 +315,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "control_socket",
                                      "strict_permissions",
                                      "quota",
+                                     "remote_config",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir",
                                      "ack_key_file", NULL};
@@ -360,6 +361,10 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
     wg_conf_problem(c, "strict_permissions", "must be true or false");
   cfg->strict_permissions = cJSON_IsTrue(m);
   config__quota(c, root, cfg);
+  m = cJSON_GetObjectItemCaseSensitive(root, "remote_config");
+  if (m != NULL && !cJSON_IsBool(m))
+    wg_conf_problem(c, "remote_config", "must be true or false");
+  cfg->remote_config = cJSON_IsTrue(m);
 
   in = cJSON_GetObjectItemCaseSensitive(root, "ingest");
   if (in == NULL)
@@ -386,6 +391,12 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
       config__ack_key(c, cfg);
   }
 
+  /* A configuration anyone who may publish on the hub's broker could
+   * send is not one to give a patient's care to. */
+  if (cfg->remote_config && cfg->ack_key_file == NULL)
+    wg_conf_problem(c, "remote_config",
+                    "needs uplink.ack_key_file: an unsigned remote "
+                    "configuration is refused");
   if (cJSON_IsObject(in))
     config_secrets(c, "ingest", in, cfg->strict_permissions);
   if (cJSON_IsObject(up))

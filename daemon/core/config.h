@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clinic/severity.h"
 #include "common/arena.h"
@@ -127,6 +128,11 @@ typedef struct wg_config_s {
   const char *ack_key_file;
   const unsigned char *ack_key;
   size_t ack_key_len;
+  /* remote_config (DESIGN.md sections 4 and 7): the patients come from the
+   * hub's signed config/desired; config_version is the version whose
+   * patients these are, 0 for the file's (core/config_remote.h). */
+  bool remote_config;
+  int64_t config_version;
   wg_patient_t *patients;
   size_t npatients;
   wg_route_t *routes; /* none: every alert's route is "hub" */

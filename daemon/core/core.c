@@ -32,165 +32,6 @@
  * deadlines wait as long again for what was sent meanwhile. */
 #define STALL_MS 2000
 
-/* ---- input --------------------------------------------------------------- */
-
-/* A device's quota alert, raised or cleared (ingest/quota.h). */
-static void core_quota(wg_core_t *c, const char *device, const char *err,
-                       double now) {
-  const wg_device_t *dm = wg_ingest_find(&c->ingest, device);
-  wg_quota_event_t ev = c->ingest.quota_event;
-
-  if (ev == WG_QUOTA_EXCEEDED)
-    c->counters.packs_over_quota++;
-  if (dm != NULL && ev != WG_QUOTA_NONE)
-    wg_clinic_device_quota(&c->clinic, dm->patient_index, dm->device_index,
-                           device, ev == WG_QUOTA_EXCEEDED ? err : NULL, now);
-}
-
-int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
-                   const void *payload, size_t len, char *err, size_t errlen) {
-  double now = wg_wall_now();
-  int rc;
-
-  if (c->stopping) {
-    snprintf(err, errlen, "shutting down");
-    return WG_ECLOSING;
-  }
-  c->counters.packs_received++;
-  rc = wg_ingest_pack_via(&c->ingest, transport, device, payload, len, now, err,
-                          errlen);
-  core_quota(c, device, err, now);
-  if (rc != 0) {
-    const wg_device_t *dm = wg_ingest_find(&c->ingest, device);
-    wg_hub_report_rejection(&c->hub, transport, device, err);
-    /* The device's own fault, not the gateway's: counted toward
-     * device_refused, so that someone learns its data is not arriving. */
-    if (dm != NULL && (rc == WG_EINVAL || rc == WG_ETOOBIG || rc == WG_EAUTH))
-      wg_clinic_device_pack(&c->clinic, dm->patient_index, device, err, now);
-    return rc;
-  }
-  wg_commit_maybe_now(&c->commit);
-  return 0;
-}
-
-/* A pack refused before wg_core_ingest() saw it: counted and reported. */
-static void core_reject_unread(wg_core_t *c, const char *transport,
-                               const char *device, const char *reason) {
-  c->counters.packs_received++;
-  wg_hub_report_rejection(&c->hub, transport, device, reason);
-}
-
-/* Whether this retained message was reported before in this run: the
- * broker sends it again at every subscribe, and once is enough. */
-static bool core_retained_seen(wg_core_t *c, const char *topic,
-                               const void *payload, size_t len) {
-  uint64_t h = 14695981039346656037u; /* FNV-1a */
-  const unsigned char *p = (const unsigned char *)topic;
-
-  for (size_t k = 0; k <= strlen(topic); k++)
-    h = (h ^ p[k]) * 1099511628211u;
-  p = payload;
-  for (size_t k = 0; k < len; k++)
-    h = (h ^ p[k]) * 1099511628211u;
-  for (size_t k = 0; k < WG_CORE_RETAINED_SEEN; k++)
-    if (c->retained_seen[k] == h)
-      return true;
-  c->retained_seen[c->retained_next++ % WG_CORE_RETAINED_SEEN] = h;
-  return false;
-}
-
-/* A message on a topic the ingest filter names the device in. A retained
- * one is a pack the broker kept from before the subscription, never a new
- * reading (DESIGN.md section 5): counted each time, reported once. */
-static void core_input_message_info(wg_driver_t *drv, const char *topic,
-                                    const void *payload, size_t len,
-                                    const wg_message_info_t *info) {
-  wg_core_t *c = drv->data;
-  size_t i = (size_t)(drv - c->inputs);
-  char device[WG_ID_MAX + 1], err[256];
-
-  wg_commit_take(&c->commit); /* its PUBACK waits for the next commit */
-  if (wg_inputs[i]->device_of(c->cfg->ingest[i], topic, device,
-                              sizeof(device)) != 0) {
-    snprintf(err, sizeof(err), "topic %.128s does not name a valid device id",
-             topic);
-    core_reject_unread(c, drv->ops->name, "", err);
-    return;
-  }
-  if (info->retained) {
-    c->counters.packs_retained++;
-    if (core_retained_seen(c, topic, payload, len)) {
-      c->counters.packs_received++;
-      return;
-    }
-    snprintf(err, sizeof(err),
-             "retained message on %.128s: kept by the broker from before, "
-             "not a new reading; ignored",
-             topic);
-    core_reject_unread(c, drv->ops->name, device, err);
-    return;
-  }
-  wg_core_ingest(c, drv->ops->name, device, payload, len, err, sizeof(err));
-}
-
-static void core_input_message(wg_driver_t *drv, const char *topic,
-                               const void *payload, size_t len) {
-  const wg_message_info_t info = {.retained = false};
-  core_input_message_info(drv, topic, payload, len, &info);
-}
-
-/* A pack from a request-response driver, answered after its commit. */
-static int core_input_pack(wg_driver_t *drv, const char *device,
-                           const void *payload, size_t len, uint64_t *ticket,
-                           char *err, size_t errlen) {
-  wg_core_t *c = drv->data;
-  /* Taken before the pack: if it commits the group itself, it is this. */
-  uint64_t next = wg_commit_take(&c->commit);
-  size_t kept = c->ingest.batch.readings.n;
-  int rc;
-
-  if (!wg_ingest_device_id_ok(device, strlen(device))) {
-    snprintf(err, errlen, "not a valid device id");
-    core_reject_unread(c, drv->ops->name, "", err);
-    return WG_EINVAL;
-  }
-  rc = wg_core_ingest(c, drv->ops->name, device, payload, len, err, errlen);
-  /* A refused pack whose falls were kept: its refusal, too, is answered
-   * after they are committed (DESIGN.md section 5). */
-  if (rc == 0 || c->ingest.batch.readings.n > kept)
-    *ticket = next;
-  return rc;
-}
-
-static void core_input_rejected(wg_driver_t *drv, const char *device,
-                                const char *reason) {
-  core_reject_unread(drv->data, drv->ops->name, device, reason);
-}
-
-static void core_input_session_lost(wg_driver_t *drv) {
-  wg_core_t *c = drv->data;
-  wg_hub_report_session_lost(&c->hub, drv->label);
-}
-
-static char *core_input_status(wg_driver_t *drv) {
-  return wg_core_status_json(drv->data, true, true);
-}
-
-/* One table for every input: each driver calls what its protocol needs. */
-static const wg_driver_cbs_t input_cbs = {
-    .message = core_input_message,
-    .message_info = core_input_message_info,
-    .pack = core_input_pack,
-    .rejected = core_input_rejected,
-    .status = core_input_status,
-    .session_lost = core_input_session_lost};
-
-static void core_pause_inputs(wg_core_t *c, bool paused) {
-  for (size_t i = 0; i < c->ninputs; i++)
-    if (c->input_open[i])
-      c->inputs[i].ops->pause(&c->inputs[i], paused);
-}
-
 /* ---- the stages' callbacks ----------------------------------------------- */
 
 static void core_stop_step(wg_core_t *c);
@@ -204,6 +45,7 @@ static void core_committed(wg_commit_t *cm, uint64_t ticket,
     if (c->input_open[i] && c->inputs[i].ops->committed != NULL)
       c->inputs[i].ops->committed(&c->inputs[i], ticket);
   wg_hub_committed(&c->hub, ticket, alerts_changed);
+  wg_remote_committed(c); /* a boundary: the hub's patients may come in */
   core__arm_tick(c);
   if (c->stopping)
     core_stop_step(c);
@@ -213,7 +55,7 @@ static void core_commit_pause(wg_commit_t *cm, bool paused) {
   wg_core_t *c = cm->data;
 
   if (!c->stopping) /* a stop has paused the input for good */
-    core_pause_inputs(c, paused);
+    core__pause_inputs(c, paused);
 }
 
 static void core_unknown_ack(wg_commit_t *cm, const char *id) {
@@ -248,6 +90,10 @@ static void core_hub_progress(wg_hub_t *h) { core_stop_step(h->data); }
 
 static void core_hub_offline(wg_hub_t *h) { core_finish_stop(h->data); }
 
+static void core_hub_desired(wg_hub_t *h, const void *payload, size_t len) {
+  wg_remote_desired(h->data, payload, len);
+}
+
 static int core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
   wg_json_build_t b = wg_json_build_begin();
   const wg_core_t *c = h->data;
@@ -266,7 +112,8 @@ static const wg_hub_cbs_t hub_cbs = {.ack = core_hub_ack,
                                      .input = core_hub_input,
                                      .progress = core_hub_progress,
                                      .offline = core_hub_offline,
-                                     .gauges = core_hub_gauges};
+                                     .gauges = core_hub_gauges,
+                                     .desired = core_hub_desired};
 
 /* ---- the clinic's clock -------------------------------------------------- */
 
@@ -329,11 +176,12 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
   while (wg_inputs[c->ninputs] != NULL)
     c->ninputs++;
   wg_ingest_init(&c->ingest);
-  if ((rc = wg_ingest_build_map(cfg, &map)) != 0)
+  /* The patients: the file's, or the hub's last version (remote_config). */
+  if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0 ||
+      (rc = wg_remote_restore(c)) != 0 ||
+      (rc = wg_ingest_build_map(c->live, &map)) != 0)
     goto fail;
   wg_ingest_set_map(&c->ingest, &map);
-  if ((rc = wg_store_open(&c->store, cfg->database, cfg->durability)) != 0)
-    goto fail;
   /* Ids go on from the largest stored. */
   if ((seq = wg_store_alert_max_seq(c->store)) < 0) {
     rc = (int)seq;
@@ -358,7 +206,10 @@ int wg_core_new(wg_core_t **out, uv_loop_t *loop, wg_config_t *cfg) {
                             .audit_retention_days = cfg->audit_retention_days,
                             .counters = &c->counters};
   wg_commit_init(&c->commit, loop, &deps, &commit_cbs, c);
-  if ((rc = wg_commit_restore(&c->commit, cfg, wg_wall_now())) != 0)
+  if (cfg->remote_config && (rc = wg_hub_set_patients(&c->hub, c->live)) != 0 &&
+      rc != WG_ENOMEM)
+    goto fail;
+  if ((rc = wg_commit_restore(&c->commit, c->live, wg_wall_now())) != 0)
     goto fail;
   *out = c;
   return 0;
@@ -384,7 +235,7 @@ int wg_core_start(wg_core_t *c) {
     if (cfg->ingest[i] == NULL)
       continue;
     if ((rc = wg_inputs[i]->init(&c->inputs[i], cfg->ingest[i], cfg, &c->ingest,
-                                 &input_cbs, c)) != 0)
+                                 &core__input_cbs, c)) != 0)
       return rc;
     c->input_open[i] = true;
   }
@@ -397,7 +248,7 @@ int wg_core_start(wg_core_t *c) {
   wg_log(LOG_INFO,
          "core: gateway %s started: %zu patients, %zu devices, "
          "database %s",
-         cfg->gateway_id, cfg->npatients, c->ingest.map.n, cfg->database);
+         cfg->gateway_id, c->live->npatients, c->ingest.map.n, cfg->database);
   return 0;
 }
 
@@ -463,7 +314,7 @@ void wg_core_stop(wg_core_t *c, wg_core_stopped_cb cb) {
   c->stopped_cb = cb;
   wg_log(LOG_INFO, "core: stopping");
   /* Stop taking input; what was taken is committed now. */
-  core_pause_inputs(c, true);
+  core__pause_inputs(c, true);
   uv_timer_stop(&c->tick_timer);
   wg_hub_drain(&c->hub);
   uv_timer_start(&c->stop_timer, core_stop_timeout_cb, STOP_TIMEOUT_MS, 0);
@@ -487,6 +338,7 @@ void wg_core_free(wg_core_t *c) {
   wg_clinic_free(&c->clinic);
   wg_ingest_free(&c->ingest);
   wg_store_close(c->store);
+  wg_remote_free(&c->remote);
   if (c->live != c->cfg)
     wg_config_free(c->live);
   wg_config_free(c->cfg);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The core's state, for its own files only (core.c: wiring, start and
- * stop; reload.c: what SIGHUP changes). Other modules see wg_core_t by
- * name (core.h).
+ * stop; core_input.c: the input drivers' callbacks; reload.c: what SIGHUP
+ * changes). Other modules see wg_core_t by name (core.h).
  */
 #ifndef WG_CORE_INTERNAL_H
 #define WG_CORE_INTERNAL_H
@@ -16,6 +16,7 @@
 #include "commit/store.h"
 #include "core/core.h"
 #include "core/inputs.h"
+#include "core/remote.h"
 #include "hub/hub.h"
 #include "ingest/ingest.h"
 #include "wardgate/driver.h"
@@ -35,6 +36,7 @@ struct wg_core_s {
   wg_commit_t commit;
   wg_clinic_t clinic;
   wg_hub_t hub;
+  wg_remote_t remote; /* the hub's desired configuration (remote_config) */
 
   /* The input drivers, by their place in wg_inputs[] (inputs.h); inputs[i]
    * is open from its init until its close is asked for. */
@@ -59,7 +61,22 @@ struct wg_core_s {
   wg_core_stopped_cb stopped_cb;
 };
 
+/*
+ * Take the patients (and routes, unknown_devices) of @cfg now, between
+ * two commits: the device map, the clinic's patients (the open alerts of
+ * those who left are closed), news2/latest and the inputs' devices
+ * (reload.c). 0, taking @cfg over; or WG_ENOMEM with nothing changed and
+ * @cfg still the caller's.
+ */
+int core__take_patients(wg_core_t *c, wg_config_t *cfg);
+
 /* The clinic's timer, armed for its earliest deadline (core.c). */
 void core__arm_tick(wg_core_t *c);
+
+/* The callbacks of every input driver (core_input.c). */
+extern const wg_driver_cbs_t core__input_cbs;
+
+/* Pause or resume every open input driver (core_input.c). */
+void core__pause_inputs(wg_core_t *c, bool paused);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "wardgate/error.h"
 #include "wardgate/log.h"
 
 /* What only a restart changes is the same in @a and @b: the gateway, the
@@ -27,33 +28,19 @@ static bool reload_same_at_start(const wg_config_t *a, const wg_config_t *b) {
            strcmp(a->fhir.device_system, b->fhir.device_system) == 0));
 }
 
-void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
+int core__take_patients(wg_core_t *c, wg_config_t *cfg) {
   wg_device_map_t map;
 
-  /* The readings waiting for the rules are evaluated with the patients
-   * they arrived under. */
-  if (wg_commit_now(&c->commit) != 0)
-    wg_log(LOG_WARNING, "core: reload: the pending readings are not "
-                        "committed yet; they meet the new patients' rules");
   /* Everything that can fail first, so that a failure changes nothing. */
-  if (wg_ingest_build_map(cfg, &map) != 0) {
-    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
-    wg_config_free(cfg);
-    return;
-  }
+  if (wg_ingest_build_map(cfg, &map) != 0)
+    return WG_ENOMEM;
   if (wg_clinic_set_patients(&c->clinic, cfg, wg_wall_now()) != 0) {
-    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
     free(map.v);
-    wg_config_free(cfg);
-    return;
+    return WG_ENOMEM;
   }
   wg_ingest_set_map(&c->ingest, &map);
   /* A patient who left leaves news2/latest; one who came joins it. */
   wg_hub_set_patients(&c->hub, cfg);
-  if (!reload_same_at_start(cfg, c->cfg))
-    wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
-                        "unknown_devices and news2_interval_s only; other "
-                        "changes need a restart");
   for (size_t i = 0; i < c->ninputs; i++) {
     const wg_input_t *in = wg_inputs[i];
     if (c->input_open[i] && in->devices_changed != NULL &&
@@ -66,7 +53,35 @@ void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
   if (c->live != c->cfg)
     wg_config_free(c->live);
   c->live = cfg;
+  core__arm_tick(c);
+  return 0;
+}
+
+void wg_core_reload(wg_core_t *c, wg_config_t *cfg) {
+  /* The hub's patients are not the file's to replace (remote_config). */
+  if (c->remote.running > 0) {
+    wg_log(LOG_WARNING,
+           "core: reload: the patients are the hub's (configuration "
+           "version %lld); the file's are not taken, nor its other "
+           "changes before a restart",
+           (long long)c->remote.running);
+    wg_config_free(cfg);
+    return;
+  }
+  /* The readings waiting for the rules are evaluated with the patients
+   * they arrived under. */
+  if (wg_commit_now(&c->commit) != 0)
+    wg_log(LOG_WARNING, "core: reload: the pending readings are not "
+                        "committed yet; they meet the new patients' rules");
+  if (!reload_same_at_start(cfg, c->cfg))
+    wg_log(LOG_WARNING, "core: reload takes the patients, routes, "
+                        "unknown_devices and news2_interval_s only; other "
+                        "changes need a restart");
+  if (core__take_patients(c, cfg) != 0) {
+    wg_log(LOG_ERR, "core: reload: out of memory; keeping the old patients");
+    wg_config_free(cfg);
+    return;
+  }
   wg_log(LOG_INFO, "core: reloaded: %zu patients, %zu devices", cfg->npatients,
          c->ingest.map.n);
-  core__arm_tick(c);
 }

@@ -2,7 +2,6 @@
 #include "hub/ack.h"
 
 #include <cjson/cJSON.h>
-#include <inttypes.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jcs.h"
 #include "common/json_scratch.h"
 #include "common/json_strict.h"
 #include "common/text.h"
@@ -169,154 +169,19 @@ size_t wg_ack_key_len(const void *bytes, size_t n) {
   return n > 0 && ((const char *)bytes)[n - 1] == '\n' ? n - 1 : n;
 }
 
-/* The next UTF-16 code unit of the UTF-8 text at *@p (valid, checked
- * before), advancing *@p past the code point on its last unit; 0 at the
- * end. *@low holds the low surrogate still owed, or 0. */
-static unsigned ack_utf16_next(const unsigned char **p, unsigned *low) {
-  const unsigned char *s = *p;
-  unsigned cp, unit;
-
-  if (*low) {
-    unit = *low;
-    *low = 0;
-    return unit;
-  }
-  if (s[0] == 0)
-    return 0;
-  if (s[0] < 0x80) {
-    cp = s[0];
-    *p = s + 1;
-  } else if (s[0] < 0xE0) {
-    cp = (s[0] & 0x1Fu) << 6 | (s[1] & 0x3Fu);
-    *p = s + 2;
-  } else if (s[0] < 0xF0) {
-    cp = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
-    *p = s + 3;
-  } else {
-    cp = (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 |
-         (s[3] & 0x3Fu);
-    *p = s + 4;
-  }
-  if (cp < 0x10000)
-    return cp;
-  *low = 0xDC00 + ((cp - 0x10000) & 0x3FF);
-  return 0xD800 + ((cp - 0x10000) >> 10);
-}
-
-/* RFC 8785 section 3.2.3: names compared as arrays of UTF-16 code units. */
-static int ack_name_cmp(const void *a, const void *b) {
-  const unsigned char *x = *(const unsigned char *const *)a;
-  const unsigned char *y = *(const unsigned char *const *)b;
-  unsigned lx = 0, ly = 0;
-
-  for (;;) {
-    unsigned ux = ack_utf16_next(&x, &lx), uy = ack_utf16_next(&y, &ly);
-    if (ux != uy || ux == 0)
-      return ux < uy ? -1 : ux > uy ? 1 : 0;
-  }
-}
-
-typedef struct ack_out_s {
-  char *p, *end;
-} ack_out_t;
-
-static int ack_put(ack_out_t *w, const char *s, size_t n) {
-  if ((size_t)(w->end - w->p) <= n)
-    return WG_ETOOBIG;
-  memcpy(w->p, s, n);
-  w->p += n;
-  return 0;
-}
-
-/* A string as ECMAScript's JSON.stringify writes it (RFC 8785 3.2.2.2):
- * the two-character escapes, \u00xx (lower case) for other controls,
- * everything else as it is. */
-static int ack_put_string(ack_out_t *w, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  int rc = ack_put(w, "\"", 1);
-
-  for (const unsigned char *p = (const unsigned char *)s; rc == 0 && *p; p++) {
-    char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-    size_t n = 2;
-    switch (*p) {
-    case '"':
-      esc[1] = '"';
-      break;
-    case '\\':
-      esc[1] = '\\';
-      break;
-    case '\b':
-      esc[1] = 'b';
-      break;
-    case '\f':
-      esc[1] = 'f';
-      break;
-    case '\n':
-      esc[1] = 'n';
-      break;
-    case '\r':
-      esc[1] = 'r';
-      break;
-    case '\t':
-      esc[1] = 't';
-      break;
-    default:
-      if (*p >= 0x20) {
-        rc = ack_put(w, (const char *)p, 1);
-        continue;
-      }
-      memcpy(esc + 1, "u00", 3);
-      esc[4] = hex[*p >> 4];
-      esc[5] = hex[*p & 15];
-      n = 6;
-    }
-    rc = ack_put(w, esc, n);
-  }
-  return rc == 0 ? ack_put(w, "\"", 1) : rc;
-}
-
-/* A member's value; @why set for one outside the flat shape. */
-static int ack_put_value(ack_out_t *w, const cJSON *v, const char **why) {
-  char num[32];
-
-  if (cJSON_IsString(v)) {
-    if (ack_text_problem(v->valuestring, 0, true) != NULL) {
-      *why = "a string is not UTF-8";
-      return WG_EINVAL;
-    }
-    return ack_put_string(w, v->valuestring);
-  }
-  if (cJSON_IsTrue(v))
-    return ack_put(w, "true", 4);
-  if (cJSON_IsFalse(v))
-    return ack_put(w, "false", 5);
-  if (cJSON_IsNull(v))
-    return ack_put(w, "null", 4);
-  if (cJSON_IsNumber(v) && v->valuedouble == (double)(int64_t)v->valuedouble &&
-      v->valuedouble <= 9007199254740992.0 &&
-      v->valuedouble >= -9007199254740992.0) {
-    /* ECMAScript writes a whole number below 1e21 in plain digits, and -0
-     * as 0. */
-    int n = snprintf(num, sizeof(num), "%" PRId64, (int64_t)v->valuedouble);
-    return ack_put(w, num, (size_t)n);
-  }
-  *why = "a member is not a string, a whole number, true, false or null";
-  return WG_EINVAL;
-}
-
+/* The flat shape the ack's contract names (DESIGN.md section 7); its
+ * canonical form is common/jcs.c's, which the desired configuration's
+ * signature shares. */
 int wg_ack_canonical(const cJSON *o, char *out, size_t size, size_t *len,
                      const char **why) {
-  const char *names[64];
   const cJSON *m;
   size_t n = 0;
-  ack_out_t w = {out, out + size};
-  int rc;
 
   *why = NULL;
   cJSON_ArrayForEach(m, o) {
     if (strcmp(m->string, "sig") == 0)
       continue;
-    if (n == sizeof(names) / sizeof(names[0])) {
+    if (++n > 64) {
       *why = "more than 64 members";
       return WG_EINVAL;
     }
@@ -324,24 +189,20 @@ int wg_ack_canonical(const cJSON *o, char *out, size_t size, size_t *len,
       *why = "a name is not UTF-8";
       return WG_EINVAL;
     }
-    names[n++] = m->string;
+    if (cJSON_IsString(m) && ack_text_problem(m->valuestring, 0, true)) {
+      *why = "a string is not UTF-8";
+      return WG_EINVAL;
+    }
+    if (!cJSON_IsString(m) && !cJSON_IsBool(m) && !cJSON_IsNull(m) &&
+        !(cJSON_IsNumber(m) &&
+          m->valuedouble == (double)(int64_t)m->valuedouble &&
+          m->valuedouble <= 9007199254740992.0 &&
+          m->valuedouble >= -9007199254740992.0)) {
+      *why = "a member is not a string, a whole number, true, false or null";
+      return WG_EINVAL;
+    }
   }
-  qsort(names, n, sizeof(names[0]), ack_name_cmp);
-  if ((rc = ack_put(&w, "{", 1)) != 0)
-    return rc;
-  for (size_t i = 0; i < n; i++) {
-    if ((i > 0 && (rc = ack_put(&w, ",", 1)) != 0) ||
-        (rc = ack_put_string(&w, names[i])) != 0 ||
-        (rc = ack_put(&w, ":", 1)) != 0 ||
-        (rc = ack_put_value(&w, cJSON_GetObjectItemCaseSensitive(o, names[i]),
-                            why)) != 0)
-      return rc;
-  }
-  if ((rc = ack_put(&w, "}", 1)) != 0)
-    return rc;
-  *w.p = '\0';
-  *len = (size_t)(w.p - out);
-  return 0;
+  return wg_jcs(o, "sig", out, size, len, why);
 }
 
 /* RFC 4648 section 5, without padding. */

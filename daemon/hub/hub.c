@@ -252,6 +252,7 @@ static int hub_latest_set_patients(wg_hub_t *h, const wg_config_t *cfg) {
 int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg) {
   int rc = hub_latest_set_patients(h, cfg);
 
+  h->config_version = cfg->config_version;
   hub_latest_changed(h);
   return rc;
 }
@@ -318,6 +319,8 @@ static void hub_uplink_connected(wg_driver_t *drv) {
   if (!h->draining)
     hub__publish_status(h, true, NULL);
   hub__report_flush(h);
+  if (h->reported != NULL)
+    hub__publish_reported(h);
   hub_publish_active(h);
   uv_timer_start(&h->pump_timer, hub_pump_cb, 0, 0);
   h->latest.changed = true;
@@ -346,6 +349,11 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
   if (h->cbs->input != NULL)
     h->cbs->input(h);
   hub__hold_start(h);
+  /* Retained is the desired configuration's point: the hub's last word,
+   * kept for a gateway that was away. */
+  if (h->cfg->remote_config && strcmp(topic, h->topic_desired) == 0 &&
+      h->cbs->desired != NULL)
+    h->cbs->desired(h, payload, len);
   if (strcmp(topic, h->topic_ack) != 0)
     return;
   if (info->retained) {
@@ -473,6 +481,10 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
   snprintf(h->topic_latest, sizeof(h->topic_latest), "wardgate/%s/news2/latest",
            gw);
   snprintf(h->topic_log, sizeof(h->topic_log), "wardgate/%s/log/daily", gw);
+  snprintf(h->topic_desired, sizeof(h->topic_desired),
+           "wardgate/%s/config/desired", gw);
+  snprintf(h->topic_reported, sizeof(h->topic_reported),
+           "wardgate/%s/config/reported", gw);
   for (int k = 0; k < WG_FHIR_TOPICS; k++)
     snprintf(h->topic_fhir[k], sizeof(h->topic_fhir[k]), "wardgate/%s/fhir/%s",
              gw, wg_fhir_topic_names[k]);
@@ -498,7 +510,8 @@ int wg_hub_init(wg_hub_t *h, uv_loop_t *loop, const wg_config_t *cfg,
 }
 
 int wg_hub_start(wg_hub_t *h) {
-  const char *subscription = h->topic_ack; /* copied by the driver */
+  /* Copied by the driver; config/desired only with remote_config. */
+  const char *subscriptions[] = {h->topic_ack, h->topic_desired};
   wg_mqtt_opts_t o = *(const wg_mqtt_opts_t *)h->cfg->uplink;
   char client_id[96];
   int rc;
@@ -522,8 +535,8 @@ int wg_hub_start(wg_hub_t *h) {
   /* A persistent session: acks sent while the gateway is away wait for it
    * at the hub's broker. */
   o.clean_session = false;
-  o.subscriptions = &subscription;
-  o.nsubscriptions = 1;
+  o.subscriptions = subscriptions;
+  o.nsubscriptions = h->cfg->remote_config ? 2 : 1;
   o.will_topic = h->topic_status;
   o.will_payload = h->will;
   o.will_retain = true;
@@ -583,4 +596,6 @@ void wg_hub_free(wg_hub_t *h) {
   wg_latest_free(&h->latest);
   free(h->will);
   h->will = NULL;
+  free(h->reported);
+  h->reported = NULL;
 }

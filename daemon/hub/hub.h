@@ -55,6 +55,9 @@ typedef struct wg_hub_cbs_s {
   /* Adds the owner's gauges to the status counters object @counters: 0,
    * or WG_ENOMEM when one could not be added (the status is not sent). */
   int (*gauges)(const wg_hub_t *h, cJSON *counters);
+  /* With remote_config: a message on config/desired (borrowed), retained
+   * or not; its PUBACK waits for the next commit, as an ack's does. */
+  void (*desired)(wg_hub_t *h, const void *payload, size_t len);
 } wg_hub_cbs_t;
 
 /* Error reports kept while the uplink is down, the latest ones. */
@@ -88,6 +91,10 @@ struct wg_hub_s {
   char topic_latest[96];               /* news2/latest, retained */
   char topic_log[96];                  /* the daily escalation log, retained */
   char topic_fhir[WG_FHIR_TOPICS][96]; /* by wg_fhir_topic_t */
+  char topic_desired[96];              /* config/desired, remote_config */
+  char topic_reported[96];             /* config/reported, retained */
+  char *reported;         /* the last config/reported, sent at each connect */
+  int64_t config_version; /* of the patients in effect, for the status */
   char *will;
 
   bool active_dirty; /* alerts/active is to be published again */
@@ -208,6 +215,13 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed);
  * of news2/latest until the next reload or restart).
  */
 int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg);
+
+/*
+ * Tell the hub what became of its desired configuration: @json (copied) on
+ * the retained config/reported, now if connected and again at every
+ * (re)connect, so that the hub's copy is the gateway's last word.
+ */
+void wg_hub_report_config(wg_hub_t *h, const char *json);
 
 /* True while the uplink is connected. */
 bool wg_hub_connected(const wg_hub_t *h);

@@ -25,6 +25,9 @@ int hub__status_add(const wg_hub_t *h, cJSON *o, bool online,
  * id, or -1 when it could not be sent. */
 void hub__publish_status(wg_hub_t *h, bool online, int *mid);
 
+/* The last config/reported, retained, if connected (report.c). */
+void hub__publish_reported(wg_hub_t *h);
+
 /* {"device":…,"transport":…,["source":…,]"reason":…,"ts":…} on the errors
  * topic at QoS 0, within the rate limit. */
 void hub__report_error(wg_hub_t *h, const char *transport, const char *device,

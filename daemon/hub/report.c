@@ -43,7 +43,9 @@ int hub__status_add(const wg_hub_t *h, cJSON *o, bool online,
   cJSON_AddStringToObject(o, "version", WG_VERSION);
   cJSON_AddNumberToObject(o, "started", h->started);
   if (!with_counters)
-    goto done;
+    goto done; /* the will cannot know the version when it fires */
+  if (h->cfg->remote_config) /* whose patients: the hub's version N */
+    cJSON_AddNumberToObject(o, "config_version", (double)h->config_version);
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
   if (online) /* who acts on an alert raised now */
     cJSON_AddStringToObject(o, "route",
@@ -285,4 +287,27 @@ void hub__report_refused(wg_hub_t *h, int reason_code, const char *reason) {
   h->refusing = true;
   wg_log(LOG_ERR, "hub: %s", text);
   hub__report_error(h, "mqtt", "", "outbox", text);
+}
+
+/* ---- the desired configuration's answer -------------------------------- */
+
+void hub__publish_reported(wg_hub_t *h) {
+  if (h->reported == NULL || !wg_hub_connected(h))
+    return;
+  if (h->uplink.ops->publish(&h->uplink, h->topic_reported, h->reported,
+                             strlen(h->reported), 1, true, NULL) != 0)
+    wg_complain(&h->complaint, LOG_WARNING,
+                "hub: config/reported not sent; it goes at the next connect");
+}
+
+void wg_hub_report_config(wg_hub_t *h, const char *json) {
+  char *copy = strdup(json);
+
+  if (copy == NULL) {
+    wg_log(LOG_ERR, "hub: out of memory: config/reported not sent");
+    return;
+  }
+  free(h->reported);
+  h->reported = copy;
+  hub__publish_reported(h);
 }
