@@ -314,6 +314,7 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "routes",
                                      "control_socket",
                                      "strict_permissions",
+                                     "local_alarm",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir",
                                      "ack_key_file", NULL};
@@ -389,6 +390,8 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
 
   if ((m = cJSON_GetObjectItemCaseSensitive(root, "routes")) != NULL)
     parse_routes(c, m, cfg);
+  config__local_alarm(c, cJSON_GetObjectItemCaseSensitive(root, "local_alarm"),
+                      cfg);
 
   pa = cJSON_GetObjectItemCaseSensitive(root, "patients");
   if (pa == NULL) {

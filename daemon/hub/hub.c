@@ -11,6 +11,7 @@
 #include "common/json_scratch.h"
 #include "core/clock.h"
 #include "hub/ack.h"
+#include "hub/alarm.h"
 #include "hub/control.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
@@ -59,6 +60,7 @@ static void hub_control_ack(void *data, const wg_ack_t *ack) {
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
+  wg_alarm_acked(h->alarm, ack->id, true);
   if (h->cbs->ack != NULL)
     h->cbs->ack(h, ack);
 }
@@ -93,6 +95,8 @@ static int hub_outbox_publish(void *ud, const char *topic, const char *payload,
       wg_latest_learn(&h->latest, payload, len) == WG_ENOMEM)
     wg_complain(&h->complaint, LOG_WARNING,
                 "hub: out of memory: news2/latest misses a score");
+  if (rc == 0 && strcmp(topic, h->topic_alerts) == 0)
+    wg_alarm_sent(h->alarm, *mid, payload);
   return rc;
 }
 
@@ -253,6 +257,7 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
   wg_control_committed(h->control);
   if (!h->on)
     return;
+  wg_alarm_sync(h->alarm); /* before the pump: a new alert is watched */
   h->uplink.ops->committed(&h->uplink, ticket);
   hub_pump_outbox(h);
   if (alerts_changed || h->active_dirty)
@@ -311,6 +316,7 @@ static void hub_uplink_session_lost(wg_driver_t *drv) {
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
   wg_outbox_reset(&h->outbox);
+  wg_alarm_forget(h->alarm, -1);
 }
 
 /* A retained ack is one the hub's broker kept from before this
@@ -331,7 +337,10 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
                              "before, not a new acknowledgement");
     return;
   }
-  if (hub_parse_ack(h, payload, len, &ack) == 0 && h->cbs->ack != NULL)
+  if (hub_parse_ack(h, payload, len, &ack) != 0)
+    return;
+  wg_alarm_acked(h->alarm, ack.id, false);
+  if (h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
 }
 
@@ -355,6 +364,7 @@ static void hub_uplink_refused(wg_driver_t *drv, int mid, int reason_code,
                                const char *reason) {
   wg_hub_t *h = drv->data;
 
+  wg_alarm_forget(h->alarm, mid);
   if (!wg_outbox_refused(&h->outbox, mid)) {
     wg_complain(&h->complaint, LOG_WARNING,
                 "hub: the hub's broker refused a message: %s (0x%02x)", reason,
@@ -379,6 +389,7 @@ static void hub_uplink_published(wg_driver_t *drv, int mid) {
   wg_hub_t *h = drv->data;
 
   if (wg_outbox_puback(&h->outbox, mid)) {
+    wg_alarm_puback(h->alarm, mid);
     /* Taken, with no refusal waiting to go again: the refusals are over. */
     if (h->refusing && !wg_outbox_has_refused(&h->outbox) &&
         !uv_is_active((uv_handle_t *)&h->refused_timer)) {
@@ -498,6 +509,11 @@ int wg_hub_start(wg_hub_t *h) {
   if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &hub_uplink_cbs, h)) != 0)
     return rc;
   h->on = true;
+  /* Before the uplink connects, while the outbox says what the hub has
+   * not had. */
+  if (h->cfg->local_alarm != NULL &&
+      (rc = wg_alarm_new(&h->alarm, h, h->cfg->local_alarm)) != 0)
+    return rc;
   if ((rc = h->uplink.ops->start(&h->uplink, h->loop)) != 0)
     return rc;
   uv_timer_start(&h->status_timer, hub_status_cb,
@@ -522,6 +538,8 @@ static void hub_uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
 
 static void hub_control_closed(void *data) { hub_closed_one(data); }
 
+static void hub_alarm_closed(void *data) { hub_closed_one(data); }
+
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
   h->closing = 4;
@@ -534,6 +552,10 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
     wg_control_close(h->control, hub_control_closed);
     h->control = NULL;
   }
+  if (h->alarm != NULL) {
+    h->closing++;
+    wg_alarm_close(h->alarm, hub_alarm_closed, h);
+  }
   if (h->on) {
     h->on = false;
     h->closing++;
@@ -542,6 +564,8 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
 }
 
 void wg_hub_free(wg_hub_t *h) {
+  wg_alarm_free(h->alarm);
+  h->alarm = NULL;
   free(h->ack_guard);
   h->ack_guard = NULL;
   wg_outbox_free(&h->outbox);

@@ -55,6 +55,11 @@ typedef struct wg_hub_cbs_s {
   /* Adds the owner's gauges to the status counters object @counters: 0,
    * or WG_ENOMEM when one could not be added (the status is not sent). */
   int (*gauges)(const wg_hub_t *h, cJSON *counters);
+  /* Publish @len bytes of @payload retained at QoS 1 on the home's broker
+   * (the ingest's MQTT connection), for the local alarm (hub/alarm.h): 0,
+   * or a WG_E* code (WG_ENOCONN when there is none). */
+  int (*home_publish)(wg_hub_t *h, const char *topic, const char *payload,
+                      size_t len);
 } wg_hub_cbs_t;
 
 struct wg_hub_s {
@@ -74,6 +79,8 @@ struct wg_hub_s {
   /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
   const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */
+  /* The local alarm (hub/alarm.h), or NULL without local_alarm. */
+  struct wg_alarm_s *alarm;
   /* The key of signed acks and the signed acks seen (hub/ack.h). */
   struct wg_ack_guard_s *ack_guard;
   char topic_status[96];
