@@ -34,6 +34,7 @@ TOPICS = {
     "fhir/vitals": "fhir-bundle.json",
     "fhir/news2": "fhir-bundle.json",
     "fhir/alerts": "fhir-bundle.json",
+    "local/alarm": "local-alarm.json",
 }
 
 

@@ -8,6 +8,10 @@
 # retained message is removed. Again with a second fall, cleared this time
 # by a local ack (wardgatectl). A fall the hub had at once never alarms.
 . "$(dirname "$0")/lib.sh"
+python3 -c 'import jsonschema' 2>/dev/null || {
+  log "skip: python3-jsonschema is missing (tools/deps.sh installs it)"
+  exit 77
+}
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CTL="$WG_BIN/wardgatectl"
@@ -54,6 +58,11 @@ logged alarm '"summary":"Fall detected by fall-2' ||
 wait_until 10 grep -q "alarm: .*wardgate-alarm exited with status 0" "$T/wardgated.log" ||
   fail "the command's exit status was not logged"
 wait_until 10 on "$id2" || fail "no retained alarm of $id2: $(retained "$TOPIC" "$INGEST_PORT")"
+# The retained message and each document the command read follow
+# docs/schemas/local-alarm.json.
+retained "$TOPIC" "$INGEST_PORT" >"$T/retained.json"
+python3 "$SRC/tests/schemas.py" local-alarm.json "$T/retained.json" ||
+  fail "retained alarm against its schema: $(cat "$T/retained.json")"
 ctl status --json | python3 -c 'import json, sys; s = json.load(sys.stdin); assert s["counters"]["local_alarms_on"] == 1, s' ||
   fail "status: local_alarms_on"
 
@@ -80,6 +89,18 @@ wait_until 10 logged cleared "\"reason\":\"acknowledged at the home\".*\"id\":\"
   fail "the alarm of $id3 was not cleared by the local ack: $(cat "$ALOG")"
 wait_until 10 off || fail "the retained alarm stays after the ack"
 
+python3 - "$ALOG" "$SRC/tests" <<'PY' || fail "the command's documents against the schema"
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import schemas
+bad = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    doc = json.loads(line)
+    for p in schemas.problems("local-alarm.json", {"gateway": doc["gateway"], "ts": doc["ts"], "alarms": [doc]}):
+        print(p)
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
 # The fall the hub had at once never alarmed.
 if grep -q "\"id\":\"$id1\"" "$ALOG"; then fail "$id1 alarmed: $(cat "$ALOG")"; fi
 stop_daemon TERM
