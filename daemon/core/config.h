@@ -127,6 +127,8 @@ typedef struct wg_config_s {
   wg_route_t *routes; /* none: every alert's route is "hub" */
   size_t nroutes;
   wg_local_alarm_t *local_alarm; /* NULL: no local alarm */
+  /* An unsynchronised clock is reported once it has been so this long. */
+  double clock_sync_grace_min;
 } wg_config_t;
 
 /* Receives each problem as one line "FILE: key.path: what is wrong". */

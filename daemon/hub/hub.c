@@ -488,6 +488,7 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->active_timer);
   uv_timer_init(h->loop, &h->latest_timer);
   uv_timer_init(h->loop, &h->refused_timer);
+  hub__clock_start(h);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
   h->refused_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
@@ -542,7 +543,8 @@ static void hub_alarm_closed(void *data) { hub_closed_one(data); }
 
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 4;
+  h->closing = 5;
+  uv_close((uv_handle_t *)&h->clock_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);

@@ -20,6 +20,7 @@
 #include "commit/outbox.h"
 #include "common/counters.h"
 #include "core/config.h"
+#include "hub/clocksync.h"
 #include "hub/fhir.h"
 #include "hub/latest.h"
 #include "ingest/ingest.h"
@@ -81,6 +82,9 @@ struct wg_hub_s {
   bool on; /* the uplink driver is set up and not closed */
   /* The local alarm (hub/alarm.h), or NULL without local_alarm. */
   struct wg_alarm_s *alarm;
+  /* Whether the box's clock is synchronised (hub/clocksync.h). */
+  wg_clock_watch_t clock;
+  uv_timer_t clock_timer;
   /* The key of signed acks and the signed acks seen (hub/ack.h). */
   struct wg_ack_guard_s *ack_guard;
   char topic_status[96];
@@ -193,6 +197,10 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed);
  * of news2/latest until the next reload or restart).
  */
 int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg);
+
+/* Whether the box's clock was synchronised at its last reading (NTP;
+ * hub/clocksync.h). */
+bool wg_hub_clock_synchronized(const wg_hub_t *h);
 
 /* True while the uplink is connected. */
 bool wg_hub_connected(const wg_hub_t *h);

@@ -37,4 +37,8 @@ void hub__report_ack_error(wg_hub_t *h, const char *reason);
  * while refusals go on; rate-limited in the journal after. */
 void hub__report_refused(wg_hub_t *h, int reason_code, const char *reason);
 
+/* Start watching the box's clock (hub_clock.c): the clock_timer, closed
+ * with the hub. */
+void hub__clock_start(wg_hub_t *h);
+
 #endif

@@ -46,6 +46,8 @@ int hub__status_add(const wg_hub_t *h, cJSON *o, bool online,
   if (!with_counters)
     goto done;
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
+  /* NTP: whether the times above and in every event can be trusted. */
+  cJSON_AddBoolToObject(o, "clock_synchronized", wg_hub_clock_synchronized(h));
   if (online) /* who acts on an alert raised now */
     cJSON_AddStringToObject(o, "route",
                             wg_routes_name_at(h->alerts->routes,
