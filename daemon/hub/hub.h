@@ -202,6 +202,9 @@ int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg);
  * hub/clocksync.h). */
 bool wg_hub_clock_synchronized(const wg_hub_t *h);
 
+/* Whether it has been synchronised at some reading since the start. */
+bool wg_hub_clock_ever_synced(const wg_hub_t *h);
+
 /* True while the uplink is connected. */
 bool wg_hub_connected(const wg_hub_t *h);
 

@@ -58,3 +58,7 @@ void hub__clock_start(wg_hub_t *h) {
 bool wg_hub_clock_synchronized(const wg_hub_t *h) {
   return h->clock.known && h->clock.synced;
 }
+
+bool wg_hub_clock_ever_synced(const wg_hub_t *h) {
+  return h->clock.ever_synced;
+}

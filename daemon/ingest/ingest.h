@@ -78,6 +78,9 @@ typedef struct wg_device_map_s {
 typedef struct wg_ingest_s {
   wg_device_map_t map;
   wg_batch_t batch;
+  /* The box's clock has not been synchronised since the start: readings
+   * taken now are marked WG_READING_CLOCK_SUSPECT (the owner says). */
+  bool clock_suspect;
 } wg_ingest_t;
 
 void wg_ingest_init(wg_ingest_t *in);

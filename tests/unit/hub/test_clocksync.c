@@ -3,6 +3,7 @@
  * of what adjtimex(2) says, and the watch over time on a fake clock. */
 #include <sys/timex.h>
 
+#include "clinic/alerts.h"
 #include "hub/clocksync.h"
 #include "test.h"
 
@@ -84,4 +85,53 @@ static void watch(void) {
   }
 }
 
-TEST_MAIN(T(judge), T(watch))
+/* An alert event is marked clock_suspect when its evidence was received
+ * before the first synchronisation (the reading's flag), or it was made
+ * while the clock had never been synchronised; the mark survives the
+ * store's round trip; otherwise it is absent. */
+static void alerts_marked(void) {
+  static const double timeouts[WG_SEV_COUNT] = {5, 10, 30, 120};
+  static const struct {
+    unsigned flags;
+    bool unsynced;
+    bool marked;
+  } cases[] = {
+      {WG_READING_HAS_VB, false, false},
+      {WG_READING_HAS_VB | WG_READING_CLOCK_SUSPECT, false, true},
+      {WG_READING_HAS_VB, true, true},
+  };
+
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    wg_alerts_t a;
+    wg_alert_event_t ev;
+    wg_alert_t back;
+    wg_verdict_t v;
+    char *json;
+
+    memset(&v, 0, sizeof(v));
+    v.kind = WG_VERDICT_RAISE;
+    v.rule = WG_RULE_FALL;
+    v.severity = WG_SEV_HIGH;
+    snprintf(v.key, sizeof(v.key), "fall");
+    snprintf(v.summary, sizeof(v.summary), "Fall");
+    snprintf(v.evidence.n, sizeof(v.evidence.n), "fall");
+    snprintf(v.evidence.device, sizeof(v.evidence.device), "fall-1");
+    v.evidence.flags = cases[k].flags;
+    v.evidence.vb = true;
+    v.evidence.t = v.evidence.rt = 1763900000.0;
+    ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
+    a.clock_unsynced = cases[k].unsynced;
+    ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, 1763900000.0, &ev), 1);
+    ASSERT_EQ(ev.alert.clock_suspect, cases[k].marked);
+    json = wg_alert_to_json(&ev.alert);
+    ASSERT(json != NULL);
+    if ((strstr(json, "\"clock_suspect\":true") != NULL) != cases[k].marked)
+      FAIL_AT("case %zu: %s", k, json);
+    ASSERT_EQ(wg_alert_from_json(json, &back), 0);
+    ASSERT_EQ(back.clock_suspect, cases[k].marked);
+    free(json);
+    wg_alerts_free(&a);
+  }
+}
+
+TEST_MAIN(T(judge), T(watch), T(alerts_marked))
