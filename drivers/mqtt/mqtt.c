@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mqtt_internal.h"
 #include "wardgate/log.h"
 #include "wardgate/mqtt.h"
 
@@ -644,7 +645,9 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
     /* Without an expiry an MQTT 5 session ends with its connection. */
     if (rc == MOSQ_ERR_SUCCESS && !opts->clean_session)
       rc = mosquitto_property_add_int32(
-          &m->connect_props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
+          &m->connect_props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+          opts->session_expiry_s ? (uint32_t)opts->session_expiry_s
+                                 : UINT32_MAX);
     if (rc != MOSQ_ERR_SUCCESS)
       goto fail;
   } else if (opts->protocol_version != 0 && opts->protocol_version != 4) {
@@ -661,9 +664,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                                       opts->password)) != MOSQ_ERR_SUCCESS)
     goto fail;
   if (opts->will_topic &&
-      (rc = mosquitto_will_set(
-           m->mosq, opts->will_topic, (int)strlen(opts->will_payload),
-           opts->will_payload, 1, opts->will_retain)) != MOSQ_ERR_SUCCESS)
+      (rc = mqtt__will_set(m->mosq, m->v5, opts)) != MOSQ_ERR_SUCCESS)
     goto fail;
   if (opts->ca_file || opts->cert_file || opts->key_file) {
     rc = mosquitto_tls_set(m->mosq, opts->ca_file, NULL, opts->cert_file,
