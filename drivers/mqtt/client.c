@@ -7,6 +7,7 @@
  */
 #include <mqtt_protocol.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mqtt_internal.h"
@@ -71,6 +72,16 @@ int mqtt__client_new(const wg_mqtt_opts_t *o, bool clean, void *obj,
   return MOSQ_ERR_SUCCESS;
 }
 
+const wg_mqtt_opts_t *mqtt__clean_opts(const wg_mqtt_opts_t *o,
+                                       mqtt_clean_opts_t *out) {
+  out->opts = *o;
+  out->opts.clean_session = true;
+  snprintf(out->client_id, sizeof(out->client_id), "%.240s-clean",
+           o->client_id ? o->client_id : "wardgate");
+  out->opts.client_id = out->client_id;
+  return &out->opts;
+}
+
 /*
  * A connection ended. Every node of a cluster dropping the persistent
  * session right after its CONNACK, FALLBACK_ROUNDS rounds in a row, is a
@@ -89,8 +100,9 @@ void mqtt__count_drop(mqtt_t *m) {
 void mqtt__fall_back(mqtt_t *m) {
   wg_log(LOG_ERR,
          "mqtt: %s: every node dropped the persistent session right after "
-         "connecting, %d rounds in a row: falling back to a clean session "
-         "(what the broker kept for this client is lost)",
+         "connecting, %d rounds in a row: falling back to a clean session, "
+         "its client id ending in -clean (what the broker kept for the "
+         "persistent one is lost)",
          m->drv->label, FALLBACK_ROUNDS);
   mosquitto_destroy(m->mosq);
   m->mosq = m->clean_mosq;

@@ -571,6 +571,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                         const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data) {
   static bool lib_ready;
+  mqtt_clean_opts_t clean;
   bool oom = false;
   mqtt_t *m;
   int rc;
@@ -626,9 +627,12 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
       MOSQ_ERR_SUCCESS)
     goto fail;
   /* A cluster whose every node drops the persistent session: a clean one
-   * to fall back on (see session_lost()). */
+   * to fall back on (mqtt__count_drop()), under a client id of its own,
+   * since RabbitMQ names a session's queue after the client id and a
+   * queue on a stopped node keeps that name taken. */
   if (m->persistent && m->nhosts > 1 &&
-      (rc = new_client(m, opts, true, &m->clean_mosq)) != MOSQ_ERR_SUCCESS)
+      (rc = new_client(m, mqtt__clean_opts(opts, &clean), true,
+                       &m->clean_mosq)) != MOSQ_ERR_SUCCESS)
     goto fail;
   return 0;
 

@@ -57,6 +57,15 @@ typedef struct mqtt_s {
   size_t nsubs;
 } mqtt_t;
 
+/* The options of the clean session to fall back on: @o's, with the
+ * client id "<client id>-clean". */
+typedef struct mqtt_clean_opts_s {
+  wg_mqtt_opts_t opts;
+  char client_id[256];
+} mqtt_clean_opts_t;
+const wg_mqtt_opts_t *mqtt__clean_opts(const wg_mqtt_opts_t *o,
+                                       mqtt_clean_opts_t *out);
+
 /* A connection of @m ended (in libmosquitto's callback): count a drop
  * right after the CONNACK; enough rounds of them set m->fall_back. */
 void mqtt__count_drop(mqtt_t *m);
