@@ -482,7 +482,9 @@ int wg_alarm_new(wg_alarm_t **out, wg_hub_t *h, const wg_local_alarm_t *conf) {
            "is only its command",
            a->topic);
   alarm_seed(a);
-  alarm_step(a);
+  /* The first step at the loop's first turn, once the home's broker has
+   * its connection (the inputs start after the hub). */
+  uv_timer_start(&a->timer, alarm_timer_cb, 0, 0);
   *out = a;
   return 0;
 }
