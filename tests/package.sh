@@ -33,7 +33,8 @@ for f in ./usr/bin/wardgated ./usr/bin/wardgatectl ./etc/wardgate/wardgate.json 
   ./usr/share/doc/wardgate/examples/mosquitto-gateway.conf \
   ./usr/share/doc/wardgate/examples/mosquitto-gateway.acl \
   ./usr/share/doc/wardgate/examples/mosquitto-hub.conf \
-  ./usr/share/doc/wardgate/examples/mosquitto-hub.acl; do
+  ./usr/share/doc/wardgate/examples/mosquitto-hub.acl \
+  ./usr/share/wardgate/wardgate-alarm; do
   grep -qx -- "$f" "$T/files" || fail "the package lacks $f"
 done
 ! grep -q 'wardgate-sim' "$T/files" || fail "the simulator is packaged"

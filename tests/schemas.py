@@ -36,6 +36,7 @@ TOPICS = {
     "fhir/alerts": "fhir-bundle.json",
     "config/desired": "config-desired.json",
     "config/reported": "config-reported.json",
+    "local/alarm": "local-alarm.json",
 }
 
 

@@ -253,7 +253,10 @@ static void alerts_unacknowledge(wg_alert_t *al, wg_severity_t sev, double now,
 }
 
 /* What caused the next event of @al: verdict @v's evidence, and when. */
-static void alerts_caused_by(wg_alert_t *al, const wg_verdict_t *v) {
+static void alerts_caused_by(const wg_alerts_t *a, wg_alert_t *al,
+                             const wg_verdict_t *v) {
+  al->clock_suspect =
+      a->clock_unsynced || (v->evidence.flags & WG_READING_CLOCK_SUSPECT) != 0;
   al->measured_at = v->evidence.t;
   al->received_at = v->evidence.rt > 0 ? v->evidence.rt : v->evidence.t;
   al->late = v->late;
@@ -279,7 +282,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
     if (al == NULL)
       return 0;
     alerts_add_evidence(al, &v->evidence);
-    alerts_caused_by(al, v);
+    alerts_caused_by(a, al, v);
     snprintf(cause, sizeof(cause), "condition cleared: %s", v->summary);
     al->open = false;
     al->next_escalation = 0;
@@ -295,7 +298,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
 
     al->repeats++;
     alerts_add_evidence(al, &v->evidence);
-    alerts_caused_by(al, v);
+    alerts_caused_by(a, al, v);
     wg_copy(al->summary, sizeof(al->summary), v->summary);
     wg_copy(al->device, sizeof(al->device), v->evidence.device);
     if (worse) {
@@ -360,7 +363,7 @@ int wg_alerts_apply(wg_alerts_t *a, const char *patient, const wg_verdict_t *v,
   fresh.next_escalation = now + fresh.ack_timeout_s;
   fresh.respond_by = now + fresh.ack_timeout_s;
   alerts_add_evidence(&fresh, &v->evidence);
-  alerts_caused_by(&fresh, v);
+  alerts_caused_by(a, &fresh, v);
   fresh.has_worst = v->graded;
   fresh.worst = v->grade;
   if ((al = alerts_add_open(a, &fresh)) == NULL)

@@ -58,6 +58,10 @@ typedef struct wg_alert_s {
   double received_at;
   bool late;
   bool retrospective;
+  /* That evidence was received, or the event made, before the box's clock
+   * was first synchronised (NTP) since the start: its times may be
+   * wrong. */
+  bool clock_suspect;
   double ack_timeout_s; /* for its severity, from the patient */
   /* When the response is due: fixed when the current obligation began
    * (the raise, or a rise of severity that undid an ack), as the
@@ -117,6 +121,9 @@ typedef struct wg_alerts_s {
   wg_open_alert_t *by_id;
   const wg_route_t *routes; /* borrowed from the configuration */
   size_t nroutes;
+  /* The box's clock has not been synchronised since the start (the
+   * owner says): events made now are marked clock_suspect. */
+  bool clock_unsynced;
 } wg_alerts_t;
 
 /*

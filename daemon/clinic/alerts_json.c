@@ -115,6 +115,8 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
   wg_json_add_number(o, "received_at", al->received_at);
   cJSON_AddBoolToObject(o, "late", al->late);
   cJSON_AddBoolToObject(o, "retrospective", al->retrospective);
+  if (al->clock_suspect) /* only then: most boxes keep NTP */
+    cJSON_AddTrueToObject(o, "clock_suspect");
   cJSON_AddStringToObject(o, "summary", al->summary);
   cJSON_AddRawToObject(o, "evidence", list);
   wg_json_add_number(o, "repeats", al->repeats);
@@ -220,6 +222,8 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
   al->late = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "late"));
   al->retrospective =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "retrospective"));
+  al->clock_suspect =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "clock_suspect"));
   al->acknowledged =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
   via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "via"));

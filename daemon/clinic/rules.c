@@ -39,7 +39,8 @@ void wg_rules_evidence(wg_evidence_t *e, const wg_reading_t *r) {
   e->vb = r->vb;
   e->t = r->ts;
   e->rt = r->received > 0 ? r->received : r->ts;
-  e->flags = r->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB);
+  e->flags = r->flags & (WG_READING_HAS_VALUE | WG_READING_HAS_VB |
+                         WG_READING_CLOCK_SUSPECT);
 }
 
 double wg_rules_effective_t(const wg_reading_t *r) {

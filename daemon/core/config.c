@@ -316,6 +316,8 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
                                      "strict_permissions",
                                      "quota",
                                      "remote_config",
+                                     "local_alarm",
+                                     "clock_sync_grace_min",
                                      NULL};
   const char *const uplink_keys[] = {wg_uplink_conf->name, "fhir",
                                      "ack_key_file", NULL};
@@ -404,6 +406,10 @@ static void parse_root(wg_conf_t *c, const cJSON *root, wg_config_t *cfg) {
 
   if ((m = cJSON_GetObjectItemCaseSensitive(root, "routes")) != NULL)
     parse_routes(c, m, cfg);
+  config__local_alarm(c, cJSON_GetObjectItemCaseSensitive(root, "local_alarm"),
+                      cfg);
+  cfg->clock_sync_grace_min = wg_conf_number(
+      c, "", root, "clock_sync_grace_min", 15, 0.01, 1440, false, false);
 
   pa = cJSON_GetObjectItemCaseSensitive(root, "patients");
   if (pa == NULL) {

@@ -98,6 +98,16 @@ typedef struct wg_fhir_opts_s {
   const char *device_system;
 } wg_fhir_opts_t;
 
+/* "local_alarm" (DESIGN.md section 8, added 2026-12-06): when an alert of
+ * at least min_severity is open and unacknowledged and the hub has not had
+ * it for after_min, the command runs and the home's broker is told. */
+typedef struct wg_local_alarm_s {
+  double after_min;
+  wg_severity_t min_severity;
+  const char **command; /* argv, NULL-terminated: an absolute path first */
+  size_t ncommand;
+} wg_local_alarm_t;
+
 typedef struct wg_config_s {
   wg_arena_t arena; /* owns everything below */
   const char *path;
@@ -137,6 +147,9 @@ typedef struct wg_config_s {
   size_t npatients;
   wg_route_t *routes; /* none: every alert's route is "hub" */
   size_t nroutes;
+  wg_local_alarm_t *local_alarm; /* NULL: no local alarm */
+  /* An unsynchronised clock is reported once it has been so this long. */
+  double clock_sync_grace_min;
 } wg_config_t;
 
 /* Receives each problem as one line "FILE: key.path: what is wrong". */

@@ -57,4 +57,8 @@ void config__check_unique(wg_conf_t *c, const wg_config_t *cfg);
  * WG_ACK_KEY_MAX. */
 void config__ack_key(wg_conf_t *c, wg_config_t *cfg);
 
+/* "local_alarm" @obj (NULL or null: off) into cfg->local_alarm
+ * (config_alarm.c). */
+void config__local_alarm(wg_conf_t *c, const cJSON *obj, wg_config_t *cfg);
+
 #endif

@@ -108,12 +108,25 @@ static int core_hub_gauges(const wg_hub_t *h, cJSON *counters) {
   return wg_json_build_failed(b) ? WG_ENOMEM : 0;
 }
 
+/* The local alarm's topic goes to the home's broker: the MQTT input. */
+static int core_hub_home_publish(wg_hub_t *h, const char *topic,
+                                 const char *payload, size_t len) {
+  wg_core_t *c = h->data;
+
+  for (size_t i = 0; i < c->ninputs; i++)
+    if (c->input_open[i] && strcmp(c->inputs[i].ops->name, "mqtt") == 0)
+      return c->inputs[i].ops->publish(&c->inputs[i], topic, payload, len, 1,
+                                       true, NULL);
+  return WG_ENOCONN;
+}
+
 static const wg_hub_cbs_t hub_cbs = {.ack = core_hub_ack,
                                      .input = core_hub_input,
                                      .progress = core_hub_progress,
                                      .offline = core_hub_offline,
                                      .gauges = core_hub_gauges,
-                                     .desired = core_hub_desired};
+                                     .desired = core_hub_desired,
+                                     .home_publish = core_hub_home_publish};
 
 /* ---- the clinic's clock -------------------------------------------------- */
 
@@ -131,6 +144,7 @@ static void core_tick_cb(uv_timer_t *t) {
     return;
   }
   c->input_first = 0;
+  c->clinic.alerts.clock_unsynced = !wg_hub_clock_ever_synced(&c->hub);
   wg_clinic_tick(&c->clinic, now);
   core__arm_tick(c); /* the events are committed before the loop sleeps */
 }

@@ -43,6 +43,9 @@ int wg_core_ingest(wg_core_t *c, const char *transport, const char *device,
     return WG_ECLOSING;
   }
   c->counters.packs_received++;
+  /* Until NTP has set the clock, the times taken now are suspect. */
+  c->ingest.clock_suspect = c->clinic.alerts.clock_unsynced =
+      !wg_hub_clock_ever_synced(&c->hub);
   rc = wg_ingest_pack_via(&c->ingest, transport, device, payload, len, now, err,
                           errlen);
   core_quota(c, device, err, now);

@@ -12,6 +12,7 @@
 #include "common/text.h"
 #include "core/clock.h"
 #include "hub/ack.h"
+#include "hub/alarm.h"
 #include "hub/control.h"
 #include "wardgate/error.h"
 #include "wardgate/mqtt.h"
@@ -66,6 +67,7 @@ static void hub_control_ack(void *data, const wg_ack_t *ack) {
 
   if (h->cbs->input != NULL)
     h->cbs->input(h);
+  wg_alarm_acked(h->alarm, ack->id, true);
   if (h->cbs->ack != NULL)
     h->cbs->ack(h, ack);
 }
@@ -100,6 +102,8 @@ static int hub_outbox_publish(void *ud, const char *topic, const char *payload,
       wg_latest_learn(&h->latest, payload, len) == WG_ENOMEM)
     wg_complain(&h->complaint, LOG_WARNING,
                 "hub: out of memory: news2/latest misses a score");
+  if (rc == 0 && strcmp(topic, h->topic_alerts) == 0)
+    wg_alarm_sent(h->alarm, *mid, payload);
   return rc;
 }
 
@@ -262,6 +266,7 @@ void wg_hub_committed(wg_hub_t *h, uint64_t ticket, bool alerts_changed) {
   if (!h->on)
     return;
   hub__hold_stop(h);
+  wg_alarm_sync(h->alarm); /* before the pump: a new alert is watched */
   h->uplink.ops->committed(&h->uplink, ticket);
   hub_pump_outbox(h);
   if (alerts_changed || h->active_dirty)
@@ -334,6 +339,8 @@ static void hub_uplink_session_lost(wg_driver_t *drv) {
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
   wg_outbox_disconnected(&h->outbox);
+  /* What is in flight keeps its message id (libmosquitto sends it again):
+   * the local alarm still waits for its PUBACK. */
 }
 
 /* A retained ack is one the hub's broker kept from before this
@@ -363,6 +370,8 @@ static void hub_uplink_message_info(wg_driver_t *drv, const char *topic,
   }
   memset(&ack, 0, sizeof(ack));
   rc = hub_parse_ack(h, payload, len, &ack);
+  if (rc == 0)
+    wg_alarm_acked(h->alarm, ack.id, false);
   if ((rc == 0 || rc == WG_EAUTH) && hub__ack_audited(h, &ack) &&
       h->cbs->ack != NULL)
     h->cbs->ack(h, &ack);
@@ -388,6 +397,7 @@ static void hub_uplink_refused(wg_driver_t *drv, int mid, int reason_code,
                                const char *reason) {
   wg_hub_t *h = drv->data;
 
+  wg_alarm_forget(h->alarm, mid);
   if (!wg_outbox_refused(&h->outbox, mid)) {
     wg_complain(&h->complaint, LOG_WARNING,
                 "hub: the hub's broker refused a message: %s (0x%02x)", reason,
@@ -412,6 +422,7 @@ static void hub_uplink_published(wg_driver_t *drv, int mid) {
   wg_hub_t *h = drv->data;
 
   if (wg_outbox_puback(&h->outbox, mid)) {
+    wg_alarm_puback(h->alarm, mid);
     /* Taken, with no refusal waiting to go again: the refusals are over. */
     if (h->refusing && !wg_outbox_has_refused(&h->outbox) &&
         !uv_is_active((uv_handle_t *)&h->refused_timer)) {
@@ -522,6 +533,7 @@ int wg_hub_start(wg_hub_t *h) {
   uv_timer_init(h->loop, &h->refused_timer);
   uv_timer_init(h->loop, &h->hold_timer);
   uv_timer_init(h->loop, &h->pump_timer);
+  hub__clock_start(h);
   h->status_timer.data = h->active_timer.data = h->latest_timer.data = h;
   h->refused_timer.data = h->hold_timer.data = h->pump_timer.data = h;
   h->error_tokens_at = uv_now(h->loop);
@@ -543,6 +555,11 @@ int wg_hub_start(wg_hub_t *h) {
   if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &hub_uplink_cbs, h)) != 0)
     return rc;
   h->on = true;
+  /* Before the uplink connects, while the outbox says what the hub has
+   * not had. */
+  if (h->cfg->local_alarm != NULL &&
+      (rc = wg_alarm_new(&h->alarm, h, h->cfg->local_alarm)) != 0)
+    return rc;
   if ((rc = h->uplink.ops->start(&h->uplink, h->loop)) != 0)
     return rc;
   uv_timer_start(&h->status_timer, hub_status_cb,
@@ -567,11 +584,14 @@ static void hub_uplink_closed(wg_driver_t *drv) { hub_closed_one(drv->data); }
 
 static void hub_control_closed(void *data) { hub_closed_one(data); }
 
+static void hub_alarm_closed(void *data) { hub_closed_one(data); }
+
 void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
   h->closed_cb = cb;
-  h->closing = 6;
+  h->closing = 7;
   uv_close((uv_handle_t *)&h->pump_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->hold_timer, hub_timer_closed);
+  uv_close((uv_handle_t *)&h->clock_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->refused_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->status_timer, hub_timer_closed);
   uv_close((uv_handle_t *)&h->active_timer, hub_timer_closed);
@@ -580,6 +600,10 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
     h->closing++;
     wg_control_close(h->control, hub_control_closed);
     h->control = NULL;
+  }
+  if (h->alarm != NULL) {
+    h->closing++;
+    wg_alarm_close(h->alarm, hub_alarm_closed, h);
   }
   if (h->on) {
     h->on = false;
@@ -590,6 +614,8 @@ void wg_hub_close(wg_hub_t *h, void (*cb)(wg_hub_t *h)) {
 
 void wg_hub_free(wg_hub_t *h) {
   hub__report_free(h);
+  wg_alarm_free(h->alarm);
+  h->alarm = NULL;
   free(h->ack_guard);
   h->ack_guard = NULL;
   wg_outbox_free(&h->outbox);

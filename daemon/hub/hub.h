@@ -20,6 +20,7 @@
 #include "commit/outbox.h"
 #include "common/counters.h"
 #include "core/config.h"
+#include "hub/clocksync.h"
 #include "hub/fhir.h"
 #include "hub/latest.h"
 #include "ingest/ingest.h"
@@ -58,6 +59,12 @@ typedef struct wg_hub_cbs_s {
   /* With remote_config: a message on config/desired (borrowed), retained
    * or not; its PUBACK waits for the next commit, as an ack's does. */
   void (*desired)(wg_hub_t *h, const void *payload, size_t len);
+
+  /* Publish @len bytes of @payload retained at QoS 1 on the home's broker
+   * (the ingest's MQTT connection), for the local alarm (hub/alarm.h): 0,
+   * or a WG_E* code (WG_ENOCONN when there is none). */
+  int (*home_publish)(wg_hub_t *h, const char *topic, const char *payload,
+                      size_t len);
 } wg_hub_cbs_t;
 
 /* Error reports kept while the uplink is down, the latest ones. */
@@ -80,6 +87,11 @@ struct wg_hub_s {
   /* "host:port" of the uplink's broker, or NULL (a seam, like init). */
   const char *(*uplink_peer)(const wg_driver_t *drv);
   bool on; /* the uplink driver is set up and not closed */
+  /* The local alarm (hub/alarm.h), or NULL without local_alarm. */
+  struct wg_alarm_s *alarm;
+  /* Whether the box's clock is synchronised (hub/clocksync.h). */
+  wg_clock_watch_t clock;
+  uv_timer_t clock_timer;
   /* The key of signed acks and the signed acks seen (hub/ack.h). */
   struct wg_ack_guard_s *ack_guard;
   char topic_status[96];
@@ -222,6 +234,13 @@ int wg_hub_set_patients(wg_hub_t *h, const wg_config_t *cfg);
  * (re)connect, so that the hub's copy is the gateway's last word.
  */
 void wg_hub_report_config(wg_hub_t *h, const char *json);
+
+/* Whether the box's clock was synchronised at its last reading (NTP;
+ * hub/clocksync.h). */
+bool wg_hub_clock_synchronized(const wg_hub_t *h);
+
+/* Whether it has been synchronised at some reading since the start. */
+bool wg_hub_clock_ever_synced(const wg_hub_t *h);
 
 /* True while the uplink is connected. */
 bool wg_hub_connected(const wg_hub_t *h);

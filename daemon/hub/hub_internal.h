@@ -65,4 +65,8 @@ bool hub__ack_audited(wg_hub_t *h, const wg_ack_t *ack);
 void hub__hold_start(wg_hub_t *h);
 void hub__hold_stop(wg_hub_t *h);
 
+/* Start watching the box's clock (hub_clock.c): the clock_timer, closed
+ * with the hub. */
+void hub__clock_start(wg_hub_t *h);
+
 #endif

@@ -12,6 +12,7 @@
 #include "clinic/routes.h"
 #include "common/json_scratch.h"
 #include "core/clock.h"
+#include "hub/alarm.h"
 #include "hub/hub.h"
 #include "hub/hub_internal.h"
 #include "version.h"
@@ -47,6 +48,8 @@ int hub__status_add(const wg_hub_t *h, cJSON *o, bool online,
   if (h->cfg->remote_config) /* whose patients: the hub's version N */
     cJSON_AddNumberToObject(o, "config_version", (double)h->config_version);
   cJSON_AddNumberToObject(o, "ts", wg_wall_now());
+  /* NTP: whether the times above and in every event can be trusted. */
+  cJSON_AddBoolToObject(o, "clock_synchronized", wg_hub_clock_synchronized(h));
   if (online) /* who acts on an alert raised now */
     cJSON_AddStringToObject(o, "route",
                             wg_routes_name_at(h->alerts->routes,
@@ -68,6 +71,9 @@ int hub__status_add(const wg_hub_t *h, cJSON *o, bool online,
   cJSON_AddNumberToObject(n, "outbox_overflow", (double)h->outbox.overflow);
   cJSON_AddNumberToObject(n, "outbox_yielded", (double)h->outbox.yielded);
   cJSON_AddNumberToObject(n, "outbox_refused", (double)h->outbox.refused);
+  if (h->alarm != NULL) /* local_alarm: alarms on at the home */
+    cJSON_AddNumberToObject(n, "local_alarms_on",
+                            (double)wg_alarm_on(h->alarm));
 done:
   return rc != 0 || wg_json_build_failed(b) ? WG_ENOMEM : 0;
 }

@@ -220,6 +220,8 @@ static void ingest_keep_falls(wg_ingest_t *in, const wg_device_t *dm,
     r->device_id = dev;
     r->patient_id = pat;
     r->received = now;
+    if (in->clock_suspect)
+      r->flags |= WG_READING_CLOCK_SUSPECT;
   }
   b->packs[b->npacks++] =
       (wg_pack_t){b->readings.n, dm, false, false, why, false};
@@ -304,6 +306,8 @@ int wg_ingest_pack_via(wg_ingest_t *in, const char *transport,
     b->readings.v[i].device_id = dev;
     b->readings.v[i].patient_id = pat;
     b->readings.v[i].received = now;
+    if (in->clock_suspect)
+      b->readings.v[i].flags |= WG_READING_CLOCK_SUSPECT;
   }
   b->packs[b->npacks++] =
       (wg_pack_t){b->readings.n, dm, false, false, NULL, false};

@@ -88,6 +88,9 @@ typedef struct wg_ingest_s {
   /* What the last wg_ingest_pack_via() means for its device's quota
    * alert: WG_QUOTA_EXCEEDED with WG_EBUSY, WG_QUOTA_CLEARED with 0. */
   wg_quota_event_t quota_event;
+  /* The box's clock has not been synchronised since the start: readings
+   * taken now are marked WG_READING_CLOCK_SUSPECT (the owner says). */
+  bool clock_suspect;
 } wg_ingest_t;
 
 void wg_ingest_init(wg_ingest_t *in);

@@ -117,6 +117,20 @@ static void read_protocol(wg_conf_t *c, const char *path, const cJSON *obj,
     wg_conf_join(sub, path, "protocol");
     wg_conf_problem(c, sub, "must be \"3.1.1\" or \"5\"");
   }
+  /* MQTT 5's: how long the hub's broker keeps the session while the
+   * gateway is away (absent: for ever), and how long it holds the will
+   * back (a reconnect within it publishes none). */
+  o->session_expiry_s = (unsigned long)wg_conf_number(
+      c, path, obj, "session_expiry_s", 0, 1, 4294967295.0, true, false);
+  o->will_delay_s = (unsigned long)wg_conf_number(c, path, obj, "will_delay_s",
+                                                  0, 0, 86400, true, false);
+  for (int k = 0; k < 2 && o->protocol_version != 5; k++) {
+    const char *key = k == 0 ? "session_expiry_s" : "will_delay_s";
+    if (cJSON_GetObjectItemCaseSensitive(obj, key) == NULL)
+      continue;
+    wg_conf_join(sub, path, key);
+    wg_conf_problem(c, sub, "needs \"protocol\": \"5\" (MQTT 3.1.1 has none)");
+  }
 }
 
 /* Whether @host names this box only: 127.0.0.0/8, ::1 (or a v4-mapped
@@ -197,12 +211,20 @@ static wg_mqtt_opts_t *read_block(wg_conf_t *c, const char *path,
   static const char *const ingest_keys[] = {
       "host",          "port", "topic",       "client_id", "username",
       "password_file", "tls",  "keepalive_s", NULL};
-  static const char *const uplink_keys[] = {
-      "host",      "port",        "hosts",
-      "client_id", "username",    "password_file",
-      "tls",       "keepalive_s", "insecure_plaintext",
-      "protocol", /* "3.1.1" or "5" */
-      NULL};
+  /* protocol: "3.1.1" or "5"; session_expiry_s and will_delay_s: MQTT 5 */
+  static const char *const uplink_keys[] = {"host",
+                                            "port",
+                                            "hosts",
+                                            "client_id",
+                                            "username",
+                                            "password_file",
+                                            "tls",
+                                            "keepalive_s",
+                                            "insecure_plaintext",
+                                            "protocol",
+                                            "session_expiry_s",
+                                            "will_delay_s",
+                                            NULL};
   char sub[WG_CONF_PATH_MAX];
   const char *password_file;
   wg_mqtt_opts_t *o;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mqtt_internal.h"
 #include "wardgate/log.h"
 #include "wardgate/mqtt.h"
 
@@ -33,44 +34,6 @@
 #define MISC_INTERVAL_MS 1000
 /* Packets read per poll callback before the loop gets to commit. */
 #define READ_BUDGET 4096
-
-typedef struct mqtt_s {
-  wg_driver_t *drv;
-  uv_loop_t *loop;
-  struct mosquitto *mosq;
-  uv_poll_t *poll; /* one per socket; NULL while there is none */
-  uv_timer_t misc_timer;
-  uv_timer_t retry_timer;
-  uv_work_t connect_req;
-  wg_close_cb close_cb;
-  int connect_rc;
-  int connect_errno; /* the worker thread's, with MOSQ_ERR_ERRNO */
-  int handles_open;  /* timers still to be closed */
-  int events;        /* what poll is armed for */
-  unsigned backoff_ms;
-  bool started;
-  bool connecting; /* connect_req owns mosq */
-  bool connected;
-  bool paused;
-  bool closing;
-  bool held;        /* messages taken that no commit covers yet: send nothing */
-  bool persistent;  /* clean session off: the broker keeps a session */
-  bool had_session; /* a CONNACK accepted before, in this run */
-  unsigned long delivered;      /* messages and PUBACKs passed on */
-  wg_complaint_t complaint;     /* connection failures */
-  wg_complaint_t lib_complaint; /* libmosquitto's own log */
-  /* Copies of the options: the brokers, and the one tried or in use. */
-  wg_mqtt_host_t *hosts;
-  size_t nhosts;
-  size_t cur;
-  char peer[300]; /* "host:port" while connected, else "" */
-  int keepalive_s;
-  /* MQTT 5: the CONNECT's properties (the session's expiry), else NULL. */
-  mosquitto_property *connect_props;
-  bool v5;
-  char **subs;
-  size_t nsubs;
-} mqtt_t;
 
 static void start_connect(mqtt_t *m);
 static void poll_cb(uv_poll_t *h, int status, int events);
@@ -295,6 +258,8 @@ static void connect_done(uv_work_t *req, int status) {
 static void start_connect(mqtt_t *m) {
   if (m->closing || m->connecting)
     return;
+  if (m->fall_back)
+    mqtt__fall_back(m);
   m->connecting = true;
   m->connect_req.data = m;
   if (uv_queue_work(m->loop, &m->connect_req, connect_work, connect_done) !=
@@ -323,6 +288,7 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
            m->hosts[m->cur].port);
   wg_log(LOG_INFO, "mqtt: %s: connected to %s", m->drv->label, m->peer);
   m->connected = true;
+  m->connected_at = uv_now(m->loop);
   /* With a log callback set, libmosquitto formats a line for every packet:
    * keep it for the connect (where a TLS failure says why), not after. */
   mosquitto_log_callback_set(mosq, NULL);
@@ -372,6 +338,8 @@ static void session_lost(mqtt_t *m, int rc) {
                 m->hosts[m->cur].host, m->hosts[m->cur].port, reason);
   if (was && m->drv->cbs->disconnected)
     m->drv->cbs->disconnected(m->drv);
+  if (was)
+    mqtt__count_drop(m);
   if (!m->paused)
     schedule_retry(m);
 }
@@ -494,6 +462,8 @@ static bool mqtt_is_connected(const wg_driver_t *drv) {
 static void free_mqtt(mqtt_t *m) {
   if (m->mosq)
     mosquitto_destroy(m->mosq);
+  if (m->clean_mosq)
+    mosquitto_destroy(m->clean_mosq);
   mosquitto_property_free_all(&m->connect_props);
   for (size_t i = 0; i < m->nsubs; i++)
     free(m->subs[i]);
@@ -568,6 +538,21 @@ static const wg_driver_ops_t mqtt_ops = {
     mqtt_is_connected, mqtt_close, mqtt_committed,
 };
 
+/* A client for @opts, with the driver's callbacks. */
+static int new_client(mqtt_t *m, const wg_mqtt_opts_t *opts, bool clean,
+                      struct mosquitto **out) {
+  int rc = mqtt__client_new(opts, clean, m, out);
+
+  if (rc == MOSQ_ERR_SUCCESS) {
+    mosquitto_connect_v5_callback_set(*out, on_connect);
+    mosquitto_disconnect_callback_set(*out, on_disconnect);
+    mosquitto_message_callback_set(*out, on_message);
+    mosquitto_publish_v5_callback_set(*out, on_publish);
+    mosquitto_log_callback_set(*out, on_log);
+  }
+  return rc;
+}
+
 static char *dup_opt(const char *s, bool *fail) {
   char *d;
   if (s == NULL)
@@ -586,6 +571,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
                         const wg_mqtt_opts_t *opts, const wg_driver_cbs_t *cbs,
                         void *data) {
   static bool lib_ready;
+  mqtt_clean_opts_t clean;
   bool oom = false;
   mqtt_t *m;
   int rc;
@@ -629,48 +615,25 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   if (oom)
     goto nomem;
 
-  m->mosq = mosquitto_new(opts->client_id, opts->clean_session, m);
-  if (m->mosq == NULL)
-    goto nomem;
-  mosquitto_connect_v5_callback_set(m->mosq, on_connect);
-  mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
-  mosquitto_message_callback_set(m->mosq, on_message);
-  mosquitto_publish_v5_callback_set(m->mosq, on_publish);
-  mosquitto_log_callback_set(m->mosq, on_log);
-  if (opts->protocol_version == 5) {
-    m->v5 = true;
-    rc = mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
-                              MQTT_PROTOCOL_V5);
-    /* Without an expiry an MQTT 5 session ends with its connection. */
-    if (rc == MOSQ_ERR_SUCCESS && !opts->clean_session)
-      rc = mosquitto_property_add_int32(
-          &m->connect_props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
-    if (rc != MOSQ_ERR_SUCCESS)
-      goto fail;
-  } else if (opts->protocol_version != 0 && opts->protocol_version != 4) {
-    rc = MOSQ_ERR_INVAL;
+  m->v5 = opts->protocol_version == 5;
+  /* Without an expiry an MQTT 5 session ends with its connection. */
+  if (m->v5 && !opts->clean_session &&
+      (rc = mosquitto_property_add_int32(
+           &m->connect_props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+           opts->session_expiry_s ? (uint32_t)opts->session_expiry_s
+                                  : UINT32_MAX)) != MOSQ_ERR_SUCCESS)
     goto fail;
-  }
-  /* Threaded, libmosquitto only queues what it sends: see the top. */
-  mosquitto_threaded_set(m->mosq, true);
-  /* An alert is a small packet that must not wait for Nagle's algorithm
-   * and the peer's delayed ACK (40 ms on Linux). */
-  mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
-  if (opts->username &&
-      (rc = mosquitto_username_pw_set(m->mosq, opts->username,
-                                      opts->password)) != MOSQ_ERR_SUCCESS)
+  if ((rc = new_client(m, opts, opts->clean_session, &m->mosq)) !=
+      MOSQ_ERR_SUCCESS)
     goto fail;
-  if (opts->will_topic &&
-      (rc = mosquitto_will_set(
-           m->mosq, opts->will_topic, (int)strlen(opts->will_payload),
-           opts->will_payload, 1, opts->will_retain)) != MOSQ_ERR_SUCCESS)
+  /* A cluster whose every node drops the persistent session: a clean one
+   * to fall back on (mqtt__count_drop()), under a client id of its own,
+   * since RabbitMQ names a session's queue after the client id and a
+   * queue on a stopped node keeps that name taken. */
+  if (m->persistent && m->nhosts > 1 &&
+      (rc = new_client(m, mqtt__clean_opts(opts, &clean), true,
+                       &m->clean_mosq)) != MOSQ_ERR_SUCCESS)
     goto fail;
-  if (opts->ca_file || opts->cert_file || opts->key_file) {
-    rc = mosquitto_tls_set(m->mosq, opts->ca_file, NULL, opts->cert_file,
-                           opts->key_file, NULL);
-    if (rc != MOSQ_ERR_SUCCESS)
-      goto fail;
-  }
   return 0;
 
 nomem:

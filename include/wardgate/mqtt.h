@@ -58,9 +58,16 @@ typedef struct wg_mqtt_opts_s {
    * With 5 a QoS 1 PUBACK carries a reason code: one of 0x80 or more
    * (the broker refused the message) goes to wg_driver_cbs_t::refused,
    * not wg_driver_cbs_t::published; a persistent session is asked never
-   * to expire (Session Expiry Interval 0xFFFFFFFF).
+   * to expire (Session Expiry Interval 0xFFFFFFFF) unless
+   * @c session_expiry_s says otherwise.
    */
   int protocol_version;
+  /** @brief MQTT 5, a persistent session: the Session Expiry Interval in
+   * seconds; 0: 0xFFFFFFFF (never). */
+  unsigned long session_expiry_s;
+  /** @brief MQTT 5, with a will: the Will Delay Interval in seconds (a
+   * reconnect within it publishes no will); 0: none. */
+  unsigned long will_delay_s;
 } wg_mqtt_opts_t;
 
 /**

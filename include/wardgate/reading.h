@@ -16,7 +16,10 @@
 enum {
   WG_READING_HAS_VALUE = 1 << 0, /**< @brief value holds a number (v) */
   WG_READING_HAS_VB = 1 << 1,    /**< @brief vb holds a boolean */
-  WG_READING_HAS_SUM = 1 << 2    /**< @brief sum holds s */
+  WG_READING_HAS_SUM = 1 << 2,   /**< @brief sum holds s */
+  /** @brief Received before the box's clock was first synchronised (NTP)
+   * since the start: its receipt time may be wrong. */
+  WG_READING_CLOCK_SUSPECT = 1 << 3
 };
 
 /**
