@@ -273,19 +273,12 @@ int ctl_cmd_sign_config(ctl_t *c, const char *file) {
   const char *why = NULL;
   size_t n, len, cap;
   cJSON *doc = cJSON_Parse(text), *ts;
-  FILE *f;
 
   if (c->key_file == NULL)
     ctl_die(EX_USAGE, "sign-config: needs --key-file FILE");
   if (!cJSON_IsObject(doc))
     ctl_die(EX_USAGE, "sign-config: %s is not a JSON object", file);
-  if ((f = fopen(c->key_file, "rb")) == NULL)
-    ctl_die(EX_SETUP, "cannot read %s: %s", c->key_file, strerror(errno));
-  n = wg_ack_key_len(key, fread(key, 1, sizeof(key), f));
-  fclose(f);
-  if (n == 0 || n > WG_ACK_KEY_MAX)
-    ctl_die(EX_SETUP, "%s: the key must have 1 to %d bytes", c->key_file,
-            WG_ACK_KEY_MAX);
+  n = ctl_read_key(c, key);
   /* The time of signing, unless given (or the document has one). */
   ts = cJSON_GetObjectItemCaseSensitive(doc, "ts");
   if (c->ts != NULL || ts == NULL) {

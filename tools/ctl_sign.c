@@ -13,12 +13,25 @@
 #include "wardgate/error.h"
 #include "wardgatectl.h"
 
+size_t ctl_read_key(const ctl_t *c, unsigned char *key) {
+  FILE *f = fopen(c->key_file, "rb");
+  size_t n;
+
+  if (f == NULL)
+    ctl_die(EX_SETUP, "cannot read %s: %s", c->key_file, strerror(errno));
+  n = wg_ack_key_len(key, fread(key, 1, WG_ACK_KEY_MAX + 2, f));
+  fclose(f);
+  if (n == 0 || n > WG_ACK_KEY_MAX)
+    ctl_die(EX_SETUP, "%s: the key must have 1 to %d bytes", c->key_file,
+            WG_ACK_KEY_MAX);
+  return n;
+}
+
 int ctl_cmd_sign_ack(ctl_t *c, const char *id) {
   unsigned char key[WG_ACK_KEY_MAX + 2];
   char reason[320], *canonical = NULL, *text, *end = NULL;
   double ts = (double)time(NULL);
   size_t n;
-  FILE *f;
   int rc;
 
   if (c->key_file == NULL || c->by == NULL)
@@ -30,13 +43,7 @@ int ctl_cmd_sign_ack(ctl_t *c, const char *id) {
       ctl_die(EX_USAGE, "sign-ack: --ts takes whole Unix seconds, not %s",
               c->ts);
   }
-  if ((f = fopen(c->key_file, "rb")) == NULL)
-    ctl_die(EX_SETUP, "cannot read %s: %s", c->key_file, strerror(errno));
-  n = wg_ack_key_len(key, fread(key, 1, sizeof(key), f));
-  fclose(f);
-  if (n == 0 || n > WG_ACK_KEY_MAX)
-    ctl_die(EX_SETUP, "%s: the key must have 1 to %d bytes", c->key_file,
-            WG_ACK_KEY_MAX);
+  n = ctl_read_key(c, key);
   text = wg_ack_sign(key, n, id, c->by, c->outcome, c->note, ts, &canonical,
                      &rc, reason, sizeof(reason));
   if (text == NULL)

@@ -47,6 +47,11 @@ typedef struct ctl_s {
 __attribute__((format(printf, 2, 3), noreturn)) void
 ctl_die(int status, const char *fmt, ...);
 
+/* The HMAC key of --key-file into @key (WG_ACK_KEY_MAX + 2 bytes), less
+ * one trailing newline, as the daemon reads ack_key_file; its length.
+ * Exits (EX_SETUP) if it cannot be read or is empty or too long. */
+size_t ctl_read_key(const ctl_t *c, unsigned char *key);
+
 /* The database, opened read-only on first use; exits (EX_SETUP) if it
  * cannot be. Closed by main. */
 wg_store_t *ctl_store(ctl_t *c);

@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include "common/text.h"
-
 bool wg_news2_past_is(const wg_news2_latest_t *newest, const wg_reading_t *r) {
   /* The rule keeps a reading of the same time as the newest (it replaces
    * it): only an older one is the past. */
@@ -13,21 +11,8 @@ bool wg_news2_past_is(const wg_news2_latest_t *newest, const wg_reading_t *r) {
 
 void wg_news2_past_add(wg_news2_past_t *past, int param,
                        const wg_reading_t *r) {
-  double t = wg_rules_effective_t(r);
-  wg_news2_latest_t *l;
-
-  if (param < 0 || param >= WG_NEWS2_NPARAMS)
-    return;
-  l = &past->v[param];
-  if (l->present && t < l->ts)
-    return;
-  l->present = true;
-  l->ts = t;
-  l->rt = r->received > 0 ? r->received : r->ts;
-  l->value = r->value;
-  l->vb = r->vb;
-  l->vs = r->vs ? r->vs[0] : 'A';
-  wg_copy(l->device, sizeof(l->device), r->device_id ? r->device_id : "");
+  if (param >= 0 && param < WG_NEWS2_NPARAMS)
+    wg_rules_news2_keep(&past->v[param], r);
 }
 
 bool wg_news2_past_score(wg_news2_past_t *past, int scale, double window_s,

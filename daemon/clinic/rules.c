@@ -310,16 +310,11 @@ static int rules_device_index(const wg_patient_t *p, const char *device) {
   return -1;
 }
 
-static void rules_keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
-  int k = wg_news2_param(r->name);
+bool wg_rules_news2_keep(wg_news2_latest_t *l, const wg_reading_t *r) {
   double t = wg_rules_effective_t(r);
-  wg_news2_latest_t *l;
 
-  if (k < 0)
-    return;
-  l = &st->news2[k];
   if (l->present && t < l->ts)
-    return; /* an older measurement arriving late */
+    return false; /* an older measurement arriving late */
   l->present = true;
   l->ts = t;
   l->rt = r->received > 0 ? r->received : r->ts;
@@ -327,6 +322,14 @@ static void rules_keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
   l->vb = r->vb;
   l->vs = r->vs ? r->vs[0] : 'A';
   wg_copy(l->device, sizeof(l->device), r->device_id ? r->device_id : "");
+  return true;
+}
+
+static void rules_keep_news2(wg_rule_state_t *st, const wg_reading_t *r) {
+  int k = wg_news2_param(r->name);
+
+  if (k >= 0)
+    wg_rules_news2_keep(&st->news2[k], r);
 }
 
 const char *rules__unit_of(const char *key) {

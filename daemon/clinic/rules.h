@@ -135,6 +135,9 @@ typedef struct wg_news2_latest_s {
   char device[WG_ID_MAX + 1];
 } wg_news2_latest_t;
 
+/* @r into @l, unless @l holds a newer measurement; true when kept. */
+bool wg_rules_news2_keep(wg_news2_latest_t *l, const wg_reading_t *r);
+
 /* Per intake entry of a patient: today's total and the checkpoints done. */
 typedef struct wg_intake_state_s {
   double day_start; /* local midnight; 0 before the first use */
