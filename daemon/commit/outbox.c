@@ -235,6 +235,13 @@ void wg_outbox_disconnected(wg_outbox_t *o) {
   o->at_end = false;
 }
 
+void wg_outbox_inflight_lost(wg_outbox_t *o) {
+  o->ninflight = 0;
+  o->sent = 0;
+  o->retry_from = 0;
+  o->at_end = false;
+}
+
 bool wg_outbox_has_acked(const wg_outbox_t *o) { return o->nacked > 0; }
 
 bool wg_outbox_drained(const wg_outbox_t *o) {

@@ -127,6 +127,10 @@ void wg_outbox_retry_refused(wg_outbox_t *o);
  */
 void wg_outbox_disconnected(wg_outbox_t *o);
 
+/* What was in flight will never be acknowledged (the uplink's client was
+ * replaced): every row still here goes again, from the oldest. */
+void wg_outbox_inflight_lost(wg_outbox_t *o);
+
 /* Acknowledged rows wait to be deleted. */
 bool wg_outbox_has_acked(const wg_outbox_t *o);
 

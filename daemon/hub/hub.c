@@ -441,6 +441,16 @@ static void hub_uplink_published(wg_driver_t *drv, int mid) {
   }
 }
 
+/* The uplink's client was replaced: its messages in flight are gone, so
+ * the outbox sends them again and the local alarm waits for the new
+ * PUBACKs. */
+static void hub_uplink_inflight_lost(wg_driver_t *drv) {
+  wg_hub_t *h = drv->data;
+
+  wg_outbox_inflight_lost(&h->outbox);
+  wg_alarm_forget(h->alarm, -1);
+}
+
 static const wg_driver_cbs_t hub_uplink_cbs = {
     .connected = hub_uplink_connected,
     .disconnected = hub_uplink_disconnected,
@@ -448,7 +458,8 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
     .published = hub_uplink_published,
     .message_info = hub_uplink_message_info,
     .session_lost = hub_uplink_session_lost,
-    .refused = hub_uplink_refused};
+    .refused = hub_uplink_refused,
+    .inflight_lost = hub_uplink_inflight_lost};
 
 /* ---- life cycle ---------------------------------------------------------- */
 

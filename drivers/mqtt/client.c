@@ -109,6 +109,9 @@ void mqtt__fall_back(mqtt_t *m) {
   m->clean_mosq = NULL;
   mosquitto_property_free_all(&m->connect_props);
   m->persistent = m->fall_back = false;
+  /* The old client's unacknowledged messages went with it. */
+  if (m->drv->cbs->inflight_lost)
+    m->drv->cbs->inflight_lost(m->drv);
   if (m->drv->cbs->session_lost)
     m->drv->cbs->session_lost(m->drv);
 }

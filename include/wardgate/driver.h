@@ -195,6 +195,17 @@ typedef struct wg_driver_cbs_s {
    */
   void (*refused)(wg_driver_t *drv, int mid, int reason_code,
                   const char *reason);
+  /**
+   * @brief The messages handed to wg_driver_ops_t::publish and not yet
+   * acknowledged are gone, never to be sent again nor acknowledged: the
+   * driver replaced its client (a clean session after a persistent one
+   * the broker could not serve). Their ids mean nothing any more; what
+   * must reach the broker is to be published again.
+   *
+   * When NULL nothing is said.
+   * @param drv the driver
+   */
+  void (*inflight_lost)(wg_driver_t *drv);
 } wg_driver_cbs_t;
 
 /**

@@ -211,6 +211,48 @@ static void outbox_refused_stays(void) {
   wg_store_close(s);
 }
 
+/* The uplink's client replaced (a clean session after a persistent one):
+ * what was in flight will never be acknowledged, so every row goes again
+ * from the oldest, and a stale PUBACK is not one of ours. After a mere
+ * disconnect what is in flight stays so (libmosquitto sends it again). */
+static void outbox_inflight_lost(void) {
+  pumped_t p = {0};
+  wg_store_t *s;
+  wg_outbox_t o;
+  char want[16];
+
+  remove_db();
+  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
+  ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
+  ASSERT_EQ(wg_store_begin(s), 0);
+  for (int i = 1; i <= 3; i++) {
+    snprintf(want, sizeof(want), "m%d", i);
+    ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
+  }
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 3);
+  wg_outbox_disconnected(&o);
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 3); /* still in flight: not sent twice */
+  wg_outbox_inflight_lost(&o);
+  ASSERT(!wg_outbox_puback(&o, 1)); /* an id of the old client */
+  wg_outbox_pump(&o, pump_publish, &p);
+  ASSERT_EQ(p.n, 6);
+  ASSERT_STR_EQ(p.payload[3], "m1");
+  ASSERT_STR_EQ(p.payload[5], "m3");
+  for (int mid = 4; mid <= 6; mid++)
+    ASSERT(wg_outbox_puback(&o, mid));
+  ASSERT_EQ(wg_store_begin(s), 0);
+  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
+  ASSERT_EQ(wg_store_commit(s), 0);
+  wg_outbox_committed(&o);
+  ASSERT(wg_outbox_drained(&o));
+  wg_outbox_free(&o);
+  wg_store_close(s);
+}
+
 static void cleanup(void) { remove_db(); }
 
 static void setup(void) {
@@ -218,4 +260,5 @@ static void setup(void) {
 }
 
 TEST_MAIN(T(setup), T(outbox_copies_give_way), T(outbox_compacts_per_topic),
-          T(outbox_refills_by_half), T(outbox_refused_stays), T(cleanup))
+          T(outbox_inflight_lost), T(outbox_refills_by_half),
+          T(outbox_refused_stays), T(cleanup))
