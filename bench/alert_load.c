@@ -18,7 +18,10 @@
  * the load targets hold (a test of sensitivity, never of speed).
  *
  *   alert_load [--patients N] [--hours H] [--response default|quiet]
- *              [--hourly FILE] [--check]
+ *              [--spread MIN] [--hourly FILE] [--check]
+ *
+ * --spread sets the intake checkpoints' spread_min (0: every patient's
+ * intake alerts at the checkpoint's second; default: the daemon's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +58,8 @@ static double hours = 24;
  * minute. */
 static double warmup = 24;
 static unsigned rng = 12345;
+/* intake[].spread_min written to the config; < 0: left to its default. */
+static double spread = -1;
 
 static double rnd(void) {
   rng = rng * 1103515245u + 12345u;
@@ -99,10 +104,14 @@ static size_t config_write(const char *path, bool quiet) {
     if (p->threshold)
       fprintf(f, ",\"thresholds\":[{\"name\":\"spo2\",\"below\":90,"
                  "\"severity\":\"high\"}]");
-    if (p->cup)
+    if (p->cup) {
       fprintf(f, ",\"intake\":[{\"name\":\"fluid_intake\",\"daily_target\":"
                  "1.5,\"checkpoints\":{\"12:00\":0.25,\"16:00\":0.5,"
-                 "\"20:00\":0.75}}]");
+                 "\"20:00\":0.75}");
+      if (spread >= 0)
+        fprintf(f, ",\"spread_min\":%g", spread);
+      fprintf(f, "}]");
+    }
     fprintf(f, "}");
   }
   fprintf(f, "]}");
@@ -158,6 +167,12 @@ static bool ack_pending(const char *id) {
     if (strcmp(acks[k].id, id) == 0)
       return true;
   return false;
+}
+
+/* The spread in force, in minutes (at least the minute the count is in). */
+static double spread_used(void) {
+  double s = spread >= 0 ? spread : WG_INTAKE_SPREAD_MIN_DEFAULT;
+  return s < 1 ? 1 : s;
 }
 
 static int patient_of(const char *id) { return atoi(id + 2); }
@@ -259,8 +274,12 @@ static void minute(wg_clinic_t *cl, int m, double now) {
     patient_t *p = &pts[i];
     double hr, spo2, rr;
 
+    /* Each patient's wearables run at a phase of their own (a ward's
+     * devices are not switched on in the same minute). */
+    int ph = (int)((unsigned)i * 2654435761u >> 20) % 15;
+
     physiology(i, now, &hr, &spo2, &rr);
-    if (mm % 15 == 0) { /* the oximeter */
+    if ((mm + 60 - ph) % 15 == 0) { /* the oximeter */
       wg_clinic_pack_begin(cl);
       reading(cl, i, 0, "oxi", "spo2", spo2, false, now, now);
       reading(cl, i, 0, "oxi", "hr", hr, false, now, now);
@@ -297,7 +316,7 @@ static void minute(wg_clinic_t *cl, int m, double now) {
         wg_clinic_news2(cl, (size_t)i, "bp", now);
       }
     }
-    if (mm % 30 == 0) { /* the fall sensor's heartbeat, or its battery */
+    if ((mm + 60 - ph) % 30 == 0) { /* the fall sensor's heartbeat */
       bool dead = p->kind == K_DEAD && now >= p->event_at;
       wg_clinic_pack_begin(cl);
       reading(cl, i, 3, "fall", dead ? "battery" : "fall", 80, false, now, now);
@@ -310,8 +329,11 @@ static void minute(wg_clinic_t *cl, int m, double now) {
         wg_clinic_pack_end(cl, now);
       }
     /* The unused cup's last drink was the day before, at a time of its
-     * own; nothing since. */
-    if (p->cup && (p->kind != K_CUP || now < p->event_at) && mm == 0 &&
+     * own; nothing since. Each patient drinks at a minute of their own
+     * past those hours (no ward drinks in lockstep); the checkpoints
+     * they are weighed at are the same for all. */
+    if (p->cup && (p->kind != K_CUP || now < p->event_at) &&
+        mm == (int)((unsigned)i * 2654435761u >> 16) % 60 &&
         (h == 8 || h == 10 || h == 12 || h == 15 || h == 18 || h == 20)) {
       wg_clinic_pack_begin(cl);
       reading(cl, i, 4, "cup", "fluid_intake", 0.2 + rnd() * 0.12, false, now,
@@ -348,8 +370,12 @@ static int run(bool quiet, run_t *r, const char *hourly) {
     p->rr = 13 + rnd() * 6;
     p->sbp = 112 + rnd() * 30;
     p->temp = 36.4 + rnd() * 1.2;
-    p->event_at =
-        DAY0 + warmup * 3600 + (6 + (i * 7) % 14) * 3600.0 + 15 * 60 * (i % 4);
+    /* Each kind's events scattered over 06:00-19:59 by the patient's
+     * rank among its kind (j): independent patients do not fall, or lose
+     * a sensor, in the same minute. */
+    int j = p->kind == K_DETERIORATE ? i / 10 : i / 20;
+    p->event_at = DAY0 + warmup * 3600 + (6 + (j * 3 + i % 20) % 14) * 3600.0 +
+                  60.0 * (j * 13 % 60);
     p->news2_worst = WG_SEV_COUNT;
     if (p->kind == K_CUP) /* its last drink the evening before */
       p->event_at = DAY0 + warmup * 3600 - (4 + i % 6) * 3600.0;
@@ -429,10 +455,12 @@ static int run(bool quiet, run_t *r, const char *hourly) {
       }
       break;
     case K_CUP:
+      /* At the noon checkpoint, within its spread (intake.spread_min). */
       if (hours >= 12.5) {
         double noon = DAY0 + warmup * 3600 + 12 * 3600;
         r->n_cup++;
-        r->ok_cup += p->first_alert >= noon && p->first_alert <= noon + 60;
+        r->ok_cup += p->first_alert >= noon &&
+                     p->first_alert <= noon + 60 * spread_used();
       }
       break;
     default:
@@ -453,15 +481,26 @@ static int run(bool quiet, run_t *r, const char *hourly) {
   return 0;
 }
 
-static void report(const char *name, const run_t *r) {
-  int total = 0, busiest = 0, at = 0;
-  double days = hours / 24.0;
+/* The day's raised alerts, and the busiest minute's (at @at). */
+static int busiest_minute(const run_t *r, int *total, int *at) {
+  int busiest = 0;
 
+  *total = *at = 0;
+  for (int k = 0; k < WG_RULE_COUNT; k++)
+    for (int s = 0; s < WG_SEV_COUNT; s++)
+      *total += r->raised[k][s];
   for (int m = 0; m < (int)(hours * 60) + 1; m++)
     if (r->per_minute[m] > busiest) {
       busiest = r->per_minute[m];
-      at = m;
+      *at = m;
     }
+  return busiest;
+}
+
+static void report(const char *name, const run_t *r) {
+  int total = 0, at = 0, busiest = busiest_minute(r, &total, &at);
+  double days = hours / 24.0;
+
   printf("\n### %s\n\n| rule | emergency | high | medium | low | per "
          "patient-day |\n|---|---|---|---|---|---|\n",
          name);
@@ -469,7 +508,6 @@ static void report(const char *name, const run_t *r) {
     int n = 0;
     for (int s = 0; s < WG_SEV_COUNT; s++)
       n += r->raised[k][s];
-    total += n;
     printf("| %s | %d | %d | %d | %d | %.2f |\n", wg_rule_name((wg_rule_t)k),
            r->raised[k][0], r->raised[k][1], r->raised[k][2], r->raised[k][3],
            n / (npatients * days));
@@ -494,13 +532,14 @@ static void report(const char *name, const run_t *r) {
          r->chatter_events, r->nchatter);
   printf("- scripted: deteriorations %d/%d alerted in time (worst %.0f min "
          "after the tier showed), falls %d/%d at once, dead fall sensors "
-         "%d/%d within the hour, unused cups %d/%d at noon\n",
+         "%d/%d within the hour, unused cups %d/%d within %g min of noon\n",
          r->ok_det, r->n_det, r->worst_det_latency / 60, r->ok_fall, r->n_fall,
-         r->ok_dead, r->n_dead, r->ok_cup, r->n_cup);
+         r->ok_dead, r->n_dead, r->ok_cup, r->n_cup, spread_used());
 }
 
 static bool check(const run_t *r) {
   bool ok = true;
+  int total, at, busiest = busiest_minute(r, &total, &at);
 
 #define EXPECT(c, ...)                                                         \
   do {                                                                         \
@@ -521,6 +560,16 @@ static bool check(const run_t *r) {
   EXPECT(r->nstable > 0 &&
              r->stable_raised <= 2 * r->nstable * (hours / 24.0) + 0.5,
          "stable patients: %d raised for %d", r->stable_raised, r->nstable);
+  /* Under 20 alerts in the day a single one is over 5 %: the share says
+   * something of the structure only above that. */
+  if (total >= 20)
+    EXPECT(busiest * 20 <= total,
+           "busiest minute %02d:%02d: %d of the day's %d alerts", at / 60 % 24,
+           at % 60, busiest, total);
+  else
+    printf("- busiest minute's share not checked: %d alerts in the day, "
+           "under 20\n",
+           total);
   EXPECT(r->chatter_events <= 4 * r->nchatter,
          "chattering sensors: %d events for %d", r->chatter_events,
          r->nchatter);
@@ -541,18 +590,20 @@ int main(int argc, char **argv) {
       response = argv[++i];
     else if (strcmp(argv[i], "--hourly") == 0 && i + 1 < argc)
       hourly = argv[++i];
+    else if (strcmp(argv[i], "--spread") == 0 && i + 1 < argc)
+      spread = atof(argv[++i]);
     else if (strcmp(argv[i], "--check") == 0)
       want_check = true;
     else {
       fprintf(stderr,
               "usage: %s [--patients N] [--hours H] [--response "
-              "default|quiet|both] [--hourly FILE] [--check]\n",
+              "default|quiet|both] [--spread MIN] [--hourly FILE] [--check]\n",
               argv[0]);
       return 2;
     }
   }
   if (r == NULL || npatients < 1 || npatients > MAXP || hours <= 0 ||
-      hours > 24 * 7) {
+      hours > 24 * 7 || spread > 30) {
     fprintf(stderr, "alert_load: 1-%d patients, up to a week\n", MAXP);
     return 2;
   }

@@ -15,6 +15,13 @@
 #include "core/config.h"
 #include "wardgate/reading.h"
 
+/*
+ * The offset after each intake checkpoint at which patient @id's are
+ * weighed (intake[].spread_min): whole seconds in [0, @spread_min), fixed
+ * per patient id; 0 for a window under 2 s.
+ */
+double wg_rules_intake_offset_s(const char *id, double spread_min);
+
 /* battery_low at or below this, cleared above the second (hysteresis). */
 #define WG_BATTERY_LOW_PCT 15.0
 #define WG_BATTERY_OK_PCT 20.0

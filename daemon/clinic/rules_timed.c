@@ -9,6 +9,7 @@
 #include "clinic/rules_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,63 @@ static double rules_timed_local_time_of_day(double day, int sec) {
   tm.tm_sec = sec % 60;
   tm.tm_isdst = -1; /* a time in a DST gap moves forward by the gap */
   return (double)mktime(&tm);
+}
+
+/*
+ * Where in its window of @spread_min after a checkpoint patient @id's
+ * checkpoints are weighed: FNV-1a of the id, mixed by MurmurHash3's
+ * finaliser (FNV's low bits alone cluster for ids that differ in one
+ * character), modulo the window's whole seconds. Fixed per patient, the
+ * same on any gateway, so one patient's alert comes at the same time every
+ * day and a ward's patients sharing "12:00" do not all reach the hub in the
+ * same second.
+ */
+double wg_rules_intake_offset_s(const char *id, double spread_min) {
+  unsigned window = (unsigned)floor(spread_min * 60.0);
+  uint32_t h = 2166136261u;
+
+  if (window < 2 || id == NULL)
+    return 0;
+  for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+    h = (h ^ *c) * 16777619u;
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return (double)(h % window);
+}
+
+/* When checkpoint @k of @in is weighed for @p on the day starting @day:
+ * its offset later, but within its own day (a 23:55 checkpoint is weighed
+ * by 23:59:59, not in the next day that starts counting again). */
+static double rules_timed_checkpoint_at(const wg_patient_t *p,
+                                        const wg_intake_t *in, size_t k,
+                                        double day) {
+  double at =
+      rules_timed_local_time_of_day(day, in->checkpoints[k].second_of_day);
+  double off = wg_rules_intake_offset_s(p->id, in->spread_min), end;
+
+  if (off == 0)
+    return at;
+  end = wg_rules_next_local_midnight(day);
+  return at + off < end ? at + off : (at > end - 1 ? at : end - 1);
+}
+
+/* " by HH:MM" of checkpoint @cp, weighed at @at: with the time weighed
+ * when it is a later minute (the total counts what was drunk until then). */
+static void rules_timed_by(const wg_checkpoint_t *cp, double at, char *out,
+                           size_t size) {
+  time_t tt = (time_t)floor(at);
+  struct tm tm;
+  int h = cp->second_of_day / 3600, m = cp->second_of_day / 60 % 60;
+
+  localtime_r(&tt, &tm);
+  if (tm.tm_hour == h && tm.tm_min == m)
+    snprintf(out, size, "by %02d:%02d", h, m);
+  else
+    snprintf(out, size, "by %02d:%02d (the %02d:%02d checkpoint)", tm.tm_hour,
+             tm.tm_min, h, m);
 }
 
 /*
@@ -189,14 +247,16 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
     rules__intake_roll(in, now);
     unit = rules__unit_of(cfg->name);
     while (in->checked < cfg->ncheckpoints &&
-           rules_timed_local_time_of_day(
-               in->day_start, cfg->checkpoints[in->checked].second_of_day) <=
+           rules_timed_checkpoint_at(p, cfg, in->checked, in->day_start) <=
                now) {
+      double at = rules_timed_checkpoint_at(p, cfg, in->checked, in->day_start);
       const wg_checkpoint_t *cp = &cfg->checkpoints[in->checked++];
       double required = cp->fraction * cfg->daily_target;
+      char by[48];
       if (in->total >= required || in->nodata ||
           (v = rules__next_verdict(out, &n, max)) == NULL)
         continue;
+      rules_timed_by(cp, at, by, sizeof(by));
       if (in->readings == 0) {
         /* Nothing from the cup today: a technical alert, as urgent as the
          * shortfall it may hide, not "recorded intake low" (issue #27).
@@ -207,10 +267,9 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
         rules__verdict_set(v, WG_VERDICT_RAISE, WG_RULE_MISSED_OBS,
                            WG_SEV_MEDIUM, cfg->name);
         snprintf(v->summary, sizeof(v->summary),
-                 "No %s reading today by %02d:%02d: the cup is not in use or "
+                 "No %s reading today %s: the cup is not in use or "
                  "not reporting; intake unknown (%.3g %s due)",
-                 cfg->name, cp->second_of_day / 3600,
-                 cp->second_of_day / 60 % 60, required, unit);
+                 cfg->name, by, required, unit);
         wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
         v->evidence.t = in->day_start;
         continue;
@@ -222,11 +281,10 @@ size_t wg_rules_tick(const wg_patient_t *p, wg_rule_state_t *st, double now,
       v->renews = in->carried;
       in->carried = false;
       snprintf(v->summary, sizeof(v->summary),
-               "%s %.3g %s by %02d:%02d, below %.3g %s (%g %% of the daily "
-               "target of %.3g %s)",
-               cfg->name, in->total, unit, cp->second_of_day / 3600,
-               cp->second_of_day / 60 % 60, required, unit, cp->fraction * 100,
-               cfg->daily_target, unit);
+               "%s %.3g %s %s, below %.3g %s (%g %% of the daily target of "
+               "%.3g %s)",
+               cfg->name, in->total, unit, by, required, unit,
+               cp->fraction * 100, cfg->daily_target, unit);
 
       wg_copy(v->evidence.n, sizeof(v->evidence.n), cfg->name);
       wg_copy(v->evidence.u, sizeof(v->evidence.u), unit);
@@ -272,22 +330,20 @@ double wg_rules_next_deadline(const wg_patient_t *p, const wg_rule_state_t *st,
     }
     if (in->checked < cfg->ncheckpoints)
       rules_timed_earliest(
-          &next,
-          rules_timed_local_time_of_day(
-              in->day_start, cfg->checkpoints[in->checked].second_of_day),
+          &next, rules_timed_checkpoint_at(p, cfg, in->checked, in->day_start),
           now);
     rules_timed_earliest(&next, in->day_end, now);
   }
   return next;
 }
 
-/* The amount required by the last checkpoint of @in passed at @now. */
-static double rules_timed_intake_required(const wg_intake_t *in, double now) {
+/* The amount required by the last checkpoint of @in weighed at @now. */
+static double rules_timed_intake_required(const wg_patient_t *p,
+                                          const wg_intake_t *in, double now) {
   double day = wg_rules_local_midnight(now), required = 0;
 
   for (size_t k = 0; k < in->ncheckpoints; k++) {
-    double at =
-        rules_timed_local_time_of_day(day, in->checkpoints[k].second_of_day);
+    double at = rules_timed_checkpoint_at(p, in, k, day);
     if (at <= now || required == 0)
       required = in->checkpoints[k].fraction * in->daily_target;
   }
@@ -315,7 +371,7 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
       if (strcmp(p->intake[i].name, key) == 0 && !st->intake[i].active) {
         wg_intake_state_t *in = &st->intake[i];
         in->active = true;
-        in->required = rules_timed_intake_required(&p->intake[i], now);
+        in->required = rules_timed_intake_required(p, &p->intake[i], now);
         /* Raised today with nothing drunk since the restart: today is its
          * day, so that the next drink is weighed against it instead of
          * starting a new day that clears it. */
@@ -327,10 +383,8 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
          * restart must not report them again. */
         if (in->day_start > 0 && raised >= in->day_start)
           while (in->checked < p->intake[i].ncheckpoints &&
-                 rules_timed_local_time_of_day(
-                     in->day_start,
-                     p->intake[i].checkpoints[in->checked].second_of_day) <=
-                     last)
+                 rules_timed_checkpoint_at(p, &p->intake[i], in->checked,
+                                           in->day_start) <= last)
             in->checked++;
       }
     break;

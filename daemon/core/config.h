@@ -17,6 +17,9 @@
 /* Input transports the configuration can hold. */
 #define WG_CONFIG_INPUTS_MAX 4
 
+/* intake[].spread_min's default (docs/clinical-safety.md "Intake"). */
+#define WG_INTAKE_SPREAD_MIN_DEFAULT 10.0
+
 typedef enum { WG_DURABILITY_POWER, WG_DURABILITY_PROCESS } wg_durability_t;
 
 typedef struct wg_threshold_s {
@@ -37,6 +40,10 @@ typedef struct wg_intake_s {
   double daily_target;
   wg_checkpoint_t *checkpoints; /* sorted by time */
   size_t ncheckpoints;
+  /* Each checkpoint is weighed, and its alert raised, this long after it
+   * at most: at an offset fixed per patient (wg_rules_intake_offset_s), so
+   * that a shared checkpoint is no storm at the hub. 0: at the checkpoint. */
+  double spread_min;
 } wg_intake_t;
 
 typedef struct wg_expect_s {

@@ -48,6 +48,9 @@ static void parse_intake(wg_conf_t *c, const char *path, const cJSON *in,
   it->name = wg_conf_string(c, path, in, "name", NULL, true, false);
   it->daily_target =
       wg_conf_number(c, path, in, "daily_target", 1, 1e-6, 1e6, false, true);
+  it->spread_min =
+      wg_conf_number(c, path, in, "spread_min", WG_INTAKE_SPREAD_MIN_DEFAULT, 0,
+                     30, false, false);
   wg_conf_join(cpath, path, "checkpoints");
   cps = cJSON_GetObjectItemCaseSensitive(in, "checkpoints");
   if (cps == NULL) {
@@ -122,7 +125,7 @@ void config__patient(wg_conf_t *c, const char *path, const cJSON *obj,
   static const char *const threshold_keys[] = {"name",     "below",   "above",
                                                "severity", "confirm", NULL};
   static const char *const intake_keys[] = {"name", "daily_target",
-                                            "checkpoints", NULL};
+                                            "checkpoints", "spread_min", NULL};
   static const char *const expect_keys[] = {"name", "every_min", NULL};
   const cJSON *a, *n;
   char sub[WG_CONF_PATH_MAX];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The time-based rules on the loop's timers: a low-intake checkpoint a few
-# seconds ahead raises low_intake naming the amount and the target, and
+# seconds ahead (spread_min 0: weighed at its second) raises low_intake
+# naming the amount and the target, and
 # catching up clears it; a missed observation (every_min 0.05) raises and the
 # next reading clears it; a silent device (device_silent_h 0.002) likewise,
 # cleared by a measurement, not by a battery level; a battery at 15 %
@@ -13,7 +14,7 @@ start_broker UPLINK
 at=$(date -d "@$(( $(date +%s) + 4 ))" +%H:%M:%S)
 case $at in 00:00:0*) sleep 5; at=$(date -d "@$(( $(date +%s) + 4 ))" +%H:%M:%S) ;; esac
 patients='[{"id":"p-1","devices":["cup-1","oxi-1"],
-  "intake":[{"name":"fluid_intake","daily_target":1.0,"checkpoints":{"'"$at"'":0.5}}],
+  "intake":[{"name":"fluid_intake","daily_target":1.0,"checkpoints":{"'"$at"'":0.5},"spread_min":0}],
   "expect":[{"name":"spo2","every_min":0.05}]}]'
 write_config "$T/wardgate.json" '"device_silent_h": 0.002,' "$patients"
 start_daemon "$T/wardgate.json"

@@ -757,7 +757,7 @@ static void intake_new_day_undoes_ack(void) {
   sip.value = 0;
   sip.ts = sip.received = midnight + 3600;
   wg_clinic_reading(&f.cl, 0, 0, &sip, midnight + 3600);
-  wg_clinic_tick(&f.cl, midnight + 12 * 3600);
+  wg_clinic_tick(&f.cl, midnight + 12 * 3600 + 600); /* noon's spread */
   ASSERT_EQ(f.cl.nevents, 1);
   ASSERT_EQ(f.cl.events[0].alert.state, WG_ALERT_UPDATED);
   ASSERT_STR_EQ(f.cl.events[0].alert.id, "gw-1-000001");
@@ -766,7 +766,7 @@ static void intake_new_day_undoes_ack(void) {
   ASSERT(no_empty_evidence(&f));
   wg_clinic_committed(&f.cl);
   ASSERT_NEAR(wg_alerts_next_deadline(&f.cl.alerts),
-              midnight + 12 * 3600 + 1800, 1e-6);
+              midnight + 12 * 3600 + 600 + 1800, 1e-6);
   teardown(&f);
 }
 

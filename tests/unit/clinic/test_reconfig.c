@@ -160,15 +160,15 @@ static void cup_alert_kept_at_restart(void) {
   ASSERT(a != NULL);
   ASSERT_EQ(wg_clinic_init(&cl, "gw-1", 1, 24, &counters), 0);
   ASSERT_EQ(wg_clinic_set_patients(&cl, a, day + 3600), 0);
-  wg_clinic_tick(&cl, day + 12 * 3600);
+  wg_clinic_tick(&cl, day + 12 * 3600 + 600); /* noon and its spread */
   ASSERT(last(&cl) != NULL);
   ASSERT_EQ(last(&cl)->alert.rule, WG_RULE_MISSED_OBS);
   ASSERT_STR_EQ(last(&cl)->alert.key, "fluid_intake");
   json = wg_alert_event_to_json(last(&cl));
   ASSERT(json != NULL);
   ASSERT_EQ(wg_clinic_init(&cl2, "gw-1", 2, 24, &counters), 0);
-  ASSERT_EQ(wg_clinic_set_patients(&cl2, a, day + 12 * 3600 + 60), 0);
-  ASSERT_EQ(wg_clinic_restore_alert(&cl2, json, day + 12 * 3600 + 60), 0);
+  ASSERT_EQ(wg_clinic_set_patients(&cl2, a, day + 12 * 3600 + 660), 0);
+  ASSERT_EQ(wg_clinic_restore_alert(&cl2, json, day + 12 * 3600 + 660), 0);
   ASSERT_EQ(cl2.alerts.nopen, 1);
   ASSERT_EQ(cl2.nevents, 0);
   free(json);
