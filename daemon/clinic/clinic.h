@@ -179,6 +179,21 @@ void wg_clinic_device_quota(wg_clinic_t *cl, size_t patient, int device,
                             double now);
 
 /*
+ * The box's clock (hub/clocksync.h, DESIGN.md section 7 rule list,
+ * extended): with @unsynced, it has not been synchronised (NTP) for
+ * @unsynced_s seconds (since the start if @since_start) and every
+ * configured patient without one gets a clock_unsynchronized alert
+ * (severity low: a technical alert, keyed by the gateway id): the times of
+ * that home's readings and alerts are not to be trusted, and the hub must
+ * see it on each patient's list. Without, each open one is cleared (the
+ * clock is synchronised). Called at every reading of the clock; a patient
+ * whose alert is open (raised, or restored after a restart) gets nothing
+ * new (clinic_clock.c).
+ */
+void wg_clinic_clock(wg_clinic_t *cl, bool unsynced, double unsynced_s,
+                     bool since_start, double now);
+
+/*
  * After a pack from @device brought a new NEWS2 parameter of @patient: the
  * score, queued for the commit, and the alert it drives. A late set's
  * score is marked late with its measured time.

@@ -13,9 +13,9 @@
 #include "wardgate/error.h"
 
 static const char *const rule_names[WG_RULE_COUNT] = {
-    "fall",        "threshold",      "news2",
-    "low_intake",  "missed_obs",     "device_silent",
-    "battery_low", "device_refused", "device_quota"};
+    "fall",         "threshold",           "news2",       "low_intake",
+    "missed_obs",   "device_silent",       "battery_low", "device_refused",
+    "device_quota", "clock_unsynchronized"};
 
 const char *wg_rule_name(wg_rule_t rule) {
   return (unsigned)rule < WG_RULE_COUNT ? rule_names[rule] : "unknown";

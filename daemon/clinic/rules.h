@@ -34,8 +34,9 @@ typedef enum {
   WG_RULE_MISSED_OBS,
   WG_RULE_DEVICE_SILENT,
   WG_RULE_BATTERY_LOW,
-  WG_RULE_DEVICE_REFUSED, /* rules_device.h */
-  WG_RULE_DEVICE_QUOTA,   /* a device over its quota (ingest/quota.h) */
+  WG_RULE_DEVICE_REFUSED,       /* rules_device.h */
+  WG_RULE_DEVICE_QUOTA,         /* a device over its quota (ingest/quota.h) */
+  WG_RULE_CLOCK_UNSYNCHRONIZED, /* the box's clock (clinic.h) */
   WG_RULE_COUNT
 } wg_rule_t;
 

@@ -409,6 +409,7 @@ void wg_rules_restore_open(const wg_patient_t *p, wg_rule_state_t *st,
   case WG_RULE_DEVICE_REFUSED: /* the clinic's (rules_device.h) */
   case WG_RULE_DEVICE_QUOTA:   /* the ingest's quota clears it */
   case WG_RULE_FALL:
+  case WG_RULE_CLOCK_UNSYNCHRONIZED: /* the clock's watch (clinic.h) */
   case WG_RULE_COUNT:
     break; /* an event rule holds no condition */
   }

@@ -120,13 +120,26 @@ static int core_hub_home_publish(wg_hub_t *h, const char *topic,
   return WG_ENOCONN;
 }
 
+/* The box's clock: its alert raised or cleared, committed and sent. */
+static void core_hub_clock(wg_hub_t *h, bool unsynced, double unsynced_s,
+                           bool since_start) {
+  wg_core_t *c = h->data;
+  double now = wg_commit_observe_clock(&c->commit);
+
+  c->clinic.alerts.clock_unsynced = !wg_hub_clock_ever_synced(&c->hub);
+  wg_clinic_clock(&c->clinic, unsynced, unsynced_s, since_start, now);
+  if (c->clinic.nevents > 0)
+    wg_commit_take(&c->commit);
+}
+
 static const wg_hub_cbs_t hub_cbs = {.ack = core_hub_ack,
                                      .input = core_hub_input,
                                      .progress = core_hub_progress,
                                      .offline = core_hub_offline,
                                      .gauges = core_hub_gauges,
                                      .desired = core_hub_desired,
-                                     .home_publish = core_hub_home_publish};
+                                     .home_publish = core_hub_home_publish,
+                                     .clock = core_hub_clock};
 
 /* ---- the clinic's clock -------------------------------------------------- */
 

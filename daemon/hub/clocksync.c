@@ -41,6 +41,14 @@ wg_clock_event_t wg_clock_watch_step(wg_clock_watch_t *w, double now,
   return WG_CLOCK_NOTHING;
 }
 
+wg_clock_alert_t wg_clock_watch_alert(const wg_clock_watch_t *w) {
+  if (!w->known)
+    return WG_CLOCK_ALERT_KEEP;
+  if (w->synced)
+    return WG_CLOCK_ALERT_CLEAR;
+  return w->reported ? WG_CLOCK_ALERT_RAISE : WG_CLOCK_ALERT_KEEP;
+}
+
 bool wg_clock_read(void) {
   struct timex tx;
   int state;

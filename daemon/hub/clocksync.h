@@ -51,6 +51,22 @@ void wg_clock_watch_init(wg_clock_watch_t *w, double grace_s, double now);
 wg_clock_event_t wg_clock_watch_step(wg_clock_watch_t *w, double now,
                                      bool synced);
 
+/* What the clock_unsynchronized alert (clinic/clinic.h) should be now. */
+typedef enum {
+  WG_CLOCK_ALERT_KEEP,  /* as it is: open or not */
+  WG_CLOCK_ALERT_RAISE, /* open (raised if it is not) */
+  WG_CLOCK_ALERT_CLEAR  /* closed (cleared if it is open) */
+} wg_clock_alert_t;
+
+/*
+ * After the last wg_clock_watch_step() of @w: RAISE while the clock has
+ * stayed unsynchronised for the grace (the spell was reported), CLEAR
+ * once it is synchronised, KEEP before the first reading and within the
+ * grace, so that an alert restored from before a restart stays open
+ * (no duplicate at the grace) and none is raised early.
+ */
+wg_clock_alert_t wg_clock_watch_alert(const wg_clock_watch_t *w);
+
 /* Reads the kernel's state: true when synchronised (wg_clock_judge()). */
 bool wg_clock_read(void);
 

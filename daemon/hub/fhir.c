@@ -578,7 +578,8 @@ static const char *const rule_displays[WG_RULE_COUNT] = {
     "Device silent",
     "Device battery low",
     "Device data refused",
-    "Device over its quota"};
+    "Device over its quota",
+    "Gateway clock not synchronised: times untrustworthy"};
 
 char *wg_fhir_flag(const wg_fhir_opts_t *opts, const wg_alert_event_t *ev) {
   const wg_alert_t *al = &ev->alert;

@@ -65,6 +65,12 @@ typedef struct wg_hub_cbs_s {
    * or a WG_E* code (WG_ENOCONN when there is none). */
   int (*home_publish)(wg_hub_t *h, const char *topic, const char *payload,
                       size_t len);
+  /* At every reading of the box's clock (hub/clocksync.h): with
+   * @unsynced, the clock_unsynchronized alert is to be open (unsynchronised
+   * for @unsynced_s seconds, since the start if @since_start); without, it
+   * is to be closed. Not called while it is to stay as it is. */
+  void (*clock)(wg_hub_t *h, bool unsynced, double unsynced_s,
+                bool since_start);
 } wg_hub_cbs_t;
 
 /* Error reports kept while the uplink is down, the latest ones. */

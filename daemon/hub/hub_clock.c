@@ -2,7 +2,8 @@
 /*
  * The hub's watch over the box's clock (hub/clocksync.h): read on a timer,
  * said in the journal, reported on the errors topic once it has stayed
- * unsynchronised for clock_sync_grace_min; the status shows it.
+ * unsynchronised for clock_sync_grace_min; the status shows it; the owner
+ * is told whether the clock_unsynchronized alert is to be open.
  */
 #include <stdio.h>
 
@@ -18,6 +19,7 @@ static double hub_clock_now(const wg_hub_t *h) {
 }
 
 static void hub_clock_check(wg_hub_t *h) {
+  wg_clock_alert_t alert;
   char reason[256];
 
   switch (wg_clock_watch_step(&h->clock, hub_clock_now(h), wg_clock_read())) {
@@ -39,6 +41,11 @@ static void hub_clock_check(wg_hub_t *h) {
   case WG_CLOCK_NOTHING:
     break;
   }
+  alert = wg_clock_watch_alert(&h->clock);
+  if (alert != WG_CLOCK_ALERT_KEEP && h->cbs != NULL && h->cbs->clock != NULL)
+    h->cbs->clock(h, alert == WG_CLOCK_ALERT_RAISE,
+                  hub_clock_now(h) - h->clock.unsynced_since,
+                  !h->clock.ever_synced);
 }
 
 static void hub_clock_cb(uv_timer_t *t) { hub_clock_check(t->data); }

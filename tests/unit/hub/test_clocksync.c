@@ -85,6 +85,58 @@ static void watch(void) {
   }
 }
 
+/* The clock_unsynchronized alert after each reading (grace 60 s): raised
+ * at exactly the grace, not before; cleared once synchronised; left as it
+ * is before the first reading and within the grace (an alert restored
+ * from before a restart is neither cleared nor raised again early). */
+static void watch_alert(void) {
+  static const struct {
+    const char *name;
+    struct {
+      double t;
+      bool synced;
+      wg_clock_alert_t alert;
+    } steps[8];
+  } cases[] = {
+      {"unsynced from the start: raised at the grace, kept raised",
+       {{0, false, WG_CLOCK_ALERT_KEEP},
+        {59.999, false, WG_CLOCK_ALERT_KEEP},
+        {60, false, WG_CLOCK_ALERT_RAISE},
+        {120, false, WG_CLOCK_ALERT_RAISE},
+        {130, true, WG_CLOCK_ALERT_CLEAR},
+        {190, true, WG_CLOCK_ALERT_CLEAR},
+        {-1, false, WG_CLOCK_ALERT_KEEP}}},
+      {"synced in time: cleared (a restored alert closes), never raised",
+       {{0, false, WG_CLOCK_ALERT_KEEP},
+        {30, true, WG_CLOCK_ALERT_CLEAR},
+        {-1, false, WG_CLOCK_ALERT_KEEP}}},
+      {"lost: kept within the grace from the loss, raised at it",
+       {{0, true, WG_CLOCK_ALERT_CLEAR},
+        {100, false, WG_CLOCK_ALERT_KEEP},
+        {159, false, WG_CLOCK_ALERT_KEEP},
+        {160, false, WG_CLOCK_ALERT_RAISE},
+        {161, true, WG_CLOCK_ALERT_CLEAR},
+        {162, false, WG_CLOCK_ALERT_KEEP},
+        {222, false, WG_CLOCK_ALERT_RAISE},
+        {-1, false, WG_CLOCK_ALERT_KEEP}}},
+  };
+  wg_clock_watch_t w;
+
+  wg_clock_watch_init(&w, 60, 0);
+  ASSERT_EQ(wg_clock_watch_alert(&w), WG_CLOCK_ALERT_KEEP); /* not read */
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    wg_clock_watch_init(&w, 60, 0);
+    for (size_t i = 0; cases[k].steps[i].t >= 0; i++) {
+      wg_clock_alert_t al;
+      wg_clock_watch_step(&w, cases[k].steps[i].t, cases[k].steps[i].synced);
+      al = wg_clock_watch_alert(&w);
+      if (al != cases[k].steps[i].alert)
+        FAIL_AT("%s: step %zu: %d, expected %d", cases[k].name, i, (int)al,
+                (int)cases[k].steps[i].alert);
+    }
+  }
+}
+
 /* An alert event is marked clock_suspect when its evidence was received
  * before the first synchronisation (the reading's flag), or it was made
  * while the clock had never been synchronised; the mark survives the
@@ -134,4 +186,4 @@ static void alerts_marked(void) {
   }
 }
 
-TEST_MAIN(T(judge), T(watch), T(alerts_marked))
+TEST_MAIN(T(judge), T(watch), T(watch_alert), T(alerts_marked))

@@ -355,6 +355,39 @@ static void flag(void) {
   }
 }
 
+/* The gateway's clock alert: a Flag on the patient whose list it is on,
+ * its code clock_unsynchronized with the display that says the home's
+ * times are untrustworthy, low priority, the gateway its author; every
+ * rule has a display. */
+static void flag_clock(void) {
+  wg_alert_event_t ev;
+  cJSON *b;
+  const cJSON *f;
+
+  fall_event(&ev);
+  ev.alert.rule = WG_RULE_CLOCK_UNSYNCHRONIZED;
+  ev.alert.severity = WG_SEV_LOW;
+  ev.alert.open = true;
+  ev.alert.raised = ev.alert.ts = T0;
+  b = parse(wg_fhir_flag(&opts, &ev));
+  f = at(b, "entry.0.resource");
+  ASSERT_STR_EQ(str(f, "code.coding.0.code"), "clock_unsynchronized");
+  ASSERT_STR_EQ(str(f, "code.coding.0.display"),
+                "Gateway clock not synchronised: times untrustworthy");
+  ASSERT(at(f, "code.coding.1") == NULL);
+  ASSERT_STR_EQ(str(f, "extension.0.valueCodeableConcept.coding.0.code"), "PL");
+  ASSERT_STR_EQ(str(f, "subject.identifier.value"), "p-1");
+  ASSERT_STR_EQ(str(f, "author.identifier.value"), "gw-1");
+  cJSON_Delete(b);
+  for (int r = 0; r < WG_RULE_COUNT; r++) {
+    ev.alert.rule = (wg_rule_t)r;
+    b = parse(wg_fhir_flag(&opts, &ev));
+    if (at(b, "entry.0.resource.code.coding.0.display") == NULL)
+      FAIL_AT("rule %s has no display", wg_rule_name((wg_rule_t)r));
+    cJSON_Delete(b);
+  }
+}
+
 /* ---- out of memory: each bundle whole or not at all ---------------------- */
 
 static int vitals_oom_rc_wrong; /* a NULL bundle without WG_ENOMEM */
@@ -412,4 +445,4 @@ static void bundles_whole_or_none(void) {
 }
 
 TEST_MAIN(T(vitals_bundle), T(none_and_same), T(panels_and_microseconds),
-          T(news2), T(flag), T(bundles_whole_or_none))
+          T(news2), T(flag), T(flag_clock), T(bundles_whole_or_none))
