@@ -17,13 +17,18 @@ WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
 # nodejs with npm too where no npm is found (NodeSource's nodejs has its own).
 WG_PKGS_TEST_HEAVY="chromium systemd rabbitmq-server"
 
-# tools/test-arm64.sh: Debian's cross compiler, qemu-user and the arm64
-# -dev packages of multiarch (wg_need_arm64 adds the architecture first).
+# tools/test-arm64.sh and tools/package.sh --arch arm64: Debian's cross
+# compiler, qemu-user and the arm64 -dev packages of multiarch (wg_need_arm64
+# adds the architecture first). uthash-dev is Multi-Arch: same, so a cross
+# build's Build-Depends want its arm64 copy; pkgconf:arm64 brings
+# aarch64-linux-gnu-pkg-config, which debhelper's cross cmake build calls.
 WG_PKGS_ARM64="crossbuild-essential-arm64 qemu-user-static libuv1-dev:arm64
   libmosquitto-dev:arm64 libcoap3-dev:arm64 libsqlite3-dev:arm64
-  libcjson-dev:arm64 libsystemd-dev:arm64 libssl-dev:arm64 uthash-dev"
+  libcjson-dev:arm64 libsystemd-dev:arm64 libssl-dev:arm64 uthash-dev:arm64
+  pkgconf:arm64"
 
-# wg_need_arm64: what tools/test-arm64.sh needs.
+# wg_need_arm64: what tools/test-arm64.sh and tools/package.sh --arch arm64
+# need.
 wg_need_arm64() {
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo

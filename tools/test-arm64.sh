@@ -4,7 +4,9 @@
 # compiler against the multiarch arm64 -dev packages
 # (cmake/arm64-linux-gnu.cmake), then runs the unit tests and the fuzz
 # corpora's replays under qemu-user, which CMake puts in front of each
-# test executable (CMAKE_CROSSCOMPILING_EMULATOR). Installs what is missing
+# test executable (CMAKE_CROSSCOMPILING_EMULATOR), and one integration test,
+# it_cross_fall: the arm64 daemon under qemu-user against this machine's
+# mosquitto, a fall raised at the hub. Installs what is missing
 # (dpkg --add-architecture arm64 included). Arguments go to ctest.
 # CTest runs it as the test "arm64" (label arm64).
 #   tools/test-arm64.sh [CTEST_ARGS...]
@@ -18,6 +20,10 @@ wg_need_arm64 || {
   exit 77
 }
 
+# it_cross_fall's brokers, clients and store reader are this machine's.
+# shellcheck disable=SC2086
+wg_need_packages $WG_PKGS_RUN
+
 B=${WG_ARM64_BUILD:-build-arm64}
 # The sanitizers are left out: their shadow memory does not map under
 # qemu-user.
@@ -29,4 +35,4 @@ readelf -h "$B/wardgated" | grep -q 'Machine:.*AArch64' ||
 cd "$B"
 # Sanitizer options of a sanitized suite around it mean nothing here.
 unset ASAN_OPTIONS UBSAN_OPTIONS
-ctest --output-on-failure -j"$(nproc)" -R '^(unit_|fuzz_regress_)' "$@"
+ctest --output-on-failure -j"$(nproc)" -R '^(unit_|fuzz_regress_|it_cross_fall$)' "$@"

@@ -9,6 +9,19 @@ WARDGATED="$WG_BIN/wardgated"
 FREEPORT="$WG_BIN/tests/freeport"
 SIM="$WG_BIN/wardgate-sim"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wardgate-it.XXXXXX")
+# WG_EMULATOR (a cross build's tests: qemu-aarch64-static): the build's
+# programs run under it, each through a wrapper that execs the emulator, so
+# that "$WARDGATED" stays one word and its pid is the emulated daemon's.
+if [ -n "${WG_EMULATOR:-}" ]; then
+  mkdir "$T/emulated"
+  for wg_v in WARDGATED FREEPORT SIM; do
+    wg_w=$T/emulated/$(basename "${!wg_v}")
+    printf '#!/usr/bin/env bash\nexec %q %q "$@"\n' "$WG_EMULATOR" "${!wg_v}" >"$wg_w"
+    chmod +x "$wg_w"
+    printf -v "$wg_v" '%s' "$wg_w"
+  done
+  unset wg_v wg_w
+fi
 PIDS=""
 TEST_NAME=$(basename "$0" .sh)
 
