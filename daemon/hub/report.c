@@ -269,9 +269,9 @@ void wg_hub_report_session_lost(wg_hub_t *h, const char *which) {
   } else if (at_start) {
     snprintf(reason, sizeof(reason),
              "session lost at start: the %s broker had no session for the "
-             "gateway when the daemon started, though it had one when the "
-             "daemon last ran; what it held for the gateway, queued while "
-             "the daemon was down, is lost",
+             "gateway at its first connect since the daemon started, though "
+             "it had one when the daemon last ran; what it held for the "
+             "gateway, queued while the daemon was away, is lost",
              which);
     wg_log(LOG_ERR, "hub: %s", reason);
   } else {

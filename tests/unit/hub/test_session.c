@@ -183,7 +183,8 @@ static void restart_expects_the_session(void) {
   ASSERT_CONTAINS(fake.errors[0], "\"transport\":\"mqtt\"");
   ASSERT_CONTAINS(fake.errors[0],
                   "\"reason\":\"session lost at start: the uplink broker had "
-                  "no session for the gateway when the daemon started");
+                  "no session for the gateway at its first connect since the "
+                  "daemon started");
   /* A loss after that CONNACK is a reconnect's (here, within 30 s of the
    * first: a suspected takeover). */
   f.hub.uplink.cbs->session_lost(&f.hub.uplink);
