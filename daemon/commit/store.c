@@ -113,6 +113,13 @@ static const char *const migrations[] = {
     " applied REAL NOT NULL,"
     " by TEXT,"
     " document TEXT NOT NULL);",
+    /* 6 -> 7: the daemon's own small records, by key: the broker sessions
+     * it had when it last ran (DESIGN.md section 6), so that one the
+     * broker lost meanwhile is reported at the next start. */
+    "CREATE TABLE meta("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL,"
+    " updated REAL NOT NULL);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

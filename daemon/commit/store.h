@@ -16,7 +16,7 @@
 #include "wardgate/reading.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define WG_STORE_SCHEMA_VERSION 6
+#define WG_STORE_SCHEMA_VERSION 7
 
 typedef struct wg_store_s wg_store_t;
 
@@ -300,5 +300,22 @@ int wg_store_config_get(wg_store_t *s, int64_t version, wg_store_config_cb cb,
 /* Every version, oldest first, to @cb (document NULL: not read). Returns
  * 0, what @cb returned to stop, or a negative error. */
 int wg_store_config_history(wg_store_t *s, wg_store_config_cb cb, void *ud);
+
+/* ---- the daemon's own records (store_meta.c) ---------------------------- */
+
+/*
+ * The value of @key in meta into @value (NUL-terminated, at most @size
+ * bytes with the NUL). Returns 1 when found, 0 when there is none, or a
+ * negative error (WG_ETOOBIG when it does not fit in @size).
+ */
+int wg_store_meta_get(wg_store_t *s, const char *key, char *value, size_t size);
+
+/* Set @key to @value at @ts (Unix seconds), in a transaction of its own
+ * unless the caller's is open. 0 or a negative error. */
+int wg_store_meta_put(wg_store_t *s, const char *key, const char *value,
+                      double ts);
+
+/* Remove @key, if there. 0 or a negative error. */
+int wg_store_meta_delete(wg_store_t *s, const char *key);
 
 #endif

@@ -118,7 +118,11 @@
   XX(config_get, "SELECT version, received, applied, by, document"             \
                  " FROM config_versions WHERE version = ?1")                   \
   XX(config_history, "SELECT version, received, applied, by, NULL"             \
-                     " FROM config_versions ORDER BY version")
+                     " FROM config_versions ORDER BY version")                 \
+  XX(meta_get, "SELECT value FROM meta WHERE key = ?1")                        \
+  XX(meta_put, "INSERT OR REPLACE INTO meta(key, value, updated)"              \
+               " VALUES(?1, ?2, ?3)")                                          \
+  XX(meta_delete, "DELETE FROM meta WHERE key = ?1")
 
 struct wg_store_s {
   sqlite3 *db;

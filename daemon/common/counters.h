@@ -23,7 +23,7 @@
   XX(alerts_cleared)                                                           \
   XX(acks_rejected)    /* malformed, or for an unknown alert */                \
   XX(packs_retained)   /* retained ingest messages ignored, each time sent */  \
-  XX(sessions_lost)    /* broker sessions found gone after a reconnect */      \
+  XX(sessions_lost)    /* broker sessions found gone at a (re)connect */       \
   XX(packs_over_quota) /* refused for a device's quota (ingest/quota.h) */     \
   XX(acks_unaudited)   /* acks that change nothing, over the audit budget */
 

@@ -161,6 +161,11 @@ static void core_input_session_lost(wg_driver_t *drv) {
   wg_hub_report_session_lost(&c->hub, drv->label);
 }
 
+static void core_input_session_held(wg_driver_t *drv, bool held) {
+  wg_core_t *c = drv->data;
+  wg_hub_session_held(&c->hub, drv->label, held);
+}
+
 static char *core_input_status(wg_driver_t *drv) {
   return wg_core_status_json(drv->data, true, true);
 }
@@ -172,7 +177,8 @@ const wg_driver_cbs_t core__input_cbs = {
     .pack = core_input_pack,
     .rejected = core_input_rejected,
     .status = core_input_status,
-    .session_lost = core_input_session_lost};
+    .session_lost = core_input_session_lost,
+    .session_held = core_input_session_held};
 
 void core__pause_inputs(wg_core_t *c, bool paused) {
   for (size_t i = 0; i < c->ninputs; i++)

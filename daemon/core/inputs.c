@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/inputs.h"
 
+#include "core/core_internal.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,13 @@
 /* ---- MQTT: the devices' broker ------------------------------------------- */
 
 /* A persistent session under a fixed client id, so that the broker queues
- * what devices publish while the daemon restarts. */
+ * what devices publish while the daemon restarts; one it lost meanwhile is
+ * reported at the first connect (@data is the core). */
 static int mqtt_init(wg_driver_t *drv, const void *opts, const wg_config_t *cfg,
                      const wg_ingest_t *in, const wg_driver_cbs_t *cbs,
                      void *data) {
   wg_mqtt_opts_t o = *(const wg_mqtt_opts_t *)opts;
+  wg_core_t *c = data;
   char client_id[96];
 
   (void)in;
@@ -25,6 +29,7 @@ static int mqtt_init(wg_driver_t *drv, const void *opts, const wg_config_t *cfg,
   if (o.client_id == NULL)
     o.client_id = client_id;
   o.clean_session = false;
+  wg_hub_session_expect(&c->hub, "ingest", &o);
   return wg_mqtt_driver_init(drv, "ingest", &o, cbs, data);
 }
 

@@ -336,6 +336,10 @@ static void hub_uplink_session_lost(wg_driver_t *drv) {
   wg_hub_report_session_lost(drv->data, drv->label);
 }
 
+static void hub_uplink_session_held(wg_driver_t *drv, bool held) {
+  wg_hub_session_held(drv->data, drv->label, held);
+}
+
 static void hub_uplink_disconnected(wg_driver_t *drv) {
   wg_hub_t *h = drv->data;
   wg_outbox_disconnected(&h->outbox);
@@ -459,7 +463,8 @@ static const wg_driver_cbs_t hub_uplink_cbs = {
     .message_info = hub_uplink_message_info,
     .session_lost = hub_uplink_session_lost,
     .refused = hub_uplink_refused,
-    .inflight_lost = hub_uplink_inflight_lost};
+    .inflight_lost = hub_uplink_inflight_lost,
+    .session_held = hub_uplink_session_held};
 
 /* ---- life cycle ---------------------------------------------------------- */
 
@@ -563,6 +568,8 @@ int wg_hub_start(wg_hub_t *h) {
   o.will_topic = h->topic_status;
   o.will_payload = h->will;
   o.will_retain = true;
+  /* A session the hub's broker lost while the daemon was down. */
+  wg_hub_session_expect(h, "uplink", &o);
   if ((rc = h->uplink_init(&h->uplink, "uplink", &o, &hub_uplink_cbs, h)) != 0)
     return rc;
   h->on = true;

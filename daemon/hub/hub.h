@@ -150,6 +150,14 @@ struct wg_hub_s {
   const char *session_label[HUB_SESSIONS];
   uint64_t session_lost_at[HUB_SESSIONS];
   wg_complaint_t session_complaint[HUB_SESSIONS]; /* takeovers, each */
+  /* The same sessions remembered across restarts (session.c): each one's
+   * key (its brokers and client id; "" when not remembered), whether its
+   * broker was to hold it at this start, whether a CONNACK of it came in
+   * this run, and whether this run wrote its record. */
+  char session_key[HUB_SESSIONS][WG_MQTT_SESSION_KEY_MAX];
+  bool session_expected[HUB_SESSIONS];
+  bool session_held[HUB_SESSIONS];
+  bool session_recorded[HUB_SESSIONS];
 
   /* Error reports: a token bucket, and a rate limit for the journal. */
   double error_tokens;
@@ -203,9 +211,29 @@ void wg_hub_report_rejection(wg_hub_t *h, const char *transport,
  * The broker session @which ("ingest", "uplink": a driver's label,
  * borrowed for the life of the hub) was not there after a reconnect:
  * counted in sessions_lost, logged and reported; a second loss of the same
- * session within 30 s is reported as a suspected takeover.
+ * session within 30 s is reported as a suspected takeover. At the first
+ * connect (a session expected from the last run) it is said to be found
+ * at start.
  */
 void wg_hub_report_session_lost(wg_hub_t *h, const char *which);
+
+/*
+ * The persistent broker session @which (as above) of options @o, before its
+ * driver is set up: o->expect_session set when the store's record says the
+ * broker held this session (the same brokers and client id) when the
+ * daemon last ran; never on the first start (no record), nor for a clean
+ * session. A session the broker lost meanwhile is then reported at the
+ * first connect, as found at start (session.c).
+ */
+void wg_hub_session_expect(wg_hub_t *h, const char *which, wg_mqtt_opts_t *o);
+
+/* The driver's session_held for @which: the record written (once a run)
+ * when the broker holds the session, removed when it was given up. */
+void wg_hub_session_held(wg_hub_t *h, const char *which, bool held);
+
+/* Whether a session of key @key is expected, by the stored @record (NULL
+ * when there is none): the same brokers and client id. Pure. */
+bool wg_hub_session_expected(const char *record, const char *key);
 
 /*
  * An acknowledgement for @id was taken but matches no alert ever raised:

@@ -65,6 +65,14 @@ bool hub__ack_audited(wg_hub_t *h, const wg_ack_t *ack);
 void hub__hold_start(wg_hub_t *h);
 void hub__hold_stop(wg_hub_t *h);
 
+/* The slot of broker session @which in the hub's session arrays (taken
+ * at its first use), or -1 when they are full (session.c). */
+int hub__session_slot(wg_hub_t *h, const char *which);
+
+/* A loss of session @slot now is found at start: the broker was to hold
+ * it from the last run, and no CONNACK of it came yet. */
+bool hub__session_at_start(const wg_hub_t *h, int slot);
+
 /* Start watching the box's clock (hub_clock.c): the clock_timer, closed
  * with the hub. */
 void hub__clock_start(wg_hub_t *h);

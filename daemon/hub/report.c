@@ -244,16 +244,13 @@ void wg_hub_report_audit_pruning(wg_hub_t *h, int64_t rows, int days) {
 void wg_hub_report_session_lost(wg_hub_t *h, const char *which) {
   uint64_t now = uv_now(h->loop), *last = NULL;
   wg_complaint_t *complaint = NULL;
-  char reason[256];
-  bool again;
+  int i = hub__session_slot(h, which);
+  bool at_start = hub__session_at_start(h, i), again;
+  char reason[320];
 
-  for (size_t i = 0; i < HUB_SESSIONS && last == NULL; i++) {
-    if (h->session_label[i] == NULL)
-      h->session_label[i] = which;
-    if (strcmp(h->session_label[i], which) == 0) {
-      last = &h->session_lost_at[i];
-      complaint = &h->session_complaint[i];
-    }
+  if (i >= 0) {
+    last = &h->session_lost_at[i];
+    complaint = &h->session_complaint[i];
   }
   again = last != NULL && *last != 0 && now - *last < SESSION_TAKEOVER_MS;
   if (complaint != NULL)
@@ -269,6 +266,14 @@ void wg_hub_report_session_lost(wg_hub_t *h, const char *which) {
              which, SESSION_TAKEOVER_MS / 1000);
     if (complaint != NULL)
       wg_complain(complaint, LOG_CRIT, "hub: %s", reason);
+  } else if (at_start) {
+    snprintf(reason, sizeof(reason),
+             "session lost at start: the %s broker had no session for the "
+             "gateway at its first connect since the daemon started, though "
+             "it had one when the daemon last ran; what it held for the "
+             "gateway, queued while the daemon was away, is lost",
+             which);
+    wg_log(LOG_ERR, "hub: %s", reason);
   } else {
     snprintf(reason, sizeof(reason),
              "session lost: the %s broker had no session for the gateway "

@@ -3,7 +3,8 @@
  * A libmosquitto client set up from the options: the protocol version,
  * the threaded mode, TCP_NODELAY, the credentials, the will and TLS. The
  * driver (mqtt.c) makes one, and for a cluster's persistent session a
- * second with a clean session to fall back on.
+ * second with a clean session to fall back on. And what a CONNACK says of
+ * a persistent session, and the key that names one.
  */
 #include <mqtt_protocol.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "mqtt_internal.h"
+#include "wardgate/error.h"
 #include "wardgate/log.h"
 
 /* A connection that ends sooner than this after its CONNACK was dropped
@@ -114,4 +116,31 @@ void mqtt__fall_back(mqtt_t *m) {
     m->drv->cbs->inflight_lost(m->drv);
   if (m->drv->cbs->session_lost)
     m->drv->cbs->session_lost(m->drv);
+  /* Given up: the next run must not find it lost again. */
+  if (m->drv->cbs->session_held)
+    m->drv->cbs->session_held(m->drv, false);
+}
+
+bool mqtt__connack_lost(bool persistent, bool had_session, bool expected,
+                        bool present) {
+  return persistent && (had_session || expected) && !present;
+}
+
+int wg_mqtt_session_key(const wg_mqtt_opts_t *o, char *key, size_t size) {
+  const wg_mqtt_host_t one = {o->host, o->port};
+  const wg_mqtt_host_t *h = o->nhosts > 0 ? o->hosts : &one;
+  size_t n = o->nhosts > 0 ? o->nhosts : 1, len = 0;
+  int w;
+
+  if (o->client_id == NULL || size == 0)
+    return WG_EINVAL;
+  for (size_t i = 0; i < n; i++) {
+    w = snprintf(key + len, size - len, "%s%s:%d", i ? "," : "",
+                 h[i].host ? h[i].host : "", h[i].port);
+    if (w < 0 || (size_t)w >= size - len)
+      return WG_ETOOBIG;
+    len += (size_t)w;
+  }
+  w = snprintf(key + len, size - len, " %s", o->client_id);
+  return w < 0 || (size_t)w >= size - len ? WG_ETOOBIG : 0;
 }

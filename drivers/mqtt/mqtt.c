@@ -295,14 +295,18 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
   m->backoff_ms = BACKOFF_MIN_MS;
   /* A persistent session the broker no longer has: what it queued for us
    * is gone (expired, the broker's store lost, or another client that
-   * connected with our id took it). */
-  lost = m->persistent && m->had_session && !(flags & 1);
+   * connected with our id took it), since the last connect or, at the
+   * first, since the daemon's last run. */
+  lost = mqtt__connack_lost(m->persistent, m->had_session, m->expect_session,
+                            flags & 1);
   m->had_session = true;
   if (lost && m->drv->cbs->session_lost)
     m->drv->cbs->session_lost(m->drv);
   else if (lost)
     wg_log(LOG_ERR, "mqtt: %s: %s had no session for us: what it held is lost",
            m->drv->label, m->peer);
+  if (m->persistent && m->drv->cbs->session_held)
+    m->drv->cbs->session_held(m->drv, true);
   for (size_t i = 0; i < m->nsubs; i++) {
     int src = mosquitto_subscribe(mosq, NULL, m->subs[i], 1);
     if (src != MOSQ_ERR_SUCCESS)
@@ -595,6 +599,7 @@ int wg_mqtt_driver_init(wg_driver_t *drv, const char *label,
   m->lib_complaint.interval_s = 60;
   m->keepalive_s = opts->keepalive_s;
   m->persistent = !opts->clean_session;
+  m->expect_session = m->persistent && opts->expect_session;
   {
     const wg_mqtt_host_t one = {opts->host, opts->port};
     const wg_mqtt_host_t *from = opts->nhosts > 0 ? opts->hosts : &one;

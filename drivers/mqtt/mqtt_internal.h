@@ -34,8 +34,9 @@ typedef struct mqtt_s {
   bool held;        /* messages taken that no commit covers yet: send nothing */
   bool persistent;  /* clean session off: the broker keeps a session */
   bool had_session; /* a CONNACK accepted before, in this run */
-  unsigned long delivered;      /* messages and PUBACKs passed on */
-  wg_complaint_t complaint;     /* connection failures */
+  bool expect_session;      /* the broker held one when the daemon last ran */
+  unsigned long delivered;  /* messages and PUBACKs passed on */
+  wg_complaint_t complaint; /* connection failures */
   wg_complaint_t lib_complaint; /* libmosquitto's own log */
   /* Copies of the options: the brokers, and the one tried or in use. */
   wg_mqtt_host_t *hosts;
@@ -74,6 +75,16 @@ void mqtt__count_drop(mqtt_t *m);
  * client takes over from the persistent one, logged and reported as a
  * lost session. */
 void mqtt__fall_back(mqtt_t *m);
+
+/*
+ * What a CONNACK says (pure): a @persistent session the broker should hold
+ * and does not (@present false) is lost. It should when a CONNACK was
+ * accepted before in this run (@had_session), or, at the first connect,
+ * when the daemon expects the session from its last run (@expected). A
+ * clean session, and the first session of a client, lose nothing.
+ */
+bool mqtt__connack_lost(bool persistent, bool had_session, bool expected,
+                        bool present);
 
 /*
  * A libmosquitto client for @o (client.c) with a @clean session or not,

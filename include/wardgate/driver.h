@@ -175,9 +175,13 @@ typedef struct wg_driver_cbs_s {
    * client, its subscriptions and the messages queued, is gone.
    *
    * Called before wg_driver_cbs_t::connected, for every reconnect of a
-   * persistent session in this run of the driver that finds no session;
-   * never for the first connect (a new client has none) nor for a clean
-   * session. The driver subscribes again by itself.
+   * persistent session in this run of the driver that finds no session,
+   * and for the first connect when the daemon said the broker should
+   * still hold the session from its last run (wg_mqtt_opts_t's
+   * expect_session); never for a first connect otherwise (a new client
+   * has none) nor for a clean session. Also when the driver gives a
+   * persistent session up for a clean one (see
+   * wg_driver_cbs_t::session_held). The driver subscribes again by itself.
    * @param drv the driver
    */
   void (*session_lost)(wg_driver_t *drv);
@@ -206,6 +210,21 @@ typedef struct wg_driver_cbs_s {
    * @param drv the driver
    */
   void (*inflight_lost)(wg_driver_t *drv);
+  /**
+   * @brief Whether the broker holds a persistent session for this client
+   * from now on, for the daemon to remember across its restarts.
+   *
+   * @p held is true at every CONNACK of a persistent session (after
+   * wg_driver_cbs_t::session_lost, if that was called for it, and before
+   * wg_driver_cbs_t::connected), and false when the driver gives the
+   * persistent session up and goes on with a clean one (after
+   * wg_driver_cbs_t::session_lost): the loss is reported then, and the
+   * next run must not find it again. Never called for a clean session
+   * configured as such.
+   * @param drv the driver
+   * @param held true: the broker keeps the session; false: given up
+   */
+  void (*session_held)(wg_driver_t *drv, bool held);
 } wg_driver_cbs_t;
 
 /**

@@ -68,7 +68,34 @@ typedef struct wg_mqtt_opts_s {
   /** @brief MQTT 5, with a will: the Will Delay Interval in seconds (a
    * reconnect within it publishes no will); 0: none. */
   unsigned long will_delay_s;
+  /**
+   * @brief A persistent session: the broker held one for this client when
+   * the daemon last ran (the daemon remembers it, by the key of
+   * wg_mqtt_session_key()). A first CONNACK without the session is then a
+   * lost session too (wg_driver_cbs_t::session_lost), as a reconnect's
+   * is: what the broker queued while the daemon was down is gone.
+   */
+  bool expect_session;
 } wg_mqtt_opts_t;
+
+/** @brief The size of a buffer for wg_mqtt_session_key(). */
+#define WG_MQTT_SESSION_KEY_MAX 1024
+
+/**
+ * @brief What names a persistent session of @p o's: its brokers and its
+ * client id, as "host:port[,host:port...] client-id".
+ *
+ * A daemon that remembers the key of the session its broker held compares
+ * it at the next start: the same key, the same session expected
+ * (wg_mqtt_opts_t::expect_session); another broker or client id never had
+ * it.
+ * @param o the options (@c client_id required)
+ * @param[out] key the key, NUL-terminated
+ * @param size the size of @p key
+ * @return 0, or WG_EINVAL without a client id, or WG_ETOOBIG when the key
+ *   does not fit
+ */
+int wg_mqtt_session_key(const wg_mqtt_opts_t *o, char *key, size_t size);
 
 /**
  * @brief The broker of the session.
