@@ -302,9 +302,15 @@ try {
     '-m', JSON.stringify({ version: 3, result: 'applied', description: '2 patients', ts: now })]);
   await until('the reported configuration is not on the gateway\'s card', () =>
     page.$('[data-gateway="gw-remote"] [data-config-version="3"][data-config-result="applied"]'));
-  // The cards are drawn afresh each second: a click in the page, at once.
-  await page.$eval('[data-gateway="gw-remote"] button[data-configure="gw-remote"]', (b) => b.click());
-  await until('the configuration editor did not open', () => page.$eval('#config-editor', (f) => !f.hidden));
+  // The cards are drawn afresh each second: the button is found and
+  // clicked in one turn of the page (a handle taken in one evaluate and
+  // clicked in the next can be a card already replaced, whose click
+  // reaches nothing).
+  await until('the configuration editor did not open', () => page.evaluate(() => {
+    const b = document.querySelector('[data-gateway="gw-remote"] button[data-configure="gw-remote"]');
+    if (b && document.querySelector('#config-editor').hidden) b.click();
+    return !document.querySelector('#config-editor').hidden;
+  }));
   if (await page.$eval('#config-version', (i) => i.value) !== '4') fail('the next version is not 4');
   const patients = [{ id: 'p-101', devices: ['oxi-101'], news2: { scale: 2 } }];
   await page.$eval('#config-patients', (t, v) => { t.value = v; }, JSON.stringify(patients));
