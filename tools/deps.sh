@@ -10,7 +10,7 @@ WG_PKGS_RUN="mosquitto mosquitto-clients libcoap3-bin sqlite3"
 WG_PKGS_PACKAGE="debhelper dpkg-dev lintian"
 WG_PKGS_TEST="mosquitto mosquitto-clients libcoap3-bin sqlite3 clang-format
   openssl clang libclang-rt-14-dev groff-base faketime python3
-  python3-jsonschema doxygen"
+  python3-jsonschema doxygen procps"
 # What the heavier tests install for themselves when missing (the hub
 # console in chromium, systemd-analyze for the unit's sandboxing, the
 # RabbitMQ hub); tools/test.sh installs them before the suite starts, and

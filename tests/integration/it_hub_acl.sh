@@ -56,7 +56,9 @@ watch_as() { # NAME USER PASSWORD TOPIC...: a subscriber writing $T/NAME.sub
   local name=$1 u=$2 p=$3 t args=()
   shift 3
   for t in "$@"; do args+=(-t "$t"); done
-  as "$u" "$p" mosquitto_sub -q 1 -v "${args[@]}" >"$T/$name.sub" 2>&1 &
+  # Not through as(): $! must be mosquitto_sub itself, which a kill ends.
+  mosquitto_sub -h 127.0.0.1 -p "$port" -u "$u" -P "$p" -q 1 -v "${args[@]}" \
+    >"$T/$name.sub" 2>&1 &
   track $!
   eval "WATCH_$name=$!"
 }

@@ -34,7 +34,9 @@ as() { # USER PASSWORD CLIENT_ID mosquitto_pub|mosquitto_sub ARGS...
   "$cmd" -h 127.0.0.1 -p "$port" -u "$u" -P "$p" -i "$id" "$@"
 }
 watch_as() { # NAME USER PASSWORD CLIENT_ID TOPIC: a subscriber writing $T/NAME.sub
-  as "$2" "$3" "$4" mosquitto_sub -q 1 -v -t "$5" >"$T/$1.sub" 2>&1 &
+  # Not through as(): $! must be mosquitto_sub itself, which a kill ends.
+  mosquitto_sub -h 127.0.0.1 -p "$port" -u "$2" -P "$3" -i "$4" -q 1 -v -t "$5" \
+    >"$T/$1.sub" 2>&1 &
   track $!
 }
 

@@ -38,7 +38,12 @@ fail() {
 
 cleanup() {
   local p
-  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+  # A tracked pid may be a subshell running a function in the background
+  # (`as … mosquitto_sub … &`): its children first, or they outlive it.
+  for p in $PIDS; do
+    pkill -TERM -P "$p" 2>/dev/null || true
+    kill -TERM "$p" 2>/dev/null || true
+  done
   sleep 0.2
   for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true

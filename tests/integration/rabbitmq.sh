@@ -72,6 +72,13 @@ rmq_stop() {
 rmq_cleanup() {
   local n
   for n in $RMQ_NODES; do rmq "$n" stop >/dev/null 2>&1 || true; done
-  as_rabbitmq env ERL_EPMD_PORT="$ERL_EPMD_PORT" epmd -kill >/dev/null 2>&1 || true
+  # The private epmd refuses to die while a node (a stopping one, or a
+  # rabbitmqctl) is still registered: asked again until it is gone.
+  for n in $(seq 1 20); do
+    epmd -port "$ERL_EPMD_PORT" -names >/dev/null 2>&1 || return 0
+    epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+    sleep 0.5
+  done
+  echo "rabbitmq.sh: the private epmd on port $ERL_EPMD_PORT did not stop" >&2
 }
 trap 'rmq_cleanup; cleanup' EXIT
