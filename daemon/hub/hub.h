@@ -153,7 +153,7 @@ struct wg_hub_s {
   /* The same sessions remembered across restarts (session.c): each one's
    * key (its brokers and client id; "" when not remembered), whether its
    * broker was to hold it at this start, whether a CONNACK of it came in
-   * this run, and whether this run wrote its record. */
+   * this run, and whether the store's record is this key. */
   char session_key[HUB_SESSIONS][WG_MQTT_SESSION_KEY_MAX];
   bool session_expected[HUB_SESSIONS];
   bool session_held[HUB_SESSIONS];

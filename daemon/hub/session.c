@@ -66,6 +66,9 @@ void wg_hub_session_expect(wg_hub_t *h, const char *which, wg_mqtt_opts_t *o) {
            which, wg_strerror(rc));
   o->expect_session = h->session_expected[i] =
       rc == 1 && wg_hub_session_expected(record, h->session_key[i]);
+  /* The store says so already: not written again at the connect (a
+   * restart that changes nothing leaves the database as it was). */
+  h->session_recorded[i] = h->session_expected[i];
   if (o->expect_session)
     wg_log(LOG_INFO,
            "hub: the %s broker held the gateway's session when the daemon "
@@ -80,7 +83,7 @@ void wg_hub_session_held(wg_hub_t *h, const char *which, bool held) {
   if (i < 0 || h->session_key[i][0] == '\0')
     return;
   if (held && h->session_recorded[i])
-    return; /* written once a run */
+    return; /* the record says so already */
   if (held)
     h->session_held[i] = true;
   session_record_name(name, sizeof(name), which);
