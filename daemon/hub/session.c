@@ -82,10 +82,10 @@ void wg_hub_session_held(wg_hub_t *h, const char *which, bool held) {
 
   if (i < 0 || h->session_key[i][0] == '\0')
     return;
-  if (held && h->session_recorded[i])
-    return; /* the record says so already */
   if (held)
     h->session_held[i] = true;
+  if (held && h->session_recorded[i])
+    return; /* the record says so already */
   session_record_name(name, sizeof(name), which);
   rc = held ? wg_store_meta_put(h->outbox.store, name, h->session_key[i],
                                 wg_wall_now())

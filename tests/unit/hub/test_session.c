@@ -194,6 +194,27 @@ static void restart_expects_the_session(void) {
   stop(&f);
 }
 
+/* A session kept at the first connect, whose record was already there
+ * (not written again), lost later in the run: a reconnect's loss, not
+ * one "at start". */
+static void kept_then_lost_later(void) {
+  fixture_t f;
+
+  ASSERT_EQ(start(&f, LOCAL), 0);
+  connack(&f, false);
+  stop(&f);
+  ASSERT_EQ(start(&f, LOCAL), 0);
+  ASSERT(fake.expect_session);
+  connack(&f, false); /* kept */
+  ASSERT_EQ(fake.nerrors, 0);
+  f.hub.uplink.cbs->session_lost(&f.hub.uplink);
+  ASSERT_EQ(f.counters.sessions_lost, 1);
+  ASSERT_EQ(fake.nerrors, 1);
+  ASSERT(strstr(fake.errors[0], "at start") == NULL);
+  ASSERT_CONTAINS(fake.errors[0], "\"reason\":\"session lost: the uplink");
+  stop(&f);
+}
+
 /* A session of another broker or client id was never this broker's. */
 static void another_broker_expects_nothing(void) {
   fixture_t f;
@@ -320,6 +341,7 @@ static void setup(void) {
 static void cleanup(void) { test_remove_db(db); }
 
 TEST_MAIN(T(setup), T(first_start_expects_nothing),
-          T(restart_expects_the_session), T(another_broker_expects_nothing),
-          T(fallback_forgets_the_session), T(ingest_session),
-          T(unusable_record), T(expected_by_record), T(cleanup))
+          T(restart_expects_the_session), T(kept_then_lost_later),
+          T(another_broker_expects_nothing), T(fallback_forgets_the_session),
+          T(ingest_session), T(unusable_record), T(expected_by_record),
+          T(cleanup))
