@@ -106,6 +106,7 @@ static void alerts_remove_open(wg_alerts_t *a, wg_alert_t *al) {
   HASH_DELETE(hh_key, a->by_key, oa);
   HASH_DELETE(hh_id, a->by_id, oa);
   free(oa->json);
+  free(oa->evidence_text);
   free(oa);
 }
 
@@ -114,6 +115,7 @@ void wg_alerts_free(wg_alerts_t *a) {
   HASH_CLEAR(hh_id, a->by_id);
   for (size_t i = 0; i < a->nopen; i++) {
     free(a->open[i]->json);
+    free(a->open[i]->evidence_text);
     free(a->open[i]);
   }
   free(a->open);
@@ -201,12 +203,10 @@ static void alerts_add_evidence(wg_alert_t *al, const wg_evidence_t *e) {
   if (al->nevidence == WG_ALERT_EVIDENCE_MAX) {
     memmove(&al->evidence[0], &al->evidence[1],
             (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(*e));
-    memmove(&al->evidence_json[0], &al->evidence_json[1],
-            (WG_ALERT_EVIDENCE_MAX - 1) * sizeof(al->evidence_json[0]));
     al->nevidence--;
   }
-  al->evidence_json[al->nevidence][0] = '\0'; /* printed by its first event */
-  al->evidence[al->nevidence++] = *e;
+  al->evidence[al->nevidence++] = *e; /* printed by its first event */
+  al->evidence_added++;
 }
 
 /* A change of open alert @al: its event, and its JSON to be built again. */
@@ -216,16 +216,13 @@ static void alerts_emit(wg_alert_t *al, wg_alert_state_t state, double now,
 
   free(oa->json);
   oa->json = NULL;
-  for (size_t i = 0; i < al->nevidence; i++)
-    if (al->evidence_json[i][0] == '\0')
-      alerts__evidence_json(&al->evidence[i], al->evidence_json[i],
-                            sizeof(al->evidence_json[i]));
   al->state = state;
   al->ts = now;
   al->changed_at = now;
   al->held = 0;
   al->version++;
   ev->alert = *al;
+  alerts__evidence_list(oa, ev->evidence);
   wg_copy(ev->cause, sizeof(ev->cause), cause);
   ev->outcome[0] = '\0';
   ev->note = NULL;

@@ -22,6 +22,9 @@
 #define WG_NOTE_MAX_BYTES (4 * WG_NOTE_MAX_CHARS) /* UTF-8 */
 /* One evidence entry's JSON: its strings are ids, names and units. */
 #define WG_ALERT_EVIDENCE_JSON_MAX 256
+/* An alert's evidence as the JSON array its events quote. */
+#define WG_ALERT_EVIDENCE_LIST_MAX                                             \
+  (2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX)
 /* Repeats that neither raise the severity nor worsen the condition are
  * published as one `updated` event per this many seconds at most. */
 #define WG_ALERT_UPDATE_INTERVAL_S 60.0
@@ -73,8 +76,6 @@ typedef struct wg_alert_s {
   bool acked_verified; /* its signature checked (uplink.ack_key_file) */
   bool open;
   char acked_by[65];
-  char outcome[16];                 /* "" when the ack gave none */
-  char note[WG_NOTE_MAX_BYTES + 1]; /* "" when the ack gave none */
   char route[WG_ID_MAX + 1]; /* who must act: at raise, again at escalation */
   /* The alert raised for the same deterioration by the same reading(s)
    * (a threshold and the NEWS2 alert), "" for none: see wg_alerts_link(). */
@@ -82,10 +83,9 @@ typedef struct wg_alert_s {
   char summary[256];
   wg_evidence_t evidence[WG_ALERT_EVIDENCE_MAX]; /* oldest first */
   size_t nevidence;
-  /* Each entry's JSON, printed once by the first event that carries it
-   * ("" until then): an event prints the alert, not again the readings it
-   * quotes, and a repeat held back prints nothing. */
-  char evidence_json[WG_ALERT_EVIDENCE_MAX][WG_ALERT_EVIDENCE_JSON_MAX];
+  /* Entries ever added (past the maximum the oldest are dropped): entry i
+   * is the (evidence_added - nevidence + i)th, in every copy. */
+  uint32_t evidence_added;
   /* Not in its JSON: each event's number (for the snapshot's copy of
    * the event's JSON), and the coalescing of repeats. */
   uint64_t version;
@@ -103,6 +103,10 @@ typedef struct wg_alert_event_s {
   char cause[384];
   char outcome[16];
   const char *note;
+  /* The alert's evidence as its JSON quotes it, each entry as printed by
+   * the first event that carried it: an event prints the alert, not again
+   * the readings it quotes. "" in an event made by hand: printed then. */
+  char evidence[WG_ALERT_EVIDENCE_LIST_MAX];
 } wg_alert_event_t;
 
 /* An open alert, its kept JSON and its places in the indexes

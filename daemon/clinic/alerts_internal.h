@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clinic/alerts.h"
 
@@ -26,6 +27,12 @@ struct wg_open_alert_s {
   wg_alert_t alert;
   char *json; /* of its last event, or NULL until asked for */
   size_t json_len;
+  /* Its evidence entries' JSON, each printed once and kept, joined with no
+   * separator: entries evidence_from to evidence_to (numbered as
+   * evidence_added counts them), evidence_len[i] bytes each. */
+  char *evidence_text;
+  uint32_t evidence_from, evidence_to;
+  uint16_t evidence_len[WG_ALERT_EVIDENCE_MAX];
   char index_key[WG_ALERTS_INDEX_KEY_MAX];
   size_t index_key_len;
   bool index_oom; /* set by uthash when an insertion ran out of memory */
@@ -38,5 +45,13 @@ struct wg_open_alert_s {
  * (alerts_json.c)
  */
 void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size);
+
+/*
+ * The evidence of open alert @oa as a JSON array in @out: the entries it still
+ * holds as printed before, the others printed now and kept. An entry that
+ * cannot be kept (memory is short) is printed again next time. (alerts_json.c)
+ */
+void alerts__evidence_list(wg_open_alert_t *oa,
+                           char out[WG_ALERT_EVIDENCE_LIST_MAX]);
 
 #endif

@@ -19,6 +19,9 @@
 #include "common/json_scratch.h"
 #include "wardgate/error.h"
 
+static char *alerts_json_build(const wg_alert_t *al, const char *evidence,
+                               const char *outcome, const char *note);
+
 char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
   char head[64], *text, *p;
   size_t n;
@@ -28,7 +31,10 @@ char *wg_alerts_snapshot(wg_alerts_t *a, double ts, size_t *len) {
   for (size_t i = 0; i < a->nopen; i++) {
     wg_open_alert_t *oa = a->open[i];
     if (oa->json == NULL) {
-      if ((oa->json = wg_alert_to_json(&oa->alert)) == NULL)
+      char list[WG_ALERT_EVIDENCE_LIST_MAX];
+
+      alerts__evidence_list(oa, list);
+      if ((oa->json = alerts_json_build(&oa->alert, list, NULL, NULL)) == NULL)
         return NULL;
       oa->json_len = strlen(oa->json);
     }
@@ -72,35 +78,97 @@ void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size) {
   wg_json_scratch_end(mark);
 }
 
+/* Append entry @e (@n bytes) to the list being joined at @p. */
+static char *alerts_list_add(char *list, char *p, const char *e, size_t n) {
+  if (n == 0)
+    return p; /* too long to print: this entry is left out */
+  if (p > list + 1)
+    *p++ = ',';
+  memcpy(p, e, n);
+  return p + n;
+}
+
+/* The entries of @al from @i on, printed now, then the list closed. */
+static void alerts_list_print(const wg_alert_t *al, size_t i, char *list,
+                              char *p) {
+  for (; i < al->nevidence; i++) {
+    char e[WG_ALERT_EVIDENCE_JSON_MAX];
+
+    alerts__evidence_json(&al->evidence[i], e, sizeof(e));
+    p = alerts_list_add(list, p, e, strlen(e));
+  }
+  memcpy(p, "]", 2);
+}
+
+void alerts__evidence_list(wg_open_alert_t *oa,
+                           char out[WG_ALERT_EVIDENCE_LIST_MAX]) {
+  const wg_alert_t *al = &oa->alert;
+  uint32_t first = al->evidence_added - (uint32_t)al->nevidence;
+  size_t kept = 0, i;
+  char *p = out;
+
+  /* Entries dropped since (the oldest, past the maximum) leave the front. */
+  if (oa->evidence_from < first) {
+    uint32_t drop =
+        (first < oa->evidence_to ? first : oa->evidence_to) - oa->evidence_from;
+    size_t bytes = 0, total = 0;
+
+    for (i = 0; i < oa->evidence_to - oa->evidence_from; i++) {
+      if (i < drop)
+        bytes += oa->evidence_len[i];
+      else
+        total += oa->evidence_len[i];
+    }
+    memmove(oa->evidence_text, oa->evidence_text + bytes, total);
+    memmove(&oa->evidence_len[0], &oa->evidence_len[drop],
+            (oa->evidence_to - oa->evidence_from - drop) *
+                sizeof(oa->evidence_len[0]));
+    oa->evidence_from += drop;
+    if (oa->evidence_to < first)
+      oa->evidence_from = oa->evidence_to = first;
+  }
+  for (i = 0; i < oa->evidence_to - oa->evidence_from; i++)
+    kept += oa->evidence_len[i];
+  /* Those added since are printed once and kept. */
+  while (oa->evidence_to < al->evidence_added) {
+    char e[WG_ALERT_EVIDENCE_JSON_MAX], *text;
+    size_t n;
+
+    alerts__evidence_json(&al->evidence[oa->evidence_to - first], e, sizeof(e));
+    if ((n = strlen(e)) == 0 ||
+        (text = realloc(oa->evidence_text, kept + n)) == NULL)
+      break; /* printed again next time (wg_alert_to_json() says why) */
+    memcpy(text + kept, e, n);
+    oa->evidence_text = text;
+    oa->evidence_len[oa->evidence_to++ - oa->evidence_from] = (uint16_t)n;
+    kept += n;
+  }
+  *p++ = '[';
+  kept = 0;
+  for (i = 0; i < oa->evidence_to - oa->evidence_from; i++) {
+    p = alerts_list_add(out, p, oa->evidence_text + kept, oa->evidence_len[i]);
+    kept += oa->evidence_len[i];
+  }
+  alerts_list_print(al, oa->evidence_to - first, out, p);
+}
+
 /* The tree is printed once and dropped: built in the scratch arena. Any
- * allocation that fails, an evidence entry's included, fails it whole. */
-static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
-                               const char *note) {
-  char list[2 + WG_ALERT_EVIDENCE_MAX * WG_ALERT_EVIDENCE_JSON_MAX], *p = list;
+ * allocation that fails, an evidence entry's included, fails it whole.
+ * @evidence: the list as alerts__evidence_list() joined it, or NULL (or
+ * "") to print it now. */
+static char *alerts_json_build(const wg_alert_t *al, const char *evidence,
+                               const char *outcome, const char *note) {
+  char list[WG_ALERT_EVIDENCE_LIST_MAX];
   wg_arena_mark_t mark = wg_json_scratch_begin();
   wg_json_build_t b = wg_json_build_begin();
   cJSON *o = cJSON_CreateObject();
   char *text = NULL;
 
-  /* The evidence as printed when it was added, spliced in whole. */
-  *p++ = '[';
-  for (size_t i = 0; i < al->nevidence; i++) {
-    char again[WG_ALERT_EVIDENCE_JSON_MAX];
-    const char *e = al->evidence_json[i];
-    size_t n;
-
-    if (e[0] == '\0') {
-      alerts__evidence_json(&al->evidence[i], again, sizeof(again));
-      e = again;
-    }
-    if ((n = strlen(e)) == 0)
-      continue; /* too long to print: this entry is left out */
-    if (p > list + 1)
-      *p++ = ',';
-    memcpy(p, e, n);
-    p += n;
+  if (evidence == NULL || evidence[0] == '\0') {
+    list[0] = '[';
+    alerts_list_print(al, 0, list, list + 1);
+    evidence = list;
   }
-  memcpy(p, "]", 2);
   cJSON_AddStringToObject(o, "id", al->id);
   cJSON_AddStringToObject(o, "gateway", al->gateway);
   cJSON_AddStringToObject(o, "patient", al->patient);
@@ -118,7 +186,7 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
   if (al->clock_suspect) /* only then: most boxes keep NTP */
     cJSON_AddTrueToObject(o, "clock_suspect");
   cJSON_AddStringToObject(o, "summary", al->summary);
-  cJSON_AddRawToObject(o, "evidence", list);
+  cJSON_AddRawToObject(o, "evidence", evidence);
   wg_json_add_number(o, "repeats", al->repeats);
   cJSON_AddStringToObject(o, "key", al->key);
   cJSON_AddBoolToObject(o, "acknowledged", al->acknowledged);
@@ -148,11 +216,11 @@ static char *alerts_json_build(const wg_alert_t *al, const char *outcome,
 }
 
 char *wg_alert_to_json(const wg_alert_t *al) {
-  return alerts_json_build(al, NULL, NULL);
+  return alerts_json_build(al, NULL, NULL, NULL);
 }
 
 char *wg_alert_event_to_json(const wg_alert_event_t *ev) {
-  return alerts_json_build(&ev->alert, ev->outcome, ev->note);
+  return alerts_json_build(&ev->alert, ev->evidence, ev->outcome, ev->note);
 }
 
 static bool alerts_json_copy_str(const cJSON *o, const char *key, char *out,
@@ -250,8 +318,7 @@ int wg_alert_from_json(const char *json, wg_alert_t *al) {
       x->vb = cJSON_IsTrue(vb);
       x->flags |= WG_READING_HAS_VB;
     }
-    alerts__evidence_json(x, al->evidence_json[al->nevidence - 1],
-                          sizeof(al->evidence_json[0]));
+    al->evidence_added++;
   }
   /* An alert stored before these times: its last evidence's. */
   al->measured_at = alerts_json_number(
