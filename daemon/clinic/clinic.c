@@ -661,8 +661,9 @@ double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono) {
   return step;
 }
 
-/* Events kept allocated between commits; a burst's larger array (each
- * event holds a whole alert) is given back once it is committed. */
+/* Events (and held verdicts) kept allocated between commits; a burst's
+ * larger arrays (each event holds a whole alert, each held verdict two)
+ * are given back once it is committed. */
 #define EVENTS_KEPT 64
 
 bool wg_clinic_committed(wg_clinic_t *cl) {
@@ -673,6 +674,11 @@ bool wg_clinic_committed(wg_clinic_t *cl) {
     free(cl->events);
     cl->events = NULL;
     cl->events_cap = 0;
+  }
+  if (cl->burst_cap > EVENTS_KEPT && cl->nburst == 0) {
+    free(cl->burst);
+    cl->burst = NULL;
+    cl->burst_cap = 0;
   }
   cl->nevents = 0;
   cl->nscores = 0;

@@ -357,13 +357,13 @@ int wg_commit_now(wg_commit_t *cm) {
     set_paused(cm, false);
   }
   {
-    size_t cap = cm->d.clinic->events_cap;
+    size_t cap = cm->d.clinic->events_cap + cm->d.clinic->burst_cap;
     bool changed = wg_clinic_committed(cm->d.clinic);
     /* A burst's memory, given back by the clinic, goes back to the
      * system too: a gateway's footprint is what it holds, not the
      * largest burst it ever saw. */
 #ifdef __GLIBC__
-    if (cm->d.clinic->events_cap < cap)
+    if (cm->d.clinic->events_cap + cm->d.clinic->burst_cap < cap)
       malloc_trim(0);
 #else
     (void)cap;
