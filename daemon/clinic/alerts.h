@@ -85,7 +85,7 @@ typedef struct wg_alert_s {
   size_t nevidence;
   /* Entries ever added (past the maximum the oldest are dropped): entry i
    * is the (evidence_added - nevidence + i)th, in every copy. */
-  uint32_t evidence_added;
+  uint64_t evidence_added;
   /* Not in its JSON: each event's number (for the snapshot's copy of
    * the event's JSON), and the coalescing of repeats. */
   uint64_t version;

@@ -31,7 +31,7 @@ struct wg_open_alert_s {
    * separator: entries evidence_from to evidence_to (numbered as
    * evidence_added counts them), evidence_len[i] bytes each. */
   char *evidence_text;
-  uint32_t evidence_from, evidence_to;
+  uint64_t evidence_from, evidence_to;
   uint16_t evidence_len[WG_ALERT_EVIDENCE_MAX];
   char index_key[WG_ALERTS_INDEX_KEY_MAX];
   size_t index_key_len;
@@ -47,9 +47,11 @@ struct wg_open_alert_s {
 void alerts__evidence_json(const wg_evidence_t *e, char *out, size_t size);
 
 /*
- * The evidence of open alert @oa as a JSON array in @out: the entries it still
- * holds as printed before, the others printed now and kept. An entry that
- * cannot be kept (memory is short) is printed again next time. (alerts_json.c)
+ * The evidence of open alert @oa as a JSON array in @out: the entries it
+ * still holds as printed before, the others printed now and kept. An entry
+ * that cannot be kept (memory is short) is printed again next time; "" when
+ * memory could not print one (the event's JSON then prints the list under
+ * its own check). (alerts_json.c)
  */
 void alerts__evidence_list(wg_open_alert_t *oa,
                            char out[WG_ALERT_EVIDENCE_LIST_MAX]);

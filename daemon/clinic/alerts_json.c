@@ -103,14 +103,15 @@ static void alerts_list_print(const wg_alert_t *al, size_t i, char *list,
 void alerts__evidence_list(wg_open_alert_t *oa,
                            char out[WG_ALERT_EVIDENCE_LIST_MAX]) {
   const wg_alert_t *al = &oa->alert;
-  uint32_t first = al->evidence_added - (uint32_t)al->nevidence;
+  uint64_t first = al->evidence_added - al->nevidence;
+  wg_json_build_t b = wg_json_build_begin();
   size_t kept = 0, i;
   char *p = out;
 
   /* Entries dropped since (the oldest, past the maximum) leave the front. */
   if (oa->evidence_from < first) {
-    uint32_t drop =
-        (first < oa->evidence_to ? first : oa->evidence_to) - oa->evidence_from;
+    size_t drop = (size_t)((first < oa->evidence_to ? first : oa->evidence_to) -
+                           oa->evidence_from);
     size_t bytes = 0, total = 0;
 
     for (i = 0; i < oa->evidence_to - oa->evidence_from; i++) {
@@ -119,7 +120,8 @@ void alerts__evidence_list(wg_open_alert_t *oa,
       else
         total += oa->evidence_len[i];
     }
-    memmove(oa->evidence_text, oa->evidence_text + bytes, total);
+    if (total > 0)
+      memmove(oa->evidence_text, oa->evidence_text + bytes, total);
     memmove(&oa->evidence_len[0], &oa->evidence_len[drop],
             (oa->evidence_to - oa->evidence_from - drop) *
                 sizeof(oa->evidence_len[0]));
@@ -129,16 +131,19 @@ void alerts__evidence_list(wg_open_alert_t *oa,
   }
   for (i = 0; i < oa->evidence_to - oa->evidence_from; i++)
     kept += oa->evidence_len[i];
-  /* Those added since are printed once and kept. */
+  /* Those added since are printed once and kept; one too long to print is
+   * kept as nothing, and left out. */
   while (oa->evidence_to < al->evidence_added) {
-    char e[WG_ALERT_EVIDENCE_JSON_MAX], *text;
+    char e[WG_ALERT_EVIDENCE_JSON_MAX], *text = oa->evidence_text;
     size_t n;
 
     alerts__evidence_json(&al->evidence[oa->evidence_to - first], e, sizeof(e));
-    if ((n = strlen(e)) == 0 ||
-        (text = realloc(oa->evidence_text, kept + n)) == NULL)
-      break; /* printed again next time (wg_alert_to_json() says why) */
-    memcpy(text + kept, e, n);
+    if (wg_json_build_failed(b) ||
+        ((n = strlen(e)) > 0 &&
+         (text = realloc(oa->evidence_text, kept + n)) == NULL))
+      break; /* printed again next time */
+    if (n > 0)
+      memcpy(text + kept, e, n);
     oa->evidence_text = text;
     oa->evidence_len[oa->evidence_to++ - oa->evidence_from] = (uint16_t)n;
     kept += n;
@@ -146,10 +151,16 @@ void alerts__evidence_list(wg_open_alert_t *oa,
   *p++ = '[';
   kept = 0;
   for (i = 0; i < oa->evidence_to - oa->evidence_from; i++) {
-    p = alerts_list_add(out, p, oa->evidence_text + kept, oa->evidence_len[i]);
+    if (oa->evidence_len[i] > 0)
+      p = alerts_list_add(out, p, oa->evidence_text + kept,
+                          oa->evidence_len[i]);
     kept += oa->evidence_len[i];
   }
-  alerts_list_print(al, oa->evidence_to - first, out, p);
+  alerts_list_print(al, (size_t)(oa->evidence_to - first), out, p);
+  /* An entry that memory could not print would be left out without a
+   * word: the event prints its list then, failing whole if it must. */
+  if (wg_json_build_failed(b))
+    out[0] = '\0';
 }
 
 /* The tree is printed once and dropped: built in the scratch arena. Any
