@@ -4,6 +4,9 @@
  * the core's.
  */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +167,15 @@ int main(int argc, char **argv) {
   wg_config_t *cfg;
   int ch, level;
 
+#ifdef __GLIBC__
+  /* A burst's large arrays (its events, each holding a whole alert) are
+   * mapped and unmapped by themselves: glibc would otherwise raise this
+   * threshold to the largest block freed and place the next ones in the
+   * heap, among the alerts that stay, where what they leave when freed
+   * cannot always be given back (the ward stream's footprint went from
+   * 15.9-19.2 MB, run to run, to 16.1-16.2). */
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
   while ((ch = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
     switch (ch) {
     case 'c':
