@@ -629,38 +629,6 @@ double wg_clinic_next_deadline(const wg_clinic_t *cl, double now) {
   return next > 0 ? next : 0;
 }
 
-void wg_clinic_clock_stepped(wg_clinic_t *cl, double step) {
-  wg_alerts_clock_stepped(&cl->alerts, step);
-  for (size_t i = 0; i < cl->nstates; i++) {
-    wg_rule_state_t *st = &cl->states[i];
-    for (size_t k = 0; k < st->nexpect; k++)
-      st->expect[k].last += step;
-    for (size_t k = 0; k < st->ndevices; k++) {
-      st->devices[k].last += step;
-      st->devices[k].heard += step;
-    }
-    if (st->news2_pub.any)
-      st->news2_pub.at += step;
-  }
-}
-
-double wg_clinic_observe_clock(wg_clinic_t *cl, double wall, double mono) {
-  double step = 0;
-
-  if (cl->clock_mono != 0)
-    step = (wall - cl->clock_wall) - (mono - cl->clock_mono);
-  cl->clock_wall = wall;
-  cl->clock_mono = mono;
-  if (fabs(step) <= WG_CLINIC_CLOCK_STEP_S)
-    return 0;
-  wg_log(LOG_WARNING,
-         "clinic: the wall clock stepped by %+.1f s; escalations and timed "
-         "rules keep their durations",
-         step);
-  wg_clinic_clock_stepped(cl, step);
-  return step;
-}
-
 /* Events (and held verdicts) kept allocated between commits; a burst's
  * larger arrays (each event holds a whole alert, each held verdict two)
  * are given back once it is committed. */
