@@ -146,6 +146,17 @@ static long fail_across_arena(char *(*build)(void *), void *data) {
 
 static char *event_json(void *data) { return wg_alert_event_to_json(data); }
 
+/* The last event's JSON is its alert's printed whole, and quotes @quote. */
+static void event_printed_whole(const char *quote) {
+  char *json = wg_alert_event_to_json(&ev),
+       *fresh = wg_alert_to_json(&ev.alert);
+
+  ASSERT_STR_EQ(json, fresh);
+  ASSERT_CONTAINS(json, quote);
+  free(json);
+  free(fresh);
+}
+
 /* An entry memory could not print when its event was made (the arena's
  * next block refused, and every allocation after) is not left out of the
  * event without a word: the event's JSON prints its list again, and says
@@ -158,7 +169,6 @@ static void evidence_unprinted_at_event(void) {
     wg_verdict_t v =
         verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
     wg_arena_mark_t m;
-    char *json, *fresh;
     int rc;
 
     v.graded = true;
@@ -178,12 +188,7 @@ static void evidence_unprinted_at_event(void) {
     wg_json_scratch_end(m);
     ASSERT_EQ(rc, 1);
     unprinted += ev.evidence[0] == '\0';
-    json = wg_alert_event_to_json(&ev);
-    fresh = wg_alert_to_json(&ev.alert);
-    ASSERT_STR_EQ(json, fresh);
-    ASSERT_CONTAINS(json, "\"v\":85");
-    free(json);
-    free(fresh);
+    event_printed_whole("\"v\":85");
     wg_alerts_free(&a);
   }
   ASSERT(unprinted > 0);
@@ -196,7 +201,7 @@ static void evidence_restored_and_pushed_out(void) {
   wg_verdict_t v =
       verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_MEDIUM, "spo2<92");
   wg_alert_t back;
-  char *json, *fresh;
+  char *json;
 
   v.evidence.flags = WG_READING_HAS_VALUE;
   ASSERT_EQ(wg_alerts_init(&a, "gw-1", 1), 0);
@@ -214,12 +219,7 @@ static void evidence_restored_and_pushed_out(void) {
   v.evidence.v = 70;
   v.evidence.t = T0 + 20;
   ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 20, &ev), 1);
-  json = wg_alert_event_to_json(&ev);
-  fresh = wg_alert_to_json(&ev.alert);
-  ASSERT_STR_EQ(json, fresh);
-  ASSERT_CONTAINS(json, "\"v\":70");
-  free(json);
-  free(fresh);
+  event_printed_whole("\"v\":70");
   wg_alerts_free(&a);
 
   v = verdict(WG_VERDICT_RAISE, WG_RULE_THRESHOLD, WG_SEV_HIGH, "spo2<90");
@@ -238,13 +238,10 @@ static void evidence_restored_and_pushed_out(void) {
   v.evidence.v = 60;
   v.evidence.t = T0 + 11;
   ASSERT_EQ(wg_alerts_apply(&a, "p-1", &v, timeouts, T0 + 11, &ev), 1);
+  event_printed_whole("\"v\":60");
   json = wg_alert_event_to_json(&ev);
-  fresh = wg_alert_to_json(&ev.alert);
-  ASSERT_STR_EQ(json, fresh);
-  ASSERT_CONTAINS(json, "\"v\":60");
   ASSERT(strstr(json, "\"v\":89") == NULL); /* pushed out */
   free(json);
-  free(fresh);
   wg_alerts_free(&a);
 }
 
