@@ -96,12 +96,9 @@ static void tiers_by_chart(void) {
 
 /* One NEWS2 computation after a pulse of @hr at @t; the verdict's kind or
  * -1, its severity in *@sev. */
-static int hr_set(const wg_patient_t *p, wg_rule_state_t *st, double hr,
-                  double t, int *sev) {
+/* A heart rate of @hr from oxi-1, measured and received at @t. */
+static wg_reading_t hr_reading(double hr, double t) {
   wg_reading_t r = {0};
-  wg_verdict_t v[4], nv;
-  wg_news2_t s;
-  bool has;
 
   r.device_id = "oxi-1";
   r.name = "hr";
@@ -109,6 +106,24 @@ static int hr_set(const wg_patient_t *p, wg_rule_state_t *st, double hr,
   r.value = hr;
   r.flags = WG_READING_HAS_VALUE;
   r.ts = r.received = t;
+  return r;
+}
+
+/* The same through the clinic, and the patient's set scored. */
+static void clinic_hr(wg_clinic_t *cl, double hr, double t) {
+  wg_reading_t r = hr_reading(hr, t);
+
+  wg_clinic_reading(cl, 0, 0, &r, t);
+  wg_clinic_news2(cl, 0, "oxi-1", t);
+}
+
+static int hr_set(const wg_patient_t *p, wg_rule_state_t *st, double hr,
+                  double t, int *sev) {
+  wg_reading_t r = hr_reading(hr, t);
+  wg_verdict_t v[4], nv;
+  wg_news2_t s;
+  bool has;
+
   wg_rules_eval(p, st, &r, -1, t, v, 4);
   wg_rules_news2(p, st, t, &s, &nv, &has);
   *sev = has ? (int)nv.severity : -1;
@@ -232,19 +247,11 @@ static void low_tier_acked_then_single3(void) {
   wg_config_t *cfg = test_config(CFG("{}"));
   wg_counters_t counters = {0};
   wg_clinic_t cl;
-  wg_reading_t r = {0};
 
   ASSERT(cfg != NULL);
   ASSERT_EQ(wg_clinic_init(&cl, "gw-1", 1, 24, &counters), 0);
   ASSERT_EQ(wg_clinic_set_patients(&cl, cfg, T0), 0);
-  r.device_id = "oxi-1";
-  r.name = "hr";
-  r.unit = "beat/min";
-  r.value = 95;
-  r.flags = WG_READING_HAS_VALUE;
-  r.ts = r.received = T0;
-  wg_clinic_reading(&cl, 0, 0, &r, T0);
-  wg_clinic_news2(&cl, 0, "oxi-1", T0);
+  clinic_hr(&cl, 95, T0);
   ASSERT_EQ(cl.nevents, 1);
   ASSERT_EQ(cl.events[0].alert.state, WG_ALERT_RAISED);
   ASSERT_EQ(cl.events[0].alert.severity, WG_SEV_LOW);
@@ -254,10 +261,7 @@ static void low_tier_acked_then_single3(void) {
                           false, false, T0 + 60),
             1);
   wg_clinic_committed(&cl);
-  r.value = 135;
-  r.ts = r.received = T0 + 120;
-  wg_clinic_reading(&cl, 0, 0, &r, T0 + 120);
-  wg_clinic_news2(&cl, 0, "oxi-1", T0 + 120);
+  clinic_hr(&cl, 135, T0 + 120);
   ASSERT_EQ(cl.nevents, 1);
   ASSERT_EQ(cl.events[0].alert.state, WG_ALERT_UPDATED);
   ASSERT_EQ(cl.events[0].alert.severity, WG_SEV_MEDIUM);
@@ -274,20 +278,12 @@ static void low_tier_restored(void) {
   wg_config_t *cfg = test_config(CFG("{}"));
   wg_counters_t counters = {0};
   wg_clinic_t cl, back;
-  wg_reading_t r = {0};
   char *json;
 
   ASSERT(cfg != NULL);
   ASSERT_EQ(wg_clinic_init(&cl, "gw-1", 1, 24, &counters), 0);
   ASSERT_EQ(wg_clinic_set_patients(&cl, cfg, T0), 0);
-  r.device_id = "oxi-1";
-  r.name = "hr";
-  r.unit = "beat/min";
-  r.value = 95;
-  r.flags = WG_READING_HAS_VALUE;
-  r.ts = r.received = T0;
-  wg_clinic_reading(&cl, 0, 0, &r, T0);
-  wg_clinic_news2(&cl, 0, "oxi-1", T0);
+  clinic_hr(&cl, 95, T0);
   ASSERT_EQ(cl.nevents, 1);
   json = wg_alert_event_to_json(&cl.events[0]);
   ASSERT(json != NULL);
@@ -295,17 +291,10 @@ static void low_tier_restored(void) {
   ASSERT_EQ(wg_clinic_set_patients(&back, cfg, T0 + 60), 0);
   ASSERT_EQ(wg_clinic_restore_alert(&back, json, T0 + 60), 0);
   free(json);
-  for (int k = 0; k < 3; k++) { /* three sets at 0 within the hour */
-    double t = T0 + 120 + 600 * k;
-    r.value = 70;
-    r.ts = r.received = t;
-    wg_clinic_reading(&back, 0, 0, &r, t);
-    wg_clinic_news2(&back, 0, "oxi-1", t);
-  }
+  for (int k = 0; k < 3; k++) /* three sets at 0 within the hour */
+    clinic_hr(&back, 70, T0 + 120 + 600 * k);
   ASSERT(wg_alerts_find(&back.alerts, "p-1", WG_RULE_NEWS2, "news2") != NULL);
-  r.ts = r.received = T0 + 120 + WG_RULES_NEWS2_LOW_CLEAR_S;
-  wg_clinic_reading(&back, 0, 0, &r, r.ts);
-  wg_clinic_news2(&back, 0, "oxi-1", r.ts);
+  clinic_hr(&back, 70, T0 + 120 + WG_RULES_NEWS2_LOW_CLEAR_S);
   ASSERT(wg_alerts_find(&back.alerts, "p-1", WG_RULE_NEWS2, "news2") == NULL);
   wg_clinic_free(&back);
   wg_clinic_free(&cl);

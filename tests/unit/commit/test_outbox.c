@@ -102,6 +102,36 @@ static int pump_publish(void *ud, const char *topic, const char *payload,
   return 0;
 }
 
+/* A new store and outbox holding the rows "m1" to "m@n", committed. */
+static int outbox_with_rows(wg_store_t **s, wg_outbox_t *o, int n) {
+  char m[16];
+  int rc;
+
+  remove_db();
+  if ((rc = wg_store_open(s, db, WG_DURABILITY_PROCESS)) != 0 ||
+      (rc = wg_outbox_init(o, *s, 100)) != 0 || (rc = wg_store_begin(*s)) != 0)
+    return rc;
+  for (int i = 1; i <= n; i++) {
+    snprintf(m, sizeof(m), "m%d", i);
+    if ((rc = wg_outbox_add(o, "t/alerts", m, NULL, NULL, 100)) != 0)
+      return rc;
+  }
+  if ((rc = wg_store_commit(*s)) == 0)
+    wg_outbox_committed(o);
+  return rc;
+}
+
+/* The rows the broker acknowledged, deleted in a commit of their own. */
+static int outbox_commit_acked(wg_store_t *s, wg_outbox_t *o) {
+  int rc;
+
+  if ((rc = wg_store_begin(s)) != 0 || (rc = wg_outbox_delete_acked(o)) != 0 ||
+      (rc = wg_store_commit(s)) != 0)
+    return rc;
+  wg_outbox_committed(o);
+  return 0;
+}
+
 /* The pump fills the window, and refills it only once half of it is
  * acknowledged: one query for many rows, not one per PUBACK. */
 #define ROWS (2 * WG_OUTBOX_INFLIGHT - 4) /* the last committed on its own */
@@ -111,16 +141,7 @@ static void outbox_refills_by_half(void) {
   wg_outbox_t o;
   char want[16];
 
-  remove_db();
-  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
-  ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
-  ASSERT_EQ(wg_store_begin(s), 0);
-  for (int i = 1; i < ROWS; i++) {
-    snprintf(want, sizeof(want), "m%d", i);
-    ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
-  }
-  ASSERT_EQ(wg_store_commit(s), 0);
-  wg_outbox_committed(&o);
+  ASSERT_EQ(outbox_with_rows(&s, &o, ROWS - 1), 0);
   wg_outbox_pump(&o, pump_publish, &p);
   ASSERT_EQ(p.n, WG_OUTBOX_INFLIGHT);
   for (int mid = 1; mid < WG_OUTBOX_INFLIGHT / 2; mid++) {
@@ -165,18 +186,8 @@ static void outbox_refused_stays(void) {
   pumped_t p = {0};
   wg_store_t *s;
   wg_outbox_t o;
-  char want[16];
 
-  remove_db();
-  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
-  ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
-  ASSERT_EQ(wg_store_begin(s), 0);
-  for (int i = 1; i <= 4; i++) {
-    snprintf(want, sizeof(want), "m%d", i);
-    ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
-  }
-  ASSERT_EQ(wg_store_commit(s), 0);
-  wg_outbox_committed(&o);
+  ASSERT_EQ(outbox_with_rows(&s, &o, 4), 0);
   wg_outbox_pump(&o, pump_publish, &p);
   ASSERT_EQ(p.n, 4);
   ASSERT(!wg_outbox_refused(&o, 99)); /* not ours */
@@ -189,10 +200,7 @@ static void outbox_refused_stays(void) {
   wg_outbox_pump(&o, pump_publish, &p);
   ASSERT_EQ(p.n, 4);
   /* The deletion commits what was taken; the refused row stays. */
-  ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
-  ASSERT_EQ(wg_store_commit(s), 0);
-  wg_outbox_committed(&o);
+  ASSERT_EQ(outbox_commit_acked(s, &o), 0);
   ASSERT_EQ(wg_store_outbox_count(s), 2);
   wg_outbox_retry_refused(&o);
   ASSERT(!wg_outbox_has_refused(&o));
@@ -201,10 +209,7 @@ static void outbox_refused_stays(void) {
   ASSERT_STR_EQ(p.payload[4], "m2");
   ASSERT(wg_outbox_puback(&o, 5));
   ASSERT(wg_outbox_puback(&o, 4));
-  ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
-  ASSERT_EQ(wg_store_commit(s), 0);
-  wg_outbox_committed(&o);
+  ASSERT_EQ(outbox_commit_acked(s, &o), 0);
   ASSERT_EQ(wg_store_outbox_count(s), 0);
   ASSERT(wg_outbox_drained(&o));
   wg_outbox_free(&o);
@@ -219,18 +224,8 @@ static void outbox_inflight_lost(void) {
   pumped_t p = {0};
   wg_store_t *s;
   wg_outbox_t o;
-  char want[16];
 
-  remove_db();
-  ASSERT_EQ(wg_store_open(&s, db, WG_DURABILITY_PROCESS), 0);
-  ASSERT_EQ(wg_outbox_init(&o, s, 100), 0);
-  ASSERT_EQ(wg_store_begin(s), 0);
-  for (int i = 1; i <= 3; i++) {
-    snprintf(want, sizeof(want), "m%d", i);
-    ASSERT_EQ(wg_outbox_add(&o, "t/alerts", want, NULL, NULL, 100), 0);
-  }
-  ASSERT_EQ(wg_store_commit(s), 0);
-  wg_outbox_committed(&o);
+  ASSERT_EQ(outbox_with_rows(&s, &o, 3), 0);
   wg_outbox_pump(&o, pump_publish, &p);
   ASSERT_EQ(p.n, 3);
   wg_outbox_disconnected(&o);
@@ -244,10 +239,7 @@ static void outbox_inflight_lost(void) {
   ASSERT_STR_EQ(p.payload[5], "m3");
   for (int mid = 4; mid <= 6; mid++)
     ASSERT(wg_outbox_puback(&o, mid));
-  ASSERT_EQ(wg_store_begin(s), 0);
-  ASSERT_EQ(wg_outbox_delete_acked(&o), 0);
-  ASSERT_EQ(wg_store_commit(s), 0);
-  wg_outbox_committed(&o);
+  ASSERT_EQ(outbox_commit_acked(s, &o), 0);
   ASSERT(wg_outbox_drained(&o));
   wg_outbox_free(&o);
   wg_store_close(s);
