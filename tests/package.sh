@@ -81,13 +81,14 @@ grep -q 'systemd-sysusers' "$T/control/postinst" || fail "postinst does not make
 grep -qx './usr/lib/sysusers.d/wardgate.conf' "$T/files" || fail "no sysusers.d file"
 
 dpkg-deb -x "$deb" "$T/root"
+bin=$T/root/usr/bin # the package's executables, as unpacked here
 for b in wardgated wardgatectl; do
-  readelf -h "$T/root/usr/bin/$b" | grep -q "Machine:.*$machine" ||
-    fail "$b is not a $machine executable: $(file "$T/root/usr/bin/$b")"
+  readelf -h "$bin/$b" | grep -q "Machine:.*$machine" ||
+    fail "$b is not a $machine executable: $(file "$bin/$b")"
 done
-"${run[@]}" "$T/root/usr/bin/wardgated" --version | grep -q "$version" || fail "wardgated --version"
-"${run[@]}" "$T/root/usr/bin/wardgatectl" --version | grep -q "$version" || fail "wardgatectl --version"
-"${run[@]}" "$T/root/usr/bin/wardgated" --check-config -c "$T/root/etc/wardgate/wardgate.json" ||
+"${run[@]}" "$bin/wardgated" --version | grep -q "$version" || fail "wardgated --version"
+"${run[@]}" "$bin/wardgatectl" --version | grep -q "$version" || fail "wardgatectl --version"
+"${run[@]}" "$bin/wardgated" --check-config -c "$T/root/etc/wardgate/wardgate.json" ||
   fail "the packaged configuration is refused"
 grep -qx 'ExecStart=/usr/bin/wardgated -c /etc/wardgate/wardgate.json' \
   "$T/root/lib/systemd/system/wardgated.service" || fail "the unit does not run /usr/bin/wardgated"
