@@ -12,37 +12,7 @@ ALOG="$T/alarm.log"
 TOPIC=wardgate/gw-test/local/alarm
 start_broker INGEST
 
-port=$("$FREEPORT")
-mkdir -p "$T/hubb"
-write_acl() {
-  {
-    echo "topic readwrite wardgate/gw-test/status"
-    echo "topic readwrite wardgate/gw-test/errors"
-    echo "topic readwrite wardgate/gw-test/alerts/active"
-    echo "topic readwrite wardgate/gw-test/alerts/ack"
-    echo "topic readwrite wardgate/gw-test/news2/#"
-    if [ "$1" = refuse ]; then
-      echo "topic read wardgate/gw-test/alerts"
-    else
-      echo "topic readwrite wardgate/gw-test/alerts"
-    fi
-  } >"$T/hubb/acl"
-}
-write_acl refuse
-cat >"$T/hubb/mosquitto.conf" <<CONF
-user $(id -un)
-listener $port 127.0.0.1
-allow_anonymous true
-acl_file $T/hubb/acl
-log_dest file $T/hubbroker.log
-log_type error
-log_type warning
-CONF
-mosquitto -c "$T/hubb/mosquitto.conf" 2>>"$T/hubbroker.log" &
-hubpid=$!
-track $hubpid
-wait_until 5 port_open "$port" || fail "hub broker did not start"
-UPLINK_PORT=$port
+start_refusing_hub
 
 write_config "$T/wardgate.json" "\"local_alarm\": {\"after_min\": 0.05,
   \"min_severity\": \"high\", \"command\": [\"$SRC/tools/wardgate-alarm\", \"$ALOG\"]},"
@@ -61,7 +31,7 @@ wait_until 10 on || fail "no retained alarm: $(retained "$TOPIC" "$INGEST_PORT")
 ! sub_has hub '"state":"raised"' || fail "the ACL let the alert through"
 ! logged cleared . || fail "cleared while still refused: $(cat "$ALOG")"
 
-write_acl allow
+hub_acl allow
 kill -HUP "$hubpid"
 wait_until 90 sub_has hub '"state":"raised"' || fail "the alert was not delivered after the ACL was fixed"
 wait_until 10 logged cleared "\"reason\":\"the hub's broker has it\"" ||

@@ -10,42 +10,8 @@
 
 start_broker INGEST
 
-# The hub's broker, anonymous, with an ACL: everything of the gateway but
-# writing its alerts topic, then (after a reload) everything.
-port=$("$FREEPORT")
-mkdir -p "$T/hubb"
-write_acl() {
-  {
-    echo "topic readwrite wardgate/gw-test/status"
-    echo "topic readwrite wardgate/gw-test/errors"
-    echo "topic readwrite wardgate/gw-test/alerts/active"
-    echo "topic readwrite wardgate/gw-test/alerts/ack"
-    echo "topic readwrite wardgate/gw-test/news2/#"
-    if [ "$1" = refuse ]; then
-      echo "topic read wardgate/gw-test/alerts"
-    else
-      echo "topic readwrite wardgate/gw-test/alerts"
-    fi
-  } >"$T/hubb/acl"
-}
-write_acl refuse
-cat >"$T/hubb/mosquitto.conf" <<CONF
-user $(id -un)
-listener $port 127.0.0.1
-allow_anonymous true
-acl_file $T/hubb/acl
-persistence true
-persistence_location $T/hubb/
-log_dest file $T/hubbroker.log
-log_type error
-log_type warning
-log_type notice
-CONF
-mosquitto -c "$T/hubb/mosquitto.conf" 2>>"$T/hubbroker.log" &
-hubpid=$!
-track $hubpid
-wait_until 5 port_open "$port" || fail "hub broker did not start"
-UPLINK_PORT=$port
+# The hub's broker refuses the alerts topic until its ACL is reloaded.
+start_refusing_hub "persistence true" "persistence_location $T/hubb/" "log_type notice"
 
 write_config "$T/wardgate.json"
 sed -i 's/"keepalive_s": 5 }/"keepalive_s": 5, "protocol": "5" }/' "$T/wardgate.json"
@@ -67,7 +33,7 @@ sleep 4
 ! sub_has hub '"state":"raised"' || fail "the ACL let the alert through"
 
 # The hub's operators fix the ACL: the next retry delivers.
-write_acl allow
+hub_acl allow
 kill -HUP "$hubpid"
 wait_until 90 sub_has hub '"state":"raised"' || fail "the alert was not delivered after the ACL was fixed"
 outbox_empty() { [ "$(sql 'SELECT count(*) FROM outbox')" = 0 ]; }

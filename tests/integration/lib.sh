@@ -282,3 +282,46 @@ start_gateway_broker() {
   track $!
   wait_until 5 port_open "$port" || fail "gateway broker did not start"
 }
+
+# hub_acl refuse|allow: the refusing hub's ACL, everything of the gateway
+# but (refuse) or and (allow) writing its alerts topic.
+hub_acl() {
+  {
+    echo "topic readwrite wardgate/gw-test/status"
+    echo "topic readwrite wardgate/gw-test/errors"
+    echo "topic readwrite wardgate/gw-test/alerts/active"
+    echo "topic readwrite wardgate/gw-test/alerts/ack"
+    echo "topic readwrite wardgate/gw-test/news2/#"
+    if [ "$1" = refuse ]; then
+      echo "topic read wardgate/gw-test/alerts"
+    else
+      echo "topic readwrite wardgate/gw-test/alerts"
+    fi
+  } >"$T/hubb/acl"
+}
+
+# start_refusing_hub [CONF_LINE...]: a hub's broker, anonymous, that
+# refuses the gateway's alerts (hub_acl refuse) until hub_acl allow and a
+# SIGHUP to $hubpid; extra lines go into its configuration. Sets
+# UPLINK_PORT and hubpid.
+start_refusing_hub() {
+  local port line
+  port=$("$FREEPORT")
+  mkdir -p "$T/hubb"
+  hub_acl refuse
+  {
+    echo "user $(id -un)"
+    echo "listener $port 127.0.0.1"
+    echo "allow_anonymous true"
+    echo "acl_file $T/hubb/acl"
+    for line in "$@"; do echo "$line"; done
+    echo "log_dest file $T/hubbroker.log"
+    echo "log_type error"
+    echo "log_type warning"
+  } >"$T/hubb/mosquitto.conf"
+  mosquitto -c "$T/hubb/mosquitto.conf" 2>>"$T/hubbroker.log" &
+  hubpid=$!
+  track $hubpid
+  wait_until 5 port_open "$port" || fail "hub broker did not start"
+  UPLINK_PORT=$port
+}
